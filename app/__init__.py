@@ -1,0 +1,1 @@
+"""Gradscope: the inspector app (runner, layout, ui) around autograd_core."""

@@ -1,0 +1,93 @@
+"""autograd_core: a define-by-run autograd engine with PyTorch's API, on numpy (and CuPy).
+
+    import autograd_core as torch      # a PyTorch script runs after this change
+"""
+
+from autograd_core import autograd, dtypes, ops
+from autograd_core.backend import Device, device
+from autograd_core.creation import (
+    arange,
+    as_tensor,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_default_device,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    set_default_device,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from autograd_core.dtypes import (
+    bool,
+    complex64,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from autograd_core.function import Function
+from autograd_core.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from autograd_core.ops import *  # noqa: F403
+from autograd_core.random import initial_seed, manual_seed, seed
+from autograd_core.tensor import Size, Tensor, bind_methods
+
+bind_methods(ops, ops.TENSOR_METHODS)
+
+
+def is_tensor(obj: object) -> "builtins_bool":  # type: ignore[name-defined]  # noqa: F821
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "builtins_int":  # type: ignore[name-defined]  # noqa: F821
+    return input.numel()
+
+
+def _lazy(name: str) -> object:
+    import importlib  # noqa: PLC0415
+
+    return importlib.import_module(f"autograd_core.{name}")
+
+
+def __getattr__(name: str) -> object:
+    # nn, optim, trace, cuda, testing load on first use: `import autograd_core` stays fast.
+    if name in ("nn", "optim", "trace", "cuda", "testing", "utils"):
+        return _lazy(name)
+    raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""`autograd_core.autograd`: grad(), backward(), custom Function with tensors, Variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_core import function as _function
+from autograd_core import grad_mode
+from autograd_core.engine import backward, grad
+from autograd_core.function import Node
+from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from autograd_core.tensor import Tensor
+
+__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "no_grad",
+           "set_grad_enabled"]
+
+
+class Function(_function.Function):
+    """A user-defined op, as in PyTorch: forward and backward see Tensors, not arrays.
+
+    Example:
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 2 * x * g
+        y = Square.apply(x)
+    """
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        return _function.apply(_TensorIO.for_user(cls), args, kwargs)
+
+
+class _TensorIO(_function.Function):
+    """Adapter that lets the array-level engine run a tensor-level user Function."""
+
+    user: type = Function
+    _cache: dict[type, type] = {}
+
+    @classmethod
+    def for_user(cls, user: type) -> type:
+        adapter = cls._cache.get(user)
+        if adapter is None:
+            # Named after the user's class: the inspector shows it on the node.
+            adapter = type(user.__name__, (cls,), {"user": user, "__doc__": user.__doc__})
+            cls._cache[user] = adapter
+        return adapter
+
+    @classmethod
+    def forward(cls, ctx: Node, *arrays: Any, **kwargs: Any) -> Any:
+        tensors = [Tensor._make(a) if _is_array(a) else a for a in arrays]
+        with grad_mode.no_grad():
+            out = cls.user.forward(ctx, *tensors, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(o._data if isinstance(o, Tensor) else o for o in out)
+        return out._data if isinstance(out, Tensor) else out
+
+    @classmethod
+    def backward(cls, ctx: Node, *grads: Any) -> Any:
+        gs = [Tensor._make(g) if g is not None else None for g in grads]
+        out = cls.user.backward(ctx, *gs)
+        if not isinstance(out, tuple):
+            out = (out,)
+        return tuple(o._data if isinstance(o, Tensor) else o for o in out)
+
+
+def _is_array(a: Any) -> bool:
+    return hasattr(a, "shape") and hasattr(a, "dtype") and not isinstance(a, (int, float))
+
+
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:
+    """The legacy wrapper: PyTorch kept Variable as an alias that returns a tensor."""
+    t = data if isinstance(data, Tensor) else Tensor(data)
+    if requires_grad and not t.requires_grad:
+        t = t.detach()
+        t.requires_grad_(True)
+    return t

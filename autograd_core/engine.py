@@ -1,0 +1,302 @@
+"""The backward pass: walk the graph in reverse topological order and accumulate gradients.
+
+`backward()` (Tensor.backward) accumulates into leaves' `.grad`; `grad()` (autograd.grad)
+returns the gradients of chosen inputs instead. Each node's saved arrays are dropped as soon
+as its backward has run, unless `retain_graph`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from autograd_core import grad_mode, hooks
+from autograd_core.backend import get_array_module
+from autograd_core.function import _FREED, AccumulateGrad, Node
+from autograd_core.tensor import Tensor
+
+
+def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Any = None) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only `inputs`')."""
+    roots = _roots(tensors, grad_tensors)
+    captured = None
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        captured = {_target(t): t for t in inputs}
+    _check_create_graph(create_graph)
+    results = _run(roots, bool(retain_graph), captured)
+    if captured is not None:
+        for key, t in captured.items():
+            g = results.get(key)
+            if g is not None:
+                _accumulate_leaf(t, g)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
+    """Return d(outputs)/d(inputs) without touching any `.grad` (PyTorch's autograd.grad)."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is not None and isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    _check_create_graph(create_graph)
+    roots = _roots(outputs, grad_outputs)
+    keys = [_target(t) for t in inputs]
+    results = _run(roots, bool(retain_graph), dict.fromkeys(keys))
+    out: list[Tensor | None] = []
+    for t, key in zip(inputs, keys):
+        g = results.get(key)
+        if g is None:
+            if materialize_grads:
+                g = get_array_module(t._data).zeros_like(t._data)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        out.append(None if g is None else Tensor._make(g))
+    return tuple(out)
+
+
+def _check_create_graph(create_graph: bool) -> None:
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by autograd_core yet"
+        )
+
+
+def _target(t: Tensor) -> tuple[Any, int]:
+    """Where the gradient of tensor t shows up during the walk: (node, output_nr)."""
+    if t.grad_fn is None:
+        return (t._grad_accumulator(), 0)
+    return (t.grad_fn, t._output_nr)
+
+
+def _roots(tensors: Sequence[Tensor], grads: Sequence[Any] | None) -> list[tuple[Any, int, Any]]:
+    """Check the outputs and their seed gradients; return (node, output_nr, grad) triples."""
+    roots = []
+    for i, t in enumerate(tensors):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        g = None if grads is None else grads[i]
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = get_array_module(t._data).ones_like(t._data)
+        else:
+            g = g._data if isinstance(g, Tensor) else get_array_module(t._data).asarray(g)
+            if g.shape != t._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                    f"output[{i}] has a shape of {tuple(t._data.shape)}."
+                )
+        node, nr = _target(t)
+        roots.append((node, nr, g))
+    return roots
+
+
+def _topological_order(start: list[Any]) -> list[Any]:
+    """Nodes reachable from `start`, each before every node it feeds gradients to."""
+    order: list[Any] = []
+    seen: set[int] = set()
+    for root in start:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
+         captured: dict | None) -> dict:
+    """The walk. Returns the gradients that reached the `captured` (node, output_nr) targets."""
+    buffers: dict[Any, Any] = {}
+    _stored.clear()
+    _stored.update(id(r[2]) for r in roots)
+    for node, nr, g in roots:
+        _add(buffers, node, nr, g)
+    results: dict = {}
+    obs = hooks.state.observer
+    if obs is not None:
+        obs.phase("backward")
+    prev_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = False  # backward formulas build no graph (no create_graph)
+    try:
+        for node in _topological_order([r[0] for r in roots]):
+            g = buffers.pop(node, None)
+            if g is None:
+                continue
+            if captured is not None:
+                _capture(node, g, captured, results)
+            if type(node) is AccumulateGrad:
+                if captured is None:
+                    _accumulate_leaf(node.variable, g)
+                continue
+            _run_node(node, g, buffers, retain_graph, obs)
+    finally:
+        grad_mode.state.enabled = prev_mode
+    return results
+
+
+def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
+    if node.n_outputs == 1:
+        if (node, 0) in captured:
+            results[(node, 0)] = _leaf_hooks(node, g) if type(node) is AccumulateGrad else g
+        return
+    for i, gi in enumerate(g):
+        if gi is not None and (node, i) in captured:
+            results[(node, i)] = gi
+
+
+def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:
+    """Run one node's backward and pass its input gradients on."""
+    if node._saved is _FREED:
+        raise RuntimeError(
+            "Trying to backward through the graph a second time (or directly access saved "
+            "tensors after they have already been freed). Saved intermediate values of the "
+            "graph are freed when you call .backward() or autograd.grad(). Specify "
+            "retain_graph=True if you need to backward through the graph a second time or if "
+            "you need to access saved tensors after calling backward."
+        )
+    if node._versions is not None:
+        _check_versions(node)
+    if node._pre_hooks is not None or "_retain" in node.__dict__:
+        g = _run_pre_hooks(node, g)
+    grads_out = g if node.n_outputs == 1 else _materialize(node, g)
+    token = obs.backward_begin(node) if obs is not None else None
+    if node.n_outputs == 1:
+        grads_in = node.fn.backward(node, grads_out)
+    else:
+        grads_in = node.fn.backward(node, *grads_out)
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    if obs is not None:
+        obs.backward_end(token, node, grads_out if node.n_outputs > 1 else (grads_out,),
+                         grads_in)
+    post = node.__dict__.get("_post_hooks")
+    if post:
+        for hook in post:
+            hook(grads_in, grads_out)
+    for (nxt, nr), gi in zip(node.next_functions, grads_in):
+        if nxt is not None and gi is not None:
+            _add(buffers, nxt, nr, gi)
+    if not retain_graph:
+        _free(node)
+
+
+def _free(node: Node) -> None:
+    """Drop what the node kept for backward; a later backward through it then fails clearly."""
+    d = node.__dict__
+    if node._saved or (d and any(k[0] != "_" for k in d)):
+        node._saved = _FREED
+        node._versions = None
+        for key in [k for k in d if k[0] != "_"]:
+            del d[key]
+
+
+def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
+    """Accumulate gradient g for output `nr` of `node`."""
+    if node.n_outputs == 1:
+        prev = buffers.get(node)
+        # Out of place: an op may hand the same array to two inputs (Add's backward).
+        buffers[node] = g if prev is None else prev + g
+        return
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node.n_outputs
+    slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _materialize(node: Node, g: list) -> tuple:
+    """Zeros for the outputs of a multi-output node that received no gradient."""
+    out = []
+    for gi, (shape, dtype) in zip(g, node.out_meta):
+        if gi is None:
+            xp = get_array_module(next(x for x in g if x is not None))
+            gi = xp.zeros(shape, dtype)
+        out.append(gi)
+    return tuple(out)
+
+
+def _check_versions(node: Node) -> None:
+    for counter, expected in node._versions:
+        if counter[0] != expected:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: output of or input to {node.name()} is at version "
+                f"{counter[0]}; expected version {expected} instead. Hint: the backtrace further "
+                "above can point to the operation that failed to compute its gradient."
+            )
+
+
+def _run_pre_hooks(node: Node, g: Any) -> Any:
+    """Tensor hooks of non-leaf outputs may replace the gradient; retain_grad stores it."""
+    single = node.n_outputs == 1
+    grads = [g] if single else list(g)
+    for nr, hook_list in (node._pre_hooks or {}).items():
+        if grads[nr] is None:
+            continue
+        for hook in list(hook_list):
+            new = hook(Tensor._make(grads[nr]))
+            if new is not None:
+                grads[nr] = new._data if isinstance(new, Tensor) else new
+    for nr, ref in node.__dict__.get("_retain", {}).items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            _store_grad(t, grads[nr])
+    return grads[0] if single else grads
+
+
+def _leaf_hooks(acc: AccumulateGrad, g: Any) -> Any:
+    hooks_list = acc.variable._hooks
+    if hooks_list:
+        for hook in list(hooks_list):
+            new = hook(Tensor._make(g))
+            if new is not None:
+                g = new._data if isinstance(new, Tensor) else new
+    return g
+
+
+def _accumulate_leaf(t: Tensor, g: Any) -> None:
+    """AccumulateGrad: run the leaf's hooks, then add into `.grad`."""
+    if t._hooks:
+        g = _leaf_hooks(t._grad_accumulator(), g)
+    if g.dtype != t._data.dtype:
+        g = g.astype(t._data.dtype)
+    _store_grad(t, g)
+
+
+# ids of the arrays already stored as some `.grad` during the current walk.
+_stored: set[int] = set()
+
+
+def _store_grad(t: Tensor, g: Any) -> None:
+    if t.grad is None:
+        # Own the array when it may be shared: a view, a seed, or one already given to another
+        # leaf (Add's backward hands the same array to both inputs).
+        if g.base is not None or id(g) in _stored or not g.flags.writeable:
+            g = g.copy()
+        _stored.add(id(g))
+        t.grad = Tensor._make(g)
+    else:
+        t.grad._data = t.grad._data + g

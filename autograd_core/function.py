@@ -1,0 +1,218 @@
+"""`Function` (an op: static forward/backward on raw arrays) and `Node` (its ctx and grad_fn).
+
+`Op.apply(*args, **kwargs)` unwraps tensors, runs `forward(ctx, *arrays, **kwargs)`, wraps the
+outputs and, when any input requires grad, links a `Node` into the graph. Positional
+arguments are the differentiable inputs (tensors or Python numbers); configuration goes in
+keyword arguments, so `backward` returns exactly one gradient (or None) per positional input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core import grad_mode, hooks
+from autograd_core.backend import get_array_module
+
+# Set by autograd_core.tensor at import: the two modules need each other.
+Tensor: Any = None
+
+_FREED = object()  # marks a node whose saved arrays the backward pass has dropped
+_FLOAT_KINDS = frozenset("fc")
+
+
+class Node:
+    """One recorded op: PyTorch's ctx and grad_fn in one object.
+
+    `next_functions` holds one (node, output_nr) pair per positional input: the producer's
+    Node, an `AccumulateGrad` for a leaf that requires grad, or (None, 0).
+    """
+
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_pre_hooks",
+        "_saved",
+        "_versions",
+        "fn",
+        "meta",
+        "n_outputs",
+        "needs_input_grad",
+        "next_functions",
+        "out_meta",
+    )
+
+    def __init__(self, fn: type) -> None:
+        self.fn = fn
+        self._saved: Any = ()
+        self._versions: Any = None
+        self._pre_hooks: Any = None
+        self.meta: Any = None  # free for an observer (the trace keeps its node key here)
+        self.n_outputs = 1
+        self.out_meta: Any = None
+
+    # -- the ctx side, used by ops ------------------------------------------------------
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep what backward reads; the engine drops it once this node's backward ran."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(_FREED_MESSAGE)
+        return saved
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Accepted for PyTorch compatibility: integer outputs never require grad here."""
+
+    # -- the grad_fn side, used by users and the inspector ------------------------------
+    def name(self) -> str:
+        return self.fn.__name__ + "Backward0"
+
+    def register_hook(self, fn: Any) -> Any:
+        """Call fn(grad_inputs, grad_outputs) after this node's backward ran."""
+        hooks_list = self.__dict__.setdefault("_post_hooks", [])
+        hooks_list.append(fn)
+        return _RemovableHandle(hooks_list, fn)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor that requires grad: adds incoming grads to `.grad`."""
+
+    __slots__ = ("__weakref__", "meta", "variable")
+
+    next_functions: tuple = ()
+    n_outputs = 1
+    _pre_hooks = None
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+        self.meta: Any = None
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+class _RemovableHandle:
+    """Handle returned by register_hook: `handle.remove()` unregisters the hook."""
+
+    __slots__ = ("_fn", "_list")
+
+    def __init__(self, hook_list: list, fn: Any) -> None:
+        self._list = hook_list
+        self._fn = fn
+
+    def remove(self) -> None:
+        if self._fn in self._list:
+            self._list.remove(self._fn)
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class Function:
+    """Base class of every op. Subclasses define static `forward` and `backward`.
+
+    Example:
+        class Tanh(Function):
+            '''y = tanh(x)'''
+            @staticmethod
+            def forward(ctx, x):
+                y = get_array_module(x).tanh(x)
+                ctx.save_for_backward(y)
+                return y
+            @staticmethod
+            def backward(ctx, gy):
+                (y,) = ctx.saved_tensors
+                return gy * (1 - y * y)
+    """
+
+    # View ops return arrays sharing memory with their input: the output shares the input's
+    # version counter, so an in-place write through either is seen by both.
+    is_view = False
+    # Ops whose outputs are never differentiable (comparisons, argmax, ...).
+    differentiable = True
+
+    @staticmethod
+    def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Node, *grad_outputs: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        return apply(cls, args, kwargs)
+
+
+def apply(cls: type, args: tuple, kwargs: dict) -> Any:
+    """Run op `cls` on `args`: the one path every op's forward takes."""
+    obs = hooks.state.observer
+    token = obs.op_begin(cls) if obs is not None else None
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    requires = grad_mode.state.enabled and cls.differentiable and any(
+        isinstance(a, Tensor) and a.requires_grad for a in args
+    )
+    ctx = Node(cls)
+    raw = cls.forward(ctx, *arrays, **kwargs)
+    if requires:
+        _link(ctx, args)
+    if type(raw) is tuple:
+        outputs = tuple(_wrap(cls, ctx, r, i, requires, args) for i, r in enumerate(raw))
+        ctx.n_outputs = len(outputs)
+        ctx.out_meta = tuple((r.shape, r.dtype) for r in (o._data for o in outputs))
+        result: Any = outputs
+    else:
+        result = _wrap(cls, ctx, raw, 0, requires, args)
+        outputs = (result,)
+    if requires and ctx._saved:
+        # Remember versions now, so an in-place write before backward is caught.
+        ctx._versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
+        ctx._versions += [(o._version, o._version[0]) for o in outputs]
+    if obs is not None:
+        obs.op_end(token, ctx if requires else None, args, outputs)
+    return result
+
+
+def _link(ctx: Node, args: tuple) -> None:
+    """Fill next_functions and needs_input_grad from the positional inputs."""
+    nexts = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            fn = a.grad_fn
+            nexts.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+            needs.append(True)
+        else:
+            nexts.append((None, 0))
+            needs.append(False)
+    ctx.next_functions = tuple(nexts)
+    ctx.needs_input_grad = tuple(needs)
+
+
+def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tuple) -> Any:
+    if type(raw) is not np.ndarray:
+        raw = get_array_module(raw).asarray(raw)  # numpy reductions return scalars
+    out = Tensor._make(raw)
+    if requires and raw.dtype.kind in _FLOAT_KINDS:
+        out.requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = index
+    if cls.is_view and index == 0 and isinstance(args[0], Tensor):
+        out._version = args[0]._version
+    return out

@@ -1,0 +1,91 @@
+"""Global autograd switches: `no_grad`, `enable_grad`, `set_grad_enabled`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradState:
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    return state.enabled
+
+
+class _GradModeContext:
+    """Base for the grad-mode context managers; also usable as decorators."""
+
+    _target = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(state.enabled)
+        state.enabled = self._target
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):
+    """Ops inside record no graph: `with no_grad(): ...` or `@no_grad()`."""
+
+    _target = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn graph recording back on inside a `no_grad` block."""
+
+    _target = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to `mode` for the block (takes effect at construction, like PyTorch)."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self._target = bool(mode)
+        self._prev.append(state.enabled)
+        state.enabled = self._target
+
+    def __enter__(self) -> None:
+        pass
+
+    def __call__(self, fn: F) -> F:
+        state.enabled = self._prev.pop()
+        mode = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class inference_mode(no_grad):
+    """Same as `no_grad` here: we keep no extra inference-only state."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self._target = not mode

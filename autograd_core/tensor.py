@@ -1,0 +1,743 @@
+"""`Tensor`: an array plus its autograd state, with PyTorch's methods.
+
+Methods delegate to the op functions in `autograd_core.ops`; this module holds only the
+tensor's own state (data, requires_grad, grad, grad_fn, version counter) and conversions.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from autograd_core import dtypes, function, grad_mode
+from autograd_core.backend import Device, device, device_of, get_array_module, module_for_device
+from autograd_core.function import AccumulateGrad, _RemovableHandle
+
+_ops: Any = None  # autograd_core.ops, bound by autograd_core/__init__ (ops import Tensor)
+_ndarray = np.ndarray
+
+
+class Tensor:
+    """A multi-dimensional array that can record the ops applied to it for autograd."""
+
+    __slots__ = (
+        "__weakref__",
+        "_accumulator",
+        "_data",
+        "_hooks",
+        "_output_nr",
+        "_retains_grad",
+        "_version",
+        "grad",
+        "grad_fn",
+        "requires_grad",
+    )
+    # numpy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
+        if data is None:
+            data = np.empty((0,), dtypes.default.value)
+        elif not hasattr(data, "dtype") or not hasattr(data, "shape"):
+            data = _to_array(data, None)
+        self._init(data)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data: Any) -> None:
+        self._data = data
+        self.requires_grad = False
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self._output_nr = 0
+        self._version = [0]
+        self._hooks: Any = None
+        self._accumulator: Any = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: Any) -> Tensor:
+        """Wrap an array without any checks (the hot path of every op)."""
+        t = object.__new__(Tensor)
+        t._data = data
+        t.requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._version = [0]
+        t._hooks = None
+        t._accumulator = None
+        t._retains_grad = False
+        return t
+
+    # ---------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return Size(self._data.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def device(self) -> Device:
+        return device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's storage, outside the graph (PyTorch's `.data`)."""
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data if isinstance(value, Tensor) else _to_array(value, None)
+
+    @property
+    def is_floating_point_(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def T(self) -> Tensor:
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def _version_value(self) -> int:
+        return self._version[0]
+
+    def size(self, dim: int | None = None) -> Any:
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # ---------------------------------------------------------------- conversion
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        if type(self._data) is not _ndarray:
+            if not force:
+                raise TypeError(
+                    f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                    "to copy the tensor to host memory first."
+                )
+            return self._data.get()
+        return self._data
+
+    def tolist(self) -> Any:
+        return _host(self._data).tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        arr = _host(self._data)
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __iter__(self) -> Any:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_ops.unbind(self, 0))
+
+    def __repr__(self) -> str:
+        return _format(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (_host(self._data), self.requires_grad))
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """to(dtype) / to(device) / to(device, dtype) / to(other_tensor); copy=False."""
+        dev, dt = _parse_to(args, kwargs)
+        out = self
+        if dt is not None and dt != self._data.dtype:
+            out = _ops.cast(out, dt)
+        if dev is not None and dev != out.device:
+            out = _ops.to_device(out, dev)
+        if kwargs.get("copy") and out is self:
+            out = self.clone()
+        return out
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device_index: int | None = None) -> Tensor:
+        return self.to(device("cuda", device_index))
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return _TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)
+        return self.to(dtypes.to_dtype(dtype))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from autograd_core.creation import tensor  # noqa: PLC0415
+
+        return tensor(data, dtype=dtype or self.dtype, device=self.device,
+                      requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None) -> Tensor:
+        from autograd_core.creation import zeros  # noqa: PLC0415
+
+        return zeros(*size, dtype=dtype or self.dtype, device=self.device)
+
+    def new_ones(self, *size: Any, dtype: Any = None) -> Tensor:
+        from autograd_core.creation import ones  # noqa: PLC0415
+
+        return ones(*size, dtype=dtype or self.dtype, device=self.device)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None) -> Tensor:
+        from autograd_core.creation import full  # noqa: PLC0415
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=self.device)
+
+    def new_empty(self, *size: Any, dtype: Any = None) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype)
+
+    # ---------------------------------------------------------------- autograd
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self) -> Tensor:
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        # The engine stores the grad after the node's user hooks ran (engine._run_pre_hooks).
+        retained = self.grad_fn.__dict__.setdefault("_retain", {})
+        retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Any) -> _RemovableHandle:
+        """Call hook(grad) when this tensor's gradient is computed; it may return a new grad."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        return self._add_grad_hook(hook)
+
+    def _add_grad_hook(self, hook: Any) -> _RemovableHandle:
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _RemovableHandle(self._hooks, hook)
+        node = self.grad_fn
+        if node._pre_hooks is None:
+            node._pre_hooks = {}
+        lst = node._pre_hooks.setdefault(self._output_nr, [])
+        lst.append(hook)
+        return _RemovableHandle(lst, hook)
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        acc = self._accumulator
+        if acc is None:
+            acc = self._accumulator = AccumulateGrad(self)
+        return acc
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        from autograd_core.engine import backward  # noqa: PLC0415
+
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs)
+
+    # ---------------------------------------------------------------- in place
+    def _check_inplace(self) -> None:
+        if self.requires_grad and self.grad_fn is None and grad_mode.state.enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+
+    def _inplace(self, result: Tensor) -> Tensor:
+        """Make self hold `result`: written into its memory outside autograd, else rebased."""
+        self._check_inplace()
+        if result.grad_fn is None:
+            data = self._data
+            if result._data.shape != data.shape:
+                raise RuntimeError(
+                    f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                    f"{list(result._data.shape)}"
+                )
+            get_array_module(data).copyto(data, result._data, casting="unsafe")
+        else:
+            # With a graph, the tensor takes the result's history (PyTorch rebases it).
+            self._data = result._data.astype(self._data.dtype, copy=False)
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self.requires_grad = True
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+        src_t = src if isinstance(src, Tensor) else Tensor(src)
+        if src_t.requires_grad and grad_mode.state.enabled:
+            return self._inplace(_ops.expand(_ops.to_device(_ops.cast(src_t, self.dtype),
+                                                            self.device), self.shape))
+        self._check_inplace()
+        xp = get_array_module(self._data)
+        arr = src_t._data
+        if type(arr) is not type(self._data):
+            arr = xp.asarray(_host(arr))
+        xp.copyto(self._data, arr, casting="unsafe")
+        self._version[0] += 1
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        self._data[...] = value._data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+        return self
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            other = _ops.mul(other, alpha)
+        return self._inplace(_ops.add(self, other))
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        if alpha != 1:
+            other = _ops.mul(other, alpha)
+        return self._inplace(_ops.sub(self, other))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.mul(self, other))
+
+    def div_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.div(self, other))
+
+    def pow_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.pow(self, other))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self._inplace(_ops.clamp(self, min, max))
+
+    clip_ = clamp_
+
+    def addcmul_(self, t1: Any, t2: Any, value: Any = 1) -> Tensor:
+        return self._inplace(_ops.add(self, _ops.mul(_ops.mul(t1, t2), value)))
+
+    def addcdiv_(self, t1: Any, t2: Any, value: Any = 1) -> Tensor:
+        return self._inplace(_ops.add(self, _ops.mul(_ops.div(t1, t2), value)))
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace(_ops.add(self, _ops.mul(_ops.sub(end, self), weight)))
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace(_ops.masked_fill(self, mask, value))
+
+    def relu_(self) -> Tensor:
+        return self._inplace(_ops.relu(self))
+
+    def exp_(self) -> Tensor:
+        return self._inplace(_ops.exp(self))
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace(_ops.sqrt(self))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(_ops.neg(self))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        from autograd_core import random  # noqa: PLC0415
+
+        return self._fill_random(random.normal_array(self._data, mean, std))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        from autograd_core import random  # noqa: PLC0415
+
+        return self._fill_random(random.uniform_array(self._data, a, b))
+
+    def bernoulli_(self, p: float = 0.5) -> Tensor:
+        from autograd_core import random  # noqa: PLC0415
+
+        return self._fill_random(random.uniform_array(self._data, 0.0, 1.0) < p)
+
+    def _fill_random(self, values: Any) -> Tensor:
+        self._check_inplace()
+        get_array_module(self._data).copyto(self._data, values, casting="unsafe")
+        self._version[0] += 1
+        return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _ops.setitem(self, index, value)
+
+    # ---------------------------------------------------------------- operators
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.div(other, self)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _ops.pow(other, self)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __invert__(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _ops.ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return _ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _ops.ge(self, other)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    def __getattr__(self, name: str) -> Any:
+        # Every op function in autograd_core.ops whose first argument is a tensor is also a
+        # method (x.exp(), x.sum(dim=1), x.view(2, 3), ...), as in PyTorch.
+        fn = _METHODS.get(name)
+        if fn is None:
+            raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+        return _BoundOp(fn, self)
+
+
+class _BoundOp:
+    """An op function bound to a tensor as its first argument: `x.sum` -> ops.sum(x, ...)."""
+
+    __slots__ = ("_fn", "_self")
+
+    def __init__(self, fn: Any, tensor: Tensor) -> None:
+        self._fn = fn
+        self._self = tensor
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(self._self, *args, **kwargs)
+
+
+# Filled by bind_methods(): method name -> op function taking the tensor first.
+_METHODS: dict[str, Any] = {}
+
+
+def bind_methods(ops_module: Any, names: list[str]) -> None:
+    """Expose the op functions `names` as Tensor methods (called by autograd_core/__init__)."""
+    global _ops
+    _ops = ops_module
+    for name in names:
+        fn = getattr(ops_module, name)
+        _METHODS[name] = fn
+        # A real method on the class is faster than the __getattr__ fallback.
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, _as_method(fn))
+
+
+def _as_method(fn: Any) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints like PyTorch's `torch.Size([2, 3])`."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+_TYPE_NAMES = {
+    "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+    "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
+    "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor",
+}
+
+
+def _host(arr: Any) -> np.ndarray:
+    return arr if type(arr) is _ndarray else (arr.get() if hasattr(arr, "get") else
+                                                np.asarray(arr))
+
+
+def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
+    """Turn nested lists, scalars, arrays and tensors into an array with PyTorch's dtypes."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        arr = np.array([_host(d._data) if isinstance(d, Tensor) else d for d in data])
+    else:
+        arr = data
+    if dt is None:
+        arr = xp.asarray(arr) if xp is not np else np.asarray(_host(arr) if hasattr(arr, "get")
+                                                              and xp is np else arr)
+        kind = arr.dtype.kind
+        if kind == "f" and not isinstance(data, (np.ndarray, Tensor)) and not hasattr(data,
+                                                                                    "dtype"):
+            arr = arr.astype(dtypes.default.value)  # Python floats -> default dtype
+        elif kind in "iu" and not hasattr(data, "dtype"):
+            arr = arr.astype(np.int64)
+        elif kind in "OUS":
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        return arr
+    return xp.asarray(arr, dtype=dtypes.to_dtype(dt))
+
+
+def _flat(data: Any) -> Any:
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flat(d)
+        else:
+            yield d
+
+
+def _parse_to(args: tuple, kwargs: dict) -> tuple[Device | None, Any]:
+    dev = kwargs.get("device")
+    dt = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a.device, a.dtype
+        elif isinstance(a, (str, Device)) and not (isinstance(a, str) and
+                                                     a.removeprefix("torch.") in dtypes._ALIASES):
+            dev = a
+        elif a is not None:
+            dt = a
+    return (device(dev) if dev is not None else None,
+            dtypes.to_dtype(dt) if dt is not None else None)
+
+
+def _format(t: Tensor) -> str:
+    arr = _host(t._data)
+    body = np.array2string(arr, separator=", ", precision=4, threshold=1000,
+                           prefix="tensor(", floatmode="maxprec_equal")
+    extras = []
+    if arr.dtype not in (dtypes.default.value, np.int64, np.bool_) or arr.size == 0:
+        extras.append(f"dtype=torch.{arr.dtype.name}")
+    if t.device.type != "cpu":
+        extras.append(f"device='{t.device}'")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(arr)
+    t.requires_grad = requires_grad
+    return t
+
+
+def to_array_on(data: Any, dt: Any, dev: Device) -> Any:
+    """Array for `data` with dtype `dt` on device `dev` (used by the creation functions)."""
+    arr = _to_array(data, dt)
+    if dev.type != "cpu":
+        xp = module_for_device(dev)
+        with xp.cuda.Device(dev.index or 0):
+            arr = xp.asarray(arr)
+    return arr
+
+
+function.Tensor = Tensor
