@@ -1,0 +1,1 @@
+"""`nn.functional`: the stateless layer functions (a plain list of imports from the ops)."""

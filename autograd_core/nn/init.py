@@ -1,0 +1,1 @@
+"""In-place parameter initialisation with PyTorch's distributions (`nn.init`)."""
