@@ -18,7 +18,7 @@ TENSOR_METHODS = [
     "sign", "floor", "ceil", "round", "trunc", "square", "reciprocal", "clamp", "clip",
     "clamp_min", "clamp_max", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater",
     "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "isnan", "isinf", "isfinite",
+    "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "clone",
     # reductions
     "sum", "mean",
     # linear algebra

@@ -324,6 +324,18 @@ class Neg(Function):
         return -g
 
 
+class Clone(Function):
+    """y = x (a copy with its own memory)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 class Exp(Function):
     """y = e^x"""
 
@@ -589,6 +601,11 @@ def neg(input: Tensor) -> Tensor:
 
 
 negative = neg
+
+
+def clone(input: Tensor, memory_format: Any = None) -> Tensor:
+    """A copy of `input` with its own memory; gradients flow back unchanged."""
+    return Clone.apply(input)
 
 
 def exp(input: Tensor) -> Tensor:
