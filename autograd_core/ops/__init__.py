@@ -3,11 +3,15 @@
 The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1), ...).
 """
 
+from autograd_core.ops.einsum import *  # noqa: F403
 from autograd_core.ops.elementwise import *  # noqa: F403
+from autograd_core.ops.extrema import *  # noqa: F403
 from autograd_core.ops.indexing import *  # noqa: F403
+from autograd_core.ops.join import *  # noqa: F403
 from autograd_core.ops.linalg import *  # noqa: F403
 from autograd_core.ops.reduction import *  # noqa: F403
 from autograd_core.ops.shape import *  # noqa: F403
+from autograd_core.ops.softmax import *  # noqa: F403
 
 # Op functions that are Tensor methods too (PyTorch's method names).
 TENSOR_METHODS = [
@@ -20,10 +24,16 @@ TENSOR_METHODS = [
     "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "clone",
     # reductions
-    "sum", "mean",
+    "sum", "mean", "var", "std", "prod", "cumsum", "logsumexp", "norm", "all", "any", "max",
+    "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",
     # linear algebra
-    "matmul", "mm", "bmm", "dot",
+    "matmul", "mm", "bmm", "dot", "outer", "ger",
     # shape
     "reshape", "view", "view_as", "reshape_as", "permute", "transpose", "swapaxes", "swapdims",
     "t", "squeeze", "unsqueeze", "flatten", "unflatten", "expand", "expand_as", "contiguous",
+    "repeat", "split", "chunk", "unbind", "tril", "triu", "flip", "roll", "narrow", "movedim",
+    "moveaxis",
+    # indexing
+    "gather", "index_select", "masked_fill", "nonzero", "scatter", "scatter_add",
+    "take_along_dim",
 ]

@@ -42,7 +42,7 @@ class MatMul(Function):
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with batching and broadcasting of the leading dims."""
-    from autograd_core.ops.elementwise import _prepare  # noqa: PLC0415
+    from autograd_core.ops.elementwise import _prepare
 
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
@@ -90,3 +90,31 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError("1D tensors expected, but got "
                            f"{input.ndim}D and {other.ndim}D tensors")
     return matmul(input, other)
+
+
+class Outer(Function):
+    """c_ij = a_i * b_j"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a[:, None] * b[None, :]
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g @ b if na else None, a @ g if nb else None)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors: an (n, m) matrix."""
+    from autograd_core.ops.elementwise import _prepare
+
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: expected 1D tensors, got {input.ndim}D and {vec2.ndim}D")
+    input, vec2 = _prepare(input, vec2, "outer")
+    return Outer.apply(input, vec2)
+
+
+ger = outer

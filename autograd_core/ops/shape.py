@@ -59,7 +59,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 def view(input: Tensor, *shape: Any) -> Tensor:
     """Like reshape; PyTorch's stride rules are not enforced (numpy copies when it must)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from autograd_core.ops.elementwise import cast  # noqa: PLC0415
+        from autograd_core.ops.elementwise import cast
 
         return cast(input, shape[0])
     return reshape(input, *shape)
@@ -139,7 +139,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     d = norm_dim(dim, input.ndim + 1, "unsqueeze")
     shape = input._data.shape
-    return Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:])
+    return Reshape.apply(input, shape=(*shape[:d], 1, *shape[d:]))
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -153,7 +153,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     n = 1
     for v in shape[s:e + 1]:
         n *= v
-    return Reshape.apply(input, shape=shape[:s] + (n,) + shape[e + 1:])
+    return Reshape.apply(input, shape=(*shape[:s], n, *shape[e + 1:]))
 
 
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
@@ -175,7 +175,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from autograd_core.ops._util import sum_to  # noqa: PLC0415
+        from autograd_core.ops._util import sum_to
 
         return sum_to(g, ctx.in_shape)
 
@@ -213,3 +213,163 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     return input
+
+
+class Repeat(Function):
+    """y = x tiled `reps` times along each axis"""
+
+    @staticmethod
+    def forward(ctx, x, reps=()):
+        ctx.in_shape = x.shape
+        xr = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
+        ctx.meta_ = (reps, xr.shape)
+        return get_array_module(x).tile(xr, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        reps, shape = ctx.meta_
+        # Each output axis of size r*s is (r, s) in memory order: sum over the r's.
+        split = [v for pair in zip(reps, shape) for v in pair]
+        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape)
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
+    reps = _sizes(sizes)
+    if len(reps) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return Repeat.apply(input, reps=reps)
+
+
+class Tril(Function):
+    """y = x with the elements above the k-th diagonal zeroed"""
+
+    @staticmethod
+    def forward(ctx, x, k=0):
+        ctx.k = k
+        return get_array_module(x).tril(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).tril(g, ctx.k)
+
+
+class Triu(Function):
+    """y = x with the elements below the k-th diagonal zeroed"""
+
+    @staticmethod
+    def forward(ctx, x, k=0):
+        ctx.k = k
+        return get_array_module(x).triu(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).triu(g, ctx.k)
+
+
+def _check_matrix(input: Tensor, op: str) -> None:
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims (diagonal > 0 keeps more)."""
+    _check_matrix(input, "tril")
+    return Tril.apply(input, k=diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims (diagonal < 0 keeps more)."""
+    _check_matrix(input, "triu")
+    return Triu.apply(input, k=diagonal)
+
+
+class Flip(Function):
+    """y = x reversed along axes"""
+
+    @staticmethod
+    def forward(ctx, x, axes=()):
+        ctx.axes = axes
+        return get_array_module(x).flip(x, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).flip(g, ctx.axes)
+
+
+def flip(input: Tensor, *dims: Any) -> Tensor:
+    """Reverse the order of elements along `dims`."""
+    axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims))
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("flip(): dims has duplicates")
+    return Flip.apply(input, axes=axes)
+
+
+class Roll(Function):
+    """y = x shifted cyclically along axes (flattened when no axes)"""
+
+    @staticmethod
+    def forward(ctx, x, shifts=0, axes=None):
+        ctx.meta_ = (shifts, axes)
+        return get_array_module(x).roll(x, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts, axes = ctx.meta_
+        back = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        return get_array_module(g).roll(g, back, axes)
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements cyclically; with no dims the tensor is rolled as if flattened."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            shifts = _sizes((shifts,))
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: "
+                                   f"{len(shifts)}, dims:0")
+            shifts = shifts[0]
+        return Roll.apply(input, shifts=shifts, axes=None)
+    s = (shifts,) if isinstance(shifts, int) else _sizes((shifts,))
+    d = (dims,) if isinstance(dims, int) else _sizes((dims,))
+    if len(s) != len(d):
+        raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(s)}, "
+                           f"dims:{len(d)}")
+    axes = tuple(norm_dim(a, input.ndim, "roll") for a in d)
+    return Roll.apply(input, shifts=s, axes=axes)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice [start, start + length) of `dim` (a view)."""
+    from autograd_core.ops.indexing import getitem
+
+    axis = norm_dim(dim, input.ndim, "narrow")
+    n = input._data.shape[axis]
+    start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    start %= n if n else 1
+    if length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return getitem(input, (slice(None),) * axis + (slice(start, start + length),))
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims `source` to positions `destination`, keeping the others' order."""
+    n = input.ndim
+    src = [norm_dim(d, n, "movedim") for d in ((source,) if isinstance(source, int) else source)]
+    dst = [norm_dim(d, n, "movedim")
+           for d in ((destination,) if isinstance(destination, int) else destination)]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
+    rest = iter(d for d in range(n) if d not in src)
+    placed = dict(zip(dst, src))
+    order = tuple(placed[i] if i in placed else next(rest) for i in range(n))
+    return Permute.apply(input, axes=order)
+
+
+moveaxis = movedim

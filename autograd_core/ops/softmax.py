@@ -1,0 +1,79 @@
+"""softmax and log_softmax along a dim, computed stably (shifted by the max)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_core import dtypes
+from autograd_core.backend import get_array_module
+from autograd_core.function import Function
+from autograd_core.ops._util import norm_dim
+from autograd_core.ops.elementwise import cast
+from autograd_core.tensor import Tensor
+
+
+class Softmax(Function):
+    """y_i = exp(x_i) / sum_j exp(x_j) along an axis"""
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e /= e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(e)
+        ctx.axis = axis
+        return e
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        gy = g * y
+        return gy - y * gy.sum(axis=ctx.axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - log sum_j exp(x_j) along an axis"""
+
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        xp = get_array_module(x)
+        shifted = x - x.max(axis=axis, keepdims=True)
+        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - get_array_module(g).exp(y) * g.sum(axis=ctx.axis, keepdims=True)
+
+
+def _prepare(input: Tensor, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:
+    if dim is None:
+        raise TypeError(f"{op}() missing required argument 'dim'")
+    if dtype is not None:
+        input = cast(input, dtype)
+    elif input._data.dtype.kind not in "fc":
+        input = cast(input, dtypes.default.value)
+    return input, norm_dim(dim, input.ndim, op)
+
+
+def softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`.
+
+    Example:
+        >>> softmax(tensor([0.0, 0.0]), dim=0)   # tensor([0.5000, 0.5000])
+    """
+    input, axis = _prepare(input, dim, dtype, "softmax")
+    if input.ndim == 0:
+        axis = None
+    return Softmax.apply(input, axis=axis)
+
+
+def log_softmax(input: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along `dim`, without overflow."""
+    input, axis = _prepare(input, dim, dtype, "log_softmax")
+    if input.ndim == 0:
+        axis = None
+    return LogSoftmax.apply(input, axis=axis)
