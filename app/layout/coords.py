@@ -1,0 +1,222 @@
+"""Coordinate assignment: x from the layer orders, y from the layer heights.
+
+A pass visits the layers top-down (or bottom-up) and gives every node a target: its anchor
+(previous x) in a re-layout, else the mean x of its neighbours in the layer just visited.
+Long edges win over boxes and boxes over lone weights, so the residual stream and long edges
+stay straight and weights hang beside the op that uses them instead of dragging it sideways
+(averaging with them made the drawing drift wider with every layer). The layer is then placed
+as close to the targets as the box widths allow: isotonic regression, solved by
+pool-adjacent-violators in time linear in the layer.
+"""
+
+from __future__ import annotations
+
+from app.layout.layering import Proper
+from app.layout.model import LayoutOptions
+
+# Bends almost never give way to boxes: with a weight of a few units the residual stream of a
+# transformer moved a fifth of a box sideways per block and the drawing drifted wide.
+BEND_WEIGHT = 1000.0
+ANCHOR_WEIGHT = 1e6
+PASSES = (True, False, True)  # down, up, down
+
+
+def _offsets(layer: list[int], width: list[float], n_real: int, options: LayoutOptions):
+    """Cumulative minimum distance of each node's centre from the first node's centre."""
+    offs = [0.0] * len(layer)
+    off = 0.0
+    for i in range(1, len(layer)):
+        a, b = layer[i - 1], layer[i]
+        gap = options.node_gap if a < n_real and b < n_real else options.dummy_gap
+        off += (width[a] + width[b]) * 0.5 + gap
+        offs[i] = off
+    return offs
+
+
+def _place(layer, offs, targets, weight, x) -> None:
+    """Least-squares placement of one layer keeping order and spacing (pool adjacent violators)."""
+    means: list[float] = []
+    masses: list[float] = []
+    counts: list[int] = []
+    for v, o, t in zip(layer, offs, targets):
+        m = t - o
+        wt = weight[v]
+        c = 1
+        while means and means[-1] > m:
+            pm, pw = means.pop(), masses.pop()
+            m = (pm * pw + m * wt) / (pw + wt)
+            wt += pw
+            c += counts.pop()
+        means.append(m)
+        masses.append(wt)
+        counts.append(c)
+    i = 0
+    for m, c in zip(means, counts):
+        for _ in range(c):
+            x[layer[i]] = m + offs[i]
+            i += 1
+
+
+def _target(nb: list[int], x: list[float], proper: Proper, lone: bytearray) -> float:
+    """x to aim for: the longest edge's bend if any, else the mean of non-lone boxes.
+
+    Following one bend rather than the mean of several keeps the residual stream of a
+    transformer straight; the mean of a bend to the next op and one to the next block's
+    residual add moved it half a bend sideways per block.
+    """
+    n_real = proper.n_real
+    best = -1
+    best_span = 0
+    for u in nb:
+        if u >= n_real:
+            span = proper.span[u - n_real]
+            if span > best_span:
+                best, best_span = u, span
+    if best >= 0:
+        return x[best]
+    chosen = [u for u in nb if not lone[u]] or nb
+    s = 0.0
+    for u in chosen:
+        s += x[u]
+    return s / len(chosen)
+
+
+def _lone(proper: Proper) -> bytearray:
+    """Real nodes with a single neighbour and nothing on the other side (weights, inputs)."""
+    up, down = proper.up, proper.down
+    flags = bytearray(len(up))
+    for v in range(proper.n_real):
+        a, b = len(up[v]), len(down[v])
+        if a + b == 1:
+            flags[v] = 1
+    return flags
+
+
+class _Placer:
+    """Holds what every pass needs, so the per-layer loop stays lean."""
+
+    def __init__(self, proper, widths, options, anchor) -> None:
+        n = len(proper.rank)
+        n_real = proper.n_real
+        self.proper = proper
+        self.anchor = anchor
+        self.lone = _lone(proper)
+        width = list(widths[:n_real]) + [0.0] * (n - n_real)
+        self.offsets = [_offsets(layer, width, n_real, options) for layer in proper.layers]
+        weight = [1.0] * n_real + [BEND_WEIGHT * sp * sp for sp in proper.span]
+        if anchor is not None:
+            for v in range(n):
+                if anchor[v] is not None:
+                    weight[v] = ANCHOR_WEIGHT
+        self.weight = weight
+        self.x = self._initial()
+
+    def _initial(self) -> list[float]:
+        """Each layer packed and centred on 0; anchored nodes at their anchor."""
+        x = [0.0] * len(self.proper.rank)
+        anchor = self.anchor
+        for layer, offs in zip(self.proper.layers, self.offsets):
+            start = -offs[-1] * 0.5 if offs else 0.0
+            for v, o in zip(layer, offs):
+                x[v] = start + o
+                if anchor is not None and anchor[v] is not None:
+                    x[v] = anchor[v]
+        return x
+
+    def sources(self, downward: bool) -> list[list[int] | None]:
+        """Per layer, the node whose x each member aims for; None where a target is a mean.
+
+        Which neighbour a node follows does not depend on x, so this is worked out once per
+        direction and each pass is then one list lookup per node.
+        """
+        nbrs, others = (self.proper.up, self.proper.down) if downward else \
+            (self.proper.down, self.proper.up)
+        n_real, span, lone = self.proper.n_real, self.proper.span, self.lone
+        out: list[list[int] | None] = []
+        for layer in self.proper.layers:
+            srcs: list[int] | None = []
+            for v in layer:
+                nb = nbrs[v] or others[v]
+                if len(nb) == 1:
+                    srcs.append(nb[0])
+                elif not nb:
+                    srcs.append(v)
+                else:
+                    bends = [u for u in nb if u >= n_real]
+                    if bends:
+                        srcs.append(max(bends, key=lambda u: span[u - n_real]))
+                    elif sum(1 for u in nb if not lone[u]) == 1:
+                        srcs.append(next(u for u in nb if not lone[u]))
+                    else:
+                        srcs = None
+                        break
+            out.append(srcs)
+        return out
+
+    def run_pass(self, downward: bool, sources: list[list[int] | None]) -> None:
+        """Re-place every layer towards its neighbours above (downward) or below."""
+        layers = self.proper.layers
+        if downward:
+            indices, nbrs = range(1, len(layers)), self.proper.up
+        else:
+            indices, nbrs = range(len(layers) - 2, -1, -1), self.proper.down
+        # A node with no neighbour on the visited side (a weight above its op) follows its
+        # neighbours on the other side instead of staying where it was.
+        others = self.proper.down if downward else self.proper.up
+        x, anchor, lone, proper = self.x, self.anchor, self.lone, self.proper
+        weight, offsets = self.weight, self.offsets
+        for r in indices:
+            layer = layers[r]
+            srcs = sources[r] if anchor is None else None
+            if srcs is not None:
+                if len(layer) == 1:
+                    x[layer[0]] = x[srcs[0]]
+                else:
+                    _place(layer, offsets[r], [x[u] for u in srcs], weight, x)
+                continue
+            targets = []
+            for v in layer:
+                nb = nbrs[v] or others[v]
+                if anchor is not None and anchor[v] is not None:
+                    targets.append(anchor[v])
+                elif len(nb) == 1:
+                    targets.append(x[nb[0]])
+                elif nb:
+                    targets.append(_target(nb, x, proper, lone))
+                else:
+                    targets.append(x[v])
+            _place(layer, offsets[r], targets, weight, x)
+
+
+def assign_x(
+    proper: Proper,
+    widths: list[float],
+    options: LayoutOptions,
+    anchor: list[float | None] | None = None,
+) -> list[float]:
+    """Return x (box centre) per node of `proper`, bends included.
+
+    Args:
+        proper: ordered layers.
+        widths: box width per real node (bends are zero wide).
+        options: gaps between boxes and bends.
+        anchor: previous x per node (None for new ones) to keep a re-layout still.
+    """
+    placer = _Placer(proper, widths, options, anchor)
+    sources = {True: placer.sources(True), False: placer.sources(False)} if anchor is None \
+        else {True: [], False: []}
+    for downward in PASSES:
+        placer.run_pass(downward, sources[downward])
+    return placer.x
+
+
+def layer_y(proper: Proper, heights: list[float], options: LayoutOptions) -> list[float]:
+    """Centre y of each layer: the tallest box of a layer sets its height."""
+    ys = []
+    top = 0.0
+    n_real = proper.n_real
+    for layer in proper.layers:
+        h = max((heights[v] for v in layer if v < n_real), default=0.0)
+        ys.append(top + h * 0.5)
+        top += h + options.layer_gap
+    return ys

@@ -1,0 +1,99 @@
+"""The proper layered graph: long edges are cut into one bend (dummy node) per layer crossed.
+
+After this step every edge joins adjacent layers, which is what crossing reduction and
+coordinate assignment need. Bends take indices after the real nodes; an edge's bends are
+found again by walking down from its top node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass
+
+from app.layout.collapse import DrawGraph
+from app.layout.model import EdgeKey
+from app.layout.ranking import Ranking
+
+
+@dataclass
+class Proper:
+    """Nodes 0..n-1 (real ones first, then bends) with adjacent-layer neighbour lists."""
+
+    n_real: int
+    rank: list[int]
+    up: list[list[int]]
+    down: list[list[int]]
+    layers: list[list[int]]
+    hidden: set[int]
+    span: list[int]
+
+    def bend_span(self, v: int) -> int:
+        """Layers spanned by the edge bend v belongs to."""
+        return self.span[v - self.n_real]
+
+
+def make_proper(dg: DrawGraph, ranking: Ranking) -> Proper:
+    """Insert bends so every edge spans one layer (edits `dg`'s adjacency in place)."""
+    rank, down, up = ranking.rank, dg.succ, dg.pred
+    n_real = len(rank)
+    span: list[int] = []
+    for u in range(n_real):
+        below = down[u]
+        next_rank = rank[u] + 1
+        for i, w in enumerate(below):
+            if rank[w] > next_rank:
+                below[i] = _add_bends(u, w, rank, up, down)
+                span += [rank[w] - rank[u]] * (rank[w] - next_rank)
+    layers: list[list[int]] = [[] for _ in range(max(rank, default=-1) + 1)]
+    hidden = ranking.hidden
+    for v, r in enumerate(rank):
+        if v not in hidden:
+            layers[r].append(v)
+    return Proper(n_real, rank, up, down, layers, hidden, span)
+
+
+def _add_bends(u: int, w: int, rank: list[int], up: list, down: list) -> int:
+    """Chain bends from u's layer down to w's; returns the first bend."""
+    prev = u
+    first = len(rank)
+    for r in range(rank[u] + 1, rank[w]):
+        bend = len(rank)
+        rank.append(r)
+        up.append([prev])
+        down.append([])
+        if prev != u:
+            down[prev].append(bend)
+        prev = bend
+    down[prev].append(w)
+    ups = up[w]
+    ups[ups.index(u)] = prev
+    return first
+
+
+def edge_chains(
+    proper: Proper, dg: DrawGraph, ranking: Ranking
+) -> Iterator[tuple[EdgeKey, bool, list[int]]]:
+    """Yield (drawn edge key, drawn upwards, nodes from top to bottom) for every edge."""
+    keys, copy_of, down, n_real = dg.keys, ranking.copy_of, proper.down, proper.n_real
+    rev, original = ranking.reversed_edges, ranking.original_succ
+    for top in range(n_real):
+        below = down[top]
+        if not below:
+            continue
+        top_key: Hashable = keys[copy_of[top]] if top in copy_of else keys[top]
+        seen: set[int] = set()  # only consulted when cycles were broken
+        for w in below:
+            nodes = [top, w]
+            while w >= n_real:
+                w = down[w][0]
+                nodes.append(w)
+            # A 2-cycle gives two top -> w chains: the reversed one is the edge w -> top.
+            upwards = False
+            if rev:
+                upwards = (w, top) in rev and (w in seen or w not in original[top])
+                seen.add(w)
+            if upwards:
+                yield (keys[w], top_key), True, nodes
+            else:
+                yield (top_key, keys[w]), False, nodes
+

@@ -1,0 +1,245 @@
+"""Crossing reduction: the left-to-right order of nodes within each layer.
+
+A depth-first order from the loss upwards starts trees and series-parallel graphs with no
+crossings at all; barycenter sweeps then pull nodes towards their neighbours, and dot's
+transpose pass swaps neighbours while that removes crossings (sweeps alone leave about twice
+dot's crossings on dense graphs). Everything stops at the deadline with the best order so far.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from app.layout.crossings import CrossingCounter
+from app.layout.layering import Proper
+from app.layout.model import LayoutOptions
+
+
+def dfs_layers(proper: Proper) -> None:
+    """Order each layer by first visit of a depth-first walk up from the bottom nodes."""
+    rank, up, down, hidden = proper.rank, proper.up, proper.down, proper.hidden
+    seen = bytearray(len(rank))
+    layers: list[list[int]] = [[] for _ in proper.layers]
+    roots = [v for v in range(len(rank)) if not down[v] and v not in hidden]
+    roots.sort(key=rank.__getitem__, reverse=True)
+    for root in roots:
+        stack = [root]
+        pop, push = stack.pop, stack.append
+        while stack:
+            v = pop()
+            if seen[v]:
+                continue
+            seen[v] = 1
+            layers[rank[v]].append(v)
+            ups = up[v]
+            for i in range(len(ups) - 1, -1, -1):
+                if not seen[ups[i]]:
+                    push(ups[i])
+    proper.layers = layers
+
+
+def slots_of(layers: list[list[int]], n: int) -> list[int]:
+    """pos[v] = index of v within its layer (0 for nodes in no layer)."""
+    pos = [0] * n
+    for layer in layers:
+        for i, v in enumerate(layer):
+            pos[v] = i
+    return pos
+
+
+def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int]) -> None:
+    """Sort one layer by the mean slot of its neighbours; nodes without any keep their slot."""
+    keyed = []
+    for v in layer:
+        nb = nbrs[v]
+        if nb:
+            total = 0
+            for u in nb:
+                total += pos[u]
+            keyed.append((total / len(nb), pos[v], v))
+    keyed.sort()
+    if len(keyed) == len(layer):
+        layer[:] = [t[2] for t in keyed]
+    else:
+        moving = iter(keyed)
+        layer[:] = [v if not nbrs[v] else next(moving)[2] for v in layer]
+    for i, v in enumerate(layer):
+        pos[v] = i
+
+
+def strong_neighbours(proper: Proper) -> tuple[list[list[int]], list[list[int]]]:
+    """Neighbour lists for barycenters, without lone weights and inputs.
+
+    A node whose only edge goes to v (a weight copy) follows v wherever v goes; letting it
+    pull v as well ties consumers of a shared hidden state (RNN steps) in barycenter ties.
+    """
+    up, down = proper.up, proper.down
+    lone = bytearray(len(up))
+    for v in range(proper.n_real):
+        if len(up[v]) + len(down[v]) == 1:
+            lone[v] = 1
+
+    def strong(nbrs: list[list[int]]) -> list[list[int]]:
+        out = []
+        for nb in nbrs:
+            if len(nb) > 1:
+                kept = [u for u in nb if not lone[u]]
+                out.append(kept if kept else nb)
+            else:
+                out.append(nb)
+        return out
+
+    return strong(up), strong(down)
+
+
+def sweep(
+    layers: list[list[int]], nbrs: list[list[int]], pos: list[int], downward: bool, deadline: float
+) -> bool:
+    """One barycenter sweep over `nbrs` (up lists going down, down lists going up).
+
+    Returns False when the deadline cut it short.
+    """
+    if downward:
+        indices = range(1, len(layers))
+    else:
+        indices = range(len(layers) - 2, -1, -1)
+    for count, r in enumerate(indices):
+        if count & 63 == 0 and time.perf_counter() > deadline:
+            return False
+        if len(layers[r]) > 1:
+            _sort_layer(layers[r], nbrs, pos)
+    return True
+
+
+def _pair_crossings(left: list[int], right: list[int], pos: list[int]) -> int:
+    """Crossings among edges of two neighbouring nodes to one side, `left` placed first."""
+    c = 0
+    for a in left:
+        pa = pos[a]
+        for b in right:
+            if pa > pos[b]:
+                c += 1
+    return c
+
+
+class _Transposer:
+    """dot's transpose pass, with numpy picking the few neighbour pairs that could gain."""
+
+    def __init__(self, proper: Proper) -> None:
+        self.proper = proper
+        self.up_csr = _csr(proper.up)
+        self.down_csr = _csr(proper.down)
+        self.rank = np.asarray(proper.rank, dtype=np.int64)
+
+    def candidates(self, pos: list[int], movable: np.ndarray | None) -> np.ndarray:
+        """Adjacent pairs (left, right) whose edges overlap above or below."""
+        slots = np.asarray(pos, dtype=np.int64)
+        lo_up, hi_up = _extent(self.up_csr, slots)
+        lo_dn, hi_dn = _extent(self.down_csr, slots)
+        flat = np.fromiter((v for layer in self.proper.layers for v in layer), dtype=np.int64)
+        left, right = flat[:-1], flat[1:]
+        keep = self.rank[left] == self.rank[right]
+        keep &= (hi_up[left] > lo_up[right]) | (hi_dn[left] > lo_dn[right])
+        if movable is not None:
+            keep &= movable[left] | movable[right]
+        return np.stack([left[keep], right[keep]], axis=1)
+
+    def run(self, pos: list[int], deadline: float, movable: np.ndarray | None) -> int:
+        """Swap neighbours while that removes crossings; returns the number of swaps."""
+        proper = self.proper
+        up, down, layers, rank = proper.up, proper.down, proper.layers, proper.rank
+        swaps = 0
+        for _ in range(64):
+            improved = 0
+            for u, w in self.candidates(pos, movable).tolist():
+                if pos[w] != pos[u] + 1 or time.perf_counter() > deadline:
+                    continue
+                keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
+                swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
+                if swap < keep:
+                    layer = layers[rank[u]]
+                    i = pos[u]
+                    layer[i], layer[i + 1] = w, u
+                    pos[u], pos[w] = i + 1, i
+                    improved += 1
+            swaps += improved
+            if not improved or time.perf_counter() > deadline:
+                break
+        return swaps
+
+
+def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(nodes with neighbours, their start offsets, flat neighbour array)."""
+    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    flat = np.fromiter((w for x in lists for w in x), dtype=np.int64, count=int(counts.sum()))
+    nonempty = np.flatnonzero(counts)
+    return nonempty, starts[nonempty], flat
+
+
+def _extent(csr, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest neighbour slot per node (+big/-1 for nodes without neighbours)."""
+    nonempty, starts, flat = csr
+    lo = np.full(len(slots), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(len(slots), -1, dtype=np.int64)
+    if len(flat):
+        vals = slots[flat]
+        lo[nonempty] = np.minimum.reduceat(vals, starts)
+        hi[nonempty] = np.maximum.reduceat(vals, starts)
+    return lo, hi
+
+
+def reduce_crossings(
+    proper: Proper,
+    pos: list[int],
+    options: LayoutOptions,
+    deadline: float,
+    movable: np.ndarray | None = None,
+) -> tuple[int, bool]:
+    """Improve the order in `proper.layers`/`pos` in place.
+
+    Args:
+        proper: layers already seeded (depth-first, or from the previous layout).
+        pos: slots matching `proper.layers`; updated.
+        options: `max_sweeps` and `transpose` are used.
+        deadline: `time.perf_counter()` value after which the best order so far is kept.
+        movable: for a re-layout, the nodes allowed to move (sweeps are then skipped so the
+            old nodes keep their relative order).
+    Returns:
+        (crossings, timed_out).
+    """
+    counter = CrossingCounter(proper.down, proper.rank)
+    best = counter.count(pos)
+    if movable is None:
+        best = _sweeps(proper, pos, counter, best, options, deadline)
+    worth_it = options.transpose and best > 0 and time.perf_counter() < deadline
+    if worth_it and _Transposer(proper).run(pos, deadline, movable):
+        best = counter.count(pos)
+    return best, time.perf_counter() > deadline
+
+
+def _sweeps(proper, pos, counter, best, options, deadline) -> int:
+    """Alternate down and up sweeps, keeping the best order; stop when two sweeps gain nothing."""
+    if best == 0 or options.max_sweeps <= 0:
+        return best
+    best_layers = [list(layer) for layer in proper.layers]
+    up, down = strong_neighbours(proper)
+    stall = 0
+    for i in range(options.max_sweeps):
+        if best == 0 or stall >= 2:
+            break
+        downward = i % 2 == 0
+        finished = sweep(proper.layers, up if downward else down, pos, downward, deadline)
+        crossings = counter.count(pos)
+        if crossings < best:
+            best, stall = crossings, 0
+            best_layers = [list(layer) for layer in proper.layers]
+        else:
+            stall += 1
+        if not finished:
+            break
+    proper.layers = best_layers
+    pos[:] = slots_of(best_layers, len(pos))
+    return best
