@@ -14,11 +14,11 @@ from collections.abc import Callable
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-import autograd_core as ag  # noqa: E402
-from autograd_core.ops.conv import conv2d  # noqa: E402
+import autograd_core as ag
+from autograd_core.ops.conv import conv2d
 
 torch.set_num_threads(1)
 
