@@ -58,8 +58,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 g = get_array_module(t._data).zeros_like(t._data)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {len(out)} appears to not have been "
+                    "used in the graph. Set allow_unused=True if this is the desired behavior."
                 )
         out.append(None if g is None else Tensor._make(g))
     return tuple(out)
@@ -207,11 +207,18 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
 def _free(node: Node) -> None:
     """Drop what the node kept for backward; a later backward through it then fails clearly."""
     d = node.__dict__
-    if node._saved or (d and any(k[0] != "_" for k in d)):
+    freed = bool(node._saved)
+    if d:
+        # Arrays an op kept on ctx go too; plain attributes (shapes, dtypes) stay, so a graph
+        # that saved no array can be walked again, as in PyTorch (`(x + x).sum()` twice).
+        arrays = [k for k, v in d.items() if k[0] != "_" and hasattr(v, "dtype")
+                  and hasattr(v, "shape")]
+        for key in arrays:
+            del d[key]
+        freed = freed or bool(arrays)
+    if freed:
         node._saved = _FREED
         node._versions = None
-        for key in [k for k in d if k[0] != "_"]:
-            del d[key]
 
 
 def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
@@ -291,12 +298,12 @@ _stored: set[int] = set()
 
 
 def _store_grad(t: Tensor, g: Any) -> None:
-    if t.grad is None:
+    if t._grad is None:
         # Own the array when it may be shared: a view, a seed, or one already given to another
         # leaf (Add's backward hands the same array to both inputs).
         if g.base is not None or id(g) in _stored or not g.flags.writeable:
             g = g.copy()
         _stored.add(id(g))
-        t.grad = Tensor._make(g)
+        t._grad = Tensor._make(g)
     else:
-        t.grad._data = t.grad._data + g
+        t._grad._data = t._grad._data + g

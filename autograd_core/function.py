@@ -181,9 +181,17 @@ def apply(cls: type, args: tuple, kwargs: dict) -> Any:
         result = _wrap(cls, ctx, raw, 0, requires, args)
         outputs = (result,)
     if requires and ctx._saved:
-        # Remember versions now, so an in-place write before backward is caught.
-        ctx._versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
-        ctx._versions += [(o._version, o._version[0]) for o in outputs]
+        # Remember versions now, so an in-place write before backward is caught: of the
+        # inputs, and of the outputs only when saved (`y = a @ w; y += b` is fine).
+        versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
+        saved = ctx._saved
+        for o in outputs:
+            d = o._data
+            for a in saved:
+                if a is d or (type(a) is Tensor and a._data is d):  # Tensor: autograd.Function
+                    versions.append((o._version, o._version[0]))
+                    break
+        ctx._versions = versions
     if obs is not None:
         obs.op_end(token, ctx if requires else None, args, outputs)
     return result

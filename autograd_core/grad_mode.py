@@ -47,13 +47,25 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):
-    """Ops inside record no graph: `with no_grad(): ...` or `@no_grad()`."""
+class _BareDecoratable(_GradModeContext):
+    """Also usable without parentheses, `@no_grad`, as PyTorch allows."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+    def __init__(self, orig_func: Any = None) -> None:
+        super().__init__()
+
+
+class no_grad(_BareDecoratable):
+    """Ops inside record no graph: `with no_grad(): ...`, `@no_grad()` or `@no_grad`."""
 
     _target = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_BareDecoratable):
     """Turn graph recording back on inside a `no_grad` block."""
 
     _target = True
@@ -83,9 +95,24 @@ class set_grad_enabled(_GradModeContext):
         return wrapper  # type: ignore[return-value]
 
 
-class inference_mode(no_grad):
+class inference_mode(_GradModeContext):
     """Same as `no_grad` here: we keep no extra inference-only state."""
 
-    def __init__(self, mode: bool = True) -> None:
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # bare `@inference_mode`
+
+    def __init__(self, mode: Any = True) -> None:
         super().__init__()
         self._target = not mode
+
+    def __call__(self, fn: F) -> F:
+        mode = not self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]

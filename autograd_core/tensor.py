@@ -26,11 +26,11 @@ class Tensor:
         "__weakref__",
         "_accumulator",
         "_data",
+        "_grad",
         "_hooks",
         "_output_nr",
         "_retains_grad",
         "_version",
-        "grad",
         "grad_fn",
         "requires_grad",
     )
@@ -49,7 +49,7 @@ class Tensor:
     def _init(self, data: Any) -> None:
         self._data = data
         self.requires_grad = False
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn: Any = None
         self._output_nr = 0
         self._version = [0]
@@ -63,7 +63,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t._data = data
         t.requires_grad = False
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._output_nr = 0
         t._version = [0]
@@ -99,14 +99,27 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """A tensor sharing this one's storage, outside the graph (PyTorch's `.data`)."""
-        t = Tensor._make(self._data)
-        t._version = self._version
-        return t
+        """A tensor sharing this one's storage, outside the graph (PyTorch's `.data`).
+
+        Unlike `detach()`, it has its own version counter: writes through it are invisible
+        to autograd's in-place checks, as in PyTorch.
+        """
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
         self._data = value._data if isinstance(value, Tensor) else _to_array(value, None)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (leaves, and non-leaves after retain_grad())."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def is_floating_point_(self) -> bool:
@@ -202,7 +215,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self.item())
 
@@ -370,30 +383,44 @@ class Tensor:
             )
 
     def _inplace(self, result: Tensor) -> Tensor:
-        """Make self hold `result`: written into its memory outside autograd, else rebased."""
+        """Write `result` into self's memory (views see it); with a graph, take its history."""
         self._check_inplace()
-        if result.grad_fn is None:
-            data = self._data
-            if result._data.shape != data.shape:
-                raise RuntimeError(
-                    f"output with shape {list(data.shape)} doesn't match the broadcast shape "
-                    f"{list(result._data.shape)}"
-                )
-            get_array_module(data).copyto(data, result._data, casting="unsafe")
-        else:
-            # With a graph, the tensor takes the result's history (PyTorch rebases it).
-            self._data = result._data.astype(self._data.dtype, copy=False)
-            self.grad_fn = result.grad_fn
+        data = self._data
+        new = result._data
+        if new.shape != data.shape or (new.dtype != data.dtype and dtypes._category(new.dtype)
+                                       > dtypes._category(data.dtype)):
+            _inplace_error(data, new)
+        node = result.grad_fn
+        if node is not None and node._saved:
+            # The op may have saved self's array, which the write below overwrites: it keeps
+            # a copy instead (PyTorch saves the original self of an in-place op the same way).
+            node._saved = tuple(data.copy() if a is data else a for a in node._saved)
+        try:
+            get_array_module(data).copyto(data, new, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation."
+            ) from None
+        self._version[0] += 1
+        if node is not None:
+            # The tensor takes the result's history (PyTorch rebases it onto the new node).
+            self.grad_fn = node
             self._output_nr = result._output_nr
             self.requires_grad = True
-        self._version[0] += 1
+            if node._versions is not None:
+                # The node's copy of self is current as of this write, not before it.
+                node._versions = [(c, c[0]) if c is self._version else (c, v)
+                                  for c, v in node._versions]
         return self
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         src_t = src if isinstance(src, Tensor) else Tensor(src)
         if src_t.requires_grad and grad_mode.state.enabled:
-            return self._inplace(_ops.expand(_ops.to_device(_ops.cast(src_t, self.dtype),
-                                                            self.device), self.shape))
+            moved = _ops.to_device(_ops.cast(src_t, self.dtype), self.device)
+            # clone: a node even when src is a leaf already of self's dtype, device and shape.
+            return self._inplace(_ops.clone(_ops.expand(moved, self.shape)))
         self._check_inplace()
         xp = get_array_module(self._data)
         arr = src_t._data
@@ -709,19 +736,56 @@ def _parse_to(args: tuple, kwargs: dict) -> tuple[Device | None, Any]:
 
 
 def _format(t: Tensor) -> str:
-    arr = _host(t._data)
-    body = np.array2string(arr, separator=", ", precision=4, threshold=1000,
-                           prefix="tensor(", floatmode="maxprec_equal")
-    extras = []
-    if arr.dtype not in (dtypes.default.value, np.int64, np.bool_) or arr.size == 0:
-        extras.append(f"dtype=torch.{arr.dtype.name}")
-    if t.device.type != "cpu":
-        extras.append(f"device='{t.device}'")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+    from autograd_core._tensor_str import tensor_str  # noqa: PLC0415 - only when printing
+
+    dev = t.device
+    return tensor_str(_host(t._data), dtypes.default.value,
+                      None if dev.type == "cpu" else str(dev),
+                      None if t.grad_fn is None else t.grad_fn.name(), t.requires_grad)
+
+
+def _inplace_error(data: Any, new: Any) -> None:
+    if new.shape != data.shape:
+        raise RuntimeError(
+            f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+            f"{list(new.shape)}"
+        )
+    raise RuntimeError(
+        f"result type {_SCALAR_NAMES.get(new.dtype.name, new.dtype.name)} can't be cast to the "
+        f"desired output type {_SCALAR_NAMES.get(data.dtype.name, data.dtype.name)}"
+    )
+
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool"}
+
+
+def _check_grad(t: Tensor, g: Any) -> None:
+    """PyTorch's checks on `x.grad = g`: a tensor of x's size, dtype and device."""
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(g).__name__}"
+        )
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of "
+            f"size '{list(t._data.shape)}'. Please ensure that the gradient and the tensor are "
+            "the same size"
+        )
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{g._data.dtype}' to a tensor with "
+            f"dtype '{t._data.dtype}'. Please ensure that the gradient and the tensor have the "
+            "same dtype"
+        )
+    if g.device != t.device:
+        raise RuntimeError(
+            f"attempting to assign a gradient located on device '{g.device}' to a tensor "
+            f"located on device '{t.device}'. Please ensure that the gradient and the tensor "
+            "are on the same device"
+        )
 
 
 def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
