@@ -158,3 +158,290 @@ def synthetic_graph(name: str) -> nx.DiGraph:
     if name.startswith("rnn"):
         return rnn(int(name[3:]))
     raise KeyError(name)
+
+
+# --- graphs recorded from our own engine ---------------------------------------------------
+
+
+class _Recorder:
+    """Engine observer that notes each backward node's module path, in creation order."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        self.names = names
+        self.stack = [""]
+        self.group: dict[object, str] = {}
+
+    def op_begin(self, fn: type) -> None:
+        return None
+
+    def op_end(self, token, node, inputs, outputs) -> None:
+        if node is not None:
+            self.group[node] = self.stack[-1]
+
+    def module_enter(self, module) -> None:
+        self.stack.append(self.names.get(id(module), self.stack[-1]))
+
+    def module_exit(self, token, module, output) -> None:
+        self.stack.pop()
+
+    def backward_begin(self, node) -> None:
+        return None
+
+    def backward_end(self, token, node, grad_outputs, grad_inputs) -> None:
+        return None
+
+    def phase(self, name: str) -> None:
+        return None
+
+
+def grad_graph(loss, model, recorder: _Recorder) -> nx.DiGraph:
+    """Convert `loss.grad_fn`'s graph into the layout's DiGraph convention.
+
+    Ops are keyed `module/Op#k` (k-th such op of that module in forward order), parameters by
+    their qualified name, so the same op keeps its id when the graph grows.
+    """
+    params = {id(p): f"model.{name}" for name, p in model.named_parameters()}
+    calls: dict[str, int] = {}
+    op_key: dict[object, str] = {}
+    for node, group in recorder.group.items():
+        base = f"{group}/{node.fn.__name__}"
+        op_key[node] = f"{base}#{calls.get(base, 0)}"
+        calls[base] = calls.get(base, 0) + 1
+    graph = nx.DiGraph()
+    seen = {loss.grad_fn}
+    stack = [loss.grad_fn]
+    while stack:
+        node = stack.pop()
+        key = _add_grad_node(graph, node, op_key, recorder.group, params)
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+            graph.add_edge(_add_grad_node(graph, child, op_key, recorder.group, params), key)
+    graph.nodes[op_key[loss.grad_fn]]["kind"] = "loss"
+    return graph
+
+
+def _add_grad_node(graph: nx.DiGraph, node, op_key, groups, params) -> str:
+    """Add one backward node (op or leaf) with its attributes; returns its key."""
+    variable = getattr(node, "variable", None)
+    if variable is None:
+        key = op_key[node]
+        if key not in graph:
+            graph.add_node(key, kind="op", label=node.fn.__name__, group=groups[node])
+        return key
+    name = params.get(id(variable))
+    key = name or f"input@{id(variable):x}"
+    if key not in graph:
+        group = name.rpartition(".")[0] if name else ""
+        graph.add_node(key, kind="param" if name else "input", label=key.rpartition(".")[2],
+                       group=group)
+    return key
+
+
+def _run_engine(model, forward) -> nx.DiGraph:
+    """Run `forward()` on our engine with a recorder attached; return the loss's graph."""
+    from autograd_core import hooks
+
+    names = {id(m): f"model.{name}" if name else "model" for name, m in model.named_modules()}
+    recorder = _Recorder(names)
+    previous = hooks.set_observer(recorder)
+    try:
+        loss = forward()
+    finally:
+        hooks.set_observer(previous)
+    return grad_graph(loss, model, recorder)
+
+
+def _engine_models():
+    """Model classes on our engine (imported lazily: the engine is optional for the layout)."""
+    import autograd_core as ag
+    from autograd_core import nn
+    from autograd_core.ops.activation import gelu
+    from autograd_core.ops.conv import conv2d
+    from autograd_core.ops.linear import linear
+    from autograd_core.ops.normalization import batch_norm, layer_norm
+
+    def param(*shape):
+        return nn.Parameter(ag.randn(*shape) * 0.1)
+
+    class Linear(nn.Module):
+        def __init__(self, n_in, n_out, bias=True):
+            super().__init__()
+            self.weight = param(n_out, n_in)
+            self.bias = param(n_out) if bias else None
+
+        def forward(self, x):
+            return linear(x, self.weight, self.bias)
+
+    class LayerNorm(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight, self.bias = param(n), param(n)
+
+        def forward(self, x):
+            return layer_norm(x, (x.shape[-1],), self.weight, self.bias)
+
+    class ConvBN(nn.Module):
+        def __init__(self, c_in, c_out, stride):
+            super().__init__()
+            self.conv_weight = param(c_out, c_in, 3, 3)
+            self.bn_weight, self.bn_bias = param(c_out), param(c_out)
+            self.stride = stride
+
+        def forward(self, x):
+            y = conv2d(x, self.conv_weight, None, stride=self.stride, padding=1)
+            return batch_norm(y, None, None, self.bn_weight, self.bn_bias, training=True)
+
+    return ag, nn, Linear, LayerNorm, ConvBN, gelu
+
+
+def _engine_mlp() -> nx.DiGraph:
+    ag, nn, Linear, _, _, _ = _engine_models()
+    from autograd_core.nn.containers import Sequential
+    from autograd_core.ops.loss import cross_entropy
+
+    model = Sequential(Linear(8, 16), _Relu(nn, ag), Linear(16, 16), _Relu(nn, ag),
+                       Linear(16, 16), _Relu(nn, ag), Linear(16, 4))
+    x, y = ag.randn(4, 8), ag.tensor([0, 1, 2, 3])
+    return _run_engine(model, lambda: cross_entropy(model(x), y))
+
+
+def _Relu(nn, ag):
+    class ReLU(nn.Module):
+        def forward(self, x):
+            return ag.relu(x)
+
+    return ReLU()
+
+
+def _engine_resnet18() -> nx.DiGraph:
+    ag, nn, Linear, _, ConvBN, _ = _engine_models()
+    from autograd_core.nn.containers import Sequential
+    from autograd_core.ops.loss import cross_entropy
+
+    class Block(nn.Module):
+        def __init__(self, c_in, c_out, stride):
+            super().__init__()
+            self.a, self.b = ConvBN(c_in, c_out, stride), ConvBN(c_out, c_out, 1)
+            self.downsample = ConvBN(c_in, c_out, stride) if stride > 1 else None
+
+        def forward(self, x):
+            skip = self.downsample(x) if self.downsample is not None else x
+            return ag.relu(self.b(ag.relu(self.a(x))) + skip)
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = ConvBN(3, 4, 1)
+            chans = [(4, 4, 1), (4, 8, 2), (8, 8, 2), (8, 8, 2)]
+            for i, (c_in, c_out, s) in enumerate(chans):
+                setattr(self, f"layer{i + 1}",
+                        Sequential(Block(c_in, c_out, s), Block(c_out, c_out, 1)))
+            self.fc = Linear(8, 10)
+
+        def forward(self, x):
+            h = ag.relu(self.stem(x))
+            for i in range(4):
+                h = getattr(self, f"layer{i + 1}")(h)
+            return self.fc(h.mean(dim=(2, 3)))
+
+    model = ResNet()
+    x, y = ag.randn(2, 3, 16, 16), ag.tensor([1, 2])
+    return _run_engine(model, lambda: cross_entropy(model(x), y))
+
+
+def _engine_gpt(layers: int) -> nx.DiGraph:
+    ag, nn, Linear, LayerNorm, _, gelu = _engine_models()
+    from autograd_core.nn.containers import Sequential
+    from autograd_core.ops.loss import cross_entropy
+
+    d, heads, vocab, t = 16, 2, 32, 8
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv, self.proj = Linear(d, 3 * d), Linear(d, d)
+
+        def forward(self, x):
+            b = x.shape[0]
+            q, k, v = [z.reshape(b, t, heads, d // heads).transpose(1, 2)
+                       for z in self.qkv(x).split(d, dim=-1)]
+            att = (q @ k.transpose(-2, -1)) * (1.0 / (d // heads) ** 0.5)
+            att = att.masked_fill(MASK, -1e9).softmax(dim=-1)
+            return self.proj((att @ v).transpose(1, 2).reshape(b, t, d))
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.attn, self.ln2 = LayerNorm(d), Attention(), LayerNorm(d)
+            self.fc, self.out = Linear(d, 4 * d), Linear(4 * d, d)
+
+        def forward(self, x):
+            x = x + self.attn(self.ln1(x))
+            return x + self.out(gelu(self.fc(self.ln2(x))))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Parameter(ag.randn(vocab, d)), nn.Parameter(ag.randn(t, d))
+            self.blocks = Sequential(*[Block() for _ in range(layers)])
+            self.ln_f = LayerNorm(d)
+
+        def forward(self, tokens):
+            h = self.wte[tokens] + self.wpe[ag.arange(t)]
+            return self.ln_f(self.blocks(h)) @ self.wte.transpose(0, 1)  # tied head
+
+    MASK = ag.triu(ag.ones(t, t), diagonal=1) > 0
+    model = GPT()
+    tokens = ag.randint(0, vocab, (2, t))
+    targets = ag.randint(0, vocab, (2 * t,))
+    return _run_engine(model, lambda: cross_entropy(model(tokens).reshape(2 * t, vocab), targets))
+
+
+def _engine_rnn(steps: int) -> nx.DiGraph:
+    ag, nn, Linear, _, _, _ = _engine_models()
+    from autograd_core.ops.loss import cross_entropy
+
+    class RNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell_ih, self.cell_hh, self.head = Linear(4, 8), Linear(8, 8, bias=False), \
+                Linear(8, 4)
+
+        def forward(self, xs, ys):
+            h = ag.zeros(2, 8)
+            total = None
+            for i in range(steps):
+                h = ag.tanh(self.cell_ih(xs[i]) + self.cell_hh(h))
+                step = cross_entropy(self.head(h), ys[i])
+                total = step if total is None else total + step
+            return total
+
+    model = RNN()
+    xs, ys = ag.randn(steps, 2, 4), ag.randint(0, 4, (steps, 2))
+    return _run_engine(model, lambda: model(xs, ys))
+
+
+def engine_graph(name: str) -> nx.DiGraph:
+    """One of `GRAPHS`, recorded from a model run on `autograd_core`."""
+    if name == "mlp":
+        return _engine_mlp()
+    if name == "resnet18":
+        return _engine_resnet18()
+    if name.startswith("gpt"):
+        return _engine_gpt(int(name[3:]))
+    if name.startswith("rnn"):
+        return _engine_rnn(int(name[3:]))
+    raise KeyError(name)
+
+
+def benchmark_graph(name: str) -> tuple[nx.DiGraph, str]:
+    """(graph, source): the engine's graph, or the synthetic one when the engine fails."""
+    try:
+        return engine_graph(name), "engine"
+    except Exception as exc:  # the engine is developed concurrently; say why we fell back
+        print(f"# {name}: engine graph unavailable ({type(exc).__name__}: {exc}); synthetic")
+        return synthetic_graph(name), "synthetic"
