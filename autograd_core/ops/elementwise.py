@@ -300,7 +300,27 @@ def remainder(input: Any, other: Any) -> Tensor:
     return _binary(Remainder, input, other, "remainder")
 
 
-fmod = remainder
+class Fmod(Function):
+    """z = a - trunc(a / b) * b (C's sign convention, like torch.fmod)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a if hasattr(a, "shape") else b).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        gb = None
+        if nb:
+            xp = get_array_module(b)
+            gb = sum_to(-g * xp.trunc(a / b), _shape(b))
+        return (sum_to(g, _shape(a)) if na else None), gb
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    return _binary(Fmod, input, other, "fmod")
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:
