@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import get_array_module
 from autograd_core.function import _FREED, AccumulateGrad, Node
@@ -61,6 +63,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     f"The differentiated Tensor at index {len(out)} appears to not have been "
                     "used in the graph. Set allow_unused=True if this is the desired behavior."
                 )
+        if isinstance(g, np.generic):  # a 0-d ufunc result: wrap arrays, never scalars
+            g = np.asarray(g)
         out.append(None if g is None else Tensor._make(g))
     return tuple(out)
 
@@ -298,6 +302,8 @@ _stored: set[int] = set()
 
 
 def _store_grad(t: Tensor, g: Any) -> None:
+    if isinstance(g, np.generic):  # numpy ufuncs on 0-d arrays return scalars, not arrays
+        g = np.asarray(g)
     if t._grad is None:
         # Own the array when it may be shared: a view, a seed, or one already given to another
         # leaf (Add's backward hands the same array to both inputs).
