@@ -3,5 +3,41 @@
 # ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
 
 from autograd_core.nn import functional, init
+from autograd_core.nn.activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from autograd_core.nn.containers import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
+from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
+from autograd_core.nn.flatten import Flatten, Unflatten
+from autograd_core.nn.linear import Identity, Linear
+from autograd_core.nn.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from autograd_core.nn.module import Module
+from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from autograd_core.nn.parameter import Buffer, Parameter
+from autograd_core.nn.sparse import Embedding

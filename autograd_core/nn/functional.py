@@ -1,1 +1,35 @@
-"""`nn.functional`: the stateless layer functions (a plain list of imports from the ops)."""
+"""`nn.functional`: the stateless layer functions (a plain list of imports from the ops).
+
+    import autograd_core.nn.functional as F
+    loss = F.cross_entropy(F.linear(x, w, b), y)
+"""
+
+# ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
+
+from autograd_core.ops.activation import (
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    relu,
+    relu6,
+    silu,
+    softplus,
+)
+from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
+from autograd_core.ops.elementwise import sigmoid, tanh
+from autograd_core.ops.embedding import embedding, one_hot
+from autograd_core.ops.linear import linear
+from autograd_core.ops.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from autograd_core.ops.normalization import batch_norm, cosine_similarity, layer_norm, normalize
+from autograd_core.ops.padding import pad
+from autograd_core.ops.softmax import log_softmax, softmax
