@@ -1,0 +1,285 @@
+"""The parent's handle on a worker: start it, send commands, read events without blocking.
+
+`Driver.poll_events()` never blocks; `fileno()` is the event pipe's descriptor (readable when
+events arrive and at EOF when the worker dies), for `select` or a `QSocketNotifier`. Stop asks
+politely and kills after `stop_grace` seconds; a dead worker is reported once as `Died`.
+
+Example:
+    driver = Driver("model.py", record="off")
+    driver.start()
+    driver.run(10)
+    while driver.alive:
+        for event in driver.wait_events(0.1):
+            print(event)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal as signals
+import socket
+import subprocess
+import sys
+import time
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from app.runner import protocol as p
+
+_ACTIVE = (p.RUNNING, p.STEPPING)
+_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `app` package
+
+
+class Driver:
+    """A worker process running one model script.
+
+    Args:
+        path: the model script.
+        device: 'cpu', 'cuda', or None for the script's DEVICE (else the CPU).
+        record: recording level, 'off', 'basic' or 'full'.
+        every: record one iteration in every `every`.
+        stop_grace: seconds Stop waits for an answer before killing the worker.
+    """
+
+    def __init__(self, path: str, device: str | None = None, record: str = "basic",
+                 every: int = 1, stop_grace: float = 1.0) -> None:
+        if record not in p.RECORD_LEVELS:
+            raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
+        self.options = p.WorkerOptions(path=str(path), device=device, record=record,
+                                       every=every)
+        self.stop_grace = stop_grace
+        self.state = p.DEAD
+        self.process: Any = None
+        self._commands: Any = None
+        self._events: Any = None
+        self._stop_deadline: float | None = None
+        self._restart_after_stop = False
+        self._died_reported = True
+        self._sentinel: int | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Spawn the worker; it loads the script and reports `Loaded` or an `Error`.
+
+        A fresh interpreter (`python -m app.runner`), never a fork: the GUI process holds Qt
+        and CUDA state, and unlike multiprocessing's spawn it never re-imports our `__main__`.
+        """
+        cmd_parent, cmd_child = socket.socketpair()
+        evt_parent, evt_child = socket.socketpair()
+        fds = (cmd_child.fileno(), evt_child.fileno())
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "app.runner", str(fds[0]), str(fds[1])],
+            pass_fds=fds, stdin=subprocess.DEVNULL, env=env)
+        cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
+        evt_child.close()
+        self._commands = Connection(cmd_parent.detach())
+        self._events = Connection(evt_parent.detach())
+        self._sentinel = _pidfd(self.process.pid)
+        self._commands.send(self.options)
+        self.state = p.LOADING
+        self._stop_deadline = None
+        self._died_reported = False
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def fileno(self) -> int:
+        """The event pipe's descriptor: readable on events and on the worker's death."""
+        return self._events.fileno()
+
+    def kill(self) -> None:
+        """End the worker now (SIGKILL); the next poll reports `Died`."""
+        if self.alive:
+            self.process.kill()
+            self.process.wait(2.0)
+        self._stop_deadline = None
+
+    def close(self) -> None:
+        """Ask the worker to exit, kill it if it does not, and release the pipes."""
+        if self.process is None:
+            return
+        if self.alive:
+            self._send(p.Shutdown())
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(1.0)
+        self.kill()
+        for conn in (self._commands, self._events):
+            conn.close()
+        if self._sentinel is not None:
+            os.close(self._sentinel)
+            self._sentinel = None
+        self.process = None
+        self.state = p.DEAD
+
+    def __enter__(self) -> Driver:
+        if self.process is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ commands
+    def send(self, command: Any) -> None:
+        """Send any protocol command (see `protocol`); Stop starts the kill timer."""
+        if isinstance(command, p.Stop):
+            self.stop()
+        elif isinstance(command, p.Restart):
+            self.restart()
+        else:
+            self._send(command)
+
+    def _send(self, command: Any) -> bool:
+        if not self.alive:
+            return False
+        try:
+            self._commands.send(command)
+        except (BrokenPipeError, OSError):
+            return False
+        return True
+
+    def run(self, iterations: int | None = None) -> None:
+        self._send(p.Run(iterations))
+
+    def pause(self) -> None:
+        self._send(p.Pause())
+
+    def step_forward(self) -> None:
+        self._send(p.StepForward())
+
+    def step_backward(self) -> None:
+        self._send(p.StepBackward())
+
+    def finish_iteration(self) -> None:
+        self._send(p.FinishIteration())
+
+    def set_device(self, device: str) -> None:
+        self.options.device = device
+        if not self._send(p.SetDevice(device)):
+            self.restart()
+
+    def set_recording(self, level: str, every: int = 1) -> None:
+        if level not in p.RECORD_LEVELS:
+            raise ValueError(f"recording level must be one of {p.RECORD_LEVELS}, not {level!r}")
+        self.options.record, self.options.every = level, every
+        self._send(p.SetRecording(level, every))
+
+    def stop(self) -> None:
+        """Ask the script to stop at its next op; kill the worker if it has not answered
+        within `stop_grace` seconds (checked by `poll_events`/`wait_events`)."""
+        if self._send(p.Stop()) and self._stop_deadline is None:
+            self._stop_deadline = time.monotonic() + self.stop_grace
+
+    def restart(self) -> None:
+        """Reload the script: in place when the worker is idle, after a stop when it is busy,
+        or in a fresh process when it is dead."""
+        if not self.alive:
+            self._respawn()
+        elif self.state in _ACTIVE or self._stop_deadline is not None:
+            self._restart_after_stop = True
+            self.stop()
+        else:
+            self._send(p.Restart())
+
+    def _respawn(self) -> None:
+        if self.process is not None:
+            self.close()
+        self._restart_after_stop = False
+        self.start()
+
+    # ------------------------------------------------------------------ events
+    def poll_events(self) -> list[Any]:
+        """All events available now, without blocking (a `Died` last if the worker ended)."""
+        events = self._read_available()
+        self._check_stop_deadline(events)
+        if self.process is not None and not self._died_reported and not self.alive:
+            events.extend(self._read_available())  # whatever it sent before dying
+            events.append(self._died())
+        return events
+
+    def wait_events(self, timeout: float) -> list[Any]:
+        """Block up to `timeout` seconds for events (or death), then `poll_events()`."""
+        if self.process is None or self._died_reported:
+            return []
+        if self._stop_deadline is not None:
+            timeout = max(0.0, min(timeout, self._stop_deadline - time.monotonic()))
+        ready = [self._events] + ([self._sentinel] if self._sentinel is not None else [])
+        # Without a pidfd, a death still shows as EOF on the event pipe.
+        wait(ready, timeout)
+        return self.poll_events()
+
+    def _read_available(self) -> list[Any]:
+        events: list[Any] = []
+        conn = self._events
+        if conn is None or conn.closed:
+            return events
+        try:
+            while conn.poll():
+                events.append(conn.recv())
+        except (EOFError, OSError):
+            pass  # the worker died; its sentinel tells the rest
+        for event in events:
+            self._track(event)
+        return events
+
+    def _track(self, event: Any) -> None:
+        if isinstance(event, p.Status):
+            self.state = event.state
+            if self._stop_deadline is not None and event.state not in _ACTIVE:
+                self._stop_deadline = None
+                if self._restart_after_stop:
+                    self._restart_after_stop = False
+                    self._send(p.Restart())
+
+    def _check_stop_deadline(self, events: list[Any]) -> None:
+        if self._stop_deadline is None or time.monotonic() < self._stop_deadline:
+            return
+        self.kill()
+        events.append(p.Error(
+            "killed", f"the script did not stop within {self.stop_grace:g} s (an endless "
+            "loop in step?), so the worker was killed; restart to run again"))
+
+    def _died(self) -> p.Died:
+        self._died_reported = True
+        try:
+            code = self.process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.state = p.DEAD
+        restart = self._restart_after_stop
+        event = _died_event(code)
+        if restart:
+            self._respawn()
+        return event
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when the process exits (Linux 5.3+), else None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _died_event(code: int | None) -> p.Died:
+    if code is not None and code < 0:
+        try:
+            name = signals.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        why = _SIGNAL_HINTS.get(name, "")
+        return p.Died(code, name, f"the worker was killed by {name}{why}")
+    return p.Died(code, None, f"the worker exited with code {code}")
+
+
+_SIGNAL_HINTS = {
+    "SIGSEGV": " (a segmentation fault in native code)",
+    "SIGKILL": " (stopped by force, or out of memory)",
+    "SIGABRT": " (a native library aborted)",
+    "SIGBUS": " (a bus error in native code)",
+}

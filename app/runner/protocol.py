@@ -1,0 +1,195 @@
+"""Commands (driver -> worker) and events (worker -> driver): plain dataclasses over a pipe.
+
+Everything here pickles as plain data (numbers, strings, tuples, our own dataclasses and the
+trace's plain records), so the stream never carries live arrays or engine objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Worker states, as reported by `Status.state`.
+LOADING = "loading"      # executing the script file
+IDLE = "idle"            # loaded, waiting for a command
+RUNNING = "running"      # running iterations
+STEPPING = "stepping"    # blocked inside the engine hook, waiting for the next step command
+ERROR = "error"          # the script failed to load; only Restart (or SetDevice) helps
+DEAD = "dead"            # the worker process is gone (driver-side state)
+STATES = (LOADING, IDLE, RUNNING, STEPPING, ERROR, DEAD)
+
+# 'none' records nothing; 'off', 'basic', 'full' are the trace's statistics levels ('off':
+# graph structure and timings only).
+RECORD_LEVELS = ("none", "off", "basic", "full")
+
+
+# ----------------------------------------------------------------------------- commands
+@dataclass(slots=True)
+class Run:
+    """Run `iterations` iterations, or until paused when None."""
+
+    iterations: int | None = None
+
+
+@dataclass(slots=True)
+class Pause:
+    """Stop running at the end of the current iteration."""
+
+
+@dataclass(slots=True)
+class StepForward:
+    """Run until the next forward op has run, then block (starts an iteration when idle)."""
+
+
+@dataclass(slots=True)
+class StepBackward:
+    """Run until the next backward node has run, then block (skips remaining forward ops)."""
+
+
+@dataclass(slots=True)
+class FinishIteration:
+    """Leave step mode and run to the end of the current iteration."""
+
+
+@dataclass(slots=True)
+class Stop:
+    """Abandon the current iteration at the next op (the driver kills after a grace period)."""
+
+
+@dataclass(slots=True)
+class Restart:
+    """Reload the script (re-read from disk) in a fresh namespace."""
+
+
+@dataclass(slots=True)
+class SetDevice:
+    """Change the default device ('cpu' or 'cuda') and reload the script on it."""
+
+    device: str = "cpu"
+
+
+@dataclass(slots=True)
+class SetRecording:
+    """Recording level (see RECORD_LEVELS), recording one iteration in every `every`."""
+
+    level: str = "basic"
+    every: int = 1
+
+
+@dataclass(slots=True)
+class Shutdown:
+    """Leave the worker's main loop and exit cleanly."""
+
+
+Command = (Run | Pause | StepForward | StepBackward | FinishIteration | Stop | Restart
+           | SetDevice | SetRecording | Shutdown)
+
+
+# ------------------------------------------------------------------------------- events
+@dataclass(slots=True)
+class Loaded:
+    """The script loaded: what it defines and where it runs."""
+
+    path: str
+    device: str
+    iterations: int | None   # the script's ITERATIONS, if any
+    model_type: str          # class name of `model`
+
+
+@dataclass(slots=True)
+class Status:
+    """Where the worker stands. `iteration` counts completed iterations since load."""
+
+    state: str
+    iteration: int
+    its_per_sec: float = 0.0
+    device: str = "cpu"
+    memory_bytes: int = 0    # resident memory (CPU) or the CuPy pool in use (CUDA)
+
+
+@dataclass(slots=True)
+class Loss:
+    iteration: int
+    value: float
+
+
+@dataclass(slots=True)
+class Output:
+    """One line the script printed (`stream` is 'stdout' or 'stderr'), without its newline."""
+
+    stream: str
+    text: str
+
+
+@dataclass(slots=True)
+class Error:
+    """Something failed. `kind`: 'syntax', 'script' (missing/wrong model or step), 'exception'
+    (raised at import or inside step), 'device', 'stopped', 'died', 'killed', 'protocol'.
+
+    `message` is the one line to show; `location` is 'file:line' (or 'file:line:col') of the
+    user's code when known; `details` is the trimmed traceback.
+    """
+
+    kind: str
+    message: str
+    location: str = ""
+    details: str = ""
+    iteration: int | None = None
+    exitcode: int | None = None
+
+
+@dataclass(slots=True)
+class Stepped:
+    """Step mode: one forward op or backward node just ran, and the worker now waits.
+
+    `index` counts ops (forward) or nodes (backward) within the iteration; `name` is the op
+    class (forward) or node name (backward); `record` is the trace's record when recording.
+    """
+
+    phase: str
+    index: int
+    iteration: int
+    name: str
+    inputs: tuple = ()       # shapes of the inputs (forward) or incoming grads (backward)
+    outputs: tuple = ()      # shapes of the outputs (forward) or outgoing grads (backward)
+    record: Any = None
+
+
+@dataclass(slots=True)
+class Captured:
+    """One recorded iteration: the trace's `IterationCapture` (plain records)."""
+
+    iteration: int
+    capture: Any
+
+
+@dataclass(slots=True)
+class Finished:
+    """A `Run(n)` completed its n iterations (or an iteration finished after a step)."""
+
+    iteration: int
+    elapsed: float
+
+
+@dataclass(slots=True)
+class Died:
+    """Driver-side: the worker process ended. `signal` is set when a signal killed it."""
+
+    exitcode: int | None
+    signal: str | None = None
+    message: str = ""
+
+
+Event = Loaded | Status | Loss | Output | Error | Stepped | Captured | Finished | Died
+
+
+@dataclass(slots=True)
+class WorkerOptions:
+    """What the worker needs at start-up."""
+
+    path: str
+    device: str | None = None        # None: the script's DEVICE, else 'cpu'
+    record: str = "basic"
+    every: int = 1
+    status_interval: float = 0.25    # seconds between Status events while running
+    extra_sys_path: list[str] = field(default_factory=list)

@@ -1,0 +1,106 @@
+"""The worker's side of `autograd_core.trace`: one recorder per loaded script, one capture per
+recorded iteration. With recording 'none' (or no trace package) `NullRecording` stands in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NullRecording:
+    """Records nothing: the worker still runs, stops and steps through its Controller."""
+
+    level = "off"
+
+    def start(self) -> Any:
+        """Begin recording; returns the observer to chain behind the Controller (or None)."""
+        return None
+
+    def close(self) -> None:
+        """Stop recording and detach."""
+
+    def stepping(self, on: bool) -> None:
+        """Step mode started (True) or ended (False)."""
+
+    def begin(self, iteration: int) -> None:
+        """An iteration is about to run."""
+
+    def end(self, iteration: int, loss: float | None) -> Any:
+        """The iteration finished; returns its `IterationCapture` (None when not recorded)."""
+        return None
+
+    def abandon(self) -> None:
+        """The iteration was stopped or raised: drop what it recorded so far."""
+
+    def latest(self, phase: str) -> Any:
+        """The newest record of `phase` ('forward': a NodeRecord, 'backward': a
+        BackwardRecord) in the iteration being recorded, for step mode."""
+        return None
+
+
+class TraceRecording(NullRecording):
+    """A `trace.Recorder` behind the Controller; the worker closes iterations explicitly."""
+
+    def __init__(self, model: Any, level: str, every: int) -> None:
+        from autograd_core.trace import Recorder, keys
+
+        # The recorder names each op's source by the first frame outside the engine; our
+        # Controller sits between the engine and the recorder, so it must count as engine.
+        keys._is_engine[_CONTROLLER_FILE] = True
+        self.level = level
+        # window=1: captures stream to the driver, which keeps the session.
+        self.recorder = Recorder(model, stats=level, every=every, window=1, auto_split=False)
+        self._latest: dict[str, Any] = {}
+
+    def start(self) -> Any:
+        return self.recorder
+
+    def stepping(self, on: bool) -> None:
+        """Build each record as it is made only while stepping (it costs a little per op)."""
+        self.recorder.on_op = self._on_op if on else None
+        self.recorder.on_backward = self._on_backward if on else None
+
+    def _on_op(self, record: Any) -> None:
+        self._latest["forward"] = record
+
+    def _on_backward(self, record: Any) -> None:
+        self._latest["backward"] = record
+
+    def begin(self, iteration: int) -> None:
+        self._latest.clear()
+
+    def end(self, iteration: int, loss: float | None) -> Any:
+        capture = self.recorder.next_iteration(loss)
+        if capture is not None:
+            capture.index = iteration  # the worker's count survives abandoned iterations
+        return capture
+
+    def abandon(self) -> None:
+        self.recorder.next_iteration()  # closes the partial capture; nobody receives it
+
+    def latest(self, phase: str) -> Any:
+        return self._latest.get(phase)
+
+
+def make(model: Any, level: str, every: int) -> Any:
+    """A recording for `model` at `level`, recording one iteration in every `every`.
+
+    Levels 'off', 'basic', 'full' are the trace's statistics levels ('off' still records the
+    graph and timings); 'none' records nothing at all.
+    """
+    if level == "none":
+        return NullRecording()
+    try:
+        import autograd_core.trace  # noqa: F401
+    except ImportError:
+        return NullRecording()
+    return TraceRecording(model, level, every)
+
+
+def _controller_file() -> str:
+    from app.runner import stepping
+
+    return stepping.Controller.op_end.__code__.co_filename
+
+
+_CONTROLLER_FILE = _controller_file()

@@ -1,0 +1,227 @@
+"""Load a user's model script, check it defines `model` and `step(i)`, and trim tracebacks.
+
+Failures come back as `ScriptError` carrying a ready-to-show `protocol.Error`, so the worker
+never lets a user's exception escape and the message always starts with the user's file:line.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import sys
+import traceback
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.runner.protocol import Error
+
+
+class ScriptError(Exception):
+    """The script could not be loaded; `error` is the event to report."""
+
+    def __init__(self, error: Error) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(slots=True)
+class Script:
+    """A loaded script: its namespace and the parts the runner calls."""
+
+    path: str
+    namespace: dict
+    model: Any
+    step: Any
+    iterations: int | None
+    device: str | None
+
+
+def load(path: str) -> Script:
+    """Compile and execute the script at `path` in a fresh module, then validate it.
+
+    Raises:
+        ScriptError: unreadable file, syntax error, exception at import, or missing parts.
+    """
+    source = _read(path)
+    code = _compile(source, path)
+    namespace = _execute(code, path)
+    return _validate(namespace, source, path)
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScriptError(Error("script", f"cannot read model script {path}: "
+                                f"{exc.strerror or exc}", location=path)) from None
+
+
+def _compile(source: str, path: str) -> types.CodeType:
+    try:
+        return compile(source, path, "exec")
+    except SyntaxError as exc:
+        raise ScriptError(syntax_error(exc, path)) from None
+
+
+def syntax_error(exc: SyntaxError, path: str) -> Error:
+    """An Error naming the file, line and column of a SyntaxError."""
+    line, col = exc.lineno or 0, exc.offset or 0
+    where = f"{exc.filename or path}:{line}:{col}"
+    text = (exc.text or "").rstrip("\n")
+    details = f"{where}: {type(exc).__name__}: {exc.msg}"
+    if text:
+        details += f"\n    {text}\n    {' ' * max(col - 1, 0)}^"
+    return Error("syntax", f"{where}: {type(exc).__name__}: {exc.msg}", location=where,
+                 details=details)
+
+
+def _execute(code: types.CodeType, path: str) -> dict:
+    module = types.ModuleType("__gradscope_script__")
+    module.__file__ = path
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # a script may import helper modules beside it
+    try:
+        exec(code, module.__dict__)
+    except SyntaxError as exc:  # raised by a module the script imports
+        raise ScriptError(syntax_error(exc, exc.filename or path)) from None
+    except Exception as exc:
+        raise ScriptError(exception_error(exc, path)) from None
+    return module.__dict__
+
+
+# ------------------------------------------------------------------------ validation
+def _validate(ns: dict, source: str, path: str) -> Script:
+    problems = [p for p in (_check_model(ns), _check_step(ns)) if p]
+    if problems:
+        lines = _definition_lines(source)
+        where = next((lines[n] for n in ("model", "step") if n in lines and
+                      any(f"`{n}" in p for p in problems)), None)
+        location = f"{path}:{where}" if where else path
+        message = f"{location}: the model script " + " and ".join(problems) + ". " + _HINT
+        raise ScriptError(Error("script", message, location=location))
+    iterations = ns.get("ITERATIONS")
+    device = ns.get("DEVICE")
+    return Script(path, ns, ns["model"], ns["step"],
+                  int(iterations) if isinstance(iterations, int) else None,
+                  str(device) if isinstance(device, str) else None)
+
+
+_HINT = ("A model script defines `model = <an nn.Module>` and `def step(i): ...` "
+         "(one iteration, returning the loss) at its top level")
+
+
+def _check_model(ns: dict) -> str | None:
+    if "model" not in ns:
+        return "defines no `model`"
+    model = ns["model"]
+    if not _is_module(model):
+        return f"defines `model` as a {type(model).__name__}, not an nn.Module"
+    return None
+
+
+def _is_module(obj: Any) -> bool:
+    try:
+        from autograd_core.nn import Module
+    except Exception:  # nn not importable: accept anything module-shaped
+        return callable(obj) and hasattr(obj, "parameters")
+    return isinstance(obj, Module)
+
+
+def _check_step(ns: dict) -> str | None:
+    if "step" not in ns:
+        return "defines no `step(i)`"
+    step = ns["step"]
+    if not callable(step):
+        return f"defines `step` as a {type(step).__name__}, not a function step(i)"
+    try:
+        inspect.signature(step).bind(0)
+    except TypeError:
+        return "defines `step` with a signature that cannot be called as step(i)"
+    except ValueError:  # builtins without a signature: let the call decide
+        pass
+    return None
+
+
+def _definition_lines(source: str) -> dict[str, int]:
+    """Line of the last top-level definition of each name (where a wrong kind came from)."""
+    lines: dict[str, int] = {}
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return lines
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            lines[node.name] = node.lineno
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    lines[t.id] = node.lineno
+    return lines
+
+
+# ------------------------------------------------------------------------ tracebacks
+def exception_error(exc: BaseException, path: str, iteration: int | None = None) -> Error:
+    """An Error for an exception raised by user code, its traceback trimmed to user frames.
+
+    The location is the innermost frame in the user's folder (the script and its helpers).
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    user = [f for f in frames if _is_user_file(f.filename, path)]
+    kept = _from_first_user_frame(frames, user)
+    last = user[-1] if user else (kept[-1] if kept else None)
+    location = f"{last.filename}:{last.lineno}" if last else path
+    summary = f"{type(exc).__name__}: {exc}".rstrip(": ") if str(exc) else type(exc).__name__
+    message = f"{location}: {summary}"
+    if iteration is not None:
+        message += f" (in iteration {iteration})"
+    body = "".join(traceback.format_list(kept))
+    details = f"{location}: {summary}\nTraceback (most recent call last):\n{body}{summary}"
+    return Error("exception", message, location=location, details=details, iteration=iteration)
+
+
+def _from_first_user_frame(frames: list, user: list) -> list:
+    """Drop the runner's frames above the user's code; keep engine frames below it."""
+    if not user:
+        return list(frames)
+    start = frames.index(user[0]) if user[0] in frames else 0
+    return [f for f in frames[start:] if not _is_runner_file(f.filename)]
+
+
+def _is_user_file(filename: str, script_path: str) -> bool:
+    folder = os.path.dirname(os.path.abspath(script_path))
+    name = os.path.abspath(filename)
+    if not name.startswith(folder + os.sep) or "site-packages" in name:
+        return False
+    # A script saved inside our own checkout must not adopt the engine's frames.
+    return not any(name.startswith(d + os.sep) for d in _OUR_DIRS)
+
+
+_RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+_OUR_DIRS = (
+    os.path.dirname(os.path.dirname(_RUNNER_DIR)) + os.sep + "autograd_core",
+    os.path.dirname(_RUNNER_DIR),
+)
+
+
+def _is_runner_file(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_RUNNER_DIR + os.sep)
+
+
+def preferred_device(path: str) -> str | None:
+    """The script's top-level `DEVICE = "..."` constant, read without running the script
+    (the default device must be set before the script executes)."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "DEVICE"
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return node.value.value
+    return None

@@ -1,0 +1,329 @@
+"""The worker process: loads the model script, runs `step(i)` on command, streams events.
+
+A reader thread takes commands off the pipe into a queue and raises the stop flag at once, so
+Stop reaches user code at its next op even while the main thread is busy; everything else is
+handled by the main thread between iterations, or inside the engine hook in step mode.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+from typing import Any
+
+from app.runner import protocol as p
+from app.runner import recording
+from app.runner.output import LineWriter
+from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
+from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
+
+_RESUME = (p.StepForward, p.StepBackward, p.FinishIteration, p.Run)
+
+
+def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
+    """Entry point of the spawned worker process."""
+    worker = Worker(commands, events, options)
+    install_output(worker)
+    try:
+        worker.serve()
+    finally:
+        worker.close()
+
+
+class Worker:
+    """The state machine of one worker process (see `protocol` for states and messages)."""
+
+    def __init__(self, commands: Any, events: Any, options: p.WorkerOptions) -> None:
+        self.events = events
+        self.options = options
+        self.send_lock = threading.Lock()
+        self.queue: queue.Queue = queue.Queue()
+        self.controller = Controller(self._pause_in_hook)
+        self.device = options.device
+        self.level, self.every = options.record, max(1, options.every)
+        self.script: Script | None = None
+        self.rec: Any = recording.NullRecording()
+        self.state = p.LOADING
+        self.iteration = 0            # completed iterations since load
+        self.remaining: int | None = None   # iterations left in a Run(n); None: until paused
+        self.run_started = 0.0
+        self._run_start_iteration = 0
+        self.rate = 0.0
+        self.last_status = 0.0
+        self.pending: Any = None      # a command that ended step mode and must run next
+        self.quit = False
+        threading.Thread(target=self._read, args=(commands,), daemon=True).start()
+
+    # ------------------------------------------------------------------ plumbing
+    def send(self, event: Any) -> None:
+        with self.send_lock:
+            self.events.send(event)
+
+    def _read(self, commands: Any) -> None:
+        """Reader thread: queue commands; flag Stop (and Shutdown) for the hook at once."""
+        while True:
+            try:
+                cmd = commands.recv()
+            except (EOFError, OSError):  # the driver went away: leave as soon as we can
+                cmd = p.Shutdown()
+            if isinstance(cmd, p.Stop | p.Shutdown):
+                self.controller.stop_requested = True
+            self.queue.put(cmd)
+            if isinstance(cmd, p.Shutdown):
+                return
+
+    def status(self, state: str | None = None) -> None:
+        if state is not None:
+            self.state = state
+        self.last_status = time.perf_counter()
+        self.send(p.Status(self.state, self.iteration, self.rate, self.device or "cpu",
+                           _memory_in_use(self.device)))
+
+    def close(self) -> None:
+        self.rec.close()
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> None:
+        """(Re)load the script on the chosen device; failures become events, never raise."""
+        self.rec.close()
+        self.rec = recording.NullRecording()
+        self.script = None
+        self.iteration, self.remaining, self.rate = 0, None, 0.0
+        self.controller.mode = None
+        self.status(p.LOADING)
+        try:
+            self._set_device()
+            self.script = load(self.options.path)
+        except ScriptError as exc:
+            self.send(exc.error)
+            self.status(p.ERROR)
+            return
+        self.rec = recording.make(self.script.model, self.level, self.every)
+        self.controller.inner = self.rec.start()
+        self.controller.record_of = self.rec.latest
+        self.send(p.Loaded(self.options.path, self.device or "cpu", self.script.iterations,
+                           type(self.script.model).__name__))
+        self.status(p.IDLE)
+
+    def _set_device(self) -> None:
+        """Set the default device before the script runs: explicit choice, else DEVICE."""
+        import autograd_core as ag
+
+        explicit = self.device is not None
+        wanted = self.device or preferred_device(self.options.path) or "cpu"
+        try:
+            ag.set_default_device(wanted)
+        except Exception as exc:  # CUDA unusable: the message says why
+            message = f"{exc}. The CPU is available: choose device 'cpu'"
+            if explicit:
+                raise ScriptError(p.Error("device", message, location=wanted)) from None
+            self.send(p.Error("device", f"the script asks for DEVICE={wanted!r}: {message}; "
+                              "running on the CPU", location=wanted))
+            ag.set_default_device("cpu")
+            wanted = "cpu"
+        self.device = wanted
+
+    # ------------------------------------------------------------------ main loop
+    def serve(self) -> None:
+        from autograd_core import hooks
+
+        hooks.set_observer(self.controller)  # for the whole life of the worker
+        self.load()
+        while not self.quit:
+            if self.state == p.RUNNING:
+                self._drain()
+                if self.state == p.RUNNING and not self.quit:
+                    self._iterate()
+            else:
+                self._handle(self.queue.get())
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                cmd = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(cmd)
+
+    def _handle(self, cmd: Any) -> None:
+        """Apply one command between iterations."""
+        if isinstance(cmd, p.Shutdown):
+            self.quit = True
+        elif isinstance(cmd, p.Stop):
+            self.controller.stop_requested = False
+            self._set_mode(None)
+            self.remaining = None
+            self.status(p.IDLE if self.script is not None else p.ERROR)
+        elif isinstance(cmd, p.Restart):
+            self.load()
+        elif isinstance(cmd, p.SetDevice):
+            self.device = cmd.device
+            self.load()
+        elif isinstance(cmd, p.SetRecording):
+            self._set_recording(cmd)
+        elif self.script is None:
+            self.send(p.Error("script", "the script is not loaded; fix it and restart",
+                              location=self.options.path))
+            self.status(p.ERROR)
+        elif isinstance(cmd, p.Pause):
+            if self.state == p.RUNNING:
+                self.status(p.IDLE)
+        elif isinstance(cmd, p.Run):
+            self._start_run(cmd.iterations)
+        elif isinstance(cmd, p.StepForward | p.StepBackward):
+            self._set_mode(FORWARD if isinstance(cmd, p.StepForward) else BACKWARD)
+            self.remaining = 0  # after this iteration, stay idle
+            self._iterate()
+
+    def _set_recording(self, cmd: p.SetRecording) -> None:
+        self.level, self.every = cmd.level, max(1, cmd.every)
+        if self.script is not None:
+            self.rec.close()
+            self.rec = recording.make(self.script.model, self.level, self.every)
+            self.controller.inner = self.rec.start()
+            self.controller.record_of = self.rec.latest
+        self.status()
+
+    def _start_run(self, iterations: int | None) -> None:
+        if iterations is not None and iterations <= 0:
+            self.status()
+            return
+        self.remaining = iterations
+        self.run_started = time.perf_counter()
+        self._run_start_iteration = self.iteration
+        self.status(p.RUNNING)
+
+    # ------------------------------------------------------------------ one iteration
+    def _iterate(self) -> None:
+        """Run step(i) once, recording it; reports loss/capture or the error."""
+        assert self.script is not None
+        i = self.iteration
+        self.controller.begin_iteration(i)
+        self.rec.begin(i)
+        started = time.perf_counter()
+        try:
+            result = self.script.step(i)
+            loss = _loss_value(result)
+        except StopRequested:
+            self._stopped()
+            return
+        except Exception as exc:
+            self._failed(exc, i)
+            return
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        self.iteration += 1
+        capture = self.rec.end(i, loss)
+        if loss is not None:
+            self.send(p.Loss(i, loss))
+        if capture is not None:
+            self.send(p.Captured(i, capture))
+        self._after_iteration(time.perf_counter() - started)
+
+    def _after_iteration(self, elapsed: float) -> None:
+        self._set_mode(None)
+        self.rate = 1.0 / elapsed if elapsed > 0 else 0.0
+        if self.state == p.RUNNING and self.iteration > self._run_start_iteration:
+            self.rate = (self.iteration - self._run_start_iteration) / max(
+                time.perf_counter() - self.run_started, 1e-9)
+        if self.remaining is not None:
+            self.remaining -= 1 if self.remaining > 0 else 0
+        pending, self.pending = self.pending, None
+        if self.remaining == 0 or self.state != p.RUNNING:
+            self.send(p.Finished(self.iteration, elapsed))
+            self.status(p.IDLE)
+        elif time.perf_counter() - self.last_status >= self.options.status_interval:
+            self.status()
+        if pending is not None:
+            self._handle(pending)
+
+    def _stopped(self) -> None:
+        """The iteration was abandoned; the Stop (queued, or pending from step mode) acks."""
+        self.rec.abandon()
+        self._set_mode(None)
+        self.remaining = None
+        self.state = p.IDLE
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            self._handle(pending)
+
+    def _failed(self, exc: BaseException, i: int) -> None:
+        self.rec.abandon()
+        self._set_mode(None)
+        self.remaining = None
+        self.send(exception_error(exc, self.options.path, iteration=i))
+        self.status(p.IDLE)
+
+    # ------------------------------------------------------------------ step mode
+    def _set_mode(self, mode: str | None) -> None:
+        self.controller.mode = mode
+        self.rec.stepping(mode is not None)
+
+    def _pause_in_hook(self, stepped: p.Stepped) -> None:
+        """Called by the Controller inside the engine hook: report, then block for a command."""
+        self.send(stepped)
+        if self.state != p.STEPPING:
+            self.status(p.STEPPING)
+        while True:
+            cmd = self.queue.get()
+            if isinstance(cmd, p.StepForward):
+                self._set_mode(FORWARD)
+            elif isinstance(cmd, p.StepBackward):
+                self._set_mode(BACKWARD)
+            elif isinstance(cmd, p.FinishIteration):
+                self._set_mode(None)
+            elif isinstance(cmd, p.Run):
+                self._set_mode(None)
+                self._start_run(cmd.iterations)
+            elif isinstance(cmd, p.SetRecording):
+                self.level, self.every = cmd.level, max(1, cmd.every)  # from the next load
+                continue
+            elif isinstance(cmd, p.Pause):
+                continue
+            else:  # Stop, Restart, SetDevice, Shutdown: abandon this iteration first
+                self.pending = cmd
+                raise StopRequested
+            self.state = p.RUNNING if isinstance(cmd, p.Run) else p.STEPPING
+            return
+
+
+def _loss_value(result: Any) -> float | None:
+    """The loss as a float: step may return a tensor, a number, or nothing."""
+    if result is None:
+        return None
+    try:
+        if hasattr(result, "numel") and result.numel() != 1:
+            result = result.mean()
+        value = result.item() if hasattr(result, "item") else result
+        return float(value)
+    except Exception:
+        return None
+
+
+def _memory_in_use(device: str | None) -> int:
+    if device and device.startswith("cuda"):
+        try:
+            import cupy
+
+            return int(cupy.get_default_memory_pool().used_bytes())
+        except Exception:
+            return 0
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def install_output(worker: Worker) -> None:
+    """Forward the script's print() output line by line as Output events."""
+    sys.stdout = LineWriter("stdout", worker.send)
+    sys.stderr = LineWriter("stderr", worker.send)
