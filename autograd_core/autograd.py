@@ -33,13 +33,18 @@ class Function(_function.Function):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        return _function.apply(_TensorIO.for_user(cls), args, kwargs)
+        # needs_input_grad is readable in forward too, as in PyTorch (the engine fills it in
+        # only after forward).
+        on = grad_mode.state.enabled
+        needs = tuple(on and isinstance(a, Tensor) and a.requires_grad for a in args)
+        return _function.apply(_TensorIO.for_user(cls), args, {**kwargs, _NEEDS: needs})
 
 
 class _TensorIO(_function.Function):
     """Adapter that lets the array-level engine run a tensor-level user Function."""
 
     user: type = Function
+    name_suffix = "Backward"  # PyTorch names a custom Function's node "<Name>Backward"
     _cache: dict[type, type] = {}
 
     @classmethod
@@ -53,6 +58,8 @@ class _TensorIO(_function.Function):
 
     @classmethod
     def forward(cls, ctx: Node, *arrays: Any, **kwargs: Any) -> Any:
+        ctx.needs_input_grad = kwargs.pop(_NEEDS)
+        ctx._input_shapes = tuple(a.shape if _is_array(a) else None for a in arrays)
         tensors = [Tensor._make(a) if _is_array(a) else a for a in arrays]
         with grad_mode.no_grad():
             out = cls.user.forward(ctx, *tensors, **kwargs)
@@ -66,7 +73,32 @@ class _TensorIO(_function.Function):
         out = cls.user.backward(ctx, *gs)
         if not isinstance(out, tuple):
             out = (out,)
-        return tuple(o._data if isinstance(o, Tensor) else o for o in out)
+        return _check_grads(cls, ctx._input_shapes, out)
+
+
+_NEEDS = "_autograd_needs_input_grad"
+
+
+def _check_grads(cls: type, shapes: tuple, grads: tuple) -> tuple:
+    """PyTorch's checks on what a custom backward returned: one gradient per input, shaped
+    like it (trailing extra Nones are allowed)."""
+    name = cls.__name__ + cls.name_suffix
+    n = len(shapes)
+    if len(grads) < n or any(g is not None for g in grads[n:]):
+        raise RuntimeError(
+            f"function {name} returned an incorrect number of gradients (expected {n}, "
+            f"got {len(grads)})"
+        )
+    out = []
+    for i, (g, shape) in enumerate(zip(grads, shapes)):
+        arr = g._data if isinstance(g, Tensor) else g
+        if arr is not None and shape is not None and tuple(arr.shape) != tuple(shape):
+            raise RuntimeError(
+                f"Function {name} returned an invalid gradient at index {i} - got "
+                f"{list(arr.shape)} but expected shape compatible with {list(shape)}"
+            )
+        out.append(arr)
+    return tuple(out)
 
 
 def _is_array(a: Any) -> bool:

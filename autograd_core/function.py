@@ -69,7 +69,7 @@ class Node:
 
     # -- the grad_fn side, used by users and the inspector ------------------------------
     def name(self) -> str:
-        return self.fn.__name__ + "Backward0"
+        return self.fn.__name__ + self.fn.name_suffix
 
     def register_hook(self, fn: Any) -> Any:
         """Call fn(grad_inputs, grad_outputs) after this node's backward ran."""
@@ -146,6 +146,9 @@ class Function:
     is_view = False
     # Ops whose outputs are never differentiable (comparisons, argmax, ...).
     differentiable = True
+    # grad_fn.name() is the class name plus this: PyTorch's built-in ops print "Backward0",
+    # a user's autograd.Function "Backward".
+    name_suffix = "Backward0"
 
     @staticmethod
     def forward(ctx: Node, *args: Any, **kwargs: Any) -> Any:

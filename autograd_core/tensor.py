@@ -417,10 +417,8 @@ class Tensor:
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
         src_t = src if isinstance(src, Tensor) else Tensor(src)
-        if src_t.requires_grad and grad_mode.state.enabled:
-            moved = _ops.to_device(_ops.cast(src_t, self.dtype), self.device)
-            # clone: a node even when src is a leaf already of self's dtype, device and shape.
-            return self._inplace(_ops.clone(_ops.expand(moved, self.shape)))
+        if grad_mode.state.enabled and (src_t.requires_grad or self.requires_grad):
+            return self._inplace(Copy.apply(self, _ops.to_device(src_t, self.device)))
         self._check_inplace()
         xp = get_array_module(self._data)
         arr = src_t._data
@@ -742,6 +740,32 @@ def _format(t: Tensor) -> str:
     return tensor_str(_host(t._data), dtypes.default.value,
                       None if dev.type == "cpu" else str(dev),
                       None if t.grad_fn is None else t.grad_fn.name(), t.requires_grad)
+
+
+class Copy(function.Function):
+    """dst = src (broadcast and cast to dst): dst's old value gets a zero gradient"""
+
+    @staticmethod
+    def forward(ctx: Any, dst: Any, src: Any) -> Any:
+        ctx.src_meta = (src.shape, src.dtype)
+        xp = get_array_module(dst)
+        try:
+            return xp.broadcast_to(src, dst.shape).astype(dst.dtype)
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: the size of src {list(src.shape)} must be broadcastable to the size of "
+                f"the destination {list(dst.shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        from autograd_core.ops._util import sum_to  # noqa: PLC0415 - ops import this module
+
+        shape, dtype = ctx.src_meta
+        need_dst, need_src = ctx.needs_input_grad
+        g_dst = get_array_module(g).zeros_like(g) if need_dst else None
+        g_src = sum_to(g, shape).astype(dtype, copy=False) if need_src else None
+        return g_dst, g_src
 
 
 def _inplace_error(data: Any, new: Any) -> None:
