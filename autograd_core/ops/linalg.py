@@ -57,7 +57,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if ka != kb:
         sa, sb = input._data.shape, other._data.shape
         raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({_mat_str(sa)} and {_mat_str(sb)})"
+            f"matmul: mat1 and mat2 shapes cannot be multiplied ({_mat_str(sa)} and "
+            f"{_mat_str(sb)})"
             if len(sa) == 2 and len(sb) == 2 else
             f"matmul: shapes {shape_str(sa)} and {shape_str(sb)} cannot be multiplied "
             f"(inner dimensions {ka} and {kb} differ)"

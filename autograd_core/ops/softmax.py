@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim
@@ -55,7 +54,8 @@ def _prepare(input: Tensor, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]
     if dtype is not None:
         input = cast(input, dtype)
     elif input._data.dtype.kind not in "fc":
-        input = cast(input, dtypes.default.value)
+        raise RuntimeError(f"{op}(): not implemented for {input._data.dtype.name} tensors; "
+                           "pass a floating dtype= or convert the input first")
     return input, norm_dim(dim, input.ndim, op)
 
 
