@@ -24,6 +24,7 @@ from autograd_core.nn.containers import (
     ParameterList,
     Sequential,
 )
+from autograd_core.nn.conv import Conv1d, Conv2d
 from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
 from autograd_core.nn.flatten import Flatten, Unflatten
 from autograd_core.nn.linear import Identity, Linear
@@ -40,4 +41,12 @@ from autograd_core.nn.loss import (
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from autograd_core.nn.parameter import Buffer, Parameter
+from autograd_core.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from autograd_core.nn.sparse import Embedding

@@ -1,0 +1,127 @@
+"""Conv1d and Conv2d layers: learnable weight (C_out, C_in/groups, *kernel) and bias."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd_core import creation
+from autograd_core.nn import init
+from autograd_core.nn.module import Module
+from autograd_core.nn.parameter import Parameter
+from autograd_core.ops import padding as _padding
+from autograd_core.ops.conv import conv1d, conv2d
+from autograd_core.tensor import Tensor
+
+_PAD_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+
+def _ntuple(v: Any, n: int) -> tuple[int, ...]:
+    return (int(v),) * n if isinstance(v, int) else tuple(int(i) for i in v)
+
+
+class _ConvNd(Module):
+    """Shared constructor, init and repr of Conv1d/Conv2d (PyTorch's _ConvNd)."""
+
+    _nd = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        nd = self._nd
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode not in _PAD_MODES:
+            raise ValueError(f"padding_mode must be one of {sorted(_PAD_MODES)}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                             "{'valid', 'same'}")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _ntuple(kernel_size, nd)
+        self.stride = _ntuple(stride, nd)
+        if padding == "same" and any(s != 1 for s in self.stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, nd)
+        self.dilation = _ntuple(dilation, nd)
+        self.groups, self.padding_mode = groups, padding_mode
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _conv(self, fn: Any, input: Tensor) -> Tensor:
+        if self.padding_mode == "zeros" or isinstance(self.padding, str):
+            return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)
+        pads: list[int] = []
+        for p in reversed(self.padding):  # F.pad wants last dim first, (left, right) each
+            pads += [p, p]
+        input = _padding.pad(input, pads, mode=self.padding_mode)
+        return fn(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * self._nd:
+            pad = self.padding
+            s += f", padding={pad if isinstance(pad, tuple) else repr(pad)}"
+        if self.dilation != (1,) * self._nd:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C_in, L): y = conv1d(x, weight, bias, ...).
+
+    Weights start as kaiming_uniform_(a=sqrt(5)), bias U(+-1/sqrt(fan_in)), like PyTorch.
+
+    Example:
+        >>> nn.Conv1d(16, 33, 3, stride=2)(ag.randn(20, 16, 50)).shape
+        torch.Size([20, 33, 24])
+    """
+
+    _nd = 1
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv(conv1d, input)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C_in, H, W): y = conv2d(x, weight, bias, ...).
+
+    Args:
+        padding: int, pair, 'valid' or 'same'; padding_mode 'zeros' (default), 'reflect',
+            'replicate' or 'circular'.
+
+    Example:
+        >>> nn.Conv2d(1, 8, 3, padding=1)(ag.randn(32, 1, 28, 28)).shape
+        torch.Size([32, 8, 28, 28])
+    """
+
+    _nd = 2
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv(conv2d, input)
