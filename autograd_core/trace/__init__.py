@@ -1,0 +1,79 @@
+"""autograd_core.trace: records what the engine runs, for the inspector (Qt-free).
+
+Recording:
+    with trace.record(model, stats="basic") as rec:   # stats: "off" | "basic" | "full"
+        for i in range(100):
+            step(i)
+            rec.next_iteration()                     # or: step = rec.wrap(step)
+    rec.captures        # list[IterationCapture], oldest first (bounded: window=1000)
+    rec.session         # Session: captures + script, device, created, schema_version
+
+    record(...) options: every=N, between="structure"|"skip" (sampling); window=;
+    health=HealthConfig(vanish=1e-7, explode=1e3); on_op(NodeRecord), on_backward(
+    BackwardRecord), on_capture(IterationCapture) callbacks for a runner in step mode;
+    auto_split=True (graph-building ops after a backward/update start a new iteration).
+
+Records (plain dataclasses, no live arrays): IterationCapture(index, level, nodes, edges,
+tensors, backward, modules, phases, duration_ns, loss, health), NodeRecord, BackwardRecord,
+TensorMeta, TensorStats, Edge, ModuleSpan, Health, NonFiniteOrigin.
+
+Using captures:
+    to_networkx(capture)              # DiGraph keyed by stable node keys, data-flow edges,
+                                      # attributes kind/label/group/record (+ scalar fields)
+    diff(capture_a, capture_b)        # added/removed/changed nodes, time and grad-norm deltas
+    save(session, "run.gscope"); load("run.gscope")   # SessionFormatError on a bad file
+    export_dot / export_graphml / export_json / export_chrome_trace(capture_or_session, path)
+"""
+
+from autograd_core.trace.diff import CaptureDiff, NodeChange, diff
+from autograd_core.trace.export_chrome import chrome_trace, export_chrome_trace
+from autograd_core.trace.export_dot import export_dot, to_dot
+from autograd_core.trace.export_graphml import export_graphml, graphml_graph
+from autograd_core.trace.export_json import export_json, to_json
+from autograd_core.trace.fileformat import SessionFormatError, load, save
+from autograd_core.trace.graph import to_networkx
+from autograd_core.trace.health import HealthConfig
+from autograd_core.trace.recorder import Recorder, record
+from autograd_core.trace.records import (
+    BackwardRecord,
+    Edge,
+    Health,
+    IterationCapture,
+    ModuleSpan,
+    NodeRecord,
+    NonFiniteOrigin,
+    TensorMeta,
+    TensorStats,
+)
+from autograd_core.trace.session import Session
+
+__all__ = [
+    "BackwardRecord",
+    "CaptureDiff",
+    "Edge",
+    "Health",
+    "HealthConfig",
+    "IterationCapture",
+    "ModuleSpan",
+    "NodeChange",
+    "NodeRecord",
+    "NonFiniteOrigin",
+    "Recorder",
+    "Session",
+    "SessionFormatError",
+    "TensorMeta",
+    "TensorStats",
+    "chrome_trace",
+    "diff",
+    "export_chrome_trace",
+    "export_dot",
+    "export_graphml",
+    "export_json",
+    "graphml_graph",
+    "load",
+    "record",
+    "save",
+    "to_dot",
+    "to_json",
+    "to_networkx",
+]

@@ -1,0 +1,257 @@
+"""Records <-> JSON-ready dicts, driven by one declared schema that also validates on the way
+in: every field's type and range is checked before any object is built, and a bad value
+raises `SessionFormatError` naming the member and the field path (`nodes[3].time_ns`).
+
+Non-finite floats are written as the strings "nan", "inf", "-inf" so the JSON is standard.
+Thumbnails are not in the JSON: a stats dict holds a key into the capture's `.npz` member.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+
+from autograd_core.trace.records import (
+    LEVELS,
+    NODE_KINDS,
+    PHASES,
+    BackwardRecord,
+    Edge,
+    Health,
+    IterationCapture,
+    ModuleSpan,
+    NodeRecord,
+    NonFiniteOrigin,
+    TensorMeta,
+    TensorStats,
+)
+
+
+class SessionFormatError(ValueError):
+    """A session file is not one we wrote: the message names the member and the field."""
+
+
+MAX_INT = 2**62
+MAX_LIST = 10_000_000
+MAX_STR = 4096
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+F = ("float",)
+I0 = ("int", 0, MAX_INT)
+IM1 = ("int", -1, MAX_INT)
+I = ("int", -MAX_INT, MAX_INT)
+S = ("str", MAX_STR)
+B = ("bool",)
+
+
+def opt(spec: tuple) -> tuple:
+    return ("opt", spec)
+
+
+def lst(spec: tuple, n: int = MAX_LIST, container: type = tuple) -> tuple:
+    return ("list", spec, n, container)
+
+
+def enum(values: tuple) -> tuple:
+    return ("enum", values)
+
+
+SCHEMA: dict[type, dict[str, tuple]] = {
+    TensorStats: {"min": F, "max": F, "mean": F, "std": F, "norm": F, "nan": I0, "inf": I0,
+                  "hist": opt(lst(I0, 32)), "hist_lo": F, "hist_hi": F,
+                  "thumb": opt(("thumb",))},
+    TensorMeta: {"id": IM1, "shape": lst(I0, 64), "dtype": ("str", 32),
+                 "device": ("str", 32), "stats": opt((TensorStats,))},
+    NodeRecord: {"id": I0, "key": S, "kind": enum(NODE_KINDS), "op": S, "module": S,
+                 "source": S, "function": S, "phase": enum(PHASES), "inputs": lst(I0),
+                 "outputs": lst(I0), "start_ns": I, "time_ns": I0, "gpu_ns": opt(F),
+                 "saved_bytes": I0, "call_index": I0, "backward": opt(I0)},
+    BackwardRecord: {"id": I0, "forward": IM1, "name": S, "start_ns": I, "time_ns": I0,
+                     "grads": lst(opt((TensorMeta,))), "gpu_ns": opt(F)},
+    Edge: {"src": I0, "dst": I0, "tensor": I0},
+    ModuleSpan: {"path": S, "start_ns": I, "time_ns": I0, "phase": enum(PHASES)},
+    NonFiniteOrigin: {"node": IM1, "key": S, "phase": enum(PHASES), "source": S,
+                      "where": enum(("output", "grad")), "nan": I0, "inf": I0},
+    Health: {"first_nonfinite": opt((NonFiniteOrigin,)), "param_grad_norms": ("map", F),
+             "update_ratios": ("map", F), "vanishing": lst(S), "exploding": lst(S),
+             "vanish_threshold": F, "explode_threshold": F},
+    IterationCapture: {"index": I0, "level": enum(LEVELS), "wall_time": F,
+                       "nodes": lst((NodeRecord,), container=list),
+                       "edges": lst((Edge,), container=list),
+                       "tensors": lst((TensorMeta,), container=list),
+                       "backward": lst((BackwardRecord,), container=list),
+                       "modules": lst((ModuleSpan,), container=list), "phases": ("phases",),
+                       "duration_ns": I0, "loss": opt(F), "health": (Health,)},
+}
+
+
+# ---------------------------------------------------------------------------- encoding
+def encode(obj: Any, arrays: dict[str, np.ndarray] | None) -> Any:
+    """A JSON-ready value; thumbnails go into `arrays` (None: thumbnails are dropped)."""
+    spec = SCHEMA.get(type(obj))
+    if spec is not None:
+        return {name: _encode_field(obj, name, arrays) for name in spec}
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else ("nan" if math.isnan(obj) else
+                                               ("inf" if obj > 0 else "-inf"))
+    if isinstance(obj, (list, tuple)):
+        return [encode(v, arrays) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): encode(v, arrays) for k, v in obj.items()}
+    return obj
+
+
+def _encode_field(obj: Any, name: str, arrays: dict | None) -> Any:
+    value = getattr(obj, name)
+    if name == "thumb" and isinstance(obj, TensorStats):
+        if value is None or arrays is None:
+            return None
+        key = f"a{len(arrays)}"
+        arrays[key] = value
+        return key
+    if name == "tensors" and isinstance(obj, IterationCapture):
+        return [encode(t, arrays) for t in value.values()]
+    if name == "phases":
+        return {k: list(v) for k, v in value.items()}
+    return encode(value, arrays)
+
+
+# ---------------------------------------------------------------------------- decoding
+class Decoder:
+    """Decodes one member; `arrays` resolves thumbnail keys."""
+
+    def __init__(self, member: str, arrays: dict[str, np.ndarray]) -> None:
+        self.member = member
+        self.arrays = arrays
+
+    def fail(self, path: str, what: str) -> SessionFormatError:
+        return SessionFormatError(f"{self.member}: field {path or '<root>'}: {what}")
+
+    def value(self, v: Any, spec: tuple, path: str) -> Any:
+        kind = spec[0]
+        if isinstance(kind, type):
+            return self.record(v, kind, path)
+        return getattr(self, "_" + kind)(v, spec, path)
+
+    def record(self, v: Any, cls: type, path: str) -> Any:
+        if not isinstance(v, dict):
+            raise self.fail(path, f"expected an object ({cls.__name__}), got {_tname(v)}")
+        spec = SCHEMA[cls]
+        extra = set(v) - set(spec)
+        if extra:
+            raise self.fail(path, f"unknown field(s) {sorted(extra)[:3]} in {cls.__name__}")
+        kwargs = {}
+        for name, fspec in spec.items():
+            sub = f"{path}.{name}" if path else name
+            if name not in v:
+                raise self.fail(sub, "missing")
+            kwargs[name] = self.value(v[name], fspec, sub)
+        if cls is IterationCapture:
+            kwargs["tensors"] = self._tensor_table(kwargs["tensors"], path)
+        return cls(**{f.name: kwargs[f.name] for f in fields(cls)})
+
+    def _tensor_table(self, metas: list, path: str) -> dict:
+        table = {}
+        for i, m in enumerate(metas):
+            if m.id in table or m.id < 0:
+                raise self.fail(f"{path}tensors[{i}].id", f"duplicate or negative id {m.id}")
+            table[m.id] = m
+        return table
+
+    def _int(self, v: Any, spec: tuple, path: str) -> int:
+        if type(v) is not int:
+            raise self.fail(path, f"expected an integer, got {_tname(v)}")
+        if not spec[1] <= v <= spec[2]:
+            raise self.fail(path, f"{v} is out of range [{spec[1]}, {spec[2]}]")
+        return v
+
+    def _float(self, v: Any, spec: tuple, path: str) -> float:
+        if type(v) in (int, float):
+            return float(v)
+        if isinstance(v, str) and v in _NONFINITE:
+            return _NONFINITE[v]
+        raise self.fail(path, f"expected a number, got {_tname(v)}")
+
+    def _str(self, v: Any, spec: tuple, path: str) -> str:
+        if not isinstance(v, str):
+            raise self.fail(path, f"expected a string, got {_tname(v)}")
+        if len(v) > spec[1]:
+            raise self.fail(path, f"string longer than {spec[1]} characters")
+        return v
+
+    def _bool(self, v: Any, spec: tuple, path: str) -> bool:
+        if type(v) is not bool:
+            raise self.fail(path, f"expected true/false, got {_tname(v)}")
+        return v
+
+    def _enum(self, v: Any, spec: tuple, path: str) -> str:
+        if v not in spec[1] or not isinstance(v, str):
+            raise self.fail(path, f"expected one of {list(spec[1])}, got {v!r:.40}")
+        return v
+
+    def _opt(self, v: Any, spec: tuple, path: str) -> Any:
+        return None if v is None else self.value(v, spec[1], path)
+
+    def _list(self, v: Any, spec: tuple, path: str) -> Any:
+        if not isinstance(v, list):
+            raise self.fail(path, f"expected a list, got {_tname(v)}")
+        if len(v) > spec[2]:
+            raise self.fail(path, f"list longer than {spec[2]}")
+        return spec[3](self.value(x, spec[1], f"{path}[{i}]") for i, x in enumerate(v))
+
+    def _map(self, v: Any, spec: tuple, path: str) -> dict:
+        if not isinstance(v, dict):
+            raise self.fail(path, f"expected an object, got {_tname(v)}")
+        return {self._str(k, S, path): self.value(x, spec[1], f"{path}[{k!r}]")
+                for k, x in v.items()}
+
+    def _phases(self, v: Any, spec: tuple, path: str) -> dict:
+        if not isinstance(v, dict):
+            raise self.fail(path, f"expected an object, got {_tname(v)}")
+        out = {}
+        for k, pair in v.items():
+            self._enum(k, enum(PHASES), f"{path}.{k}")
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise self.fail(f"{path}.{k}", "expected [start_ns, end_ns]")
+            out[k] = (self._int(pair[0], I, f"{path}.{k}[0]"),
+                      self._int(pair[1], I, f"{path}.{k}[1]"))
+        return out
+
+    def _thumb(self, v: Any, spec: tuple, path: str) -> np.ndarray:
+        if not isinstance(v, str) or v not in self.arrays:
+            raise self.fail(path, f"thumbnail {v!r:.40} is not in the capture's arrays")
+        return self.arrays[v]
+
+
+def _tname(v: Any) -> str:
+    return "null" if v is None else type(v).__name__
+
+
+def decode_capture(data: Any, member: str, arrays: dict[str, np.ndarray]) -> IterationCapture:
+    """Validate and build one capture, including its cross-references."""
+    dec = Decoder(member, arrays)
+    cap = dec.record(data, IterationCapture, "")
+    check_references(cap, dec)
+    return cap
+
+
+def check_references(cap: IterationCapture, dec: Decoder) -> None:
+    """Ids must point at things that exist: a bad file fails here, not later in the app."""
+    n_nodes, n_bwd = len(cap.nodes), len(cap.backward)
+    for i, node in enumerate(cap.nodes):
+        if node.id != i:
+            raise dec.fail(f"nodes[{i}].id", f"is {node.id}, expected {i}")
+        for j, tid in enumerate(node.inputs + node.outputs):
+            if tid not in cap.tensors:
+                raise dec.fail(f"nodes[{i}].inputs/outputs[{j}]", f"unknown tensor id {tid}")
+        if node.backward is not None and node.backward >= n_bwd:
+            raise dec.fail(f"nodes[{i}].backward", f"{node.backward} >= {n_bwd} records")
+    for i, e in enumerate(cap.edges):
+        if e.src >= n_nodes or e.dst >= n_nodes or e.tensor not in cap.tensors:
+            raise dec.fail(f"edges[{i}]", "refers to a node or tensor that does not exist")
+    for i, b in enumerate(cap.backward):
+        if b.id != i or b.forward >= n_nodes:
+            raise dec.fail(f"backward[{i}]", "id or forward node out of range")

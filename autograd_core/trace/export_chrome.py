@@ -1,0 +1,79 @@
+"""Chrome trace event JSON (Perfetto, chrome://tracing) of a capture's or session's timings.
+
+Per iteration: complete ("X") events for module calls with their ops nested inside on the
+forward track, backward nodes on a backward track, and a flow arrow from each forward op to
+its backward node. Times are microseconds; iterations follow each other on one time line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from autograd_core.trace.records import IterationCapture
+from autograd_core.trace.session import Session
+
+PID = 1
+TRACKS = {"forward": 1, "backward": 2, "update": 3}
+
+
+def _x(name: str, cat: str, start_ns: int, dur_ns: int, tid: int, args: dict) -> dict:
+    return {"name": name, "cat": cat, "ph": "X", "ts": start_ns / 1000,
+            "dur": max(dur_ns, 0) / 1000, "pid": PID, "tid": tid, "args": args}
+
+
+def _finite(x: float | None) -> float | str | None:
+    return x if x is None or abs(x) < float("inf") else str(x)
+
+
+def _capture_events(cap: IterationCapture, offset_ns: int, flow_base: int) -> list[dict]:
+    events = [_x(f"iteration {cap.index}", "iteration", offset_ns, cap.duration_ns, 0,
+                 {"loss": _finite(cap.loss)})]
+    for m in cap.modules:
+        events.append(_x(m.path or "<model>", "module", offset_ns + m.start_ns, m.time_ns,
+                         TRACKS.get(m.phase, 1), {"path": m.path}))
+    for n in cap.nodes:
+        if n.kind != "op":
+            continue
+        events.append(_x(n.op, "op", offset_ns + n.start_ns, n.time_ns, TRACKS[n.phase],
+                         {"key": n.key, "module": n.module, "source": n.source}))
+    for b in cap.backward:
+        start = offset_ns + b.start_ns
+        events.append(_x(b.name, "backward", start, b.time_ns, TRACKS["backward"],
+                         {"forward": b.forward}))
+        if b.forward >= 0:
+            fwd = cap.nodes[b.forward]
+            fid = flow_base + b.id
+            common = {"name": "forward->backward", "cat": "flow", "id": fid, "pid": PID}
+            events.append({**common, "ph": "s", "ts": (offset_ns + fwd.start_ns) / 1000,
+                           "tid": TRACKS[fwd.phase]})
+            events.append({**common, "ph": "f", "bp": "e", "ts": start / 1000,
+                           "tid": TRACKS["backward"]})
+    return events
+
+
+def chrome_trace(obj: IterationCapture | Session) -> dict[str, Any]:
+    """The trace-event JSON object ({"traceEvents": [...]})."""
+    caps = list(obj.captures) if isinstance(obj, Session) else [obj]
+    events: list[dict] = [
+        {"name": "process_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": "gradscope"}},
+        {"name": "thread_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": "iterations"}},
+    ]
+    for phase, tid in TRACKS.items():
+        events.append({"name": "thread_name", "ph": "M", "pid": PID, "tid": tid,
+                       "args": {"name": phase}})
+    offset = 0
+    flow_base = 0
+    first_wall = caps[0].wall_time if caps else 0.0
+    for cap in caps:
+        offset = max(offset, int((cap.wall_time - first_wall) * 1e9))
+        events += _capture_events(cap, offset, flow_base)
+        offset += cap.duration_ns
+        flow_base += len(cap.backward)
+    return {"traceEvents": events, "displayTimeUnit": "ns"}
+
+
+def export_chrome_trace(obj: IterationCapture | Session, path: str | os.PathLike) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(chrome_trace(obj), f, allow_nan=False)

@@ -1,0 +1,102 @@
+"""Stable node keys and user source locations.
+
+A key is `<module path>/<Op>#<n>`: the op's module path (from the Module call stack, '' at
+top level), its Function class name and its call index among same-named ops in that module
+during the iteration. The same op keeps its key across iterations of a dynamic graph, so
+layouts, histories and diffs line up. Params are keyed `param:<name>`, other leaves
+`input:<n>`, the loss `loss:<path>` / outputs `output:<n>`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import CodeType
+from typing import Any
+
+import autograd_core
+
+# Frames from these directories are the engine's; the first frame outside is the user's.
+_ENGINE_DIR = os.path.dirname(os.path.abspath(autograd_core.__file__)) + os.sep
+_is_engine: dict[str, bool] = {}
+_locations: dict[tuple[CodeType, int], tuple[str, str]] = {}
+_UNKNOWN = ("<unknown>:0", "<unknown>")
+
+
+def _engine_file(filename: str) -> bool:
+    known = _is_engine.get(filename)
+    if known is None:
+        path = os.path.abspath(filename) if not filename.startswith("<") else filename
+        known = _is_engine[filename] = path.startswith(_ENGINE_DIR)
+    return known
+
+
+def user_location(depth: int = 2) -> tuple[str, str]:
+    """(`file:line`, function) of the first caller frame outside autograd_core.
+
+    Cost: a short frame walk plus one dict lookup; the strings are built once per code
+    object and line.
+    """
+    frame: Any = sys._getframe(depth)
+    is_engine = _is_engine
+    while frame is not None:
+        code = frame.f_code
+        flag = is_engine.get(code.co_filename)
+        if flag is None:
+            flag = _engine_file(code.co_filename)
+        if not flag:
+            lineno = frame.f_lineno
+            loc = _locations.get((code, lineno))
+            if loc is None:
+                loc = _locations[(code, lineno)] = (f"{code.co_filename}:{lineno}",
+                                                    code.co_qualname)
+            return loc
+        frame = frame.f_back
+    return _UNKNOWN
+
+
+def op_key(module_path: str, op: str, index: int) -> str:
+    """The stable key of the `index`-th `op` run inside `module_path` this iteration."""
+    return f"{module_path}/{op}#{index}"
+
+
+class ModulePaths:
+    """Dotted paths of Modules as they are entered (`encoder.layers.2.attn`).
+
+    Paths come from `model.named_modules()` when a model is given; a module the model does
+    not know takes its attribute name in the enclosing module, or its class name at top level.
+    """
+
+    def __init__(self, model: Any = None) -> None:
+        self._model = model
+        self._names: dict[int, tuple[Any, str]] = {}
+        self._extra: dict[int, tuple[Any, str]] = {}
+        if model is not None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._names = {id(m): (m, name) for name, m in self._model.named_modules()}
+
+    def path(self, module: Any, parent: Any, parent_path: str) -> str:
+        for table in (self._names, self._extra):
+            entry = table.get(id(module))
+            if entry is not None and entry[0] is module:
+                return entry[1]
+        if self._model is not None:
+            self.refresh()  # a module added to the model since the last look
+            entry = self._names.get(id(module))
+            if entry is not None and entry[0] is module:
+                return entry[1]
+        name = _child_name(parent, module) if parent is not None else None
+        if name is None:
+            name = type(module).__name__
+        path = f"{parent_path}.{name}" if parent_path else name
+        self._extra[id(module)] = (module, path)
+        return path
+
+
+def _child_name(parent: Any, module: Any) -> str | None:
+    for name, child in getattr(parent, "_modules", {}).items():
+        if child is module:
+            return name
+    return None

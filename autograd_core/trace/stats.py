@@ -1,0 +1,176 @@
+"""Tensor statistics for the trace: min, max, mean, std, L2 norm, NaN/Inf counts, and at level
+`full` a 32-bin histogram and a thumbnail of at most 64x64 values.
+
+On the host each statistic is one vectorised pass (NaN/Inf are only counted when min or max
+says they are there). On the GPU nothing leaves the device while the iteration runs: each
+tensor leaves a `Pending` of small device arrays, and `resolve` brings all of them back in one
+transfer per kind at the end of the iteration. min/max/mean/std describe the finite values;
+mean and std come from the sum and sum of squares, which is display precision, not an oracle.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd_core.trace.records import TensorStats
+
+HIST_BINS = 32
+HIST_MAX_SAMPLES = 16_384  # larger tensors are histogrammed over an even stride
+THUMB_SIDE = 64
+RATIO_SAMPLES = 4096
+
+
+def _as_float(a: Any) -> Any:
+    kind = a.dtype.kind
+    if kind == "c":
+        return abs(a)
+    if kind != "f":
+        return a.astype(np.float64)
+    if a.dtype.itemsize < 4:
+        return a.astype(np.float32)
+    return a
+
+
+def host_stats(a: np.ndarray, full: bool) -> TensorStats:
+    """Statistics of a numpy array (any dtype)."""
+    if a.size == 0:
+        return TensorStats(0.0, 0.0, 0.0, 0.0, 0.0, 0, 0)
+    flat = _as_float(a).reshape(-1)
+    mn = float(flat.min())
+    mx = float(flat.max())
+    nan = inf = 0
+    if not (math.isfinite(mn) and math.isfinite(mx)):
+        nan_mask = np.isnan(flat)
+        nan = int(np.count_nonzero(nan_mask))
+        inf = int(np.count_nonzero(np.isinf(flat)))
+        flat = flat[np.isfinite(flat)]
+        if flat.size == 0:
+            return TensorStats(math.nan, math.nan, math.nan, math.nan, math.nan, nan, inf)
+        mn, mx = float(flat.min()), float(flat.max())
+    n = flat.size
+    total = float(flat.sum())
+    sumsq = float(np.dot(flat, flat))
+    mean = total / n
+    std = math.sqrt(max(sumsq / n - mean * mean, 0.0))
+    stats = TensorStats(mn, mx, mean, std, math.sqrt(sumsq), nan, inf)
+    if full:
+        stats.hist = tuple(int(c) for c in _host_hist(flat, mn, mx))
+        stats.hist_lo, stats.hist_hi = mn, mx
+        stats.thumb = thumbnail(a)
+    return stats
+
+
+def _host_hist(flat: np.ndarray, mn: float, mx: float) -> np.ndarray:
+    if flat.size > HIST_MAX_SAMPLES:
+        flat = flat[:: -(-flat.size // HIST_MAX_SAMPLES)]
+    if mx <= mn:
+        counts = np.zeros(HIST_BINS, np.int64)
+        counts[0] = flat.size
+        return counts
+    idx = ((flat - mn) * (HIST_BINS / (mx - mn))).astype(np.intp)
+    np.minimum(idx, HIST_BINS - 1, out=idx)
+    return np.bincount(idx, minlength=HIST_BINS)
+
+
+def _thumb_view(a: Any) -> Any:
+    """A 2-D view of at most 64x64 values: rows and columns taken at an even stride."""
+    if a.ndim == 0:
+        a = a.reshape(1, 1)
+    elif a.ndim == 1:
+        a = a.reshape(1, -1)
+    elif a.ndim > 2:
+        a = a.reshape(-1, a.shape[-1])
+    rs = -(-a.shape[0] // THUMB_SIDE)
+    cs = -(-a.shape[1] // THUMB_SIDE)
+    return a[::rs, ::cs]
+
+
+def thumbnail(a: np.ndarray) -> np.ndarray:
+    """An owned float32 host copy of `_thumb_view(a)`."""
+    return np.array(_as_float(_thumb_view(a)), dtype=np.float32, copy=True)
+
+
+class Pending:
+    """Device-side statistics of one tensor, waiting for the end-of-iteration transfer."""
+
+    __slots__ = ("hist", "result", "thumb", "vec")
+
+    def __init__(self, vec: Any, hist: Any, thumb: Any) -> None:
+        self.vec = vec
+        self.hist = hist
+        self.thumb = thumb
+        self.result: TensorStats | None = None
+
+
+def device_stats(a: Any, xp: Any, full: bool) -> Pending:
+    """Statistics of a device array as device arrays: no host synchronisation."""
+    if a.size == 0:
+        p = Pending(None, None, None)
+        p.result = TensorStats(0.0, 0.0, 0.0, 0.0, 0.0, 0, 0)
+        return p
+    flat = _as_float(a).reshape(-1).astype(xp.float64)
+    finite = xp.isfinite(flat)
+    zeroed = xp.where(finite, flat, 0.0)
+    mn = xp.where(finite, flat, xp.inf).min()
+    mx = xp.where(finite, flat, -xp.inf).max()
+    vec = xp.stack([mn, mx, zeroed.sum(), (zeroed * zeroed).sum(), finite.sum(),
+                    xp.isnan(flat).sum(), xp.isinf(flat).sum()]).astype(xp.float64)
+    hist = thumb = None
+    if full:
+        sample = zeroed[:: -(-flat.size // HIST_MAX_SAMPLES)]
+        ok = finite[:: -(-flat.size // HIST_MAX_SAMPLES)]
+        width = xp.maximum(mx - mn, 1e-300)
+        idx = xp.clip(((sample - mn) * (HIST_BINS / width)).astype(xp.int64), 0, HIST_BINS - 1)
+        # A one-hot sum, not bincount: bincount sizes its output on the host (a sync).
+        onehot = (idx[:, None] == xp.arange(HIST_BINS)[None, :]) & ok[:, None]
+        hist = onehot.sum(axis=0)
+        thumb = xp.array(_thumb_view(a), dtype=xp.float32, copy=True)
+    return Pending(vec, hist, thumb)
+
+
+def resolve(pending: list[Pending], xp: Any) -> None:
+    """Bring every pending statistic to the host (one transfer per kind) and fill `.result`."""
+    todo = [p for p in pending if p.result is None]
+    if not todo:
+        return
+    vecs = _host(xp.stack([p.vec for p in todo]))
+    with_hist = [p for p in todo if p.hist is not None]
+    hists = _host(xp.stack([p.hist for p in with_hist])) if with_hist else None
+    thumbs = _host(xp.concatenate([p.thumb.reshape(-1) for p in with_hist])) if with_hist \
+        else None
+    for p, v in zip(todo, vecs):
+        p.result = _from_vector(v)
+    offset = 0
+    for i, p in enumerate(with_hist):
+        st = p.result
+        st.hist = tuple(int(c) for c in hists[i])
+        st.hist_lo, st.hist_hi = (st.min, st.max) if math.isfinite(st.min) else (0.0, 0.0)
+        size = p.thumb.size
+        st.thumb = np.array(thumbs[offset:offset + size].reshape(p.thumb.shape), copy=True)
+        offset += size
+        p.hist = p.thumb = None
+    for p in todo:
+        p.vec = None
+
+
+def _host(a: Any) -> np.ndarray:
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def _from_vector(v: np.ndarray) -> TensorStats:
+    mn, mx, total, sumsq, count, nan, inf = (float(x) for x in v)
+    if count == 0:
+        return TensorStats(math.nan, math.nan, math.nan, math.nan, math.nan, int(nan), int(inf))
+    mean = total / count
+    std = math.sqrt(max(sumsq / count - mean * mean, 0.0))
+    return TensorStats(mn, mx, mean, std, math.sqrt(sumsq), int(nan), int(inf))
+
+
+def param_sample(a: Any) -> Any:
+    """An even stride of at most RATIO_SAMPLES values: update ratios of big parameters are
+    estimated from it, so a snapshot never copies a whole weight matrix."""
+    flat = a.reshape(-1)
+    return flat[:: -(-flat.size // RATIO_SAMPLES)] if flat.size > RATIO_SAMPLES else flat
