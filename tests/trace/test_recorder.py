@@ -1,0 +1,200 @@
+"""Recording: nodes, keys, module paths, phases, statistics, sampling, callbacks."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import hooks, nn, trace
+from autograd_core.trace.stats import device_stats, host_stats, resolve
+
+
+def test_each_step_closes_one_capture_with_loss(recorded: trace.Recorder) -> None:
+    caps = recorded.captures
+    assert [c.index for c in caps] == [0, 1, 2]
+    assert all(c.loss is not None and c.loss > 0 for c in caps)
+    assert caps[1].loss < caps[0].loss  # SGD is training
+    assert recorded.session.script == "net.py"
+
+
+def test_module_paths_and_stable_keys(recorded: trace.Recorder) -> None:
+    cap = recorded.captures[0]
+    ops = {n.key: n for n in cap.ops()}
+    assert "encoder.layers.0/Linear#0" in ops
+    assert "encoder.layers.2/Linear#0" in ops
+    assert "head/Linear#0" in ops
+    assert ops["encoder.layers.1/Tanh#0"].module == "encoder.layers.1"
+    params = {n.key for n in cap.nodes if n.kind == "param"}
+    assert "param:encoder.layers.0.weight" in params and "param:head.bias" in params
+    # Same keys, same graph in every iteration.
+    assert [n.key for n in recorded.captures[2].nodes] == [n.key for n in cap.nodes]
+
+
+def test_source_location_is_the_users_line(recorded: trace.Recorder) -> None:
+    node = recorded.captures[0].node_by_key("head/Linear#0")
+    assert node.source.split(":")[0].endswith("conftest.py")  # Net.forward, not the engine
+    assert node.function == "Net.forward"
+
+
+def test_records_have_io_times_phases_and_backward_links(recorded: trace.Recorder) -> None:
+    cap = recorded.captures[1]
+    lin = cap.node_by_key("head/Linear#0")
+    assert lin.phase == "forward" and lin.time_ns > 0
+    assert cap.tensors[lin.outputs[0]].shape == (5, 3)
+    assert [cap.tensors[t].shape for t in lin.inputs] == [(5, 8), (3, 8), (3,)]
+    assert lin.saved_bytes > 0
+    bwd = cap.backward[lin.backward]
+    assert bwd.forward == lin.id and bwd.name == "LinearBackward0" and bwd.time_ns > 0
+    assert [g.shape for g in bwd.grads] == [(5, 8), (3, 8), (3,)]
+    assert set(cap.phases) >= {"forward", "backward"}
+    kinds = {n.kind for n in cap.nodes}
+    assert kinds == {"op", "param", "input", "loss"}
+
+
+def test_statistics_match_numpy() -> None:
+    a = np.random.default_rng(0).standard_normal((100, 70)).astype(np.float32)
+    st = host_stats(a, full=True)
+    assert st.min == pytest.approx(a.min()) and st.max == pytest.approx(a.max())
+    assert st.mean == pytest.approx(a.mean(), abs=1e-5)
+    assert st.std == pytest.approx(a.std(), rel=1e-4)
+    assert st.norm == pytest.approx(np.linalg.norm(a), rel=1e-5)
+    assert (st.nan, st.inf) == (0, 0)
+    assert len(st.hist) == 32 and sum(st.hist) == a.size
+    assert st.thumb.shape == (50, 35) and st.thumb.base is None
+    np.testing.assert_array_equal(st.thumb, a[::2, ::2])
+    big = np.ones((400, 300), np.float32)  # histogrammed over an even sample
+    assert 0 < sum(host_stats(big, full=True).hist) <= 16_384
+    bad = a.copy()
+    bad[0, :3] = [np.nan, np.inf, -np.inf]
+    st = host_stats(bad, full=False)
+    assert (st.nan, st.inf) == (1, 2) and math.isfinite(st.mean) and st.hist is None
+
+
+def test_device_path_agrees_with_host_path() -> None:
+    # The GPU code path is array-module generic; on numpy it must give the host numbers.
+    a = np.random.default_rng(1).standard_normal((130, 9)).astype(np.float32)
+    a[3, 3] = np.nan
+    pend = device_stats(a, np, full=True)
+    resolve([pend], np)
+    host = host_stats(a, full=True)
+    got = pend.result
+    for field in ("min", "max", "mean", "std", "norm"):
+        assert getattr(got, field) == pytest.approx(getattr(host, field), rel=1e-5)
+    assert (got.nan, got.inf) == (1, 0)
+    assert sum(got.hist) == a.size - 1
+    np.testing.assert_array_equal(got.thumb, host.thumb)
+
+
+def test_levels_off_basic_full(net: nn.Module, step_factory: Callable) -> None:
+    make_step = step_factory
+
+    for level, has_stats, has_hist in (("off", False, False), ("basic", True, False),
+                                       ("full", True, True)):
+        with trace.record(net, stats=level) as rec:
+            rec.wrap(make_step(net))(0)
+        cap = rec.captures[0]
+        st = cap.tensors[cap.ops()[0].outputs[0]].stats
+        assert (st is not None) == has_stats and cap.level == level
+        if has_stats:
+            assert (st.hist is not None) == has_hist
+            assert cap.health.param_grad_norms and cap.health.update_ratios
+
+
+def test_a_capture_keeps_no_tensor_alive() -> None:
+    with trace.record(stats="full") as rec:
+        x = ag.randn(50, 50, requires_grad=True)
+        y = (x * 2).tanh()
+        refs = [weakref.ref(x), weakref.ref(y)]
+        y.sum().backward()
+        rec.next_iteration()
+    del x, y
+    gc.collect()
+    assert all(r() is None for r in refs)
+    assert rec.captures[0].nodes  # the records survive the tensors
+
+
+def test_raw_ops_and_auto_split_without_step() -> None:
+    w = ag.randn(4, 4, requires_grad=True)
+    with trace.record(stats="basic") as rec:
+        for _ in range(3):
+            loss = (ag.randn(2, 4) @ w).sum()
+            loss.backward()
+            with ag.no_grad():
+                w -= 0.1 * w.grad
+            w.grad = None
+    assert len(rec.captures) == 3  # a graph op after backward starts the next iteration
+    assert [n.key for n in rec.captures[0].ops()] == [n.key for n in rec.captures[2].ops()]
+
+
+def test_dynamic_graph_keeps_keys_of_shared_ops() -> None:
+    w = ag.randn(3, 3, requires_grad=True)
+    with trace.record(stats="off") as rec:
+        for steps in (2, 4):
+            h = ag.ones(1, 3)
+            for _ in range(steps):
+                h = (h @ w).tanh()
+            h.sum().backward()
+            rec.next_iteration()
+    a, b = rec.captures
+    assert {n.key for n in a.ops()} < {n.key for n in b.ops()}
+    d = trace.diff(a, b)
+    assert sorted(d.added) == ["/MatMul#2", "/MatMul#3", "/Tanh#2", "/Tanh#3"]
+    assert not d.removed
+
+
+def test_sampling_every_nth_and_structure_between(net: nn.Module,
+                                                  step_factory: Callable) -> None:
+    make_step = step_factory
+
+    with trace.record(net, stats="basic", every=3) as rec:
+        step = rec.wrap(make_step(net))
+        for i in range(7):
+            step(i)
+    assert [c.index for c in rec.captures] == list(range(7))
+    assert [c.level for c in rec.captures] == ["basic", "off", "off"] * 2 + ["basic"]
+    with trace.record(net, stats="basic", every=3, between="skip") as rec:
+        step = rec.wrap(make_step(net))
+        for i in range(7):
+            step(i)
+    assert [c.index for c in rec.captures] == [0, 3, 6]
+
+
+def test_window_bounds_the_session() -> None:
+    w = ag.randn(2, requires_grad=True)
+    with trace.record(stats="off", window=5) as rec:
+        for _ in range(40):
+            (w * w).sum().backward()
+            rec.next_iteration()
+    assert len(rec.session) == 5 and rec.session.dropped == 35
+    assert [c.index for c in rec.captures] == [35, 36, 37, 38, 39]
+
+
+def test_callbacks_see_each_op_and_backward_node_as_it_happens() -> None:
+    events: list[tuple[str, str]] = []
+    with trace.record(on_op=lambda r: events.append(("op", r.key)),
+                      on_backward=lambda b: events.append(("bwd", b.name))) as rec:
+        x = ag.randn(3, requires_grad=True)
+        (x.exp() * 2).sum().backward()
+        rec.next_iteration()
+    assert events[:3] == [("op", "/Exp#0"), ("op", "/Mul#0"), ("op", "/Sum#0")]
+    assert [e[1] for e in events[3:]] == ["SumBackward0", "MulBackward0", "ExpBackward0"]
+    assert rec.captures[0].node_by_key("/Exp#0") is not None
+
+
+def test_observer_is_detached_after_the_block() -> None:
+    with trace.record():
+        assert hooks.get_observer() is not None
+    assert hooks.get_observer() is None
+
+
+def test_bad_options_are_refused() -> None:
+    with pytest.raises(ValueError, match="stats"):
+        trace.Recorder(stats="some")
+    with pytest.raises(ValueError):
+        trace.HealthConfig(vanish=1.0, explode=0.5)
