@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core import grad_mode
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
@@ -20,17 +22,24 @@ def _is_basic(index: Any) -> bool:
     )
 
 
-def _unwrap_index(index: Any) -> Any:
-    """Tensors and lists inside an index become arrays (bool tensors stay masks)."""
+def _unwrap_index(index: Any, xp: Any) -> Any:
+    """Tensors and lists inside an index become arrays of the indexed tensor's module (a CPU
+    index may index a GPU tensor, as in PyTorch); bool ones stay masks."""
     if isinstance(index, tuple):
-        return tuple(_unwrap_index(i) for i in index)
+        return tuple(_unwrap_index(i, xp) for i in index)
     if isinstance(index, Tensor):
-        return index._data
-    if isinstance(index, list):
-        import numpy as np
-
-        return np.asarray(index)
+        index = index._data
+    elif isinstance(index, list):
+        arr = np.asarray([_host(i) for i in index])  # a list index is host data by nature
+        # An empty list selects nothing; numpy would read it as a float index.
+        return xp.asarray(arr if arr.size else arr.astype(np.int64))
+    if hasattr(index, "dtype") and get_array_module(index) is not xp:
+        return xp.asarray(_host(index))
     return index
+
+
+def _host(i: Any) -> Any:
+    return i.numpy(force=True) if isinstance(i, Tensor) else i
 
 
 class GetItem(Function):
@@ -55,7 +64,7 @@ class GetItem(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """x[index] with PyTorch's indexing rules (numpy's, minus negative steps)."""
-    idx = _unwrap_index(index)
+    idx = _unwrap_index(index, get_array_module(input._data))
     _check_steps(idx)
     try:
         return GetItem.apply(input, index=idx, basic=_is_basic(idx))
@@ -80,7 +89,7 @@ def _check_steps(idx: Any) -> None:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """x[index] = value, in place (recorded as an op when autograd needs it)."""
-    idx = _unwrap_index(index)
+    idx = _unwrap_index(index, get_array_module(input._data))
     _check_steps(idx)
     val = value._data if isinstance(value, Tensor) else value
     needs_graph = grad_mode.state.enabled and (
