@@ -49,4 +49,5 @@ from autograd_core.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from autograd_core.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from autograd_core.nn.sparse import Embedding
