@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str, sum_to
@@ -43,7 +45,10 @@ def _reduce(loss: Any, denom: Any, reduction: str) -> Any:
     if reduction == "none":
         return loss
     total = loss.sum()
-    return total if reduction == "sum" else total / denom
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as torch
+        return total / denom
 
 
 def _grad_scale(g: Any, denom: Any, reduction: str, shape: tuple) -> Any:
@@ -280,8 +285,9 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, y, weight=None, reduction="mean"):
         xp = get_array_module(x)
-        log_x = xp.maximum(xp.log(x), -100)
-        log_1mx = xp.maximum(xp.log1p(-x), -100)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 as in PyTorch
+            log_x = xp.maximum(xp.log(x), -100)
+            log_1mx = xp.maximum(xp.log1p(-x), -100)
         loss = -(y * (log_x - log_1mx) + log_1mx)
         if weight is not None:
             loss = loss * weight
@@ -331,7 +337,8 @@ class BinaryCrossEntropyWithLogits(Function):
         scale = _grad_scale(g, _numel(shape), ctx.reduction, shape)
         if weight is not None:
             scale = scale * weight
-        sig_neg = 1 / (1 + xp.exp(x))  # sigmoid(-x)
+        e = xp.exp(-xp.abs(x))  # sigmoid(-x) without overflow for large |x|
+        sig_neg = xp.where(x >= 0, e, 1) / (1 + e)
         gx = gy = None
         if ctx.needs_input_grad[0]:
             log_w = (pos_weight - 1) * y + 1 if pos_weight is not None else 1
