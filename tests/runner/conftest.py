@@ -1,0 +1,95 @@
+"""Helpers for runner tests: real worker processes driven through `Driver`, no mocks."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.runner import Driver
+from app.runner import protocol as p
+
+HEADER = """\
+import autograd_core as ag
+from autograd_core import nn
+"""
+
+
+class Session:
+    """A driver plus every event it produced, with waiting helpers."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.driver = driver
+        self.events: list[Any] = []   # every event seen so far
+        self._unread: list[Any] = []  # fetched but not yet offered to wait_for
+
+    def wait_for(self, match: Callable[[Any], bool], timeout: float = 20.0) -> Any:
+        """The first new event matching `match`; fails after `timeout` seconds."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if not self._unread:
+                fresh = self.driver.wait_events(0.05)
+                self.events.extend(fresh)
+                self._unread.extend(fresh)
+            while self._unread:
+                event = self._unread.pop(0)
+                if match(event):
+                    return event
+        kinds = [type(e).__name__ for e in self.events[-20:]]
+        raise AssertionError(f"no matching event within {timeout} s; last events: {kinds}")
+
+    def wait_state(self, state: str, timeout: float = 20.0) -> p.Status:
+        return self.wait_for(lambda e: isinstance(e, p.Status) and e.state == state, timeout)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def write_script(folder: Path, body: str, name: str = "model.py") -> Path:
+    path = folder / name
+    path.write_text(HEADER + textwrap.dedent(body))
+    return path
+
+
+@pytest.fixture
+def start(tmp_path: Path):
+    """start(body, **driver_options) -> Session with a started worker (closed afterwards)."""
+    drivers: list[Driver] = []
+
+    def _start(body: str, name: str = "model.py", **options: Any) -> Session:
+        options.setdefault("record", "none")  # the trace's import costs seconds here
+        driver = Driver(str(write_script(tmp_path, body, name)), **options)
+        drivers.append(driver)
+        driver.start()
+        return Session(driver)
+
+    yield _start
+    for d in drivers:
+        d.close()
+
+
+SIMPLE = """
+model = nn.Module()
+w = ag.ones(3, requires_grad=True)
+
+def step(i):
+    loss = (w * 2.0).sum()
+    loss.backward()
+    return loss
+"""
+
+
+@pytest.fixture
+def simple() -> str:
+    """A script body that loads and runs: loss = sum(2 w) with w = ones(3)."""
+    return SIMPLE
+
+
+@pytest.fixture
+def rewrite(tmp_path: Path) -> Callable[[str], Path]:
+    """rewrite(body, name='model.py'): replace the script file in the test's folder."""
+    return lambda body, name="model.py": write_script(tmp_path, body, name)
