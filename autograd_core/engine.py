@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import get_array_module
-from autograd_core.function import _FREED, AccumulateGrad, Node
+from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
 from autograd_core.tensor import Tensor
 
 
@@ -111,18 +111,20 @@ def _roots(tensors: Sequence[Tensor], grads: Sequence[Any] | None) -> list[tuple
 def _topological_order(start: list[Any]) -> list[Any]:
     """Nodes reachable from `start`, each before every node it feeds gradients to."""
     order: list[Any] = []
-    seen: set[int] = set()
+    seen: set[Any] = set()  # nodes hash by identity
+    add = seen.add
     for root in start:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        add(root)
         stack = [(root, iter(root.next_functions))]
+        push = stack.append
         while stack:
             node, children = stack[-1]
             for child, _ in children:
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, iter(child.next_functions)))
+                if child is not None and child not in seen:
+                    add(child)
+                    push((child, iter(child.next_functions)))
                     break
             else:
                 stack.pop()
@@ -146,8 +148,9 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = False  # backward formulas build no graph (no create_graph)
     try:
+        pop = buffers.pop
         for node in _topological_order([r[0] for r in roots]):
-            g = buffers.pop(node, None)
+            g = pop(node, None)
             if g is None:
                 continue
             if captured is not None:
@@ -155,8 +158,10 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
             if type(node) is AccumulateGrad:
                 if captured is None:
                     _accumulate_leaf(node.variable, g)
-                continue
-            _run_node(node, g, buffers, retain_graph, obs)
+            elif obs is None and node._pre_hooks is None and node.n_outputs == 1:
+                _run_plain_node(node, g, buffers, retain_graph)
+            else:
+                _run_node(node, g, buffers, retain_graph, obs)
     finally:
         grad_mode.state.enabled = prev_mode
     return results
@@ -170,6 +175,27 @@ def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
     for i, gi in enumerate(g):
         if gi is not None and (node, i) in captured:
             results[(node, i)] = gi
+
+
+def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> None:
+    """_run_node's fast path: one output, no hooks, no observer (the common case)."""
+    if node._versions is not None:
+        _check_versions(node)
+    elif node._saved is _FREED:
+        raise RuntimeError(_FREED_MESSAGE)
+    grads_in = node.fn.backward(node, g)
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    for (nxt, nr), gi in zip(node.next_functions, grads_in):
+        if nxt is not None and gi is not None:
+            if nxt.n_outputs == 1:
+                prev = buffers.get(nxt)
+                # Out of place: an op may hand the same array to two inputs (Add's backward).
+                buffers[nxt] = gi if prev is None else prev + gi
+            else:
+                _add(buffers, nxt, nr, gi)
+    if not retain_graph and (node._saved or node.__dict__):
+        _free(node)
 
 
 def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:

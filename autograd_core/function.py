@@ -15,8 +15,13 @@ import numpy as np
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import get_array_module
 
-# Set by autograd_core.tensor at import: the two modules need each other.
+# Set by autograd_core.tensor at import (_bind_tensor): the two modules need each other.
 Tensor: Any = None
+_make: Any = None
+_ndarray = np.ndarray
+_hooks_state = hooks.state
+_grad_state = grad_mode.state
+_NO_EDGE = (None, 0)
 
 _FREED = object()  # marks a node whose saved arrays the backward pass has dropped
 _FLOAT_KINDS = frozenset("fc")
@@ -74,6 +79,8 @@ class Node:
     def register_hook(self, fn: Any) -> Any:
         """Call fn(grad_inputs, grad_outputs) after this node's backward ran."""
         hooks_list = self.__dict__.setdefault("_post_hooks", [])
+        if self._pre_hooks is None:
+            self._pre_hooks = {}  # a hooked node: the engine leaves its fast path
         hooks_list.append(fn)
         return _RemovableHandle(hooks_list, fn)
 
@@ -160,64 +167,122 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        return apply(cls, args, kwargs)
+        """Run the op. The fast path: one or two inputs, one array out, no observer."""
+        n = len(args)
+        if n > 2 or _hooks_state.observer is not None:
+            return apply(cls, args, kwargs)
+        a = args[0] if n else None
+        if n == 2:
+            b = args[1]
+            ta = isinstance(a, Tensor)
+            tb = isinstance(b, Tensor)
+            raw = cls.forward(ctx := Node(cls), a._data if ta else a, b._data if tb else b,
+                              **kwargs)
+            requires = (ta and a.requires_grad) or (tb and b.requires_grad)
+        elif n == 1 and isinstance(a, Tensor):
+            raw = cls.forward(ctx := Node(cls), a._data, **kwargs)
+            requires = a.requires_grad
+        else:
+            raw = cls.forward(ctx := Node(cls), *args, **kwargs)
+            requires = False
+        requires = requires and _grad_state.enabled and cls.differentiable
+        if type(raw) is not _ndarray:
+            if type(raw) is tuple:
+                return _finish_multi(cls, ctx, raw, requires, args)
+            raw = get_array_module(raw).asarray(raw)  # numpy reductions return scalars
+        out = _make(raw)
+        if requires:
+            _link(ctx, args)
+            if raw.dtype.kind in _FLOAT_KINDS:
+                out.requires_grad = True
+                out.grad_fn = ctx
+            if ctx._saved:
+                _remember_versions(ctx, args, (out,))
+        if cls.is_view and isinstance(a, Tensor):
+            out._version = a._version
+        return out
 
 
 def apply(cls: type, args: tuple, kwargs: dict) -> Any:
-    """Run op `cls` on `args`: the one path every op's forward takes."""
-    obs = hooks.state.observer
+    """Run op `cls` on `args`: the general path (any arity, observer attached)."""
+    obs = _hooks_state.observer
     token = obs.op_begin(cls) if obs is not None else None
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    requires = grad_mode.state.enabled and cls.differentiable and any(
+    requires = _grad_state.enabled and cls.differentiable and any(
         isinstance(a, Tensor) and a.requires_grad for a in args
     )
     ctx = Node(cls)
     raw = cls.forward(ctx, *arrays, **kwargs)
-    if requires:
-        _link(ctx, args)
     if type(raw) is tuple:
-        outputs = tuple(_wrap(cls, ctx, r, i, requires, args) for i, r in enumerate(raw))
-        ctx.n_outputs = len(outputs)
-        ctx.out_meta = tuple((r.shape, r.dtype) for r in (o._data for o in outputs))
+        outputs = _finish_multi(cls, ctx, raw, requires, args)
         result: Any = outputs
     else:
+        if requires:
+            _link(ctx, args)
         result = _wrap(cls, ctx, raw, 0, requires, args)
         outputs = (result,)
-    if requires and ctx._saved:
-        # Remember versions now, so an in-place write before backward is caught: of the
-        # inputs, and of the outputs only when saved (`y = a @ w; y += b` is fine).
-        versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
-        saved = ctx._saved
-        for o in outputs:
-            d = o._data
-            for a in saved:
-                if a is d or (type(a) is Tensor and a._data is d):  # Tensor: autograd.Function
-                    versions.append((o._version, o._version[0]))
-                    break
-        ctx._versions = versions
+        if requires and ctx._saved:
+            _remember_versions(ctx, args, outputs)
     if obs is not None:
         obs.op_end(token, ctx if requires else None, args, outputs)
     return result
 
 
+def _finish_multi(cls: type, ctx: Node, raw: tuple, requires: bool, args: tuple) -> tuple:
+    """Wrap the outputs of a multi-output op and link its node."""
+    if requires:
+        _link(ctx, args)
+    outputs = tuple(_wrap(cls, ctx, r, i, requires, args) for i, r in enumerate(raw))
+    ctx.n_outputs = len(outputs)
+    ctx.out_meta = tuple((r.shape, r.dtype) for r in (o._data for o in outputs))
+    if requires and ctx._saved:
+        _remember_versions(ctx, args, outputs)
+    return outputs
+
+
+def _remember_versions(ctx: Node, args: tuple, outputs: tuple) -> None:
+    # Remember versions now, so an in-place write before backward is caught: of the
+    # inputs, and of the outputs only when saved (`y = a @ w; y += b` is fine).
+    versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
+    saved = ctx._saved
+    for o in outputs:
+        d = o._data
+        for a in saved:
+            if a is d or (type(a) is Tensor and a._data is d):  # Tensor: autograd.Function
+                versions.append((o._version, o._version[0]))
+                break
+    ctx._versions = versions
+
+
+def _edge(a: Any) -> tuple[Any, int]:
+    """The (node, output_nr) a gradient for input `a` flows to, or (None, 0)."""
+    if isinstance(a, Tensor) and a.requires_grad:
+        fn = a.grad_fn
+        if fn is not None:
+            return (fn, a._output_nr)
+        acc = a._accumulator
+        return (acc if acc is not None else a._grad_accumulator(), 0)
+    return _NO_EDGE
+
+
 def _link(ctx: Node, args: tuple) -> None:
     """Fill next_functions and needs_input_grad from the positional inputs."""
-    nexts = []
-    needs = []
-    for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            fn = a.grad_fn
-            nexts.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
-            needs.append(True)
-        else:
-            nexts.append((None, 0))
-            needs.append(False)
-    ctx.next_functions = tuple(nexts)
-    ctx.needs_input_grad = tuple(needs)
+    if len(args) == 1:
+        e = _edge(args[0])
+        ctx.next_functions = (e,)
+        ctx.needs_input_grad = (e[0] is not None,)
+    elif len(args) == 2:
+        e0 = _edge(args[0])
+        e1 = _edge(args[1])
+        ctx.next_functions = (e0, e1)
+        ctx.needs_input_grad = (e0[0] is not None, e1[0] is not None)
+    else:
+        nexts = ctx.next_functions = tuple(map(_edge, args))
+        ctx.needs_input_grad = tuple(e[0] is not None for e in nexts)
 
 
 def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tuple) -> Any:
-    if type(raw) is not np.ndarray:
+    if type(raw) is not _ndarray:
         raw = get_array_module(raw).asarray(raw)  # numpy reductions return scalars
     out = Tensor._make(raw)
     if requires and raw.dtype.kind in _FLOAT_KINDS:
@@ -227,3 +292,10 @@ def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tupl
     if cls.is_view and index == 0 and isinstance(args[0], Tensor):
         out._version = args[0]._version
     return out
+
+
+def _bind_tensor(tensor_cls: type) -> None:
+    """Called by autograd_core.tensor at import: the two modules need each other."""
+    global Tensor, _make
+    Tensor = tensor_cls
+    _make = tensor_cls._make

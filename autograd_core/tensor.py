@@ -410,9 +410,9 @@ class Tensor:
             self._output_nr = result._output_nr
             self.requires_grad = True
             if node._versions is not None:
-                # The node's copy of self is current as of this write, not before it.
-                node._versions = [(c, c[0]) if c is self._version else (c, v)
-                                  for c, v in node._versions]
+                # The node kept a private copy of self (above), if anything: later writes to
+                # self cannot reach what it saved.
+                node._versions = [e for e in node._versions if e[0] is not self._version]
         return self
 
     def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
