@@ -17,6 +17,7 @@ from autograd_core.function import AccumulateGrad, _RemovableHandle
 
 _ops: Any = None  # autograd_core.ops, bound by autograd_core/__init__ (ops import Tensor)
 _ndarray = np.ndarray
+_new = object.__new__
 
 
 class Tensor:
@@ -57,10 +58,10 @@ class Tensor:
         self._accumulator: Any = None
         self._retains_grad = False
 
-    @classmethod
-    def _make(cls, data: Any) -> Tensor:
+    @staticmethod
+    def _make(data: Any) -> Tensor:
         """Wrap an array without any checks (the hot path of every op)."""
-        t = object.__new__(Tensor)
+        t = _new(Tensor)
         t._data = data
         t.requires_grad = False
         t._grad = None
@@ -335,6 +336,8 @@ class Tensor:
         self._retains_grad = True
         # The engine stores the grad after the node's user hooks ran (engine._run_pre_hooks).
         retained = self.grad_fn.__dict__.setdefault("_retain", {})
+        if self.grad_fn._pre_hooks is None:
+            self.grad_fn._pre_hooks = {}  # a hooked node: the engine leaves its fast path
         retained[self._output_nr] = weakref.ref(self)
 
     @property
@@ -828,4 +831,4 @@ def to_array_on(data: Any, dt: Any, dev: Device) -> Any:
     return arr
 
 
-function.Tensor = Tensor
+function._bind_tensor(Tensor)
