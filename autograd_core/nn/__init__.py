@@ -17,6 +17,7 @@ from autograd_core.nn.activation import (
     Softplus,
     Tanh,
 )
+from autograd_core.nn.attention import MultiheadAttention
 from autograd_core.nn.containers import (
     ModuleDict,
     ModuleList,
