@@ -1,4 +1,5 @@
-"""Indexing: `x[...]` (basic and advanced, with accumulating gradient scatter) and setitem."""
+"""Indexing: `x[...]` (basic: a view; advanced: a copy, repeats accumulate), setitem, gather,
+index_select, masked_fill, nonzero, scatter."""
 
 from __future__ import annotations
 
@@ -43,22 +44,37 @@ def _host(i: Any) -> Any:
 
 
 class GetItem(Function):
-    """y = x[index]; the gradient scatters back, accumulating repeated indices"""
+    """y = x[ints, slices, None, ...]: a view, sharing x's memory and version counter"""
+
+    is_view = True
 
     @staticmethod
-    def forward(ctx, x, index=None, basic=True):
-        ctx.meta_ = (x.shape, x.dtype, index, basic)
+    def forward(ctx, x, index=None):
+        ctx.meta_ = (x.shape, index)
         return x[index]
 
     @staticmethod
     def backward(ctx, g):
-        shape, _dtype, index, basic = ctx.meta_
+        shape, index = ctx.meta_
+        gx = get_array_module(g).zeros(shape, dtype=g.dtype)
+        gx[index] = g
+        return gx
+
+
+class Index(Function):
+    """y = x[int arrays / masks] (a copy); repeated indices accumulate in the gradient"""
+
+    @staticmethod
+    def forward(ctx, x, index=None):
+        ctx.meta_ = (x.shape, index)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta_
         xp = get_array_module(g)
         gx = xp.zeros(shape, dtype=g.dtype)
-        if basic:
-            gx[index] = g
-        else:
-            xp.add.at(gx, index, g)  # unbuffered: repeated indices accumulate
+        xp.add.at(gx, index, g)  # unbuffered: repeated indices accumulate
         return gx
 
 
@@ -67,7 +83,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     idx = _unwrap_index(index, get_array_module(input._data))
     _check_steps(idx)
     try:
-        return GetItem.apply(input, index=idx, basic=_is_basic(idx))
+        return (GetItem if _is_basic(idx) else Index).apply(input, index=idx)
     except IndexError as exc:
         raise IndexError(_torch_message(str(exc), input)) from None
 
@@ -198,7 +214,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
         tensor([[1., 1.], [4., 3.]])
     """
     axis, idx = _check_along(input, dim, index, "gather")
-    return GetItem.apply(input, index=idx, basic=True) if input.ndim == 0 else \
+    return GetItem.apply(input, index=()) if input.ndim == 0 else \
         Gather.apply(input, index=idx, axis=axis)
 
 
@@ -231,7 +247,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise IndexError(f"index_select(): index out of range in self (dimension {axis} has "
                          f"size {n})")
     if input.ndim == 0:
-        return GetItem.apply(input, index=(), basic=True)
+        return GetItem.apply(input, index=())
     return IndexSelect.apply(input, index=idx.reshape(-1), axis=axis)
 
 

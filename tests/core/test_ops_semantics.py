@@ -127,3 +127,22 @@ def test_reductions_keep_float32() -> None:
     for out in (x.var(0), x.std(), x.prod(1), x.cumsum(0), x.logsumexp(1), x.norm(), x.amax(),
                 x.softmax(0), x.log_softmax(1), ag.einsum("ij->j", x)):
         assert out.dtype == ag.float32
+
+
+def test_basic_indexing_is_a_view_and_advanced_indexing_a_copy() -> None:
+    x = ag.zeros(2, 3)
+    x[0].add_(1.0)  # a view: the write shows in x
+    x[[1]].add_(5.0)  # a copy: x is untouched
+    assert x.tolist() == [[1, 1, 1], [0, 0, 0]]
+    assert x[0].grad_fn is None and ag.randn(2, requires_grad=True)[0].grad_fn.name() == \
+        "GetItemBackward0"
+
+
+def test_writing_through_an_index_view_invalidates_saved_values() -> None:
+    x = ag.randn(3, requires_grad=True)
+    h = x * 1
+    y = h.exp()  # saves its output, which does not change; h.exp's input h does
+    z = h * h  # saves h
+    h[1:].mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (y.sum() + z.sum()).backward()
