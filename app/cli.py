@@ -1,6 +1,8 @@
 """The `gradscope` command. For now: train a model script in the terminal, printing the loss.
 
     gradscope [MODEL.py] [-n ITERATIONS]
+    gradscope record MODEL.py [-n ITERATIONS] [--device cpu|cuda] [--stats off|basic|full]
+                     [--timeout SECONDS] -o run.gscope
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ import runpy
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-DEFAULT_EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "examples" / "spiral_mlp.py"
+if TYPE_CHECKING:
+    from app.runner.record import RecordResult
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+DEFAULT_EXAMPLE = EXAMPLES / "spiral_mlp.py"
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -46,5 +53,86 @@ def train(path: str, iterations: int | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "record":
+        return record_command(argv[1:])
     args = _parse(argv)
     return train(args.model, args.iterations)
+
+
+def _parse_record(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="gradscope record",
+        description="Run a model script in a worker process, recording every iteration, "
+                    "and save the session (.gscope).")
+    p.add_argument("model", help="a model script defining `model` and `step(i)`")
+    p.add_argument("-n", "--iterations", type=int, default=None,
+                   help="iterations to run (default: the script's ITERATIONS, else 100)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default=None,
+                   help="where to run (default: the script's DEVICE, else cpu)")
+    p.add_argument("--stats", choices=("off", "basic", "full"), default="basic",
+                   help="tensor statistics to record (default: basic)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop after this long and save what was captured")
+    p.add_argument("-o", "--output", required=True, help="the session file to write")
+    return p.parse_args(argv)
+
+
+def record_command(argv: list[str]) -> int:
+    """`gradscope record`: 0 on success (also after --timeout), 1 on a script error, 2 on
+    bad arguments or an unwritable output."""
+    from app.runner.progress import ProgressBar  # plain training never needs the runner
+    from app.runner.record import Callbacks, record
+
+    args = _parse_record(argv)
+    if not Path(args.model).is_file():
+        print(f"gradscope: no such model script: {args.model}", file=sys.stderr)
+        return 2
+    bar: list[ProgressBar] = []
+    callbacks = Callbacks(
+        started=lambda total: bar.append(ProgressBar(total)),
+        progress=lambda done, loss: bar[0].update(done, loss) if bar else None,
+        output=lambda line: _show(bar, line.text, line.stream),
+        warning=lambda err: _show(bar, f"gradscope: warning: {err.message}", "stderr"))
+    result = record(args.model, args.iterations, args.device, args.stats, args.timeout,
+                    callbacks)
+    if bar:
+        bar[0].close()
+    return _report(result, args)
+
+
+def _show(bar: list, text: str, stream: str) -> None:
+    out = sys.stderr if stream == "stderr" else sys.stdout
+    if bar:
+        bar[0].message(text, out)
+    else:
+        print(text, file=out, flush=True)
+
+
+def _report(result: RecordResult, args: argparse.Namespace) -> int:
+    """Print the outcome, save the session when anything was captured; the exit code."""
+    from autograd_core import trace
+
+    failure: Any = result.error or result.died
+    if failure is not None:
+        print(f"gradscope: {failure.message}", file=sys.stderr)
+        details = getattr(failure, "details", "")
+        if details and details.strip() != failure.message:
+            print(details, file=sys.stderr)
+    session = result.session
+    if failure is not None and len(session) == 0:
+        return 1
+    try:
+        trace.save(session, args.output)
+    except OSError as exc:
+        print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    n = result.iterations
+    what = f"{len(session)} captured iteration{'s' if len(session) != 1 else ''}"
+    if result.timed_out:
+        print(f"gradscope: stopped after --timeout {args.timeout:g} s at iteration {n}; "
+              f"saved {what} to {args.output}", file=sys.stderr)
+    else:
+        print(f"saved {what} ({n} iterations, {result.elapsed:.1f} s, "
+              f"{result.device}) to {args.output}")
+    return 1 if failure is not None else 0

@@ -124,7 +124,8 @@ class Output:
 @dataclass(slots=True)
 class Error:
     """Something failed. `kind`: 'syntax', 'script' (missing/wrong model or step), 'exception'
-    (raised at import or inside step), 'device', 'stopped', 'died', 'killed', 'protocol'.
+    (raised at import or inside step), 'device' (CUDA asked for but unusable), 'killed' (Stop
+    had to kill the worker), 'warning' (not a failure: e.g. DEVICE fell back to the CPU).
 
     `message` is the one line to show; `location` is 'file:line' (or 'file:line:col') of the
     user's code when known; `details` is the trimmed traceback.

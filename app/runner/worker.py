@@ -122,7 +122,7 @@ class Worker:
             message = f"{exc}. The CPU is available: choose device 'cpu'"
             if explicit:
                 raise ScriptError(p.Error("device", message, location=wanted)) from None
-            self.send(p.Error("device", f"the script asks for DEVICE={wanted!r}: {message}; "
+            self.send(p.Error("warning", f"the script asks for DEVICE={wanted!r}: {message}; "
                               "running on the CPU", location=wanted))
             ag.set_default_device("cpu")
             wanted = "cpu"
