@@ -568,7 +568,8 @@ class Module:
         state_dict = OrderedDict(state_dict)
 
         def load(module: Module, prefix: str) -> None:
-            module._load_from_state_dict(state_dict, prefix, strict, missing, unexpected,
+            # strict=True here as in PyTorch: keys are always collected, raising is decided below
+            module._load_from_state_dict(state_dict, prefix, True, missing, unexpected,
                                          errors, assign)
             for name, child in module._modules.items():
                 if child is not None:
