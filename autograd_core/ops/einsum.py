@@ -24,7 +24,8 @@ class Einsum(Function):
     def forward(ctx, *xs, equation=""):
         ctx.save_for_backward(*xs)
         ctx.equation = equation
-        return get_array_module(xs[0]).einsum(equation, *xs)
+        # optimize: contract pairwise through BLAS (tensordot), not numpy's nested C loops.
+        return get_array_module(xs[0]).einsum(equation, *xs, optimize=len(xs) > 1)
 
     @staticmethod
     def backward(ctx, g):
@@ -43,7 +44,7 @@ def _operand_grad(g: Any, out: str, xs: tuple, subs: list, k: int) -> Any:
     kept = "".join(c for c in unique if c in elsewhere)
     others = [xs[i] for i in range(len(xs)) if i != k]
     other_subs = [subs[i] for i in range(len(subs)) if i != k]
-    r = xp.einsum(",".join([out, *other_subs]) + "->" + kept, g, *others)
+    r = xp.einsum(",".join([out, *other_subs]) + "->" + kept, g, *others, optimize=bool(others))
     sizes = dict(zip(target, xs[k].shape))
     sizes.update(zip(kept, r.shape))  # a broadcast (size-1) dim has the full size here
     if kept != unique:
