@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
@@ -95,87 +93,6 @@ def _kept(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
     return get_array_module(g).expand_dims(g, axes)
 
 
-def _as_float(input: Tensor, dtype: Any, op: str) -> Tensor:
-    """Apply an explicit dtype=; otherwise floating-only reductions refuse integer input."""
-    if dtype is not None:
-        return cast(input, dtype)
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"{op}(): input dtype should be either floating point or complex. "
-                           f"Got {_type_name(input._data.dtype)} instead.")
-    return input
-
-
-class Var(Function):
-    """y = sum((x - mean x)^2) / (N - correction)"""
-
-    @staticmethod
-    def forward(ctx, x, axes=None, correction=1, keepdim=False):
-        d = x - x.mean(axis=axes, keepdims=True)
-        denom = max(_count(x.shape, axes) - correction, 0)
-        ctx.save_for_backward(d)
-        ctx.meta_ = (axes, keepdim, denom)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (d * d).sum(axis=axes, keepdims=keepdim) / x.dtype.type(denom)
-
-    @staticmethod
-    def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        axes, keepdim, denom = ctx.meta_
-        scale = g.dtype.type(2) / g.dtype.type(denom)
-        return _kept(g, d.ndim, axes, keepdim) * d * scale
-
-
-class Std(Function):
-    """y = sqrt(var(x)); the gradient is 0 where y is 0 (PyTorch's convention)"""
-
-    @staticmethod
-    def forward(ctx, x, axes=None, correction=1, keepdim=False):
-        xp = get_array_module(x)
-        d = x - x.mean(axis=axes, keepdims=True)
-        denom = max(_count(x.shape, axes) - correction, 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.sqrt((d * d).sum(axis=axes, keepdims=keepdim) / x.dtype.type(denom))
-        ctx.save_for_backward(d, y)
-        ctx.meta_ = (axes, keepdim, denom)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        d, y = ctx.saved_tensors
-        axes, keepdim, denom = ctx.meta_
-        xp = get_array_module(g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gy = xp.where(y == 0, g.dtype.type(0), g / (y * g.dtype.type(denom)))
-        return _kept(gy, d.ndim, axes, keepdim) * d
-
-
-def _correction(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
-    """PyTorch's overloads: var(x, unbiased), var(x, dim, unbiased), var(x, dim, correction=)."""
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    if correction is None:
-        correction = 0 if unbiased is False else 1
-    return dim, correction
-
-
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
-    """Variance over `dim` with Bessel's correction (`correction=1`) by default."""
-    dim, c = _correction(dim, unbiased, correction)
-    input = _as_float(input, None, "var")
-    return Var.apply(input, axes=norm_dims(dim, input.ndim, "var"), correction=c,
-                     keepdim=keepdim)
-
-
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None) -> Tensor:
-    """Standard deviation over `dim` (`correction=1` by default, as PyTorch)."""
-    dim, c = _correction(dim, unbiased, correction)
-    input = _as_float(input, None, "std")
-    return Std.apply(input, axes=norm_dims(dim, input.ndim, "std"), correction=c,
-                     keepdim=keepdim)
-
-
 class Prod(Function):
     """y = product of x along one axis (or all); zero-safe gradient via exclusive cumprods"""
 
@@ -233,86 +150,6 @@ def cumsum(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     if input.ndim == 0:
         return Reshape.apply(input, shape=())
     return CumSum.apply(input, axis=norm_dim(dim, input.ndim, "cumsum"))
-
-
-class LogSumExp(Function):
-    """y = log sum exp(x), computed as m + log sum exp(x - m) with m = max x"""
-
-    @staticmethod
-    def forward(ctx, x, axes=None, keepdim=False):
-        xp = get_array_module(x)
-        m = x.max(axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, x.dtype.type(0))  # all -inf stays -inf, no NaN
-        with np.errstate(divide="ignore"):
-            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        ctx.save_for_backward(x, y)
-        return y if keepdim else _squeeze(y, axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        # y kept its reduced axes, so g (same elements) reshapes onto it and broadcasts.
-        return g.reshape(y.shape) * get_array_module(g).exp(x - y)
-
-
-def _squeeze(y: Any, axes: tuple | None) -> Any:
-    return y.reshape(()) if axes is None else y.squeeze(axis=axes)
-
-
-def logsumexp(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    """log(sum(exp(x))) over `dim`, without overflow."""
-    input = input if input._data.dtype.kind in "fc" else cast(input, dtypes.default.value)
-    dims = norm_dims(dim, input.ndim, "logsumexp")
-    return LogSumExp.apply(input, axes=dims, keepdim=keepdim)
-
-
-class Norm2(Function):
-    """y = sqrt(sum x^2) over axes; the gradient is x / y, and 0 where y is 0"""
-
-    @staticmethod
-    def forward(ctx, x, axes=None, keepdim=False):
-        xp = get_array_module(x)
-        y = xp.sqrt((x * x).sum(axis=axes, keepdims=keepdim))
-        ctx.save_for_backward(x, y)
-        ctx.meta_ = (axes, keepdim)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        axes, keepdim = ctx.meta_
-        xp = get_array_module(g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gy = xp.where(y == 0, g.dtype.type(0), g / y)
-        return _kept(gy, x.ndim, axes, keepdim) * x
-
-
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
-         dtype: Any = None) -> Tensor:
-    """The vector p-norm over `dim` (all elements when None): p = 2/'fro', 1, inf, -inf, 0, any.
-
-    Example:
-        >>> norm(tensor([3.0, 4.0]))            # tensor(5.)
-    """
-    from autograd_core.ops import elementwise as ew
-    from autograd_core.ops.extrema import amax, amin
-
-    input = _as_float(input, dtype, "linalg.vector_norm")
-    axes = norm_dims(dim, input.ndim, "norm")
-    if p in ("fro", 2, 2.0, None):
-        return Norm2.apply(input, axes=axes, keepdim=keepdim)
-    dims = () if axes is None else axes
-    if p == float("inf"):
-        return amax(ew.abs(input), dims, keepdim)
-    if p == float("-inf"):
-        return amin(ew.abs(input), dims, keepdim)
-    if p == 0:
-        return sum(ew.ne(input, 0), dim=axes, keepdim=keepdim, dtype=input.dtype)
-    if p == 1:
-        return sum(ew.abs(input), dim=axes, keepdim=keepdim)
-    if isinstance(p, str):
-        raise RuntimeError(f"norm(): unsupported norm type {p!r} for a vector norm")
-    return ew.pow(sum(ew.pow(ew.abs(input), p), dim=axes, keepdim=keepdim), 1.0 / p)
 
 
 class _Test(Function):
