@@ -182,8 +182,10 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
+    if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(*vals)
     n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
     arr = (np.arange(n, dtype=np.float64) * vals[2] + vals[0]).astype(dt)
@@ -224,13 +226,19 @@ def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None,
+def randint(low: int = 0, high: Any = None, size: Any = None, dtype: Any = None,
             device: Any = None, generator: Any = None) -> Tensor:
     """Integers uniform in [low, high); randint(high, size) also works."""
     if size is None:
         low, high, size = 0, low, high
     elif high is None or isinstance(high, (tuple, list)):
         low, high, size = 0, low, high if size is None else size
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     arr = random.state.cpu.integers(low, high, size=_sizes((size,) if isinstance(size, int)
                                                            else tuple(size)))
     return _finish(arr.astype(dtypes.to_dtype(dtype or dtypes.int64)), _dev(device), False)
@@ -255,7 +263,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
     rows = probs.reshape(-1, probs.shape[-1])
     out = [random.state.cpu.choice(r.size, size=num_samples, replace=replacement, p=r / r.sum())
            for r in rows]
-    arr = np.asarray(out, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
+    arr = np.asarray(out, dtype=np.int64).reshape((*probs.shape[:-1], num_samples))
     return _finish(arr, input.device, False)
 
 

@@ -698,6 +698,8 @@ def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
         arr = np.array([_host(d._data) if isinstance(d, Tensor) else d for d in data])
     else:
         arr = data
+    if isinstance(arr, (list, tuple)):
+        _check_nesting(arr, 0)
     if dt is None:
         arr = xp.asarray(arr) if xp is not np else np.asarray(_host(arr) if hasattr(arr, "get")
                                                               and xp is np else arr)
@@ -711,6 +713,20 @@ def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         return arr
     return xp.asarray(arr, dtype=dtypes.to_dtype(dt))
+
+
+def _check_nesting(seq: Any, dim: int) -> None:
+    """PyTorch's error for ragged nested lists (numpy's own message names no dimension)."""
+    first = seq[0] if len(seq) else None
+    if not isinstance(first, (list, tuple)):
+        return
+    for item in seq:
+        if not isinstance(item, (list, tuple)) or len(item) != len(first):
+            got = len(item) if isinstance(item, (list, tuple)) else type(item).__name__
+            raise ValueError(
+                f"expected sequence of length {len(first)} at dim {dim + 1} (got {got})"
+            )
+        _check_nesting(item, dim + 1)
 
 
 def _flat(data: Any) -> Any:
