@@ -63,51 +63,95 @@ def node_record(rec: Any, nid: int) -> NodeRecord:
 def backward_record(rec: Any, bid: int) -> BackwardRecord:
     fwd, name, start, dur, grads = rec._bwd[bid]
     metas = tuple(None if g is None else tensor_meta(-1, g) for g in grads)
-    return BackwardRecord(bid, fwd, name, start, dur, metas)
+    return BackwardRecord(bid, fwd, name + "Backward0", start, dur, metas)
 
 
-def build(rec: Any, loss: Any) -> IterationCapture:
-    """The capture of the recorder's current iteration."""
-    end = perf_counter_ns()
-    if rec._pending:
+class RawCapture:
+    """One iteration as the recorder's tuples: frozen at the iteration's end (cheap), built
+    into an `IterationCapture` on first read (`build()`), so records cost the reader, not
+    the training step."""
+
+    __slots__ = (
+        "_built",
+        "_bwd",
+        "_entries",
+        "_mods",
+        "_tmeta",
+        "duration_ns",
+        "health",
+        "index",
+        "level",
+        "loss",
+        "loss_tid",
+        "measures",
+        "wall",
+    )
+
+    def build(self) -> IterationCapture:
+        cap = IterationCapture(self.index, self.level, self.wall)
+        cap.tensors = {tid: tensor_meta(tid, m) for tid, m in enumerate(self._tmeta)}
+        cap.nodes = [node_record(self, i) for i in range(len(self._entries))]
+        producer = {tid: n.id for n in cap.nodes for tid in n.outputs}
+        cap.edges = [Edge(producer[tid], n.id, tid) for n in cap.nodes for tid in n.inputs]
+        cap.backward = [backward_record(self, i) for i in range(len(self._bwd))]
+        for b in cap.backward:
+            if b.forward >= 0 and cap.nodes[b.forward].backward is None:
+                cap.nodes[b.forward].backward = b.id
+        cap.modules = [ModuleSpan(*m) for m in self._mods]
+        cap.phases = _phases(cap)
+        cap.duration_ns = self.duration_ns
+        cap.loss = self.loss
+        tid = self.loss_tid
+        if tid is None and cap.backward and cap.backward[0].forward >= 0:
+            outs = cap.nodes[cap.backward[0].forward].outputs  # the walk starts at the loss
+            tid = outs[0] if outs else None
+        if tid is not None:
+            _add_loss(cap, tid)
+        cap.health = assess(cap, self.health, *self.measures)
+        return cap
+
+
+def freeze(rec: Any, loss: Any) -> RawCapture:
+    """The recorder's current iteration, with what needs live tensors measured now."""
+    raw = RawCapture()
+    raw.duration_ns = perf_counter_ns() - rec._base
+    if rec._pending:  # GPU statistics: one transfer per kind, now
         resolve(rec._pending, get_array_module(rec._pending[0].vec))
-    cap = IterationCapture(rec._iteration, rec._level, rec._wall)
-    cap.tensors = {tid: tensor_meta(tid, m) for tid, m in enumerate(rec._tmeta)}
-    cap.nodes = [node_record(rec, i) for i in range(len(rec._entries))]
-    producer = {tid: n.id for n in cap.nodes for tid in n.outputs}
-    cap.edges = [Edge(producer[tid], n.id, tid) for n in cap.nodes for tid in n.inputs]
-    cap.backward = [backward_record(rec, i) for i in range(len(rec._bwd))]
-    for b in cap.backward:
-        if b.forward >= 0 and cap.nodes[b.forward].backward is None:
-            cap.nodes[b.forward].backward = b.id
-    cap.modules = [ModuleSpan(*m) for m in rec._mods]
-    cap.phases = {k: (v[0], v[1]) for k, v in rec._phases.items()}
-    cap.duration_ns = end - rec._base
-    _add_loss(cap, rec, loss)
-    grad_norms, ratios = _param_measures(rec, cap) if rec._stats else ({}, {})
-    cap.health = assess(cap, rec.health, grad_norms, ratios)
-    return cap
-
-
-def _loss_tid(cap: IterationCapture, rec: Any, loss: Any) -> int | None:
+    raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
+        rec.health
+    raw._entries, raw._bwd, raw._mods, raw._tmeta = rec._entries, rec._bwd, rec._mods, \
+        rec._tmeta
+    raw._built = rec._built
+    raw.loss_tid = None
+    raw.loss = None
     if isinstance(loss, Tensor):
         entry = rec._tids.get(id(loss))
-        return entry[1] if entry is not None and entry[0]() is loss else None
-    if cap.backward and cap.backward[0].forward >= 0:
-        outs = cap.nodes[cap.backward[0].forward].outputs  # the backward walk starts at loss
-        return outs[0] if outs else None
-    return None
-
-
-def _add_loss(cap: IterationCapture, rec: Any, loss: Any) -> None:
-    """Set `cap.loss` and add a `loss` (or `output`) node fed by the tensor's producer."""
-    tid = _loss_tid(cap, rec, loss)
-    if isinstance(loss, Tensor) and loss.numel() == 1:
-        cap.loss = float(loss.item())
+        meta = loss.grad_fn.meta if loss.grad_fn is not None else None
+        if meta is not None and meta[0] == rec._gen:
+            raw.loss_tid = rec._entries[meta[1]][9][loss._output_nr]
+        elif entry is not None and entry[0]() is loss:
+            raw.loss_tid = entry[1]
+        if loss.numel() == 1:
+            raw.loss = float(loss.item())
     elif isinstance(loss, (int, float)) and not isinstance(loss, bool):
-        cap.loss = float(loss)
-    if tid is None:
-        return
+        raw.loss = float(loss)
+    raw.measures = _param_measures(rec) if rec._stats else ({}, {})
+    return raw
+
+
+def _phases(cap: IterationCapture) -> dict[str, tuple[int, int]]:
+    """(first start, last end) of each phase, from the op and backward records."""
+    spans: dict[str, tuple[int, int]] = {}
+    events = [(n.phase, n.start_ns, n.time_ns) for n in cap.nodes if n.kind == "op"]
+    events += [("backward", b.start_ns, b.time_ns) for b in cap.backward]
+    for phase, start, dur in events:
+        lo, hi = spans.get(phase, (start, start + dur))
+        spans[phase] = (min(lo, start), max(hi, start + dur))
+    return spans
+
+
+def _add_loss(cap: IterationCapture, tid: int) -> None:
+    """Add a `loss` (or `output`) node fed by the tensor's producer; fill `cap.loss`."""
     meta = cap.tensors[tid]
     if cap.loss is None and meta.numel == 1 and meta.stats is not None:
         cap.loss = meta.stats.mean if math.isfinite(meta.stats.mean) else meta.stats.min
@@ -119,19 +163,18 @@ def _add_loss(cap: IterationCapture, rec: Any, loss: Any) -> None:
     cap.edges.append(Edge(src.id, node.id, tid))
 
 
-def _param_measures(rec: Any, cap: IterationCapture) -> tuple[dict, dict]:
+def _param_measures(rec: Any) -> tuple[dict, dict]:
     """Per-parameter gradient norms and update-to-weight ratios (||dw|| / ||w||)."""
     grad_norms: dict[str, float] = {}
     ratios: dict[str, float] = {}
-    for n in cap.nodes:
-        if n.kind != "param":
+    for e in rec._entries:
+        if e[0] != "leaf" or e[1] != "param":
             continue
-        tid = n.outputs[0]
+        tid, name = e[3], e[2]
         ref = rec._leaf_refs.get(tid)
         t = ref() if ref is not None else None
         if t is None:
             continue
-        name = n.key.split(":", 1)[1]
         if t.grad is not None:
             grad_norms[name] = _norm(t.grad._data)
         before = rec._snapshots.get(tid)

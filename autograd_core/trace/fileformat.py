@@ -89,7 +89,7 @@ def load(path: str | os.PathLike) -> Session:
         for name in names:
             arrays = _read_arrays(zf, infos, name + ".npz") if name + ".npz" in infos else {}
             member = name + ".json"
-            session.captures.append(decode_capture(_read_json(zf, infos, member), member,
+            session.add(decode_capture(_read_json(zf, infos, member), member,
                                                    arrays))
     return session
 

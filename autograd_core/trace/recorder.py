@@ -25,6 +25,7 @@ from autograd_core.trace.session import DEFAULT_WINDOW, Session
 from autograd_core.trace.stats import device_stats, host_stats, param_sample
 
 _ndarray_type = type(__import__("numpy").empty(0))
+_CPU = device_of(__import__("numpy").empty(0))
 
 
 @dataclass(slots=True)
@@ -68,9 +69,10 @@ class Recorder:
     def captures(self) -> list[IterationCapture]:
         return list(self.session.captures)
 
-    def next_iteration(self, loss: Any = None) -> IterationCapture | None:
-        """Close the current iteration (its capture, if recorded, joins the session) and
-        start the next. `loss` (a Tensor or number) marks the iteration's loss."""
+    def next_iteration(self, loss: Any = None) -> int | None:
+        """Close the current iteration (its capture, if recorded, joins the session: read it
+        as `rec.session[-1]`) and start the next. `loss` (a Tensor or number) marks the
+        iteration's loss. Returns the closed capture's index, or None if none was kept."""
         cap = self._finish(loss)
         self._start_iteration()
         return cap
@@ -84,7 +86,7 @@ class Recorder:
         traced_step.__wrapped__ = step  # type: ignore[attr-defined]
         return traced_step
 
-    def close(self, loss: Any = None) -> IterationCapture | None:
+    def close(self, loss: Any = None) -> int | None:
         """Finish the open iteration if anything ran in it."""
         return self._finish(loss) if self._entries else None
 
@@ -101,26 +103,28 @@ class Recorder:
         self._base = perf_counter_ns()
         self._phase = "forward"
         self._forward = True
-        self._phases: dict[str, list[int]] = {}
         self._entries: list[tuple] = []  # leaves and ops, in node-id order
         self._bwd: list[tuple] = []
         self._mods: list[tuple] = []
         self._counts: dict[tuple[str, str], int] = {}
-        self._tids: dict[int, tuple[Any, int, int]] = {}  # id(tensor) -> (ref, tid, node)
+        # Tensors produced by a graph op are found through grad_fn.meta; others (leaves,
+        # no-grad outputs) through this map: id(tensor) -> (weakref, tid).
+        self._tids: dict[int, tuple[Any, int]] = {}
         self._tmeta: list[tuple] = []  # by tid: (shape, dtype, device, stats slot)
         self._pending: list[Any] = []
         self._leaf_refs: dict[int, Any] = {}  # leaf tid -> weakref, for grad norms
         self._snapshots: dict[int, Any] = {}
         self._built: dict[int, Any] = {}
 
-    def _finish(self, loss: Any) -> IterationCapture | None:
+    def _finish(self, loss: Any) -> int | None:
+        """Freeze the iteration's tuples into the session; records are built on first read."""
         if not self._active or not (self._entries or self._bwd):
             return None
-        cap = _capture.build(self, loss)
-        self.session.add(cap)
+        raw = _capture.freeze(self, loss)
+        self.session.add(raw)
         if self.on_capture is not None:
-            self.on_capture(cap)
-        return cap
+            self.on_capture(self.session[-1])
+        return raw.index
 
     def _auto_split(self) -> None:
         if self._entries or self._bwd:
@@ -144,21 +148,42 @@ class Recorder:
         name = fn.__name__
         path = self._path
         counts = self._counts
-        index = counts.get((path, name), 0)
-        counts[(path, name)] = index + 1
-        ins = tuple(self._tensor_in(a) for a in inputs if isinstance(a, Tensor))
-        nid = len(self._entries)  # after the leaves first seen above took their ids
-        outs = tuple(self._tensor_out(o, nid) for o in outputs)
+        ck = (path, name)
+        index = counts.get(ck, 0)
+        counts[ck] = index + 1
+        gen = self._gen
+        entries = self._entries
+        ins = []
+        for a in inputs:
+            if isinstance(a, Tensor):
+                producer = a.grad_fn
+                meta = producer.meta if producer is not None else None
+                if meta is not None and meta[0] == gen:
+                    ins.append(entries[meta[1]][9][a._output_nr])
+                else:
+                    ins.append(self._tensor_in(a))
+        nid = len(entries)  # after the leaves first seen above took their ids
+        outs = self._outputs(outputs, node is None)
         saved = 0
         if node is not None:
-            node.meta = (self._gen, nid)
+            node.meta = (gen, nid)
             for a in node._saved:
                 saved += getattr(a, "nbytes", 0)
-        self._entries.append(("op", name, path, index, user_location(2), self._phase,
-                               t0 - self._base, t1 - t0, ins, outs, saved))
-        self._mark(t0, t1)
+        entries.append(("op", name, path, index, user_location(2), self._phase,
+                         t0 - self._base, t1 - t0, tuple(ins), outs, saved))
         if self.on_op is not None:
             self.on_op(_capture.node_record(self, nid))
+
+    def _outputs(self, outputs: tuple, no_graph: bool) -> tuple:
+        tmeta = self._tmeta
+        first = len(tmeta)
+        for o in outputs:
+            a = o._data
+            dev = _CPU if type(a) is _ndarray_type else device_of(a)
+            tmeta.append((a.shape, a.dtype, dev, self._stats_of(a) if self._stats else None))
+            if no_graph or o.grad_fn is None:  # not findable through grad_fn.meta
+                self._tids[id(o)] = (weakref.ref(o), len(tmeta) - 1)
+        return tuple(range(first, len(tmeta)))
 
     def _tensor_in(self, t: Tensor) -> int:
         entry = self._tids.get(id(t))
@@ -167,8 +192,7 @@ class Recorder:
         return self._new_leaf(t)
 
     def _new_leaf(self, t: Tensor) -> int:
-        nid = len(self._entries)
-        tid = self._tensor_out(t, nid)
+        (tid,) = self._outputs((t,), True)
         name = self._param_names.get(id(t))
         if name is not None and name[0] is t:
             kind, label = "param", name[1]
@@ -180,14 +204,6 @@ class Recorder:
         self._leaf_refs[tid] = weakref.ref(t) if kind == "param" else None
         self._entries.append(("leaf", kind, label, tid, perf_counter_ns() - self._base,
                               self._phase))
-        return tid
-
-    def _tensor_out(self, t: Tensor, nid: int) -> int:
-        tid = len(self._tmeta)
-        self._tids[id(t)] = (weakref.ref(t), tid, nid)
-        a = t._data
-        self._tmeta.append((a.shape, a.dtype, device_of(a), self._stats_of(a)
-                            if self._stats else None))
         return tid
 
     def _stats_of(self, a: Any) -> Any:
@@ -207,12 +223,15 @@ class Recorder:
         if token is None:
             return
         meta = node.meta
-        fwd = meta[1] if type(meta) is tuple and meta[0] == self._gen else -1
-        grads = tuple(None if g is None else
-                      (g.shape, g.dtype, device_of(g), self._stats_of(g) if self._stats
-                       else None) for g in grad_inputs)
-        self._bwd.append((fwd, node.name(), token - self._base, t1 - token, grads))
-        self._mark(token, t1)
+        fwd = meta[1] if meta is not None and meta[0] == self._gen else -1
+        if self._stats:
+            grads = tuple(None if g is None else (g.shape, g.dtype, device_of(g),
+                                                  self._stats_of(g)) for g in grad_inputs)
+        else:
+            grads = tuple(None if g is None else (g.shape, g.dtype, _CPU if type(g) is
+                                                  _ndarray_type else device_of(g), None)
+                          for g in grad_inputs)
+        self._bwd.append((fwd, node.fn.__name__, token - self._base, t1 - token, grads))
         if self.on_backward is not None:
             self.on_backward(_capture.backward_record(self, len(self._bwd) - 1))
 
@@ -242,13 +261,6 @@ class Recorder:
         self._forward = name == "forward"
         if name == "update" and self._stats:
             self._snapshot_params()
-
-    def _mark(self, t0: int, t1: int) -> None:
-        span = self._phases.get(self._phase)
-        if span is None:
-            self._phases[self._phase] = [t0 - self._base, t1 - self._base]
-        else:
-            span[1] = t1 - self._base
 
     def _snapshot_params(self) -> None:
         """Copy (a sample of) each parameter before the update, for update-to-weight ratios."""

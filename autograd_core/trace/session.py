@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -17,42 +16,59 @@ SCHEMA_VERSION = 1
 DEFAULT_WINDOW = 1000
 
 
-@dataclass(eq=False)
 class Session:
     """Captures in iteration order; once `window` are held the oldest is dropped.
+
+    Items added by the recorder are kept as cheap frozen tuples and built into
+    `IterationCapture`s the first time they are read (`session[i]`, `session.captures`).
 
     Example:
         s = Session(script="mlp.py", window=100)
         s.add(capture)
+        s.captures[-1].nodes
     """
 
-    script: str = ""
-    device: str = "cpu"
-    created: float = field(default_factory=time.time)
-    window: int = DEFAULT_WINDOW
-    schema_version: int = SCHEMA_VERSION
-    dropped: int = 0
-    captures: deque = field(default_factory=deque)
+    def __init__(self, script: str = "", device: str = "cpu", created: float | None = None,
+                 window: int = DEFAULT_WINDOW, dropped: int = 0,
+                 captures: Iterable[IterationCapture] = ()) -> None:
+        if window < 1:
+            raise ValueError(f"Session window must be at least 1, got {window}")
+        self.script = script
+        self.device = device
+        self.created = time.time() if created is None else created
+        self.window = window
+        self.schema_version = SCHEMA_VERSION
+        self.dropped = dropped
+        self._items: deque = deque(maxlen=window)
+        self.extend(captures)
 
-    def __post_init__(self) -> None:
-        if self.window < 1:
-            raise ValueError(f"Session window must be at least 1, got {self.window}")
-        self.captures = deque(self.captures, maxlen=self.window)
-
-    def add(self, capture: IterationCapture) -> None:
-        if len(self.captures) == self.window:
+    def add(self, capture: Any) -> None:
+        """Append an IterationCapture (or a recorder's frozen iteration)."""
+        if len(self._items) == self.window:
             self.dropped += 1
-        self.captures.append(capture)
+        self._items.append(capture)
 
-    def extend(self, captures: Iterable[IterationCapture]) -> None:
+    def extend(self, captures: Iterable[Any]) -> None:
         for c in captures:
             self.add(c)
 
+    @property
+    def captures(self) -> list[IterationCapture]:
+        """The captures in the window, oldest first."""
+        return [self[i] for i in range(len(self._items))]
+
     def __len__(self) -> int:
-        return len(self.captures)
+        return len(self._items)
 
     def __getitem__(self, i: int) -> IterationCapture:
-        return self.captures[i]
+        item = self._items[i]
+        if not isinstance(item, IterationCapture):
+            item = item.build()
+            self._items[i] = item
+        return item
+
+    def __iter__(self) -> Iterator[IterationCapture]:
+        return iter(self.captures)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Session):
@@ -60,7 +76,13 @@ class Session:
         return (self.script, self.device, self.created, self.window, self.schema_version,
                 self.dropped) == (other.script, other.device, other.created, other.window,
                                   other.schema_version, other.dropped) and \
-            list(self.captures) == list(other.captures)
+            self.captures == other.captures
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Session(script={self.script!r}, device={self.device!r}, "
+                f"captures={len(self)}, window={self.window}, dropped={self.dropped})")
 
 
 def approx_nbytes(obj: Any, _seen: set | None = None) -> int:
