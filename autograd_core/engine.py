@@ -103,6 +103,8 @@ def _roots(tensors: Sequence[Tensor], grads: Sequence[Any] | None) -> list[tuple
                     f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
                     f"output[{i}] has a shape of {tuple(t._data.shape)}."
                 )
+            if g.dtype != t._data.dtype:
+                g = g.astype(t._data.dtype)  # PyTorch casts the seed to the output's dtype
         node, nr = _target(t)
         roots.append((node, nr, g))
     return roots
