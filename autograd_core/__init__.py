@@ -5,6 +5,7 @@
 
 from autograd_core import autograd, dtypes, ops
 from autograd_core.backend import Device, device
+from autograd_core.backend._malloc import tune as _tune_malloc
 from autograd_core.creation import (
     arange,
     as_tensor,
@@ -67,6 +68,7 @@ from autograd_core.random import initial_seed, manual_seed, seed
 from autograd_core.tensor import Size, Tensor, bind_methods
 
 bind_methods(ops, ops.TENSOR_METHODS)
+_tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 
 def is_tensor(obj: object) -> "builtins_bool":  # type: ignore[name-defined]  # noqa: F821

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -63,6 +64,76 @@ def main() -> None:
         r = conv_case(n, c, o, h, xg)
         print(f"conv2d fwd+bwd N={n} {c}->{o} {h}x{h}: engine {r['engine']:.3f} ms, "
               f"torch {r['torch']:.3f} ms")
+    for name, fn in (("W4 CNN step", w4_steps), ("W5 RNNCell step", w5_steps)):
+        r = fn()
+        print(f"{name}: engine {r['engine']:.3f} ms, torch {r['torch']:.3f} ms")
+
+
+
+def w4_steps() -> dict[str, float]:
+    """W4: small CNN on 32x1x28x28, cross-entropy, SGD; one full training step each."""
+    from autograd_core import nn, optim
+
+    ag.manual_seed(0)
+    m = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                      nn.Linear(16 * 49, 10))
+    tm = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(16 * 49, 10))
+    opt, topt = optim.SGD(m.parameters(), lr=0.01), torch.optim.SGD(tm.parameters(), lr=0.01)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, 32)
+    ax, ay, tx, ty = ag.tensor(x), ag.tensor(y), torch.tensor(x), torch.tensor(y)
+
+    def engine() -> None:
+        loss = ag.nn.functional.cross_entropy(m(ax), ay)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    def reference() -> None:
+        loss = torch.nn.functional.cross_entropy(tm(tx), ty)
+        topt.zero_grad()
+        loss.backward()
+        topt.step()
+
+    return interleaved({"engine": engine, "torch": reference})
+
+
+def w5_steps() -> dict[str, float]:
+    """W5: tanh RNNCell (32 -> 128, batch 16) over sequences of 5..50 steps, mean(h^2), SGD."""
+    from autograd_core import nn, optim
+
+    cell, tcell = nn.RNNCell(32, 128), torch.nn.RNNCell(32, 128)
+    opt, topt = optim.SGD(cell.parameters(), lr=0.01), torch.optim.SGD(tcell.parameters(),
+                                                                       lr=0.01)
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((50, 16, 32), dtype=np.float32)
+    ax, tx = ag.tensor(xs), torch.tensor(xs)
+    lengths = iter(range(10**9))
+
+    def run(mod: Any, x: Any, o: Any, lib: Any, t: int) -> None:
+        h = None
+        for i in range(t):
+            h = mod(x[i], h)
+        loss = (h * h).mean()
+        o.zero_grad()
+        loss.backward()
+        o.step()
+
+    state = {"t": 5}
+
+    def engine() -> None:
+        state["t"] = 5 + next(lengths) % 46
+        run(cell, ax, opt, ag, state["t"])
+
+    def reference() -> None:
+        run(tcell, tx, topt, torch, state["t"])
+
+    return interleaved({"engine": engine, "torch": reference}, reps=200)
 
 
 if __name__ == "__main__":
