@@ -314,6 +314,15 @@ def test_backward_with_gradient_for_non_scalar_output():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 40.0])
 
 
+def test_backward_seed_of_another_dtype_is_cast_to_the_output_dtype():
+    x = ag.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.backward(ag.ones(2, dtype=ag.float64))
+    assert y.grad.dtype == ag.float32 and x.grad.dtype == ag.float32
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 2.0])
+
+
 def test_backward_on_non_scalar_without_gradient_raises():
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
