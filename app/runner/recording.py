@@ -70,9 +70,11 @@ class TraceRecording(NullRecording):
         self._latest.clear()
 
     def end(self, iteration: int, loss: float | None) -> Any:
-        capture = self.recorder.next_iteration(loss)
-        if capture is not None:
-            capture.index = iteration  # the worker's count survives abandoned iterations
+        if self.recorder.next_iteration(loss) is None:
+            return None  # not sampled this iteration
+        # Build the plain records here, so the driver side receives finished dataclasses.
+        capture = self.recorder.session[-1]
+        capture.index = iteration  # the worker's count survives abandoned iterations
         return capture
 
     def abandon(self) -> None:

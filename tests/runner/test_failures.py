@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+
 from app.runner import protocol as p
 
 
