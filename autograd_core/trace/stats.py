@@ -57,7 +57,7 @@ def host_stats(a: np.ndarray, full: bool) -> TensorStats:
     std = math.sqrt(max(sumsq / n - mean * mean, 0.0))
     stats = TensorStats(mn, mx, mean, std, math.sqrt(sumsq), nan, inf)
     if full:
-        stats.hist = tuple(int(c) for c in _host_hist(flat, mn, mx))
+        stats.hist = tuple(_host_hist(flat, mn, mx).tolist())
         stats.hist_lo, stats.hist_hi = mn, mx
         stats.thumb = thumbnail(a)
     return stats
@@ -146,7 +146,7 @@ def resolve(pending: list[Pending], xp: Any) -> None:
     offset = 0
     for i, p in enumerate(with_hist):
         st = p.result
-        st.hist = tuple(int(c) for c in hists[i])
+        st.hist = tuple(int(c) for c in hists[i].tolist())
         st.hist_lo, st.hist_hi = (st.min, st.max) if math.isfinite(st.min) else (0.0, 0.0)
         size = p.thumb.size
         st.thumb = np.array(thumbs[offset:offset + size].reshape(p.thumb.shape), copy=True)
