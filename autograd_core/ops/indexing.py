@@ -116,6 +116,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             input._data[idx] = val
         except IndexError as exc:
             raise IndexError(_torch_message(str(exc), input)) from None
+        except ValueError:
+            raise _expand_error(input, idx, val) from None
         input._version[0] += 1
         return
     if input.requires_grad and input.grad_fn is None:
@@ -128,7 +130,26 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         out = SetItem.apply(input, src, index=idx)
     except IndexError as exc:
         raise IndexError(_torch_message(str(exc), input)) from None
+    except ValueError:
+        raise _expand_error(input, idx, src._data) from None
     input._inplace(out)
+
+
+def _expand_error(input: Tensor, idx: Any, val: Any) -> RuntimeError:
+    """PyTorch's message for a value that does not broadcast to the indexed region."""
+    target = tuple(input._data[idx].shape)
+    source = tuple(getattr(val, "shape", ()))
+    dim, want, have = 0, 0, 0
+    for d in range(1, max(len(source), 1) + 1):
+        have = source[-d] if d <= len(source) else 1
+        want = target[-d] if d <= len(target) else 1
+        if have not in (1, want):
+            dim = len(source) - d
+            break
+    return RuntimeError(
+        f"The expanded size of the tensor ({want}) must match the existing size ({have}) at "
+        f"non-singleton dimension {dim}.  Target sizes: {shape_str(target)}.  Tensor sizes: "
+        f"{shape_str(source)}")
 
 
 class SetItem(Function):

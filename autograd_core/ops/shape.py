@@ -212,7 +212,12 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 
 def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
-    return input
+    """The tensor itself when C-contiguous, else a C-ordered copy (a Clone node, as PyTorch)."""
+    if input._data.flags.c_contiguous:
+        return input
+    from autograd_core.ops.elementwise import clone
+
+    return clone(input)
 
 
 class Repeat(Function):

@@ -117,8 +117,6 @@ def test_where_shape_mismatch_names_the_op():
     assert _numpy_phrase(str(info.value)) is None
 
 
-@pytest.mark.xfail(strict=True, reason="ops/indexing.py setitem lets numpy's broadcast "
-                   "ValueError through")
 def test_setitem_shape_mismatch_gives_pytorchs_error():
     with pytest.raises(RuntimeError, match="expanded size") as info:
         ag.ones(2, 3)[0] = ag.ones(4)

@@ -138,3 +138,11 @@ def test_max_of_an_empty_tensor_raises() -> None:
 def test_tril_needs_a_matrix() -> None:
     with pytest.raises(RuntimeError, match="at least 2 dimensions"):
         _x(3).tril()
+
+
+@pytest.mark.parametrize("needs_grad", [False, True])
+def test_setitem_value_that_does_not_fit_gives_pytorchs_error(needs_grad: bool) -> None:
+    x = ag.ones(2, 3, requires_grad=needs_grad) * 1
+    with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(3\) must match the "
+                                           r"existing size \(4\)"):
+        x[0] = ag.ones(4, requires_grad=needs_grad)

@@ -81,7 +81,6 @@ def test_transposes_and_contiguous():
     assert x.contiguous().is_contiguous()
 
 
-@pytest.mark.xfail(strict=True, reason="ops/shape.py contiguous() returns its input as is")
 def test_contiguous_makes_a_transposed_tensor_contiguous():
     t = ag.arange(6.0).reshape(2, 3).mT
     assert not t.is_contiguous()
