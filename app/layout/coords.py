@@ -2,9 +2,10 @@
 
 A pass visits the layers top-down (or bottom-up) and gives every node a target: its anchor
 (previous x) in a re-layout, else the mean x of its neighbours in the layer just visited.
-Long edges win over boxes and boxes over lone weights, so the residual stream and long edges
-stay straight and weights hang beside the op that uses them instead of dragging it sideways
-(averaging with them made the drawing drift wider with every layer). The layer is then placed
+Long edges win over boxes and boxes over light ones (weights and what only they feed), so the
+residual stream and long edges stay straight and weights hang beside the op that uses them
+instead of dragging it sideways (averaging with them made the drawing drift wider with every
+layer). The layer is then placed
 as close to the targets as the box widths allow: isotonic regression, solved by
 pool-adjacent-violators in time linear in the layer.
 """
@@ -14,10 +15,14 @@ from __future__ import annotations
 from app.layout.layering import Proper
 from app.layout.model import LayoutOptions
 
-# Bends almost never give way to boxes: with a weight of a few units the residual stream of a
-# transformer moved a fifth of a box sideways per block and the drawing drifted wide.
-BEND_WEIGHT = 1000.0
-ANCHOR_WEIGHT = 1e6
+# When boxes compete for one x, the one with more graph below it (the RNN's hidden state rather
+# than its output head) stays and the other gives way; sharing the difference made an RNN
+# drift half a box per step. Bends outweigh every box: with a weight of a few units the
+# residual stream of a transformer moved a fifth of a box per block. Weights span many orders
+# of magnitude, which floats carry without trouble.
+HEIGHT_POWER = 4
+BEND_FACTOR = 1000.0
+ANCHOR_FACTOR = 1e6
 PASSES = (True, False, True)  # down, up, down
 
 
@@ -25,9 +30,17 @@ def _offsets(layer: list[int], width: list[float], n_real: int, options: LayoutO
     """Cumulative minimum distance of each node's centre from the first node's centre."""
     offs = [0.0] * len(layer)
     off = 0.0
+    # A box and a bend keep half the box gap, so boxes with an edge between them are still
+    # at least `node_gap` apart.
+    mixed = max(options.dummy_gap, options.node_gap * 0.5)
     for i in range(1, len(layer)):
         a, b = layer[i - 1], layer[i]
-        gap = options.node_gap if a < n_real and b < n_real else options.dummy_gap
+        if a < n_real and b < n_real:
+            gap = options.node_gap
+        elif a >= n_real and b >= n_real:
+            gap = options.dummy_gap
+        else:
+            gap = mixed
         off += (width[a] + width[b]) * 0.5 + gap
         offs[i] = off
     return offs
@@ -35,6 +48,15 @@ def _offsets(layer: list[int], width: list[float], n_real: int, options: LayoutO
 
 def _place(layer, offs, targets, weight, x) -> None:
     """Least-squares placement of one layer keeping order and spacing (pool adjacent violators)."""
+    if len(layer) == 2:  # the most common case by far, worth its own branch
+        a, b = layer
+        ma, mb = targets[0], targets[1] - offs[1]
+        if ma > mb:
+            wa, wb = weight[a], weight[b]
+            ma = mb = (ma * wa + mb * wb) / (wa + wb)
+        x[a] = ma
+        x[b] = mb + offs[1]
+        return
     means: list[float] = []
     masses: list[float] = []
     counts: list[int] = []
@@ -57,8 +79,8 @@ def _place(layer, offs, targets, weight, x) -> None:
             i += 1
 
 
-def _target(nb: list[int], x: list[float], proper: Proper, lone: bytearray) -> float:
-    """x to aim for: the longest edge's bend if any, else the mean of non-lone boxes.
+def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray) -> float:
+    """x to aim for: the longest edge's bend if any, else the mean of boxes that are not light.
 
     Following one bend rather than the mean of several keeps the residual stream of a
     transformer straight; the mean of a bend to the next op and one to the next block's
@@ -74,40 +96,55 @@ def _target(nb: list[int], x: list[float], proper: Proper, lone: bytearray) -> f
                 best, best_span = u, span
     if best >= 0:
         return x[best]
-    chosen = [u for u in nb if not lone[u]] or nb
+    chosen = [u for u in nb if not light[u]] or nb
     s = 0.0
     for u in chosen:
         s += x[u]
     return s / len(chosen)
 
 
-def _lone(proper: Proper) -> bytearray:
-    """Real nodes with a single neighbour and nothing on the other side (weights, inputs)."""
+def _light(proper: Proper) -> bytearray:
+    """Real nodes that hang off one consumer with nothing but other light nodes above them.
+
+    Weights, and ops fed only by weights (a linear of a constant input), are drawn beside the
+    op they feed; letting them pull that op sideways made unrolled RNNs drift one half box
+    per step.
+    """
     up, down = proper.up, proper.down
     flags = bytearray(len(up))
-    for v in range(proper.n_real):
-        a, b = len(up[v]), len(down[v])
-        if a + b == 1:
-            flags[v] = 1
+    n_real = proper.n_real
+    for layer in proper.layers:
+        for v in layer:
+            if v < n_real and len(down[v]) <= 1:
+                for u in up[v]:
+                    if not flags[u]:
+                        break
+                else:
+                    flags[v] = 1
     return flags
 
 
 class _Placer:
     """Holds what every pass needs, so the per-layer loop stays lean."""
 
-    def __init__(self, proper, widths, options, anchor) -> None:
+    def __init__(self, proper, widths, height, options, anchor) -> None:
         n = len(proper.rank)
         n_real = proper.n_real
         self.proper = proper
         self.anchor = anchor
-        self.lone = _lone(proper)
+        self.light = _light(proper)
         width = list(widths[:n_real]) + [0.0] * (n - n_real)
         self.offsets = [_offsets(layer, width, n_real, options) for layer in proper.layers]
-        weight = [1.0] * n_real + [BEND_WEIGHT * sp * sp for sp in proper.span]
+        light = self.light
+        weight = [1.0 if light[v] else 1.0 + float(h) ** HEIGHT_POWER
+                  for v, h in enumerate(height[:n_real])]
+        heaviest = max(weight, default=1.0) * BEND_FACTOR
+        weight += [heaviest * sp * sp for sp in proper.span]
         if anchor is not None:
+            fixed = max(weight, default=1.0) * ANCHOR_FACTOR
             for v in range(n):
                 if anchor[v] is not None:
-                    weight[v] = ANCHOR_WEIGHT
+                    weight[v] = fixed
         self.weight = weight
         self.x = self._initial()
 
@@ -131,7 +168,7 @@ class _Placer:
         """
         nbrs, others = (self.proper.up, self.proper.down) if downward else \
             (self.proper.down, self.proper.up)
-        n_real, span, lone = self.proper.n_real, self.proper.span, self.lone
+        n_real, span, light = self.proper.n_real, self.proper.span, self.light
         out: list[list[int] | None] = []
         for layer in self.proper.layers:
             srcs: list[int] | None = []
@@ -145,8 +182,8 @@ class _Placer:
                     bends = [u for u in nb if u >= n_real]
                     if bends:
                         srcs.append(max(bends, key=lambda u: span[u - n_real]))
-                    elif sum(1 for u in nb if not lone[u]) == 1:
-                        srcs.append(next(u for u in nb if not lone[u]))
+                    elif sum(1 for u in nb if not light[u]) == 1:
+                        srcs.append(next(u for u in nb if not light[u]))
                     else:
                         srcs = None
                         break
@@ -163,7 +200,7 @@ class _Placer:
         # A node with no neighbour on the visited side (a weight above its op) follows its
         # neighbours on the other side instead of staying where it was.
         others = self.proper.down if downward else self.proper.up
-        x, anchor, lone, proper = self.x, self.anchor, self.lone, self.proper
+        x, anchor, light, proper = self.x, self.anchor, self.light, self.proper
         weight, offsets = self.weight, self.offsets
         for r in indices:
             layer = layers[r]
@@ -182,7 +219,7 @@ class _Placer:
                 elif len(nb) == 1:
                     targets.append(x[nb[0]])
                 elif nb:
-                    targets.append(_target(nb, x, proper, lone))
+                    targets.append(_target(nb, x, proper, light))
                 else:
                     targets.append(x[v])
             _place(layer, offsets[r], targets, weight, x)
@@ -191,6 +228,7 @@ class _Placer:
 def assign_x(
     proper: Proper,
     widths: list[float],
+    height: list[int],
     options: LayoutOptions,
     anchor: list[float | None] | None = None,
 ) -> list[float]:
@@ -199,10 +237,11 @@ def assign_x(
     Args:
         proper: ordered layers.
         widths: box width per real node (bends are zero wide).
+        height: edges on the longest path below each real node.
         options: gaps between boxes and bends.
         anchor: previous x per node (None for new ones) to keep a re-layout still.
     """
-    placer = _Placer(proper, widths, options, anchor)
+    placer = _Placer(proper, widths, height, options, anchor)
     sources = {True: placer.sources(True), False: placer.sources(False)} if anchor is None \
         else {True: [], False: []}
     for downward in PASSES:
@@ -210,13 +249,15 @@ def assign_x(
     return placer.x
 
 
-def layer_y(proper: Proper, heights: list[float], options: LayoutOptions) -> list[float]:
-    """Centre y of each layer: the tallest box of a layer sets its height."""
+def layer_y(proper: Proper, heights: list[float], options: LayoutOptions):
+    """(centre y, band height) per layer: the tallest box of a layer sets its band."""
     ys = []
+    band = []
     top = 0.0
     n_real = proper.n_real
     for layer in proper.layers:
         h = max((heights[v] for v in layer if v < n_real), default=0.0)
         ys.append(top + h * 0.5)
+        band.append(h)
         top += h + options.layer_gap
-    return ys
+    return ys, band

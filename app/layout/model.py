@@ -31,7 +31,7 @@ class LayoutOptions:
     Attributes:
         collapsed: module paths drawn as one box each (a member's `group` equals the path or
             starts with `path + "."`); the outermost collapsed path wins.
-        split_shared: draw a source node (kind in `split_kinds`) once per consumer layer, so
+        split_shared: draw a source node (kind in `split_kinds`) once per consumer, so
             shared weights of unrolled RNNs do not tie every step together.
         node_size: (width, height) of a node without a `size` attribute.
         group_size: (width, height) of a collapsed group box.
@@ -40,7 +40,7 @@ class LayoutOptions:
         layer_gap: vertical gap between layers.
         time_budget_s: after this many seconds crossing reduction stops and the best ordering
             found so far is used; the remaining linear passes still run.
-        max_sweeps: upper bound on barycenter sweeps (down or up) in a cold layout.
+        max_sweeps: upper bound on sweep-and-transpose rounds in a cold layout (dot uses 24).
         transpose: run the neighbour-exchange pass that removes the crossings sweeps leave.
     """
 
@@ -53,7 +53,7 @@ class LayoutOptions:
     dummy_gap: float = 8.0
     layer_gap: float = 40.0
     time_budget_s: float = 0.5
-    max_sweeps: int = 8
+    max_sweeps: int = 24
     transpose: bool = True
 
 

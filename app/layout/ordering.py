@@ -16,14 +16,22 @@ from app.layout.crossings import CrossingCounter
 from app.layout.layering import Proper
 from app.layout.model import LayoutOptions
 
+STALL = 4  # rounds without a new best before crossing reduction gives up
+MEDIAN = False
 
-def dfs_layers(proper: Proper) -> None:
-    """Order each layer by first visit of a depth-first walk up from the bottom nodes."""
-    rank, up, down, hidden = proper.rank, proper.up, proper.down, proper.hidden
+
+def dfs_layers(proper: Proper, from_top: bool = False) -> None:
+    """Order each layer by first visit of a depth-first walk up from the bottom nodes.
+
+    On a tree this order has no crossings at all; `from_top` walks down from the sources
+    instead, the second start that dense graphs get.
+    """
+    rank, hidden = proper.rank, proper.hidden
+    nbrs, ends = (proper.down, proper.up) if from_top else (proper.up, proper.down)
     seen = bytearray(len(rank))
     layers: list[list[int]] = [[] for _ in proper.layers]
-    roots = [v for v in range(len(rank)) if not down[v] and v not in hidden]
-    roots.sort(key=rank.__getitem__, reverse=True)
+    roots = [v for v in range(len(rank)) if not ends[v] and v not in hidden]
+    roots.sort(key=rank.__getitem__, reverse=not from_top)
     for root in roots:
         stack = [root]
         pop, push = stack.pop, stack.append
@@ -33,10 +41,10 @@ def dfs_layers(proper: Proper) -> None:
                 continue
             seen[v] = 1
             layers[rank[v]].append(v)
-            ups = up[v]
-            for i in range(len(ups) - 1, -1, -1):
-                if not seen[ups[i]]:
-                    push(ups[i])
+            nb = nbrs[v]
+            for i in range(len(nb) - 1, -1, -1):
+                if not seen[nb[i]]:
+                    push(nb[i])
     proper.layers = layers
 
 
@@ -49,16 +57,40 @@ def slots_of(layers: list[list[int]], n: int) -> list[int]:
     return pos
 
 
-def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int]) -> None:
-    """Sort one layer by the mean slot of its neighbours; nodes without any keep their slot."""
+def _median(slots: list[int]) -> float:
+    """dot's weighted median of sorted neighbour slots (pulled towards the denser side)."""
+    n = len(slots)
+    m = n // 2
+    if n % 2:
+        return float(slots[m])
+    if n == 2:
+        return (slots[0] + slots[1]) * 0.5
+    left = slots[m - 1] - slots[0]
+    right = slots[-1] - slots[m]
+    if left + right == 0:
+        return (slots[m - 1] + slots[m]) * 0.5
+    return (slots[m - 1] * right + slots[m] * left) / (left + right)
+
+
+def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int], median: bool) -> None:
+    """Sort one layer by the barycenter (or median) slot of its neighbours.
+
+    Nodes without neighbours on that side keep their slot.
+    """
     keyed = []
     for v in layer:
         nb = nbrs[v]
-        if nb:
-            total = 0
-            for u in nb:
-                total += pos[u]
-            keyed.append((total / len(nb), pos[v], v))
+        if len(nb) == 1:
+            keyed.append((pos[nb[0]], pos[v], v))
+        elif nb:
+            if median:
+                key = _median(sorted([pos[u] for u in nb]))
+            else:
+                total = 0
+                for u in nb:
+                    total += pos[u]
+                key = total / len(nb)
+            keyed.append((key, pos[v], v))
     keyed.sort()
     if len(keyed) == len(layer):
         layer[:] = [t[2] for t in keyed]
@@ -95,7 +127,12 @@ def strong_neighbours(proper: Proper) -> tuple[list[list[int]], list[list[int]]]
 
 
 def sweep(
-    layers: list[list[int]], nbrs: list[list[int]], pos: list[int], downward: bool, deadline: float
+    layers: list[list[int]],
+    nbrs: list[list[int]],
+    pos: list[int],
+    downward: bool,
+    deadline: float,
+    median: bool = False,
 ) -> bool:
     """One barycenter sweep over `nbrs` (up lists going down, down lists going up).
 
@@ -109,7 +146,7 @@ def sweep(
         if count & 63 == 0 and time.perf_counter() > deadline:
             return False
         if len(layers[r]) > 1:
-            _sort_layer(layers[r], nbrs, pos)
+            _sort_layer(layers[r], nbrs, pos, median)
     return True
 
 
@@ -146,24 +183,31 @@ class _Transposer:
             keep &= movable[left] | movable[right]
         return np.stack([left[keep], right[keep]], axis=1)
 
-    def run(self, pos: list[int], deadline: float, movable: np.ndarray | None) -> int:
-        """Swap neighbours while that removes crossings; returns the number of swaps."""
+    def run(
+        self, pos: list[int], deadline: float, movable: np.ndarray | None, sideways: bool = False
+    ) -> int:
+        """Swap neighbours while that removes crossings; returns the number of swaps.
+
+        With `sideways`, the first pass also swaps pairs whose crossings stay the same, which
+        (as in dot) lets the next sweep leave a plateau.
+        """
         proper = self.proper
         up, down, layers, rank = proper.up, proper.down, proper.layers, proper.rank
         swaps = 0
-        for _ in range(64):
+        for round_ in range(64):
             improved = 0
+            tie_ok = sideways and round_ == 0
             for u, w in self.candidates(pos, movable).tolist():
                 if pos[w] != pos[u] + 1 or time.perf_counter() > deadline:
                     continue
                 keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
                 swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
-                if swap < keep:
+                if swap < keep or (tie_ok and swap == keep and keep > 0):
                     layer = layers[rank[u]]
                     i = pos[u]
                     layer[i], layer[i + 1] = w, u
                     pos[u], pos[w] = i + 1, i
-                    improved += 1
+                    improved += swap < keep
             swaps += improved
             if not improved or time.perf_counter() > deadline:
                 break
@@ -212,34 +256,53 @@ def reduce_crossings(
     """
     counter = CrossingCounter(proper.down, proper.rank)
     best = counter.count(pos)
-    if movable is None:
-        best = _sweeps(proper, pos, counter, best, options, deadline)
-    worth_it = options.transpose and best > 0 and time.perf_counter() < deadline
-    if worth_it and _Transposer(proper).run(pos, deadline, movable):
-        best = counter.count(pos)
+    transposer = _Transposer(proper) if options.transpose and best > 0 else None
+    if movable is not None:
+        if transposer is not None and transposer.run(pos, deadline, movable):
+            best = counter.count(pos)
+        return best, time.perf_counter() > deadline
+    best = _sweeps(proper, pos, counter, best, options, deadline, transposer)
+    if best > 0 and time.perf_counter() < deadline:
+        best = _second_start(proper, pos, counter, best, options, deadline, transposer)
     return best, time.perf_counter() > deadline
 
 
-def _sweeps(proper, pos, counter, best, options, deadline) -> int:
-    """Alternate down and up sweeps, keeping the best order; stop when two sweeps gain nothing."""
+def _second_start(proper, pos, counter, best, options, deadline, transposer) -> int:
+    """Run the sweeps again from a top-down depth-first order; keep whichever is better."""
+    first = proper.layers
+    dfs_layers(proper, from_top=True)
+    pos2 = slots_of(proper.layers, len(pos))
+    second = _sweeps(proper, pos2, counter, counter.count(pos2), options, deadline, transposer)
+    if second < best:
+        pos[:] = pos2
+        return second
+    proper.layers = first
+    return best
+
+
+def _sweeps(proper, pos, counter, best, options, deadline, transposer) -> int:
+    """dot's loop: a barycenter sweep, then transpose, keeping the best order seen.
+
+    Directions alternate; the loop stops after `STALL` rounds without a new best.
+    """
     if best == 0 or options.max_sweeps <= 0:
         return best
     best_layers = [list(layer) for layer in proper.layers]
     up, down = strong_neighbours(proper)
     stall = 0
     for i in range(options.max_sweeps):
-        if best == 0 or stall >= 2:
+        if best == 0 or stall >= STALL or time.perf_counter() > deadline:
             break
         downward = i % 2 == 0
-        finished = sweep(proper.layers, up if downward else down, pos, downward, deadline)
+        sweep(proper.layers, up if downward else down, pos, downward, deadline, MEDIAN)
+        if transposer is not None:
+            transposer.run(pos, deadline, None, sideways=i % 4 >= 2)
         crossings = counter.count(pos)
         if crossings < best:
             best, stall = crossings, 0
             best_layers = [list(layer) for layer in proper.layers]
         else:
             stall += 1
-        if not finished:
-            break
     proper.layers = best_layers
     pos[:] = slots_of(best_layers, len(pos))
     return best

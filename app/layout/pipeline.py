@@ -70,7 +70,7 @@ def _layout(graph: nx.DiGraph, previous: Layout | None, options: LayoutOptions) 
         pos, movable = seed_order(proper, anchor)
     crossings, timed_out = reduce_crossings(proper, pos, options, deadline, movable)
     t_order = time.perf_counter()
-    x = assign_x(proper, dg.widths, options, anchor)
+    x = assign_x(proper, dg.widths, ranking.height, options, anchor)
     layout = _assemble(dg, ranking, proper, chains, x, options)
     layout.crossings = crossings
     layout.timed_out = timed_out
@@ -101,10 +101,11 @@ def _assemble(
     left = min(x[v] - half[v] for v in placed)
     right = max(x[v] + half[v] for v in placed)
     x = [xv - left for xv in x]
-    ys = layer_y(proper, dg.heights, options)
+    ys, band = layer_y(proper, dg.heights, options)
     heights = dg.heights[:n_real] + [0.0] * (len(x) - n_real)
-    bottom = ys[-1] + max(heights[v] for v in proper.layers[-1]) * 0.5
-    layout = Layout({}, edge_polylines(proper, chains, x, ys, heights), (right - left, bottom))
+    bottom = ys[-1] + band[-1] * 0.5
+    edges = edge_polylines(proper, chains, x, ys, band, heights)
+    layout = Layout({}, edges, (right - left, bottom))
     _fill_nodes(layout, dg, ranking, x, ys)
     layout.groups = {g: tuple(members) for g, members in dg.groups.items()}
     layout.hints = OrderHints(hint_builder(proper, dg.keys, chains, x))

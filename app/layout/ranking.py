@@ -3,7 +3,7 @@
 Ops are layered by longest path from the top and then pulled down towards their consumers;
 each source (weight, input) sits right above the op that uses it. Measured on a 6k-node
 transformer, hanging weights from the top row instead made the drawing 230x wider. A shared
-source is drawn once per consumer layer (`WeightCopy`), which turns an unrolled RNN from a
+source is drawn once per use (`WeightCopy`), which turns an unrolled RNN from a
 quadratic tangle into a tree.
 """
 
@@ -30,6 +30,7 @@ class Ranking:
     original_succ: list[set[int]] | None
     hidden: set[int]
     copy_of: dict[int, int]
+    height: list[int]
 
 
 def _kahn_longest_path(succ: list[list[int]], pred: list[list[int]]):
@@ -96,6 +97,16 @@ def _longest_path(order: list[int], down: list[list[int]]) -> list[int]:
     return rank
 
 
+def _heights(order: list[int], down: list[list[int]]) -> list[int]:
+    """Longest path to a sink, counted in edges: how much of the graph hangs below a node."""
+    height = [0] * len(order)
+    for v in reversed(order):
+        below = down[v]
+        if below:
+            height[v] = 1 + max(height[w] for w in below)
+    return height
+
+
 def _pull_down(order, rank, down, up, sources) -> None:
     """Move an op down to just above its consumers when that does not lengthen edges.
 
@@ -116,8 +127,11 @@ def _pull_down(order, rank, down, up, sources) -> None:
                 rank[v] = target
 
 
-def _place_sources(dg, rank, sources, options) -> tuple[set[int], dict[int, int]]:
-    """Put each source right above its first consumer, splitting shared ones per layer."""
+def _place_sources(dg, rank, sources, options, on_cycle) -> tuple[set[int], dict[int, int]]:
+    """Put each source right above its first consumer, splitting shared ones per use.
+
+    A node that only became a source by breaking a cycle is never split.
+    """
     hidden: set[int] = set()
     copy_of: dict[int, int] = {}
     down = dg.succ
@@ -127,7 +141,8 @@ def _place_sources(dg, rank, sources, options) -> tuple[set[int], dict[int, int]
         consumers = down[s]
         if not consumers:
             continue
-        if split and len(consumers) > 1 and (dg.kinds[s] or "input") in options.split_kinds:
+        kind = dg.kinds[s] or "input"
+        if split and len(consumers) > 1 and kind in options.split_kinds and s not in on_cycle:
             _split_source(dg, s, rank, copy_of)
             hidden.add(s)
         else:
@@ -136,18 +151,18 @@ def _place_sources(dg, rank, sources, options) -> tuple[set[int], dict[int, int]
 
 
 def _split_source(dg: DrawGraph, s: int, rank: list[int], copy_of: dict[int, int]) -> None:
-    """Replace source `s` by one copy per distinct consumer layer, re-pointing its edges."""
-    by_layer: dict[int, list[int]] = {}
-    for w in dg.succ[s]:
-        by_layer.setdefault(rank[w], []).append(w)
+    """Replace source `s` by one copy per consumer, each right above it.
+
+    One copy per use rather than per layer: a copy shared by two ops of a layer crossed the
+    edges between them on every step of an unrolled RNN.
+    """
     key, kind, width, height = dg.keys[s], dg.kinds[s], dg.widths[s], dg.heights[s]
-    for layer, consumers in by_layer.items():
-        c = dg.add_node(WeightCopy(key, dg.keys[consumers[0]]), kind, width, height)
-        rank.append(layer - 1)
-        dg.succ[c] = consumers
+    for w in dg.succ[s]:
+        c = dg.add_node(WeightCopy(key, dg.keys[w]), kind, width, height)
+        rank.append(rank[w] - 1)
+        dg.succ[c] = [w]
         copy_of[c] = s
-        for w in consumers:
-            dg.pred[w] = [c if u == s else u for u in dg.pred[w]]
+        dg.pred[w] = [c if u == s else u for u in dg.pred[w]]
     rank[s] = rank[-1]  # keeps the hidden node out of the empty-layer check
     dg.succ[s] = []
 
@@ -181,6 +196,9 @@ def assign_ranks(dg: DrawGraph, options: LayoutOptions) -> Ranking:
         _orient(dg, reversed_edges)
         rank = _longest_path(order, dg.succ)
     sources = [v for v, p in enumerate(dg.pred) if not p]
+    height = _heights(order, dg.succ)
     _pull_down(order, rank, dg.succ, dg.pred, sources)
-    hidden, copy_of = _place_sources(dg, rank, sources, options)
-    return Ranking(_compact(rank), reversed_edges, original_succ, hidden, copy_of)
+    on_cycle = {v for edge in reversed_edges for v in edge}
+    hidden, copy_of = _place_sources(dg, rank, sources, options, on_cycle)
+    height += [height[dg.succ[c][0]] + 1 for c in copy_of]
+    return Ranking(_compact(rank), reversed_edges, original_succ, hidden, copy_of, height)
