@@ -125,13 +125,16 @@ class MaxPool2d(Function):
         disjoint = _disjoint(kernel, stride, dilation)
         gbuf = _grad_buffer(xp, buf.shape, x_shape, kernel, stride, dilation, g.dtype)
         found = None
-        for rs, cs in _taps(kernel, stride, dilation, out_size):
+        taps = _taps(kernel, stride, dilation, out_size)
+        for t, (rs, cs) in enumerate(taps):
             hit = buf[:, :, rs, cs] == out
             if found is None:
                 found = hit
             else:  # route to the first max of each window only, as PyTorch does
-                hit &= ~found
-                found |= hit
+                eq = hit
+                hit = xp.greater(eq, found)  # eq and not found, in one pass
+                if t < len(taps) - 1:
+                    found |= eq
             if disjoint:
                 xp.multiply(g, hit, out=gbuf[:, :, rs, cs])
             else:
