@@ -201,7 +201,7 @@ def test_version_counter_is_shared_with_views():
     h = x * 1
     z = h * x  # saves h
     for make_view in (lambda t: t.view(4), lambda t: t.t(), lambda t: t.reshape(2, 2),
-                      lambda t: t.transpose(0, 1)):
+                      lambda t: t.transpose(0, 1), lambda t: t[0], lambda t: t[:, 1:]):
         v = make_view(h)
         v.mul_(1)  # an in-place write through the view...
         with pytest.raises(RuntimeError, match=MODIFIED):  # ...is seen through h
