@@ -227,13 +227,28 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
                          grads_in)
     post = node.__dict__.get("_post_hooks")
     if post:
-        for hook in post:
-            hook(grads_in, grads_out)
+        grads_in = _run_post_hooks(post, grads_in, grads_out, node.n_outputs)
     for (nxt, nr), gi in zip(node.next_functions, grads_in):
         if nxt is not None and gi is not None:
             _add(buffers, nxt, nr, gi)
     if not retain_graph:
         _free(node)
+
+
+def _run_post_hooks(post: list, grads_in: tuple, grads_out: Any, n_outputs: int) -> tuple:
+    """grad_fn hooks, as in PyTorch: hook(grad_inputs, grad_outputs), tuples of Tensors (or
+    None); a returned tuple replaces grad_inputs."""
+    outs = _as_tensors((grads_out,) if n_outputs == 1 else grads_out)
+    for hook in list(post):
+        new = hook(_as_tensors(grads_in), outs)
+        if new is not None:
+            new = new if isinstance(new, (tuple, list)) else (new,)
+            grads_in = tuple(g._data if isinstance(g, Tensor) else g for g in new)
+    return grads_in
+
+
+def _as_tensors(arrays: Any) -> tuple:
+    return tuple(None if a is None else Tensor._make(a) for a in arrays)
 
 
 def _free(node: Node) -> None:

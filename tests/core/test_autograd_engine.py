@@ -233,6 +233,30 @@ def test_register_hook_on_tensor_without_grad_raises():
         ag.ones(2).register_hook(lambda g: g)
 
 
+def test_grad_fn_hook_sees_tensors_and_can_replace_grad_inputs():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = x * 3
+        seen = []
+
+        def hook(grad_inputs, grad_outputs, seen=seen):
+            seen.append((len(grad_inputs), len(grad_outputs),
+                         type(grad_outputs[0]).__name__ == "Tensor"))
+            return (grad_inputs[0] * 10, None)
+
+        handle = y.grad_fn.register_hook(hook)
+        y.sum().backward(retain_graph=True)
+        first = x.grad.numpy().copy()
+        handle.remove()
+        y.sum().backward()
+        results.append((seen, first, x.grad.numpy()))
+    assert results[0][0] == results[1][0] == [(2, 1, True)]
+    np.testing.assert_allclose(results[0][1], results[1][1])  # 30s: the hook's replacement
+    np.testing.assert_allclose(results[0][2], results[1][2])  # + 3s once removed
+
+
 def test_retain_grad_keeps_non_leaf_grad_after_hooks():
     x = leaf([1.0, 2.0])
     y = x * x
