@@ -124,6 +124,30 @@ def test_set_grad_enabled_as_decorator_and_mode_restored_after_exception():
     assert ag.is_grad_enabled()
 
 
+def test_inference_mode_forms_and_reused_context_objects():
+    x = leaf([1.0])
+    with ag.inference_mode():
+        assert not (x * 2).requires_grad
+    with ag.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @ag.inference_mode
+    def bare() -> ag.Tensor:
+        return x * 2
+
+    @ag.inference_mode()
+    def called() -> ag.Tensor:
+        return x * 2
+
+    assert not bare().requires_grad and not called().requires_grad
+    guard = ag.no_grad()
+    with guard:
+        with guard:  # one object entered twice restores each level
+            assert not ag.is_grad_enabled()
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+
 def test_requires_grad_and_is_leaf():
     x = ag.tensor([1.0, 2.0])
     assert not x.requires_grad and x.is_leaf
