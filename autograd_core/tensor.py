@@ -234,6 +234,20 @@ class Tensor:
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (_host(self._data), self.requires_grad))
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A copy of a leaf with its own memory, requires_grad and `.grad` (as in PyTorch)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment."
+            )
+        t = Tensor._make(self._data.copy())
+        t.requires_grad = self.requires_grad
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._data.copy())
+        memo[id(self)] = t
+        return t
+
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """to(dtype) / to(device) / to(device, dtype) / to(other_tensor); copy=False."""
         dev, dt = _parse_to(args, kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 
 import numpy as np
@@ -176,3 +177,18 @@ def test_pickle_of_a_result_gives_a_leaf():
     back = pickle.loads(pickle.dumps(y))
     assert back.is_leaf and back.requires_grad
     assert back.tolist() == [2.0, 4.0]
+
+
+def test_deepcopy_of_a_leaf_copies_memory_requires_grad_and_grad():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    y = copy.deepcopy(x)
+    assert y is not x and y.requires_grad and y.is_leaf
+    assert y.grad.tolist() == [2.0, 4.0] and y.grad is not x.grad
+    with ag.no_grad():
+        y.add_(1)
+    assert x.tolist() == [1.0, 2.0]
+    shared = copy.deepcopy({"a": x, "b": x})
+    assert shared["a"] is shared["b"]
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(x * 2)
