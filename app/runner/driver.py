@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal as signals
 import socket
 import subprocess
@@ -58,6 +59,7 @@ class Driver:
         self._restart_after_stop = False
         self._died_reported = True
         self._sentinel: int | None = None
+        self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -220,7 +222,13 @@ class Driver:
             return events
         try:
             while conn.poll():
-                events.append(conn.recv())
+                data = conn.recv_bytes()
+                self.bytes_received += len(data)
+                item = pickle.loads(data)
+                if type(item) is list:  # the worker batches routine events per write
+                    events.extend(item)
+                else:
+                    events.append(item)
         except (EOFError, OSError):
             pass  # the worker died; its sentinel tells the rest
         for event in events:

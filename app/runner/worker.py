@@ -16,6 +16,7 @@ from typing import Any
 
 from app.runner import protocol as p
 from app.runner import recording
+from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
@@ -37,9 +38,8 @@ class Worker:
     """The state machine of one worker process (see `protocol` for states and messages)."""
 
     def __init__(self, commands: Any, events: Any, options: p.WorkerOptions) -> None:
-        self.events = events
+        self.outbox = Outbox(events)
         self.options = options
-        self.send_lock = threading.Lock()
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)
         self.device = options.device
@@ -59,8 +59,7 @@ class Worker:
 
     # ------------------------------------------------------------------ plumbing
     def send(self, event: Any) -> None:
-        with self.send_lock:
-            self.events.send(event)
+        self.outbox.put(event)
 
     def _read(self, commands: Any) -> None:
         """Reader thread: queue commands; flag Stop (and Shutdown) for the hook at once."""
@@ -86,6 +85,7 @@ class Worker:
         self.rec.close()
         sys.stdout.flush()
         sys.stderr.flush()
+        self.outbox.close()
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
