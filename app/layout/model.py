@@ -40,7 +40,7 @@ class LayoutOptions:
         layer_gap: vertical gap between layers.
         time_budget_s: after this many seconds crossing reduction stops and the best ordering
             found so far is used; the remaining linear passes still run.
-        max_sweeps: upper bound on sweep-and-transpose rounds in a cold layout (dot uses 24).
+        max_sweeps: upper bound on sweep-and-transpose rounds in a cold layout.
         transpose: run the neighbour-exchange pass that removes the crossings sweeps leave.
     """
 
@@ -53,7 +53,7 @@ class LayoutOptions:
     dummy_gap: float = 8.0
     layer_gap: float = 40.0
     time_budget_s: float = 0.5
-    max_sweeps: int = 24
+    max_sweeps: int = 32
     transpose: bool = True
 
 
@@ -102,6 +102,9 @@ class Layout:
         timed_out: the time budget cut crossing reduction short.
         timings: seconds spent per phase, for the benchmark.
         hints: pass this layout as `previous` to keep the next one still.
+        shift: how far right this drawing's frame sits from the frame of `previous` (new nodes
+            left of all old ones push the whole drawing right, as the box must start at 0);
+            a view scrolls by it to keep the picture still.
     """
 
     positions: dict[Hashable, Point]
@@ -114,3 +117,4 @@ class Layout:
     timed_out: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     hints: OrderHints = field(default_factory=OrderHints)
+    shift: float = 0.0

@@ -16,7 +16,7 @@ from app.layout.crossings import CrossingCounter
 from app.layout.layering import Proper
 from app.layout.model import LayoutOptions
 
-STALL = 4  # rounds without a new best before crossing reduction gives up
+STALL = 8  # rounds without a new best before crossing reduction gives up
 MEDIAN = False
 
 

@@ -100,12 +100,14 @@ def _assemble(
         return Layout({}, {}, (0.0, 0.0))
     left = min(x[v] - half[v] for v in placed)
     right = max(x[v] + half[v] for v in placed)
-    x = [xv - left for xv in x]
+    if left != 0.0:
+        x = [xv - left for xv in x]
+    shift = -left
     ys, band = layer_y(proper, dg.heights, options)
     heights = dg.heights[:n_real] + [0.0] * (len(x) - n_real)
     bottom = ys[-1] + band[-1] * 0.5
     edges = edge_polylines(proper, chains, x, ys, band, heights)
-    layout = Layout({}, edges, (right - left, bottom))
+    layout = Layout({}, edges, (right - left, bottom), shift=shift)
     _fill_nodes(layout, dg, ranking, x, ys)
     layout.groups = {g: tuple(members) for g, members in dg.groups.items()}
     layout.hints = OrderHints(hint_builder(proper, dg.keys, chains, x))

@@ -121,7 +121,7 @@ def _pull_down(order, rank, down, up, sources) -> None:
     for v in reversed(order):
         below = down[v]
         ups = up[v]
-        if below and ups and len(below) >= len(ups) - from_sources[v]:
+        if below and ups and len(below) > len(ups) - from_sources[v]:
             target = min(map(get, below)) - 1
             if target > rank[v]:
                 rank[v] = target

@@ -231,11 +231,10 @@ def test_crossings_at_most_dot_plus_ten_percent(graph):
 
 
 @needs_dot
-def test_dense_shared_weight_rnn_stays_near_dot():
-    # Known gap: with shared weights drawn once, we land about 20% above dot (see README).
-    graph = rnn_graph(6)
+def test_dense_shared_weight_rnn_within_ten_percent_of_dot():
+    graph = rnn_graph(6)  # weights drawn once: every step's edges cross the weights' edges
     ours = geometric_crossings(layout_graph(graph, options=LayoutOptions(split_shared=False)))
-    assert ours <= _dot_crossings(graph) * 1.25
+    assert ours <= _dot_crossings(graph) * 1.1
 
 
 # --- collapsing ------------------------------------------------------------------------------
@@ -299,7 +298,7 @@ def _slots(layout):
     return {n: (y, i) for y, row in rows.items() for i, (_, n) in enumerate(sorted(row))}
 
 
-@pytest.mark.parametrize("steps", [10, 60])
+@pytest.mark.parametrize("steps", [60, 150])
 def test_adding_one_step_keeps_the_picture_still(steps):
     old = layout_graph(rnn_graph(steps))
     new = layout_graph(rnn_graph(steps + 1), previous=old)
@@ -314,7 +313,8 @@ def test_adding_one_step_keeps_the_picture_still(steps):
         row.sort()
         for (_, p), (_, q) in itertools.pairwise(row):
             assert not (b[p][0] == b[q][0] and b[p][1] > b[q][1]), (p, q)
-    drift = [abs(old.positions[n][0] - new.positions[n][0]) for n in common]
+    # The frame moves by `shift` when new nodes reach further left; the view scrolls by it.
+    drift = [abs(old.positions[n][0] + new.shift - new.positions[n][0]) for n in common]
     assert sorted(drift)[len(drift) // 2] < 1.0
 
 
