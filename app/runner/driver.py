@@ -1,8 +1,10 @@
 """The parent's handle on a worker: start it, send commands, read events without blocking.
 
 `Driver.poll_events()` never blocks; `fileno()` is the event pipe's descriptor (readable when
-events arrive and at EOF when the worker dies), for `select` or a `QSocketNotifier`. Stop asks
-politely and kills after `stop_grace` seconds; a dead worker is reported once as `Died`.
+events arrive and at EOF when the worker dies), for `select` or a `QSocketNotifier` (disable
+the notifier after `Died`: the descriptor stays readable at EOF). Stop asks politely and kills
+after `stop_grace` seconds, checked on the next poll (`poll_due_in()` says when one is due);
+a dead worker is reported once as `Died`.
 
 Example:
     driver = Driver("model.py", record="off")
@@ -204,6 +206,13 @@ class Driver:
             events.append(self._died())
         return events
 
+    def poll_due_in(self) -> float | None:
+        """Seconds until `poll_events` must run even without events (Stop's kill deadline),
+        or None. A GUI polling only on `fileno()` readiness arms a timer for this."""
+        if self._stop_deadline is None:
+            return None
+        return max(0.0, self._stop_deadline - time.monotonic())
+
     def wait_events(self, timeout: float) -> list[Any]:
         """Block up to `timeout` seconds for events (or death), then `poll_events()`."""
         if self.process is None or self._died_reported:
@@ -230,7 +239,11 @@ class Driver:
                 else:
                     events.append(item)
         except (EOFError, OSError):
-            pass  # the worker died; its sentinel tells the rest
+            # The worker closed its end: it is exiting. Reap it so Died is reported now,
+            # not on a later poll (the descriptor stays readable at EOF).
+            if self.process is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(1.0)
         for event in events:
             self._track(event)
         return events

@@ -29,9 +29,6 @@ class NullRecording:
         """The iteration finished; returns its `IterationCapture` (None when not recorded)."""
         return None
 
-    def abandon(self) -> None:
-        """The iteration was stopped or raised: drop what it recorded so far."""
-
     def latest(self, phase: str) -> Any:
         """The newest record of `phase` ('forward': a NodeRecord, 'backward': a
         BackwardRecord) in the iteration being recorded, for step mode."""
@@ -76,9 +73,6 @@ class TraceRecording(NullRecording):
         capture = self.recorder.session[-1]
         capture.index = iteration  # the worker's count survives abandoned iterations
         return capture
-
-    def abandon(self) -> None:
-        self.recorder.next_iteration()  # closes the partial capture; nobody receives it
 
     def latest(self, phase: str) -> Any:
         return self._latest.get(phase)

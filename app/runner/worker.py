@@ -54,6 +54,7 @@ class Worker:
         self.rate = 0.0
         self.last_status = 0.0
         self.pending: Any = None      # a command that ended step mode and must run next
+        self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
@@ -103,9 +104,7 @@ class Worker:
             self.send(exc.error)
             self.status(p.ERROR)
             return
-        self.rec = recording.make(self.script.model, self.level, self.every)
-        self.controller.inner = self.rec.start()
-        self.controller.record_of = self.rec.latest
+        self._new_recording()
         self.send(p.Loaded(self.options.path, self.device or "cpu", self.script.iterations,
                            type(self.script.model).__name__))
         self.status(p.IDLE)
@@ -182,12 +181,19 @@ class Worker:
 
     def _set_recording(self, cmd: p.SetRecording) -> None:
         self.level, self.every = cmd.level, max(1, cmd.every)
-        if self.script is not None:
-            self.rec.close()
-            self.rec = recording.make(self.script.model, self.level, self.every)
-            self.controller.inner = self.rec.start()
-            self.controller.record_of = self.rec.latest
+        self._new_recording()
         self.status()
+
+    def _new_recording(self) -> None:
+        """A fresh recorder (after a setting change, or when an iteration was cut short and
+        the old one may hold half an iteration's module stack)."""
+        self.rec.close()
+        if self.script is None:
+            self.rec = recording.NullRecording()
+            return
+        self.rec = recording.make(self.script.model, self.level, self.every)
+        self.controller.inner = self.rec.start()
+        self.controller.record_of = self.rec.latest
 
     def _start_run(self, iterations: int | None) -> None:
         if iterations is not None and iterations <= 0:
@@ -202,6 +208,9 @@ class Worker:
     def _iterate(self) -> None:
         """Run step(i) once, recording it; reports loss/capture or the error."""
         assert self.script is not None
+        if self.recording_stale:
+            self.recording_stale = False
+            self._new_recording()
         i = self.iteration
         self.controller.begin_iteration(i)
         self.rec.begin(i)
@@ -245,8 +254,8 @@ class Worker:
 
     def _stopped(self) -> None:
         """The iteration was abandoned; the Stop (queued, or pending from step mode) acks."""
-        self.rec.abandon()
         self._set_mode(None)
+        self._new_recording()
         self.remaining = None
         self.state = p.IDLE
         pending, self.pending = self.pending, None
@@ -254,8 +263,8 @@ class Worker:
             self._handle(pending)
 
     def _failed(self, exc: BaseException, i: int) -> None:
-        self.rec.abandon()
         self._set_mode(None)
+        self._new_recording()
         self.remaining = None
         self.send(exception_error(exc, self.options.path, iteration=i))
         self.status(p.IDLE)
@@ -282,7 +291,9 @@ class Worker:
                 self._set_mode(None)
                 self._start_run(cmd.iterations)
             elif isinstance(cmd, p.SetRecording):
-                self.level, self.every = cmd.level, max(1, cmd.every)  # from the next load
+                # Not mid-iteration: the new recorder starts with the next iteration.
+                self.level, self.every = cmd.level, max(1, cmd.every)
+                self.recording_stale = True
                 continue
             elif isinstance(cmd, p.Pause):
                 continue

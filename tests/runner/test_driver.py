@@ -1,0 +1,79 @@
+"""The driver's side: non-blocking reads, a selectable descriptor, pause, sampling, imports."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.runner import protocol as p
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_poll_never_blocks_and_fileno_wakes_select_for_events_and_death(start):
+    s = start("""
+        import os, time
+        model = nn.Module()
+
+        def step(i):
+            time.sleep(0.3)
+            os._exit(7)
+        """)
+    s.wait_state(p.IDLE)
+    t0 = time.monotonic()
+    s.driver.poll_events()  # with nothing pending it returns at once
+    assert time.monotonic() - t0 < 0.1
+    s.driver.run(1)
+    ready, _, _ = select.select([s.driver], [], [], 5.0)  # the status update
+    assert ready
+    events = []
+    deadline = time.monotonic() + 5.0
+    while not any(isinstance(e, p.Died) for e in events) and time.monotonic() < deadline:
+        if select.select([s.driver.fileno()], [], [], 1.0)[0]:
+            events += s.driver.poll_events()
+    died = [e for e in events if isinstance(e, p.Died)]
+    assert died and died[0].exitcode == 7
+
+
+def test_run_until_paused_then_pause(start, simple):
+    s = start(simple)
+    s.wait_state(p.IDLE)
+    s.driver.run()
+    s.wait_state(p.RUNNING)
+    s.wait_for(lambda e: isinstance(e, p.Loss) and e.iteration >= 20)
+    s.driver.pause()
+    idle = s.wait_state(p.IDLE)
+    assert idle.iteration >= 21
+    time.sleep(0.2)
+    assert not [e for e in s.driver.poll_events() if isinstance(e, p.Loss)]
+
+
+def test_recording_level_and_sampling_change_between_iterations(start, simple):
+    s = start(simple, record="basic")
+    s.wait_state(p.IDLE, timeout=60)
+    s.driver.set_recording("full", every=3)
+    s.wait_for(lambda e: isinstance(e, p.Status))
+    s.driver.run(6)
+    s.wait_for(lambda e: isinstance(e, p.Finished))
+    captures = [e.capture for e in s.of(p.Captured)]
+    full = [c.index for c in captures if c.level == "full"]
+    assert full == [0, 3]
+    s.driver.set_recording("none")
+    s.driver.run(2)
+    s.wait_for(lambda e: isinstance(e, p.Finished))
+    assert len(s.of(p.Captured)) == len(captures)  # nothing recorded any more
+    assert len(s.of(p.Loss)) == 8
+
+
+def test_the_runner_and_the_cli_never_import_qt():
+    code = ("import sys, app.runner, app.runner.record, app.cli; "
+            "from app.runner import worker, stepping, script; "
+            "print(sorted(m for m in sys.modules if m.startswith(('PySide', 'PyQt'))))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    assert out.strip() == "[]"
