@@ -1,0 +1,112 @@
+"""The window's actions (each with a shortcut) and the toolbar widgets: device, recording
+level, overlay and the iteration scrubber."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QWidget
+
+from app.runner import protocol as p
+from app.ui.overlays import OVERLAYS
+
+# name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.
+ACTIONS: dict[str, tuple[str, str, str]] = {
+    "open_model": ("Open model…", "Ctrl+O", "Open a model script (defines model and step)"),
+    "open_session": ("Open session…", "Ctrl+Shift+O", "Open a recorded .gscope session"),
+    "run": ("Run", "F5", "Run iterations until paused"),
+    "pause": ("Pause", "F6", "Pause at the end of the current iteration"),
+    "step_forward": ("Step op", "F10", "Run the next forward op and stop"),
+    "step_backward": ("Step back", "Shift+F10", "Run the next backward node and stop"),
+    "run_one": ("One iteration", "F11", "Run (or finish) one iteration"),
+    "stop": ("Stop", "Esc", "Stop the script now (kills it if it does not answer)"),
+    "restart": ("Restart", "Ctrl+R", "Reload the script in a fresh namespace"),
+    "fit": ("Fit", "F", "Show the whole graph"),
+    "search": ("Find…", "Ctrl+F", "Find a node by op, module or file:line"),
+    "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),
+    "expand_all": ("Expand modules", "Ctrl+]", "Expand every module"),
+    "toggle_theme": ("Dark/light theme", "Ctrl+T", "Switch between the dark and light theme"),
+    "export_graph": ("Export graph…", "Ctrl+E", "PNG (at a scale), SVG or PDF"),
+    "export_data": ("Export capture…", "Ctrl+Shift+E", "DOT, GraphML, JSON or Chrome trace"),
+    "screenshot": ("Save window screenshot…", "Ctrl+Shift+S", "The whole window as PNG"),
+    "quit": ("Quit", "Ctrl+Q", "Quit Gradscope"),
+}
+TOOLBAR = ("open_model", "open_session", None, "run", "pause", "step_forward", "step_backward",
+           "run_one", "stop", "restart", None, "fit")
+
+
+@dataclass
+class Toolbar:
+    """The toolbar and its non-action widgets."""
+
+    bar: QToolBar
+    device: QComboBox
+    recording: QComboBox
+    overlay: QComboBox
+    scrubber: QSlider
+    scrub_label: QLabel
+
+
+def make_actions(parent: QWidget) -> dict[str, QAction]:
+    actions = {}
+    for name, (text, shortcut, tip) in ACTIONS.items():
+        action = QAction(text, parent)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.WindowShortcut)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.setStatusTip(tip)
+        actions[name] = action
+    return actions
+
+
+def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
+    bar = QToolBar("Run", parent)
+    bar.setObjectName("run_toolbar")
+    for name in TOOLBAR:
+        if name is None:
+            bar.addSeparator()
+        else:
+            bar.addAction(actions[name])
+    device = QComboBox()
+    device.setObjectName("device")
+    device.addItem("CPU", "cpu")
+    device.addItem("CUDA", "cuda")
+    device.setToolTip("Where the model runs")
+    recording = _combo("recording", p.RECORD_LEVELS, "Recording: none, graph only (off), "
+                       "basic statistics, full (histograms, thumbnails)")
+    overlay = QComboBox()
+    overlay.setObjectName("overlay")
+    for name, (_, title) in OVERLAYS.items():
+        overlay.addItem(title if name != "none" else "Overlay: none", name)
+    overlay.setToolTip("Colour nodes by a measurement (legend at the top right)")
+    scrubber = QSlider(Qt.Horizontal)
+    scrubber.setObjectName("scrubber")
+    scrubber.setRange(0, 0)
+    scrubber.setMinimumWidth(140)
+    scrubber.setToolTip("Iteration shown, within the captured window (right end: follow live)")
+    scrub_label = QLabel("no iterations")
+    bar.addSeparator()
+    for w in (QLabel(" Device "), device, QLabel(" Record "), recording, overlay,
+              QLabel(" Iteration "), scrubber, scrub_label):
+        bar.addWidget(w)
+    return Toolbar(bar, device, recording, overlay, scrubber, scrub_label)
+
+
+def _combo(name: str, items, tip: str) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    for item in items:
+        box.addItem(item, item)
+    box.setToolTip(tip)
+    return box
+
+
+def disable_cuda(device: QComboBox, reason: str) -> None:
+    """Grey out the CUDA entry and say why in its tooltip."""
+    item = device.model().item(1)
+    item.setEnabled(False)
+    item.setToolTip(f"CUDA unavailable: {reason}")
+    device.setItemData(1, f"CUDA unavailable: {reason}", Qt.ToolTipRole)

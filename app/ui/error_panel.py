@@ -1,0 +1,64 @@
+"""ErrorPanel: runner errors, the user's `file:line` first, dismissible; a dead worker shows why
+and offers Restart. It sits above the graph and never blocks anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+
+class ErrorPanel(QFrame):
+    """Shows the latest error. Signals: restart_requested, dismissed."""
+
+    restart_requested = Signal()
+    dismissed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ErrorPanel")
+        self.location = QLabel()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setStyleSheet("font-family: monospace; font-size: 8pt;")
+        self.restart_button = QPushButton("Restart")
+        self.restart_button.clicked.connect(self.restart_requested)
+        self.dismiss_button = QPushButton("Dismiss")
+        self.dismiss_button.clicked.connect(self._on_dismiss_button_clicked)
+        text = QVBoxLayout()
+        for w in (self.location, self.message, self.details):
+            text.addWidget(w)
+        lay = QHBoxLayout(self)
+        lay.addLayout(text, 1)
+        lay.addWidget(self.restart_button)
+        lay.addWidget(self.dismiss_button)
+        self.error: Any = None
+        self.hide()
+
+    def show_error(self, error: Any) -> None:
+        """A protocol.Error: location (file:line) first, then the message and traceback tail."""
+        self.error = error
+        self.location.setText(f"<b>{error.location}</b>" if error.location else
+                              f"<b>{error.kind} error</b>")
+        self.message.setText(error.message)
+        tail = "\n".join(error.details.strip().splitlines()[-6:]) if error.details else ""
+        self.details.setText(tail)
+        self.details.setVisible(bool(tail))
+        self.restart_button.setVisible(error.kind in ("syntax", "script", "killed", "device"))
+        self.show()
+
+    def show_death(self, died: Any) -> None:
+        """A protocol.Died: why the worker ended, and a Restart button."""
+        self.error = died
+        self.location.setText("<b>The worker process died</b>")
+        self.message.setText(died.message or f"exit code {died.exitcode}")
+        self.details.hide()
+        self.restart_button.show()
+        self.show()
+
+    def _on_dismiss_button_clicked(self) -> None:
+        self.hide()
+        self.dismissed.emit()

@@ -1,0 +1,357 @@
+"""GraphScene: the drawn graph. Keeps the node -> item map, turns a laid-out graph into items
+(animating what appeared, moved or went away), applies overlays and stepping marks, and paints
+the batched overview when zoomed far out."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import networkx as nx
+from PySide6.QtCore import QEasingCurve, QPointF, QRectF, QVariantAnimation, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from app.layout import GroupNode, Layout
+from app.ui.items import EdgeItem, GroupItem, NodeItem
+from app.ui.overlays import OverlayScale
+from app.ui.overview import OverviewPainter
+from app.ui.theme import ANOMALY, DARK, Theme, scale_color
+
+# Above this many items a change is applied at once: animating it would cost more than it shows.
+ANIMATE_LIMIT = 1500
+ANIMATION_MS = 220
+
+
+class _Layer(QGraphicsItem):
+    """An empty parent item: hiding it hides all its children in one C++ call."""
+
+    def __init__(self, z: float) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, painter, option, widget=None) -> None:
+        pass
+
+
+class GraphScene(QGraphicsScene):
+    """Scene of one graph. Signals: node_selected(key or None), group_toggled(path)."""
+
+    node_selected = Signal(object)
+    group_toggled = Signal(str)
+
+    def __init__(self, theme: Theme = DARK, parent=None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.graph = nx.DiGraph()
+        self.nodes: dict[Hashable, NodeItem] = {}
+        self.copies: list[NodeItem] = []
+        self.edges: dict[tuple, EdgeItem] = {}
+        self.frames: dict[str, GroupItem] = {}
+        self.overlay: OverlayScale | None = None
+        self.overview = False
+        self._overview = OverviewPainter()
+        self._fading: list[QGraphicsItem] = []
+        self._animation: QVariantAnimation | None = None
+        self._members: dict = {}
+        self._make_layers()
+        self.setBackgroundBrush(QColor(theme.background))
+        self.selectionChanged.connect(self._on_scene_selection_changed)
+
+    def _make_layers(self) -> None:
+        self._frame_layer, self._edge_layer, self._node_layer = (_Layer(0), _Layer(1), _Layer(2))
+        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
+            self.addItem(layer)
+
+    # ------------------------------------------------------------------ building
+    def show_graph(self, graph: nx.DiGraph, layout: Layout, animate: bool = True) -> None:
+        """Draw `graph` placed by `layout`; items of nodes already shown are reused and moved."""
+        self._finish_animation()
+        self.graph = graph
+        self._members = layout.groups
+        animate = animate and len(self.nodes) + len(layout.positions) <= ANIMATE_LIMIT
+        if not animate and len(layout.positions) > ANIMATE_LIMIT:
+            self._clear_items()  # rebuilding is far cheaper than 20k single removals
+        moves = self._place_nodes(graph, layout, animate)
+        self._place_edges(graph, layout, animate)
+        self._place_frames(graph, layout)
+        w, h = layout.size
+        self.setSceneRect(QRectF(-40, -40, w + 80, h + 80))
+        self._restyle()
+        if animate and (moves or self._fading):
+            self._animate(moves)
+        else:
+            self._drop_faded()
+
+    def _clear_items(self) -> None:
+        self.clearSelection()
+        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
+            self.removeItem(layer)
+        self.nodes, self.copies, self.edges, self.frames = {}, [], {}, {}
+        self._make_layers()
+
+    def _place_nodes(self, graph: nx.DiGraph, layout: Layout, animate: bool) -> list:
+        old, self.nodes = self.nodes, {}
+        moves = []
+        for key, (x, y) in layout.positions.items():
+            item = old.pop(key, None)
+            if item is None:
+                item = self._new_node(key, graph)
+                item.setPos(x, y)
+                if animate:
+                    item.setOpacity(0.0)
+                    moves.append((item, None, None))
+            else:
+                self._refresh_node(item, key, graph)
+                if item.pos() != QPointF(x, y):
+                    moves.append((item, item.pos(), QPointF(x, y))) if animate else item.setPos(
+                        x, y)
+            self.nodes[key] = item
+        self._fade_out(old.values(), animate)
+        self._place_copies(graph, layout)
+        return moves
+
+    def _place_copies(self, graph: nx.DiGraph, layout: Layout) -> None:
+        """Extra boxes of split sources (a weight drawn above each of its consumers)."""
+        for item in self.copies:
+            self.removeItem(item)
+        self.copies = []
+        for key, served in layout.copies.items():
+            first = layout.positions.get(key)
+            for point in served.values():
+                if point != first:
+                    item = self._new_node(key, graph)
+                    item.setPos(*point)
+                    self.copies.append(item)
+
+    def _new_node(self, key: Hashable, graph: nx.DiGraph) -> NodeItem:
+        kind, label, detail = node_text(key, graph, self._members)
+        item = NodeItem(key, kind, label, detail, (180.0, 44.0) if kind == "group"
+                        else (120.0, 36.0))
+        item.theme = self.theme
+        item.setParentItem(self._node_layer)
+        return item
+
+    def _refresh_node(self, item: NodeItem, key: Hashable, graph: nx.DiGraph) -> None:
+        _, item.label, item.detail = node_text(key, graph, self._members)
+
+    def _place_edges(self, graph: nx.DiGraph, layout: Layout, animate: bool) -> None:
+        old, self.edges = self.edges, {}
+        for key, points in layout.edge_points.items():
+            if len(points) < 2:
+                continue
+            item = old.pop(key, None)
+            label = edge_label(key, graph)
+            if item is None:
+                item = EdgeItem(key, points, label)
+                item.theme = self.theme
+                item.setParentItem(self._edge_layer)
+                if animate:
+                    item.setOpacity(0.0)
+            else:
+                item.label = label
+                item.set_points(points)
+            self.edges[key] = item
+        self._fade_out(old.values(), animate)
+
+    def _place_frames(self, graph: nx.DiGraph, layout: Layout) -> None:
+        for item in self.frames.values():
+            self.removeItem(item)
+        self.frames = {}
+        for path, rect in group_rects(graph, layout).items():
+            item = GroupItem(path, rect)
+            item.theme = self.theme
+            item.setParentItem(self._frame_layer)
+            self.frames[path] = item
+
+    # ------------------------------------------------------------------ animation
+    def _fade_out(self, items, animate: bool) -> None:
+        for item in items:
+            if animate:
+                self._fading.append(item)
+            else:
+                self.removeItem(item)
+
+    def _animate(self, moves: list) -> None:
+        anim = QVariantAnimation(self)
+        anim.setStartValue(0.0)
+        anim.setEndValue(1.0)
+        anim.setDuration(ANIMATION_MS)
+        anim.setEasingCurve(QEasingCurve.InOutQuad)
+        fresh = [i for i in self.edges.values() if i.opacity() < 1.0]
+        anim.valueChanged.connect(lambda t: self._on_animation_step(float(t), moves, fresh))
+        anim.finished.connect(self._finish_animation)
+        self._animation = anim
+        anim.start()
+
+    def _on_animation_step(self, t: float, moves: list, fresh: list) -> None:
+        for item, start, end in moves:
+            if start is None:
+                item.setOpacity(t)
+            else:
+                item.setPos(start + (end - start) * t)
+        for item in fresh:
+            item.setOpacity(t)
+        for item in self._fading:
+            item.setOpacity(1.0 - t)
+        self._overview.invalidate()
+
+    def _finish_animation(self) -> None:
+        """Jump to the end state (also when a new graph arrives mid-animation)."""
+        anim, self._animation = self._animation, None
+        if anim is None:
+            return
+        anim.stop()
+        self._on_animation_step(1.0, [], [])
+        anim.deleteLater()
+        self._drop_faded()
+
+    def _drop_faded(self) -> None:
+        for item in self._fading:
+            if item.scene() is self:
+                self.removeItem(item)
+        self._fading = []
+        for item in self.nodes.values():
+            item.setOpacity(1.0)
+
+    def finish_animation(self) -> None:
+        """Complete any running animation now (exports and tests want the final picture)."""
+        self._finish_animation()
+        for item in self.edges.values():
+            item.setOpacity(1.0)
+
+    # ------------------------------------------------------------------ styling
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.setBackgroundBrush(QColor(theme.background))
+        self._restyle()
+
+    def set_overlay(self, overlay: OverlayScale | None) -> None:
+        """Colour nodes by `overlay` (None: by kind); anomalous nodes are red in every mode."""
+        self.overlay = overlay
+        self._restyle()
+
+    def _restyle(self) -> None:
+        ov = self.overlay
+        for item in self._all_nodes():
+            item.theme = self.theme
+            item.fill = None
+            if ov is not None:
+                if item.key in ov.anomalies:
+                    item.fill = QColor(ANOMALY)
+                elif item.key in ov.t:
+                    item.fill = scale_color(ov.t[item.key])
+        for item in (*self.edges.values(), *self.frames.values()):
+            item.theme = self.theme
+        self._overview.invalidate()
+        self.update()
+
+    def set_marks(self, step: Hashable | None = None, grad_into: Hashable | None = None) -> None:
+        """Stepping marks: `step` is the node just run; edges into `grad_into` carry gradients."""
+        for item in self._all_nodes():
+            item.mark = "step" if item.key == step or item.key == grad_into else ""
+        for (_u, v), item in self.edges.items():
+            item.mark = "grad" if grad_into is not None and v == grad_into else ""
+        self._overview.invalidate()
+        self.update()
+
+    def _all_nodes(self):
+        return [*self.nodes.values(), *self.copies]
+
+    # ------------------------------------------------------------------ selection
+    def select_node(self, key: Hashable | None) -> None:
+        """Select the box of `key` (None clears) without echoing node_selected back."""
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            item = self.nodes.get(key)
+            if item is not None:
+                item.setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self._overview.invalidate()
+        self.update()
+
+    def selected_key(self) -> Hashable | None:
+        items = self.selectedItems()
+        return items[0].key if items else None
+
+    def _on_scene_selection_changed(self) -> None:
+        self._overview.invalidate()
+        self.node_selected.emit(self.selected_key())
+
+    def item_double_clicked(self, item: QGraphicsItem) -> None:
+        """Called by items: a collapsed group expands, a frame collapses its group."""
+        if isinstance(item, GroupItem):
+            self.group_toggled.emit(item.path)
+        elif isinstance(item, NodeItem) and isinstance(item.key, GroupNode):
+            self.group_toggled.emit(item.key.path)
+
+    # ------------------------------------------------------------------ overview
+    def set_overview(self, on: bool) -> None:
+        """Below the zoom threshold: hide the items and paint the batches instead."""
+        if on == self.overview:
+            return
+        self.overview = on
+        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
+            layer.setVisible(not on)
+        self.update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.overview:
+            self._overview.paint(painter, rect, self._all_nodes(), self.edges.values(),
+                                 self.theme)
+
+    def node_at(self, point: QPointF) -> NodeItem | None:
+        """The node under a scene point, in overview mode too."""
+        if self.overview:
+            return self._overview.node_at(self._all_nodes(), point)
+        for item in self.items(point):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+
+def node_text(key: Hashable, graph: nx.DiGraph, groups: dict | None = None
+              ) -> tuple[str, str, str]:
+    """(kind, label, detail) of a drawn node; a collapsed group shows its path and size.
+    `groups` is the layout's GroupNode -> members map."""
+    if isinstance(key, GroupNode):
+        members = (groups or {}).get(key, ())
+        ops = sum(1 for n in members if graph.nodes[n].get("kind") == "op")
+        return "group", key.path, f"{ops} ops (double-click)"
+    data = graph.nodes[key] if key in graph else {}
+    kind, label = data.get("kind", "op"), str(data.get("label", key))
+    if kind == "input" and label.isdigit():
+        label = f"input {label}"  # inputs are numbered by the trace: say what they are
+    return kind, label, str(data.get("shape", ""))
+
+
+def edge_label(key: tuple, graph: nx.DiGraph) -> str:
+    u, v = key
+    if graph.has_edge(u, v):
+        return str(graph.edges[u, v].get("shape", ""))
+    return ""
+
+
+def group_rects(graph: nx.DiGraph, layout: Layout) -> dict[str, QRectF]:
+    """Frames of the expanded module groups, deepest first, each around its members."""
+    boxes: dict[str, QRectF] = {}
+    for key, (x, y) in layout.positions.items():
+        if isinstance(key, GroupNode):
+            continue
+        group = graph.nodes[key].get("group") if key in graph else None
+        if not group:
+            continue
+        parts = group.split(".")
+        box = QRectF(x - 60, y - 18, 120, 36)
+        for i in range(len(parts), 0, -1):
+            path = ".".join(parts[:i])
+            boxes[path] = boxes[path].united(box) if path in boxes else QRectF(box)
+    margin = {p: 8 + 6 * max((q.count(".") - p.count(".") for q in boxes
+                              if q.startswith(p + ".")), default=0) for p in boxes}
+    return {p: r.adjusted(-margin[p], -margin[p] - 10, margin[p], margin[p])
+            for p, r in boxes.items()}

@@ -1,0 +1,266 @@
+"""GraphView: pans (drag), zooms (wheel, pinch, +/-/0 keys), fits, shows a minimap, the overlay
+legend and hover summaries, and searches (Ctrl+F) by op, module or source line."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QLinearGradient, QPainter, QPen, QShortcut
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
+
+from app.ui.graph_scene import GraphScene
+from app.ui.overlays import OverlayScale
+from app.ui.overview import OVERVIEW_SCALE
+from app.ui.theme import ANOMALY, SCALE_STOPS
+
+MIN_SCALE, MAX_SCALE = 0.01, 6.0
+
+
+class GraphView(QGraphicsView):
+    """The graph canvas. Signal: search_failed(text) when nothing matches."""
+
+    search_failed = Signal(str)
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: GraphScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.DontSavePainterState, True)
+        self.viewport().grabGesture(Qt.PinchGesture)
+        self.minimap = MiniMap(self)
+        self.search_box = QLineEdit(self)
+        self.search_box.setPlaceholderText("Search op, module or file:line  (Enter: next)")
+        self.search_box.hide()
+        self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
+        self._matches: list[Hashable] = []
+        self._match_index = -1
+        QShortcut(QKeySequence(Qt.Key_Escape), self.search_box, self.close_search,
+                  context=Qt.WidgetShortcut)
+
+    @property
+    def graph_scene(self) -> GraphScene:
+        return self.scene()
+
+    # ------------------------------------------------------------------ zoom and pan
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_SCALE, max(MIN_SCALE, self.scale_factor() * factor))
+        factor = target / self.scale_factor()
+        self.scale(factor, factor)
+        self._on_zoom()
+
+    def fit(self) -> None:
+        """Show the whole graph."""
+        rect = self.graph_scene.itemsBoundingRect() if not self.graph_scene.overview else (
+            self.graph_scene.sceneRect())
+        rect = self.graph_scene.sceneRect() if rect.isEmpty() else rect
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self.scale_factor() > 1.5:
+            self.resetTransform()
+            self.scale(1.5, 1.5)
+            self.centerOn(rect.center())
+        self._on_zoom()
+
+    def _on_zoom(self) -> None:
+        self.graph_scene.set_overview(self.scale_factor() < OVERVIEW_SCALE)
+        self.minimap.update()
+        self.zoom_changed.emit(self.scale_factor())
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.15 ** steps)
+        event.accept()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if key in (Qt.Key_Plus, Qt.Key_Equal):
+            self.zoom_by(1.25)
+        elif key == Qt.Key_Minus:
+            self.zoom_by(0.8)
+        elif key == Qt.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Gesture:
+            pinch = event.gesture(Qt.PinchGesture)
+            if pinch is not None:
+                self.zoom_by(pinch.scaleFactor())
+                return True
+        if event.type() == QEvent.ToolTip:
+            self._show_summary(event)
+            return True
+        return super().viewportEvent(event)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.minimap.update()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.minimap.place()
+        self.search_box.setGeometry(8, 8, min(420, self.width() - 16), 26)
+
+    def mousePressEvent(self, event) -> None:
+        if self.graph_scene.overview and event.button() == Qt.LeftButton:
+            item = self.graph_scene.node_at(self.mapToScene(event.position().toPoint()))
+            if item is not None:
+                self.graph_scene.clearSelection()
+                item.setSelected(True)
+        super().mousePressEvent(event)
+
+    def _show_summary(self, event) -> None:
+        """Hover: a short summary of the node under the mouse (built on demand, not per item)."""
+        item = self.graph_scene.node_at(self.mapToScene(event.pos()))
+        if item is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPos(), summary(self.graph_scene, item.key), self)
+
+    # ------------------------------------------------------------------ search
+    def open_search(self) -> None:
+        self.search_box.show()
+        self.search_box.raise_()
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def close_search(self) -> None:
+        self.search_box.hide()
+        self.setFocus()
+
+    def search(self, text: str) -> Hashable | None:
+        """Select and centre the next node matching `text`; returns its key (None: no match)."""
+        matches = find_nodes(self.graph_scene, text)
+        if matches != self._matches:
+            self._matches, self._match_index = matches, -1
+        if not matches:
+            self.search_failed.emit(text)
+            return None
+        self._match_index = (self._match_index + 1) % len(matches)
+        key = matches[self._match_index]
+        item = self.graph_scene.nodes[key]
+        self.graph_scene.clearSelection()
+        item.setSelected(True)
+        self.centerOn(item)
+        self.minimap.update()
+        return key
+
+    def _on_search_box_return_pressed(self) -> None:
+        self.search(self.search_box.text())
+
+    # ------------------------------------------------------------------ legend
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        super().drawForeground(painter, rect)
+        overlay = self.graph_scene.overlay
+        if overlay is None or overlay.name == "none":
+            return
+        painter.save()
+        painter.resetTransform()
+        paint_legend(painter, QRectF(self.viewport().width() - 250, 10, 236, 58), overlay,
+                     self.graph_scene.theme)
+        painter.restore()
+
+
+def paint_legend(painter: QPainter, box: QRectF, overlay: OverlayScale, theme) -> None:
+    """The overlay's title, its colour bar with the range, and the anomaly swatch."""
+    painter.setPen(QPen(QColor(theme.frame)))
+    painter.setBrush(QColor(theme.background))
+    painter.drawRoundedRect(box, 5, 5)
+    painter.setPen(QColor(theme.text))
+    painter.drawText(box.adjusted(8, 4, -8, 0), Qt.AlignLeft | Qt.AlignTop, overlay.title)
+    bar = QRectF(box.left() + 8, box.top() + 22, box.width() - 16, 10)
+    if overlay.hi > 0:
+        grad = QLinearGradient(bar.topLeft(), bar.topRight())
+        for i, stop in enumerate(SCALE_STOPS):
+            grad.setColorAt(i / (len(SCALE_STOPS) - 1), QColor(stop))
+        painter.fillRect(bar, grad)
+        painter.setPen(QColor(theme.muted))
+        lo, hi = overlay.label(overlay.lo), overlay.label(overlay.hi)
+        text = QRectF(bar.left(), bar.bottom() + 2, bar.width(), 14)
+        painter.drawText(text, Qt.AlignLeft, f"{lo} (log scale)")
+        painter.drawText(text, Qt.AlignRight, hi)
+    painter.fillRect(QRectF(box.right() - 70, box.top() + 6, 10, 10), ANOMALY)
+    painter.setPen(QColor(theme.muted))
+    painter.drawText(QPointF(box.right() - 56, box.top() + 15), "NaN/Inf")
+
+
+def find_nodes(scene: GraphScene, text: str) -> list[Hashable]:
+    """Drawn nodes whose op, label, module path or source `file:line` contains `text`."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    found = []
+    for key, item in scene.nodes.items():
+        data = scene.graph.nodes[key] if key in scene.graph else {}
+        hay = " ".join(str(v) for v in (item.label, data.get("op", ""), data.get("group", ""),
+                                        data.get("source", ""), key)).lower()
+        if needle in hay:
+            found.append(key)
+    return found
+
+
+def summary(scene: GraphScene, key: Hashable) -> str:
+    """The hover text of a node: op, shape, module, source and the overlay's metrics."""
+    from app.ui.overlays import format_value
+
+    data = scene.graph.nodes[key] if key in scene.graph else {}
+    lines = [f"<b>{data.get('label', key)}</b>  {data.get('shape', '')} {data.get('dtype', '')}"]
+    if data.get("group"):
+        lines.append(f"module: {data['group']}")
+    if data.get("source"):
+        lines.append(f"at {data['source']}")
+    for attr, name, kind in (("time_ns", "forward", "time"), ("backward_ns", "backward", "time"),
+                             ("norm", "|value|", "value"), ("grad_norm", "|grad|", "grad")):
+        if data.get(attr) is not None:
+            lines.append(f"{name}: {format_value(float(data[attr]), kind)}")
+    return "<br>".join(lines)
+
+
+class MiniMap(QWidget):
+    """A small overview in the view's corner; the frame is the visible area, click to jump."""
+
+    SIZE = (180, 120)
+
+    def __init__(self, view: GraphView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.resize(*self.SIZE)
+        self.setCursor(Qt.PointingHandCursor)
+
+    def place(self) -> None:
+        self.move(self.view.width() - self.width() - 18, self.view.height() - self.height() - 18)
+
+    def _mapping(self) -> tuple[QRectF, float]:
+        scene_rect = self.view.graph_scene.sceneRect()
+        s = min(self.width() / max(scene_rect.width(), 1), self.height() /
+                max(scene_rect.height(), 1))
+        return scene_rect, s
+
+    def paintEvent(self, event) -> None:
+        scene = self.view.graph_scene
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(scene.theme.background).darker(115))
+        scene_rect, s = self._mapping()
+        painter.scale(s, s)
+        painter.translate(-scene_rect.topLeft())
+        scene._overview.paint(painter, scene_rect, scene._all_nodes(), scene.edges.values(),
+                              scene.theme)
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        painter.setBrush(Qt.NoBrush)
+        painter.setPen(QPen(QColor(scene.theme.selection), 0))
+        painter.drawRect(visible)
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:
+        scene_rect, s = self._mapping()
+        p = event.position()
+        self.view.centerOn(scene_rect.left() + p.x() / s, scene_rect.top() + p.y() / s)
+        self.update()

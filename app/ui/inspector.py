@@ -1,0 +1,172 @@
+"""InspectorPanel: shows whatever is selected, with one panel per record type. A new panel is a
+new widget class and one `register_panel` line (napari's layer_to_controls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QLabel,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.layout import GroupNode
+from app.ui.overlays import format_value
+from autograd_core.trace import BackwardRecord, IterationCapture, NodeRecord
+
+_REGISTRY: dict[type, Callable[[], RecordPanel]] = {}
+
+
+def register_panel(record_type: type, factory: Callable[[], RecordPanel]) -> None:
+    """Show records of `record_type` (and subclasses) with panels made by `factory`."""
+    _REGISTRY[record_type] = factory
+
+
+class RecordPanel(QWidget):
+    """Base of the per-type panels: a title and a two-column tree of fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["field", "value"])
+        self.tree.setColumnWidth(0, 130)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.tree)
+
+    def show_record(self, record: Any, context: Any) -> None:
+        """Fill the panel; `context` is the capture the record belongs to (may be None)."""
+        raise NotImplementedError
+
+    def _fill(self, title: str, rows: list[tuple[str, Any]]) -> None:
+        self.title.setText(title)
+        self.tree.clear()
+        for name, value in rows:
+            item = QTreeWidgetItem([name, "" if isinstance(value, list) else str(value)])
+            if isinstance(value, list):
+                for sub_name, sub_value in value:
+                    item.addChild(QTreeWidgetItem([sub_name, str(sub_value)]))
+                item.setExpanded(True)
+            self.tree.addTopLevelItem(item)
+
+
+def _tensor_rows(meta: Any) -> list[tuple[str, Any]]:
+    if meta is None:
+        return [("", "no gradient")]
+    rows = [("shape", tuple(meta.shape)), ("dtype", meta.dtype), ("device", meta.device)]
+    s = meta.stats
+    if s is not None:
+        rows += [("min", f"{s.min:.4g}"), ("max", f"{s.max:.4g}"), ("mean", f"{s.mean:.4g}"),
+                 ("std", f"{s.std:.4g}"), ("norm", f"{s.norm:.4g}")]
+        if s.nan or s.inf:
+            rows.append(("non-finite", f"{s.nan} NaN, {s.inf} Inf"))
+    return rows
+
+
+class NodePanel(RecordPanel):
+    """An op (or param/input/loss) node: where it ran, its tensors, its times."""
+
+    def show_record(self, record: NodeRecord, context: Any) -> None:
+        rows: list[tuple[str, Any]] = [("kind", record.kind), ("key", record.key),
+                                       ("module", record.module or "(top level)"),
+                                       ("source", record.source), ("function", record.function),
+                                       ("forward time", format_value(record.time_ns, "time"))]
+        if record.saved_bytes:
+            rows.append(("saved for backward", f"{record.saved_bytes:,} bytes"))
+        tensors = getattr(context, "tensors", {}) or {}
+        for label, ids in (("input", record.inputs), ("output", record.outputs)):
+            for i, tid in enumerate(ids):
+                if tid in tensors:
+                    rows.append((f"{label} {i}", _tensor_rows(tensors[tid])))
+        if context is not None and record.backward is not None:
+            b = context.backward[record.backward]
+            rows.append(("backward time", format_value(b.time_ns, "time")))
+            for i, g in enumerate(b.grads):
+                rows.append((f"grad to input {i}", _tensor_rows(g)))
+        self._fill(f"<b>{record.label}</b>  {record.source}", rows)
+
+
+class BackwardPanel(RecordPanel):
+    """A backward node that just ran (step backward): the gradients it sent to its inputs."""
+
+    def show_record(self, record: BackwardRecord, context: Any) -> None:
+        rows: list[tuple[str, Any]] = [("forward node", record.forward),
+                                       ("time", format_value(record.time_ns, "time"))]
+        for i, g in enumerate(record.grads):
+            rows.append((f"grad to input {i}", _tensor_rows(g)))
+        self._fill(f"<b>{record.name}</b>", rows)
+
+
+class CapturePanel(RecordPanel):
+    """No selection: the iteration's summary and health."""
+
+    def show_record(self, record: IterationCapture, context: Any) -> None:
+        h = record.health
+        rows: list[tuple[str, Any]] = [
+            ("iteration", record.index), ("loss", record.loss), ("nodes", len(record.nodes)),
+            ("ops", len(record.ops())), ("duration", format_value(record.duration_ns, "time")),
+            ("statistics level", record.level)]
+        if h.first_nonfinite is not None:
+            o = h.first_nonfinite
+            rows.append(("first NaN/Inf", f"{o.key} ({o.phase} {o.where}) at {o.source}"))
+        if h.param_grad_norms:
+            rows.append(("param grad norms", [(k, f"{v:.3g}") for k, v in
+                                              h.param_grad_norms.items()]))
+        if h.vanishing or h.exploding:
+            rows.append(("vanishing", ", ".join(h.vanishing) or "-"))
+            rows.append(("exploding", ", ".join(h.exploding) or "-"))
+        self._fill(f"<b>Iteration {record.index}</b>", rows)
+
+
+class GroupPanel(RecordPanel):
+    """A collapsed module group."""
+
+    def show_record(self, record: GroupNode, context: Any) -> None:
+        ops = [n for n in getattr(context, "nodes", []) if n.module == record.path
+               or n.module.startswith(record.path + ".")]
+        total = sum(n.time_ns for n in ops)
+        rows = [("module", record.path), ("nodes", len(ops)),
+                ("forward time", format_value(total, "time"))]
+        self._fill(f"<b>module {record.path}</b> (double-click to expand)", rows)
+
+
+register_panel(NodeRecord, NodePanel)
+register_panel(BackwardRecord, BackwardPanel)
+register_panel(IterationCapture, CapturePanel)
+register_panel(GroupNode, GroupPanel)
+
+
+class InspectorPanel(QStackedWidget):
+    """Switches to the registered panel for the shown record's type (one instance per type)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty = QLabel("Nothing selected. Run the model or open a session.")
+        self.empty.setWordWrap(True)
+        self.addWidget(self.empty)
+        self._panels: dict[type, RecordPanel] = {}
+        self.record: Any = None
+
+    def show_record(self, record: Any, context: Any = None) -> None:
+        self.record = record
+        factory_type = next((t for t in type(record).__mro__ if t in _REGISTRY), None)
+        if factory_type is None:
+            self.setCurrentWidget(self.empty)
+            return
+        panel = self._panels.get(factory_type)
+        if panel is None:
+            panel = self._panels[factory_type] = _REGISTRY[factory_type]()
+            self.addWidget(panel)
+        panel.show_record(record, context)
+        self.setCurrentWidget(panel)
+
+    def current_panel(self) -> QWidget:
+        return self.currentWidget()

@@ -1,0 +1,170 @@
+"""Graphics items of the graph view. They only paint and report to their scene; the scene
+decides what a click means. Items never reach into the session model."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+# Below this zoom level text is skipped: it would be unreadable and is the costliest part.
+TEXT_LOD = 0.45
+NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
+
+
+class NodeItem(QGraphicsItem):
+    """One drawn node: a rounded box coloured by kind (or overlay) with its op name and shape.
+
+    `key` is the graph node (or GroupNode) it stands for; copies of a split source share it.
+    """
+
+    def __init__(self, key: Hashable, kind: str, label: str, detail: str,
+                 size: tuple[float, float]) -> None:
+        super().__init__()
+        self.key = key
+        self.kind = kind
+        self.label = label
+        self.detail = detail
+        w, h = size
+        self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self.fill: QColor | None = None      # overlay colour, None: the kind's colour
+        self.mark = ""                       # "", "step" or "grad": stepping highlights
+        self.theme = None
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self.setZValue(NODE_Z)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect.adjusted(-3, -3, 3, 3)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        th = self.theme
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        fill = self.fill or QColor(th.kinds.get(self.kind, th.kinds[""]))
+        painter.setBrush(QBrush(fill))
+        if self.isSelected():
+            painter.setPen(QPen(QColor(th.selection), 3))
+        elif self.mark:
+            painter.setPen(QPen(QColor(th.step if self.mark == "step" else th.grad), 3))
+        else:
+            painter.setPen(QPen(QColor(th.edge), 1))
+        if self.kind == "group":
+            painter.drawRect(self.rect)
+        else:
+            painter.drawRoundedRect(self.rect, 6, 6)
+        if lod < TEXT_LOD:
+            return
+        painter.setPen(QColor(_text_on(fill)))
+        painter.setFont(_font(True))
+        top = self.rect.adjusted(4, 2, -4, -self.rect.height() / 2)
+        painter.drawText(top, Qt.AlignCenter, self.label)
+        painter.setFont(_font(False))
+        bottom = self.rect.adjusted(4, self.rect.height() / 2, -4, -2)
+        painter.drawText(bottom, Qt.AlignCenter, self.detail)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None:
+            scene.item_double_clicked(self)
+        event.accept()
+
+
+class EdgeItem(QGraphicsItem):
+    """A data-flow edge: a polyline through the layout's bends, an arrow head, a shape label."""
+
+    def __init__(self, key: tuple[Hashable, Hashable], points: Sequence[tuple[float, float]],
+                 label: str) -> None:
+        super().__init__()
+        self.key = key
+        self.label = label
+        self.mark = ""
+        self.theme = None
+        self.set_points(points)
+        self.setZValue(EDGE_Z)
+
+    def set_points(self, points: Sequence[tuple[float, float]]) -> None:
+        self.prepareGeometryChange()
+        self.points = [QPointF(x, y) for x, y in points]
+        path = QPainterPath(self.points[0])
+        for p in self.points[1:]:
+            path.lineTo(p)
+        self.path = path
+        self._bounds = path.boundingRect().adjusted(-6, -6, 40, 6)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        th = self.theme
+        color = QColor(th.grad if self.mark == "grad" else th.edge)
+        painter.setPen(QPen(color, 2.5 if self.mark else 1.2))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path)
+        end, before = self.points[-1], self.points[-2]
+        painter.setBrush(color)
+        painter.drawPolygon(_arrow(before, end))
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod >= TEXT_LOD and self.label:
+            painter.setFont(_font(False))
+            painter.setPen(QColor(th.grad if self.mark else th.muted))
+            mid = self.points[len(self.points) // 2] if len(self.points) > 2 else (
+                (self.points[0] + end) / 2)
+            painter.drawText(mid + QPointF(5, 4), self.label)
+
+
+class GroupItem(QGraphicsItem):
+    """The frame of an expanded module group, titled with its path; double-click collapses."""
+
+    def __init__(self, path: str, rect: QRectF) -> None:
+        super().__init__()
+        self.path = path
+        self.rect = rect
+        self.theme = None
+        self.setZValue(FRAME_Z)
+
+    def boundingRect(self) -> QRectF:
+        return self.rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        th = self.theme
+        painter.setPen(QPen(QColor(th.frame), 1, Qt.DashLine))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(self.rect, 8, 8)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LOD:
+            painter.setPen(QColor(th.muted))
+            painter.setFont(_font(False))
+            painter.drawText(self.rect.topLeft() + QPointF(6, 12), self.path)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        scene = self.scene()
+        if scene is not None:
+            scene.item_double_clicked(self)
+        event.accept()
+
+
+def _arrow(before: QPointF, end: QPointF) -> QPolygonF:
+    d = end - before
+    length = max((d.x() ** 2 + d.y() ** 2) ** 0.5, 1e-6)
+    ux, uy = d.x() / length, d.y() / length
+    left = QPointF(end.x() - 7 * ux + 4 * uy, end.y() - 7 * uy - 4 * ux)
+    right = QPointF(end.x() - 7 * ux - 4 * uy, end.y() - 7 * uy + 4 * ux)
+    return QPolygonF([end, left, right])
+
+
+_FONTS: dict[bool, QFont] = {}
+
+
+def _font(bold: bool) -> QFont:
+    """Two shared fonts; building a QFont per paint call costs more than the drawing."""
+    font = _FONTS.get(bold)
+    if font is None:
+        font = QFont()
+        font.setPointSizeF(8.5 if bold else 7.5)
+        font.setBold(bold)
+        _FONTS[bold] = font
+    return font
+
+
+def _text_on(fill: QColor) -> str:
+    return "#111111" if fill.lightnessF() > 0.55 else "#f2f2f2"

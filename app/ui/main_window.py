@@ -1,0 +1,351 @@
+"""MainWindow: the toolbar, the graph view in the centre, the inspector, plots and output in
+docks, the error panel over the graph and the status bar. It wires signals; the work lives in
+the model, the presenter, the adapter and the views."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.runner import protocol as p
+from app.ui import export
+from app.ui.actions import disable_cuda, make_actions, make_toolbar
+from app.ui.error_panel import ErrorPanel
+from app.ui.graph_presenter import GraphPresenter
+from app.ui.graph_scene import GraphScene
+from app.ui.graph_view import GraphView
+from app.ui.inspector import InspectorPanel
+from app.ui.runner_adapter import RunnerAdapter
+from app.ui.session_model import SessionModel
+from app.ui.settings import Settings
+from app.ui.theme import apply_theme, theme
+from app.ui.timeline import LossPlot, TimelineWidget
+
+MAX_OUTPUT_LINES = 2000
+
+
+class MainWindow(QMainWindow):
+    """The Gradscope window. Signal: first_graph_drawn (for --screenshot and benchmarks)."""
+
+    first_graph_drawn = Signal()
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.theme = theme(self.settings.theme)
+        self.model = SessionModel(parent=self)
+        self.runner = RunnerAdapter(self.model, self)
+        self.scene = GraphScene(self.theme, self)
+        self.view = GraphView(self.scene)
+        self.presenter = GraphPresenter(self.model, self.scene, self)
+        self.script: str | None = None
+        self._rate: list[float] = []
+        self._build()
+        self._connect()
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self._on_status_timer_timeout)
+        self._status_timer.start(100)  # the status bar refreshes 10 times a second
+        QTimer.singleShot(0, self._check_cuda)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        self.setWindowTitle("Gradscope")
+        self.resize(1280, 820)
+        self.actions = make_actions(self)
+        self.toolbar = make_toolbar(self, self.actions)
+        self.addToolBar(self.toolbar.bar)
+        self.error_panel = ErrorPanel()
+        centre = QWidget()
+        lay = QVBoxLayout(centre)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.error_panel)
+        lay.addWidget(self.view, 1)
+        self.setCentralWidget(centre)
+        self.inspector = InspectorPanel()
+        self.loss_plot = LossPlot()
+        self.timeline = TimelineWidget()
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setMaximumBlockCount(MAX_OUTPUT_LINES)
+        self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
+        self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
+        self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
+        self._dock("Output", self.output, Qt.BottomDockWidgetArea)
+        self._build_menus()
+        self.state_label = QLabel("no script")
+        self.statusBar().addPermanentWidget(self.state_label)
+        self.toolbar.device.setCurrentIndex(1 if self.settings.device == "cuda" else 0)
+        self.toolbar.recording.setCurrentText(self.settings.recording)
+        geometry, state = self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self._apply_theme()
+
+    def _dock(self, title: str, widget: QWidget, area) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a["open_model"])
+        self.recent_menu = QMenu("Open recent", self)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(a["open_session"])
+        export_menu = file_menu.addMenu("Export")
+        for name in ("export_graph", "export_data", "screenshot"):
+            export_menu.addAction(a[name])
+        file_menu.addAction(a["quit"])
+        run_menu = self.menuBar().addMenu("&Run")
+        for name in ("run", "pause", "step_forward", "step_backward", "run_one", "stop",
+                     "restart"):
+            run_menu.addAction(a[name])
+        view_menu = self.menuBar().addMenu("&View")
+        for name in ("fit", "search", "collapse_all", "expand_all", "toggle_theme"):
+            view_menu.addAction(a[name])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            self.recent_menu.addAction(path, lambda path=path: self.open_model(path))
+
+    def _connect(self) -> None:
+        a, m = self.actions, self.model
+        a["open_model"].triggered.connect(self._on_open_model_triggered)
+        a["open_session"].triggered.connect(self._on_open_session_triggered)
+        for name in ("run", "pause", "step_forward", "step_backward", "stop", "restart"):
+            a[name].triggered.connect(lambda _=False, name=name: self.command(name))
+        a["run_one"].triggered.connect(self._on_run_one_triggered)
+        a["fit"].triggered.connect(self.view.fit)
+        a["search"].triggered.connect(self.view.open_search)
+        a["collapse_all"].triggered.connect(self._on_collapse_all_triggered)
+        a["expand_all"].triggered.connect(lambda: self.presenter.set_collapsed(frozenset()))
+        a["toggle_theme"].triggered.connect(self._on_toggle_theme_triggered)
+        a["export_graph"].triggered.connect(self._on_export_graph_triggered)
+        a["export_data"].triggered.connect(self._on_export_data_triggered)
+        a["screenshot"].triggered.connect(self._on_screenshot_triggered)
+        a["quit"].triggered.connect(self.close)
+        tb = self.toolbar
+        tb.device.activated.connect(self._on_device_activated)
+        tb.recording.activated.connect(self._on_recording_activated)
+        tb.overlay.activated.connect(
+            lambda i: self.presenter.set_overlay(tb.overlay.itemData(i)))
+        tb.scrubber.valueChanged.connect(self._on_scrubber_value_changed)
+        m.capture_added.connect(self._on_model_capture_added)
+        m.capture_selected.connect(lambda i: self._show_selection())
+        m.node_selected.connect(lambda key: self._show_selection())
+        m.stepped.connect(self._on_model_stepped)
+        m.loss_added.connect(self._on_model_loss_added)
+        m.error_reported.connect(self._on_model_error_reported)
+        m.worker_died.connect(self.error_panel.show_death)
+        m.output_added.connect(self._on_model_output_added)
+        m.loaded.connect(self._on_model_loaded)
+        self.error_panel.restart_requested.connect(lambda: self.command("restart"))
+        self.timeline.node_clicked.connect(m.select_node)
+        self.presenter.graph_drawn.connect(self._on_presenter_graph_drawn)
+
+    # ------------------------------------------------------------------ opening
+    def open_model(self, path: str) -> None:
+        """Start a worker on the model script at `path` and run one iteration to draw it."""
+        self.script = str(path)
+        self.settings.add_recent(self.script)
+        self._fill_recent()
+        self.setWindowTitle(f"Gradscope — {Path(path).name}")
+        self.error_panel.hide()
+        self._draw_first = True
+        self.runner.open(self.script, self.toolbar.device.currentData(),
+                         self.toolbar.recording.currentText())
+
+    def open_session(self, path: str) -> None:
+        """Show a recorded .gscope session (no worker runs)."""
+        from autograd_core import trace
+
+        try:
+            session = trace.load(path)
+        except (OSError, trace.SessionFormatError) as exc:
+            self.error_panel.show_error(p.Error("script", str(exc), location=str(path)))
+            return
+        self.runner.close()
+        self.settings.add_recent(str(path))
+        self.setWindowTitle(f"Gradscope — {Path(path).name}")
+        self.model.open_session(session, str(path))
+        self.view.fit()
+
+    def _on_open_model_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model script", "", "Python (*.py)")
+        if path:
+            self.open_model(path)
+
+    def _on_open_session_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Gradscope (*.gscope)")
+        if path:
+            self.open_session(path)
+
+    def _on_model_loaded(self, loaded: p.Loaded) -> None:
+        if getattr(self, "_draw_first", False):
+            self._draw_first = False
+            self.runner.send("run", 1)  # draw the graph straight away
+
+    # ------------------------------------------------------------------ commands
+    def command(self, name: str) -> None:
+        """Send a runner command (run, pause, step_forward, step_backward, stop, restart)."""
+        if name == "restart":
+            self.error_panel.hide()
+            self._draw_first = True
+        self.runner.send(name)
+
+    def _on_run_one_triggered(self) -> None:
+        stepping = self.model.status is not None and self.model.status.state == p.STEPPING
+        self.runner.send("finish_iteration" if stepping else "run", *(() if stepping else (1,)))
+
+    def _on_device_activated(self, index: int) -> None:
+        device = self.toolbar.device.itemData(index)
+        self.settings.device = device
+        self.runner.send("set_device", device)
+
+    def _on_recording_activated(self, index: int) -> None:
+        level = self.toolbar.recording.itemData(index)
+        self.settings.recording = level
+        self.runner.send("set_recording", level)
+
+    def _check_cuda(self) -> None:
+        from autograd_core import backend
+
+        reason = backend.cuda_unavailable_reason()
+        if reason:
+            disable_cuda(self.toolbar.device, reason)
+            self.toolbar.device.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ model events
+    def _on_model_capture_added(self, index: int) -> None:
+        n = len(self.model.captures)
+        slider = self.toolbar.scrubber
+        following = self.model.current < 0
+        slider.blockSignals(True)
+        slider.setRange(0, n - 1)
+        if following:
+            slider.setValue(n - 1)
+        slider.blockSignals(False)
+        self._rate.append(time.perf_counter())
+
+    def _on_scrubber_value_changed(self, value: int) -> None:
+        self.model.select_capture(value)
+
+    def _on_model_stepped(self, event: p.Stepped) -> None:
+        self.inspector.show_record(event.record, self.model.capture())
+
+    def _on_model_loss_added(self, iteration: int, value: float) -> None:
+        self._loss_dirty = True
+
+    def _on_model_error_reported(self, error: p.Error) -> None:
+        if error.kind == "warning":
+            self.statusBar().showMessage(error.message, 8000)
+            return
+        self.error_panel.show_error(error)
+
+    def _on_model_output_added(self, stream: str, text: str) -> None:
+        self.output.appendPlainText(text)
+
+    def _on_presenter_graph_drawn(self, seconds: float) -> None:
+        self.view.fit()
+        self.first_graph_drawn.emit()
+
+    def _show_selection(self) -> None:
+        key = self.model.selected
+        self.inspector.show_record(self.model.record_of(key), self.model.capture())
+        self.timeline.set_capture(self.model.capture())
+
+    def _on_status_timer_timeout(self) -> None:
+        """10 Hz: status bar, loss plot and timeline (cheap repaints, never a relayout)."""
+        if getattr(self, "_loss_dirty", False):
+            self._loss_dirty = False
+            self.loss_plot.set_points(self.model.losses)
+            self._show_selection()
+        cap = self.model.capture()
+        label = self.toolbar.scrub_label
+        label.setText(f"it {cap.index}" if cap is not None else "no iterations")
+        self.state_label.setText(status_text(self.model.status, self.script))
+
+    # ------------------------------------------------------------------ view
+    def _on_collapse_all_triggered(self) -> None:
+        from app.ui.graph_presenter import collapse_at_depth
+
+        self.presenter.set_collapsed(collapse_at_depth(self.scene.graph, 1))
+
+    def _on_toggle_theme_triggered(self) -> None:
+        self.settings.theme = "light" if self.theme.name == "dark" else "dark"
+        self.theme = theme(self.settings.theme)
+        self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, self.theme.name)
+        self.scene.set_theme(self.theme)
+        self.loss_plot.theme = self.timeline.theme = self.theme
+        self.update()
+
+    # ------------------------------------------------------------------ export
+    def _on_export_graph_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png",
+                                              "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)")
+        if not path:
+            return
+        scale = 2.0
+        if path.lower().endswith(".png"):
+            scale, ok = QInputDialog.getDouble(self, "PNG scale", "Scale", 2.0, 0.25, 8.0, 2)
+            if not ok:
+                return
+        export.export_graph(self.scene, path, scale)
+
+    def _on_export_data_triggered(self) -> None:
+        cap = self.model.capture()
+        if cap is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export capture", "capture.json",
+            "JSON (*.json);;Chrome trace (*.trace.json);;DOT (*.dot);;GraphML (*.graphml)")
+        if path:
+            export.export_data(cap, path)
+
+    def _on_screenshot_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "gradscope.png",
+                                              "PNG (*.png)")
+        if path:
+            export.save_window(self, path)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event) -> None:
+        self.settings.save_window_state(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.runner.close()
+        super().closeEvent(event)
+
+
+def status_text(status: Any, script: str | None) -> str:
+    """The status bar line: state, iteration, speed, device, memory."""
+    if status is None:
+        return "no script" if script is None else "starting worker…"
+    mem = f"{status.memory_bytes / 2**20:.0f} MiB" if status.memory_bytes else "-"
+    return (f"{status.state}  |  iteration {status.iteration}  |  "
+            f"{status.its_per_sec:.1f} it/s  |  {status.device}  |  {mem}")

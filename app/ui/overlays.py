@@ -1,0 +1,75 @@
+"""Overlay metrics: which node attribute each overlay shows and how values map onto the colour
+scale (log scale, since op times and norms span orders of magnitude). Qt-free."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+
+# name -> (node attribute, legend title)
+OVERLAYS: dict[str, tuple[str, str]] = {
+    "none": ("", "Kind"),
+    "time": ("time_ns", "Forward time"),
+    "backward": ("backward_ns", "Backward time"),
+    "grad": ("grad_norm", "Gradient norm"),
+    "value": ("norm", "Value magnitude (L2 norm)"),
+    "anomaly": ("", "Anomaly (NaN / Inf)"),
+}
+# Short names the CLI accepts (`--overlay time|grad|value`) are the keys above.
+
+
+@dataclass
+class OverlayScale:
+    """Values of one overlay: node -> position on the colour scale in [0, 1], the range shown
+    by the legend, and the nodes flagged as anomalous (non-finite values or gradients)."""
+
+    name: str
+    title: str
+    t: dict[Hashable, float] = field(default_factory=dict)
+    lo: float = 0.0
+    hi: float = 0.0
+    anomalies: set[Hashable] = field(default_factory=set)
+
+    def label(self, value: float) -> str:
+        return format_value(value, self.name)
+
+
+def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
+    """Compute overlay `name` over `nodes` (node -> attribute dict).
+
+    Example:
+        >>> s = overlay_scale({"a": {"time_ns": 10}, "b": {"time_ns": 1000}}, "time")
+        >>> (s.t["a"], s.t["b"])
+        (0.0, 1.0)
+    """
+    attr, title = OVERLAYS.get(name, OVERLAYS["none"])
+    scale = OverlayScale(name, title)
+    for key, data in nodes.items():
+        if data.get("nan") or data.get("inf") or _nonfinite(data.get("grad_norm")):
+            scale.anomalies.add(key)
+    if not attr:
+        return scale
+    values = {k: float(d[attr]) for k, d in nodes.items()
+              if d.get(attr) is not None and math.isfinite(float(d[attr]))}
+    positive = [v for v in values.values() if v > 0]
+    if not positive:
+        return scale
+    scale.lo, scale.hi = min(positive), max(positive)
+    lo, hi = math.log10(scale.lo), math.log10(scale.hi)
+    span = hi - lo or 1.0
+    for k, v in values.items():
+        scale.t[k] = 0.0 if v <= 0 else (math.log10(v) - lo) / span
+    return scale
+
+
+def _nonfinite(value) -> bool:
+    return value is not None and not math.isfinite(float(value))
+
+
+def format_value(value: float, name: str) -> str:
+    """A value as the legend and tooltips show it: times in us/ms, norms in 3 digits."""
+    if name in ("time", "backward"):
+        us = value / 1e3
+        return f"{us:.3g} us" if us < 1000 else f"{us / 1e3:.3g} ms"
+    return f"{value:.3g}"

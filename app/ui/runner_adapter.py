@@ -1,0 +1,98 @@
+"""RunnerAdapter: connects a `app.runner.Driver` to the Qt event loop. A QSocketNotifier on the
+driver's event pipe wakes us when events arrive (or the worker dies); a slow QTimer covers the
+driver's stop deadline. Nothing here ever blocks the event loop."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+
+from app.runner import Driver
+from app.runner import protocol as p
+from app.ui.session_model import SessionModel
+
+
+class RunnerAdapter(QObject):
+    """Owns the worker of the open script and feeds its events to `model`."""
+
+    started = Signal(str)   # script path
+
+    def __init__(self, model: SessionModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.driver: Driver | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.driver is not None and self.driver.alive
+
+    def open(self, path: str, device: str | None = None, record: str = "basic") -> None:
+        """Start a worker on `path` (closing any previous one)."""
+        self.close()
+        self.driver = Driver(path, device=device, record=record)
+        self.driver.start()
+        self._watch()
+        self.started.emit(path)
+
+    def _watch(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+        self._notifier = QSocketNotifier(self.driver.fileno(), QSocketNotifier.Read, self)
+        self._notifier.activated.connect(self._on_notifier_activated)
+        self._timer.start()
+
+    def close(self) -> None:
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        self._timer.stop()
+        if self.driver is not None:
+            self.driver.close()
+            self.driver = None
+
+    # ------------------------------------------------------------------ commands
+    def send(self, name: str, *args) -> None:
+        """Call a driver command by name (run, pause, step_forward, ...); restarts re-watch."""
+        if self.driver is None:
+            return
+        if name == "restart":
+            self.restart()
+            return
+        getattr(self.driver, name)(*args)
+
+    def restart(self) -> None:
+        if self.driver is None:
+            return
+        was_dead = not self.driver.alive
+        self.driver.restart()
+        if was_dead:  # a fresh process: new pipes
+            self._watch()
+
+    # ------------------------------------------------------------------ events
+    def _on_notifier_activated(self, *args) -> None:
+        self.pump()
+
+    def _on_timer_timeout(self) -> None:
+        self.pump()
+
+    def pump(self) -> None:
+        """Hand every event available now to the model."""
+        if self.driver is None:
+            return
+        for event in self.driver.poll_events():
+            self.model.apply(event)
+            if isinstance(event, p.Died):
+                self._on_driver_died()
+
+    def _on_driver_died(self) -> None:
+        """Stop watching the dead pipe (at EOF it would wake us forever); when the driver has
+        already respawned the worker (restart after a kill), watch the new one."""
+        if self.driver is not None and self.driver.alive:
+            self._watch()
+        elif self._notifier is not None:
+            self._notifier.setEnabled(False)

@@ -1,0 +1,165 @@
+"""SessionModel: the GUI-side state fed by runner events (or a loaded .gscope file), announced
+with past-tense Qt signals. Views read it; only the model changes it. Memory stays bounded: a
+window of captures and of loss values, however long the run."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.runner import protocol as p
+
+CAPTURE_WINDOW = 100
+LOSS_WINDOW = 10_000
+
+
+class SessionModel(QObject):
+    """What the window shows: captures, losses, status, stepping state, errors, selection."""
+
+    loaded = Signal(object)            # protocol.Loaded
+    status_changed = Signal(object)    # protocol.Status
+    loss_added = Signal(int, float)
+    capture_added = Signal(int)        # index of the new capture in `captures`
+    capture_selected = Signal(int)     # the capture the views show changed
+    stepped = Signal(object)           # protocol.Stepped
+    node_selected = Signal(object)     # stable key (or GroupNode), None when cleared
+    error_reported = Signal(object)    # protocol.Error
+    worker_died = Signal(object)       # protocol.Died
+    output_added = Signal(str, str)    # stream, text
+    run_finished = Signal(int)
+    session_opened = Signal(str)
+
+    def __init__(self, window: int = CAPTURE_WINDOW, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.captures: deque = deque(maxlen=window)
+        self.losses: deque[tuple[int, float]] = deque(maxlen=LOSS_WINDOW)
+        self.status: p.Status | None = None
+        self.info: p.Loaded | None = None
+        self.errors: list[p.Error] = []
+        self.current = -1                 # index into captures; -1 follows the newest
+        self.selected: Hashable | None = None
+        self.step_records: list[Any] = []  # forward NodeRecords of the iteration being stepped
+        self.last_step: p.Stepped | None = None
+        self.iterations_seen = 0
+
+    # ------------------------------------------------------------------ events in
+    def apply(self, event: Any) -> None:
+        """Fold one runner event into the model and announce it."""
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _apply_loaded(self, event: p.Loaded) -> None:
+        self.info = event
+        self.step_records = []
+        self.last_step = None
+        self.loaded.emit(event)
+
+    def _apply_status(self, event: p.Status) -> None:
+        self.status = event
+        self.status_changed.emit(event)
+
+    def _apply_loss(self, event: p.Loss) -> None:
+        self.losses.append((event.iteration, event.value))
+        self.loss_added.emit(event.iteration, event.value)
+
+    def _apply_captured(self, event: p.Captured) -> None:
+        self.add_capture(event.capture)
+
+    def _apply_stepped(self, event: p.Stepped) -> None:
+        if event.phase == "forward":
+            if event.index == 0:
+                self.step_records = []
+            if event.record is not None:
+                self.step_records.append(event.record)
+        self.last_step = event
+        self.stepped.emit(event)
+
+    def _apply_finished(self, event: p.Finished) -> None:
+        self.step_records = []
+        self.last_step = None
+        self.run_finished.emit(event.iteration)
+
+    def _apply_error(self, event: p.Error) -> None:
+        self.errors.append(event)
+        del self.errors[:-50]  # a script failing every iteration must not grow the list forever
+        self.error_reported.emit(event)
+
+    def _apply_died(self, event: p.Died) -> None:
+        self.step_records = []
+        self.last_step = None
+        self.worker_died.emit(event)
+
+    def _apply_output(self, event: p.Output) -> None:
+        self.output_added.emit(event.stream, event.text)
+
+    # ------------------------------------------------------------------ captures
+    def add_capture(self, capture: Any) -> None:
+        self.captures.append(capture)
+        self.iterations_seen += 1
+        self.step_records = []
+        self.last_step = None
+        self.capture_added.emit(len(self.captures) - 1)
+
+    def open_session(self, session: Any, path: str = "") -> None:
+        """Show a loaded `trace.Session` (no worker involved)."""
+        self.captures.clear()
+        self.losses.clear()
+        for cap in session.captures:
+            self.captures.append(cap)
+            if cap.loss is not None:
+                self.losses.append((cap.index, float(cap.loss)))
+        self.current = -1
+        self.session_opened.emit(path)
+        if self.captures:
+            self.capture_added.emit(len(self.captures) - 1)
+
+    def capture(self) -> Any:
+        """The capture the views show: the chosen one, else the newest (None before any)."""
+        if not self.captures:
+            return None
+        if 0 <= self.current < len(self.captures):
+            return self.captures[self.current]
+        return self.captures[-1]
+
+    def select_capture(self, index: int) -> None:
+        """Show capture `index` of the window; -1 (or the last) follows new captures."""
+        self.current = -1 if index < 0 or index >= len(self.captures) - 1 else index
+        self.capture_selected.emit(index)
+
+    # ------------------------------------------------------------------ selection
+    def select_node(self, key: Hashable | None) -> None:
+        if key != self.selected:
+            self.selected = key
+            self.node_selected.emit(key)
+
+    def record_of(self, key: Hashable | None) -> Any:
+        """What the inspector shows for `key`: its NodeRecord in the shown capture, the
+        stepped record, the group, or the capture itself when nothing is selected."""
+        if key is None:
+            return self.capture()
+        for rec in self.step_records:
+            if rec.key == key:
+                return rec
+        cap = self.capture()
+        if cap is not None and isinstance(key, str):
+            node = cap.node_by_key(key)
+            if node is not None:
+                return node
+        return key
+
+
+_HANDLERS = {
+    p.Loaded: SessionModel._apply_loaded,
+    p.Status: SessionModel._apply_status,
+    p.Loss: SessionModel._apply_loss,
+    p.Captured: SessionModel._apply_captured,
+    p.Stepped: SessionModel._apply_stepped,
+    p.Finished: SessionModel._apply_finished,
+    p.Error: SessionModel._apply_error,
+    p.Died: SessionModel._apply_died,
+    p.Output: SessionModel._apply_output,
+}

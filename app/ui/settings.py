@@ -1,0 +1,62 @@
+"""Settings kept between launches with QSettings: recent files, last device, theme, recording
+level and the window's geometry and dock layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+MAX_RECENT = 8
+
+
+class Settings:
+    """Typed access to the app's QSettings (organisation 'Gradscope', application 'gradscope')."""
+
+    def __init__(self, qsettings: QSettings | None = None) -> None:
+        self.q = qsettings or QSettings("Gradscope", "gradscope")
+
+    def _get(self, key: str, default):
+        value = self.q.value(key, default)
+        return default if value is None else value
+
+    @property
+    def recent_files(self) -> list[str]:
+        value = self._get("recent_files", [])
+        return [value] if isinstance(value, str) else list(value)
+
+    def add_recent(self, path: str) -> None:
+        files = [path] + [f for f in self.recent_files if f != path]
+        self.q.setValue("recent_files", files[:MAX_RECENT])
+
+    @property
+    def device(self) -> str:
+        return str(self._get("device", "cpu"))
+
+    @device.setter
+    def device(self, value: str) -> None:
+        self.q.setValue("device", value)
+
+    @property
+    def theme(self) -> str:
+        return str(self._get("theme", "dark"))
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self.q.setValue("theme", value)
+
+    @property
+    def recording(self) -> str:
+        return str(self._get("recording", "basic"))
+
+    @recording.setter
+    def recording(self, value: str) -> None:
+        self.q.setValue("recording", value)
+
+    def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
+        return self.q.value("geometry"), self.q.value("window_state")
+
+    def save_window_state(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.q.setValue("geometry", geometry)
+        self.q.setValue("window_state", state)
+
+    def sync(self) -> None:
+        self.q.sync()

@@ -1,0 +1,1 @@
+"""Style sheets of the dark and light themes (data files)."""
