@@ -21,7 +21,8 @@ def _torch() -> Any:
 
 
 def _close(a: Any, b: Any, tol: float = 1e-10) -> None:
-    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), atol=tol, rtol=tol)
+    np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), atol=tol,
+                               rtol=tol)
 
 
 def _pairs(*arrays: np.ndarray) -> tuple[list, list]:
@@ -88,7 +89,7 @@ def test_sdpa_dropout_changes_output_only_when_asked() -> None:
     q = ag.randn(1, 4, 8)
     a = F.scaled_dot_product_attention(q, q, q)
     b = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
-    assert not np.allclose(a.numpy(), b.numpy())
+    assert not np.allclose(a.cpu().numpy(), b.cpu().numpy())
 
 
 def test_sdpa_errors() -> None:
@@ -104,7 +105,7 @@ def _copy_weights(ours: Any, theirs: Any) -> None:
     mine = dict(ours.named_parameters())
     assert list(mine) == [n for n, _ in theirs.named_parameters()]
     for name, tp in theirs.named_parameters():
-        mine[name].data = ag.tensor(tp.detach().numpy().copy())
+        mine[name].data = ag.tensor(tp.detach().cpu().numpy().copy())
 
 
 def _mask(kind: str | None, shape: tuple) -> np.ndarray | None:
@@ -194,7 +195,7 @@ def test_multihead_attention_parameters_and_errors() -> None:
     mha = nn.MultiheadAttention(E, HEADS)
     assert [n for n, _ in mha.named_parameters()] == [
         "in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
-    assert not mha.in_proj_bias.detach().numpy().any()  # PyTorch starts the biases at zero
+    assert not mha.in_proj_bias.detach().cpu().numpy().any()  # PyTorch starts the biases at zero
     separate = nn.MultiheadAttention(E, HEADS, kdim=3, vdim=5)
     assert tuple(separate.k_proj_weight.shape) == (E, 3) and separate.in_proj_weight is None
     with pytest.raises(AssertionError, match="embed_dim must be divisible by num_heads"):

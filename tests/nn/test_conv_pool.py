@@ -40,16 +40,17 @@ def _compare(ours_fn: Any, torch_fn: Any, arrays: list, dtype: Any = np.float64)
     theirs = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
     y, ty = ours_fn(*ours), torch_fn(*theirs)
     if isinstance(ty, tuple):  # (values, indices)
-        np.testing.assert_array_equal(y[1].numpy(), ty[1].numpy())
+        np.testing.assert_array_equal(y[1].cpu().numpy(), ty[1].cpu().numpy())
         y, ty = y[0], ty[0]
     assert tuple(y.shape) == tuple(ty.shape)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), atol=tol, rtol=tol)
+    np.testing.assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), atol=tol,
+                               rtol=tol)
     g = RNG.standard_normal(tuple(ty.shape)).astype(dtype)
     (y * ag.tensor(g)).sum().backward()
     ty.backward(torch.tensor(g))
     for a, ta in zip(ours, theirs):
         if a is not None:
-            np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), atol=tol * 10,
+            np.testing.assert_allclose(a.grad.cpu().numpy(), ta.grad.cpu().numpy(), atol=tol * 10,
                                        rtol=tol * 10)
 
 
@@ -142,8 +143,8 @@ def test_conv2d_module_defaults_and_init() -> None:
     assert [n for n, _ in m.named_parameters()] == ["weight", "bias"]
     assert tuple(m.weight.shape) == (8, 4, 3, 3) and m.kernel_size == (3, 3)
     bound = 1 / math.sqrt(4 * 9)  # kaiming_uniform(a=sqrt(5)) gives U(+-1/sqrt(fan_in))
-    assert np.abs(m.weight.detach().numpy()).max() <= bound
-    assert np.abs(m.bias.detach().numpy()).max() <= bound
+    assert np.abs(m.weight.detach().cpu().numpy()).max() <= bound
+    assert np.abs(m.bias.detach().cpu().numpy()).max() <= bound
     assert repr(m) == "Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
     assert tuple(m(ag.randn(2, 4, 6, 6)).shape) == (2, 8, 6, 6)
     assert nn.Conv2d(2, 4, 3, bias=False, groups=2).bias is None
@@ -163,17 +164,17 @@ def test_conv_modules_match_torch_with_copied_weights() -> None:
     ]:
         theirs = theirs.double()
         for (_, p), (_, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
-            p.data = ag.tensor(tp.detach().numpy().copy())
+            p.data = ag.tensor(tp.detach().cpu().numpy().copy())
         x = RNG.standard_normal(shape)
         tx = torch.tensor(x, requires_grad=True)
         ax = ag.tensor(x, requires_grad=True)
         y, ty = ours(ax), theirs(tx)
-        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(y.detach().cpu().numpy(), ty.detach().cpu().numpy(), atol=1e-10)
         (y * y).sum().backward()
         (ty * ty).sum().backward()
-        np.testing.assert_allclose(ax.grad.numpy(), tx.grad.numpy(), atol=1e-9)
+        np.testing.assert_allclose(ax.grad.cpu().numpy(), tx.grad.cpu().numpy(), atol=1e-9)
         for p, tp in zip(ours.parameters(), theirs.parameters()):
-            np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), atol=1e-9)
+            np.testing.assert_allclose(p.grad.cpu().numpy(), tp.grad.cpu().numpy(), atol=1e-9)
 
 
 # ------------------------------------------------------------------ pooling
@@ -226,7 +227,7 @@ def test_max_pool_float32_fast_path_matches_torch() -> None:
 def test_max_pool_gradient_goes_to_one_max_per_window() -> None:
     x = ag.tensor(np.zeros((1, 1, 2, 2)), requires_grad=True)
     F.max_pool2d(x, 2).sum().backward()
-    assert x.grad.numpy().ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert x.grad.cpu().numpy().ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
 
 
 def test_max_pool_propagates_nan() -> None:
@@ -279,7 +280,7 @@ def test_small_cnn_trains_like_torch() -> None:
                       nn.Conv2d(4, 6, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                       nn.Linear(6 * 4, 3))
     for p, tp in zip(m.parameters(), tm.parameters()):
-        p.data = ag.tensor(tp.detach().numpy().copy())
+        p.data = ag.tensor(tp.detach().cpu().numpy().copy())
     x = RNG.standard_normal((5, 1, 8, 8)).astype(np.float32)
     y = RNG.integers(0, 3, 5)
     opt = ag.optim.SGD(m.parameters(), lr=0.1)

@@ -24,12 +24,12 @@ def _copy_weights(ours: Any, theirs: Any) -> None:
     assert names == [n for n, _ in theirs.named_parameters()]
     for p, tp in zip(ours.parameters(), theirs.parameters()):
         assert tuple(p.shape) == tuple(tp.shape)
-        p.data = ag.tensor(tp.detach().numpy().copy())
+        p.data = ag.tensor(tp.detach().cpu().numpy().copy())
 
 
 def _close(a: Any, b: Any, tol: float = 1e-10) -> None:
-    a = a.detach().numpy() if hasattr(a, "detach") else a
-    np.testing.assert_allclose(a, b.detach().numpy(), atol=tol, rtol=tol)
+    a = a.detach().cpu().numpy() if hasattr(a, "detach") else a
+    np.testing.assert_allclose(a, b.detach().cpu().numpy(), atol=tol, rtol=tol)
 
 
 def _pair(arr: np.ndarray) -> tuple:
@@ -151,7 +151,7 @@ def test_parameter_names_shapes_and_init() -> None:
     assert tuple(lstm.weight_ih_l0.shape) == (20, 3)
     assert tuple(lstm.weight_ih_l1.shape) == (20, 10)  # layer 1 sees both directions
     bound = 1 / math.sqrt(5)
-    assert all(np.abs(p.detach().numpy()).max() <= bound for p in lstm.parameters())
+    assert all(np.abs(p.detach().cpu().numpy()).max() <= bound for p in lstm.parameters())
     assert tuple(nn.GRUCell(3, 7).weight_hh.shape) == (21, 7)
     assert [n for n, _ in nn.RNNCell(2, 3, bias=False).named_parameters()] == [
         "weight_ih", "weight_hh"]
@@ -163,11 +163,11 @@ def test_dropout_between_layers_only_in_training() -> None:
     rnn.eval()
     a, _ = rnn(x)
     b, _ = rnn(x)
-    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    np.testing.assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
     rnn.train()
     ag.manual_seed(0)
     c, _ = rnn(x)
-    assert not np.allclose(c.detach().numpy(), a.detach().numpy())
+    assert not np.allclose(c.detach().cpu().numpy(), a.detach().cpu().numpy())
 
 
 def test_bad_input_errors() -> None:
