@@ -42,7 +42,8 @@ class Tensor:
         if data is None:
             data = np.empty((0,), dtypes.default.value)
         elif not hasattr(data, "dtype") or not hasattr(data, "shape"):
-            data = _to_array(data, None)
+            # PyTorch's legacy constructor: Python numbers become the default float dtype.
+            data = _to_array(data, dtypes.default.value)
         self._init(data)
         if requires_grad:
             self.requires_grad_(True)

@@ -77,6 +77,12 @@ def test_tensor_from_lists_of_tensors():
     assert mixed.dtype == ag.float32 and mixed.tolist() == [1.5, 2.5]
 
 
+def test_legacy_tensor_constructor_gives_the_default_float_dtype():
+    assert ag.Tensor([1, 2]).dtype == ag.float32 and ag.Tensor([1, 2]).tolist() == [1.0, 2.0]
+    assert ag.Tensor().shape == (0,)
+    assert ag.Tensor(np.array([1, 2], np.int32)).dtype == ag.int32  # arrays keep their dtype
+
+
 def test_tensor_from_a_tensor_requiring_grad_is_a_new_leaf():
     x = ag.tensor([1.0], requires_grad=True) * 2
     t = ag.tensor(x.detach())
