@@ -58,9 +58,9 @@ def test_record_timeout_stops_saves_and_says_so(rewrite, tmp_path):
             return loss
         """)
     out = tmp_path / "run.gscope"
-    done = gradscope("record", str(script), "-n", "100", "--timeout", "3", "-o", str(out))
+    done = gradscope("record", str(script), "-n", "100", "--timeout", "1.5", "-o", str(out))
     assert done.returncode == 0, done.stderr
-    assert "stopped after --timeout 3 s at iteration 3" in done.stderr
+    assert "stopped after --timeout 1.5 s at iteration 3" in done.stderr
     from autograd_core import trace
 
     assert len(trace.load(out).captures) == 3
