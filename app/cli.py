@@ -1,6 +1,9 @@
-"""The `gradscope` command. For now: train a model script in the terminal, printing the loss.
+"""The `gradscope` command: open the app on a model script, record or export headless.
 
-    gradscope [MODEL.py] [-n ITERATIONS]
+    gradscope [MODEL.py | run.gscope] [--screenshot OUT.png]      the window (default example)
+    gradscope MODEL.py --terminal [-n ITERATIONS]                 train in the terminal
+    gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
+                     [--iteration K] [-n ITERATIONS] [--overlay time|grad|value] [--collapse D]
     gradscope record MODEL.py [-n ITERATIONS] [--device cpu|cuda] [--stats off|basic|full]
                      [--timeout SECONDS] -o run.gscope
 """
@@ -27,6 +30,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="a model script defining `model` and `step(i)` (default: spirals MLP)")
     p.add_argument("-n", "--iterations", type=int, default=None,
                    help="iterations to run (default: the script's ITERATIONS, else 100)")
+    p.add_argument("--screenshot", metavar="OUT.png", default=None,
+                   help="open the window, save it once the first iteration is drawn, exit")
+    p.add_argument("--terminal", action="store_true",
+                   help="no window: train in the terminal, printing the loss")
     return p.parse_args(argv)
 
 
@@ -56,8 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "record":
         return record_command(argv[1:])
+    if argv and argv[0] == "export":
+        return export_command(argv[1:])
     args = _parse(argv)
-    return train(args.model, args.iterations)
+    if args.terminal:
+        return train(args.model, args.iterations)
+    return gui(args.model, args.screenshot)
 
 
 def _parse_record(argv: list[str]) -> argparse.Namespace:
@@ -136,3 +147,70 @@ def _report(result: RecordResult, args: argparse.Namespace) -> int:
         print(f"saved {what} ({n} iterations, {result.elapsed:.1f} s, "
               f"{result.device}) to {args.output}")
     return 1 if failure is not None else 0
+
+
+def gui(source: str, screenshot: str | None) -> int:
+    """Open the window (Qt is imported only here, so the other commands run without it)."""
+    if not Path(source).is_file():
+        print(f"gradscope: no such model script or session: {source}", file=sys.stderr)
+        return 2
+    try:
+        from app.ui import run_app
+    except ImportError as exc:
+        print(f"gradscope: the app needs PySide6 ({exc}); install the gui extra: "
+              "pip install -e '.[gui]'  (or use --terminal)", file=sys.stderr)
+        return 2
+    return run_app(source, screenshot)
+
+
+def _parse_export(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="gradscope export",
+        description="Render the graph view offscreen (PNG, SVG, PDF) or write the capture "
+                    "(DOT, GraphML, JSON, Chrome trace) of a model script or a session file.")
+    p.add_argument("source", help="a model script (recorded for -n iterations) or a .gscope")
+    p.add_argument("-o", "--output", required=True,
+                   help="OUT.png, .svg, .pdf, .dot, .graphml, .json or .trace.json")
+    p.add_argument("--iteration", type=int, default=None, metavar="K",
+                   help="the iteration to export (default: the last captured)")
+    p.add_argument("-n", "--iterations", type=int, default=None,
+                   help="iterations to record from a model script (default: 3)")
+    p.add_argument("--overlay", choices=("none", "time", "backward", "grad", "value",
+                                         "anomaly"), default="none",
+                   help="colour nodes by forward time, gradient norm, value magnitude, ...")
+    p.add_argument("--collapse", type=int, default=None, metavar="DEPTH",
+                   help="collapse module groups at this depth (0: none; default: by size)")
+    p.add_argument("--scale", type=float, default=2.0, help="PNG scale (default: 2)")
+    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    return p.parse_args(argv)
+
+
+def export_command(argv: list[str]) -> int:
+    """`gradscope export`: 0 when written, 1 when the script failed, 2 on bad arguments."""
+    args = _parse_export(argv)
+    if not Path(args.source).is_file():
+        print(f"gradscope: no such model script or session: {args.source}", file=sys.stderr)
+        return 2
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: never needs a display
+    try:
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui.export import export_headless, export_kind
+    except ImportError as exc:
+        print(f"gradscope: export needs PySide6 ({exc}): pip install -e '.[gui]'",
+              file=sys.stderr)
+        return 2
+    if not export_kind(args.output):
+        print(f"gradscope: unknown output format: {args.output}", file=sys.stderr)
+        return 2
+    _app = QApplication.instance() or QApplication(["gradscope"])
+    try:
+        out = export_headless(args.source, args.output, args.iteration, args.iterations,
+                              args.overlay, args.collapse, args.scale, args.theme)
+    except (RuntimeError, ValueError, OSError) as exc:
+        print(f"gradscope: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, Qt
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
@@ -78,7 +78,7 @@ def export_pdf(scene: GraphScene, path: str | os.PathLike) -> None:
     writer = QPdfWriter(str(path))
     writer.setTitle("Gradscope graph")
     writer.setResolution(96)
-    writer.setPageSize(QPageSize(size, QPageSize.Unit.Point, "graph"))
+    writer.setPageSize(QPageSize(QSizeF(size), QPageSize.Unit.Point, name="graph"))
     writer.setPageMargins(QMarginsF(0, 0, 0, 0))
     painter = QPainter(writer)
     page = writer.pageLayout().paintRectPixels(writer.resolution())

@@ -59,7 +59,8 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
     lo, hi = math.log10(scale.lo), math.log10(scale.hi)
     span = hi - lo or 1.0
     for k, v in values.items():
-        scale.t[k] = 0.0 if v <= 0 else (math.log10(v) - lo) / span
+        if v > 0:  # zero (a parameter's forward time) keeps the kind's colour: nothing to show
+            scale.t[k] = (math.log10(v) - lo) / span
     return scale
 
 
