@@ -127,10 +127,14 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        x, h, unbatched = self._prepare(input, hx)
+        p = self._parameters  # the per-step hot path: skip Module.__getattr__
         act = tanh if self.nonlinearity == "tanh" else relu
-        h = _rnn_step(linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
-                      self.bias_hh, act)
+        if hx is not None and input.ndim == 2 and input.shape[1] == self.input_size:
+            return _rnn_step(linear(input, p["weight_ih"], p["bias_ih"]), hx, p["weight_hh"],
+                             p["bias_hh"], act)
+        x, h, unbatched = self._prepare(input, hx)
+        h = _rnn_step(linear(x, p["weight_ih"], p["bias_ih"]), h, p["weight_hh"],
+                      p["bias_hh"], act)
         return h.squeeze(0) if unbatched else h
 
 
