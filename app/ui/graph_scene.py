@@ -72,7 +72,9 @@ class GraphScene(QGraphicsScene):
         self._finish_animation()
         self.graph = graph
         self._members = layout.groups
-        animate = animate and len(self.nodes) + len(layout.positions) <= ANIMATE_LIMIT
+        # Animate changes to a picture on screen; a first picture or a huge one appears at once.
+        animate = animate and bool(self.nodes) and (
+            len(self.nodes) + len(layout.positions) <= ANIMATE_LIMIT)
         if not animate and len(layout.positions) > ANIMATE_LIMIT:
             self._clear_items()  # rebuilding is far cheaper than 20k single removals
         moves = self._place_nodes(graph, layout, animate)
@@ -214,14 +216,13 @@ class GraphScene(QGraphicsScene):
             if item.scene() is self:
                 self.removeItem(item)
         self._fading = []
-        for item in self.nodes.values():
-            item.setOpacity(1.0)
+        for item in (*self.nodes.values(), *self.edges.values()):
+            if item.opacity() < 1.0:
+                item.setOpacity(1.0)
 
     def finish_animation(self) -> None:
         """Complete any running animation now (exports and tests want the final picture)."""
         self._finish_animation()
-        for item in self.edges.values():
-            item.setOpacity(1.0)
 
     # ------------------------------------------------------------------ styling
     def set_theme(self, theme: Theme) -> None:

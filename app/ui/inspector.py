@@ -164,6 +164,7 @@ class InspectorPanel(QStackedWidget):
         panel = self._panels.get(factory_type)
         if panel is None:
             panel = self._panels[factory_type] = _REGISTRY[factory_type]()
+            panel.setObjectName(type(panel).__name__)
             self.addWidget(panel)
         panel.show_record(record, context)
         self.setCurrentWidget(panel)

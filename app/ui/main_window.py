@@ -4,7 +4,6 @@ the model, the presenter, the adapter and the views."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,6 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene)
         self.presenter = GraphPresenter(self.model, self.scene, self)
         self.script: str | None = None
-        self._rate: list[float] = []
         self._build()
         self._connect()
         self._status_timer = QTimer(self)
@@ -246,7 +244,7 @@ class MainWindow(QMainWindow):
         if following:
             slider.setValue(n - 1)
         slider.blockSignals(False)
-        self._rate.append(time.perf_counter())
+        self._loss_dirty = True  # the panels follow at the next 10 Hz tick
 
     def _on_scrubber_value_changed(self, value: int) -> None:
         self.model.select_capture(value)

@@ -1,0 +1,65 @@
+"""Qt fixtures: the offscreen platform, isolated settings, and a window on a model script.
+
+The whole folder skips when PySide6 or pytest-qt is not installed (the `gui` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6.QtWidgets", reason="the app needs PySide6 (the gui extra)")
+pytest.importorskip("pytestqt", reason="Qt tests need pytest-qt (the gui extra)")
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "resources" / "examples"
+STARTUP_MS = 60_000  # the worker imports numpy and the engine; this machine is shared
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from app.ui.settings import Settings
+
+    return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat))
+
+
+@pytest.fixture
+def open_window(qtbot, settings):
+    """open_window(script): a MainWindow running `script`, once its first graph is drawn."""
+    from app.ui.main_window import MainWindow
+
+    windows = []
+
+    def open_(script: Path):
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        with qtbot.waitSignal(window.first_graph_drawn, timeout=STARTUP_MS):
+            window.open_model(str(script))
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()  # stops the worker
+
+
+@pytest.fixture
+def spiral_window(open_window):
+    return open_window(EXAMPLES / "spiral_mlp.py")
+
+
+@pytest.fixture
+def wait_state(qtbot):
+    """wait_state(window, state): wait until the worker reports `state`."""
+
+    def wait(window, state: str, timeout: int = 20_000) -> None:
+        qtbot.waitUntil(lambda: window.model.status is not None
+                        and window.model.status.state == state, timeout=timeout)
+
+    return wait
