@@ -75,6 +75,23 @@ def _padded(xp: Any, x: Any, pads: tuple, slack: int) -> tuple[Any, Any]:
     return flat, buf
 
 
+_KEEP_COL_BYTES = 32 << 20
+
+
+def _im2col(xp: Any, src: Any, geom: tuple) -> Any:
+    """The (G, C/G*kh*kw, N*L) matrix of input windows: the one im2col copy.
+
+    Laid out so each group is a single large GEMM, not one small GEMM per sample.
+    """
+    _, w_shape, buf_shape, _, stride, dilation, groups, (ho, wo), wide = geom
+    kernel = w_shape[2:]
+    if wide:
+        view = _flat_taps(xp, src, buf_shape, kernel, dilation, groups, ho)
+    else:
+        view = _windows(xp, src, kernel, (ho, wo), stride, dilation, groups)
+    return view.reshape(groups, w_shape[1] * kernel[0] * kernel[1], -1)
+
+
 class Conv2d(Function):
     """y[n,o,i,j] = b[o] + sum_{c,p,q} w[o,c,p,q] * x_pad[n,c, s*i + d*p, s*j + d*q]"""
 
@@ -95,12 +112,9 @@ class Conv2d(Function):
                 f"conv2d: Calculated output size: ({o}x{max(ho, 0)}x{max(wo, 0)}). "
                 "Output size is too small"
             )
-        if wide:
-            view = _flat_taps(xp, flat, buf.shape, (kh, kw), dilation, groups, ho)
-        else:
-            view = _windows(xp, buf, (kh, kw), (ho, wo), stride, dilation, groups)
-        # The one im2col copy, as (G, K, N*L): a single large GEMM per group, not one per sample.
-        col = view.reshape(groups, cg * kh * kw, -1)
+        geom = (x.shape, w.shape, buf.shape, pads, stride, dilation, groups, (ho, wo), wide)
+        src = flat if wide else buf
+        col = _im2col(xp, src, geom)
         wm = w.reshape(groups, o // groups, cg * kh * kw)
         tmp = xp.matmul(wm, col).reshape(o, n, ho, -1).transpose(1, 0, 2, 3)
         if wide:
@@ -110,8 +124,11 @@ class Conv2d(Function):
             out = xp.add(tmp, b.reshape(o, 1, 1))
         else:
             out = xp.ascontiguousarray(tmp)
-        ctx.save_for_backward(col, wm)
-        ctx.geom = (x.shape, w.shape, buf.shape, pads, stride, dilation, groups, (ho, wo), wide)
+        # Backward reuses the col matrix unless it is large: then it keeps the padded input
+        # (kh*kw times smaller) and rebuilds the col, one extra copy.
+        ctx.rebuild = col.nbytes > _KEEP_COL_BYTES
+        ctx.save_for_backward(src if ctx.rebuild else col, wm)
+        ctx.geom = geom
         return out
 
     @staticmethod
@@ -120,6 +137,8 @@ class Conv2d(Function):
         geom = ctx.geom
         nx, nw, nb = ctx.needs_input_grad
         xp = get_array_module(g)
+        if ctx.rebuild and nw:
+            col = _im2col(xp, col, geom)
         n, o, ho, wo = g.shape
         groups, wide = geom[6], geom[8]
         gb = g.sum(axis=(0, 2, 3)) if nb else None

@@ -103,6 +103,15 @@ def test_conv_unbatched_input() -> None:
              [RNG.standard_normal((2, 5, 5)), RNG.standard_normal((3, 2, 3, 3))])
 
 
+def test_conv_with_large_windows_matrix_rebuilds_it_in_backward(monkeypatch: Any) -> None:
+    from autograd_core.ops import conv as conv_ops
+
+    monkeypatch.setattr(conv_ops, "_KEEP_COL_BYTES", 0)  # every conv counts as large
+    for stride, padding in ((1, 1), (2, 0)):
+        _same("conv2d", [RNG.standard_normal((2, 4, 7, 6)), RNG.standard_normal((6, 2, 3, 3)),
+                         RNG.standard_normal(6)], stride, padding, 1, 2)
+
+
 def test_conv_gradcheck_float64() -> None:
     x = ag.tensor(RNG.standard_normal((2, 4, 5, 6)), requires_grad=True)
     w = ag.tensor(RNG.standard_normal((4, 2, 3, 2)), requires_grad=True)
