@@ -39,8 +39,10 @@ class TraceRecording(NullRecording):
     """A `trace.Recorder` behind the Controller; the worker closes iterations explicitly."""
 
     def __init__(self, model: Any, level: str, every: int) -> None:
+        from app.runner.wire import register_record_reducers
         from autograd_core.trace import Recorder, keys
 
+        register_record_reducers()  # captures travel to the driver: pickle them compactly
         # The recorder names each op's source by the first frame outside the engine; our
         # Controller sits between the engine and the recorder, so it must count as engine.
         keys._is_engine[_CONTROLLER_FILE] = True
