@@ -45,6 +45,8 @@ from autograd_core.nn.parameter import Buffer, Parameter
 from autograd_core.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
     AvgPool1d,
     AvgPool2d,
     MaxPool1d,

@@ -1,4 +1,4 @@
-"""Pooling: max/avg pooling (1-D and 2-D) and adaptive average pooling, PyTorch semantics.
+"""Pooling: max/avg pooling and adaptive avg/max pooling (1-D and 2-D), PyTorch semantics.
 
 Windows are walked one kernel tap at a time: each tap is a strided (N, C, Ho, Wo) view of the
 padded input, so a k x k pool is k*k whole-array ufunc calls and never a Python loop over
@@ -219,6 +219,45 @@ class AdaptiveAvgPool2d(Function):
         return xp.matmul(xp.matmul(ah.T, g), aw)
 
 
+def _adaptive_bounds(size: int, out: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive windows: [floor(i*size/out), ceil((i+1)*size/out))."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
+class AdaptiveMaxPool2d(Function):
+    """y[n,c,i,j] = max of x over PyTorch's adaptive window (i, j); gradient to the first max"""
+
+    @staticmethod
+    def forward(ctx, x, out_size=(1, 1)):
+        xp = get_array_module(x)
+        n, c, h, w = x.shape
+        out = xp.empty((n, c, *out_size), x.dtype)
+        idx = xp.empty((n, c, *out_size), xp.int64)
+        # One vectorised reduction per output cell: outputs are small (1x1, 7x7, ...).
+        for i, (h0, h1) in enumerate(_adaptive_bounds(h, out_size[0])):
+            for j, (w0, w1) in enumerate(_adaptive_bounds(w, out_size[1])):
+                win = x[:, :, h0:h1, w0:w1].reshape(n, c, -1)
+                a = win.argmax(axis=-1)  # first max; a NaN wins, as in PyTorch
+                out[:, :, i, j] = xp.take_along_axis(win, a[..., None], -1)[..., 0]
+                idx[:, :, i, j] = (h0 + a // (w1 - w0)) * w + w0 + a % (w1 - w0)
+        ctx.save_for_backward(idx)
+        ctx.x_shape = x.shape
+        return out, idx
+
+    @staticmethod
+    def backward(ctx, g, g_idx=None):
+        (idx,) = ctx.saved_tensors
+        xp = get_array_module(g)
+        n, c, h, w = ctx.x_shape
+        gx = xp.zeros((n * c, h * w), g.dtype)
+        rows = xp.arange(n * c)
+        flat_idx = idx.reshape(n * c, -1)
+        flat_g = g.reshape(n * c, -1)
+        for k in range(flat_idx.shape[1]):  # windows may overlap: accumulate cell by cell
+            gx[rows, flat_idx[:, k]] += flat_g[:, k]
+        return gx.reshape(ctx.x_shape)
+
+
 def _adaptive_matrix(xp: Any, size: int, out: int, dtype: Any) -> Any:
     i = xp.arange(out)
     start = (i * size) // out
@@ -287,6 +326,24 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return AdaptiveAvgPool2d.apply(input, out_size=out)
 
 
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling to a fixed (Ho, Wo); with return_indices also the flat H*W argmax."""
+    x, unbatched = _as_4d("adaptive_max_pool2d", input, 2)
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    out = tuple(x.shape[2 + i] if o is None else int(o) for i, o in enumerate(output_size))
+    res = AdaptiveMaxPool2d.apply(x, out_size=out)
+    if unbatched:
+        res = tuple(r.squeeze(0) for r in res)
+    return res if return_indices else res[0]
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, L) to a fixed length."""
+    return _pool1d(adaptive_max_pool2d, input, "adaptive_max_pool1d", (1, _first(output_size)),
+                   return_indices)
+
+
 def _pool1d(fn: Any, input: Tensor, op: str, *args: Any, **kwargs: Any) -> Any:
     x, unbatched = _as_4d(op, input, 1)
     res = fn(x.unsqueeze(2), *args, **kwargs)
@@ -327,6 +384,8 @@ def _first(v: Any) -> int:
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "max_pool1d",

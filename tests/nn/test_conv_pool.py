@@ -226,6 +226,14 @@ def test_adaptive_avg_pool2d_odd_sizes_match_torch(out: Any) -> None:
              [RNG.standard_normal((2, 3, 7, 9))])
 
 
+@pytest.mark.parametrize("out", [1, (3, 5), (7, None), (2, 9)])
+def test_adaptive_max_pool_matches_torch(out: Any) -> None:
+    x = RNG.standard_normal((2, 3, 7, 9))
+    for data in (x, np.maximum(x, 0)):
+        _same("adaptive_max_pool2d", [data], out, True)
+    _same("adaptive_max_pool1d", [x[0]], 4, True)
+
+
 def test_max_pool_float32_fast_path_matches_torch() -> None:
     torch = _torch()
     x = np.maximum(RNG.standard_normal((32, 8, 28, 28)), 0)
@@ -251,6 +259,7 @@ def test_pooling_gradcheck_float64() -> None:
     assert gradcheck(lambda t: F.avg_pool2d(t, 3, 2, 1, ceil_mode=True,
                                             count_include_pad=False), (x,))
     assert gradcheck(lambda t: F.adaptive_avg_pool2d(t, (4, 3)), (x,))
+    assert gradcheck(lambda t: F.adaptive_max_pool2d(t, (4, 3)), (x,))
 
 
 def test_pooling_bad_input_errors() -> None:
@@ -271,6 +280,8 @@ def test_pooling_modules() -> None:
     assert tuple(nn.MaxPool1d(2)(ag.randn(2, 3, 8)).shape) == (2, 3, 4)
     assert tuple(nn.AvgPool1d(2)(ag.randn(2, 3, 8)).shape) == (2, 3, 4)
     assert tuple(nn.AdaptiveAvgPool1d(3)(ag.randn(2, 3, 8)).shape) == (2, 3, 3)
+    assert tuple(nn.AdaptiveMaxPool2d((2, 3))(x).shape) == (2, 3, 2, 3)
+    assert tuple(nn.AdaptiveMaxPool1d(3)(ag.randn(2, 3, 8)).shape) == (2, 3, 3)
     _, idx = nn.MaxPool2d(2, return_indices=True)(x)
     assert idx.dtype == ag.int64 and tuple(idx.shape) == (2, 3, 4, 4)
     assert repr(nn.MaxPool2d(2)) == (
