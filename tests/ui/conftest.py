@@ -40,8 +40,16 @@ def open_window(qtbot, settings):
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
-        with qtbot.waitSignal(window.first_graph_drawn, timeout=STARTUP_MS):
-            window.open_model(str(script))
+        drawn = []
+        window.first_graph_drawn.connect(lambda: drawn.append(True))
+        window.open_model(str(script))
+        try:
+            qtbot.waitUntil(lambda: bool(drawn), timeout=STARTUP_MS)
+        except qtbot.TimeoutError:
+            m = window.model
+            raise AssertionError(f"no graph drawn: status={m.status} info={m.info} "
+                                 f"captures={len(m.captures)} errors={m.errors} "
+                                 f"output={window.output.toPlainText()[-500:]!r}") from None
         return window
 
     yield open_
