@@ -88,9 +88,9 @@ def build_draw_graph(graph: nx.DiGraph, options: LayoutOptions) -> DrawGraph:
 def _neighbours(graph: nx.DiGraph, index: dict[Hashable, int]) -> list[list[int]]:
     """Successor index lists of `graph`, without self-loops."""
     out: list[list[int]] = [[]] * len(index)
+    get = index.__getitem__
     for u, nbrs in graph.adjacency():
-        i = index[u]
-        out[i] = [index[v] for v in nbrs if v != u]
+        out[index[u]] = [index[v] for v in nbrs if v != u] if u in nbrs else list(map(get, nbrs))
     return out
 
 

@@ -21,6 +21,7 @@ from app.layout.model import LayoutOptions
 # residual stream of a transformer moved a fifth of a box per block. Weights span many orders
 # of magnitude, which floats carry without trouble.
 HEIGHT_POWER = 4
+ZERO = [0.0]  # offsets of a one-node layer, shared (never mutated)
 BEND_FACTOR = 1000.0
 ANCHOR_FACTOR = 1e6
 PASSES = (True, False)  # down, then up: ending upwards kept GPT-96 2.4x narrower
@@ -28,6 +29,8 @@ PASSES = (True, False)  # down, then up: ending upwards kept GPT-96 2.4x narrowe
 
 def _offsets(layer: list[int], width: list[float], n_real: int, options: LayoutOptions):
     """Cumulative minimum distance of each node's centre from the first node's centre."""
+    if len(layer) == 1:
+        return ZERO
     offs = [0.0] * len(layer)
     off = 0.0
     # A box and a bend keep half the box gap, so boxes with an edge between them are still
@@ -79,12 +82,14 @@ def _place(layer, offs, targets, weight, x) -> None:
             i += 1
 
 
-def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray) -> float:
-    """x to aim for: the longest edge's bend if any, else the mean of boxes that are not light.
+def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray, reach) -> float:
+    """x to aim for: the longest edge's bend if any, else the box that continues the chain.
 
     Following one bend rather than the mean of several keeps the residual stream of a
-    transformer straight; the mean of a bend to the next op and one to the next block's
-    residual add moved it half a bend sideways per block.
+    transformer straight. Among boxes that are not light, the one reaching furthest in the
+    direction the pass came from (most graph above in a downward pass, below in an upward
+    one) is the chain being continued: the hidden state of an RNN, not its per-step loss.
+    Ties share the mean, which keeps diamonds symmetric.
     """
     n_real = proper.n_real
     best = -1
@@ -97,6 +102,9 @@ def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray) -> 
     if best >= 0:
         return x[best]
     chosen = [u for u in nb if not light[u]] or nb
+    if len(chosen) > 1:
+        top = max(reach[u] for u in chosen)
+        chosen = [u for u in chosen if reach[u] == top]
     s = 0.0
     for u in chosen:
         s += x[u]
@@ -127,7 +135,7 @@ def _light(proper: Proper) -> bytearray:
 class _Placer:
     """Holds what every pass needs, so the per-layer loop stays lean."""
 
-    def __init__(self, proper, widths, height, options, anchor) -> None:
+    def __init__(self, proper, widths, height, depth, options, anchor) -> None:
         n = len(proper.rank)
         n_real = proper.n_real
         self.proper = proper
@@ -146,6 +154,7 @@ class _Placer:
                 if anchor[v] is not None:
                     weight[v] = fixed
         self.weight = weight
+        self.height, self.depth = height, depth
         self.x = self._initial()
 
     def _initial(self) -> list[float]:
@@ -171,9 +180,19 @@ class _Placer:
         # neighbours on the other side instead of staying where it was.
         others = self.proper.down if downward else self.proper.up
         x, anchor, light, proper = self.x, self.anchor, self.light, self.proper
+        reach = self.depth if downward else self.height
         weight, offsets = self.weight, self.offsets
         for r in indices:
             layer = layers[r]
+            if len(layer) == 1:  # half the layers of a transformer: no placement needed
+                v = layer[0]
+                if anchor is None or anchor[v] is None:
+                    nb = nbrs[v] or others[v]
+                    if len(nb) == 1:
+                        x[v] = x[nb[0]]
+                    elif nb:
+                        x[v] = _target(nb, x, proper, light, reach)
+                continue
             targets = []
             for v in layer:
                 nb = nbrs[v] or others[v]
@@ -182,19 +201,17 @@ class _Placer:
                 elif len(nb) == 1:
                     targets.append(x[nb[0]])
                 elif nb:
-                    targets.append(_target(nb, x, proper, light))
+                    targets.append(_target(nb, x, proper, light, reach))
                 else:
                     targets.append(x[v])
-            if len(targets) == 1:
-                x[layer[0]] = targets[0]
-            else:
-                _place(layer, offsets[r], targets, weight, x)
+            _place(layer, offsets[r], targets, weight, x)
 
 
 def assign_x(
     proper: Proper,
     widths: list[float],
     height: list[int],
+    depth: list[int],
     options: LayoutOptions,
     anchor: list[float | None] | None = None,
 ) -> list[float]:
@@ -203,11 +220,11 @@ def assign_x(
     Args:
         proper: ordered layers.
         widths: box width per real node (bends are zero wide).
-        height: edges on the longest path below each real node.
+        height, depth: edges on the longest path below / above each real node.
         options: gaps between boxes and bends.
         anchor: previous x per node (None for new ones) to keep a re-layout still.
     """
-    placer = _Placer(proper, widths, height, options, anchor)
+    placer = _Placer(proper, widths, height, depth, options, anchor)
     for downward in PASSES:
         placer.run_pass(downward)
     return placer.x

@@ -7,6 +7,8 @@ of inversions of one array, which a vectorised bottom-up merge sort counts.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 
@@ -14,11 +16,11 @@ class CrossingCounter:
     """Counts crossings of a fixed edge set for any assignment of slots to nodes."""
 
     def __init__(self, down: list[list[int]], rank: list[int]) -> None:
-        upper = [v for v, below in enumerate(down) for _ in below]
-        lower = [w for below in down for w in below]
-        self._upper = np.asarray(upper, dtype=np.int64)
-        self._lower = np.asarray(lower, dtype=np.int64)
-        self._layer = np.asarray(rank, dtype=np.int64)[self._upper] if upper else self._upper
+        counts = np.fromiter(map(len, down), dtype=np.int64, count=len(down))
+        self._upper = np.repeat(np.arange(len(down), dtype=np.int64), counts)
+        self._lower = np.fromiter(chain.from_iterable(down), dtype=np.int64,
+                                  count=int(counts.sum()))
+        self._layer = np.asarray(rank, dtype=np.int64)[self._upper]
 
     def count(self, pos: list[int]) -> int:
         """Crossings when node v sits in slot pos[v] of its layer."""

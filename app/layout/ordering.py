@@ -9,6 +9,7 @@ dot's crossings on dense graphs). Everything stops at the deadline with the best
 from __future__ import annotations
 
 import time
+from itertools import chain
 
 import numpy as np
 
@@ -175,7 +176,7 @@ class _Transposer:
         slots = np.asarray(pos, dtype=np.int64)
         lo_up, hi_up = _extent(self.up_csr, slots)
         lo_dn, hi_dn = _extent(self.down_csr, slots)
-        flat = np.fromiter((v for layer in self.proper.layers for v in layer), dtype=np.int64)
+        flat = np.fromiter(chain.from_iterable(self.proper.layers), dtype=np.int64)
         left, right = flat[:-1], flat[1:]
         keep = self.rank[left] == self.rank[right]
         keep &= (hi_up[left] > lo_up[right]) | (hi_dn[left] > lo_dn[right])
@@ -216,9 +217,9 @@ class _Transposer:
 
 def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(nodes with neighbours, their start offsets, flat neighbour array)."""
-    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    flat = np.fromiter((w for x in lists for w in x), dtype=np.int64, count=int(counts.sum()))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
     nonempty = np.flatnonzero(counts)
     return nonempty, starts[nonempty], flat
 

@@ -22,7 +22,8 @@ class Ranking:
 
     `reversed_edges` are the original (u, v) edges turned upside down to break cycles, with
     `original_succ` kept to tell them apart; `hidden` sources are drawn only through their
-    copies; `copy_of` maps a copy to its source node.
+    copies; `copy_of` maps a copy to its source node; `height`/`depth` count the edges on the
+    longest path below/above each node.
     """
 
     rank: list[int]
@@ -31,6 +32,7 @@ class Ranking:
     hidden: set[int]
     copy_of: dict[int, int]
     height: list[int]
+    depth: list[int]
 
 
 def _kahn_longest_path(succ: list[list[int]], pred: list[list[int]]):
@@ -197,8 +199,10 @@ def assign_ranks(dg: DrawGraph, options: LayoutOptions) -> Ranking:
         rank = _longest_path(order, dg.succ)
     sources = [v for v, p in enumerate(dg.pred) if not p]
     height = _heights(order, dg.succ)
+    depth = list(rank)  # longest-path ranks count edges from the top, before pulling down
     _pull_down(order, rank, dg.succ, dg.pred, sources)
     on_cycle = {v for edge in reversed_edges for v in edge}
     hidden, copy_of = _place_sources(dg, rank, sources, options, on_cycle)
     height += [height[dg.succ[c][0]] + 1 for c in copy_of]
-    return Ranking(_compact(rank), reversed_edges, original_succ, hidden, copy_of, height)
+    depth += [0] * len(copy_of)
+    return Ranking(_compact(rank), reversed_edges, original_succ, hidden, copy_of, height, depth)
