@@ -1,26 +1,46 @@
-"""Fixtures shared by every test folder: the `device` / `xp` pair (numpy, and CuPy on a GPU)."""
+"""Fixtures shared by every test folder: the `device` / `xp` pair (numpy, and CuPy on a GPU).
+
+Core op tests take `device`; the nn and optim tests run once per device through the
+`default_device` fixture, which this file adds to every test in tests/nn and tests/optim.
+The CUDA variants carry the `gpu` marker and skip, with the reason, where no GPU is usable:
+`pytest -m gpu` runs exactly them on a GPU machine. AUTOGRAD_CORE_FAKE_CUDA=1 runs them on a
+numpy-backed stand-in for CuPy (tests/gpu/fake_cupy.py), to check device handling on a CPU.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+_HERE = Path(__file__).parent
+_DEVICE_FOLDERS = ("nn", "optim")  # test folders that run once per device
+
+
+def _install_fake_cuda() -> None:
+    """Make the backend see tests/gpu/fake_cupy.py as CuPy, with one device."""
+    from autograd_core import backend
+
+    spec = importlib.util.spec_from_file_location("fake_cupy", _HERE / "gpu" / "fake_cupy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    backend._cupy, backend._cupy_checked = module.make(), True
+
+
+if os.environ.get("AUTOGRAD_CORE_FAKE_CUDA") == "1":
+    _install_fake_cuda()
+
 
 def _cuda_reason() -> str:
     """Why the CUDA variants cannot run here ('' when they can)."""
-    from autograd_core.backend import cupy_or_none
+    from autograd_core import backend
 
-    cp = cupy_or_none()
-    if cp is None:
-        return "CuPy is not installed (install the gpu extra to run the CUDA variants)"
-    try:
-        if cp.cuda.runtime.getDeviceCount() == 0:
-            return "CuPy found no CUDA GPU on this machine"
-    except Exception as exc:  # a driver-less machine raises CUDARuntimeError
-        return f"no usable CUDA GPU: {exc}"
-    return ""
+    reason = backend.cuda_unavailable_reason()
+    return reason.replace("CUDA was requested but ", "") if reason else ""
 
 
 _CUDA_SKIP = _cuda_reason()
@@ -43,6 +63,26 @@ def xp(device: str) -> Any:
     """The array module of `device`: numpy on the CPU, cupy on the GPU."""
     if device == "cpu":
         return np
-    import cupy
+    from autograd_core.backend import cupy_or_none
 
-    return cupy
+    return cupy_or_none()
+
+
+@pytest.fixture
+def default_device(device: str) -> Any:
+    """Run the test with `device` as the default device (factories and tensor() use it)."""
+    import autograd_core as ag
+
+    ag.set_default_device(device)
+    try:
+        yield device
+    finally:
+        ag.set_default_device("cpu")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: Any) -> Any:
+    module = yield
+    if module_path.parent.name in _DEVICE_FOLDERS and module_path.parent.parent == _HERE:
+        module.add_marker(pytest.mark.usefixtures("default_device"))
+    return module

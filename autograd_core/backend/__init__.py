@@ -6,6 +6,7 @@ second array module, not a second copy of the ops. CuPy is imported lazily, on f
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy
@@ -19,24 +20,48 @@ __all__ = [
     "device",
     "device_of",
     "get_array_module",
+    "host_checks",
     "module_for_device",
 ]
 
 _cupy: Any = None
 _cupy_checked = False
+_cupy_error = ""  # why `import cupy` failed, for the error a CUDA request raises
+
+GPU_EXTRAS = ("`pip install gradscope[gpu-cuda12]` (CUDA 12 driver) or "
+              "`pip install gradscope[gpu-cuda13]` (CUDA 13 driver)")
+
+
+class _Flags:
+    """Backend switches; `cuda_index_checks` is set by autograd_core.cuda.set_index_checks."""
+
+    __slots__ = ("cuda_index_checks",)
+
+    def __init__(self) -> None:
+        self.cuda_index_checks = os.environ.get("AUTOGRAD_CORE_CUDA_INDEX_CHECKS", "") == "1"
+
+
+flags = _Flags()
 
 
 def cupy_or_none() -> Any:
     """Return the cupy module when it imports, else None (checked once)."""
-    global _cupy, _cupy_checked
+    global _cupy, _cupy_checked, _cupy_error
     if not _cupy_checked:
         _cupy_checked = True
+        # Full float32 matmuls, as PyTorch's allow_tf32=False: CuPy reads this at import.
+        os.environ.setdefault("CUPY_TF32", "0")
         try:
-            import cupy  # noqa: PLC0415 - lazy: most users never touch the GPU
+            import cupy  # lazy: most users never touch the GPU
 
             _cupy = cupy
-        except Exception:  # an install without CUDA raises more than ImportError
+        except Exception as exc:  # an install without CUDA raises more than ImportError
             _cupy = None
+            _cupy_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        else:
+            from autograd_core.backend import _cuda  # needs cupy
+
+            _cuda.on_import(cupy)
     return _cupy
 
 
@@ -54,20 +79,61 @@ def device_of(array: Any) -> Device:
     return device("cuda", array.device.id)
 
 
+def host_checks(array: Any) -> bool:
+    """Whether an op should validate index values of `array` on the host.
+
+    Always on the CPU. On the GPU the check reads device memory, a sync that stalls the
+    pipeline every step, so it runs only when asked (autograd_core.cuda.set_index_checks or
+    AUTOGRAD_CORE_CUDA_INDEX_CHECKS=1); PyTorch likewise reports a bad CUDA index late.
+    """
+    return type(array) is numpy.ndarray or flags.cuda_index_checks
+
+
+def cuda_unavailable_reason() -> str:
+    """Why CUDA cannot be used here, or '' when it can (never raises)."""
+    cp = cupy_or_none()
+    if cp is None:
+        detail = f" ({_cupy_error})" if _cupy_error and "No module named" not in _cupy_error \
+            else ""
+        return (f"CUDA was requested but CuPy is not installed{detail}: install the GPU extra, "
+                f"{GPU_EXTRAS}")
+    try:
+        count = cp.cuda.runtime.getDeviceCount()
+    except Exception as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (f"CUDA was requested but no CUDA GPU is usable: CuPy is installed, the CUDA "
+                f"driver or GPU is missing ({msg})")
+    if count == 0:
+        return ("CUDA was requested but no CUDA GPU is usable: CuPy is installed, but it "
+                "found no GPU on this machine")
+    return ""
+
+
 def module_for_device(dev: Device) -> Any:
     """The array module for a device; raises a clear error when CUDA is unusable."""
     if dev.type == "cpu":
         return numpy
-    cp = cupy_or_none()
+    cp = _cupy if _cupy is not None and _cuda_ok else None
     if cp is None:
+        cp = _check_cuda()
+    if dev.index is not None and dev.index >= _device_count:
         raise RuntimeError(
-            "CUDA was requested but CuPy is not installed: install the GPU extra, "
-            "`pip install gradscope[gpu-cuda12]` or `pip install gradscope[gpu-cuda13]`"
+            f"CUDA error: invalid device ordinal (asked for {dev}, this machine has "
+            f"{_device_count} CUDA device{'s' if _device_count != 1 else ''})"
         )
-    try:
-        count = cp.cuda.runtime.getDeviceCount()
-    except Exception as exc:
-        raise RuntimeError(f"CUDA was requested but no CUDA GPU is usable: {exc}") from exc
-    if count == 0:
-        raise RuntimeError("CUDA was requested but CuPy found no CUDA GPU on this machine")
     return cp
+
+
+_cuda_ok = False
+_device_count = 0
+
+
+def _check_cuda() -> Any:
+    """Validate CUDA once (the answer is cached: device counts do not change in a process)."""
+    global _cuda_ok, _device_count
+    reason = cuda_unavailable_reason()
+    if reason:
+        raise RuntimeError(reason)
+    _device_count = int(_cupy.cuda.runtime.getDeviceCount())
+    _cuda_ok = True
+    return _cupy
