@@ -199,10 +199,18 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{getattr(mask, 'dtype', type(mask).__name__)}")
+    if type(mask._data) is not type(input._data):  # cupy rejects a host mask with a raw error
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{input.device} and {mask.device}! (when checking argument mask in masked_fill)")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
                                f"got tensor with {value.ndim} dimension(s).")
+        if type(value._data) is not type(input._data):  # a 0-d value may live elsewhere
+            from autograd_core.ops.elementwise import to_device
+
+            value = to_device(value, input.device)
         if value.dtype != input.dtype:
             from autograd_core.ops.elementwise import cast
 
