@@ -25,8 +25,8 @@ def to_ours(arr: np.ndarray, requires_grad: bool = False) -> ag.Tensor:
 
 def assert_close(ours: Any, theirs: Any, dtype: Any, what: str = "") -> None:
     rtol, atol = TOL[np.dtype(dtype).type]
-    a = ours.detach().numpy() if isinstance(ours, ag.Tensor) else np.asarray(ours)
-    b = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    a = ours.detach().cpu().numpy() if isinstance(ours, ag.Tensor) else np.asarray(ours)
+    b = theirs.detach().cpu().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
     if np.issubdtype(b.dtype, np.floating):
         assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != {b.dtype}"
@@ -50,7 +50,7 @@ def check_against_torch(ours: Callable[..., Any], theirs: Callable[..., Any],
         if not wants[i]:
             continue
         if t.grad is None:
-            assert a.grad is None or not np.any(a.grad.numpy()), f"input {i}: unexpected grad"
+            assert a.grad is None or not np.any(a.grad.cpu().numpy()), f"input {i}: unexpected grad"
             continue
         assert a.grad is not None, f"input {i}: no gradient"
         assert_close(a.grad, t.grad, dtype, f"grad of input {i}")

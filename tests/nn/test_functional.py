@@ -104,40 +104,40 @@ def test_gradcheck_central_differences(name: str) -> None:
 def test_zero_vector_normalize_has_finite_grad() -> None:
     x = ag.zeros(2, 3, dtype=ag.float64, requires_grad=True)
     F.normalize(x).sum().backward()
-    assert np.isfinite(x.grad.numpy()).all()
+    assert np.isfinite(x.grad.cpu().numpy()).all()
 
 
 def test_dropout_statistics_and_grad() -> None:
     ag.manual_seed(0)
     x = ag.ones(200, 100, requires_grad=True)
     y = F.dropout(x, 0.3)
-    kept = y.detach().numpy() != 0
+    kept = y.detach().cpu().numpy() != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(y.detach().numpy()[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y.detach().cpu().numpy()[kept], 1 / 0.7, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy() != 0, kept)
+    np.testing.assert_array_equal(x.grad.cpu().numpy() != 0, kept)
     assert y.dtype == ag.float32
 
 
 def test_dropout_off_returns_input_and_bad_p_raises() -> None:
     x = ag.randn(3, 4)
     assert F.dropout(x, 0.5, training=False) is x
-    assert (F.dropout(x, 1.0).numpy() == 0).all()
+    assert (F.dropout(x, 1.0).cpu().numpy() == 0).all()
     with pytest.raises(ValueError, match="between 0 and 1"):
         F.dropout(x, 1.5)
 
 
 def test_dropout2d_drops_whole_channels() -> None:
     ag.manual_seed(3)
-    y = F.dropout2d(ag.ones(8, 16, 3, 3), 0.5).numpy()
+    y = F.dropout2d(ag.ones(8, 16, 3, 3), 0.5).cpu().numpy()
     per_channel = y.reshape(8, 16, 9)
     assert ((per_channel == 0).all(-1) | (per_channel != 0).all(-1)).all()
 
 
 def test_one_hot() -> None:
     out = F.one_hot(ag.tensor([0, 2, 1]), 4)
-    expected = TF.one_hot(torch.tensor([0, 2, 1]), 4).numpy()
-    np.testing.assert_array_equal(out.numpy(), expected)
+    expected = TF.one_hot(torch.tensor([0, 2, 1]), 4).cpu().numpy()
+    np.testing.assert_array_equal(out.cpu().numpy(), expected)
     assert out.dtype == ag.int64
     assert F.one_hot(ag.tensor([[1, 3]])).shape == (1, 2, 4)
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
@@ -180,8 +180,8 @@ def test_embedding_max_norm_renorms_rows_in_place() -> None:
     idx = [[0, 2], [2, 4]]
     out = F.embedding(ag.tensor(idx), w, max_norm=1.0)
     ref = TF.embedding(torch.tensor(idx), wt, max_norm=1.0)
-    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(w.numpy(), wt.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out.cpu().numpy(), ref.cpu().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(w.cpu().numpy(), wt.cpu().numpy(), rtol=1e-6)
 
 
 def test_pad_errors() -> None:

@@ -20,7 +20,7 @@ TOL = {np.float64: dict(rtol=1e-9, atol=1e-10), np.float32: dict(rtol=2e-4, atol
 
 def copy_weights(ours: nn.Module, theirs) -> None:
     """Give our module PyTorch's parameter and buffer values (same names)."""
-    sd = {k: ag.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()}
+    sd = {k: ag.tensor(v.detach().cpu().numpy().copy()) for k, v in theirs.state_dict().items()}
     ours.load_state_dict(sd)
 
 
@@ -30,16 +30,16 @@ def run_both(ours, theirs, x: np.ndarray, dtype, grad_input: bool = True) -> Non
     xa = ag.tensor(x, requires_grad=grad_input)
     xt = torch.tensor(x, requires_grad=grad_input)
     ya, yt = ours(xa), theirs(xt)
-    np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), **tol)
-    assert ya.dtype == yt.detach().numpy().dtype
+    np.testing.assert_allclose(ya.detach().cpu().numpy(), yt.detach().cpu().numpy(), **tol)
+    assert ya.dtype == yt.detach().cpu().numpy().dtype
     seed = R.standard_normal(tuple(yt.shape)).astype(dtype)
     ya.backward(ag.tensor(seed))
     yt.backward(torch.tensor(seed))
     if grad_input:
-        np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), **tol)
+        np.testing.assert_allclose(xa.grad.cpu().numpy(), xt.grad.cpu().numpy(), **tol)
     theirs_grads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), theirs_grads[name].grad.numpy(),
+        np.testing.assert_allclose(p.grad.cpu().numpy(), theirs_grads[name].grad.cpu().numpy(),
                                    err_msg=name, **tol)
 
 
@@ -97,24 +97,24 @@ def test_embedding_padding_row_gets_no_grad(dtype) -> None:
     theirs = tn.Embedding(6, 3, padding_idx=2).to(
         torch.float64 if dtype == np.float64 else torch.float32)
     ours = nn.Embedding(6, 3, padding_idx=2).to(dtype)
-    assert not ours.weight.detach().numpy()[2].any()  # padding row starts at zero
+    assert not ours.weight.detach().cpu().numpy()[2].any()  # padding row starts at zero
     copy_weights(ours, theirs)
     idx = np.array([[0, 2, 5], [2, 2, 1]])
     ya, yt = ours(ag.tensor(idx)), theirs(torch.tensor(idx))
-    np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(ya.detach().cpu().numpy(), yt.detach().cpu().numpy(), **TOL[dtype])
     seed = R.standard_normal((2, 3, 3)).astype(dtype)
     ya.backward(ag.tensor(seed))
     yt.backward(torch.tensor(seed))
-    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(),
+    np.testing.assert_allclose(ours.weight.grad.cpu().numpy(), theirs.weight.grad.cpu().numpy(),
                                **TOL[dtype])
-    assert not ours.weight.grad.numpy()[2].any()
+    assert not ours.weight.grad.cpu().numpy()[2].any()
 
 
 def test_embedding_from_pretrained() -> None:
     w = ag.randn(4, 2)
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad
-    np.testing.assert_array_equal(emb(ag.tensor([3])).numpy(), w.numpy()[[3]])
+    np.testing.assert_array_equal(emb(ag.tensor([3])).cpu().numpy(), w.cpu().numpy()[[3]])
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.5, None])
@@ -127,10 +127,10 @@ def test_batchnorm_running_stats_over_steps(momentum, shape) -> None:
     for step in range(4):
         x = R.standard_normal(shape) * (step + 1) + step
         ya, yt = ours(ag.tensor(x)), theirs(torch.tensor(x))
-        np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=1e-9,
+        np.testing.assert_allclose(ya.detach().cpu().numpy(), yt.detach().cpu().numpy(), rtol=1e-9,
                                    atol=1e-10)
     for name, buf in theirs.named_buffers():
-        np.testing.assert_allclose(ours.get_buffer(name).numpy(), buf.numpy(), rtol=1e-10,
+        np.testing.assert_allclose(ours.get_buffer(name).cpu().numpy(), buf.numpy(), rtol=1e-10,
                                    err_msg=name)
     assert ours.num_batches_tracked.item() == 4
     ours.eval()
@@ -156,7 +156,7 @@ def test_dropout_module_modes_and_p() -> None:
     assert drop.p == 0.25 and repr(drop) == "Dropout(p=0.25, inplace=False)"
     drop.p = 0.5
     ag.manual_seed(1)
-    y = drop(ag.ones(100, 100)).numpy()
+    y = drop(ag.ones(100, 100)).cpu().numpy()
     assert abs((y == 0).mean() - 0.5) < 0.03 and set(np.unique(y)) <= {0.0, 2.0}
     x = ag.randn(3, 3)
     drop.eval()
@@ -176,7 +176,7 @@ def test_inplace_activation_writes_into_input() -> None:
 def test_default_linear_init_bounds_like_torch() -> None:
     ag.manual_seed(0)
     layer = nn.Linear(400, 300)
-    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    w, b = layer.weight.detach().cpu().numpy(), layer.bias.detach().cpu().numpy()
     bound = 1 / math.sqrt(400)  # kaiming_uniform(a=sqrt(5)) gives the same bound
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound
     assert np.abs(b).max() <= bound
@@ -186,7 +186,7 @@ def test_default_linear_init_bounds_like_torch() -> None:
 
 def test_default_embedding_and_norm_init() -> None:
     ag.manual_seed(0)
-    w = nn.Embedding(500, 200).weight.detach().numpy()
+    w = nn.Embedding(500, 200).weight.detach().cpu().numpy()
     assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
     ln = nn.LayerNorm(4)
     assert ln.weight.tolist() == [1.0] * 4 and ln.bias.tolist() == [0.0] * 4
@@ -208,7 +208,7 @@ def test_init_distributions(fn, kwargs, expected_std) -> None:
     w = nn.Parameter(ag.empty(300, 200))
     out = fn(w, **kwargs)
     assert out is w and w.requires_grad and w.grad_fn is None
-    values = w.detach().numpy()
+    values = w.detach().cpu().numpy()
     assert abs(values.mean()) < 0.02 * expected_std + 1e-3
     assert abs(values.std() / expected_std - 1) < 0.02
 
@@ -216,23 +216,23 @@ def test_init_distributions(fn, kwargs, expected_std) -> None:
 def test_init_bounds_and_constants() -> None:
     w = ag.empty(100, 50)
     nn.init.xavier_uniform_(w)
-    assert np.abs(w.numpy()).max() <= math.sqrt(6 / 150)
+    assert np.abs(w.cpu().numpy()).max() <= math.sqrt(6 / 150)
     nn.init.trunc_normal_(w, std=1.0, a=-0.5, b=0.5)
-    assert np.abs(w.numpy()).max() <= 0.5 and w.numpy().std() > 0.2
+    assert np.abs(w.cpu().numpy()).max() <= 0.5 and w.cpu().numpy().std() > 0.2
     nn.init.constant_(w, 0.3)
-    assert np.allclose(w.numpy(), 0.3)
+    assert np.allclose(w.cpu().numpy(), 0.3)
     nn.init.zeros_(w)
-    assert not w.numpy().any()
+    assert not w.cpu().numpy().any()
     nn.init.ones_(w)
-    assert (w.numpy() == 1).all()
+    assert (w.cpu().numpy() == 1).all()
     nn.init.eye_(w)
-    np.testing.assert_array_equal(w.numpy(), np.eye(100, 50))
+    np.testing.assert_array_equal(w.cpu().numpy(), np.eye(100, 50))
 
 
 def test_orthogonal_and_gain_and_fans() -> None:
     w = ag.empty(6, 10)
     nn.init.orthogonal_(w, gain=2.0)
-    np.testing.assert_allclose(w.numpy() @ w.numpy().T, 4 * np.eye(6), atol=1e-5)
+    np.testing.assert_allclose(w.cpu().numpy() @ w.cpu().numpy().T, 4 * np.eye(6), atol=1e-5)
     for name, param in [("relu", None), ("tanh", None), ("leaky_relu", 0.2), ("linear", None),
                         ("selu", None), ("sigmoid", None)]:
         assert nn.init.calculate_gain(name, param) == pytest.approx(

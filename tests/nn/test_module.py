@@ -121,10 +121,10 @@ def test_state_dict_round_trip() -> None:
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     for (name, a), b in zip(src.state_dict().items(), dst.state_dict().values()):
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+        np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy(), err_msg=name)
     # values are copied, not aliased
     sd["head_bias"].fill_(5.0)
-    assert dst.head_bias.detach().numpy().tolist() == [0.0, 0.0]
+    assert dst.head_bias.detach().cpu().numpy().tolist() == [0.0, 0.0]
 
 
 def test_load_state_dict_errors_list_keys_and_shapes() -> None:
@@ -171,7 +171,7 @@ def test_zero_grad_and_requires_grad() -> None:
     model = nn.Linear(3, 2)
     model(ag.randn(4, 3)).sum().backward()
     model.zero_grad(set_to_none=False)
-    assert model.weight.grad is not None and not model.weight.grad.numpy().any()
+    assert model.weight.grad is not None and not model.weight.grad.cpu().numpy().any()
     model.zero_grad()
     assert model.weight.grad is None
     model.requires_grad_(False)
@@ -194,14 +194,16 @@ def test_forward_hooks_fire_modify_and_remove() -> None:
     h2 = model.register_forward_hook(post)
     out = model(ag.ones(1, 2))
     assert calls == ["pre", "post"]
-    np.testing.assert_allclose(out.detach().numpy(), model.bias.detach().numpy()[None] + 1,
+    np.testing.assert_allclose(out.detach().cpu().numpy(),
+                               model.bias.detach().cpu().numpy()[None] + 1,
                                rtol=1e-6)
     h1.remove()
     h2.remove()
     out = model(ag.ones(1, 2))
     assert calls == ["pre", "post"]
     expected = ag.ones(1, 2) @ model.weight.T + model.bias
-    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out.detach().cpu().numpy(), expected.detach().cpu().numpy(),
+                               rtol=1e-6)
 
 
 def test_hooks_with_kwargs_and_prepend() -> None:
@@ -276,7 +278,7 @@ def test_repr_matches_torch() -> None:
 
 
 def test_parameter_basics() -> None:
-    p = nn.Parameter(ag.tensor([1.0, 2.0]))
+    p = nn.Parameter(ag.tensor([1.0, 2.0], device="cpu"))  # the CPU repr
     assert p.requires_grad and p.is_leaf
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     q = copy.deepcopy(p)
@@ -296,7 +298,7 @@ def test_to_double_and_float_keep_parameter_identity() -> None:
     model.to(ag.float32)
     assert w.dtype == ag.float32
     assert model.cpu() is model
-    assert model(ag.randn(3, 3)).dtype == ag.float32
+    assert model(ag.randn(3, 3, device="cpu")).dtype == ag.float32
     with pytest.raises(TypeError, match="floating point"):
         model.to(ag.int64)
 

@@ -94,7 +94,7 @@ def test_training_matches_torch(name: str, dtype) -> None:
     torch.manual_seed(0)
     theirs = BUILDERS[name](tn).to(torch.float64 if dtype == np.float64 else torch.float32)
     ours = BUILDERS[name](nn).to(ag.float64 if dtype == np.float64 else ag.float32)
-    ours.load_state_dict({k: ag.tensor(v.numpy().copy())
+    ours.load_state_dict({k: ag.tensor(v.cpu().numpy().copy())
                           for k, v in theirs.state_dict().items()})
     loss_ours, loss_theirs = LOSSES[name]
     rng = np.random.default_rng(42)
@@ -111,10 +111,10 @@ def test_training_matches_torch(name: str, dtype) -> None:
         with ag.no_grad(), torch.no_grad():
             for pname, p in ours.named_parameters():
                 q = reference[pname]
-                np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(),
+                np.testing.assert_allclose(p.grad.cpu().numpy(), q.grad.cpu().numpy(),
                                            err_msg=f"grad {pname}, step {step}", **tol)
                 p -= LR * p.grad
                 q -= LR * q.grad
     for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(),
+        np.testing.assert_allclose(ours.state_dict()[key].cpu().numpy(), value.cpu().numpy(),
                                    err_msg=key, **tol)

@@ -55,7 +55,7 @@ def test_matches_torch_over_five_steps(name, kwargs):
         opt.step()
         ref.step()
         for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=0,
+            np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=0,
                                        atol=1e-6)
 
 
@@ -76,7 +76,7 @@ def test_lr_change_in_param_groups_takes_effect():
     opt.step()
     opt.param_groups[0]["lr"] = 1.0
     opt.step()
-    np.testing.assert_allclose(p.detach().numpy(), [1.0 - 1.1, 2.0 - 1.1], rtol=1e-6)
+    np.testing.assert_allclose(p.detach().cpu().numpy(), [1.0 - 1.1, 2.0 - 1.1], rtol=1e-6)
 
 
 def test_param_groups_get_defaults_and_own_options():
@@ -108,7 +108,7 @@ def test_zero_grad_set_to_none_and_to_zero():
     grad = p.grad
     opt.zero_grad(set_to_none=False)
     assert p.grad is grad
-    np.testing.assert_array_equal(p.grad.numpy(), np.zeros(3))
+    np.testing.assert_array_equal(p.grad.cpu().numpy(), np.zeros(3))
     opt.zero_grad()
     assert p.grad is None
 
@@ -119,7 +119,7 @@ def test_params_without_grad_are_skipped():
     opt = optim.Adam([a, b], lr=0.1)
     a.grad = ag.ones(2)
     opt.step()
-    np.testing.assert_array_equal(b.detach().numpy(), np.ones(2))
+    np.testing.assert_array_equal(b.detach().cpu().numpy(), np.ones(2))
     assert b not in opt.state
 
 
@@ -174,7 +174,7 @@ def test_step_builds_no_graph_and_bumps_version():
                                                           momentum=0.5))])
 def test_state_dict_round_trip_continues_identically(name, kwargs):
     ours, _, rng = _pair()
-    twin = [ag.tensor(p.detach().numpy().copy(), requires_grad=True) for p in ours]
+    twin = [ag.tensor(p.detach().cpu().numpy().copy(), requires_grad=True) for p in ours]
     opt = getattr(optim, name)(ours, **kwargs)
     for _ in range(2):
         for p in ours:
@@ -194,7 +194,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     opt.step()
     other.step()
     for p, q in zip(ours, twin):
-        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=1e-12)
 
 
 def test_state_dict_format_matches_torch():
@@ -207,8 +207,8 @@ def test_state_dict_format_matches_torch():
     sd, tsd = opt.state_dict(), ref.state_dict()
     assert set(sd["param_groups"][0]) <= set(tsd["param_groups"][0])
     assert set(sd["state"][0]) == set(tsd["state"][0])
-    other = optim.Adam([ag.tensor(p.detach().numpy().copy(), requires_grad=True)
+    other = optim.Adam([ag.tensor(p.detach().cpu().numpy().copy(), requires_grad=True)
                         for p in ours], lr=0.01)
     other.load_state_dict(tsd)  # a PyTorch checkpoint loads too
     np.testing.assert_allclose(other.state[other.param_groups[0]["params"][0]]["exp_avg"]
-                               .numpy(), tsd["state"][0]["exp_avg"].numpy())
+                               .cpu().numpy(), tsd["state"][0]["exp_avg"].cpu().numpy())
