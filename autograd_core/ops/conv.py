@@ -141,10 +141,10 @@ class Conv2d(Function):
             col = _im2col(xp, col, geom)
         n, o, ho, wo = g.shape
         groups, wide = geom[6], geom[8]
-        gb = g.sum(axis=(0, 2, 3)) if nb else None
         # g as (O, N, Ho, W'): for the wide path with zero junk columns lining up with col.
         gt = xp.zeros((o, n, ho, geom[2][3] if wide else wo), g.dtype)
         gt[..., :wo] = g.transpose(1, 0, 2, 3)
+        gb = gt.reshape(o, -1).sum(axis=1) if nb else None  # contiguous rows: a fast reduction
         g3 = gt.reshape(groups, o // groups, -1)
         gw = gx = None
         if nw:
