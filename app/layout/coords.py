@@ -12,7 +12,7 @@ pool-adjacent-violators in time linear in the layer.
 
 from __future__ import annotations
 
-from app.layout.layering import Proper
+from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
 
 # When boxes compete for one x, the one with more graph below it (the RNN's hidden state rather
@@ -111,27 +111,6 @@ def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray, rea
     return s / len(chosen)
 
 
-def _light(proper: Proper) -> bytearray:
-    """Real nodes that hang off one consumer with nothing but other light nodes above them.
-
-    Weights, and ops fed only by weights (a linear of a constant input), are drawn beside the
-    op they feed; letting them pull that op sideways made unrolled RNNs drift one half box
-    per step.
-    """
-    up, down = proper.up, proper.down
-    flags = bytearray(len(up))
-    n_real = proper.n_real
-    for layer in proper.layers:
-        for v in layer:
-            if v < n_real and len(down[v]) <= 1:
-                for u in up[v]:
-                    if not flags[u]:
-                        break
-                else:
-                    flags[v] = 1
-    return flags
-
-
 class _Placer:
     """Holds what every pass needs, so the per-layer loop stays lean."""
 
@@ -140,7 +119,7 @@ class _Placer:
         n_real = proper.n_real
         self.proper = proper
         self.anchor = anchor
-        self.light = _light(proper)
+        self.light = light_nodes(proper)
         width = list(widths[:n_real]) + [0.0] * (n - n_real)
         self.offsets = [_offsets(layer, width, n_real, options) for layer in proper.layers]
         light = self.light

@@ -14,7 +14,7 @@ from itertools import chain
 import numpy as np
 
 from app.layout.crossings import CrossingCounter
-from app.layout.layering import Proper
+from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
 
 STALL = 8  # rounds without a new best before crossing reduction gives up
@@ -29,6 +29,7 @@ def dfs_layers(proper: Proper, from_top: bool = False) -> None:
     """
     rank, hidden = proper.rank, proper.hidden
     nbrs, ends = (proper.down, proper.up) if from_top else (proper.up, proper.down)
+    priority = _visit_priority(proper) if not from_top else None
     seen = bytearray(len(rank))
     layers: list[list[int]] = [[] for _ in proper.layers]
     roots = [v for v in range(len(rank)) if not ends[v] and v not in hidden]
@@ -43,10 +44,33 @@ def dfs_layers(proper: Proper, from_top: bool = False) -> None:
             seen[v] = 1
             layers[rank[v]].append(v)
             nb = nbrs[v]
+            if priority is not None and len(nb) > 1:
+                nb = sorted(nb, key=priority.__getitem__)
             for i in range(len(nb) - 1, -1, -1):
                 if not seen[nb[i]]:
                     push(nb[i])
     proper.layers = layers
+
+
+def _visit_priority(proper: Proper) -> bytearray:
+    """Order in which a node's inputs are visited: its own weights, then the chain, then
+    light side branches (ops fed only by weights).
+
+    Weights then sit left of the chain they hang from and side branches right of it; in
+    argument order, an RNN's input branch came between the hidden state and the op that
+    continues it, and every step crossed twice.
+    """
+    light = light_nodes(proper)
+    up, down = proper.up, proper.down
+    prio = bytearray(len(up))
+    for v in range(proper.n_real):
+        if light[v]:
+            prio[v] = 0 if not up[v] and len(down[v]) == 1 else 2
+        else:
+            prio[v] = 1
+    for v in range(proper.n_real, len(up)):
+        prio[v] = 1
+    return prio
 
 
 def slots_of(layers: list[list[int]], n: int) -> list[int]:
