@@ -125,7 +125,9 @@ class Output:
 class Error:
     """Something failed. `kind`: 'syntax', 'script' (missing/wrong model or step), 'exception'
     (raised at import or inside step), 'device' (CUDA asked for but unusable), 'killed' (Stop
-    had to kill the worker), 'warning' (not a failure: e.g. DEVICE fell back to the CPU).
+    had to kill the worker), 'warning' (not a failure: e.g. DEVICE fell back to the CPU),
+    'internal' (a bug in the runner or the recorder, not in the script), 'timeout' (loading
+    outlasted `gradscope record --timeout`).
 
     `message` is the one line to show; `location` is 'file:line' (or 'file:line:col') of the
     user's code when known; `details` is the trimmed traceback.

@@ -52,7 +52,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
         iterations: how many; default the script's ITERATIONS, else 100.
         device: 'cpu', 'cuda' or None (the script's DEVICE, else the CPU).
         stats: 'off', 'basic' or 'full' (the trace's levels).
-        timeout: seconds after which the run is stopped; what was captured is kept.
+        timeout: seconds of iterations after which the run is stopped (what was captured is
+            kept); loading the script may take as long again before it is abandoned.
         callbacks: progress, output and warning observers.
     Returns:
         A RecordResult with the Session (possibly partial) and what went wrong, if anything.
@@ -66,7 +67,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     cb = callbacks or Callbacks()
     started = time.monotonic()
     with Driver(path, device=device, record=stats) as driver:
-        loaded = _wait_loaded(driver, cb)
+        loaded = _wait_loaded(driver, cb, None if timeout is None else started + timeout)
         if isinstance(loaded, p.Error | p.Died):
             return _failed(Session(script=path), loaded)
         total = iterations or loaded.iterations or 100
@@ -74,15 +75,20 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
                               device=loaded.device)
         cb.started(total)
         driver.run(total)
-        deadline = None if timeout is None else started + timeout
+        # The timeout bounds the iterations; loading had its own allowance of the same length.
+        deadline = None if timeout is None else time.monotonic() + timeout
         _collect(driver, result, cb, deadline)
     result.elapsed = time.monotonic() - started
     return result
 
 
-def _wait_loaded(driver: Driver, cb: Callbacks) -> Any:
-    """The Loaded event, or the Error/Died that prevented it."""
+def _wait_loaded(driver: Driver, cb: Callbacks, deadline: float | None) -> Any:
+    """The Loaded event, or the Error/Died that prevented it (or the deadline passed)."""
     while True:
+        if deadline is not None and time.monotonic() > deadline:
+            driver.kill()
+            return p.Error("timeout", "the script did not finish loading within --timeout; "
+                           "the worker was stopped", location=driver.options.path)
         for event in driver.wait_events(0.1):
             if isinstance(event, p.Loaded | p.Died):
                 return event
@@ -130,8 +136,8 @@ def _handle(event: Any, result: RecordResult, cb: Callbacks, stopping: bool) -> 
         result.iterations = event.iteration
         return stopping and event.state == p.IDLE
     elif isinstance(event, p.Error):
-        if event.kind == "warning":
-            cb.warning(event)
+        if event.kind in ("warning", "internal"):  # an internal failure that ends the
+            cb.warning(event)                       # worker is followed by Died
             return False
         if event.kind == "killed" and stopping:
             return False  # the timeout's stop had to kill: Died follows

@@ -12,6 +12,7 @@ import queue
 import sys
 import threading
 import time
+import traceback
 from typing import Any
 
 from app.runner import protocol as p
@@ -30,6 +31,12 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     install_output(worker)
     try:
         worker.serve()
+    except BaseException as exc:
+        # A bug of ours, not the user's: say so on the real stderr and to the driver.
+        traceback.print_exc(file=sys.__stderr__)
+        worker.send(p.Error("internal", f"the runner failed: {type(exc).__name__}: {exc}",
+                            details=traceback.format_exc()))
+        raise
     finally:
         worker.close()
 
@@ -228,12 +235,25 @@ class Worker:
             sys.stdout.flush()
             sys.stderr.flush()
         self.iteration += 1
-        capture = self.rec.end(i, loss)
+        capture = self._end_recording(i, loss)
         if loss is not None:
             self.send(p.Loss(i, loss))
         if capture is not None:
             self.send(p.Captured(i, capture))
         self._after_iteration(time.perf_counter() - started)
+
+    def _end_recording(self, i: int, loss: float | None) -> Any:
+        """The iteration's capture; a failing recorder is reported and switched off, so a
+        recording bug never costs the user their run."""
+        try:
+            return self.rec.end(i, loss)
+        except Exception as exc:
+            self.send(p.Error("internal", f"recording failed, continuing without it: "
+                              f"{type(exc).__name__}: {exc}", details=traceback.format_exc(),
+                              iteration=i))
+            self.level = "none"
+            self._new_recording()
+            return None
 
     def _after_iteration(self, elapsed: float) -> None:
         self._set_mode(None)
