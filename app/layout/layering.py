@@ -26,6 +26,7 @@ class Proper:
     layers: list[list[int]]
     hidden: set[int]
     span: list[int]
+    light: bytearray | None = None
 
     def bend_span(self, v: int) -> int:
         """Layers spanned by the edge bend v belongs to."""
@@ -105,6 +106,8 @@ def light_nodes(proper: Proper) -> bytearray:
     op they feed; letting them pull that op sideways made unrolled RNNs drift one half box
     per step.
     """
+    if proper.light is not None:
+        return proper.light
     up, down = proper.up, proper.down
     flags = bytearray(len(up))
     n_real = proper.n_real
@@ -116,4 +119,5 @@ def light_nodes(proper: Proper) -> bytearray:
                         break
                 else:
                     flags[v] = 1
+    proper.light = flags  # the edges never change after this step, so neither do the flags
     return flags
