@@ -200,6 +200,7 @@ class Function:
                 _remember_versions(ctx, args, (out,))
         if cls.is_view and isinstance(a, Tensor):
             out._version = a._version
+            out._base = a
         return out
 
 
@@ -291,6 +292,7 @@ def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tupl
         out._output_nr = index
     if cls.is_view and index == 0 and isinstance(args[0], Tensor):
         out._version = args[0]._version
+        out._base = args[0]
     return out
 
 

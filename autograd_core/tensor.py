@@ -26,6 +26,7 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_base",  # set on view-op outputs only (read with getattr): the viewed tensor
         "_data",
         "_grad",
         "_hooks",
@@ -395,9 +396,17 @@ class Tensor:
 
     # ---------------------------------------------------------------- in place
     def _check_inplace(self) -> None:
-        if self.requires_grad and self.grad_fn is None and grad_mode.state.enabled:
+        if not grad_mode.state.enabled:
+            return
+        if self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
+            )
+        root = _view_root(self)
+        if root is not self and root.requires_grad and root.grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
             )
 
     def _inplace(self, result: Tensor) -> Tensor:
@@ -423,6 +432,9 @@ class Tensor:
             ) from None
         self._version[0] += 1
         if node is not None:
+            root = _view_root(self)
+            if root is not self:
+                _rebase_view_root(root, self, result)
             # The tensor takes the result's history (PyTorch rebases it onto the new node).
             self.grad_fn = node
             self._output_nr = result._output_nr
@@ -800,6 +812,58 @@ class Copy(function.Function):
         g_dst = get_array_module(g).zeros_like(g) if need_dst else None
         g_src = sum_to(g, shape).astype(dtype, copy=False) if need_src else None
         return g_dst, g_src
+
+
+def _view_root(t: Tensor) -> Tensor:
+    """The tensor whose memory `t` views (through any chain of view ops), or t itself."""
+    base = getattr(t, "_base", None)
+    while base is not None:
+        t = base
+        base = getattr(t, "_base", None)
+    return t
+
+
+class CopySlices(function.Function):
+    """base' = base with the region a view sees replaced by the view's new values"""
+
+    name_suffix = ""  # PyTorch's node is plain "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, base: Any, values: Any, region: Any = None) -> Any:
+        ctx.region = region  # (shape, byte strides, element offset) of the view in base
+        return base  # the in-place write already put the values into base's memory
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        shape, strides, offset = ctx.region
+        xp = get_array_module(g)
+        g_base = xp.array(g, order="C", copy=True)
+        view = xp.lib.stride_tricks.as_strided(g_base.reshape(-1)[offset:], shape, strides)
+        g_values = view.copy()
+        view[...] = 0
+        need_base, need_values = ctx.needs_input_grad
+        return (g_base if need_base else None), (g_values if need_values else None)
+
+
+def _rebase_view_root(root: Tensor, view: Tensor, result: Tensor) -> None:
+    """After an in-place op through `view`, give `root` the history PyTorch gives it
+    (CopySlices): its other elements keep their old history, the view's come from `result`."""
+    base, data = root._data, view._data
+    xp = get_array_module(base)
+    if not (base.flags.c_contiguous and xp.may_share_memory(base, data)):
+        return  # the "view" is a copy (a reshape of a strided tensor): base is untouched
+    start = base.ctypes.data if xp is np else base.data.ptr
+    here = data.ctypes.data if xp is np else data.data.ptr
+    old = Tensor._make(base)
+    old.requires_grad = root.requires_grad
+    old.grad_fn = root.grad_fn
+    old._output_nr = root._output_nr
+    old._accumulator = root._accumulator
+    region = (data.shape, data.strides, (here - start) // base.itemsize)
+    out = CopySlices.apply(old, result, region=region)
+    root.grad_fn = out.grad_fn
+    root._output_nr = 0
+    root.requires_grad = True
 
 
 def _inplace_error(data: Any, new: Any) -> None:

@@ -279,11 +279,48 @@ def test_copy_over_a_result_cuts_its_history_like_pytorch():
     np.testing.assert_allclose(*grads)  # zeros: the overwritten value does not matter
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: an in-place op through a view of a "
-                   "non-leaf does not rebase the base's history (PyTorch's CopySlices)")
-def test_in_place_through_a_view_of_a_non_leaf_reaches_the_base_gradient():
+def _view_program(lib):
+    a = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64, requires_grad=True)
+    w = lib.tensor([1.0, -1.0], dtype=lib.float64, requires_grad=True)
+    h = a * 1
+    h[0, 1:].mul_(3)  # through a basic-index view
+    h.t()[1].mul_(w)  # through a chain of views: transpose, then index
+    h.view(6)[4:].add_(2)  # through view()
+    h[:, 0] = w * 5  # setitem on a view's parent
+    (h * h).sum().backward()
+    return h.grad_fn.name(), h.detach().numpy(), a.grad.numpy(), w.grad.numpy()
+
+
+def test_in_place_through_views_of_a_non_leaf_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _view_program(ag), _view_program(torch)
+    for a, b in zip(ours[1:], theirs[1:]):
+        np.testing.assert_allclose(a, b)
+
+
+def test_in_place_through_a_view_rebases_the_base():
     a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
     h = a * 2
     h[1:].mul_(3)
+    assert h.grad_fn.name() == "CopySlices"
     h.sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), [2.0, 6.0, 6.0])
+
+
+def test_copy_into_a_slice_of_a_plain_tensor_makes_it_require_grad():
+    y = ag.tensor([5.0, 6.0], requires_grad=True)
+    x = ag.zeros(3)
+    x[1:].copy_(y)
+    assert x.requires_grad and x.tolist() == [0.0, 5.0, 6.0]
+    (x * x).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [10.0, 12.0])
+
+
+def test_in_place_on_a_view_of_a_leaf_requiring_grad_raises():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    for op in (lambda: a[0].mul_(2), lambda: a.view(2).add_(1), lambda: a[:1].zero_()):
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+            op()
+    with ag.no_grad():
+        a[:1].mul_(2)
+    assert a.tolist() == [2.0, 2.0]
