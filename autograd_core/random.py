@@ -49,14 +49,15 @@ def normal_array(like: Any, mean: float, std: float) -> Any:
     rng = _rng_for(like)
     if rng is state.cpu:
         return rng.standard_normal(like.shape, dtype=_sample_dtype(like)) * std + mean
-    return rng.standard_normal(like.shape, dtype=like.dtype) * std + mean
+    return rng.standard_normal(like.shape, dtype=_sample_dtype(like)) * std + mean
 
 
 def uniform_array(like: Any, low: float, high: float) -> Any:
     rng = _rng_for(like)
     if rng is state.cpu:
         return rng.random(like.shape, dtype=_sample_dtype(like)) * (high - low) + low
-    return rng.uniform(low, high, like.shape).astype(like.dtype)
+    # random_sample draws float32 directly on the GPU (uniform() would draw float64)
+    return rng.random_sample(like.shape, dtype=_sample_dtype(like)) * (high - low) + low
 
 
 def _sample_dtype(like: Any) -> Any:

@@ -45,6 +45,12 @@ def _cuda_reason() -> str:
 
 _CUDA_SKIP = _cuda_reason()
 
+if not _CUDA_SKIP:
+    from autograd_core import backend as _backend
+
+    # Tests expect the CPU's IndexErrors on the GPU too; the check is a sync, off by default.
+    _backend.flags.cuda_index_checks = True
+
 DEVICES = [
     pytest.param("cpu", id="cpu"),
     pytest.param("cuda", id="cuda", marks=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core import dtypes, grad_mode
-from autograd_core.backend import get_array_module
+from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
 from autograd_core.tensor import Tensor
 
@@ -57,9 +57,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             f"types: Long, Int; but got {idx.dtype.name} instead (while checking arguments "
             "for embedding)")
     num = weight._data.shape[0]
-    if idx.size and (int(idx.max()) >= num or int(idx.min()) < -num):
+    if not host_checks(idx):  # GPU: no sync to check; wrap negatives on the device instead
+        idx = idx % num
+    elif idx.size and (int(idx.max()) >= num or int(idx.min()) < -num):
         raise IndexError("index out of range in self")
-    idx = idx % num if idx.size and int(idx.min()) < 0 else idx
+    else:
+        idx = idx % num if idx.size and int(idx.min()) < 0 else idx
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
     if max_norm is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core.backend import get_array_module
+import numpy as np
+
+from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim, shape_str
 from autograd_core.ops.indexing import GetItem
@@ -59,7 +61,7 @@ def _check_along(input: Tensor, dim: int, index: Tensor, op: str) -> tuple[int, 
                                f"{shape_str(idx.shape)} to be no larger than self "
                                f"{shape_str(input.shape)} apart from dimension {axis}")
     n = input._data.shape[axis] if input.ndim else 1
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
+    if idx.size and host_checks(idx) and (int(idx.min()) < -n or int(idx.max()) >= n):  # sync
         raise IndexError(f"{op}(): index out of bounds for dimension {axis} with size {n}")
     return axis, idx
 
@@ -101,7 +103,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input._data.shape[axis] if input.ndim else 1
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
+    if idx.size and host_checks(idx) and (int(idx.min()) < -n or int(idx.max()) >= n):  # sync
         raise IndexError(f"index_select(): index out of range in self (dimension {axis} has "
                          f"size {n})")
     if input.ndim == 0:
@@ -175,7 +177,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     xp = get_array_module(input._data)
     ishape, jshape = list(input._data.shape), list(indices._data.shape)
     ishape[axis] = jshape[axis] = 1
-    target = xp.broadcast_shapes(tuple(ishape), tuple(jshape))
+    target = np.broadcast_shapes(tuple(ishape), tuple(jshape))  # host shapes (not in cupy)
     from autograd_core.ops.shape import expand
 
     xi = expand(input, (*target[:axis], input.shape[axis], *target[axis + 1:]))

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.backend import get_array_module
+from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str, sum_to
 from autograd_core.tensor import Tensor
@@ -64,7 +64,8 @@ def _class_targets(t: Any, ignore_index: int, n_classes: int) -> tuple[Any, Any]
     t = t.reshape(-1)
     valid = t != ignore_index
     safe = xp.where(valid, t, 0)
-    if safe.size and (int(safe.max()) >= n_classes or int(safe.min()) < 0):
+    # host_checks: on the GPU reading max/min is a sync per step, so it runs only on request
+    if safe.size and host_checks(safe) and (int(safe.max()) >= n_classes or int(safe.min()) < 0):
         bad = safe[(safe >= n_classes) | (safe < 0)][0]
         raise IndexError(f"Target {int(bad)} is out of bounds.")
     return safe, valid
@@ -333,7 +334,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, g):
         x, y, weight, pos_weight, sp = ctx.saved_tensors
         xp = get_array_module(g)
-        shape = xp.broadcast_shapes(x.shape, y.shape)
+        shape = np.broadcast_shapes(x.shape, y.shape)  # host shapes: cupy has no broadcast_shapes
         scale = _grad_scale(g, _numel(shape), ctx.reduction, shape)
         if weight is not None:
             scale = scale * weight
@@ -497,7 +498,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size.")
     x = input._data
-    if x.size and (float(x.min()) < 0 or float(x.max()) > 1):
+    if x.size and host_checks(x) and (float(x.min()) < 0 or float(x.max()) > 1):  # GPU: no sync
         raise RuntimeError("all elements of input should be between 0 and 1")
     return BinaryCrossEntropy.apply(input, target.to(input.dtype), weight=_raw(weight),
                                     reduction=reduction)
