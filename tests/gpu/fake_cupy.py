@@ -215,6 +215,7 @@ class _Random:
 def make() -> types.ModuleType:
     """A fresh fake `cupy` module."""
     cp = _Namespace("cupy", np)
+    cp.IS_FAKE = True
     cp.ndarray = FakeCupyArray
     cp.asarray = asarray
     cp.array = array
