@@ -1,7 +1,9 @@
 """Micro-benchmarks of the conv/pool kernels against PyTorch eager CPU, single-threaded.
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_conv.py   (prints medians in ms)
-Timings are interleaved (engine, torch, engine, ...) so machine noise hits both alike.
+Timings are interleaved (engine, torch, engine, ...) so machine noise hits both alike, and
+they are this thread's CPU time (user + system, page faults included), not wall time, so
+other processes on a shared machine do not inflate them.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def interleaved(fns: dict[str, Callable[[], object]], reps: int = 200) -> dict[s
             f()
     for _ in range(reps):
         for k, f in fns.items():
-            t = time.perf_counter()
+            t = time.thread_time()
             f()
-            times[k].append(time.perf_counter() - t)
+            times[k].append(time.thread_time() - t)
     return {k: float(np.median(v)) * 1e3 for k, v in times.items()}
 
 
