@@ -13,6 +13,8 @@ from typing import Any
 from app.runner import protocol as p
 from app.runner.driver import Driver
 
+LOAD_ALLOWANCE = 60.0  # seconds a script may take to load when a timeout is given
+
 
 @dataclass
 class RecordResult:
@@ -53,7 +55,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
         device: 'cpu', 'cuda' or None (the script's DEVICE, else the CPU).
         stats: 'off', 'basic' or 'full' (the trace's levels).
         timeout: seconds of iterations after which the run is stopped (what was captured is
-            kept); loading the script may take as long again before it is abandoned.
+            kept); loading the script may take as long again (at least a minute).
         callbacks: progress, output and warning observers.
     Returns:
         A RecordResult with the Session (possibly partial) and what went wrong, if anything.
@@ -67,7 +69,9 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     cb = callbacks or Callbacks()
     started = time.monotonic()
     with Driver(path, device=device, record=stats) as driver:
-        loaded = _wait_loaded(driver, cb, None if timeout is None else started + timeout)
+        # Starting a worker takes seconds on a busy machine: loading gets at least a minute.
+        allowance = None if timeout is None else started + max(timeout, LOAD_ALLOWANCE)
+        loaded = _wait_loaded(driver, cb, allowance)
         if isinstance(loaded, p.Error | p.Died):
             return _failed(Session(script=path), loaded)
         total = iterations or loaded.iterations or 100
