@@ -10,7 +10,7 @@ from autograd_core.nn import init
 from autograd_core.nn.module import Module
 from autograd_core.nn.parameter import Parameter
 from autograd_core.ops import padding as _padding
-from autograd_core.ops.conv import conv1d, conv2d
+from autograd_core.ops.conv import _same_pads, conv1d, conv2d
 from autograd_core.tensor import Tensor
 
 _PAD_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -67,12 +67,16 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def _conv(self, fn: Any, input: Tensor) -> Tensor:
-        if self.padding_mode == "zeros" or isinstance(self.padding, str):
+        if self.padding_mode == "zeros" or self.padding == "valid":
             return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
+        if self.padding == "same":
+            sides = _same_pads(self.kernel_size, self.dilation)
+        else:
+            sides = tuple((p, p) for p in self.padding)
         pads: list[int] = []
-        for p in reversed(self.padding):  # F.pad wants last dim first, (left, right) each
-            pads += [p, p]
+        for left, right in reversed(sides):  # F.pad wants the last dim first
+            pads += [left, right]
         input = _padding.pad(input, pads, mode=self.padding_mode)
         return fn(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
 

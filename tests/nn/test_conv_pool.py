@@ -161,6 +161,7 @@ def test_conv2d_module_defaults_and_init() -> None:
         nn.Conv2d(3, 4, 3, groups=2)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 def test_conv_modules_match_torch_with_copied_weights() -> None:
     torch = _torch()
     for ours, theirs, shape in [
@@ -170,6 +171,8 @@ def test_conv_modules_match_torch_with_copied_weights() -> None:
          torch.nn.Conv2d(3, 4, (3, 2), padding="same"), (2, 3, 6, 7)),
         (nn.Conv2d(2, 4, 3, padding=1, padding_mode="reflect"),
          torch.nn.Conv2d(2, 4, 3, padding=1, padding_mode="reflect"), (2, 2, 5, 5)),
+        (nn.Conv2d(2, 3, (2, 3), padding="same", padding_mode="circular"),
+         torch.nn.Conv2d(2, 3, (2, 3), padding="same", padding_mode="circular"), (1, 2, 5, 6)),
     ]:
         theirs = theirs.double()
         for (_, p), (_, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
