@@ -1,6 +1,6 @@
 """Runner overhead: W2 recorded at `basic` through the worker process vs in one process.
 
-    .venv/bin/python benchmarks/bench_runner.py [--iterations 50] [--repeats 12]
+    .venv/bin/python benchmarks/bench_runner.py [--iterations 200] [--repeats 6]
 
 W2 is the engine benchmark's workload (batch 64, 784-256-10 MLP, ReLU, cross-entropy, SGD),
 written here as a model script. "in-process" runs it under `trace.Recorder(stats="basic")`,
@@ -115,8 +115,8 @@ def _until(driver: Driver, done: object) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=50, help="iterations per block")
-    parser.add_argument("--repeats", type=int, default=12, help="blocks of each variant")
+    parser.add_argument("--iterations", type=int, default=200, help="iterations per block")
+    parser.add_argument("--repeats", type=int, default=6, help="blocks of each variant")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "w2_mlp.py")
