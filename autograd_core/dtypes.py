@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
 float16 = half = np.dtype("float16")
-float32 = float = np.dtype("float32")  # noqa: A001 - PyTorch's name
+float32 = float = np.dtype("float32")  # PyTorch's name (shadows the builtin here)
 float64 = double = np.dtype("float64")
 int8 = np.dtype("int8")
 uint8 = np.dtype("uint8")
 int16 = short = np.dtype("int16")
-int32 = int = np.dtype("int32")  # noqa: A001 - PyTorch's name
+int32 = int = np.dtype("int32")  # PyTorch's name (shadows the builtin here)
 int64 = long = np.dtype("int64")
-bool = np.dtype("bool")  # noqa: A001 - PyTorch's name
+bool = np.dtype("bool")  # PyTorch's name (shadows the builtin here)
 complex64 = np.dtype("complex64")
 
 _ALIASES = {
@@ -65,9 +66,9 @@ def to_dtype(d: Any) -> np.dtype:
     return np.dtype(d)
 
 
-_pyfloat = type(1.0)
-_pyint = type(1)
-_pybool = type(True)
+_pyfloat = builtins.float  # the module's own float, int and bool are dtypes
+_pyint = builtins.int
+_pybool = builtins.bool
 
 
 def _category(dt: np.dtype) -> int:

@@ -59,19 +59,19 @@ class _BareDecoratable(_GradModeContext):
         super().__init__()
 
 
-class no_grad(_BareDecoratable):
+class no_grad(_BareDecoratable):  # noqa: N801 - PyTorch's name
     """Ops inside record no graph: `with no_grad(): ...`, `@no_grad()` or `@no_grad`."""
 
     _target = False
 
 
-class enable_grad(_BareDecoratable):
+class enable_grad(_BareDecoratable):  # noqa: N801 - PyTorch's name
     """Turn graph recording back on inside a `no_grad` block."""
 
     _target = True
 
 
-class set_grad_enabled(_GradModeContext):
+class set_grad_enabled(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Set grad mode to `mode` for the block (takes effect at construction, like PyTorch)."""
 
     def __init__(self, mode: bool) -> None:
@@ -95,7 +95,7 @@ class set_grad_enabled(_GradModeContext):
         return wrapper  # type: ignore[return-value]
 
 
-class inference_mode(_GradModeContext):
+class inference_mode(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Same as `no_grad` here: we keep no extra inference-only state."""
 
     def __new__(cls, mode: Any = True) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
@@ -26,10 +27,8 @@ def manual_seed(seed: int) -> Any:
     state.cuda_seed = int(seed)
     cp = cupy_or_none()
     if cp is not None:
-        try:
+        with contextlib.suppress(Exception):  # no usable GPU: the CPU generator is all we have
             cp.random.seed(int(seed))
-        except Exception:  # no usable GPU: the CPU generator is all we have
-            pass
     return state.cpu
 
 
