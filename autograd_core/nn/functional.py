@@ -16,6 +16,12 @@ from autograd_core.ops.activation import (
     silu,
     softplus,
 )
+from autograd_core.ops.adaptive_pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
 from autograd_core.ops.attention import scaled_dot_product_attention
 from autograd_core.ops.conv import conv1d, conv2d
 from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
@@ -35,10 +41,6 @@ from autograd_core.ops.loss import (
 from autograd_core.ops.normalization import batch_norm, cosine_similarity, layer_norm, normalize
 from autograd_core.ops.padding import pad
 from autograd_core.ops.pooling import (
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    adaptive_max_pool1d,
-    adaptive_max_pool2d,
     avg_pool1d,
     avg_pool2d,
     max_pool1d,

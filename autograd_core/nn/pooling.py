@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core.nn.module import Module
+from autograd_core.ops import adaptive_pool as A
 from autograd_core.ops import pooling as P
 from autograd_core.tensor import Tensor
 
@@ -89,14 +90,14 @@ class AdaptiveAvgPool1d(_AdaptivePool):
     """Mean pooling of (N, C, L) to a fixed length."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return P.adaptive_avg_pool1d(input, self.output_size)
+        return A.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
     """Mean pooling of (N, C, H, W) to a fixed (Ho, Wo), e.g. 1 for global average pooling."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return P.adaptive_avg_pool2d(input, self.output_size)
+        return A.adaptive_avg_pool2d(input, self.output_size)
 
 
 class _AdaptiveMaxPool(_AdaptivePool):
@@ -109,11 +110,11 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """Max pooling of (N, C, L) to a fixed length."""
 
     def forward(self, input: Tensor) -> Any:
-        return P.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+        return A.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """Max pooling of (N, C, H, W) to a fixed (Ho, Wo)."""
 
     def forward(self, input: Tensor) -> Any:
-        return P.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+        return A.adaptive_max_pool2d(input, self.output_size, self.return_indices)
