@@ -459,6 +459,12 @@ class Tensor:
         return self
 
     def fill_(self, value: Any) -> Tensor:
+        if grad_mode.state.enabled and (self.requires_grad or getattr(value, "requires_grad",
+                                                                       False)):
+            # Recorded, so the overwritten values get no gradient (PyTorch's FillBackward).
+            if not isinstance(value, Tensor):
+                value = Tensor._make(get_array_module(self._data).asarray(value, self.dtype))
+            return self._inplace(Copy.apply(self, value))
         self._check_inplace()
         self._data[...] = value._data if isinstance(value, Tensor) else value
         self._version[0] += 1
@@ -531,6 +537,8 @@ class Tensor:
         return self._fill_random(random.uniform_array(self._data, 0.0, 1.0) < p)
 
     def _fill_random(self, values: Any) -> Tensor:
+        if self.requires_grad and grad_mode.state.enabled:
+            return self._inplace(Copy.apply(self, Tensor._make(values)))
         self._check_inplace()
         get_array_module(self._data).copyto(self._data, values, casting="unsafe")
         self._version[0] += 1
