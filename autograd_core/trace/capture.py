@@ -18,12 +18,7 @@ from autograd_core.trace.records import (
     NodeRecord,
     TensorMeta,
 )
-from autograd_core.trace.stats import Pending, param_sample, resolve
-
-
-def _stats(slot: Any) -> Any:
-    return slot.result if isinstance(slot, Pending) else slot
-
+from autograd_core.trace.stats import param_sample, resolve, to_stats
 
 _names: dict[Any, str] = {}  # dtype / device -> its string; str(np.dtype) is slow
 
@@ -38,7 +33,8 @@ def _name(x: Any) -> str:
 def tensor_meta(tid: int, m: tuple) -> TensorMeta:
     shape, dtype, device, slot = m
     # numpy and cupy shapes are tuples of Python ints already.
-    return TensorMeta(tid, shape, _name(dtype), _name(device), _stats(slot))
+    return TensorMeta(tid, shape, _name(dtype), _name(device),
+                      None if slot is None else to_stats(slot))
 
 
 def node_record(rec: Any, nid: int) -> NodeRecord:
@@ -48,7 +44,8 @@ def node_record(rec: Any, nid: int) -> NodeRecord:
         return built
     e = rec._entries[nid]
     if e[0] == "op":
-        _, name, path, index, (src, func), phase, start, dur, ins, outs, saved = e
+        _, fn, path, index, (src, func), phase, start, dur, ins, outs, saved = e
+        name = fn.__name__
         node = NodeRecord(nid, op_key(path, name, index), "op", name, path, src, func, phase,
                           ins, outs, start, dur, None, saved, index)
     else:
@@ -61,9 +58,9 @@ def node_record(rec: Any, nid: int) -> NodeRecord:
 
 
 def backward_record(rec: Any, bid: int) -> BackwardRecord:
-    fwd, name, start, dur, grads = rec._bwd[bid]
+    fwd, fn, start, dur, grads = rec._bwd[bid]
     metas = tuple(None if g is None else tensor_meta(-1, g) for g in grads)
-    return BackwardRecord(bid, fwd, name + "Backward0", start, dur, metas)
+    return BackwardRecord(bid, fwd, fn.__name__ + "Backward0", start, dur, metas)
 
 
 class RawCapture:
@@ -78,6 +75,7 @@ class RawCapture:
         "_mods",
         "_tmeta",
         "duration_ns",
+        "gpu_ns",
         "health",
         "index",
         "level",
@@ -97,6 +95,8 @@ class RawCapture:
         for b in cap.backward:
             if b.forward >= 0 and cap.nodes[b.forward].backward is None:
                 cap.nodes[b.forward].backward = b.id
+        for (kind, i), ns in self.gpu_ns:
+            (cap.nodes if kind == "op" else cap.backward)[i].gpu_ns = ns
         cap.modules = [ModuleSpan(*m) for m in self._mods]
         cap.phases = _phases(cap)
         cap.duration_ns = self.duration_ns
@@ -114,9 +114,13 @@ class RawCapture:
 def freeze(rec: Any, loss: Any) -> RawCapture:
     """The recorder's current iteration, with what needs live tensors measured now."""
     raw = RawCapture()
-    raw.duration_ns = perf_counter_ns() - rec._base
-    if rec._pending:  # GPU statistics: one transfer per kind, now
+    raw.duration_ns = perf_counter_ns() - rec._t0
+    # GPU: one synchronize, then the op times and statistics come over, once per iteration.
+    raw.gpu_ns = rec._gpu.read() if rec._gpu is not None else []
+    if rec._pending:
         resolve(rec._pending, get_array_module(rec._pending[0].vec))
+    if rec._hist is not None:
+        rec._hist.finish()
     raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
         rec.health
     raw._entries, raw._bwd, raw._mods, raw._tmeta = rec._entries, rec._bwd, rec._mods, \
@@ -127,8 +131,8 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
     if isinstance(loss, Tensor):
         entry = rec._tids.get(id(loss))
         meta = loss.grad_fn.meta if loss.grad_fn is not None else None
-        if meta is not None and meta[0] == rec._gen:
-            raw.loss_tid = rec._entries[meta[1]][9][loss._output_nr]
+        if meta is not None and 0 <= meta - rec._nbase < len(rec._entries):
+            raw.loss_tid = rec._entries[meta - rec._nbase][9][loss._output_nr]
         elif entry is not None and entry[0]() is loss:
             raw.loss_tid = entry[1]
         if loss.numel() == 1:

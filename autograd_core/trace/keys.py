@@ -32,12 +32,18 @@ def _engine_file(filename: str) -> bool:
 
 
 def user_location(depth: int = 2) -> tuple[str, str]:
-    """(`file:line`, function) of the first caller frame outside autograd_core.
+    """(`file:line`, function) of the first caller frame outside autograd_core."""
+    return user_frame(depth + 1)[0]
 
-    Cost: a short frame walk plus one dict lookup; the strings are built once per code
-    object and line.
+
+def user_frame(depth: int) -> tuple[tuple[str, str], int, CodeType | None]:
+    """The first frame outside autograd_core, from `depth` frames above the caller up:
+    ((`file:line`, function), its depth as seen by the caller, its code object).
+
+    Cost: a frame walk (on Python 3.11 each `f_back` makes a frame object, about half a
+    microsecond a frame); callers that know the depth from an earlier walk use `location_at`.
     """
-    frame: Any = sys._getframe(depth)
+    frame: Any = sys._getframe(depth + 1)
     is_engine = _is_engine
     while frame is not None:
         code = frame.f_code
@@ -45,14 +51,20 @@ def user_location(depth: int = 2) -> tuple[str, str]:
         if flag is None:
             flag = _engine_file(code.co_filename)
         if not flag:
-            lineno = frame.f_lineno
-            loc = _locations.get((code, lineno))
-            if loc is None:
-                loc = _locations[(code, lineno)] = (f"{code.co_filename}:{lineno}",
-                                                    code.co_qualname)
-            return loc
+            return location(code, frame.f_lineno), depth, code
         frame = frame.f_back
-    return _UNKNOWN
+        depth += 1
+    return _UNKNOWN, -1, None
+
+
+def location(code: CodeType, lineno: int) -> tuple[str, str]:
+    """(`file:line`, function), built once per code object and line."""
+    loc = _locations.get((code, lineno))
+    if loc is None:
+        if len(_locations) > 100_000:  # generated code (exec in a loop) must not grow it
+            _locations.clear()
+        loc = _locations[(code, lineno)] = (f"{code.co_filename}:{lineno}", code.co_qualname)
+    return loc
 
 
 def op_key(module_path: str, op: str, index: int) -> str:

@@ -1,10 +1,11 @@
 """`Recorder`: the engine's observer. It collects tuples on the hot path and builds the record
-dataclasses once per iteration (`capture.py`), so recording at level `off` costs a couple of
-microseconds per op.
+dataclasses once per iteration (`capture.py`), so recording at level `off` costs about a
+microsecond per op: two clock reads, a counter, a cached source location and a tuple.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -19,13 +20,24 @@ from autograd_core.creation import get_default_device
 from autograd_core.tensor import Tensor
 from autograd_core.trace import capture as _capture
 from autograd_core.trace.health import HealthConfig
-from autograd_core.trace.keys import ModulePaths, user_location
+from autograd_core.trace.keys import ModulePaths, location, user_frame
 from autograd_core.trace.records import LEVELS, IterationCapture
 from autograd_core.trace.session import DEFAULT_WINDOW, Session
-from autograd_core.trace.stats import device_stats, host_stats, param_sample
+from autograd_core.trace.stats import HistBatch, device_stats, host_slot, param_sample
 
 _ndarray_type = type(__import__("numpy").empty(0))
 _CPU = device_of(__import__("numpy").empty(0))
+_getframe = sys._getframe
+# Node ids are stored on grad_fn.meta as `base + nid`; every iteration of every recorder
+# takes a fresh base, so a node from another iteration or recorder never matches.
+_BASE_STRIDE = 1 << 32
+_next_base = [0]
+_LOC_CACHE_MAX = 200_000
+
+
+def _new_base() -> int:
+    _next_base[0] += _BASE_STRIDE
+    return _next_base[0]
 
 
 @dataclass(slots=True)
@@ -57,11 +69,17 @@ class Recorder:
         self.auto_split = auto_split
         self.session = Session(script=script, device=device or _default_device(), window=window)
         self._paths = ModulePaths(model)
+        self._path_cache: dict[int, tuple[Any, str, str]] = {}  # id(module) -> (m, parent, path)
         self._param_names = _param_names(model)
         self._mstack: list[tuple[Any, str]] = []
         self._path = ""
-        self._gen = 0
+        # (path, op class) -> per call index (frame depth, code, f_lasti, location) of the
+        # user's frame last time: a later op with that stable key reads one frame, no walk.
+        self._loc_cache: dict[tuple, list[tuple]] = {}
+        self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
         self._iteration = -1
+        if str(self.session.device).startswith("cuda"):
+            self._enable_gpu()
         self._start_iteration()
 
     # ------------------------------------------------------------------ iterations
@@ -92,21 +110,22 @@ class Recorder:
 
     def _start_iteration(self) -> None:
         self._iteration += 1
-        self._gen += 1
         s = self.sampling
         full = self._iteration % s.every == 0
         self._active = full or s.between == "structure"
         self._level = self.level if full else "off"
         self._stats = self._level != "off"
         self._full = self._level == "full"
+        self._hist = HistBatch() if self._full else None
         self._wall = time.time()
-        self._base = perf_counter_ns()
+        self._t0 = perf_counter_ns()
+        self._nbase = _new_base()
         self._phase = "forward"
         self._forward = True
         self._entries: list[tuple] = []  # leaves and ops, in node-id order
         self._bwd: list[tuple] = []
         self._mods: list[tuple] = []
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: dict[tuple[str, Any], int] = {}
         # Tensors produced by a graph op are found through grad_fn.meta; others (leaves,
         # no-grad outputs) through this map: id(tensor) -> (weakref, tid).
         self._tids: dict[int, tuple[Any, int]] = {}
@@ -115,6 +134,8 @@ class Recorder:
         self._leaf_refs: dict[int, Any] = {}  # leaf tid -> weakref, for grad norms
         self._snapshots: dict[int, Any] = {}
         self._built: dict[int, Any] = {}
+        if self._gpu is not None:
+            self._gpu.reset()
 
     def _finish(self, loss: Any) -> int | None:
         """Freeze the iteration's tuples into the session; records are built on first read."""
@@ -145,45 +166,95 @@ class Recorder:
         if token is None:
             return
         fn, t0 = token
-        name = fn.__name__
         path = self._path
         counts = self._counts
-        ck = (path, name)
+        ck = (path, fn)
         index = counts.get(ck, 0)
         counts[ck] = index + 1
-        gen = self._gen
+        base = self._nbase
         entries = self._entries
+        tids = self._tids
         ins = []
         for a in inputs:
             if isinstance(a, Tensor):
                 producer = a.grad_fn
-                meta = producer.meta if producer is not None else None
-                if meta is not None and meta[0] == gen:
-                    ins.append(entries[meta[1]][9][a._output_nr])
-                else:
-                    ins.append(self._tensor_in(a))
+                m = producer.meta if producer is not None else None
+                if m is not None and 0 <= m - base < len(entries):
+                    ins.append(entries[m - base][9][a._output_nr])
+                else:  # a leaf or a no-graph output: _tensor_in, inlined
+                    known = tids.get(id(a))
+                    ins.append(known[1] if known is not None and known[0]() is a
+                               else self._new_leaf(a))
         nid = len(entries)  # after the leaves first seen above took their ids
-        outs = self._outputs(outputs, node is None)
+        if len(outputs) == 1 and node is not None and outputs[0].grad_fn is node \
+                and not self._stats:
+            a = outputs[0]._data  # the common case, inlined
+            tmeta = self._tmeta
+            outs: tuple = (len(tmeta),)
+            tmeta.append((a.shape, a.dtype, _CPU if type(a) is _ndarray_type else
+                          self._device(a), None))
+        else:
+            outs = self._outputs(outputs, node is None)
         saved = 0
         if node is not None:
-            node.meta = (gen, nid)
+            node.meta = base + nid
             for a in node._saved:
                 saved += getattr(a, "nbytes", 0)
-        entries.append(("op", name, path, index, user_location(2), self._phase,
-                         t0 - self._base, t1 - t0, tuple(ins), outs, saved))
+        entries.append(("op", fn, path, index, self._location(ck, index), self._phase,
+                        t0 - self._t0, t1 - t0, tuple(ins), outs, saved))
         if self.on_op is not None:
             self.on_op(_capture.node_record(self, nid))
+
+    def _location(self, ck: tuple, index: int) -> tuple[str, str]:
+        """The user's source line of this op. Where the same stable key found it before,
+        one frame read (`depth` from here) and, for the same instruction, no line lookup;
+        else a frame walk."""
+        per_index = self._loc_cache.get(ck)
+        if per_index is not None and index < len(per_index):
+            depth, code, lasti, loc = per_index[index]
+            try:
+                frame = _getframe(depth)
+            except ValueError:  # a shallower stack than last time
+                frame = None
+            if frame is not None and frame.f_code is code:
+                if frame.f_lasti == lasti:
+                    return loc
+                loc = location(code, frame.f_lineno)
+                per_index[index] = (depth, code, frame.f_lasti, loc)
+                return loc
+        loc, depth, code = user_frame(1)  # past _location's caller, op_end
+        if code is not None:
+            self._remember(ck, index, (depth, code, _getframe(depth).f_lasti, loc))
+        return loc
+
+    def _remember(self, ck: tuple, index: int, hit: tuple) -> None:
+        cache = self._loc_cache
+        if len(cache) > _LOC_CACHE_MAX:
+            cache.clear()
+        per_index = cache.setdefault(ck, [])
+        if index < len(per_index):
+            per_index[index] = hit
+        else:  # a gap (an index first seen by a key that skipped it) holds a dead entry
+            per_index.extend([(0, None, -1, None)] * (index - len(per_index)))
+            per_index.append(hit)
 
     def _outputs(self, outputs: tuple, no_graph: bool) -> tuple:
         tmeta = self._tmeta
         first = len(tmeta)
         for o in outputs:
             a = o._data
-            dev = _CPU if type(a) is _ndarray_type else device_of(a)
+            dev = _CPU if type(a) is _ndarray_type else self._device(a)
             tmeta.append((a.shape, a.dtype, dev, self._stats_of(a) if self._stats else None))
             if no_graph or o.grad_fn is None:  # not findable through grad_fn.meta
                 self._tids[id(o)] = (weakref.ref(o), len(tmeta) - 1)
         return tuple(range(first, len(tmeta)))
+
+    def _device(self, a: Any) -> Any:
+        """The device of a non-numpy array; the first CUDA array turns on GPU op timing."""
+        dev = device_of(a)
+        if self._gpu is None and dev.type == "cuda":
+            self._enable_gpu()
+        return dev
 
     def _tensor_in(self, t: Tensor) -> int:
         entry = self._tids.get(id(t))
@@ -202,13 +273,13 @@ class Recorder:
             self._counts[("<leaf>", kind)] = n + 1
             label = str(n)
         self._leaf_refs[tid] = weakref.ref(t) if kind == "param" else None
-        self._entries.append(("leaf", kind, label, tid, perf_counter_ns() - self._base,
+        self._entries.append(("leaf", kind, label, tid, perf_counter_ns() - self._t0,
                               self._phase))
         return tid
 
     def _stats_of(self, a: Any) -> Any:
         if type(a) is _ndarray_type:
-            return host_stats(a, self._full)
+            return host_slot(a, self._hist)
         p = device_stats(a, get_array_module(a), self._full)
         self._pending.append(p)
         return p
@@ -222,29 +293,82 @@ class Recorder:
         t1 = perf_counter_ns()
         if token is None:
             return
-        meta = node.meta
-        fwd = meta[1] if meta is not None and meta[0] == self._gen else -1
+        m = node.meta
+        fwd = m - self._nbase if m is not None and 0 <= m - self._nbase < len(self._entries) \
+            else -1
         if self._stats:
             grads = tuple(None if g is None else (g.shape, g.dtype, device_of(g),
                                                   self._stats_of(g)) for g in grad_inputs)
         else:
-            grads = tuple(None if g is None else (g.shape, g.dtype, _CPU if type(g) is
-                                                  _ndarray_type else device_of(g), None)
-                          for g in grad_inputs)
-        self._bwd.append((fwd, node.fn.__name__, token - self._base, t1 - token, grads))
+            grads = tuple([None if g is None else (g.shape, g.dtype, _CPU if type(g) is
+                                                   _ndarray_type else device_of(g), None)
+                           for g in grad_inputs])
+        self._bwd.append((fwd, node.fn, token - self._t0, t1 - token, grads))
         if self.on_backward is not None:
             self.on_backward(_capture.backward_record(self, len(self._bwd) - 1))
+
+    # ------------------------------------------------------------------ observer: GPU timing
+    def _enable_gpu(self, timer: Any = None) -> None:
+        """Time ops and backward nodes with CUDA events too (`timer`: a GpuTimer; the default
+        uses CuPy's events). The CPU path is untouched: GPU versions of the four hooks shadow
+        the methods on this instance only."""
+        from autograd_core.trace.gpu_timing import GpuTimer
+
+        self._gpu = timer if timer is not None else GpuTimer()
+        self.op_begin = self._op_begin_gpu  # type: ignore[method-assign]
+        self.op_end = self._op_end_gpu  # type: ignore[method-assign]
+        self.backward_begin = self._backward_begin_gpu  # type: ignore[method-assign]
+        self.backward_end = self._backward_end_gpu  # type: ignore[method-assign]
+
+    def _op_begin_gpu(self, fn: type) -> Any:
+        token = Recorder.op_begin(self, fn)
+        return None if token is None else (*token, self._gpu.start())
+
+    def _op_end_gpu(self, token: Any, node: Any, inputs: tuple, outputs: tuple) -> None:
+        if token is None:
+            Recorder.op_end(self, None, node, inputs, outputs)
+            return
+        fn, t0, start = token
+        # The stop event goes on the stream before any statistics kernels are enqueued; the
+        # op's id is known after op_end (leaves it sees first take ids before it).
+        pair = self._gpu.stop(start)
+        Recorder.op_end(self, (fn, t0), node, inputs, outputs)
+        self._gpu.tag(pair, ("op", len(self._entries) - 1))
+
+    def _backward_begin_gpu(self, node: Any) -> Any:
+        token = Recorder.backward_begin(self, node)
+        return None if token is None else (token, self._gpu.start())
+
+    def _backward_end_gpu(self, token: Any, node: Any, grad_outputs: tuple,
+                          grad_inputs: tuple) -> None:
+        if token is None:
+            return
+        t0, start = token
+        self._gpu.tag(self._gpu.stop(start), ("backward", len(self._bwd)))
+        Recorder.backward_end(self, t0, node, grad_outputs, grad_inputs)
 
     # ------------------------------------------------------------------ observer: modules
     def module_enter(self, module: Any) -> Any:
         if not self._forward and self.auto_split and grad_mode.state.enabled:
             self._auto_split()
         stack = self._mstack
-        parent, ppath = stack[-1] if stack else (None, "")
-        path = self._paths.path(module, parent, ppath)
+        ppath = self._path
+        hit = self._path_cache.get(id(module))
+        if hit is not None and hit[0] is module and hit[1] == ppath:
+            path = hit[2]
+        else:
+            path = self._module_path(module, stack[-1][0] if stack else None, ppath)
         stack.append((module, path))
         self._path = path
         return perf_counter_ns()
+
+    def _module_path(self, module: Any, parent: Any, ppath: str) -> str:
+        path = self._paths.path(module, parent, ppath)
+        cache = self._path_cache
+        if len(cache) > 10_000:  # modules made anew every step must not grow it forever
+            cache.clear()
+        cache[id(module)] = (module, ppath, path)
+        return path
 
     def module_exit(self, token: Any, module: Any, output: Any) -> None:
         t1 = perf_counter_ns()
@@ -253,7 +377,7 @@ class Recorder:
             path = stack.pop()[1]
             self._path = stack[-1][1] if stack else ""
             if self._active:
-                self._mods.append((path, max(token - self._base, 0), t1 - token, self._phase))
+                self._mods.append((path, max(token - self._t0, 0), t1 - token, self._phase))
 
     # ------------------------------------------------------------------ observer: phases
     def phase(self, name: str) -> None:
@@ -268,7 +392,6 @@ class Recorder:
             t = ref() if ref is not None else None
             if t is not None and tid not in self._snapshots:
                 self._snapshots[tid] = param_sample(t._data).copy()
-
 
 
 def _param_names(model: Any) -> dict[int, tuple[Any, str]]:

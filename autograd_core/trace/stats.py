@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.trace.records import TensorStats
 
 HIST_BINS = 32
-HIST_MAX_SAMPLES = 16_384  # larger tensors are histogrammed over an even stride
+HIST_MAX_SAMPLES = 4096  # larger tensors are histogrammed over an even stride
 THUMB_SIDE = 64
 RATIO_SAMPLES = 4096
 
@@ -36,43 +36,107 @@ def _as_float(a: Any) -> Any:
 
 def host_stats(a: np.ndarray, full: bool) -> TensorStats:
     """Statistics of a numpy array (any dtype)."""
+    batch = HistBatch() if full else None
+    slot = host_slot(a, batch)
+    if batch is not None:
+        batch.resolve()
+    return to_stats(slot)
+
+
+_min = np.minimum.reduce
+_max = np.maximum.reduce
+_sum = np.add.reduce
+_EMPTY = (0.0, 0.0, 0.0, 0.0, 0, 0, 0)
+
+
+def host_slot(a: np.ndarray, batch: HistBatch | None) -> tuple:
+    """The raw statistics of a numpy array, measured now: (min, max, sum, sum of squares,
+    count, nan, inf), plus (batch, row, thumbnail) when `batch` collects histogram samples.
+
+    One pass per reduction, straight through the ufuncs (no wrapper calls); NaN and Inf are
+    only counted when min or max says they are there. `to_stats` turns it into TensorStats.
+    """
     if a.size == 0:
-        return TensorStats(0.0, 0.0, 0.0, 0.0, 0.0, 0, 0)
+        return _EMPTY if batch is None else (*_EMPTY, None, -1, None)
     flat = _as_float(a).reshape(-1)
-    mn = float(flat.min())
-    mx = float(flat.max())
+    mn = float(_min(flat))
+    mx = float(_max(flat))
     nan = inf = 0
     if not (math.isfinite(mn) and math.isfinite(mx)):
-        nan_mask = np.isnan(flat)
-        nan = int(np.count_nonzero(nan_mask))
+        nan = int(np.count_nonzero(np.isnan(flat)))
         inf = int(np.count_nonzero(np.isinf(flat)))
         flat = flat[np.isfinite(flat)]
         if flat.size == 0:
-            return TensorStats(math.nan, math.nan, math.nan, math.nan, math.nan, nan, inf)
-        mn, mx = float(flat.min()), float(flat.max())
-    n = flat.size
-    total = float(flat.sum())
-    sumsq = float(np.dot(flat, flat))
+            raw = (math.nan, math.nan, 0.0, 0.0, 0, nan, inf)
+            return raw if batch is None else (*raw, None, -1, None)
+        mn, mx = float(_min(flat)), float(_max(flat))
+    raw = (mn, mx, float(_sum(flat)), float(np.dot(flat, flat)), flat.size, nan, inf)
+    if batch is None:
+        return raw
+    return (*raw, batch, batch.add(flat, mn, mx), thumbnail(a))
+
+
+def to_stats(slot: Any) -> TensorStats:
+    """TensorStats from a `host_slot` tuple (histogram rows resolved) or a resolved Pending."""
+    if isinstance(slot, Pending):
+        return slot.result
+    mn, mx, total, sumsq, n, nan, inf = slot[:7]
+    if n == 0:
+        nanv = math.nan if nan or inf else 0.0
+        return TensorStats(nanv, nanv, nanv, nanv, nanv, nan, inf)
     mean = total / n
-    std = math.sqrt(max(sumsq / n - mean * mean, 0.0))
-    stats = TensorStats(mn, mx, mean, std, math.sqrt(sumsq), nan, inf)
-    if full:
-        stats.hist = tuple(_host_hist(flat, mn, mx).tolist())
+    stats = TensorStats(mn, mx, mean, math.sqrt(max(sumsq / n - mean * mean, 0.0)),
+                        math.sqrt(sumsq), nan, inf)
+    if len(slot) > 7 and slot[7] is not None:
+        stats.hist = slot[7].row(slot[8])
         stats.hist_lo, stats.hist_hi = mn, mx
-        stats.thumb = thumbnail(a)
+        stats.thumb = slot[9]
     return stats
 
 
-def _host_hist(flat: np.ndarray, mn: float, mx: float) -> np.ndarray:
-    if flat.size > HIST_MAX_SAMPLES:
-        flat = flat[:: -(-flat.size // HIST_MAX_SAMPLES)]
-    if mx <= mn:
-        counts = np.zeros(HIST_BINS, np.int64)
-        counts[0] = flat.size
-        return counts
-    idx = ((flat - mn) * (HIST_BINS / (mx - mn))).astype(np.intp)
-    np.minimum(idx, HIST_BINS - 1, out=idx)
-    return np.bincount(idx, minlength=HIST_BINS)
+class HistBatch:
+    """Histogram samples of one iteration's tensors, binned together when it ends: a copy of
+    an even stride of at most HIST_MAX_SAMPLES finite values per tensor now, one bincount for
+    all of them later, instead of a handful of small numpy calls per tensor."""
+
+    __slots__ = ("counts", "lo", "samples", "scale")
+
+    def __init__(self) -> None:
+        self.samples: list[np.ndarray] = []
+        self.lo: list[float] = []
+        self.scale: list[float] = []
+        self.counts: np.ndarray | None = None
+
+    def add(self, flat: np.ndarray, mn: float, mx: float) -> int:
+        step = -(-flat.size // HIST_MAX_SAMPLES)
+        self.samples.append(flat[::step].copy())  # values may change before the end
+        self.lo.append(mn)
+        self.scale.append(HIST_BINS / (mx - mn) if mx > mn else 0.0)
+        return len(self.samples) - 1
+
+    def resolve(self) -> None:
+        """Bin every sample (idempotent; later samples are binned by a later call)."""
+        k = len(self.samples)
+        if k == 0 or (self.counts is not None and len(self.counts) == k):
+            return
+        sizes = [s.size for s in self.samples]
+        values = np.concatenate(self.samples).astype(np.float64, copy=False)
+        idx = ((values - np.repeat(self.lo, sizes)) * np.repeat(self.scale, sizes))
+        idx = idx.astype(np.intp)
+        np.clip(idx, 0, HIST_BINS - 1, out=idx)
+        idx += np.repeat(np.arange(k, dtype=np.intp) * HIST_BINS, sizes)
+        self.counts = np.bincount(idx, minlength=k * HIST_BINS).reshape(k, HIST_BINS)
+
+    def finish(self) -> None:
+        """Bin what is left and drop the samples: a capture keeps 32 counts per tensor."""
+        if self.samples:
+            self.resolve()
+        self.samples = []
+
+    def row(self, i: int) -> tuple[int, ...]:
+        if self.counts is None or i >= len(self.counts):
+            self.resolve()
+        return tuple(self.counts[i].tolist())
 
 
 def _thumb_view(a: Any) -> Any:
