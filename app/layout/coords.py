@@ -12,6 +12,8 @@ pool-adjacent-violators in time linear in the layer.
 
 from __future__ import annotations
 
+import math
+
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
 
@@ -63,8 +65,17 @@ def _place(layer, offs, targets, weight, x) -> None:
     means: list[float] = []
     masses: list[float] = []
     counts: list[int] = []
+    last = -math.inf
+    merged = False
     for v, o, t in zip(layer, offs, targets):
         m = t - o
+        if m >= last:  # already in order: a block of its own
+            means.append(m)
+            masses.append(weight[v])
+            counts.append(1)
+            last = m
+            continue
+        merged = True
         wt = weight[v]
         c = 1
         while means and means[-1] > m:
@@ -75,6 +86,11 @@ def _place(layer, offs, targets, weight, x) -> None:
         means.append(m)
         masses.append(wt)
         counts.append(c)
+        last = m
+    if not merged:
+        for v, t in zip(layer, targets):
+            x[v] = t
+        return
     i = 0
     for m, c in zip(means, counts):
         for _ in range(c):
