@@ -21,7 +21,7 @@ class _Formatter:
     """Picks one format (integer-valued, fixed or scientific) and one width for all values."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.floating = values.dtype.kind in "fc"
+        self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
@@ -66,6 +66,22 @@ class _Formatter:
         return (self.max_width - len(ret)) * " " + ret
 
 
+class _ComplexFormatter:
+    """Real and imaginary parts each get their own _Formatter, as in PyTorch."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.real = _Formatter(values.real)
+        self.imag = _Formatter(values.imag)
+
+    def width(self) -> int:
+        return self.real.width() + self.imag.width() + 1
+
+    def format(self, value: Any) -> str:
+        real = self.real.format(value.real)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return real + imag if imag[0] in "+-" else real + "+" + imag
+
+
 def _summarized(arr: np.ndarray) -> np.ndarray:
     """The edge values PyTorch keeps when it elides the middle of a large tensor."""
     if arr.ndim == 0:
@@ -81,7 +97,7 @@ def _summarized(arr: np.ndarray) -> np.ndarray:
     return np.stack(parts) if parts else arr
 
 
-def _vector_str(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+def _vector_str(arr: np.ndarray, indent: int, summarize: bool, fmt: Any) -> str:
     per_line = max(1, (LINEWIDTH - indent) // (fmt.width() + 2))
     if summarize and arr.shape[0] > 2 * EDGEITEMS:
         data = ([fmt.format(v) for v in arr[:EDGEITEMS].tolist()] + [" ..."]
@@ -92,7 +108,7 @@ def _vector_str(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) 
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _body(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+def _body(arr: np.ndarray, indent: int, summarize: bool, fmt: Any) -> str:
     if arr.ndim == 0:
         return fmt.format(arr.item())
     if arr.ndim == 1:
@@ -134,10 +150,12 @@ def tensor_str(arr: np.ndarray, default_dtype: np.dtype, device: str | None,
             suffixes.append(dtype_name)
         body = "[]"
     else:
-        if arr.dtype not in (default_dtype, np.int64, np.bool_):
+        default_complex = np.complex64 if default_dtype == np.float32 else np.complex128
+        if arr.dtype not in (default_dtype, default_complex, np.int64, np.bool_):
             suffixes.append(dtype_name)
         summarize = arr.size > THRESHOLD
-        fmt = _Formatter(_summarized(arr) if summarize else arr)
+        shown = _summarized(arr) if summarize else arr
+        fmt = _ComplexFormatter(shown) if arr.dtype.kind == "c" else _Formatter(shown)
         body = _body(arr, indent, summarize, fmt)
     if device is not None:
         suffixes.append(f"device='{device}'")

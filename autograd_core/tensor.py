@@ -744,6 +744,10 @@ def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
             arr = arr.astype(dtypes.default.value)  # Python floats -> default dtype
         elif kind in "iu" and not hasattr(data, "dtype"):
             arr = arr.astype(np.int64)
+        elif kind == "c" and not hasattr(data, "dtype"):
+            # Python complex -> the complex dtype matching the default float dtype.
+            arr = arr.astype(np.complex64 if dtypes.default.value == np.float32
+                             else np.complex128)
         elif kind in "OUS":
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         return arr

@@ -128,6 +128,8 @@ def _repr_cases(lib):
         lib.arange(30.0).reshape(1, 30) * 1.5,
         lib.arange(2000.0),
         lib.arange(3000).reshape(100, 30),
+        lib.tensor([1 + 2j, 3.5 - 1j]),
+        lib.tensor([[0j, -1 - 0.5j]]),
     ]
 
 
