@@ -181,8 +181,11 @@ def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
 
 def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> None:
     """_run_node's fast path: one output, no hooks, no observer (the common case)."""
-    if node._versions is not None:
-        _check_versions(node)
+    versions = node._versions
+    if versions is not None:
+        for counter, expected in versions:
+            if counter[0] != expected:
+                _check_versions(node)  # raises, naming the node
     elif node._saved is _FREED:
         raise RuntimeError(_FREED_MESSAGE)
     grads_in = node.fn.backward(node, g)
@@ -235,6 +238,10 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
         _free(node)
 
 
+# Types of ctx attributes that are never arrays: _free skips its hasattr checks for them.
+_PLAIN = frozenset((tuple, list, dict, int, float, bool, str, type(None), type))
+
+
 def _run_post_hooks(post: list, grads_in: tuple, grads_out: Any, n_outputs: int) -> tuple:
     """grad_fn hooks, as in PyTorch: hook(grad_inputs, grad_outputs), tuples of Tensors (or
     None); a returned tuple replaces grad_inputs."""
@@ -258,8 +265,8 @@ def _free(node: Node) -> None:
     if d:
         # Arrays an op kept on ctx go too; plain attributes (shapes, dtypes) stay, so a graph
         # that saved no array can be walked again, as in PyTorch (`(x + x).sum()` twice).
-        arrays = [k for k, v in d.items() if k[0] != "_" and hasattr(v, "dtype")
-                  and hasattr(v, "shape")]
+        arrays = [k for k, v in d.items() if k[0] != "_" and type(v) not in _PLAIN
+                  and hasattr(v, "dtype") and hasattr(v, "shape")]
         for key in arrays:
             del d[key]
         freed = freed or bool(arrays)

@@ -169,38 +169,67 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op. The fast path: one or two inputs, one array out, no observer."""
         n = len(args)
-        if n > 2 or _hooks_state.observer is not None:
-            return apply(cls, args, kwargs)
-        a = args[0] if n else None
         if n == 2:
-            b = args[1]
+            a, b = args
             ta = isinstance(a, Tensor)
             tb = isinstance(b, Tensor)
+            ra = ta and a.requires_grad
+            rb = tb and b.requires_grad
+            if _hooks_state.observer is not None:
+                return apply(cls, args, kwargs)
             raw = cls.forward(ctx := Node(cls), a._data if ta else a, b._data if tb else b,
                               **kwargs)
-            requires = (ta and a.requires_grad) or (tb and b.requires_grad)
-        elif n == 1 and isinstance(a, Tensor):
+        elif n == 1 and isinstance(a := args[0], Tensor):
+            ta = True
+            ra = a.requires_grad
+            rb = False
+            if _hooks_state.observer is not None:
+                return apply(cls, args, kwargs)
             raw = cls.forward(ctx := Node(cls), a._data, **kwargs)
-            requires = a.requires_grad
         else:
-            raw = cls.forward(ctx := Node(cls), *args, **kwargs)
-            requires = False
-        requires = requires and _grad_state.enabled and cls.differentiable
+            return apply(cls, args, kwargs)
         if type(raw) is not _ndarray:
             if type(raw) is tuple:
-                return _finish_multi(cls, ctx, raw, requires, args)
+                return _finish_multi(cls, ctx, raw, (ra or rb) and _grad_state.enabled
+                                     and cls.differentiable, args)
             raw = get_array_module(raw).asarray(raw)  # numpy reductions return scalars
         out = _make(raw)
-        if requires:
-            _link(ctx, args)
+        if cls.is_view and ta:
+            out._version = a._version
+            out._base = a
+        if (ra or rb) and _grad_state.enabled and cls.differentiable:
+            # _link and _remember_versions, unrolled for one or two inputs
+            if ra:
+                fn = a.grad_fn
+                ea = (fn, a._output_nr) if fn is not None else (a._accumulator
+                                                                 or a._grad_accumulator(), 0)
+            else:
+                ea = _NO_EDGE
+            if n == 2:
+                if rb:
+                    fn = b.grad_fn
+                    eb = (fn, b._output_nr) if fn is not None else (b._accumulator
+                                                                     or b._grad_accumulator(), 0)
+                else:
+                    eb = _NO_EDGE
+                ctx.next_functions = (ea, eb)
+                ctx.needs_input_grad = (ra, rb)
+            else:
+                ctx.next_functions = (ea,)
+                ctx.needs_input_grad = (True,)
             if raw.dtype.kind in _FLOAT_KINDS:
                 out.requires_grad = True
                 out.grad_fn = ctx
-            if ctx._saved:
-                _remember_versions(ctx, args, (out,))
-        if cls.is_view and isinstance(a, Tensor):
-            out._version = a._version
-            out._base = a
+            saved = ctx._saved
+            if saved:
+                versions = [(a._version, a._version[0])] if ta else []
+                if n == 2 and tb:
+                    versions.append((b._version, b._version[0]))
+                for s in saved:
+                    if s is raw or (type(s) is Tensor and s._data is raw):
+                        versions.append((out._version, out._version[0]))
+                        break
+                ctx._versions = versions
         return out
 
 

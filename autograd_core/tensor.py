@@ -6,6 +6,7 @@ tensor's own state (data, requires_grad, grad, grad_fn, version counter) and con
 
 from __future__ import annotations
 
+import types
 import weakref
 from typing import Any
 
@@ -692,6 +693,9 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
 
 
 def _as_method(fn: Any) -> Any:
+    if isinstance(fn, types.FunctionType):
+        return fn  # a plain function binds as a method itself: one call frame fewer per op
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
         return fn(self, *args, **kwargs)
 

@@ -19,6 +19,19 @@ _pyscalars = (int, float, bool)
 # ------------------------------------------------------------------ operand preparation
 def _prepare(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any, Any]:
     """Promote two operands (tensors or scalars) to PyTorch's result dtype and check devices."""
+    # Fast path (most calls): nothing to promote, two tensors or a float tensor and a number.
+    if isinstance(a, Tensor):
+        da = a._data
+        if isinstance(b, Tensor):
+            db = b._data
+            if (type(da) is type(db) and da.dtype == db.dtype
+                    and not (true_div and da.dtype.kind not in "fc")):
+                return a, b
+        elif (type(b) is float or type(b) is int) and da.dtype.kind in "fc":
+            return a, b
+    elif (isinstance(b, Tensor) and (type(a) is float or type(a) is int)
+          and b._data.dtype.kind in "fc"):
+        return a, b
     if isinstance(a, np.generic):
         a = a.item()
     if isinstance(b, np.generic):
