@@ -193,3 +193,27 @@ def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Any, Any]]
         if g is not None:
             p._version[0] += 1  # an in-place update, as in PyTorch
             yield p, p._data, g._data
+
+
+_CHUNK = 1 << 16  # elements per slice of add_scaled's scratch buffer (256 KiB in float32)
+
+
+def add_scaled(x: Any, g: Any, alpha: float) -> None:
+    """x += alpha * g in place, without a temporary as large as x (PyTorch's add_(g, alpha)).
+
+    The grad array is left alone (users read it after step), so the product goes through a
+    small scratch buffer, slice by slice: peak memory stays at the parameters plus their grads.
+    """
+    n = x.size
+    if n <= _CHUNK or not (x.flags.c_contiguous and g.flags.c_contiguous and x.shape == g.shape):
+        x += g * alpha
+        return
+    xp = get_array_module(x)
+    xf = x.reshape(-1)
+    gf = g.reshape(-1)
+    tmp = xp.empty(_CHUNK, x.dtype)
+    for start in range(0, n, _CHUNK):
+        stop = min(start + _CHUNK, n)
+        t = tmp[: stop - start]
+        xp.multiply(gf[start:stop], alpha, out=t)
+        xf[start:stop] += t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core.optim.optimizer import Optimizer, params_with_grad, required
+from autograd_core.optim.optimizer import Optimizer, add_scaled, params_with_grad, required
 from autograd_core.tensor import Tensor
 
 
@@ -40,8 +40,7 @@ class SGD(Optimizer):
                 g = g + wd * x
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
-            # x -= lr * g without touching the (user-visible) grad array
-            x -= g * lr if lr != 1 else g
+            add_scaled(x, g, -lr)
 
     def _momentum(self, p: Any, g: Any, momentum: float, dampening: float,
                   nesterov: bool) -> Any:
