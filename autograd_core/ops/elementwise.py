@@ -766,7 +766,14 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     if not isinstance(b, Tensor):
         b = _like(ref, b)
     cond = condition if condition.dtype == dtypes.bool else cast(condition, dtypes.bool)
-    return Where.apply(cond, a, b)
+    try:
+        return Where.apply(cond, a, b)
+    except ValueError as exc:
+        if "broadcast" not in str(exc):
+            raise
+        shapes = ", ".join(shape_str(t.shape) for t in (cond, a, b))
+        raise RuntimeError(f"where: the shapes of condition, input and other ({shapes}) cannot "
+                           "be broadcast together") from None
 
 
 # ------------------------------------------------------------------ comparisons and logic

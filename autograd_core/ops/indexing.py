@@ -43,6 +43,15 @@ def _host(i: Any) -> Any:
     return i.numpy(force=True) if isinstance(i, Tensor) else i
 
 
+def _as_view_index(index: Any) -> Any:
+    """numpy returns a copied scalar for an all-integer index; a trailing Ellipsis makes it a
+    0-d view, so `x[1].fill_(5)` writes into x as in PyTorch."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(i is Ellipsis for i in items):
+        return index
+    return (*items, Ellipsis)
+
+
 class GetItem(Function):
     """y = x[ints, slices, None, ...]: a view, sharing x's memory and version counter"""
 
@@ -51,7 +60,7 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index=None):
         ctx.meta_ = (x.shape, index)
-        return x[index]
+        return x[_as_view_index(index)]
 
     @staticmethod
     def backward(ctx, g):

@@ -341,8 +341,6 @@ def test_fill_and_random_fill_on_a_result_cut_the_overwritten_gradient():
     np.testing.assert_allclose(*grads)  # only y[2] still depends on x
 
 
-@pytest.mark.xfail(strict=True, reason="ops/indexing.py: an all-integer index returns a "
-                   "copy (numpy gives a scalar), not a 0-d view")
 def test_in_place_through_an_integer_index_writes_the_element():
     x = ag.zeros(3)
     x[1].fill_(5.0)

@@ -109,8 +109,6 @@ def test_errors_do_not_leave_grad_mode_or_graph_broken():
     assert x.grad.tolist() == [2.0, 2.0]
 
 
-@pytest.mark.xfail(strict=True, reason="ops/elementwise.py where() lets numpy's broadcast "
-                   "ValueError through")
 def test_where_shape_mismatch_names_the_op():
     with pytest.raises(RuntimeError, match="where") as info:
         ag.where(ag.ones(2, dtype=ag.bool), ag.ones(3), ag.ones(2))
