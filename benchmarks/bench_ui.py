@@ -1,0 +1,180 @@
+"""App benchmark (offscreen, one core): time to the first graph, event-loop stalls while the
+worker trains at full speed, frame times at 5k and 20k nodes, memory over 10,000 iterations.
+
+Run `.venv/bin/python benchmarks/bench_ui.py` (options: --quick). Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import itertools  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+import networkx as nx  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.layout import layout_graph  # noqa: E402
+from app.runner import protocol as p  # noqa: E402
+from app.ui.graph_scene import GraphScene  # noqa: E402
+from app.ui.graph_view import GraphView  # noqa: E402
+from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.settings import Settings  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "examples" / "spiral_mlp.py"
+
+
+def _window() -> MainWindow:
+    ini = Path(tempfile.mkdtemp()) / "bench.ini"
+    return MainWindow(Settings(QSettings(str(ini), QSettings.IniFormat)))
+
+
+def _wait(app: QApplication, done, timeout: float) -> bool:
+    end = time.perf_counter() + timeout
+    while not done() and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.002)
+    return done()
+
+
+def first_graph(app: QApplication) -> tuple[float, MainWindow]:
+    """Seconds from creating the window to the first drawn graph of the default example."""
+    start = time.perf_counter()
+    window = _window()
+    window.show()
+    drawn: list[float] = []
+    window.first_graph_drawn.connect(lambda: drawn.append(time.perf_counter()))
+    window.open_model(str(EXAMPLE))
+    if not _wait(app, lambda: bool(drawn), 120):
+        m = window.model
+        raise RuntimeError(f"no graph drawn: status={m.status} loaded={m.info} "
+                           f"captures={len(m.captures)} errors={m.errors}")
+    return drawn[0] - start, window
+
+
+def stalls(app: QApplication, window: MainWindow, seconds: float) -> tuple[float, float, int]:
+    """Longest gap between 5 ms timer ticks while the worker runs flat out; it/s; iterations."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(5)
+    before = window.model.iterations_seen
+    window.actions["run"].trigger()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()  # the event loop as exec() would run it
+        time.sleep(0.001)
+    window.actions["pause"].trigger()
+    timer.stop()
+    done = window.model.iterations_seen - before
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    return max(gaps) * 1e3, done / seconds, done
+
+
+def _frame_ms(app: QApplication, view: GraphView, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = QElapsedTimer()
+        t.start()
+        view.viewport().repaint()
+        times.append(t.nsecsElapsed() / 1e6)
+    return statistics.median(times)
+
+
+def big_graph(copies: int) -> nx.DiGraph:
+    from layout_graphs import synthetic_graph
+
+    one = synthetic_graph("gpt96")
+    if copies == 1:
+        return one
+    return nx.union_all([nx.relabel_nodes(one, lambda n, c=c: f"m{c}:{n}")
+                         for c in range(copies)])
+
+
+def frames(app: QApplication, copies: int, repeats: int) -> dict[str, float]:
+    """Median frame times of a ~5.6k-node graph (copies=1) or ~22k (copies=4)."""
+    graph = big_graph(copies)
+    t0 = time.perf_counter()
+    layout = layout_graph(graph)
+    t_layout = time.perf_counter() - t0
+    scene = GraphScene()
+    t0 = time.perf_counter()
+    scene.show_graph(graph, layout, animate=False)
+    t_build = time.perf_counter() - t0
+    view = GraphView(scene)
+    view.resize(1200, 800)
+    view.show()
+    app.processEvents()
+    view.resetTransform()
+    view.centerOn(scene.nodes[next(iter(scene.nodes))])
+    view._on_zoom()
+    zoomed = _frame_ms(app, view, repeats)
+    view.fit()
+    app.processEvents()
+    overview = _frame_ms(app, view, repeats)
+    return {"nodes": graph.number_of_nodes(), "layout": t_layout, "build": t_build,
+            "zoomed": zoomed, "overview": overview}
+
+
+def memory(app: QApplication, window: MainWindow, iterations: int) -> tuple[float, float, int]:
+    """RSS (MiB) after 1,000 and after `iterations` live captures fed through the model."""
+    cap = window.model.capture()
+    rss = []
+    for i in range(iterations):
+        c = copy.deepcopy(cap)  # a fresh object per iteration, as unpickled from the pipe
+        c.index = i
+        window.model.apply(p.Captured(i, c))
+        window.model.apply(p.Loss(i, 1.0 / (i + 1)))
+        if i % 50 == 0:
+            app.processEvents()
+        if i + 1 in (1000, iterations):
+            rss.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return rss[0], rss[-1], len(window.model.captures)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(["bench"])
+    first, window = first_graph(app)
+    stall, rate, done = stalls(app, window, 4.0 if args.quick else 10.0)
+    _wait(app, lambda: window.model.status.state == p.IDLE, 10)
+    f5 = frames(app, 1, 5 if args.quick else 15)
+    f20 = frames(app, 4, 3 if args.quick else 7)
+    m1k, m10k, held = memory(app, window, 2000 if args.quick else 10_000)
+    window.close()
+    print("| measurement | result | target |")
+    print("| --- | --- | --- |")
+    print(f"| first graph drawn after launch (default example) | {first:.2f} s | <= 2 s |")
+    print(f"| longest event-loop stall while training ({done} iterations, {rate:.0f} it/s) "
+          f"| {stall:.0f} ms | <= 50 ms |")
+    for name, f in (("5k", f5), ("20k", f20)):
+        print(f"| frame, {f['nodes']} nodes, zoomed in | {f['zoomed']:.1f} ms | "
+              f"{'<= 20 ms' if name == '5k' else 'interactive'} |")
+        print(f"| frame, {f['nodes']} nodes, whole-graph overview | {f['overview']:.1f} ms | "
+              f"{'<= 50 ms' if name == '5k' else 'interactive'} |")
+        print(f"| layout + scene build, {f['nodes']} nodes | {f['layout']:.2f} s + "
+              f"{f['build']:.2f} s | |")
+    n = 2000 if args.quick else 10_000
+    print(f"| peak RSS after 1,000 / {n:,} live iterations ({held} captures held) | "
+          f"{m1k:.0f} / {m10k:.0f} MiB | bounded |")
+
+
+if __name__ == "__main__":
+    main()
