@@ -13,6 +13,10 @@ Recording:
     BackwardRecord), on_capture(IterationCapture) callbacks for a runner in step mode;
     auto_split=True (graph-building ops after a backward/update start a new iteration).
 
+GPU: when a CuPy array is seen (or device="cuda..."), each op and backward node is also timed
+with CUDA events on the current stream, read after one synchronize at the iteration's end, into
+NodeRecord.gpu_ns / BackwardRecord.gpu_ns (`gpu_timing.GpuTimer`; gpu_timer= injects one).
+
 Records (plain dataclasses, no live arrays): IterationCapture(index, level, nodes, edges,
 tensors, backward, modules, phases, duration_ns, loss, health), NodeRecord, BackwardRecord,
 TensorMeta, TensorStats, Edge, ModuleSpan, Health, NonFiniteOrigin.

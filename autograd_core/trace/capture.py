@@ -119,8 +119,6 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
     raw.gpu_ns = rec._gpu.read() if rec._gpu is not None else []
     if rec._pending:
         resolve(rec._pending, get_array_module(rec._pending[0].vec))
-    if rec._hist is not None:
-        rec._hist.finish()
     raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
         rec.health
     raw._entries, raw._bwd, raw._mods, raw._tmeta = rec._entries, rec._bwd, rec._mods, \
@@ -180,12 +178,22 @@ def _param_measures(rec: Any) -> tuple[dict, dict]:
         if t is None:
             continue
         if t.grad is not None:
-            grad_norms[name] = _norm(t.grad._data)
+            grad_norms[name] = _grad_norm(rec, t)
         before = rec._snapshots.get(tid)
         if before is not None:
             w = _norm(before)
             ratios[name] = _norm(param_sample(t._data) - before) / w if w > 0 else math.inf
     return grad_norms, ratios
+
+
+def _grad_norm(rec: Any, t: Any) -> float:
+    """||t.grad||: from the statistics of the gradient backward handed to `t` when `.grad` is
+    that very array (no accumulation, no copy), else measured."""
+    held = rec._leaf_grads.get(id(t))
+    g = t.grad._data
+    if held is not None and held[0] is g and type(held[1]) is tuple and held[1][5:7] == (0, 0):
+        return math.sqrt(held[1][3])
+    return _norm(g)
 
 
 def _norm(a: Any) -> float:

@@ -17,13 +17,14 @@ from typing import Any
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import device_of, get_array_module
 from autograd_core.creation import get_default_device
+from autograd_core.function import AccumulateGrad
 from autograd_core.tensor import Tensor
 from autograd_core.trace import capture as _capture
 from autograd_core.trace.health import HealthConfig
 from autograd_core.trace.keys import ModulePaths, location, user_frame
 from autograd_core.trace.records import LEVELS, IterationCapture
 from autograd_core.trace.session import DEFAULT_WINDOW, Session
-from autograd_core.trace.stats import HistBatch, device_stats, host_slot, param_sample
+from autograd_core.trace.stats import device_stats, host_slot, param_sample
 
 _ndarray_type = type(__import__("numpy").empty(0))
 _CPU = device_of(__import__("numpy").empty(0))
@@ -56,7 +57,8 @@ class Recorder:
                  between: str = "structure", window: int = DEFAULT_WINDOW,
                  health: HealthConfig | None = None, on_op: Callable | None = None,
                  on_backward: Callable | None = None, on_capture: Callable | None = None,
-                 auto_split: bool = True, script: str = "", device: str | None = None) -> None:
+                 auto_split: bool = True, script: str = "", device: str | None = None,
+                 gpu_timer: Any = None) -> None:
         if stats not in LEVELS:
             raise ValueError(f"stats must be one of {LEVELS}, got {stats!r}")
         if every < 1 or between not in ("structure", "skip"):
@@ -78,8 +80,8 @@ class Recorder:
         self._loc_cache: dict[tuple, list[tuple]] = {}
         self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
         self._iteration = -1
-        if str(self.session.device).startswith("cuda"):
-            self._enable_gpu()
+        if gpu_timer is not None or str(self.session.device).startswith("cuda"):
+            self._enable_gpu(gpu_timer)
         self._start_iteration()
 
     # ------------------------------------------------------------------ iterations
@@ -116,7 +118,6 @@ class Recorder:
         self._level = self.level if full else "off"
         self._stats = self._level != "off"
         self._full = self._level == "full"
-        self._hist = HistBatch() if self._full else None
         self._wall = time.time()
         self._t0 = perf_counter_ns()
         self._nbase = _new_base()
@@ -133,6 +134,7 @@ class Recorder:
         self._pending: list[Any] = []
         self._leaf_refs: dict[int, Any] = {}  # leaf tid -> weakref, for grad norms
         self._snapshots: dict[int, Any] = {}
+        self._leaf_grads: dict[int, tuple] = {}  # id(param) -> (gradient array, stats slot)
         self._built: dict[int, Any] = {}
         if self._gpu is not None:
             self._gpu.reset()
@@ -279,7 +281,7 @@ class Recorder:
 
     def _stats_of(self, a: Any) -> Any:
         if type(a) is _ndarray_type:
-            return host_slot(a, self._hist)
+            return host_slot(a, self._full)
         p = device_stats(a, get_array_module(a), self._full)
         self._pending.append(p)
         return p
@@ -297,8 +299,7 @@ class Recorder:
         fwd = m - self._nbase if m is not None and 0 <= m - self._nbase < len(self._entries) \
             else -1
         if self._stats:
-            grads = tuple(None if g is None else (g.shape, g.dtype, device_of(g),
-                                                  self._stats_of(g)) for g in grad_inputs)
+            grads = self._grad_stats(node, grad_inputs)
         else:
             grads = tuple([None if g is None else (g.shape, g.dtype, _CPU if type(g) is
                                                    _ndarray_type else device_of(g), None)
@@ -306,6 +307,20 @@ class Recorder:
         self._bwd.append((fwd, node.fn, token - self._t0, t1 - token, grads))
         if self.on_backward is not None:
             self.on_backward(_capture.backward_record(self, len(self._bwd) - 1))
+
+    def _grad_stats(self, node: Any, grad_inputs: tuple) -> tuple:
+        """Metadata and statistics of each gradient; a parameter's is kept (with the array)
+        so its gradient norm need not be measured again at the iteration's end."""
+        out = []
+        for (nxt, _), g in zip(node.next_functions, grad_inputs):
+            if g is None:
+                out.append(None)
+                continue
+            slot = self._stats_of(g)
+            out.append((g.shape, g.dtype, device_of(g), slot))
+            if type(nxt) is AccumulateGrad:
+                self._leaf_grads[id(nxt.variable)] = (g, slot)
+        return tuple(out)
 
     # ------------------------------------------------------------------ observer: GPU timing
     def _enable_gpu(self, timer: Any = None) -> None:
@@ -415,7 +430,8 @@ def record(model: Any = None, stats: str = "basic", **options: Any) -> Iterator[
         **options: every, between (sampling), window (captures kept), health (HealthConfig),
             on_op / on_backward / on_capture (callbacks with each record as it is made),
             auto_split (a new iteration starts when graph-building ops follow a backward or
-            an update), script, device (session metadata).
+            an update), script, device (session metadata), gpu_timer (a
+            `gpu_timing.GpuTimer`: CUDA-event op times; made by itself on the first CuPy array).
     Returns:
         The Recorder: `rec.next_iteration()`, `rec.wrap(step)`, `rec.captures`,
         `rec.session`.

@@ -1,11 +1,13 @@
 """Tensor statistics for the trace: min, max, mean, std, L2 norm, NaN/Inf counts, and at level
 `full` a 32-bin histogram and a thumbnail of at most 64x64 values.
 
-On the host each statistic is one vectorised pass (NaN/Inf are only counted when min or max
-says they are there). On the GPU nothing leaves the device while the iteration runs: each
-tensor leaves a `Pending` of small device arrays, and `resolve` brings all of them back in one
-transfer per kind at the end of the iteration. min/max/mean/std describe the finite values;
-mean and std come from the sum and sum of squares, which is display precision, not an oracle.
+On the host each statistic is one vectorised pass (NaN/Inf are only counted when the sum says
+they are there; large float sums go through BLAS); histograms are binned when a record is
+first read, over a sample kept at record time. On the GPU nothing leaves the device while the
+iteration runs: each tensor leaves a `Pending` of small device arrays, and `resolve` brings all
+of them back in one transfer per kind at the end of the iteration. min/max/mean/std describe
+the finite values; mean and std come from the sum and sum of squares (display precision, not
+an oracle).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from autograd_core.trace.records import TensorStats
 
 HIST_BINS = 32
-HIST_MAX_SAMPLES = 4096  # larger tensors are histogrammed over an even stride
+HIST_MAX_SAMPLES = 4096  # larger tensors are histogrammed over a sample
 THUMB_SIDE = 64
 RATIO_SAMPLES = 4096
 
@@ -36,48 +38,84 @@ def _as_float(a: Any) -> Any:
 
 def host_stats(a: np.ndarray, full: bool) -> TensorStats:
     """Statistics of a numpy array (any dtype)."""
-    batch = HistBatch() if full else None
-    slot = host_slot(a, batch)
-    if batch is not None:
-        batch.resolve()
-    return to_stats(slot)
+    return to_stats(host_slot(a, full))
 
 
 _min = np.minimum.reduce
 _max = np.maximum.reduce
 _sum = np.add.reduce
 _EMPTY = (0.0, 0.0, 0.0, 0.0, 0, 0, 0)
+_EMPTY_FULL = (*_EMPTY, None, None)
 
 
-def host_slot(a: np.ndarray, batch: HistBatch | None) -> tuple:
+def host_slot(a: np.ndarray, full: bool) -> tuple:
     """The raw statistics of a numpy array, measured now: (min, max, sum, sum of squares,
-    count, nan, inf), plus (batch, row, thumbnail) when `batch` collects histogram samples.
+    count, nan, inf), plus (histogram sample, thumbnail) at level `full`. `to_stats` turns it
+    into TensorStats (and bins the histogram: that costs the reader, not the step).
 
-    One pass per reduction, straight through the ufuncs (no wrapper calls); NaN and Inf are
-    only counted when min or max says they are there. `to_stats` turns it into TensorStats.
+    One pass per reduction, straight through the ufuncs; NaN and Inf are only counted when
+    the sum says they are there. (A strided sample for min/max saves nothing: numpy's strided
+    reductions lose SIMD and still touch every cache line.)
     """
     if a.size == 0:
-        return _EMPTY if batch is None else (*_EMPTY, None, -1, None)
+        return _EMPTY_FULL if full else _EMPTY
     flat = _as_float(a).reshape(-1)
-    mn = float(_min(flat))
-    mx = float(_max(flat))
-    nan = inf = 0
-    if not (math.isfinite(mn) and math.isfinite(mx)):
-        nan = int(np.count_nonzero(np.isnan(flat)))
-        inf = int(np.count_nonzero(np.isinf(flat)))
+    total = _fast_sum(flat)
+    if not math.isfinite(total):
+        return _nonfinite_slot(a, flat, full)
+    sumsq = float(np.dot(flat, flat)) if flat.dtype.kind == "f" else float(_sum(flat * flat))
+    raw = (float(_min(flat)), float(_max(flat)), total, sumsq, flat.size, 0, 0)
+    return (*raw, *_picture(a, flat)) if full else raw
+
+
+_ROW = 1024
+_ones: dict[Any, np.ndarray] = {}
+
+
+def _fast_sum(flat: np.ndarray) -> float:
+    """The sum of a 1-D float array. Large ones go through BLAS (rows of 1024 times a ones
+    vector, then the row sums), three times faster than numpy's float32 pairwise sum."""
+    n = flat.size
+    if n < 8 * _ROW:
+        return float(_sum(flat))
+    ones = _ones.get(flat.dtype)
+    if ones is None:
+        ones = _ones[flat.dtype] = np.ones(_ROW, flat.dtype)
+    k = n // _ROW
+    rows = flat[:k * _ROW].reshape(k, _ROW) @ ones
+    return float(_sum(rows)) + float(_sum(flat[k * _ROW:]))
+
+
+def _nonfinite_slot(a: np.ndarray, flat: np.ndarray, full: bool) -> tuple:
+    """host_slot of an array holding NaN or Inf (or whose sum overflowed): exact counts, and
+    the statistics of its finite values."""
+    nan = int(np.count_nonzero(np.isnan(flat)))
+    inf = int(np.count_nonzero(np.isinf(flat)))
+    if nan or inf:
         flat = flat[np.isfinite(flat)]
-        if flat.size == 0:
-            raw = (math.nan, math.nan, 0.0, 0.0, 0, nan, inf)
-            return raw if batch is None else (*raw, None, -1, None)
-        mn, mx = float(_min(flat)), float(_max(flat))
-    raw = (mn, mx, float(_sum(flat)), float(np.dot(flat, flat)), flat.size, nan, inf)
-    if batch is None:
-        return raw
-    return (*raw, batch, batch.add(flat, mn, mx), thumbnail(a))
+    if flat.size == 0:
+        raw = (math.nan, math.nan, 0.0, 0.0, 0, nan, inf)
+        return (*raw, None, thumbnail(a)) if full else raw
+    f64 = flat.astype(np.float64)  # a float32 sum can overflow where float64 does not
+    raw = (float(_min(flat)), float(_max(flat)), float(_sum(f64)), float(np.dot(f64, f64)),
+           flat.size, nan, inf)
+    return (*raw, *_picture(a, flat)) if full else raw
+
+
+def _picture(a: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """(histogram sample, thumbnail). Small tensors are histogrammed over all their finite
+    values; larger 2-D+ ones over the thumbnail's grid (no second copy), 1-D ones over an even
+    stride of at most HIST_MAX_SAMPLES."""
+    thumb = thumbnail(a)
+    if finite.size <= HIST_MAX_SAMPLES:
+        return finite.copy(), thumb
+    if a.ndim >= 2:
+        return None, thumb
+    return finite[::-(-finite.size // HIST_MAX_SAMPLES)].copy(), thumb
 
 
 def to_stats(slot: Any) -> TensorStats:
-    """TensorStats from a `host_slot` tuple (histogram rows resolved) or a resolved Pending."""
+    """TensorStats from a `host_slot` tuple or a resolved Pending."""
     if isinstance(slot, Pending):
         return slot.result
     mn, mx, total, sumsq, n, nan, inf = slot[:7]
@@ -87,56 +125,26 @@ def to_stats(slot: Any) -> TensorStats:
     mean = total / n
     stats = TensorStats(mn, mx, mean, math.sqrt(max(sumsq / n - mean * mean, 0.0)),
                         math.sqrt(sumsq), nan, inf)
-    if len(slot) > 7 and slot[7] is not None:
-        stats.hist = slot[7].row(slot[8])
+    if len(slot) > 7:
+        sample, thumb = slot[7], slot[8]
+        sample = thumb.reshape(-1) if sample is None else sample
+        stats.hist = tuple(_host_hist(sample, mn, mx).tolist())
         stats.hist_lo, stats.hist_hi = mn, mx
-        stats.thumb = slot[9]
+        stats.thumb = thumb
     return stats
 
 
-class HistBatch:
-    """Histogram samples of one iteration's tensors, binned together when it ends: a copy of
-    an even stride of at most HIST_MAX_SAMPLES finite values per tensor now, one bincount for
-    all of them later, instead of a handful of small numpy calls per tensor."""
-
-    __slots__ = ("counts", "lo", "samples", "scale")
-
-    def __init__(self) -> None:
-        self.samples: list[np.ndarray] = []
-        self.lo: list[float] = []
-        self.scale: list[float] = []
-        self.counts: np.ndarray | None = None
-
-    def add(self, flat: np.ndarray, mn: float, mx: float) -> int:
-        step = -(-flat.size // HIST_MAX_SAMPLES)
-        self.samples.append(flat[::step].copy())  # values may change before the end
-        self.lo.append(mn)
-        self.scale.append(HIST_BINS / (mx - mn) if mx > mn else 0.0)
-        return len(self.samples) - 1
-
-    def resolve(self) -> None:
-        """Bin every sample (idempotent; later samples are binned by a later call)."""
-        k = len(self.samples)
-        if k == 0 or (self.counts is not None and len(self.counts) == k):
-            return
-        sizes = [s.size for s in self.samples]
-        values = np.concatenate(self.samples).astype(np.float64, copy=False)
-        idx = ((values - np.repeat(self.lo, sizes)) * np.repeat(self.scale, sizes))
-        idx = idx.astype(np.intp)
-        np.clip(idx, 0, HIST_BINS - 1, out=idx)
-        idx += np.repeat(np.arange(k, dtype=np.intp) * HIST_BINS, sizes)
-        self.counts = np.bincount(idx, minlength=k * HIST_BINS).reshape(k, HIST_BINS)
-
-    def finish(self) -> None:
-        """Bin what is left and drop the samples: a capture keeps 32 counts per tensor."""
-        if self.samples:
-            self.resolve()
-        self.samples = []
-
-    def row(self, i: int) -> tuple[int, ...]:
-        if self.counts is None or i >= len(self.counts):
-            self.resolve()
-        return tuple(self.counts[i].tolist())
+def _host_hist(sample: np.ndarray, mn: float, mx: float) -> np.ndarray:
+    """32 counts of the sample's finite values over [mn, mx]."""
+    if not np.isfinite(_sum(sample)):
+        sample = sample[np.isfinite(sample)]
+    if mx <= mn:
+        counts = np.zeros(HIST_BINS, np.int64)
+        counts[0] = sample.size
+        return counts
+    idx = ((sample.astype(np.float64) - mn) * (HIST_BINS / (mx - mn))).astype(np.intp)
+    np.clip(idx, 0, HIST_BINS - 1, out=idx)
+    return np.bincount(idx, minlength=HIST_BINS)
 
 
 def _thumb_view(a: Any) -> Any:
