@@ -22,21 +22,6 @@ ANIMATE_LIMIT = 1500
 ANIMATION_MS = 220
 
 
-class _Layer(QGraphicsItem):
-    """An empty parent item: hiding it hides all its children in one C++ call."""
-
-    def __init__(self, z: float) -> None:
-        super().__init__()
-        self.setFlag(QGraphicsItem.ItemHasNoContents)
-        self.setZValue(z)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF()
-
-    def paint(self, painter, option, widget=None) -> None:
-        pass
-
-
 class GraphScene(QGraphicsScene):
     """Scene of one graph. Signals: node_selected(key or None), group_toggled(path)."""
 
@@ -53,18 +38,17 @@ class GraphScene(QGraphicsScene):
         self.frames: dict[str, GroupItem] = {}
         self.overlay: OverlayScale | None = None
         self.overview = False
+        self._styled_theme: Theme | None = None
+        self.version = 0  # bumped when the picture changes (the minimap caches on it)
         self._overview = OverviewPainter()
         self._fading: list[QGraphicsItem] = []
         self._animation: QVariantAnimation | None = None
         self._members: dict = {}
-        self._make_layers()
+        self._moves: list = []
+        self._fresh: list = []
+        self._spent: QVariantAnimation | None = None
         self.setBackgroundBrush(QColor(theme.background))
         self.selectionChanged.connect(self._on_scene_selection_changed)
-
-    def _make_layers(self) -> None:
-        self._frame_layer, self._edge_layer, self._node_layer = (_Layer(0), _Layer(1), _Layer(2))
-        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
-            self.addItem(layer)
 
     # ------------------------------------------------------------------ building
     def show_graph(self, graph: nx.DiGraph, layout: Layout, animate: bool = True) -> None:
@@ -90,10 +74,8 @@ class GraphScene(QGraphicsScene):
 
     def _clear_items(self) -> None:
         self.clearSelection()
-        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
-            self.removeItem(layer)
-        self.nodes, self.copies, self.edges, self.frames = {}, [], {}, {}
-        self._make_layers()
+        self.nodes, self.copies, self.edges, self.frames, self._fading = {}, [], {}, {}, []
+        self.clear()  # deletes every item in C++ at once
 
     def _place_nodes(self, graph: nx.DiGraph, layout: Layout, animate: bool) -> list:
         old, self.nodes = self.nodes, {}
@@ -134,7 +116,7 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(key, kind, label, detail, (180.0, 44.0) if kind == "group"
                         else (120.0, 36.0))
         item.theme = self.theme
-        item.setParentItem(self._node_layer)
+        self._add(item)
         return item
 
     def _refresh_node(self, item: NodeItem, key: Hashable, graph: nx.DiGraph) -> None:
@@ -150,7 +132,7 @@ class GraphScene(QGraphicsScene):
             if item is None:
                 item = EdgeItem(key, points, label)
                 item.theme = self.theme
-                item.setParentItem(self._edge_layer)
+                self._add(item)
                 if animate:
                     item.setOpacity(0.0)
             else:
@@ -166,8 +148,15 @@ class GraphScene(QGraphicsScene):
         for path, rect in group_rects(graph, layout).items():
             item = GroupItem(path, rect)
             item.theme = self.theme
-            item.setParentItem(self._frame_layer)
+            self._add(item)
             self.frames[path] = item
+
+    def _add(self, item: QGraphicsItem) -> None:
+        """Items are top-level: Qt culls them through the index (children of a parent item
+        would all be visited every frame)."""
+        if self.overview:
+            item.setVisible(False)
+        self.addItem(item)
 
     # ------------------------------------------------------------------ animation
     def _fade_out(self, items, animate: bool) -> None:
@@ -178,16 +167,20 @@ class GraphScene(QGraphicsScene):
                 self.removeItem(item)
 
     def _animate(self, moves: list) -> None:
-        anim = QVariantAnimation(self)
+        anim = QVariantAnimation()  # owned here, not by the scene: no deferred deletion
         anim.setStartValue(0.0)
         anim.setEndValue(1.0)
         anim.setDuration(ANIMATION_MS)
         anim.setEasingCurve(QEasingCurve.InOutQuad)
-        fresh = [i for i in self.edges.values() if i.opacity() < 1.0]
-        anim.valueChanged.connect(lambda t: self._on_animation_step(float(t), moves, fresh))
+        self._moves = moves
+        self._fresh = [i for i in self.edges.values() if i.opacity() < 1.0]
+        anim.valueChanged.connect(self._on_animation_value_changed)
         anim.finished.connect(self._finish_animation)
         self._animation = anim
         anim.start()
+
+    def _on_animation_value_changed(self, t: float) -> None:
+        self._on_animation_step(float(t), self._moves, self._fresh)
 
     def _on_animation_step(self, t: float, moves: list, fresh: list) -> None:
         for item, start, end in moves:
@@ -199,16 +192,19 @@ class GraphScene(QGraphicsScene):
             item.setOpacity(t)
         for item in self._fading:
             item.setOpacity(1.0 - t)
-        self._overview.invalidate()
+        self._changed()
 
     def _finish_animation(self) -> None:
         """Jump to the end state (also when a new graph arrives mid-animation)."""
         anim, self._animation = self._animation, None
         if anim is None:
             return
+        anim.valueChanged.disconnect(self._on_animation_value_changed)
+        anim.finished.disconnect(self._finish_animation)
         anim.stop()
-        self._on_animation_step(1.0, [], [])
-        anim.deleteLater()
+        self._spent = anim  # may be mid-emission of `finished`: free it with the next one
+        self._on_animation_step(1.0, self._moves, self._fresh)
+        self._moves, self._fresh = [], []
         self._drop_faded()
 
     def _drop_faded(self) -> None:
@@ -237,27 +233,45 @@ class GraphScene(QGraphicsScene):
 
     def _restyle(self) -> None:
         ov = self.overlay
+        changed = self._styled_theme is not self.theme
+        self._styled_theme = self.theme
         for item in self._all_nodes():
-            item.theme = self.theme
-            item.fill = None
+            fill = None
             if ov is not None:
                 if item.key in ov.anomalies:
-                    item.fill = QColor(ANOMALY)
+                    fill = QColor(ANOMALY)
                 elif item.key in ov.t:
-                    item.fill = scale_color(ov.t[item.key])
+                    fill = scale_color(ov.t[item.key])
+            if fill != item.fill or item.theme is not self.theme:
+                item.theme, item.fill = self.theme, fill
+                item.update()  # repaint what changed, not the whole scene 10 times a second
+                changed = True
         for item in (*self.edges.values(), *self.frames.values()):
             item.theme = self.theme
-        self._overview.invalidate()
-        self.update()
+        if changed:
+            self._changed()
+            self.update()
 
     def set_marks(self, step: Hashable | None = None, grad_into: Hashable | None = None) -> None:
         """Stepping marks: `step` is the node just run; edges into `grad_into` carry gradients."""
+        changed = False
         for item in self._all_nodes():
-            item.mark = "step" if item.key == step or item.key == grad_into else ""
+            mark = "step" if item.key == step or item.key == grad_into else ""
+            if mark != item.mark:
+                item.mark, changed = mark, True
+                item.update()
         for (_u, v), item in self.edges.items():
-            item.mark = "grad" if grad_into is not None and v == grad_into else ""
+            mark = "grad" if grad_into is not None and v == grad_into else ""
+            if mark != item.mark:
+                item.mark, changed = mark, True
+                item.update()
+        if changed:
+            self._changed()
+
+    def _changed(self) -> None:
+        """The picture changed: rebuild the overview batches and the minimap when next shown."""
         self._overview.invalidate()
-        self.update()
+        self.version += 1
 
     def _all_nodes(self):
         return [*self.nodes.values(), *self.copies]
@@ -273,7 +287,7 @@ class GraphScene(QGraphicsScene):
                 item.setSelected(True)
         finally:
             self.blockSignals(False)
-        self._overview.invalidate()
+        self._changed()
         self.update()
 
     def selected_key(self) -> Hashable | None:
@@ -281,7 +295,7 @@ class GraphScene(QGraphicsScene):
         return items[0].key if items else None
 
     def _on_scene_selection_changed(self) -> None:
-        self._overview.invalidate()
+        self._changed()
         self.node_selected.emit(self.selected_key())
 
     def item_double_clicked(self, item: QGraphicsItem) -> None:
@@ -297,8 +311,11 @@ class GraphScene(QGraphicsScene):
         if on == self.overview:
             return
         self.overview = on
-        for layer in (self._frame_layer, self._edge_layer, self._node_layer):
-            layer.setVisible(not on)
+        for item in (*self._all_nodes(), *self.edges.values(), *self.frames.values()):
+            item.setVisible(not on)
+        # With the BSP index a frame still visits every hidden item in the exposed area; with
+        # no index painting starts from the three hidden layers and stops there.
+        self.setItemIndexMethod(QGraphicsScene.NoIndex if on else QGraphicsScene.BspTreeIndex)
         self.update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:

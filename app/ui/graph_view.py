@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QLinearGradient, QPainter, QPen, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QLinearGradient, QPainter, QPen, QPixmap, QShortcut
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
 from app.ui.graph_scene import GraphScene
@@ -234,6 +234,8 @@ class MiniMap(QWidget):
         self.view = view
         self.resize(*self.SIZE)
         self.setCursor(Qt.PointingHandCursor)
+        self._cache = QPixmap()
+        self._cache_key: tuple = ()
 
     def place(self) -> None:
         self.move(self.view.width() - self.width() - 18, self.view.height() - self.height() - 18)
@@ -246,18 +248,35 @@ class MiniMap(QWidget):
 
     def paintEvent(self, event) -> None:
         scene = self.view.graph_scene
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(scene.theme.background).darker(115))
+        if scene is None:
+            return
         scene_rect, s = self._mapping()
+        key = (scene.version, scene.theme.name, self.width(), self.height(),
+               scene_rect.getRect())
+        if key != self._cache_key:
+            self._cache = self._render_cache(scene, scene_rect, s)
+            self._cache_key = key
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._cache)
         painter.scale(s, s)
         painter.translate(-scene_rect.topLeft())
-        scene._overview.paint(painter, scene_rect, scene._all_nodes(), scene.edges.values(),
-                              scene.theme)
         visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         painter.setBrush(Qt.NoBrush)
         painter.setPen(QPen(QColor(scene.theme.selection), 0))
         painter.drawRect(visible)
         painter.end()
+
+    def _render_cache(self, scene: GraphScene, scene_rect: QRectF, s: float) -> QPixmap:
+        """The miniature, drawn once per scene change (not on every scroll)."""
+        pixmap = QPixmap(self.size())
+        pixmap.fill(QColor(scene.theme.background).darker(115))
+        painter = QPainter(pixmap)
+        painter.scale(s, s)
+        painter.translate(-scene_rect.topLeft())
+        scene._overview.paint(painter, scene_rect, scene._all_nodes(), scene.edges.values(),
+                              scene.theme)
+        painter.end()
+        return pixmap
 
     def mousePressEvent(self, event) -> None:
         scene_rect, s = self._mapping()

@@ -29,6 +29,7 @@ class NodeItem(QGraphicsItem):
         self.detail = detail
         w, h = size
         self.rect = QRectF(-w / 2, -h / 2, w, h)
+        self._bounds = self.rect.adjusted(-3, -3, 3, 3)  # Qt asks often: answer from a field
         self.fill: QColor | None = None      # overlay colour, None: the kind's colour
         self.mark = ""                       # "", "step" or "grad": stepping highlights
         self.theme = None
@@ -36,7 +37,7 @@ class NodeItem(QGraphicsItem):
         self.setZValue(NODE_Z)
 
     def boundingRect(self) -> QRectF:
-        return self.rect.adjusted(-3, -3, 3, 3)
+        return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme

@@ -60,6 +60,8 @@ def run_app(source: str | None = None, screenshot: str | None = None) -> int:
     app.setApplicationName("Gradscope")
     source = source or str(default_example())
     window = MainWindow()
+    if screenshot is not None:
+        window.resize(1280, 820)  # a reproducible picture, whatever the saved geometry
     window.show()
     if source.endswith(".gscope"):
         window.open_session(source)

@@ -4,7 +4,10 @@ the batched overview painting the whole graph."""
 
 from __future__ import annotations
 
+import gc
+
 import networkx as nx
+import pytest
 from PySide6.QtGui import QImage, QPainter
 
 from app.layout import Layout
@@ -27,9 +30,27 @@ def grid_graph(n: int, width: int = 100) -> tuple[nx.DiGraph, Layout]:
     return g, Layout(positions, edges, size)
 
 
-def test_a_20k_item_scene_builds_repaints_and_rebuilds(qtbot):
+@pytest.fixture
+def new_scene():
+    """GraphScenes torn down here, outside any event loop: a scene collected by the garbage
+    collector in the middle of a later test's event loop could take its items with it."""
+    scenes = []
+
+    def make() -> GraphScene:
+        scenes.append(GraphScene())
+        return scenes[-1]
+
+    yield make
+    for scene in scenes:
+        scene.finish_animation()
+        scene.clear()
+    scenes.clear()
+    gc.collect()
+
+
+def test_a_20k_item_scene_builds_repaints_and_rebuilds(qtbot, new_scene):
     graph, layout = grid_graph(10_000)  # 10k nodes + ~10k edges: 20k items
-    scene = GraphScene()
+    scene = new_scene()
     scene.show_graph(graph, layout)
     assert len(scene.nodes) + len(scene.edges) >= 19_900
     for item in scene.nodes.values():  # 10k more void calls (setPos) on the same items
@@ -45,11 +66,12 @@ def test_a_20k_item_scene_builds_repaints_and_rebuilds(qtbot):
     view.render(painter)
     painter.end()
     assert len({image.pixel(x, 300) for x in range(0, 800, 4)}) > 1  # something was drawn
+    view.setScene(None)
 
 
-def test_animated_change_keeps_items_of_kept_nodes(qtbot):
+def test_animated_change_keeps_items_of_kept_nodes(qtbot, new_scene):
     graph, layout = grid_graph(200, width=20)
-    scene = GraphScene()
+    scene = new_scene()
     scene.show_graph(graph, layout)
     kept = scene.nodes[5]
     smaller, small_layout = grid_graph(180, width=20)
