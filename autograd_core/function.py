@@ -177,15 +177,19 @@ class Function:
             rb = tb and b.requires_grad
             if _hooks_state.observer is not None:
                 return apply(cls, args, kwargs)
-            raw = cls.forward(ctx := Node(cls), a._data if ta else a, b._data if tb else b,
-                              **kwargs)
+            ctx = Node(cls)
+            xa = a._data if ta else a
+            xb = b._data if tb else b
+            # A call without **{} is cheaper: most ops get no keyword arguments.
+            raw = cls.forward(ctx, xa, xb, **kwargs) if kwargs else cls.forward(ctx, xa, xb)
         elif n == 1 and isinstance(a := args[0], Tensor):
             ta = True
             ra = a.requires_grad
             rb = False
             if _hooks_state.observer is not None:
                 return apply(cls, args, kwargs)
-            raw = cls.forward(ctx := Node(cls), a._data, **kwargs)
+            ctx = Node(cls)
+            raw = cls.forward(ctx, a._data, **kwargs) if kwargs else cls.forward(ctx, a._data)
         else:
             return apply(cls, args, kwargs)
         if type(raw) is not _ndarray:
