@@ -33,6 +33,8 @@ class LayoutOptions:
             starts with `path + "."`); the outermost collapsed path wins.
         split_shared: draw a source node (kind in `split_kinds`) once per consumer, so
             shared weights of unrolled RNNs do not tie every step together.
+        split_kinds: kinds of source node that are split; a source without a kind counts as
+            "input".
         node_size: (width, height) of a node without a `size` attribute.
         group_size: (width, height) of a collapsed group box.
         node_gap: horizontal gap between neighbouring boxes.

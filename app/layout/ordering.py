@@ -9,16 +9,15 @@ dot's crossings on dense graphs). Everything stops at the deadline with the best
 from __future__ import annotations
 
 import time
-from itertools import chain
 
 import numpy as np
 
 from app.layout.crossings import CrossingCounter
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
+from app.layout.transpose import Transposer
 
 STALL = 8  # rounds without a new best before crossing reduction gives up
-MEDIAN = False
 
 
 def dfs_layers(proper: Proper, from_top: bool = False) -> None:
@@ -82,23 +81,10 @@ def slots_of(layers: list[list[int]], n: int) -> list[int]:
     return pos
 
 
-def _median(slots: list[int]) -> float:
-    """dot's weighted median of sorted neighbour slots (pulled towards the denser side)."""
-    n = len(slots)
-    m = n // 2
-    if n % 2:
-        return float(slots[m])
-    if n == 2:
-        return (slots[0] + slots[1]) * 0.5
-    left = slots[m - 1] - slots[0]
-    right = slots[-1] - slots[m]
-    if left + right == 0:
-        return (slots[m - 1] + slots[m]) * 0.5
-    return (slots[m - 1] * right + slots[m] * left) / (left + right)
+def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int]) -> None:
+    """Sort one layer by the barycenter slot of its neighbours.
 
-
-def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int], median: bool) -> None:
-    """Sort one layer by the barycenter (or median) slot of its neighbours.
+    (dot's weighted median did no better here, on RNNs or random DAGs.)
 
     Nodes without neighbours on that side keep their slot.
     """
@@ -108,14 +94,10 @@ def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int], median:
         if len(nb) == 1:
             keyed.append((pos[nb[0]], pos[v], v))
         elif nb:
-            if median:
-                key = _median(sorted([pos[u] for u in nb]))
-            else:
-                total = 0
-                for u in nb:
-                    total += pos[u]
-                key = total / len(nb)
-            keyed.append((key, pos[v], v))
+            total = 0
+            for u in nb:
+                total += pos[u]
+            keyed.append((total / len(nb), pos[v], v))
     keyed.sort()
     if len(keyed) == len(layer):
         layer[:] = [t[2] for t in keyed]
@@ -157,7 +139,6 @@ def sweep(
     pos: list[int],
     downward: bool,
     deadline: float,
-    median: bool = False,
 ) -> bool:
     """One barycenter sweep over `nbrs` (up lists going down, down lists going up).
 
@@ -171,93 +152,8 @@ def sweep(
         if count & 63 == 0 and time.perf_counter() > deadline:
             return False
         if len(layers[r]) > 1:
-            _sort_layer(layers[r], nbrs, pos, median)
+            _sort_layer(layers[r], nbrs, pos)
     return True
-
-
-def _pair_crossings(left: list[int], right: list[int], pos: list[int]) -> int:
-    """Crossings among edges of two neighbouring nodes to one side, `left` placed first."""
-    c = 0
-    for a in left:
-        pa = pos[a]
-        for b in right:
-            if pa > pos[b]:
-                c += 1
-    return c
-
-
-class _Transposer:
-    """dot's transpose pass, with numpy picking the few neighbour pairs that could gain."""
-
-    def __init__(self, proper: Proper) -> None:
-        self.proper = proper
-        self.up_csr = _csr(proper.up)
-        self.down_csr = _csr(proper.down)
-        self.rank = np.asarray(proper.rank, dtype=np.int64)
-
-    def candidates(self, pos: list[int], movable: np.ndarray | None) -> np.ndarray:
-        """Adjacent pairs (left, right) whose edges overlap above or below."""
-        slots = np.asarray(pos, dtype=np.int64)
-        lo_up, hi_up = _extent(self.up_csr, slots)
-        lo_dn, hi_dn = _extent(self.down_csr, slots)
-        flat = np.fromiter(chain.from_iterable(self.proper.layers), dtype=np.int64)
-        left, right = flat[:-1], flat[1:]
-        keep = self.rank[left] == self.rank[right]
-        keep &= (hi_up[left] > lo_up[right]) | (hi_dn[left] > lo_dn[right])
-        if movable is not None:
-            keep &= movable[left] | movable[right]
-        return np.stack([left[keep], right[keep]], axis=1)
-
-    def run(
-        self, pos: list[int], deadline: float, movable: np.ndarray | None, sideways: bool = False
-    ) -> int:
-        """Swap neighbours while that removes crossings; returns the number of swaps.
-
-        With `sideways`, the first pass also swaps pairs whose crossings stay the same, which
-        (as in dot) lets the next sweep leave a plateau.
-        """
-        proper = self.proper
-        up, down, layers, rank = proper.up, proper.down, proper.layers, proper.rank
-        swaps = 0
-        for round_ in range(64):
-            improved = 0
-            tie_ok = sideways and round_ == 0
-            for u, w in self.candidates(pos, movable).tolist():
-                if pos[w] != pos[u] + 1 or time.perf_counter() > deadline:
-                    continue
-                keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
-                swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
-                if swap < keep or (tie_ok and swap == keep and keep > 0):
-                    layer = layers[rank[u]]
-                    i = pos[u]
-                    layer[i], layer[i + 1] = w, u
-                    pos[u], pos[w] = i + 1, i
-                    improved += swap < keep
-            swaps += improved
-            if not improved or time.perf_counter() > deadline:
-                break
-        return swaps
-
-
-def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(nodes with neighbours, their start offsets, flat neighbour array)."""
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
-    nonempty = np.flatnonzero(counts)
-    return nonempty, starts[nonempty], flat
-
-
-def _extent(csr, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lowest and highest neighbour slot per node (+big/-1 for nodes without neighbours)."""
-    nonempty, starts, flat = csr
-    lo = np.full(len(slots), np.iinfo(np.int64).max, dtype=np.int64)
-    hi = np.full(len(slots), -1, dtype=np.int64)
-    if len(flat):
-        vals = slots[flat]
-        lo[nonempty] = np.minimum.reduceat(vals, starts)
-        hi[nonempty] = np.maximum.reduceat(vals, starts)
-    return lo, hi
 
 
 def reduce_crossings(
@@ -281,7 +177,7 @@ def reduce_crossings(
     """
     counter = CrossingCounter(proper.down, proper.rank)
     best = counter.count(pos)
-    transposer = _Transposer(proper) if options.transpose and best > 0 else None
+    transposer = Transposer(proper) if options.transpose and best > 0 else None
     if movable is not None:
         if transposer is not None and transposer.run(pos, deadline, movable):
             best = counter.count(pos)
@@ -330,7 +226,7 @@ def _sweeps(proper, pos, counter, best, options, deadline, transposer) -> int:
         if best == 0 or stall >= STALL or time.perf_counter() > deadline:
             break
         downward = i % 2 == 0
-        sweep(proper.layers, up if downward else down, pos, downward, deadline, MEDIAN)
+        sweep(proper.layers, up if downward else down, pos, downward, deadline)
         if transposer is not None:
             transposer.run(pos, deadline, None, sideways=i % 4 >= 2)
         crossings = counter.count(pos)
