@@ -151,6 +151,10 @@ class _Placer:
         self.weight = weight
         self.height, self.depth = height, depth
         self.x = self._initial()
+        self.open_layers: set[int] = set()
+        if anchor is not None:
+            self.open_layers = {r for r, layer in enumerate(proper.layers)
+                                if any(anchor[v] is None for v in layer)}
 
     def _initial(self) -> list[float]:
         """Each layer packed and centred on 0; anchored nodes at their anchor."""
@@ -171,6 +175,9 @@ class _Placer:
             indices, nbrs = range(1, len(layers)), self.proper.up
         else:
             indices, nbrs = range(len(layers) - 2, -1, -1), self.proper.down
+        if self.anchor is not None:
+            # A layer the previous layout already placed in full stays exactly where it was.
+            indices = [r for r in indices if r in self.open_layers]
         # A node with no neighbour on the visited side (a weight above its op) follows its
         # neighbours on the other side instead of staying where it was.
         others = self.proper.down if downward else self.proper.up

@@ -82,8 +82,8 @@ class OrderHints:
         return self._get()[0]
 
     @property
-    def bend_x(self) -> dict[tuple[EdgeKey, int], float]:
-        """(drawn edge, k) -> x of the k-th bend from the top of that edge."""
+    def bend_x(self) -> dict[EdgeKey, list[float]]:
+        """Drawn edge -> x of its bends, from the top."""
         return self._get()[1]
 
 

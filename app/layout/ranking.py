@@ -158,13 +158,20 @@ def _split_source(dg: DrawGraph, s: int, rank: list[int], copy_of: dict[int, int
     One copy per use rather than per layer: a copy shared by two ops of a layer crossed the
     edges between them on every step of an unrolled RNN.
     """
-    key, kind, width, height = dg.keys[s], dg.kinds[s], dg.widths[s], dg.heights[s]
-    for w in dg.succ[s]:
-        c = dg.add_node(WeightCopy(key, dg.keys[w]), kind, width, height)
-        rank.append(rank[w] - 1)
-        dg.succ[c] = [w]
+    consumers = dg.succ[s]
+    first, n = len(dg.keys), len(consumers)
+    key, keys = dg.keys[s], dg.keys
+    keys.extend([WeightCopy(key, keys[w]) for w in consumers])
+    dg.kinds.extend([dg.kinds[s]] * n)
+    dg.widths.extend([dg.widths[s]] * n)
+    dg.heights.extend([dg.heights[s]] * n)
+    dg.succ.extend([[w] for w in consumers])
+    dg.pred.extend([[] for _ in consumers])
+    rank.extend([rank[w] - 1 for w in consumers])
+    for c, w in enumerate(consumers, first):
         copy_of[c] = s
-        dg.pred[w] = [c if u == s else u for u in dg.pred[w]]
+        ups = dg.pred[w]
+        ups[ups.index(s)] = c
     rank[s] = rank[-1]  # keeps the hidden node out of the empty-layer check
     dg.succ[s] = []
 

@@ -26,8 +26,12 @@ def previous_x(
     known += [None] * (len(proper.rank) - len(keys))
     bend_x = hints.bend_x
     for key, _, nodes in chains:
-        for k in range(1, len(nodes) - 1):
-            known[nodes[k]] = bend_x.get((key, k))
+        if len(nodes) > 2:
+            old = bend_x.get(key)
+            if old is not None:
+                # Bends are matched from the top of the edge; a longer edge's extra bends are new.
+                for node, xb in zip(nodes[1:-1], old):
+                    known[node] = xb
     return known
 
 
@@ -60,10 +64,7 @@ def hint_builder(proper: Proper, keys: list[Hashable], chains: list[Chain], x: l
     def build() -> tuple[dict, dict]:
         hidden = proper.hidden
         node_x = {keys[v]: x[v] for v in range(proper.n_real) if v not in hidden}
-        bend_x = {}
-        for key, _, nodes in chains:
-            for k in range(1, len(nodes) - 1):
-                bend_x[(key, k)] = x[nodes[k]]
+        bend_x = {key: [x[b] for b in nodes[1:-1]] for key, _, nodes in chains if len(nodes) > 2}
         return node_x, bend_x
 
     return build
