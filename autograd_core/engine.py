@@ -189,16 +189,23 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
     elif node._saved is _FREED:
         raise RuntimeError(_FREED_MESSAGE)
     grads_in = node.fn.backward(node, g)
-    if type(grads_in) is not tuple:
-        grads_in = (grads_in,)
-    for (nxt, nr), gi in zip(node.next_functions, grads_in):
+    nexts = node.next_functions
+    if len(nexts) == 1:  # unary ops: no zip, no tuples
+        (nxt, nr), = nexts
+        gi = grads_in[0] if type(grads_in) is tuple else grads_in
         if nxt is not None and gi is not None:
-            if nxt.n_outputs == 1:
-                prev = buffers.get(nxt)
-                # Out of place: an op may hand the same array to two inputs (Add's backward).
-                buffers[nxt] = gi if prev is None else prev + gi
-            else:
-                _add(buffers, nxt, nr, gi)
+            _add(buffers, nxt, nr, gi)
+    else:
+        if type(grads_in) is not tuple:
+            grads_in = (grads_in,)
+        for (nxt, nr), gi in zip(nexts, grads_in):
+            if nxt is not None and gi is not None:
+                if nxt.n_outputs == 1:
+                    prev = buffers.get(nxt)
+                    # Out of place: an op may hand the same array to two inputs (Add's backward).
+                    buffers[nxt] = gi if prev is None else prev + gi
+                else:
+                    _add(buffers, nxt, nr, gi)
     if not retain_graph and (node._saved or node.__dict__):
         _free(node)
 
