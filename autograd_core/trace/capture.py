@@ -47,7 +47,7 @@ def node_record(rec: Any, nid: int) -> NodeRecord:
         _, fn, path, index, (src, func), phase, start, dur, ins, outs, saved = e
         name = fn.__name__
         node = NodeRecord(nid, op_key(path, name, index), "op", name, path, src, func, phase,
-                          ins, outs, start, dur, None, saved, index)
+                          tuple(ins), outs, start, dur, None, saved, index)
     else:
         _, kind, label, tid, start, phase = e
         group = label.rpartition(".")[0] if kind == "param" else ""

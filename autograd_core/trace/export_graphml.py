@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from autograd_core.trace.graph import to_networkx
 from autograd_core.trace.records import IterationCapture
+
+if TYPE_CHECKING:  # networkx loads lazily (see graph.py)
+    import networkx as nx
 
 
 def graphml_graph(cap: IterationCapture) -> nx.DiGraph:
@@ -17,4 +19,6 @@ def graphml_graph(cap: IterationCapture) -> nx.DiGraph:
 
 def export_graphml(cap: IterationCapture, path: str | os.PathLike) -> None:
     """Write the capture's graph as GraphML. Example: `nx.read_graphml(path)`."""
+    import networkx as nx
+
     nx.write_graphml(graphml_graph(cap), os.fspath(path))

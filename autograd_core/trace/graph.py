@@ -8,11 +8,12 @@ ops -> loss). Every node has `kind` ("op", "param", "input", "output", "loss"), 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from autograd_core.trace.records import IterationCapture, NodeRecord
+
+if TYPE_CHECKING:  # networkx loads lazily: the worker records without it (~0.2-1 s)
+    import networkx as nx
 
 
 def node_attributes(cap: IterationCapture, node: NodeRecord) -> dict[str, Any]:
@@ -51,6 +52,8 @@ def to_networkx(cap: IterationCapture, phases: Iterable[str] | None = None,
     Returns:
         A DiGraph keyed by node key. Example: `to_networkx(cap).nodes["0/Linear#0"]["group"]`.
     """
+    import networkx as nx
+
     keep = None if phases is None else set(phases)
     g = nx.DiGraph(index=cap.index, level=cap.level)
     if cap.loss is not None:

@@ -31,6 +31,23 @@ def _engine_file(filename: str) -> bool:
     return known
 
 
+def register_engine_file(filename: str) -> None:
+    """Count frames from `filename` as the engine's, so source locations skip them.
+
+    For code that sits between the engine and the user, such as a hook observer that
+    forwards to a Recorder (the app's runner registers its step-mode controller).
+
+    Args:
+        filename: a code object's `co_filename` (also matched as an absolute path).
+
+    Example:
+        register_engine_file(MyObserver.op_end.__code__.co_filename)
+    """
+    _is_engine[filename] = True
+    if not filename.startswith("<"):
+        _is_engine[os.path.abspath(filename)] = True
+
+
 def user_location(depth: int = 2) -> tuple[str, str]:
     """(`file:line`, function) of the first caller frame outside autograd_core."""
     return user_frame(depth + 1)[0]
