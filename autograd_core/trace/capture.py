@@ -119,6 +119,8 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
     raw.gpu_ns = rec._gpu.read() if rec._gpu is not None else []
     if rec._pending:
         resolve(rec._pending, get_array_module(rec._pending[0].vec))
+    if rec._small is not None:
+        rec._small.resolve()
     raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
         rec.health
     raw._entries, raw._bwd, raw._mods, raw._tmeta = rec._entries, rec._bwd, rec._mods, \

@@ -79,7 +79,8 @@ def load(path: str | os.PathLike) -> Session:
     """
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: zipfile's answer to a mangled "version needed" field
         raise SessionFormatError(f"{path}: not a .gscope session (not a zip: {exc})") from exc
     with zf:
         infos = _check_members(zf)
@@ -191,7 +192,8 @@ def _read_arrays(zf: zipfile.ZipFile, infos: dict, name: str) -> dict[str, np.nd
             arrays = {key: npz[key] for key in npz.files}
     except SessionFormatError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, KeyError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, KeyError,
+            NotImplementedError) as exc:
         raise SessionFormatError(f"{name}: unreadable arrays ({exc})"[:300]) from exc
     for key, a in arrays.items():
         if a.dtype != np.float32 or a.ndim != 2 or max(a.shape) > THUMB_SIDE:

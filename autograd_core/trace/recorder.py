@@ -24,6 +24,7 @@ from autograd_core.trace.health import HealthConfig
 from autograd_core.trace.keys import ModulePaths, location, user_frame
 from autograd_core.trace.records import LEVELS, IterationCapture
 from autograd_core.trace.session import DEFAULT_WINDOW, Session
+from autograd_core.trace.small_stats import SmallBatch, small_slot
 from autograd_core.trace.stats import device_stats, host_slot, param_sample
 
 _ndarray_type = type(__import__("numpy").empty(0))
@@ -118,6 +119,7 @@ class Recorder:
         self._level = self.level if full else "off"
         self._stats = self._level != "off"
         self._full = self._level == "full"
+        self._small = SmallBatch(self._full) if self._stats else None
         self._wall = time.time()
         self._t0 = perf_counter_ns()
         self._nbase = _new_base()
@@ -281,7 +283,8 @@ class Recorder:
 
     def _stats_of(self, a: Any) -> Any:
         if type(a) is _ndarray_type:
-            return host_slot(a, self._full)
+            small = small_slot(self._small, a)
+            return small if small is not None else host_slot(a, self._full)
         p = device_stats(a, get_array_module(a), self._full)
         self._pending.append(p)
         return p

@@ -115,9 +115,9 @@ def _picture(a: np.ndarray, finite: np.ndarray) -> tuple[np.ndarray | None, np.n
 
 
 def to_stats(slot: Any) -> TensorStats:
-    """TensorStats from a `host_slot` tuple or a resolved Pending."""
-    if isinstance(slot, Pending):
-        return slot.result
+    """TensorStats from a `host_slot` tuple, a resolved Pending or a SmallSlot."""
+    if type(slot) is not tuple:
+        return slot.result if isinstance(slot, Pending) else slot.to_stats()
     mn, mx, total, sumsq, n, nan, inf = slot[:7]
     if n == 0:
         nanv = math.nan if nan or inf else 0.0

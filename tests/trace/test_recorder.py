@@ -199,3 +199,40 @@ def test_bad_options_are_refused() -> None:
         trace.Recorder(stats="some")
     with pytest.raises(ValueError):
         trace.HealthConfig(vanish=1.0, explode=0.5)
+
+
+def test_small_tensors_measured_together_match_the_direct_path() -> None:
+    from autograd_core.trace.small_stats import SmallBatch
+
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(shape).astype(dt) for shape, dt in
+              (((3, 4), np.float32), ((100,), np.float64), ((64, 64), np.float32))]
+    arrays.append(np.array([1.0, np.nan, np.inf, -2.0], np.float32))
+    originals = [a.copy() for a in arrays]
+    for full in (False, True):
+        batch = SmallBatch(full)
+        slots = [batch.add(a) for a in arrays]
+        for a in arrays:
+            a += 1  # changed after it was recorded: the record keeps the values it saw
+        batch.resolve()
+        for slot, orig in zip(slots, originals, strict=True):
+            got, want = slot.to_stats(), host_stats(orig, full)
+            for field in ("min", "max", "mean", "std", "norm"):
+                assert getattr(got, field) == pytest.approx(getattr(want, field), rel=1e-5)
+            assert (got.nan, got.inf) == (want.nan, want.inf)
+            assert got.hist == want.hist
+        for a in arrays:
+            a -= 1
+
+
+def test_recorded_statistics_are_the_values_the_op_produced() -> None:
+    w = ag.randn(30, 20, requires_grad=True)
+    with trace.record(stats="basic") as rec:
+        y = (w * 3).tanh()
+        y.sum().backward()
+        rec.next_iteration()
+    cap = rec.captures[0]
+    tanh = cap.node_by_key("/Tanh#0")
+    st = cap.tensors[tanh.outputs[0]].stats
+    want = host_stats(y.detach().numpy(), False)
+    assert (st.min, st.max, st.norm) == pytest.approx((want.min, want.max, want.norm), rel=1e-5)
