@@ -211,7 +211,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[], dict[str, Step]], int, float]] = {
     "W1": ("tiny-ops: 200 chained elementwise ops on (8,), µs/op", w1_tiny_ops, 400,
            N_TINY_OPS),
     "W2": ("mlp-small: 64x784-256-10, ms/step", w2_mlp_small, 300, 1e-3),
-    "W3": ("mlp-large: 512x1024-1024-1024-10, ms/step", w3_mlp_large, 30, 1e-3),
+    "W3": ("mlp-large: 512x1024-1024-1024-10, ms/step", w3_mlp_large, 60, 1e-3),
     "W4": ("cnn-small: 32x1x28x28, 2 conv + pool, ms/step", w4_cnn_small, 60, 1e-3),
     "W5": ("rnn-dynamic: RNNCell 32->128, batch 16, T=5..50, ms/step", w5_rnn_dynamic, 92,
            1e-3),
