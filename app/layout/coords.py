@@ -1,13 +1,12 @@
 """Coordinate assignment: x from the layer orders, y from the layer heights.
 
-A pass visits the layers top-down (or bottom-up) and gives every node a target: its anchor
-(previous x) in a re-layout, else the mean x of its neighbours in the layer just visited.
-Long edges win over boxes and boxes over light ones (weights and what only they feed), so the
-residual stream and long edges stay straight and weights hang beside the op that uses them
-instead of dragging it sideways (averaging with them made the drawing drift wider with every
-layer). The layer is then placed
-as close to the targets as the box widths allow: isotonic regression, solved by
-pool-adjacent-violators in time linear in the layer.
+A pass visits the layers top-down, then bottom-up, and gives every node a target: its anchor
+(previous x) in a re-layout, else the x of the neighbour it continues in the layer just
+visited. Long edges win over boxes and boxes over light ones (weights and what only they
+feed), so the residual stream stays straight and weights hang beside the op that uses them
+instead of dragging it sideways (averaging made the drawing drift wider with every layer).
+The layer is then placed as close to the targets as the box widths allow: isotonic
+regression, solved by pool-adjacent-violators in time linear in the layer.
 """
 
 from __future__ import annotations

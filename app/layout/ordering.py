@@ -3,7 +3,8 @@
 A depth-first order from the loss upwards starts trees and series-parallel graphs with no
 crossings at all; barycenter sweeps then pull nodes towards their neighbours, and dot's
 transpose pass swaps neighbours while that removes crossings (sweeps alone leave about twice
-dot's crossings on dense graphs). Everything stops at the deadline with the best order so far.
+dot's crossings on dense graphs). Where crossings remain, the sweeps restart from two other
+first orders. Everything stops at the deadline with the best order so far.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Layer assignment: which row each node goes in.
 
-Ops are layered by longest path from the top and then pulled down towards their consumers;
-each source (weight, input) sits right above the op that uses it. Measured on a 6k-node
-transformer, hanging weights from the top row instead made the drawing 230x wider. A shared
-source is drawn once per use (`WeightCopy`), which turns an unrolled RNN from a
-quadratic tangle into a tree.
+Ops are layered by longest path from the top, and pulled down towards their consumers where
+that shortens edges; each source (weight, input) sits right above the op that uses it.
+Measured on a 6k-node transformer, hanging weights from the top row instead made the drawing
+230x wider. A shared source is drawn once per use (`WeightCopy`), which turns an unrolled RNN
+from a quadratic tangle into a tree.
 """
 
 from __future__ import annotations
@@ -110,10 +110,11 @@ def _heights(order: list[int], down: list[list[int]]) -> list[int]:
 
 
 def _pull_down(order, rank, down, up, sources) -> None:
-    """Move an op down to just above its consumers when that does not lengthen edges.
+    """Move an op down to just above its consumers when that shortens edges.
 
-    An op with at least as many out-edges as in-edges from ops gains nothing by staying high;
-    in-edges from sources do not count because sources follow their consumer anyway.
+    An op with more out-edges than in-edges from ops is better off low; in-edges from sources
+    do not count because sources follow their consumer anyway. Ties stay put: pulling an
+    RNN's per-step head down to the loss chain put its weights in the middle of the next step.
     """
     from_sources = [0] * len(rank)
     for s in sources:
