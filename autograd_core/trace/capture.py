@@ -6,6 +6,8 @@ import math
 from time import perf_counter_ns
 from typing import Any
 
+import numpy as np
+
 from autograd_core.backend import get_array_module
 from autograd_core.tensor import Tensor
 from autograd_core.trace.health import assess
@@ -193,12 +195,17 @@ def _grad_norm(rec: Any, t: Any) -> float:
     that very array (no accumulation, no copy), else measured."""
     held = rec._leaf_grads.get(id(t))
     g = t.grad._data
-    if held is not None and held[0] is g and type(held[1]) is tuple and held[1][5:7] == (0, 0):
-        return math.sqrt(held[1][3])
+    if held is not None and held[0] is g:
+        raw = held[1] if type(held[1]) is tuple else getattr(held[1], "raw", None)
+        if raw is not None and raw[5:7] == (0, 0):  # no NaN/Inf left out of the sum
+            return math.sqrt(raw[3])
     return _norm(g)
 
 
 def _norm(a: Any) -> float:
+    if type(a) is np.ndarray and a.dtype.kind == "f":  # the common case, without dispatch
+        flat = a.reshape(-1)
+        return math.sqrt(float(np.dot(flat, flat)))
     xp = get_array_module(a)
     flat = a.reshape(-1)
     return float(xp.sqrt(xp.dot(flat, flat).real)) if flat.dtype.kind in "fc" else \
