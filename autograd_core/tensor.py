@@ -690,6 +690,17 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
         # A real method on the class is faster than the __getattr__ fallback.
         if not hasattr(Tensor, name):
             setattr(Tensor, name, _as_method(fn))
+    # The common operators call their op function directly: one call frame fewer per op.
+    for dunder, name in _DIRECT_OPERATORS.items():
+        fn = getattr(ops_module, name, None)
+        if isinstance(fn, types.FunctionType):
+            setattr(Tensor, dunder, fn)
+
+
+_DIRECT_OPERATORS = {
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
+    "__pow__": "pow", "__matmul__": "matmul", "__neg__": "neg",
+}
 
 
 def _as_method(fn: Any) -> Any:
