@@ -12,6 +12,7 @@ regression, solved by pool-adjacent-violators in time linear in the layer.
 from __future__ import annotations
 
 import math
+import time
 
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
@@ -215,6 +216,7 @@ def assign_x(
     depth: list[int],
     options: LayoutOptions,
     anchor: list[float | None] | None = None,
+    deadline: float = math.inf,
 ) -> list[float]:
     """Return x (box centre) per node of `proper`, bends included.
 
@@ -224,9 +226,12 @@ def assign_x(
         height, depth: edges on the longest path below / above each real node.
         options: gaps between boxes and bends.
         anchor: previous x per node (None for new ones) to keep a re-layout still.
+        deadline: `time.perf_counter()` value after which no further pass starts.
     """
     placer = _Placer(proper, widths, height, depth, options, anchor)
     for downward in PASSES:
+        if time.perf_counter() > deadline:
+            break  # past the budget: keep the packed layers rather than keep the user waiting
         placer.run_pass(downward)
     return placer.x
 

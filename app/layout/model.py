@@ -41,7 +41,8 @@ class LayoutOptions:
         dummy_gap: horizontal gap next to an edge passing through a layer.
         layer_gap: vertical gap between layers.
         time_budget_s: after this many seconds crossing reduction stops and the best ordering
-            found so far is used; the remaining linear passes still run.
+            found so far is used; after twice as long, coordinate passes stop too and layers
+            stay packed. The linear steps (ranking, bends, routing) always run.
         max_sweeps: upper bound on sweep-and-transpose rounds in a cold layout.
         transpose: run the neighbour-exchange pass that removes the crossings sweeps leave.
     """

@@ -70,7 +70,8 @@ def _layout(graph: nx.DiGraph, previous: Layout | None, options: LayoutOptions) 
         pos, movable = seed_order(proper, anchor)
     crossings, timed_out = reduce_crossings(proper, pos, options, deadline, movable)
     t_order = time.perf_counter()
-    x = assign_x(proper, dg.widths, ranking.height, ranking.depth, options, anchor)
+    x = assign_x(proper, dg.widths, ranking.height, ranking.depth, options, anchor,
+                 deadline + options.time_budget_s)
     layout = _assemble(dg, ranking, proper, chains, x, options)
     layout.crossings = crossings
     layout.timed_out = timed_out

@@ -62,8 +62,10 @@ class Transposer:
         for round_ in range(64):
             improved = 0
             tie_ok = sideways and round_ == 0
-            for u, w in self.candidates(pos, movable).tolist():
-                if pos[w] != pos[u] + 1 or time.perf_counter() > deadline:
+            for count, (u, w) in enumerate(self.candidates(pos, movable).tolist()):
+                if count & 255 == 0 and time.perf_counter() > deadline:
+                    break
+                if pos[w] != pos[u] + 1:
                     continue
                 keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
                 swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
