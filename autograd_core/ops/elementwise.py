@@ -517,7 +517,12 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g * (ctx.saved_tensors[0] > 0)
+        # The mask is written straight into the gradient's dtype: no separate bool array
+        # (a W3 step's peak memory is set here).
+        xp = get_array_module(g)
+        out = xp.greater(ctx.saved_tensors[0], 0, out=xp.empty_like(g))
+        out *= g
+        return out
 
 
 class Abs(Function):
