@@ -20,7 +20,7 @@ from autograd_core.trace.records import (
     NodeRecord,
     TensorMeta,
 )
-from autograd_core.trace.stats import param_sample, resolve, to_stats
+from autograd_core.trace.stats import histograms, param_sample, resolve, to_stats
 
 _names: dict[Any, str] = {}  # dtype / device -> its string; str(np.dtype) is slow
 
@@ -32,11 +32,11 @@ def _name(x: Any) -> str:
     return name
 
 
-def tensor_meta(tid: int, m: tuple) -> TensorMeta:
+def tensor_meta(tid: int, m: tuple, hists: dict | None = None) -> TensorMeta:
     shape, dtype, device, slot = m
     # numpy and cupy shapes are tuples of Python ints already.
-    return TensorMeta(tid, shape, _name(dtype), _name(device),
-                      None if slot is None else to_stats(slot))
+    return TensorMeta(tid, shape, _name(dtype), _name(device), None if slot is None else
+                      to_stats(slot, hists.get(id(slot)) if hists else None))
 
 
 def node_record(rec: Any, nid: int) -> NodeRecord:
@@ -59,9 +59,9 @@ def node_record(rec: Any, nid: int) -> NodeRecord:
     return node
 
 
-def backward_record(rec: Any, bid: int) -> BackwardRecord:
+def backward_record(rec: Any, bid: int, hists: dict | None = None) -> BackwardRecord:
     fwd, fn, start, dur, grads = rec._bwd[bid]
-    metas = tuple(None if g is None else tensor_meta(-1, g) for g in grads)
+    metas = tuple(None if g is None else tensor_meta(-1, g, hists) for g in grads)
     return BackwardRecord(bid, fwd, fn.__name__ + "Backward0", start, dur, metas)
 
 
@@ -89,11 +89,14 @@ class RawCapture:
 
     def build(self) -> IterationCapture:
         cap = IterationCapture(self.index, self.level, self.wall)
-        cap.tensors = {tid: tensor_meta(tid, m) for tid, m in enumerate(self._tmeta)}
+        slots = [m[3] for m in self._tmeta]
+        slots += [g[3] for b in self._bwd for g in b[4] if g is not None]
+        hists = histograms(slots) if self.level == "full" else None
+        cap.tensors = {tid: tensor_meta(tid, m, hists) for tid, m in enumerate(self._tmeta)}
         cap.nodes = [node_record(self, i) for i in range(len(self._entries))]
         producer = {tid: n.id for n in cap.nodes for tid in n.outputs}
         cap.edges = [Edge(producer[tid], n.id, tid) for n in cap.nodes for tid in n.inputs]
-        cap.backward = [backward_record(self, i) for i in range(len(self._bwd))]
+        cap.backward = [backward_record(self, i, hists) for i in range(len(self._bwd))]
         for b in cap.backward:
             if b.forward >= 0 and cap.nodes[b.forward].backward is None:
                 cap.nodes[b.forward].backward = b.id
@@ -121,7 +124,7 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
     raw.gpu_ns = rec._gpu.read() if rec._gpu is not None else []
     if rec._pending:
         resolve(rec._pending, get_array_module(rec._pending[0].vec))
-    if rec._small is not None:
+    if rec._small is not None and not rec._full:  # at level full the first read does it
         rec._small.resolve()
     raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
         rec.health

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.trace.records import TensorStats
-from autograd_core.trace.stats import host_slot, to_stats
+from autograd_core.trace.stats import host_slot, thumbnail, to_stats
 
 SMALL_MAX = 4096  # float tensors of at most this many values are batched
 
@@ -29,12 +29,21 @@ class SmallSlot:
         self.copy: np.ndarray | None = copy
         self.raw: tuple | None = None
 
-    def to_stats(self) -> TensorStats:
-        if self.copy is not None and self.batch.full:  # the reader draws the picture
-            return to_stats(host_slot(self.copy, True))
+    def to_stats(self, hist: tuple | None = None) -> TensorStats:
         if self.raw is None:
             self.batch.resolve()
-        return to_stats(self.raw)
+        if self.copy is None:
+            return to_stats(self.raw)
+        # level full: the reader draws the picture from the copy
+        return to_stats((*self.raw, self.copy.reshape(-1), thumbnail(self.copy)), hist)
+
+    def hist_parts(self) -> tuple | None:
+        """(sample, lo, hi) for `stats.histograms` (level full), else None."""
+        if self.raw is None:
+            self.batch.resolve()
+        if self.copy is None or self.raw[4] == 0:
+            return None
+        return self.copy.reshape(-1), self.raw[0], self.raw[1]
 
 
 class SmallBatch:
@@ -54,10 +63,9 @@ class SmallBatch:
         return slot
 
     def resolve(self) -> None:
-        """Measure every slot added since the last call and drop the copies (level basic; at
-        level full the copies stay, and each is measured when its record is read)."""
-        if self.full:
-            return
+        """Measure every slot added since the last call. At level basic the copies go; at
+        level full they stay for the picture (the recorder calls this at the iteration's end
+        only at level basic: at level full the first read does)."""
         todo = self.slots[self.done:]
         self.done = len(self.slots)
         if not todo:
@@ -75,7 +83,8 @@ class SmallBatch:
                 s.raw = (float(lo), float(hi), float(tot), float(sq), n, 0, 0)
             else:  # NaN, Inf or overflow: the exact path counts them
                 s.raw = host_slot(s.copy, False)
-            s.copy = None
+            if not self.full:
+                s.copy = None
 
 
 def small_slot(batch: SmallBatch | None, a: Any) -> Any:

@@ -236,3 +236,19 @@ def test_recorded_statistics_are_the_values_the_op_produced() -> None:
     st = cap.tensors[tanh.outputs[0]].stats
     want = host_stats(y.detach().numpy(), False)
     assert (st.min, st.max, st.norm) == pytest.approx((want.min, want.max, want.norm), rel=1e-5)
+
+
+def test_histograms_binned_per_capture_match_the_direct_path() -> None:
+    big = ag.randn(300, 40, requires_grad=True)  # above the small-tensor size: direct stats
+    small = ag.tensor([[1.0, float("nan")], [0.5, -3.0]], requires_grad=True)
+    with trace.record(stats="full") as rec:
+        y = (big * 2).tanh()
+        z = small * 2
+        (y.sum() + z.sum()).backward()
+        rec.next_iteration()
+    cap = rec.captures[0]
+    for key, value in (("/Tanh#0", y), ("/Mul#1", z)):
+        st = cap.tensors[cap.node_by_key(key).outputs[0]].stats
+        want = host_stats(value.detach().numpy(), True)
+        assert st.hist == want.hist and (st.nan, st.inf) == (want.nan, want.inf)
+        np.testing.assert_array_equal(st.thumb, want.thumb)
