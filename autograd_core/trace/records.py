@@ -32,9 +32,9 @@ def _same(a: Any, b: Any) -> bool:
 @dataclass(slots=True, eq=False)
 class TensorStats:
     """Summary of one tensor's values. `hist` has 32 counts over [hist_lo, hist_hi] (level
-    `full`) of all finite values of a tensor of at most 4,096 values, else of a sample: the
-    thumbnail's grid (2-D and up) or an even stride of at most 4,096 (1-D). `thumb` is a host
-    copy of at most 64x64 values of a 2-D view."""
+    `full`) of all finite values of a tensor of at most 1,024 values, else of a sample of at
+    most 1,024: an even stride over the thumbnail's grid (2-D and up) or over the values (1-D).
+    `thumb` is a host copy of at most 64x64 values of a 2-D view."""
 
     min: float
     max: float

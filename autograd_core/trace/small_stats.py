@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.trace.records import TensorStats
-from autograd_core.trace.stats import host_slot, thumbnail, to_stats
+from autograd_core.trace.stats import _even, host_slot, thumbnail, to_stats
 
 SMALL_MAX = 4096  # float tensors of at most this many values are batched
 
@@ -43,7 +43,7 @@ class SmallSlot:
             self.batch.resolve()
         if self.copy is None or self.raw[4] == 0:
             return None
-        return self.copy.reshape(-1), self.raw[0], self.raw[1]
+        return _even(self.copy.reshape(-1)), self.raw[0], self.raw[1]
 
 
 class SmallBatch:

@@ -20,7 +20,7 @@ import numpy as np
 from autograd_core.trace.records import TensorStats
 
 HIST_BINS = 32
-HIST_MAX_SAMPLES = 4096  # larger tensors are histogrammed over a sample
+HIST_MAX_SAMPLES = 1024  # larger tensors are histogrammed over a sample
 THUMB_SIDE = 64
 RATIO_SAMPLES = 4096
 
@@ -143,7 +143,13 @@ def _hist_parts(slot: Any) -> tuple | None:
         return parts() if parts is not None else None
     if len(slot) <= 7 or slot[4] == 0:
         return None
-    return (slot[8].reshape(-1) if slot[7] is None else slot[7]), slot[0], slot[1]
+    return _even(slot[8].reshape(-1) if slot[7] is None else slot[7]), slot[0], slot[1]
+
+
+def _even(sample: np.ndarray) -> np.ndarray:
+    """At most HIST_MAX_SAMPLES values of `sample`, at an even stride."""
+    n = sample.size
+    return sample if n <= HIST_MAX_SAMPLES else sample[::-(-n // HIST_MAX_SAMPLES)]
 
 
 def histograms(slots: list) -> dict[int, tuple[int, ...]]:
@@ -231,14 +237,17 @@ def device_stats(a: Any, xp: Any, full: bool) -> Pending:
                     xp.isnan(flat).sum(), xp.isinf(flat).sum()]).astype(xp.float64)
     hist = thumb = None
     if full:
-        sample = zeroed[:: -(-flat.size // HIST_MAX_SAMPLES)]
-        ok = finite[:: -(-flat.size // HIST_MAX_SAMPLES)]
+        thumb = xp.array(_thumb_view(a), dtype=xp.float32, copy=True)
+        # The host path's sample: all values, else the thumbnail's grid (2-D+) or a stride.
+        big_grid = flat.size > HIST_MAX_SAMPLES and a.ndim >= 2
+        sample = _even(thumb.reshape(-1).astype(xp.float64) if big_grid else flat)
+        ok = xp.isfinite(sample)
+        sample = xp.where(ok, sample, 0.0)
         width = xp.maximum(mx - mn, 1e-300)
         idx = xp.clip(((sample - mn) * (HIST_BINS / width)).astype(xp.int64), 0, HIST_BINS - 1)
         # A one-hot sum, not bincount: bincount sizes its output on the host (a sync).
         onehot = (idx[:, None] == xp.arange(HIST_BINS)[None, :]) & ok[:, None]
         hist = onehot.sum(axis=0)
-        thumb = xp.array(_thumb_view(a), dtype=xp.float32, copy=True)
     return Pending(vec, hist, thumb)
 
 

@@ -65,12 +65,13 @@ def test_statistics_match_numpy() -> None:
     assert st.std == pytest.approx(a.std(), rel=1e-4)
     assert st.norm == pytest.approx(np.linalg.norm(a), rel=1e-5)
     assert (st.nan, st.inf) == (0, 0)
-    assert len(st.hist) == 32 and sum(st.hist) == st.thumb.size  # over the thumbnail's grid
-    assert sum(host_stats(a[:40], full=True).hist) == 2800  # small: over every value
+    thumb_sample = st.thumb.reshape(-1)[::2]  # an even stride of the thumbnail's grid
+    assert len(st.hist) == 32 and sum(st.hist) == thumb_sample.size <= 1024
+    assert sum(host_stats(a[:14], full=True).hist) == 980  # small: over every value
     assert st.thumb.shape == (50, 35) and st.thumb.base is None
     np.testing.assert_array_equal(st.thumb, a[::2, ::2])
     big = np.ones((400, 300), np.float32)  # histogrammed over an even sample
-    assert 0 < sum(host_stats(big, full=True).hist) <= 4096
+    assert 0 < sum(host_stats(big, full=True).hist) <= 1024
     bad = a.copy()
     bad[0, :3] = [np.nan, np.inf, -np.inf]
     st = host_stats(bad, full=False)
@@ -88,7 +89,7 @@ def test_device_path_agrees_with_host_path() -> None:
     for field in ("min", "max", "mean", "std", "norm"):
         assert getattr(got, field) == pytest.approx(getattr(host, field), rel=1e-5)
     assert (got.nan, got.inf) == (1, 0)
-    assert sum(got.hist) == a.size - 1
+    assert got.hist == host.hist and 0 < sum(got.hist) < a.size  # a sample, NaN left out
     np.testing.assert_array_equal(got.thumb, host.thumb)
 
 
