@@ -91,7 +91,20 @@ def _broadcast_error(op: str, a: Any, b: Any) -> RuntimeError:
 
 
 def _binary(cls: type, a: Any, b: Any, op: str, true_div: bool = False) -> Tensor:
-    a, b = _prepare(a, b, op, true_div)
+    # _prepare's fast path, repeated here to save its call frame on most calls: two tensors
+    # of one dtype and array type, or a float tensor and a Python number.
+    if isinstance(a, Tensor):
+        da = a._data
+        if isinstance(b, Tensor):
+            db = b._data
+            fast = (type(da) is type(db) and da.dtype == db.dtype
+                    and not (true_div and da.dtype.kind not in "fc"))
+        else:
+            fast = (type(b) is float or type(b) is int) and da.dtype.kind in "fc"
+    else:
+        fast = False
+    if not fast:
+        a, b = _prepare(a, b, op, true_div)
     try:
         return cls.apply(a, b)
     except ValueError as exc:
@@ -110,14 +123,16 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a + b
 
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (sum_to(g, sa) if na else None, sum_to(g, sb) if nb else None)
+        shape = g.shape  # inputs of the output's shape take g as it is (no sum_to call)
+        return ((g if sa == shape else sum_to(g, sa)) if na else None,
+                (g if sb == shape else sum_to(g, sb)) if nb else None)
 
 
 class Sub(Function):
@@ -125,14 +140,16 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a - b
 
     @staticmethod
     def backward(ctx, g):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (sum_to(g, sa) if na else None, sum_to(-g, sb) if nb else None)
+        shape = g.shape
+        return ((g if sa == shape else sum_to(g, sa)) if na else None,
+                (-g if sb == shape else sum_to(-g, sb)) if nb else None)
 
 
 class Mul(Function):
@@ -147,8 +164,18 @@ class Mul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (sum_to(g * b, _shape(a)) if na else None,
-                sum_to(g * a, _shape(b)) if nb else None)
+        ga = gb = None
+        if na:
+            ga = g * b
+            sa = getattr(a, "shape", ())
+            if ga.shape != sa:
+                ga = sum_to(ga, sa)
+        if nb:
+            gb = g * a
+            sb = getattr(b, "shape", ())
+            if gb.shape != sb:
+                gb = sum_to(gb, sb)
+        return ga, gb
 
 
 class Div(Function):
@@ -483,7 +510,11 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.saved_tensors[0]
-        return g * (1 - y * y)
+        # g - g*y*y rather than g * (1 - y*y): a Python scalar operand costs numpy as much as
+        # a ufunc call on a small array, and the in-place step saves an allocation.
+        gyy = g * y
+        gyy *= y
+        return g - gyy
 
 
 class Sigmoid(Function):
@@ -758,7 +789,7 @@ def _like(t: Tensor, value: Any) -> Tensor:
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """Elementwise choice; `where(cond)` alone returns the indices of true elements."""
     if input is None and other is None:
-        from autograd_core.ops.indexing import nonzero  # noqa: PLC0415
+        from autograd_core.ops.indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -916,7 +947,7 @@ class ToDevice(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from autograd_core.backend import Device  # noqa: PLC0415
+        from autograd_core.backend import Device
 
         if ctx.src_device is None:
             return _move(g, Device("cpu"))
