@@ -164,17 +164,22 @@ def histograms(slots: list) -> dict[int, tuple[int, ...]]:
     if not parts:
         return {}
     sizes = [p[0].size for p in parts]
-    values = np.concatenate([p[0] for p in parts]).astype(np.float64, copy=False)
-    seg = np.repeat(np.arange(len(parts)), sizes)
+    # float64, as the per-tensor path bins; a fresh array, so the steps below work in place
+    values = np.concatenate([p[0] for p in parts], dtype=np.float64)
     lo = np.array([p[1] for p in parts], np.float64)
     scale = np.array([HIST_BINS / (p[2] - p[1]) if p[2] > p[1] else 0.0 for p in parts])
+    offset = np.arange(len(parts), dtype=np.intp) * HIST_BINS
+    per_value = np.repeat(np.stack([lo, scale]), sizes, axis=1)
+    offsets = np.repeat(offset, sizes)
     ok = np.isfinite(values)
-    if not ok.all():
-        values, seg = values[ok], seg[ok]
+    if not ok.all():  # NaN/Inf in a sample: left out
+        values, per_value, offsets = values[ok], per_value[:, ok], offsets[ok]
     with np.errstate(invalid="ignore", over="ignore"):
-        idx = ((values - lo[seg]) * scale[seg]).astype(np.intp)
-    np.clip(idx, 0, HIST_BINS - 1, out=idx)
-    idx += seg * HIST_BINS
+        np.subtract(values, per_value[0], out=values)
+        np.multiply(values, per_value[1], out=values)
+    np.clip(values, 0, HIST_BINS - 1, out=values)
+    idx = values.astype(np.intp)
+    idx += offsets
     counts = np.bincount(idx, minlength=len(parts) * HIST_BINS).reshape(-1, HIST_BINS)
     return dict(zip(keys, map(tuple, counts.tolist()), strict=True))
 
