@@ -44,14 +44,18 @@ class Driver:
         record: recording level, 'off', 'basic' or 'full'.
         every: record one iteration in every `every`.
         stop_grace: seconds Stop waits for an answer before killing the worker.
+        keep_captures: a viewer's capture window: when the driver falls behind, the worker
+            sends only the newest `keep_captures` captures of its backlog (losses and status
+            always arrive). None (the default) sends every capture.
     """
 
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
-                 every: int = 1, stop_grace: float = 1.0) -> None:
+                 every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None
+                 ) -> None:
         if record not in p.RECORD_LEVELS:
             raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
         self.options = p.WorkerOptions(path=str(path), device=device, record=record,
-                                       every=every)
+                                       every=every, keep_captures=keep_captures)
         self.stop_grace = stop_grace
         self.state = p.DEAD
         self.process: Any = None
@@ -61,6 +65,7 @@ class Driver:
         self._restart_after_stop = False
         self._died_reported = True
         self._sentinel: int | None = None
+        self._eof = False  # the worker closed its end (the descriptor stays readable)
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
 
     # ------------------------------------------------------------------ lifecycle
@@ -87,6 +92,7 @@ class Driver:
         self.state = p.LOADING
         self._stop_deadline = None
         self._died_reported = False
+        self._eof = False
 
     @property
     def alive(self) -> bool:
@@ -197,14 +203,30 @@ class Driver:
         self.start()
 
     # ------------------------------------------------------------------ events
-    def poll_events(self) -> list[Any]:
-        """All events available now, without blocking (a `Died` last if the worker ended)."""
-        events = self._read_available()
+    def poll_events(self, budget: float | None = None) -> list[Any]:
+        """Events available now, without blocking (a `Died` last if the worker ended).
+
+        Args:
+            budget: seconds of reading after which the call returns what it has, leaving
+                the rest in the pipe (`pending()` says so; the descriptor stays readable).
+                A GUI passes a few milliseconds so a backlog never stalls its event loop.
+        """
+        events = self._read_available(budget)
         self._check_stop_deadline(events)
-        if self.process is not None and not self._died_reported and not self.alive:
-            events.extend(self._read_available())  # whatever it sent before dying
-            events.append(self._died())
+        if self.process is not None and not self._died_reported and not self.alive \
+                and not self.pending():
+            events.append(self._died())  # only once everything it sent has been read
         return events
+
+    def pending(self) -> bool:
+        """Whether events are waiting in the pipe (a budgeted poll left some)."""
+        conn = self._events
+        if conn is None or conn.closed or self._eof:
+            return False
+        try:
+            return conn.poll()
+        except (EOFError, OSError):
+            return False
 
     def poll_due_in(self) -> float | None:
         """Seconds until `poll_events` must run even without events (Stop's kill deadline),
@@ -224,21 +246,25 @@ class Driver:
         wait(ready, timeout)
         return self.poll_events()
 
-    def _read_available(self) -> list[Any]:
+    def _read_available(self, budget: float | None = None) -> list[Any]:
         events: list[Any] = []
         conn = self._events
         if conn is None or conn.closed:
             return events
+        end = None if budget is None else time.perf_counter() + budget
         try:
             while conn.poll():
                 data = conn.recv_bytes()
                 self.bytes_received += len(data)
-                item = pickle.loads(data)
+                item = _decode(data)
                 if type(item) is list:  # the worker batches routine events per write
                     events.extend(item)
                 else:
                     events.append(item)
+                if end is not None and time.perf_counter() >= end:
+                    break
         except (EOFError, OSError):
+            self._eof = True
             # The worker closed its end: it is exiting. Reap it so Died is reported now,
             # not on a later poll (the descriptor stays readable at EOF).
             if self.process is not None:
@@ -277,6 +303,16 @@ class Driver:
         if restart:
             self._respawn()
         return event
+
+
+def _decode(data: bytes) -> Any:
+    """One message; a message that cannot be unpickled becomes an internal Error event
+    rather than an exception that would lose the events read with it."""
+    try:
+        return pickle.loads(data)
+    except Exception as exc:
+        return p.Error("internal", f"an event from the worker could not be read: "
+                       f"{type(exc).__name__}: {exc}")
 
 
 def _pidfd(pid: int) -> int | None:

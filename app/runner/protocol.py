@@ -6,6 +6,7 @@ trace's plain records), so the stream never carries live arrays or engine object
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,7 +147,9 @@ class Stepped:
     """Step mode: one forward op or backward node just ran, and the worker now waits.
 
     `index` counts ops (forward) or nodes (backward) within the iteration; `name` is the op
-    class (forward) or node name (backward); `record` is the trace's record when recording.
+    class (forward) or node name (backward); `record` is the trace's record when recording, and
+    `leaves` the NodeRecords of the params and inputs this op was the first to read (so a view
+    of the ops run so far can show what feeds them, as the full graph does).
     """
 
     phase: str
@@ -156,14 +159,31 @@ class Stepped:
     inputs: tuple = ()       # shapes of the inputs (forward) or incoming grads (backward)
     outputs: tuple = ()      # shapes of the outputs (forward) or outgoing grads (backward)
     record: Any = None
+    leaves: tuple = ()
 
 
 @dataclass(slots=True)
 class Captured:
-    """One recorded iteration: the trace's `IterationCapture` (plain records)."""
+    """One recorded iteration: `capture` is the trace's `IterationCapture` (plain records).
+
+    Over the pipe the capture travels as its own pickle and is unpickled on first read of
+    `capture`: a viewer that falls behind a fast run keeps every capture of its window but
+    decodes only those it shows (a capture is ~10x cheaper to carry as bytes than to decode).
+    """
 
     iteration: int
-    capture: Any
+    payload: Any  # the IterationCapture, or its pickle (bytes) as it came off the pipe
+
+    @property
+    def capture(self) -> Any:
+        if type(self.payload) is bytes:
+            self.payload = pickle.loads(self.payload)
+        return self.payload
+
+    def encode(self) -> None:
+        """Pickle the capture in place (the worker's sender does this before sending)."""
+        if type(self.payload) is not bytes:
+            self.payload = pickle.dumps(self.payload, protocol=5)
 
 
 @dataclass(slots=True)
@@ -195,4 +215,6 @@ class WorkerOptions:
     record: str = "basic"
     every: int = 1
     status_interval: float = 0.25    # seconds between Status events while running
+    keep_captures: int | None = None  # a viewer's window: older captures of a backlog
+                                      # are not sent (None: send every capture)
     extra_sys_path: list[str] = field(default_factory=list)

@@ -31,7 +31,8 @@ class NullRecording:
 
     def latest(self, phase: str) -> Any:
         """The newest record of `phase` ('forward': a NodeRecord, 'backward': a
-        BackwardRecord) in the iteration being recorded, for step mode."""
+        BackwardRecord, 'leaves': the param/input NodeRecords that forward op read first) in
+        the iteration being recorded, for step mode."""
         return None
 
 
@@ -45,11 +46,12 @@ class TraceRecording(NullRecording):
         register_record_reducers()  # captures travel to the driver: pickle them compactly
         # The recorder names each op's source by the first frame outside the engine; our
         # Controller sits between the engine and the recorder, so it must count as engine.
-        keys._is_engine[_CONTROLLER_FILE] = True
+        keys.register_engine_file(_CONTROLLER_FILE)
         self.level = level
         # window=1: captures stream to the driver, which keeps the session.
         self.recorder = Recorder(model, stats=level, every=every, window=1, auto_split=False)
         self._latest: dict[str, Any] = {}
+        self._next_id = 0  # node id after the last stepped op: leaves come in between
 
     def start(self) -> Any:
         return self.recorder
@@ -60,6 +62,13 @@ class TraceRecording(NullRecording):
         self.recorder.on_backward = self._on_backward if on else None
 
     def _on_op(self, record: Any) -> None:
+        from autograd_core.trace.capture import node_record
+
+        # The recorder numbers a leaf when an op first reads it, just before that op: the
+        # ids since the previous op are the params and inputs this op brought in.
+        first, self._next_id = self._next_id, record.id + 1
+        leaves = (node_record(self.recorder, k) for k in range(first, record.id))
+        self._latest["leaves"] = tuple(n for n in leaves if n.kind != "op")
         self._latest["forward"] = record
 
     def _on_backward(self, record: Any) -> None:
@@ -67,6 +76,7 @@ class TraceRecording(NullRecording):
 
     def begin(self, iteration: int) -> None:
         self._latest.clear()
+        self._next_id = 0
 
     def end(self, iteration: int, loss: float | None) -> Any:
         if self.recorder.next_iteration(loss) is None:

@@ -21,6 +21,7 @@ class StopRequested(BaseException):
 
 FORWARD = "forward"
 BACKWARD = "backward"
+LEAVES = "leaves"  # record_of(LEAVES): params/inputs first read by the latest forward op
 
 
 class Controller:
@@ -77,7 +78,8 @@ class Controller:
             fn = node.fn if node is not None else self.last_fn
             name = getattr(fn, "__name__", "op")
             self.pause(Stepped(self.current_phase, self.forward_index - 1, self.iteration, name,
-                               _shapes(inputs), _shapes(outputs), self.record_of(FORWARD)))
+                               _shapes(inputs), _shapes(outputs), self.record_of(FORWARD),
+                               self.record_of(LEAVES) or ()))
         self._check_stop()
 
     # -------------------------------------------------------------- backward nodes

@@ -45,7 +45,7 @@ class Worker:
     """The state machine of one worker process (see `protocol` for states and messages)."""
 
     def __init__(self, commands: Any, events: Any, options: p.WorkerOptions) -> None:
-        self.outbox = Outbox(events)
+        self.outbox = Outbox(events, keep_captures=options.keep_captures)
         self.options = options
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)

@@ -27,12 +27,14 @@ def capture_graph(capture: Any) -> nx.DiGraph:
     return to_networkx(capture)
 
 
-def step_graph(records: list[Any], shapes: dict[str, str]) -> nx.DiGraph:
-    """The ops run so far in a stepped iteration, joined where one's output feeds another."""
+def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = ()
+               ) -> nx.DiGraph:
+    """The ops run so far in a stepped iteration and the params/inputs they read, joined where
+    one's output feeds another: the full iteration's graph as far as it has grown."""
     g = nx.DiGraph()
     producer: dict[int, str] = {}
-    for rec in records:
-        g.add_node(rec.key, kind="op", label=rec.op, op=rec.op, group=rec.module,
+    for rec in sorted((*records, *leaves), key=lambda r: r.id):  # leaves before their readers
+        g.add_node(rec.key, kind=rec.kind, label=rec.label, op=rec.op, group=rec.module,
                    source=rec.source, shape=shapes.get(rec.key, ""), record=rec,
                    time_ns=rec.time_ns)
         for tid in rec.inputs:
@@ -127,9 +129,9 @@ class GraphPresenter(QObject):
 
     def _on_model_stepped(self, event: Any) -> None:
         if event.phase == "forward":
-            if event.record is not None and event.outputs:
-                self._shapes[event.record.key] = "x".join(map(str, event.outputs[0] or ()))
-            self._show(step_graph(self.model.step_records, self._shapes))
+            self._note_shapes(event)
+            self._show(step_graph(self.model.step_records, self._shapes,
+                                  self.model.step_leaves))
             key = event.record.key if event.record is not None else None
             self.scene.set_marks(step=key)
         else:
@@ -139,6 +141,18 @@ class GraphPresenter(QObject):
             key = self._backward_key(event, cap)
             self.scene.set_marks(grad_into=key)
         self.model.select_node(key)
+
+    def _note_shapes(self, event: Any) -> None:
+        """Shapes for the stepped op's box and for the leaves it read (by input position)."""
+        rec = event.record
+        if rec is None:
+            return
+        if event.outputs:
+            self._shapes[rec.key] = _shape_text(event.outputs[0])
+        by_tid = dict(zip(rec.inputs, event.inputs, strict=False))
+        for leaf in event.leaves:
+            if leaf.outputs and leaf.outputs[0] in by_tid:
+                self._shapes[leaf.key] = _shape_text(by_tid[leaf.outputs[0]])
 
     def _backward_key(self, event: Any, cap: Any) -> Hashable | None:
         """The forward node a backward step differentiated, by its id in the iteration."""
@@ -202,6 +216,10 @@ class GraphPresenter(QObject):
             if isinstance(key, GroupNode):
                 values[key] = _group_values(graph, self.layout.groups.get(key, ()))
         self.scene.set_overlay(overlay_scale(values, self.overlay))
+
+
+def _shape_text(shape: Any) -> str:
+    return "x".join(map(str, shape)) if isinstance(shape, tuple) else ""
 
 
 def _group_values(graph: nx.DiGraph, members: tuple) -> dict:

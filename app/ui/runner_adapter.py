@@ -1,6 +1,8 @@
 """RunnerAdapter: connects a `app.runner.Driver` to the Qt event loop. A QSocketNotifier on the
 driver's event pipe wakes us when events arrive (or the worker dies); a slow QTimer covers the
-driver's stop deadline. Nothing here ever blocks the event loop."""
+driver's stop deadline and anything a notifier could miss. Nothing here blocks the event loop:
+each pump reads for at most `PUMP_BUDGET_S` and queues another pump for the rest, so a backlog
+from a fast run is worked off between paints and input events."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.runner import Driver
 from app.runner import protocol as p
-from app.ui.session_model import SessionModel
+from app.ui.session_model import CAPTURE_WINDOW, SessionModel
+
+PUMP_BUDGET_S = 0.008  # reading time per pump; the rest waits for the next turn of the loop
 
 
 class RunnerAdapter(QObject):
@@ -24,6 +28,10 @@ class RunnerAdapter(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._repump = QTimer(self)  # a zero-timeout single shot: the backlog's next slice
+        self._repump.setSingleShot(True)
+        self._repump.setInterval(0)
+        self._repump.timeout.connect(self._on_timer_timeout)
 
     @property
     def alive(self) -> bool:
@@ -32,7 +40,8 @@ class RunnerAdapter(QObject):
     def open(self, path: str, device: str | None = None, record: str = "basic") -> None:
         """Start a worker on `path` (closing any previous one)."""
         self.close()
-        self.driver = Driver(path, device=device, record=record)
+        # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
+        self.driver = Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW)
         self.driver.start()
         self._watch()
         self.started.emit(path)
@@ -44,6 +53,7 @@ class RunnerAdapter(QObject):
         self._notifier = QSocketNotifier(self.driver.fileno(), QSocketNotifier.Read, self)
         self._notifier.activated.connect(self._on_notifier_activated)
         self._timer.start()
+        self._repump.start()  # whatever arrived before the notifier existed
 
     def close(self) -> None:
         if self._notifier is not None:
@@ -51,6 +61,7 @@ class RunnerAdapter(QObject):
             self._notifier.deleteLater()
             self._notifier = None
         self._timer.stop()
+        self._repump.stop()
         if self.driver is not None:
             self.driver.close()
             self.driver = None
@@ -80,14 +91,18 @@ class RunnerAdapter(QObject):
     def _on_timer_timeout(self) -> None:
         self.pump()
 
-    def pump(self) -> None:
-        """Hand every event available now to the model."""
-        if self.driver is None:
+    def pump(self, budget: float | None = PUMP_BUDGET_S) -> None:
+        """Hand the events available now to the model: those read within `budget` seconds
+        (None: all), with another pump queued for the rest."""
+        driver = self.driver
+        if driver is None:
             return
-        for event in self.driver.poll_events():
+        for event in driver.poll_events(budget):
             self.model.apply(event)
             if isinstance(event, p.Died):
                 self._on_driver_died()
+        if self.driver is driver and driver.pending():
+            self._repump.start()
 
     def _on_driver_died(self) -> None:
         """Stop watching the dead pipe (at EOF it would wake us forever); when the driver has

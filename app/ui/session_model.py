@@ -1,6 +1,8 @@
 """SessionModel: the GUI-side state fed by runner events (or a loaded .gscope file), announced
 with past-tense Qt signals. Views read it; only the model changes it. Memory stays bounded: a
-window of captures and of loss values, however long the run."""
+window of captures and of loss values, however long the run. Captures from the worker stay
+pickled until a view reads them (`capture()`), so a fast run costs the GUI thread little more
+than its losses."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ class SessionModel(QObject):
         self.current = -1                 # index into captures; -1 follows the newest
         self.selected: Hashable | None = None
         self.step_records: list[Any] = []  # forward NodeRecords of the iteration being stepped
+        self.step_leaves: list[Any] = []   # the params/inputs those ops read (NodeRecords)
         self.last_step: p.Stepped | None = None
         self.iterations_seen = 0
 
@@ -54,7 +57,7 @@ class SessionModel(QObject):
 
     def _apply_loaded(self, event: p.Loaded) -> None:
         self.info = event
-        self.step_records = []
+        self.step_records, self.step_leaves = [], []
         self.last_step = None
         self.loaded.emit(event)
 
@@ -67,19 +70,20 @@ class SessionModel(QObject):
         self.loss_added.emit(event.iteration, event.value)
 
     def _apply_captured(self, event: p.Captured) -> None:
-        self.add_capture(event.capture)
+        self.add_capture(event)  # decoded when a view first reads it
 
     def _apply_stepped(self, event: p.Stepped) -> None:
         if event.phase == "forward":
             if event.index == 0:
-                self.step_records = []
+                self.step_records, self.step_leaves = [], []
             if event.record is not None:
                 self.step_records.append(event.record)
+            self.step_leaves.extend(event.leaves)
         self.last_step = event
         self.stepped.emit(event)
 
     def _apply_finished(self, event: p.Finished) -> None:
-        self.step_records = []
+        self.step_records, self.step_leaves = [], []
         self.last_step = None
         self.run_finished.emit(event.iteration)
 
@@ -89,7 +93,7 @@ class SessionModel(QObject):
         self.error_reported.emit(event)
 
     def _apply_died(self, event: p.Died) -> None:
-        self.step_records = []
+        self.step_records, self.step_leaves = [], []
         self.last_step = None
         self.worker_died.emit(event)
 
@@ -98,9 +102,10 @@ class SessionModel(QObject):
 
     # ------------------------------------------------------------------ captures
     def add_capture(self, capture: Any) -> None:
+        """Append an IterationCapture (or a `Captured` event, decoded on first read)."""
         self.captures.append(capture)
         self.iterations_seen += 1
-        self.step_records = []
+        self.step_records, self.step_leaves = [], []
         self.last_step = None
         self.capture_added.emit(len(self.captures) - 1)
 
@@ -121,9 +126,14 @@ class SessionModel(QObject):
         """The capture the views show: the chosen one, else the newest (None before any)."""
         if not self.captures:
             return None
-        if 0 <= self.current < len(self.captures):
-            return self.captures[self.current]
-        return self.captures[-1]
+        return self.capture_at(self.current if 0 <= self.current < len(self.captures) else -1)
+
+    def capture_at(self, index: int) -> Any:
+        """Capture `index` of the window (negative counts from the newest), decoded."""
+        item = self.captures[index]
+        if type(item) is p.Captured:
+            item = self.captures[index] = item.capture
+        return item
 
     def select_capture(self, index: int) -> None:
         """Show capture `index` of the window; -1 (or the last) follows new captures."""
@@ -141,7 +151,7 @@ class SessionModel(QObject):
         stepped record, the group, or the capture itself when nothing is selected."""
         if key is None:
             return self.capture()
-        for rec in self.step_records:
+        for rec in (*self.step_records, *self.step_leaves):
             if rec.key == key:
                 return rec
         cap = self.capture()

@@ -77,3 +77,15 @@ def test_the_runner_and_the_cli_never_import_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_worker_starts_without_networkx_or_qt():
+    """The worker records and streams; graphs are built by the viewer (networkx costs the
+    worker's start-up a quarter of a second to a second on a busy machine)."""
+    code = ("import sys, app.runner.worker, app.runner.recording, app.runner.wire; "
+            "import autograd_core.trace, autograd_core.nn, autograd_core.optim; "
+            "print(sorted(m for m in sys.modules if m.startswith(('networkx', 'PySide'))))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    assert out.strip() == "[]"

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 
 from app.layout import GroupNode
+from app.ui.graph_presenter import capture_graph
 from app.ui.items import NodeItem
 
 
@@ -44,6 +45,14 @@ def test_step_forward_grows_the_view_and_step_backward_marks_the_node(qtbot, spi
     ops = [i.label for i in _op_items(w)]
     assert ops == ["Linear", "Relu", "Linear"]
     assert [i.mark for i in _op_items(w)] == ["", "", "step"]      # the op that just ran
+    # The params and the input those ops read are drawn too, wired as in the full graph.
+    stepped = set(w.scene.graph.edges)
+    assert {("param:0.weight", "0/Linear#0"), ("input:0", "0/Linear#0"),
+            ("param:2.bias", "2/Linear#0"), ("0/Linear#0", "1/Relu#0")} <= stepped
+    assert w.scene.nodes["param:0.weight"].label == "0.weight"
+    assert w.scene.nodes["input:0"].detail == "300x2"
+    full = capture_graph(w.model.capture())                          # iteration 0, complete
+    assert set(w.scene.graph.nodes) <= set(full.nodes) and stepped <= set(full.edges)
     assert w.inspector.current_panel().title.text().startswith("<b>Linear")
     w.actions["step_backward"].trigger()
     qtbot.waitUntil(lambda: w.model.last_step is not None
