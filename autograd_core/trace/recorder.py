@@ -349,8 +349,8 @@ class Recorder:
         return None if token is None else (*token, self._gpu.start())
 
     def _op_end_gpu(self, token: Any, node: Any, inputs: tuple, outputs: tuple) -> None:
-        if token is None:
-            Recorder.op_end(self, None, node, inputs, outputs)
+        if token is None or len(token) == 2:  # not timed, or begun before timing was on
+            Recorder.op_end(self, token, node, inputs, outputs)
             return
         fn, t0, start = token
         # The stop event goes on the stream before any statistics kernels are enqueued; the
@@ -365,7 +365,8 @@ class Recorder:
 
     def _backward_end_gpu(self, token: Any, node: Any, grad_outputs: tuple,
                           grad_inputs: tuple) -> None:
-        if token is None:
+        if type(token) is not tuple:  # not timed, or begun before timing was on
+            Recorder.backward_end(self, token, node, grad_outputs, grad_inputs)
             return
         t0, start = token
         self._gpu.tag(self._gpu.stop(start), ("backward", len(self._bwd)))
