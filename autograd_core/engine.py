@@ -189,23 +189,27 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
     elif node._saved is _FREED:
         raise RuntimeError(_FREED_MESSAGE)
     grads_in = node.fn.backward(node, g)
+    # Pass the gradients on; unary and binary nodes without zip or tuple building.
     nexts = node.next_functions
-    if len(nexts) == 1:  # unary ops: no zip, no tuples
+    n = len(nexts)
+    if n == 1:
         (nxt, nr), = nexts
         gi = grads_in[0] if type(grads_in) is tuple else grads_in
         if nxt is not None and gi is not None:
             _add(buffers, nxt, nr, gi)
+    elif n == 2 and type(grads_in) is tuple and len(grads_in) == 2:
+        (nxt, nr), (nxt1, nr1) = nexts
+        gi, gi1 = grads_in
+        if nxt is not None and gi is not None:
+            _add(buffers, nxt, nr, gi)
+        if nxt1 is not None and gi1 is not None:
+            _add(buffers, nxt1, nr1, gi1)
     else:
         if type(grads_in) is not tuple:
             grads_in = (grads_in,)
         for (nxt, nr), gi in zip(nexts, grads_in):
             if nxt is not None and gi is not None:
-                if nxt.n_outputs == 1:
-                    prev = buffers.get(nxt)
-                    # Out of place: an op may hand the same array to two inputs (Add's backward).
-                    buffers[nxt] = gi if prev is None else prev + gi
-                else:
-                    _add(buffers, nxt, nr, gi)
+                _add(buffers, nxt, nr, gi)
     if not retain_graph and (node._saved or node.__dict__):
         _free(node)
 

@@ -22,6 +22,8 @@ _ndarray = np.ndarray
 _hooks_state = hooks.state
 _grad_state = grad_mode.state
 _NO_EDGE = (None, 0)
+_ONE_NEEDED = (True,)
+_new = object.__new__
 
 _FREED = object()  # marks a node whose saved arrays the backward pass has dropped
 _FLOAT_KINDS = frozenset("fc")
@@ -34,28 +36,24 @@ class Node:
     Node, an `AccumulateGrad` for a leaf that requires grad, or (None, 0).
     """
 
-    __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "_pre_hooks",
-        "_saved",
-        "_versions",
-        "fn",
-        "meta",
-        "n_outputs",
-        "needs_input_grad",
-        "next_functions",
-        "out_meta",
-    )
+    # `shapes` is the one op attribute with a slot: the broadcasting ops (Add, Sub) keep their
+    # input shapes there, so they need no __dict__ (nor its scan when the node is freed).
+    __slots__ = ("__dict__", "__weakref__", "_pre_hooks", "_saved", "_versions", "fn",
+                 "n_outputs", "needs_input_grad", "next_functions", "shapes")
+
+    # Read only by observers and multi-output nodes, so class-level defaults (a node that
+    # sets one gets it in its __dict__): two stores fewer per node.
+    meta: Any = None  # free for an observer (the trace keeps its node key here)
+    out_meta: Any = None  # ((shape, dtype), ...) of a multi-output node's outputs
 
     def __init__(self, fn: type) -> None:
+        # Function.apply builds its nodes inline, with these same stores.
         self.fn = fn
         self._saved: Any = ()
+        # ((version counter, value when saved), ...) of the inputs and of saved outputs
         self._versions: Any = None
-        self._pre_hooks: Any = None
-        self.meta: Any = None  # free for an observer (the trace keeps its node key here)
+        self._pre_hooks: Any = None  # {output_nr: [hook]}; {} for post hooks/retain_grad
         self.n_outputs = 1
-        self.out_meta: Any = None
 
     # -- the ctx side, used by ops ------------------------------------------------------
     def save_for_backward(self, *arrays: Any) -> None:
@@ -177,7 +175,12 @@ class Function:
             rb = tb and b.requires_grad
             if _hooks_state.observer is not None:
                 return apply(cls, args, kwargs)
-            ctx = Node(cls)
+            ctx = _new(Node)  # Node(cls), without the __init__ call
+            ctx.fn = cls
+            ctx._saved = ()
+            ctx._versions = None
+            ctx._pre_hooks = None
+            ctx.n_outputs = 1
             xa = a._data if ta else a
             xb = b._data if tb else b
             # A call without **{} is cheaper: most ops get no keyword arguments.
@@ -185,10 +188,15 @@ class Function:
         elif n == 1 and isinstance(a := args[0], Tensor):
             ta = True
             ra = a.requires_grad
-            rb = False
+            tb = rb = False
             if _hooks_state.observer is not None:
                 return apply(cls, args, kwargs)
-            ctx = Node(cls)
+            ctx = _new(Node)
+            ctx.fn = cls
+            ctx._saved = ()
+            ctx._versions = None
+            ctx._pre_hooks = None
+            ctx.n_outputs = 1
             raw = cls.forward(ctx, a._data, **kwargs) if kwargs else cls.forward(ctx, a._data)
         else:
             return apply(cls, args, kwargs)
@@ -220,19 +228,30 @@ class Function:
                 ctx.needs_input_grad = (ra, rb)
             else:
                 ctx.next_functions = (ea,)
-                ctx.needs_input_grad = (True,)
+                ctx.needs_input_grad = _ONE_NEEDED
             if raw.dtype.kind in _FLOAT_KINDS:
                 out.requires_grad = True
                 out.grad_fn = ctx
             saved = ctx._saved
             if saved:
-                versions = [(a._version, a._version[0])] if ta else []
-                if n == 2 and tb:
-                    versions.append((b._version, b._version[0]))
+                # Versions of the tensor inputs, and of the output when it is saved.
+                vo = None
                 for s in saved:
                     if s is raw or (type(s) is Tensor and s._data is raw):
-                        versions.append((out._version, out._version[0]))
+                        vo = out._version
                         break
+                if ta and (n == 1 or tb):  # every input a tensor (the common case)
+                    va = a._version
+                    if n == 1:
+                        versions: tuple = ((va, va[0]),)
+                    else:
+                        vb = b._version
+                        versions = ((va, va[0]), (vb, vb[0]))
+                else:  # a Python number among the inputs: it has no counter
+                    t = a if ta else b
+                    versions = ((t._version, t._version[0]),)
+                if vo is not None:
+                    versions += ((vo, vo[0]),)
                 ctx._versions = versions
         return out
 

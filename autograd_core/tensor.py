@@ -296,23 +296,23 @@ class Tensor:
         return self.to(other.dtype)
 
     def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from autograd_core.creation import tensor  # noqa: PLC0415
+        from autograd_core.creation import tensor
 
         return tensor(data, dtype=dtype or self.dtype, device=self.device,
                       requires_grad=requires_grad)
 
     def new_zeros(self, *size: Any, dtype: Any = None) -> Tensor:
-        from autograd_core.creation import zeros  # noqa: PLC0415
+        from autograd_core.creation import zeros
 
         return zeros(*size, dtype=dtype or self.dtype, device=self.device)
 
     def new_ones(self, *size: Any, dtype: Any = None) -> Tensor:
-        from autograd_core.creation import ones  # noqa: PLC0415
+        from autograd_core.creation import ones
 
         return ones(*size, dtype=dtype or self.dtype, device=self.device)
 
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None) -> Tensor:
-        from autograd_core.creation import full  # noqa: PLC0415
+        from autograd_core.creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=self.device)
 
@@ -390,7 +390,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        from autograd_core.engine import backward  # noqa: PLC0415
+        from autograd_core.engine import backward
 
         backward([self], None if gradient is None else [gradient], retain_graph,
                  create_graph, inputs)
@@ -523,17 +523,17 @@ class Tensor:
         return self._inplace(_ops.neg(self))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random  # noqa: PLC0415
+        from autograd_core import random
 
         return self._fill_random(random.normal_array(self._data, mean, std))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random  # noqa: PLC0415
+        from autograd_core import random
 
         return self._fill_random(random.uniform_array(self._data, a, b))
 
     def bernoulli_(self, p: float = 0.5) -> Tensor:
-        from autograd_core import random  # noqa: PLC0415
+        from autograd_core import random
 
         return self._fill_random(random.uniform_array(self._data, 0.0, 1.0) < p)
 
@@ -807,7 +807,7 @@ def _parse_to(args: tuple, kwargs: dict) -> tuple[Device | None, Any]:
 
 
 def _format(t: Tensor) -> str:
-    from autograd_core._tensor_str import tensor_str  # noqa: PLC0415 - only when printing
+    from autograd_core._tensor_str import tensor_str
 
     dev = t.device
     return tensor_str(_host(t._data), dtypes.default.value,
@@ -832,7 +832,7 @@ class Copy(function.Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        from autograd_core.ops._util import sum_to  # noqa: PLC0415 - ops import this module
+        from autograd_core.ops._util import sum_to
 
         shape, dtype = ctx.src_meta
         need_dst, need_src = ctx.needs_input_grad
