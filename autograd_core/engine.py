@@ -196,7 +196,11 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
         (nxt, nr), = nexts
         gi = grads_in[0] if type(grads_in) is tuple else grads_in
         if nxt is not None and gi is not None:
-            _add(buffers, nxt, nr, gi)
+            if nxt.n_outputs == 1:  # _add, inline
+                prev = buffers.get(nxt)
+                buffers[nxt] = gi if prev is None else prev + gi
+            else:
+                _add(buffers, nxt, nr, gi)
     elif n == 2 and type(grads_in) is tuple and len(grads_in) == 2:
         (nxt, nr), (nxt1, nr1) = nexts
         gi, gi1 = grads_in
@@ -210,8 +214,12 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
         for (nxt, nr), gi in zip(nexts, grads_in):
             if nxt is not None and gi is not None:
                 _add(buffers, nxt, nr, gi)
-    if not retain_graph and (node._saved or node.__dict__):
-        _free(node)
+    if not retain_graph:
+        if node.__dict__:
+            _free(node)  # arrays kept as ctx attributes go too
+        elif node._saved:
+            node._saved = _FREED
+            node._versions = None
 
 
 def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:
