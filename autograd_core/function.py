@@ -38,12 +38,11 @@ class Node:
 
     # `shapes` is the one op attribute with a slot: the broadcasting ops (Add, Sub) keep their
     # input shapes there, so they need no __dict__ (nor its scan when the node is freed).
-    __slots__ = ("__dict__", "__weakref__", "_pre_hooks", "_saved", "_versions", "fn",
+    __slots__ = ("__dict__", "__weakref__", "_pre_hooks", "_saved", "_versions", "fn", "meta",
                  "n_outputs", "needs_input_grad", "next_functions", "shapes")
 
-    # Read only by observers and multi-output nodes, so class-level defaults (a node that
-    # sets one gets it in its __dict__): two stores fewer per node.
-    meta: Any = None  # free for an observer (the trace keeps its node key here)
+    # Set by multi-output nodes only, so a class-level default (a node that sets it gets it in
+    # its __dict__): one store fewer per node.
     out_meta: Any = None  # ((shape, dtype), ...) of a multi-output node's outputs
 
     def __init__(self, fn: type) -> None:
@@ -54,6 +53,7 @@ class Node:
         self._versions: Any = None
         self._pre_hooks: Any = None  # {output_nr: [hook]}; {} for post hooks/retain_grad
         self.n_outputs = 1
+        self.meta: Any = None  # free for an observer (the trace keeps its node key here)
 
     # -- the ctx side, used by ops ------------------------------------------------------
     def save_for_backward(self, *arrays: Any) -> None:
@@ -181,6 +181,7 @@ class Function:
             ctx._versions = None
             ctx._pre_hooks = None
             ctx.n_outputs = 1
+            ctx.meta = None
             xa = a._data if ta else a
             xb = b._data if tb else b
             # A call without **{} is cheaper: most ops get no keyword arguments.
@@ -197,6 +198,7 @@ class Function:
             ctx._versions = None
             ctx._pre_hooks = None
             ctx.n_outputs = 1
+            ctx.meta = None
             raw = cls.forward(ctx, a._data, **kwargs) if kwargs else cls.forward(ctx, a._data)
         else:
             return apply(cls, args, kwargs)
