@@ -16,6 +16,7 @@ import time
 
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
+from app.layout.streams import streams
 
 # When boxes compete for one x, the one with more graph below it (the RNN's hidden state rather
 # than its output head) stays and the other gives way; sharing the difference made an RNN
@@ -98,7 +99,7 @@ def _place(layer, offs, targets, weight, x) -> None:
             i += 1
 
 
-def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray, reach) -> float:
+def _target(nb: list[int], x: list[float], stream: list[int], light: bytearray, reach) -> float:
     """x to aim for: the longest edge's bend if any, else the box that continues the chain.
 
     Following one bend rather than the mean of several keeps the residual stream of a
@@ -107,14 +108,12 @@ def _target(nb: list[int], x: list[float], proper: Proper, light: bytearray, rea
     one) is the chain being continued: the hidden state of an RNN, not its per-step loss.
     Ties share the mean, which keeps diamonds symmetric.
     """
-    n_real = proper.n_real
     best = -1
     best_span = 0
     for u in nb:
-        if u >= n_real:
-            span = proper.span[u - n_real]
-            if span > best_span:
-                best, best_span = u, span
+        span = stream[u]
+        if span > best_span:
+            best, best_span = u, span
     if best >= 0:
         return x[best]
     chosen = [u for u in nb if not light[u]] or nb
@@ -143,6 +142,10 @@ class _Placer:
                   for v, h in enumerate(height[:n_real])]
         heaviest = max(weight, default=1.0) * BEND_FACTOR
         weight += [heaviest * sp * sp for sp in proper.span]
+        self.stream = stream = streams(proper, light, height)
+        for v in range(n_real):
+            if stream[v]:
+                weight[v] = heaviest * stream[v] * stream[v]
         if anchor is not None:
             fixed = max(weight, default=1.0) * ANCHOR_FACTOR
             for v in range(n):
@@ -181,7 +184,7 @@ class _Placer:
         # A node with no neighbour on the visited side (a weight above its op) follows its
         # neighbours on the other side instead of staying where it was.
         others = self.proper.down if downward else self.proper.up
-        x, anchor, light, proper = self.x, self.anchor, self.light, self.proper
+        x, anchor, light, stream = self.x, self.anchor, self.light, self.stream
         reach = self.depth if downward else self.height
         weight, offsets = self.weight, self.offsets
         for r in indices:
@@ -193,7 +196,7 @@ class _Placer:
                     if len(nb) == 1:
                         x[v] = x[nb[0]]
                     elif nb:
-                        x[v] = _target(nb, x, proper, light, reach)
+                        x[v] = _target(nb, x, stream, light, reach)
                 continue
             targets = []
             for v in layer:
@@ -203,7 +206,7 @@ class _Placer:
                 elif len(nb) == 1:
                     targets.append(x[nb[0]])
                 elif nb:
-                    targets.append(_target(nb, x, proper, light, reach))
+                    targets.append(_target(nb, x, stream, light, reach))
                 else:
                     targets.append(x[v])
             _place(layer, offsets[r], targets, weight, x)

@@ -18,6 +18,7 @@ from app.layout.model import Layout, LayoutOptions, OrderHints, Point
 from app.layout.ordering import dfs_layers, reduce_crossings, slots_of
 from app.layout.ranking import Ranking, assign_ranks
 from app.layout.routing import Chain, edge_polylines
+from app.layout.sides import weights_outward
 from app.layout.stability import hint_builder, previous_x, seed_order
 
 
@@ -69,6 +70,8 @@ def _layout(graph: nx.DiGraph, previous: Layout | None, options: LayoutOptions) 
         anchor = previous_x(proper, dg.keys, chains, previous.hints)
         pos, movable = seed_order(proper, anchor)
     crossings, timed_out = reduce_crossings(proper, pos, options, deadline, movable)
+    if previous is None:
+        weights_outward(proper, pos)
     t_order = time.perf_counter()
     x = assign_x(proper, dg.widths, ranking.height, ranking.depth, options, anchor,
                  deadline + options.time_budget_s)

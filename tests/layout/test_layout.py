@@ -63,6 +63,35 @@ def residual_graph(blocks: int) -> nx.DiGraph:
     return g
 
 
+def resnet_graph(stages: int = 4) -> nx.DiGraph:
+    """ResNet-18 as the engine records it: fused conv and batch-norm ops, a downsampling skip
+    (conv, batch norm) at the start of every stage after the first."""
+    g = nx.DiGraph()
+
+    def op(name: str, inputs: list[str], weights: list[str]) -> str:
+        g.add_node(name, kind="op", group=name.rpartition("/")[0])
+        for w in weights:
+            g.add_node(f"{name}.{w}", kind="param", group=name)
+            g.add_edge(f"{name}.{w}", name)
+        g.add_edges_from((i, name) for i in inputs)
+        return name
+
+    def conv_bn(h: str | None, path: str) -> str:
+        conv = op(f"{path}/conv", [h] if h else [], ["weight"])  # the image needs no grad
+        return op(f"{path}/bn", [conv], ["weight", "bias"])
+
+    h = op("stem/relu", [conv_bn(None, "stem")], [])
+    for stage in range(stages):
+        for block in range(2):
+            path = f"layer{stage}.{block}"
+            skip = conv_bn(h, f"{path}.down") if stage and not block else h
+            y = conv_bn(op(f"{path}/relu_a", [conv_bn(h, f"{path}.a")], []), f"{path}.b")
+            h = op(f"{path}/relu", [op(f"{path}/add", [y, skip], [])], [])
+    loss = op("loss", [op("fc", [op("mean", [h], [])], ["weight", "bias"])], [])
+    g.nodes[loss]["kind"] = "loss"
+    return g
+
+
 def random_dag(n: int, p: float, seed: int) -> nx.DiGraph:
     """Random DAG: edges only from lower to higher index."""
     rng = random.Random(seed)
@@ -228,6 +257,28 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not
 def test_crossings_at_most_dot_plus_ten_percent(graph):
     layout = layout_graph(graph)
     assert geometric_crossings(layout) <= _dot_crossings(_drawn(layout)) * 1.1
+
+
+def _dot_width(graph: nx.DiGraph, options: LayoutOptions) -> float:
+    """Width of dot's drawing of `graph` with our box sizes and gaps, in points like ours."""
+    ids = {n: f"n{i}" for i, n in enumerate(graph)}
+    w, h = (s / 72 for s in options.node_size)
+    src = (f"digraph{{nodesep={options.node_gap / 72};ranksep={options.layer_gap / 72};"
+           f'node[shape=box,fixedsize=true,width={w},height={h},label=""];'
+           + ";".join(f"{ids[u]}->{ids[v]}" for u, v in graph.edges) + "}")
+    out = subprocess.run(["dot", "-Tplain"], input=src, capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    return float(out.split()[2]) * 72
+
+
+@needs_dot
+@pytest.mark.parametrize("graph", [resnet_graph(), residual_graph(10), rnn_graph(12)],
+                         ids=["resnet", "residual", "rnn"])
+def test_drawing_is_no_wider_than_dots(graph):
+    # Weights all on one side of their op made each ResNet stage step one column right.
+    options = LayoutOptions()
+    layout = layout_graph(graph, options=options)
+    assert layout.size[0] <= _dot_width(_drawn(layout), options) + 1e-6
 
 
 @needs_dot
