@@ -205,7 +205,11 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
         (nxt, nr), (nxt1, nr1) = nexts
         gi, gi1 = grads_in
         if nxt is not None and gi is not None:
-            _add(buffers, nxt, nr, gi)
+            if nxt.n_outputs == 1:
+                prev = buffers.get(nxt)
+                buffers[nxt] = gi if prev is None else prev + gi
+            else:
+                _add(buffers, nxt, nr, gi)
         if nxt1 is not None and gi1 is not None:
             _add(buffers, nxt1, nr1, gi1)
     else:
