@@ -265,8 +265,10 @@ class MainWindow(QMainWindow):
         self.output.appendPlainText(text)
 
     def _on_presenter_graph_drawn(self, seconds: float) -> None:
-        self.view.fit()
-        self.first_graph_drawn.emit()
+        try:
+            self.view.fit()
+        finally:  # the picture is there: --screenshot and waiting tests must hear of it
+            self.first_graph_drawn.emit()
 
     def _show_selection(self) -> None:
         key = self.model.selected

@@ -6,6 +6,8 @@ from a fast run is worked off between paints and input events."""
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 from app.runner import Driver
@@ -98,7 +100,10 @@ class RunnerAdapter(QObject):
         if driver is None:
             return
         for event in driver.poll_events(budget):
-            self.model.apply(event)
+            try:
+                self.model.apply(event)
+            except Exception:  # a failing view must not cost the events read with this one
+                sys.excepthook(*sys.exc_info())
             if isinstance(event, p.Died):
                 self._on_driver_died()
         if self.driver is driver and driver.pending():

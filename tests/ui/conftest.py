@@ -5,6 +5,7 @@ The whole folder skips when PySide6 or pytest-qt is not installed (the `gui` ext
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -40,21 +41,30 @@ def open_window(qtbot, settings):
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
-        drawn = []
+        drawn, died = [], []
         window.first_graph_drawn.connect(lambda: drawn.append(True))
+        window.model.worker_died.connect(died.append)
         window.open_model(str(script))
-        try:
-            qtbot.waitUntil(lambda: bool(drawn), timeout=STARTUP_MS)
-        except qtbot.TimeoutError:
-            m = window.model
-            raise AssertionError(f"no graph drawn: status={m.status} info={m.info} "
-                                 f"captures={len(m.captures)} errors={m.errors} "
-                                 f"output={window.output.toPlainText()[-500:]!r}") from None
+        # A worker that died or failed to load ends the wait at once, and the message says why.
+        with contextlib.suppress(qtbot.TimeoutError):
+            qtbot.waitUntil(lambda: bool(drawn or died or _load_failed(window.model)),
+                            timeout=STARTUP_MS)
+        if not drawn:
+            m, d = window.model, window.runner.driver
+            raise AssertionError(
+                f"no graph drawn: status={m.status} info={m.info} captures={len(m.captures)} "
+                f"errors={m.errors} died={died} driver={d and (d.state, d.alive)} "
+                f"bytes={d and d.bytes_received} script_exists={Path(script).exists()} "
+                f"output={window.output.toPlainText()[-500:]!r}")
         return window
 
     yield open_
     for window in windows:
         window.close()  # stops the worker
+
+
+def _load_failed(model) -> bool:
+    return any(e.kind != "warning" for e in model.errors)
 
 
 @pytest.fixture
