@@ -8,7 +8,7 @@ found again by walking down from its top node.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.layout.collapse import DrawGraph
 from app.layout.model import EdgeKey
@@ -17,7 +17,11 @@ from app.layout.ranking import Ranking
 
 @dataclass
 class Proper:
-    """Nodes 0..n-1 (real ones first, then bends) with adjacent-layer neighbour lists."""
+    """Nodes 0..n-1 (real ones first, then bends) with adjacent-layer neighbour lists.
+
+    `straight` holds the edges left out of the layer system (top node -> bottom nodes): they
+    are drawn as straight lines and neither ordered nor counted in crossings.
+    """
 
     n_real: int
     rank: list[int]
@@ -27,17 +31,25 @@ class Proper:
     hidden: set[int]
     span: list[int]
     light: bytearray | None = None
+    straight: dict[int, list[int]] = field(default_factory=dict)
 
     def bend_span(self, v: int) -> int:
         """Layers spanned by the edge bend v belongs to."""
         return self.span[v - self.n_real]
 
 
-def make_proper(dg: DrawGraph, ranking: Ranking) -> Proper:
-    """Insert bends so every edge spans one layer (edits `dg`'s adjacency in place)."""
+def make_proper(dg: DrawGraph, ranking: Ranking, max_bends: int | None = None) -> Proper:
+    """Insert bends so every edge spans one layer (edits `dg`'s adjacency in place).
+
+    Args:
+        max_bends: when the edges need more bends than this, the longest edges are left out
+            of the layer system (see `Proper.straight`) until the rest fit. Every later step
+            is linear in the bends: a 500-step RNN with its weights drawn once needed 1.25M.
+    """
     rank, down, up = ranking.rank, dg.succ, dg.pred
     n_real = len(rank)
     span: list[int] = []
+    straight = _drop_longest(rank, down, up, max_bends) if max_bends is not None else {}
     for u in range(n_real):
         below = down[u]
         next_rank = rank[u] + 1
@@ -50,7 +62,31 @@ def make_proper(dg: DrawGraph, ranking: Ranking) -> Proper:
     for v, r in enumerate(rank):
         if v not in hidden:
             layers[r].append(v)
-    return Proper(n_real, rank, up, down, layers, hidden, span)
+    return Proper(n_real, rank, up, down, layers, hidden, span, straight=straight)
+
+
+def _drop_longest(rank: list[int], down: list, up: list, max_bends: int) -> dict[int, list[int]]:
+    """Take the longest edges out of `down`/`up` until the others need at most `max_bends`."""
+    spans = [rank[w] - rank[u] for u, below in enumerate(down) for w in below]
+    total = sum(spans) - len(spans)
+    if total <= max_bends:
+        return {}
+    spans.sort(reverse=True)
+    threshold = 0
+    for sp in spans:  # drop every edge of this span and longer
+        total -= sp - 1
+        threshold = sp
+        if total <= max_bends:
+            break
+    straight: dict[int, list[int]] = {}
+    for u, below in enumerate(down):
+        long = [w for w in below if rank[w] - rank[u] >= threshold]
+        if long:
+            straight[u] = long
+            down[u] = [w for w in below if rank[w] - rank[u] < threshold]
+            for w in long:
+                up[w].remove(u)
+    return straight
 
 
 def _add_bends(u: int, w: int, rank: list[int], up: list, down: list) -> int:
@@ -79,13 +115,15 @@ def edge_chains(
     rev, original = ranking.reversed_edges, ranking.original_succ
     for top in range(n_real):
         below = down[top]
+        if top in proper.straight:
+            below = below + proper.straight[top]
         if not below:
             continue
         top_key: Hashable = keys[copy_of[top]] if top in copy_of else keys[top]
         seen: set[int] = set()  # only consulted when cycles were broken
         for w in below:
             nodes = [top, w]
-            while w >= n_real:
+            while w >= n_real:  # a bend: follow the chain down
                 w = down[w][0]
                 nodes.append(w)
             # A 2-cycle gives two top -> w chains: the reversed one is the edge w -> top.

@@ -40,9 +40,10 @@ class LayoutOptions:
         node_gap: horizontal gap between neighbouring boxes.
         dummy_gap: horizontal gap next to an edge passing through a layer.
         layer_gap: vertical gap between layers.
-        time_budget_s: after this many seconds crossing reduction stops and the best ordering
-            found so far is used; after twice as long, coordinate passes stop too and layers
-            stay packed. The linear steps (ranking, bends, routing) always run.
+        time_budget_s: the layout returns after about this many seconds with the best result
+            found so far: crossing reduction stops first, then coordinate passes (layers stay
+            packed), and when the edges would need more bends than the budget can place, the
+            longest are drawn as straight lines outside the layers (`timed_out` is then set).
         max_sweeps: upper bound on sweep-and-transpose rounds in a cold layout.
         transpose: run the neighbour-exchange pass that removes the crossings sweeps leave.
     """
@@ -101,8 +102,9 @@ class Layout:
         copies: split source node -> {consumer: position of the copy drawn for it}.
         groups: collapsed `GroupNode` -> the member nodes it hides.
         ranks: drawn node -> layer index (copies take their first copy's layer).
-        crossings: edge crossings of the drawing, counted between adjacent layers.
-        timed_out: the time budget cut crossing reduction short.
+        crossings: edge crossings of the drawing, counted between adjacent layers (edges drawn
+            straight for the time budget are not counted).
+        timed_out: the time budget cut crossing reduction short, or left long edges straight.
         timings: seconds spent per phase, for the benchmark.
         hints: pass this layout as `previous` to keep the next one still.
         shift: how far right this drawing's frame sits from the frame of `previous` (new nodes

@@ -392,6 +392,22 @@ def test_time_budget_returns_best_so_far_instead_of_hanging():
     assert set(layout.positions) == set(graph)
 
 
+def test_time_budget_bounds_the_whole_layout_of_a_huge_graph():
+    # Weights drawn once: every step's edges from them cross the whole drawing, which needed
+    # over a million bends and 15 s before long edges were drawn straight past the budget.
+    graph = rnn_graph(500)
+    budget = 0.3
+    start = time.process_time()
+    layout = layout_graph(graph, options=LayoutOptions(split_shared=False, time_budget_s=budget))
+    assert time.process_time() - start < 3 * budget
+    assert layout.timed_out
+    assert set(layout.edge_points) == set(graph.edges)
+    for (u, v), pts in layout.edge_points.items():
+        assert pts[0][1] < pts[-1][1]
+        assert pts[0][0] == pytest.approx(layout.positions[u][0])
+        assert pts[-1][0] == pytest.approx(layout.positions[v][0])
+
+
 def test_empty_and_single_node_graphs():
     assert layout_graph(nx.DiGraph()).positions == {}
     g = nx.DiGraph()
