@@ -534,7 +534,8 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.saved_tensors[0]
-        return g * y * (1 - y)
+        gy = g * y  # g*y - g*y*y: no Python-scalar operand (see Tanh)
+        return gy - gy * y
 
 
 class Relu(Function):
