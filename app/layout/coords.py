@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import math
 import time
+from itertools import chain
+
+import numpy as np
 
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
@@ -30,26 +33,72 @@ ANCHOR_FACTOR = 1e6
 PASSES = (True, False)  # down, then up: ending upwards kept GPT-96 2.4x narrower
 
 
-def _offsets(layer: list[int], width: list[float], n_real: int, options: LayoutOptions):
-    """Cumulative minimum distance of each node's centre from the first node's centre."""
-    if len(layer) == 1:
-        return ZERO
-    offs = [0.0] * len(layer)
-    off = 0.0
+def _flat_offsets(proper: Proper, widths: list[float], options: LayoutOptions):
+    """(nodes layer after layer, index where each layer starts, each node's minimum distance
+    from the first node of its layer)."""
+    layers, n_real = proper.layers, proper.n_real
+    sizes = np.fromiter(map(len, layers), dtype=np.int64, count=len(layers))
+    flat = np.fromiter(chain.from_iterable(layers), dtype=np.int64, count=int(sizes.sum()))
+    starts = np.zeros(len(layers), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    width = np.zeros(len(proper.rank))
+    width[:n_real] = widths
+    w = width[flat]
+    bend = flat >= n_real
     # A box and a bend keep half the box gap, so boxes with an edge between them are still
     # at least `node_gap` apart.
     mixed = max(options.dummy_gap, options.node_gap * 0.5)
-    for i in range(1, len(layer)):
-        a, b = layer[i - 1], layer[i]
-        if a < n_real and b < n_real:
-            gap = options.node_gap
-        elif a >= n_real and b >= n_real:
-            gap = options.dummy_gap
-        else:
-            gap = mixed
-        off += (width[a] + width[b]) * 0.5 + gap
-        offs[i] = off
-    return offs
+    both = bend[1:] & bend[:-1]
+    gap = np.where(bend[1:] | bend[:-1], mixed, options.node_gap)
+    gap[both] = options.dummy_gap
+    step = np.zeros(len(flat))
+    if len(flat) < 2:
+        return flat, starts, step
+    step[1:] = (w[1:] + w[:-1]) * 0.5 + gap
+    step[starts] = 0.0
+    offs = np.cumsum(step)
+    offs -= np.repeat(offs[starts], sizes)
+    return flat, starts, offs
+
+
+def _split(offs: list[float], starts: np.ndarray, layers: list[list[int]]) -> list[list[float]]:
+    """Per-layer slices of the flat offsets (one shared list for one-node layers)."""
+    out = []
+    for s, layer in zip(starts.tolist(), layers):
+        out.append(ZERO if len(layer) == 1 else offs[s:s + len(layer)])
+    return out
+
+
+def _initial(flat, starts, offs, n: int, anchor) -> list[float]:
+    """Each layer packed and centred on 0; anchored nodes at their anchor."""
+    x = np.zeros(n)
+    if len(flat):
+        ends = np.append(starts[1:], len(flat)) - 1
+        x[flat] = offs - np.repeat(offs[ends] * 0.5, np.diff(np.append(starts, len(flat))))
+    out = x.tolist()
+    if anchor is not None:
+        for v, a in enumerate(anchor):
+            if a is not None:
+                out[v] = a
+    return out
+
+
+def _weights(proper: Proper, height, light: bytearray, stream: list[int], anchor) -> list[float]:
+    """Pull of each node in placement: light nodes 1, boxes by height, streams most."""
+    n_real = proper.n_real
+    h = np.asarray(height[:n_real], dtype=float)
+    weight = np.empty(len(proper.rank))
+    weight[:n_real] = 1.0 + h**HEIGHT_POWER
+    weight[:n_real][np.frombuffer(light, dtype=np.uint8)[:n_real].astype(bool)] = 1.0
+    heaviest = (weight[:n_real].max() if n_real else 1.0) * BEND_FACTOR
+    sp = np.asarray(stream, dtype=float)
+    weight[n_real:] = heaviest * sp[n_real:] ** 2
+    on_stream = np.flatnonzero(sp[:n_real])
+    weight[on_stream] = heaviest * sp[on_stream] ** 2
+    if anchor is not None:
+        fixed = weight.max(initial=1.0) * ANCHOR_FACTOR
+        weight[[v for v, a in enumerate(anchor) if a is not None]] = fixed
+    return weight.tolist()
 
 
 def _place(layer, offs, targets, weight, x) -> None:
@@ -130,46 +179,20 @@ class _Placer:
     """Holds what every pass needs, so the per-layer loop stays lean."""
 
     def __init__(self, proper, widths, height, depth, options, anchor) -> None:
-        n = len(proper.rank)
         n_real = proper.n_real
         self.proper = proper
         self.anchor = anchor
-        self.light = light_nodes(proper)
-        width = list(widths[:n_real]) + [0.0] * (n - n_real)
-        self.offsets = [_offsets(layer, width, n_real, options) for layer in proper.layers]
-        light = self.light
-        weight = [1.0 if light[v] else 1.0 + float(h) ** HEIGHT_POWER
-                  for v, h in enumerate(height[:n_real])]
-        heaviest = max(weight, default=1.0) * BEND_FACTOR
-        weight += [heaviest * sp * sp for sp in proper.span]
+        self.light = light = light_nodes(proper)
         self.stream = stream = streams(proper, light, height)
-        for v in range(n_real):
-            if stream[v]:
-                weight[v] = heaviest * stream[v] * stream[v]
-        if anchor is not None:
-            fixed = max(weight, default=1.0) * ANCHOR_FACTOR
-            for v in range(n):
-                if anchor[v] is not None:
-                    weight[v] = fixed
-        self.weight = weight
+        self.weight = _weights(proper, height, light, stream, anchor)
         self.height, self.depth = height, depth
-        self.x = self._initial()
+        flat, starts, offs = _flat_offsets(proper, widths[:n_real], options)
+        self.offsets = _split(offs.tolist(), starts, proper.layers)
+        self.x = _initial(flat, starts, offs, len(proper.rank), anchor)
         self.open_layers: set[int] = set()
         if anchor is not None:
             self.open_layers = {r for r, layer in enumerate(proper.layers)
                                 if any(anchor[v] is None for v in layer)}
-
-    def _initial(self) -> list[float]:
-        """Each layer packed and centred on 0; anchored nodes at their anchor."""
-        x = [0.0] * len(self.proper.rank)
-        anchor = self.anchor
-        for layer, offs in zip(self.proper.layers, self.offsets):
-            start = -offs[-1] * 0.5 if offs else 0.0
-            for v, o in zip(layer, offs):
-                x[v] = start + o
-                if anchor is not None and anchor[v] is not None:
-                    x[v] = anchor[v]
-        return x
 
     def run_pass(self, downward: bool) -> None:
         """Re-place every layer towards its neighbours above (downward) or below."""
@@ -233,21 +256,40 @@ def assign_x(
     """
     placer = _Placer(proper, widths, height, depth, options, anchor)
     for downward in PASSES:
+        if downward and anchor is None and _one_sink(proper):
+            continue  # the upward pass would only translate what this one produced
         if time.perf_counter() > deadline:
             break  # past the budget: keep the packed layers rather than keep the user waiting
         placer.run_pass(downward)
     return placer.x
 
 
+def _one_sink(proper: Proper) -> bool:
+    """Whether the bottom layer is one node and every other node has an edge down.
+
+    The upward pass then places every node relative to the ones below it, ending at that
+    node: whatever the downward pass did only moves the whole drawing sideways.
+    """
+    layers = proper.layers
+    if not layers or len(layers[-1]) != 1:
+        return False
+    sink = layers[-1][0]
+    down = proper.down
+    return all(down[v] for layer in layers for v in layer if v != sink)
+
+
 def layer_y(proper: Proper, heights: list[float], options: LayoutOptions):
     """(centre y, band height) per layer: the tallest box of a layer sets its band."""
-    ys = []
-    band = []
-    top = 0.0
-    n_real = proper.n_real
-    for layer in proper.layers:
-        h = max((heights[v] for v in layer if v < n_real), default=0.0)
-        ys.append(top + h * 0.5)
-        band.append(h)
-        top += h + options.layer_gap
-    return ys, band
+    layers, n_real = proper.layers, proper.n_real
+    if not layers:
+        return [], []
+    sizes = np.fromiter(map(len, layers), dtype=np.int64, count=len(layers))
+    flat = np.fromiter(chain.from_iterable(layers), dtype=np.int64, count=int(sizes.sum()))
+    h = np.zeros(len(proper.rank))
+    h[:n_real] = heights[:n_real]
+    band = np.zeros(len(layers))
+    full = sizes > 0
+    starts = np.cumsum(sizes) - sizes
+    band[full] = np.maximum.reduceat(h[flat], starts[full])
+    tops = np.cumsum(band + options.layer_gap) - (band + options.layer_gap)
+    return (tops + band * 0.5).tolist(), band.tolist()

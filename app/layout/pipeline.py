@@ -8,8 +8,10 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Hashable
+from itertools import chain
 
 import networkx as nx
+import numpy as np
 
 from app.layout.collapse import DrawGraph, build_draw_graph
 from app.layout.coords import assign_x, layer_y
@@ -110,14 +112,17 @@ def _assemble(
 ) -> Layout:
     """Shift the drawing to start at x = 0 and build the public dictionaries."""
     n_real = proper.n_real
-    half = [w * 0.5 for w in dg.widths[:n_real]] + [0.0] * (len(x) - n_real)
-    placed = [v for layer in proper.layers for v in layer]
-    if not placed:
+    flat = np.fromiter(chain.from_iterable(proper.layers), dtype=np.int64)
+    if not len(flat):
         return Layout({}, {}, (0.0, 0.0))
-    left = min(x[v] - half[v] for v in placed)
-    right = max(x[v] + half[v] for v in placed)
+    xs = np.asarray(x)
+    half = np.zeros(len(x))
+    half[:n_real] = dg.widths[:n_real]
+    half *= 0.5
+    left = float((xs[flat] - half[flat]).min())
+    right = float((xs[flat] + half[flat]).max())
     if left != 0.0:
-        x = [xv - left for xv in x]
+        x = (xs - left).tolist()
     shift = -left
     ys, band = layer_y(proper, dg.heights, options)
     heights = dg.heights[:n_real] + [0.0] * (len(x) - n_real)

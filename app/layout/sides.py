@@ -10,51 +10,60 @@ op, so reordering it never changes a crossing.
 
 from __future__ import annotations
 
+from itertools import chain
+
+import numpy as np
+
 from app.layout.layering import Proper
 
 
 def weights_outward(proper: Proper, pos: list[int]) -> None:
     """Reorder the blocks of each layer in place (`proper.layers` and `pos`)."""
-    up, down, n_real = proper.up, proper.down, proper.n_real
-    for layer in proper.layers:
-        if len(layer) < 3:
-            continue  # a weight and one other node: its side does not change the width
-        lone = [not up[v] and len(down[v]) == 1 for v in layer]
-        if not any(lone):
-            continue
-        # Bends do not count: the skip stream of a transformer lies beside every branch, and
-        # weights moved away from it let the branches drift.
-        box = [v < n_real and not f for v, f in zip(layer, lone)]
-        boxes_left, total = 0, sum(box)
-        i = 0
-        while i < len(layer):
-            j = _block_end(layer, i, down)
-            inside = sum(box[i:j])
-            more_left = boxes_left > total - boxes_left - inside
-            if more_left and j - i > 1 and inside and any(lone[i:j]):
-                _move_right(layer, i, j, lone, pos)
-            boxes_left += inside
-            i = j
+    up, down, n_real, layers = proper.up, proper.down, proper.n_real, proper.layers
+    n = len(up)
+    if n < 3:
+        return
+    counts = np.fromiter(map(len, down), dtype=np.int64, count=n)
+    heads = np.fromiter(chain.from_iterable(down), dtype=np.int64, count=int(counts.sum()))
+    first_down = np.cumsum(counts) - counts
+    one_down = np.full(n, -1, dtype=np.int64)
+    single = counts == 1
+    one_down[single] = heads[first_down[single]]
+    no_up = np.fromiter(map(len, up), dtype=np.int64, count=n) == 0
+    sizes = np.fromiter(map(len, layers), dtype=np.int64, count=len(layers))
+    flat = np.fromiter(chain.from_iterable(layers), dtype=np.int64, count=int(sizes.sum()))
+    if len(flat) < 3:
+        return
+    layer_of = np.repeat(np.arange(len(layers)), sizes)
+    target = one_down[flat]
+    lone = no_up[flat] & (target >= 0)
+    box = (flat < n_real) & ~lone
+    # A block starts where the layer starts or the one consumer changes (or is none).
+    start = np.ones(len(flat), dtype=bool)
+    start[1:] = (target[1:] != target[:-1]) | (target[1:] < 0) | (layer_of[1:] != layer_of[:-1])
+    first = np.flatnonzero(start)
+    size = np.diff(np.append(first, len(flat)))
+    lone_in = np.add.reduceat(lone.astype(np.int64), first)
+    box_in = np.add.reduceat(box.astype(np.int64), first)
+    box_cum = np.cumsum(box) - box  # boxes before each position, over all layers
+    layer_start = np.zeros(len(layers), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=layer_start[1:])
+    block_layer = layer_of[first]
+    box_total = np.add.reduceat(box.astype(np.int64), layer_start)
+    left = box_cum[first] - box_cum[layer_start[block_layer]]
+    right = box_total[block_layer] - left - box_in
+    move = (size > 1) & (lone_in > 0) & (box_in > 0) & (left > right) & (sizes[block_layer] > 2)
+    lone_list = lone.tolist()
+    for i, size_i, r in zip(first[move].tolist(), size[move].tolist(), block_layer[move].tolist()):
+        j = i + size_i
+        s0 = int(layer_start[r])
+        _move_right(layers[r], i - s0, j - s0, lone_list[i:j], pos)
 
 
-def _block_end(layer: list[int], i: int, down: list[list[int]]) -> int:
-    """End (exclusive) of the run from i whose nodes all have exactly the one edge down i has."""
-    below = down[layer[i]]
-    if len(below) != 1:
-        return i + 1
-    c = below[0]
-    j = i + 1
-    while j < len(layer) and len(down[layer[j]]) == 1 and down[layer[j]][0] == c:
-        j += 1
-    return j
-
-
-def _move_right(layer: list[int], i: int, j: int, lone: list[bool], pos: list[int]) -> None:
-    """Put the weights of layer[i:j] after its other nodes, each group keeping its order."""
+def _move_right(layer: list[int], i: int, j: int, flags: list[bool], pos: list[int]) -> None:
+    """Put the weights (`flags`) of layer[i:j] after its other nodes, each keeping its order."""
     block = layer[i:j]
-    flags = lone[i:j]
     reordered = [v for v, f in zip(block, flags) if not f] + [v for v, f in zip(block, flags) if f]
     layer[i:j] = reordered
-    lone[i:j] = sorted(flags)
     for k, v in enumerate(reordered, i):
         pos[v] = k

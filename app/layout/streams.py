@@ -29,39 +29,36 @@ def streams(proper: Proper, light: bytearray, height: list[int]) -> list[int]:
     stream = [0] * n_real + span
     if not span:
         return stream
-    down = proper.down
+    up, down = proper.up, proper.down
     end = [0] * len(stream)  # the real node a stream's long edge ends at
-    for b in range(len(stream) - 1, n_real - 1, -1):
+    for b in range(len(stream) - 1, n_real - 1, -1):  # an edge's bends are numbered downwards
         w = down[b][0]
         end[b] = w if w < n_real else end[w]
-    found = False
-    for layer in reversed(proper.layers):
-        for v in layer:
-            if v < n_real and not light[v]:
-                below = down[v]
-                if len(below) == 1 and stream[below[0]]:
-                    stream[v] = stream[below[0]]
-                    end[v] = end[below[0]]
-                    found = True
-    if found:
-        _drop_strays(proper, light, height, stream, end)
+    # Walk up from the top of every long edge through boxes that have no other edge down.
+    stack = [b for b in range(n_real, len(stream)) if up[b][0] < n_real]
+    forks: list[tuple[int, int]] = []
+    while stack:
+        v = stack.pop()
+        for u in up[v]:
+            if u >= n_real or light[u]:
+                continue
+            if len(down[u]) == 1:
+                if not stream[u]:
+                    stream[u], end[u] = stream[v], end[v]
+                    stack.append(u)
+            elif v < n_real:
+                forks.append((u, v))
+    for f, c in forks:
+        if stream[c] and not _rejoins(f, c, proper, light, height, end):
+            _clear_chain(c, proper, stream)
     return stream
 
 
-def _drop_strays(proper, light, height, stream, end) -> None:
-    """Clear the streams of branches that leave a fork and do not rejoin its main line."""
-    n_real, down = proper.n_real, proper.down
-    for f in range(n_real):
-        below = down[f]
-        if len(below) < 2 or light[f]:
-            continue
-        for c in below:
-            if c >= n_real or not stream[c]:
-                continue
-            others = [u for u in below if u != c and u < n_real and not light[u]]
-            if others and not any(_on_longest_path(u, end[c], proper, height, end)
-                                  for u in others):
-                _clear_chain(c, proper, stream)
+def _rejoins(f: int, c: int, proper: Proper, light: bytearray, height, end) -> bool:
+    """Whether the stream from fork f through its child c ends on a sibling's longest path."""
+    n_real = proper.n_real
+    others = [u for u in proper.down[f] if u != c and u < n_real and not light[u]]
+    return not others or any(_on_longest_path(u, end[c], proper, height, end) for u in others)
 
 
 def _on_longest_path(u: int, m: int, proper: Proper, height: list[int], end: list[int]) -> bool:
