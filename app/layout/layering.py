@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
 
 from app.layout.collapse import DrawGraph
 from app.layout.model import EdgeKey
@@ -67,11 +70,14 @@ def make_proper(dg: DrawGraph, ranking: Ranking, max_bends: int | None = None) -
 
 def _drop_longest(rank: list[int], down: list, up: list, max_bends: int) -> dict[int, list[int]]:
     """Take the longest edges out of `down`/`up` until the others need at most `max_bends`."""
-    spans = [rank[w] - rank[u] for u, below in enumerate(down) for w in below]
-    total = sum(spans) - len(spans)
-    if total <= max_bends:
+    counts = np.fromiter(map(len, down), dtype=np.int64, count=len(down))
+    heads = np.fromiter(chain.from_iterable(down), dtype=np.int64, count=int(counts.sum()))
+    ranks = np.asarray(rank, dtype=np.int64)
+    spans_np = ranks[heads] - np.repeat(ranks[: len(down)], counts)
+    if int(spans_np.sum()) - len(spans_np) <= max_bends:
         return {}
-    spans.sort(reverse=True)
+    total = int(spans_np.sum()) - len(spans_np)
+    spans = sorted(spans_np.tolist(), reverse=True)
     threshold = 0
     for sp in spans:  # drop every edge of this span and longer
         total -= sp - 1

@@ -36,7 +36,7 @@ def dfs_layers(proper: Proper, from_top: bool = False) -> None:
     roots.sort(key=rank.__getitem__, reverse=not from_top)
     for root in roots:
         stack = [root]
-        pop, push = stack.pop, stack.append
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             v = pop()
             if seen[v]:
@@ -44,11 +44,13 @@ def dfs_layers(proper: Proper, from_top: bool = False) -> None:
             seen[v] = 1
             layers[rank[v]].append(v)
             nb = nbrs[v]
-            if priority is not None and len(nb) > 1:
-                nb = sorted(nb, key=priority.__getitem__)
-            for i in range(len(nb) - 1, -1, -1):
-                if not seen[nb[i]]:
-                    push(nb[i])
+            if len(nb) == 1:
+                push(nb[0])
+            elif nb:
+                # Pushed last, visited first; a node seen by then is skipped when popped.
+                if priority is not None:
+                    nb = sorted(nb, key=priority.__getitem__)
+                extend(nb[::-1])
     proper.layers = layers
 
 
