@@ -113,13 +113,19 @@ def _pull_down(order, rank, down, up, sources) -> None:
     """Move an op down to just above its consumers when that shortens edges.
 
     An op with more out-edges than in-edges from ops is better off low; in-edges from sources
-    do not count because sources follow their consumer anyway. Ties stay put: pulling an
-    RNN's per-step head down to the loss chain put its weights in the middle of the next step.
+    do not count because sources follow their consumer anyway, and neither do those from ops
+    with one consumer fed by nothing else (an RNN's input step `x[t] @ W`): drawn at the top,
+    every step's input ran down the whole drawing. Ties stay put: pulling an RNN's per-step
+    head down to the loss chain put its weights in the middle of the next step.
     """
     from_sources = [0] * len(rank)
     for s in sources:
         for w in down[s]:
             from_sources[w] += 1
+    for v in order:  # parents first, so a chain of such ops counts all the way down
+        below = down[v]
+        if len(below) == 1 and up[v] and from_sources[v] == len(up[v]):
+            from_sources[below[0]] += 1
     get = rank.__getitem__
     for v in reversed(order):
         below = down[v]
