@@ -2,11 +2,13 @@
 
 A pass visits the layers top-down, then bottom-up, and gives every node a target: its anchor
 (previous x) in a re-layout, else the x of the neighbour it continues in the layer just
-visited. Long edges win over boxes and boxes over light ones (weights and what only they
-feed), so the residual stream stays straight and weights hang beside the op that uses them
-instead of dragging it sideways (averaging made the drawing drift wider with every layer).
-The layer is then placed as close to the targets as the box widths allow: isotonic
-regression, solved by pool-adjacent-violators in time linear in the layer.
+visited. Long edges (and the boxes that lead into them, see `streams`) win over boxes and
+boxes over light ones (weights and what only they feed), so the residual stream stays
+straight and weights hang beside the op that uses them instead of dragging it sideways
+(averaging made the drawing drift wider with every layer). The layer is then placed as close
+to the targets as the box widths allow: isotonic regression, solved by pool-adjacent-violators
+in time linear in the layer. In a cold layout of a graph with one sink the downward pass is
+skipped: the upward pass places everything relative to that sink.
 """
 
 from __future__ import annotations
