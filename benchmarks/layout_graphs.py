@@ -174,7 +174,9 @@ class _Recorder:
     def op_begin(self, fn: type) -> None:
         return None
 
-    def op_end(self, token, node, inputs, outputs) -> None:
+    def op_end(self, token, *args) -> None:
+        # (node, inputs, outputs) end the argument list; the engine may pass timing before them.
+        node = args[-3]
         if node is not None:
             self.group[node] = self.stack[-1]
 
