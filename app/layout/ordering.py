@@ -16,7 +16,7 @@ import numpy as np
 from app.layout.crossings import CrossingCounter
 from app.layout.layering import Proper, light_nodes
 from app.layout.model import LayoutOptions
-from app.layout.transpose import Transposer
+from app.layout.transpose import Transposer, transpose_locally
 
 STALL = 8  # rounds without a new best before crossing reduction gives up
 
@@ -180,11 +180,11 @@ def reduce_crossings(
     """
     counter = CrossingCounter(proper.down, proper.rank)
     best = counter.count(pos)
-    transposer = Transposer(proper) if options.transpose and best > 0 else None
     if movable is not None:
-        if transposer is not None and transposer.run(pos, deadline, movable):
-            best = counter.count(pos)
+        if options.transpose and best > 0:
+            best -= transpose_locally(proper, pos, movable, deadline)
         return best, time.perf_counter() > deadline
+    transposer = Transposer(proper) if options.transpose and best > 0 else None
     best = _sweeps(proper, pos, counter, best, options, deadline, transposer)
     if best > 0 and time.perf_counter() < deadline:
         best = _other_starts(proper, pos, counter, best, options, deadline, transposer)

@@ -35,12 +35,18 @@ class Transposer:
         self.down_csr = _csr(proper.down)
         self.rank = np.asarray(proper.rank, dtype=np.int64)
 
-    def candidates(self, pos: list[int], movable: np.ndarray | None) -> np.ndarray:
-        """Adjacent pairs (left, right) whose edges overlap above or below."""
+    def candidates(
+        self, pos: list[int], movable: np.ndarray | None, flat: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Adjacent pairs (left, right) whose edges overlap above or below.
+
+        `flat` is every layer's nodes in order, one layer after another (built when omitted).
+        """
         slots = np.asarray(pos, dtype=np.int64)
         lo_up, hi_up = _extent(self.up_csr, slots)
         lo_dn, hi_dn = _extent(self.down_csr, slots)
-        flat = np.fromiter(chain.from_iterable(self.proper.layers), dtype=np.int64)
+        if flat is None:
+            flat = np.fromiter(chain.from_iterable(self.proper.layers), dtype=np.int64)
         left, right = flat[:-1], flat[1:]
         keep = self.rank[left] == self.rank[right]
         keep &= (hi_up[left] > lo_up[right]) | (hi_dn[left] > lo_dn[right])
@@ -59,10 +65,13 @@ class Transposer:
         proper = self.proper
         up, down, layers, rank = proper.up, proper.down, proper.layers, proper.rank
         swaps = 0
+        # The layers in one array, kept in step with every swap rather than rebuilt per round.
+        flat = np.fromiter(chain.from_iterable(layers), dtype=np.int64)
+        start = np.cumsum([0] + [len(layer) for layer in layers]).tolist()
         for round_ in range(64):
             improved = 0
             tie_ok = sideways and round_ == 0
-            for count, (u, w) in enumerate(self.candidates(pos, movable).tolist()):
+            for count, (u, w) in enumerate(self.candidates(pos, movable, flat).tolist()):
                 if count & 255 == 0 and time.perf_counter() > deadline:
                     break
                 if pos[w] != pos[u] + 1:
@@ -70,10 +79,13 @@ class Transposer:
                 keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
                 swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
                 if swap < keep or (tie_ok and swap == keep and keep > 0):
-                    layer = layers[rank[u]]
+                    r = rank[u]
+                    layer = layers[r]
                     i = pos[u]
                     layer[i], layer[i + 1] = w, u
                     pos[u], pos[w] = i + 1, i
+                    k = start[r] + i
+                    flat[k], flat[k + 1] = w, u
                     improved += swap < keep
             swaps += improved
             if not improved or time.perf_counter() > deadline:
@@ -100,3 +112,42 @@ def _extent(csr, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lo[nonempty] = np.minimum.reduceat(vals, starts)
         hi[nonempty] = np.maximum.reduceat(vals, starts)
     return lo, hi
+
+
+def transpose_locally(
+    proper: Proper, pos: list[int], movable: np.ndarray, deadline: float
+) -> int:
+    """The transpose pass over neighbour pairs with a movable node only; returns the crossings
+    it removed.
+
+    A re-layout moves the few nodes that are new; the pairs they form lie in a handful of
+    layers, where plain Python beats setting up the whole-graph arrays.
+    """
+    up, down, layers, rank = proper.up, proper.down, proper.layers, proper.rank
+    moving = np.flatnonzero(movable).tolist()
+    ranks = sorted({rank[v] for v in moving if v < len(rank)})
+    flags = movable.tolist()
+    removed = 0
+    for _ in range(64):
+        gained = 0
+        # Pairs as they stand when the round starts, like `Transposer.run`: a node swapped
+        # right is not carried further in the same round.
+        pairs = [(layer[i], layer[i + 1]) for layer in (layers[r] for r in ranks)
+                 for i in range(len(layer) - 1) if flags[layer[i]] or flags[layer[i + 1]]]
+        for count, (u, w) in enumerate(pairs):
+            if count & 255 == 255 and time.perf_counter() > deadline:
+                break
+            if pos[w] != pos[u] + 1:
+                continue
+            keep = _pair_crossings(up[u], up[w], pos) + _pair_crossings(down[u], down[w], pos)
+            swap = _pair_crossings(up[w], up[u], pos) + _pair_crossings(down[w], down[u], pos)
+            if swap < keep:
+                layer = layers[rank[u]]
+                i = pos[u]
+                layer[i], layer[i + 1] = w, u
+                pos[u], pos[w] = i + 1, i
+                gained += keep - swap
+        removed += gained
+        if not gained or time.perf_counter() > deadline:
+            break
+    return removed
