@@ -199,6 +199,24 @@ def test_weights_sit_right_above_the_op_using_them():
             assert layout.ranks[w] == layout.ranks[op] - 1
 
 
+def test_input_steps_sit_right_above_the_step_using_them():
+    # x -> select_t -> matmul_t: with nothing but sources above them, drawn at the top they
+    # sent one edge per step down the whole drawing.
+    g = nx.DiGraph()
+    g.add_node("xs", kind="input")
+    h = "h0"
+    g.add_node(h, kind="input")
+    for t in range(6):
+        g.add_node(f"w{t}", kind="param")
+        g.add_edges_from([("xs", f"sel{t}"), (f"sel{t}", f"mx{t}"), (f"w{t}", f"mx{t}"),
+                          (f"mx{t}", f"add{t}"), (h, f"mh{t}"), (f"mh{t}", f"add{t}")])
+        h = f"add{t}"
+    layout = layout_graph(g)
+    for t in range(6):
+        assert layout.ranks[f"mx{t}"] == layout.ranks[f"add{t}"] - 1
+        assert layout.ranks[f"sel{t}"] == layout.ranks[f"mx{t}"] - 1
+
+
 def test_shared_weight_is_drawn_once_per_use():
     g = rnn_graph(5)
     layout = layout_graph(g)
@@ -367,6 +385,15 @@ def test_adding_one_step_keeps_the_picture_still(steps):
     # The frame moves by `shift` when new nodes reach further left; the view scrolls by it.
     drift = [abs(old.positions[n][0] + new.shift - new.positions[n][0]) for n in common]
     assert sorted(drift)[len(drift) // 2] < 1.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_relayout_reports_the_crossings_it_draws(seed):
+    small = random_dag(40, 0.3, seed)
+    grown = small.copy()
+    grown.add_edges_from([(35, 40), (38, 40), (40, 41), (20, 41)])
+    new = layout_graph(grown, previous=layout_graph(small))
+    assert new.crossings == geometric_crossings(new)
 
 
 def test_expanding_one_collapsed_block_keeps_the_others_in_order():
