@@ -62,17 +62,14 @@ def _visit_priority(proper: Proper) -> bytearray:
     argument order, an RNN's input branch came between the hidden state and the op that
     continues it, and every step crossed twice.
     """
-    light = light_nodes(proper)
+    light = np.frombuffer(light_nodes(proper), dtype=np.uint8).astype(bool)
     up, down = proper.up, proper.down
-    prio = bytearray(len(up))
-    for v in range(proper.n_real):
-        if light[v]:
-            prio[v] = 0 if not up[v] and len(down[v]) == 1 else 2
-        else:
-            prio[v] = 1
-    for v in range(proper.n_real, len(up)):
-        prio[v] = 1
-    return prio
+    n_up = np.fromiter(map(len, up), dtype=np.int64, count=len(up))
+    n_down = np.fromiter(map(len, down), dtype=np.int64, count=len(down))
+    lone = (n_up == 0) & (n_down == 1)
+    prio = np.where(light, np.where(lone, 0, 2), 1).astype(np.uint8)
+    prio[proper.n_real:] = 1
+    return bytearray(prio.tobytes())
 
 
 def slots_of(layers: list[list[int]], n: int) -> list[int]:
