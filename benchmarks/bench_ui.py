@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import networkx as nx  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.layout import layout_graph  # noqa: E402
@@ -89,7 +89,7 @@ def _one_start(app: QApplication, timeout: float) -> float | None:
         print(f"start-up without a graph: status={m.status} errors={m.errors}", file=sys.stderr)
     window.close()
     window.deleteLater()
-    app.processEvents()
+    app.sendPostedEvents(None, QEvent.DeferredDelete)
     return drawn[0] - start if ok else None
 
 
@@ -181,14 +181,14 @@ def main() -> None:
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(["bench"])
     first, window = first_graph(app)
-    n_starts = args.starts if args.starts is not None else (3 if args.quick else 10)
-    ok, start_times = startups(app, n_starts)
     stall, rate, done = stalls(app, window, 4.0 if args.quick else 10.0)
     _wait(app, lambda: window.model.status.state == p.IDLE, 10)
     f5 = frames(app, 1, 5 if args.quick else 15)
     f20 = frames(app, 4, 3 if args.quick else 7)
     m1k, m10k, held = memory(app, window, 2000 if args.quick else 10_000)
     window.close()
+    n_starts = args.starts if args.starts is not None else (3 if args.quick else 10)
+    ok, start_times = startups(app, n_starts)  # last: its windows must not count in the RSS
     print("| measurement | result | target |")
     print("| --- | --- | --- |")
     print(f"| first graph drawn after launch (default example) | {first:.2f} s | <= 2 s |")
