@@ -8,6 +8,7 @@ as its backward has run, unless `retain_graph`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from time import perf_counter_ns as _clock
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,7 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
     obs = hooks.state.observer
     if obs is not None:
         obs.phase("backward")
+        begin = obs.backward_begin
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = False  # backward formulas build no graph (no create_graph)
     try:
@@ -160,8 +162,15 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
             if type(node) is AccumulateGrad:
                 if captured is None:
                     _accumulate_leaf(node.variable, g)
-            elif obs is None and node._pre_hooks is None and node.n_outputs == 1:
-                _run_plain_node(node, g, buffers, retain_graph)
+            elif node._pre_hooks is None and node.n_outputs == 1:
+                if obs is None:
+                    _run_plain_node(node, g, buffers, retain_graph)
+                else:  # timed here, one observer call (see hooks.py)
+                    token = begin(node) if begin is not None else None
+                    t0 = _clock()
+                    gi = _run_plain_node(node, g, buffers, retain_graph)
+                    obs.backward_end(token, node, t0, _clock(), (g,),
+                                     gi if type(gi) is tuple else (gi,))
             else:
                 _run_node(node, g, buffers, retain_graph, obs)
     finally:
@@ -179,8 +188,8 @@ def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
             results[(node, i)] = gi
 
 
-def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> None:
-    """_run_node's fast path: one output, no hooks, no observer (the common case)."""
+def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> Any:
+    """_run_node's fast path: one output, no hooks. Returns the node's input gradients."""
     versions = node._versions
     if versions is not None:
         for counter, expected in versions:
@@ -224,6 +233,7 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> No
         elif node._saved:
             node._saved = _FREED
             node._versions = None
+    return grads_in
 
 
 def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:
@@ -241,7 +251,10 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
     if node._pre_hooks is not None or "_retain" in node.__dict__:
         g = _run_pre_hooks(node, g)
     grads_out = g if node.n_outputs == 1 else _materialize(node, g)
-    token = obs.backward_begin(node) if obs is not None else None
+    if obs is not None:
+        begin = obs.backward_begin
+        token = begin(node) if begin is not None else None
+        t0 = _clock()
     if node.n_outputs == 1:
         grads_in = node.fn.backward(node, grads_out)
     else:
@@ -249,8 +262,8 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
     if obs is not None:
-        obs.backward_end(token, node, grads_out if node.n_outputs > 1 else (grads_out,),
-                         grads_in)
+        obs.backward_end(token, node, t0, _clock(),
+                         grads_out if node.n_outputs > 1 else (grads_out,), grads_in)
     post = node.__dict__.get("_post_hooks")
     if post:
         grads_in = _run_post_hooks(post, grads_in, grads_out, node.n_outputs)

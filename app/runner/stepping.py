@@ -37,7 +37,7 @@ class Controller:
     """
 
     __slots__ = ("backward_index", "current_phase", "forward_index", "inner", "iteration",
-                 "last_fn", "mode", "pause", "record_of", "stop_requested")
+                 "mode", "pause", "record_of", "stop_requested")
 
     def __init__(self, pause: Callable[[Stepped], None]) -> None:
         self.inner: Any = None
@@ -48,7 +48,6 @@ class Controller:
         self.forward_index = 0
         self.backward_index = 0
         self.record_of: Callable[[str], Any] = _no_record
-        self.last_fn: Any = None
         self.current_phase = FORWARD
 
     def begin_iteration(self, iteration: int) -> None:
@@ -65,17 +64,17 @@ class Controller:
     def op_begin(self, fn: type) -> Any:
         if self.stop_requested:
             raise StopRequested
-        self.last_fn = fn  # op_end is not told the class when no graph node was made
         inner = self.inner
-        return inner.op_begin(fn) if inner is not None else None
+        begin = inner.op_begin if inner is not None else None
+        return begin(fn) if begin is not None else None
 
-    def op_end(self, token: Any, node: Any, inputs: tuple, outputs: tuple) -> None:
+    def op_end(self, token: Any, fn: type, t0: int, t1: int, node: Any, inputs: tuple,
+               outputs: tuple) -> None:
         inner = self.inner
         if inner is not None:
-            inner.op_end(token, node, inputs, outputs)
+            inner.op_end(token, fn, t0, t1, node, inputs, outputs)
         self.forward_index += 1
         if self.mode == FORWARD:
-            fn = node.fn if node is not None else self.last_fn
             name = getattr(fn, "__name__", "op")
             self.pause(Stepped(self.current_phase, self.forward_index - 1, self.iteration, name,
                                _shapes(inputs), _shapes(outputs), self.record_of(FORWARD),
@@ -88,13 +87,14 @@ class Controller:
             raise StopRequested
         self.current_phase = BACKWARD
         inner = self.inner
-        return inner.backward_begin(node) if inner is not None else None
+        begin = inner.backward_begin if inner is not None else None
+        return begin(node) if begin is not None else None
 
-    def backward_end(self, token: Any, node: Any, grad_outputs: tuple,
+    def backward_end(self, token: Any, node: Any, t0: int, t1: int, grad_outputs: tuple,
                      grad_inputs: tuple) -> None:
         inner = self.inner
         if inner is not None:
-            inner.backward_end(token, node, grad_outputs, grad_inputs)
+            inner.backward_end(token, node, t0, t1, grad_outputs, grad_inputs)
         self.backward_index += 1
         if self.mode in (FORWARD, BACKWARD):
             self.pause(Stepped(BACKWARD, self.backward_index - 1, self.iteration, node.name(),

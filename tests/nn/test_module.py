@@ -227,10 +227,9 @@ class _Recorder:
     def module_exit(self, token, module, output):
         self.events.append(("exit", module._get_name(), token, output is not None))
 
-    def op_begin(self, fn):
-        return None
+    op_begin = None
 
-    def op_end(self, token, node, inputs, outputs):
+    def op_end(self, token, fn, t0, t1, node, inputs, outputs):
         pass
 
 
