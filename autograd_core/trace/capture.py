@@ -1,4 +1,15 @@
-"""Builds an `IterationCapture` from the recorder's hot-path tuples, once per iteration."""
+"""Builds an `IterationCapture` from the recorder's hot-path lists, once per iteration.
+
+The recorder keeps flat lists with a fixed number of values per item (no container per op):
+
+- nodes, NODE values per leaf or op: (op class | leaf kind, module path | leaf label, call
+  index, (source, function) | None, phase, start ns, duration ns, first input in `ins`,
+  number of inputs, first output tid, number of outputs, saved bytes);
+- tensors, TENSOR values per tid: (shape, dtype, device, statistics slot or None);
+- backward nodes, BWD values each: (forward node id or -1, op class, start ns, duration ns,
+  first gradient in `grads`, number of gradients); grads: TENSOR values per gradient (all
+  None for a missing one).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +33,10 @@ from autograd_core.trace.records import (
 )
 from autograd_core.trace.stats import histograms, param_sample, resolve, to_stats
 
+NODE = 12
+TENSOR = 4
+BWD = 6
+
 _names: dict[Any, str] = {}  # dtype / device -> its string; str(np.dtype) is slow
 
 
@@ -32,7 +47,7 @@ def _name(x: Any) -> str:
     return name
 
 
-def tensor_meta(tid: int, m: tuple, hists: dict | None = None) -> TensorMeta:
+def tensor_meta(tid: int, m: Any, hists: dict | None = None) -> TensorMeta:
     shape, dtype, device, slot = m
     # numpy and cupy shapes are tuples of Python ints already.
     return TensorMeta(tid, shape, _name(dtype), _name(device), None if slot is None else
@@ -40,28 +55,35 @@ def tensor_meta(tid: int, m: tuple, hists: dict | None = None) -> TensorMeta:
 
 
 def node_record(rec: Any, nid: int) -> NodeRecord:
-    """The NodeRecord of entry `nid` (built once, then cached for the capture)."""
+    """The NodeRecord of node `nid` (built once, then cached for the capture)."""
     built = rec._built.get(nid)
     if built is not None:
         return built
-    e = rec._entries[nid]
-    if e[0] == "op":
-        _, fn, path, index, (src, func), phase, start, dur, ins, outs, saved = e
+    k = nid * NODE
+    (fn, path, index, loc, phase, start, dur, i0, nin, out0, nout,
+     saved) = rec._nodes[k:k + NODE]
+    outs = tuple(range(out0, out0 + nout))
+    if loc is not None:
         name = fn.__name__
-        node = NodeRecord(nid, op_key(path, name, index), "op", name, path, src, func, phase,
-                          tuple(ins), outs, start, dur, None, saved, index)
-    else:
-        _, kind, label, tid, start, phase = e
+        node = NodeRecord(nid, op_key(path, name, index), "op", name, path, loc[0], loc[1],
+                          phase, tuple(rec._ins[i0:i0 + nin]), outs, start, dur, None, saved,
+                          index)
+    else:  # a leaf: fn is its kind, path its label
+        kind, label = fn, path
         group = label.rpartition(".")[0] if kind == "param" else ""
         node = NodeRecord(nid, f"{kind}:{label}", kind, "Parameter" if kind == "param"
-                          else "Input", group, "", "", phase, (), (tid,), start, 0)
+                          else "Input", group, "", "", phase, (), outs, start, 0)
     rec._built[nid] = node
     return node
 
 
 def backward_record(rec: Any, bid: int, hists: dict | None = None) -> BackwardRecord:
-    fwd, fn, start, dur, grads = rec._bwd[bid]
-    metas = tuple(None if g is None else tensor_meta(-1, g, hists) for g in grads)
+    k = bid * BWD
+    fwd, fn, start, dur, g0, ng = rec._bwd[k:k + BWD]
+    grads = rec._grads
+    metas = tuple(None if grads[i * TENSOR] is None else
+                  tensor_meta(-1, grads[i * TENSOR:i * TENSOR + TENSOR], hists)
+                  for i in range(g0, g0 + ng))
     return BackwardRecord(bid, fwd, fn.__name__ + "Backward0", start, dur, metas)
 
 
@@ -73,8 +95,10 @@ class RawCapture:
     __slots__ = (
         "_built",
         "_bwd",
-        "_entries",
+        "_grads",
+        "_ins",
         "_mods",
+        "_nodes",
         "_tmeta",
         "duration_ns",
         "gpu_ns",
@@ -89,14 +113,17 @@ class RawCapture:
 
     def build(self) -> IterationCapture:
         cap = IterationCapture(self.index, self.level, self.wall)
-        slots = [m[3] for m in self._tmeta]
-        slots += [g[3] for b in self._bwd for g in b[4] if g is not None]
-        hists = histograms(slots) if self.level == "full" else None
-        cap.tensors = {tid: tensor_meta(tid, m, hists) for tid, m in enumerate(self._tmeta)}
-        cap.nodes = [node_record(self, i) for i in range(len(self._entries))]
+        tm = self._tmeta
+        hists = None
+        if self.level == "full":
+            hists = histograms(tm[3::TENSOR] + [s for s in self._grads[3::TENSOR]
+                                                 if s is not None])
+        cap.tensors = {tid: tensor_meta(tid, tm[k:k + TENSOR], hists)
+                       for tid, k in enumerate(range(0, len(tm), TENSOR))}
+        cap.nodes = [node_record(self, i) for i in range(len(self._nodes) // NODE)]
         producer = {tid: n.id for n in cap.nodes for tid in n.outputs}
         cap.edges = [Edge(producer[tid], n.id, tid) for n in cap.nodes for tid in n.inputs]
-        cap.backward = [backward_record(self, i, hists) for i in range(len(self._bwd))]
+        cap.backward = [backward_record(self, i, hists) for i in range(len(self._bwd) // BWD)]
         for b in cap.backward:
             if b.forward >= 0 and cap.nodes[b.forward].backward is None:
                 cap.nodes[b.forward].backward = b.id
@@ -128,16 +155,16 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
         rec._small.resolve()
     raw.index, raw.level, raw.wall, raw.health = rec._iteration, rec._level, rec._wall, \
         rec.health
-    raw._entries, raw._bwd, raw._mods, raw._tmeta = rec._entries, rec._bwd, rec._mods, \
-        rec._tmeta
+    raw._nodes, raw._ins, raw._tmeta = rec._nodes, rec._ins, rec._tmeta
+    raw._bwd, raw._grads, raw._mods = rec._bwd, rec._grads, rec._mods
     raw._built = rec._built
     raw.loss_tid = None
     raw.loss = None
     if isinstance(loss, Tensor):
         entry = rec._tids.get(id(loss))
         meta = loss.grad_fn.meta if loss.grad_fn is not None else None
-        if meta is not None and 0 <= meta - rec._nbase < len(rec._entries):
-            raw.loss_tid = rec._entries[meta - rec._nbase][9][loss._output_nr]
+        if meta is not None and 0 <= meta - rec._nbase < len(rec._nodes):
+            raw.loss_tid = rec._nodes[meta - rec._nbase + 9] + loss._output_nr
         elif entry is not None and entry[0]() is loss:
             raw.loss_tid = entry[1]
         if loss.numel() == 1:
@@ -176,10 +203,11 @@ def _param_measures(rec: Any) -> tuple[dict, dict]:
     """Per-parameter gradient norms and update-to-weight ratios (||dw|| / ||w||)."""
     grad_norms: dict[str, float] = {}
     ratios: dict[str, float] = {}
-    for e in rec._entries:
-        if e[0] != "leaf" or e[1] != "param":
+    nodes = rec._nodes
+    for k in range(0, len(nodes), NODE):
+        if nodes[k] != "param":
             continue
-        tid, name = e[3], e[2]
+        tid, name = nodes[k + 9], nodes[k + 1]
         ref = rec._leaf_refs.get(tid)
         t = ref() if ref is not None else None
         if t is None:

@@ -1,6 +1,10 @@
-"""`Recorder`: the engine's observer. It collects tuples on the hot path and builds the record
-dataclasses once per iteration (`capture.py`), so recording at level `off` costs about a
-microsecond per op: two clock reads, a counter, a cached source location and a tuple.
+"""`Recorder`: the engine's observer. It collects flat lists of values on the hot path and
+builds the record dataclasses once per iteration, on first read (`capture.py`).
+
+Per op the hot path keeps only atomic values (ints, strings, classes, shared tuples) in a few
+flat lists with a fixed stride per node (`capture.NODE`), tensor (`capture.TENSOR`) and
+backward node (`capture.BWD`): no container object outlives an op, so recording adds little
+work for the garbage collector, which otherwise costs more than the recording itself.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from autograd_core.creation import get_default_device
 from autograd_core.function import AccumulateGrad
 from autograd_core.tensor import Tensor
 from autograd_core.trace import capture as _capture
+from autograd_core.trace.capture import BWD, NODE, TENSOR
 from autograd_core.trace.health import HealthConfig
 from autograd_core.trace.keys import ModulePaths, location, user_frame
 from autograd_core.trace.records import LEVELS, IterationCapture
@@ -34,7 +39,8 @@ _getframe = sys._getframe
 # takes a fresh base, so a node from another iteration or recorder never matches.
 _BASE_STRIDE = 1 << 32
 _next_base = [0]
-_LOC_CACHE_MAX = 200_000
+_LOC_CACHE_MAX = 10_000  # (module path, op) sites remembered
+_NO_GRAD = (None, None, None, None)  # the TENSOR fields of a missing gradient
 
 
 def _new_base() -> int:
@@ -76,9 +82,11 @@ class Recorder:
         self._param_names = _param_names(model)
         self._mstack: list[tuple[Any, str]] = []
         self._path = ""
-        # (path, op class) -> per call index (frame depth, code, f_lasti, location) of the
-        # user's frame last time: a later op with that stable key reads one frame, no walk.
-        self._loc_cache: dict[tuple, list[tuple]] = {}
+        # path -> op class -> [iteration, calls so far, (frame depth, code, f_lasti, location)
+        # of the user's frame per call index last time]: the op's call index in its module and
+        # its source line in one place; a later op with that stable key reads one frame.
+        self._sites: dict[str, dict[type, list]] = {}
+        self._nsites = 0
         self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
         self._iteration = -1
         if gpu_timer is not None or str(self.session.device).startswith("cuda"):
@@ -109,7 +117,7 @@ class Recorder:
 
     def close(self, loss: Any = None) -> int | None:
         """Finish the open iteration if anything ran in it."""
-        return self._finish(loss) if self._entries else None
+        return self._finish(loss) if self._nodes else None
 
     def _start_iteration(self) -> None:
         self._iteration += 1
@@ -125,14 +133,20 @@ class Recorder:
         self._nbase = _new_base()
         self._phase = "forward"
         self._forward = True
-        self._entries: list[tuple] = []  # leaves and ops, in node-id order
-        self._bwd: list[tuple] = []
+        # Flat lists (layouts in capture.py): leaves and ops in node-id order, NODE values
+        # each; the input tids of all nodes; TENSOR values per tid; BWD values per backward
+        # node; TENSOR values per gradient of a backward node.
+        self._nodes: list = []
+        self._ins: list[int] = []
+        self._tmeta: list = []
+        self._bwd: list = []
+        self._grads: list = []
         self._mods: list[tuple] = []
-        self._counts: dict[tuple[str, Any], int] = {}
-        # Tensors produced by a graph op are found through grad_fn.meta; others (leaves,
-        # no-grad outputs) through this map: id(tensor) -> (weakref, tid).
+        self._counts: dict[tuple[str, Any], int] = {}  # leaf labels
+        # Tensors produced by a graph op are found through grad_fn.meta (the base plus the
+        # producer's offset in _nodes); others (leaves, no-graph outputs) through this map:
+        # id(tensor) -> (weakref, tid).
         self._tids: dict[int, tuple[Any, int]] = {}
-        self._tmeta: list[tuple] = []  # by tid: (shape, dtype, device, stats slot)
         self._pending: list[Any] = []
         self._leaf_refs: dict[int, Any] = {}  # leaf tid -> weakref, for grad norms
         self._snapshots: dict[int, Any] = {}
@@ -143,7 +157,7 @@ class Recorder:
 
     def _finish(self, loss: Any) -> int | None:
         """Freeze the iteration's tuples into the session; records are built on first read."""
-        if not self._active or not (self._entries or self._bwd):
+        if not self._active or not (self._nodes or self._bwd):
             return None
         raw = _capture.freeze(self, loss)
         self.session.add(raw)
@@ -152,106 +166,119 @@ class Recorder:
         return raw.index
 
     def _auto_split(self) -> None:
-        if self._entries or self._bwd:
+        if self._nodes or self._bwd:
             self.next_iteration()
         else:
             self._phase, self._forward = "forward", True
 
     # ------------------------------------------------------------------ observer: ops
-    def op_begin(self, fn: type) -> Any:
-        if not self._forward and self.auto_split and grad_mode.state.enabled:
-            self._auto_split()
-        if not self._active:
-            return None
-        return (fn, perf_counter_ns())
+    # The engine reads the clock around each op and node itself: no call before them.
+    op_begin: Any = None
+    backward_begin: Any = None
 
-    def op_end(self, token: Any, node: Any, inputs: tuple, outputs: tuple) -> None:
-        t1 = perf_counter_ns()
-        if token is None:
+    def _split(self, t0: int) -> None:
+        """A graph-building op after a backward or an update: the next iteration begins."""
+        self._auto_split()
+        self._t0 = min(self._t0, t0)
+
+    def op_end(self, token: Any, fn: type, t0: int, t1: int, node: Any, inputs: tuple,
+               outputs: tuple) -> None:
+        if not self._forward and self.auto_split and grad_mode.state.enabled:
+            self._split(t0)
+        if not self._active:
             return
-        fn, t0 = token
         path = self._path
-        counts = self._counts
-        ck = (path, fn)
-        index = counts.get(ck, 0)
-        counts[ck] = index + 1
         base = self._nbase
-        entries = self._entries
-        tids = self._tids
-        ins = []
+        nodes = self._nodes
+        ins = self._ins
+        ins_start = len(ins)
         for a in inputs:
             if isinstance(a, Tensor):
                 producer = a.grad_fn
                 m = producer.meta if producer is not None else None
-                if m is not None and 0 <= m - base < len(entries):
-                    ins.append(entries[m - base][9][a._output_nr])
+                if m is not None and 0 <= m - base < len(nodes):
+                    ins.append(nodes[m - base + 9] + a._output_nr)  # producer's first output
                 else:  # a leaf or a no-graph output: _tensor_in, inlined
-                    known = tids.get(id(a))
+                    known = self._tids.get(id(a))
                     ins.append(known[1] if known is not None and known[0]() is a
                                else self._new_leaf(a))
-        nid = len(entries)  # after the leaves first seen above took their ids
+        off = len(nodes)  # after the leaves first seen above took their ids
+        tmeta = self._tmeta
+        out0 = len(tmeta) // TENSOR
         if len(outputs) == 1 and node is not None and outputs[0].grad_fn is node \
                 and not self._stats:
             a = outputs[0]._data  # the common case, inlined
-            tmeta = self._tmeta
-            outs: tuple = (len(tmeta),)
-            tmeta.append((a.shape, a.dtype, _CPU if type(a) is _ndarray_type else
-                          self._device(a), None))
+            tmeta += (a.shape, a.dtype, _CPU if type(a) is _ndarray_type else self._device(a),
+                      None)
+            nout = 1
         else:
-            outs = self._outputs(outputs, node is None)
+            nout = self._outputs(outputs, node is None)
         saved = 0
         if node is not None:
-            node.meta = base + nid
+            node.meta = base + off
             for a in node._saved:
                 saved += getattr(a, "nbytes", 0)
-        entries.append(("op", fn, path, index, self._location(ck, index), self._phase,
-                        t0 - self._t0, t1 - t0, ins, outs, saved))
-        if self.on_op is not None:
-            self.on_op(_capture.node_record(self, nid))
-
-    def _location(self, ck: tuple, index: int) -> tuple[str, str]:
-        """The user's source line of this op. Where the same stable key found it before,
-        one frame read (`depth` from here) and, for the same instruction, no line lookup;
-        else a frame walk."""
-        per_index = self._loc_cache.get(ck)
-        if per_index is not None and index < len(per_index):
-            depth, code, lasti, loc = per_index[index]
+        # The call index of (path, fn) this iteration, and the user's source line.
+        per_path = self._sites.get(path)
+        site = per_path.get(fn) if per_path is not None else None
+        if site is None or site[0] != self._iteration:
+            site = self._site(path, fn, site)
+        index = site[1]
+        site[1] = index + 1
+        loc = None
+        if index + 2 < len(site):
+            depth, code, lasti, loc = site[index + 2]
             try:
                 frame = _getframe(depth)
             except ValueError:  # a shallower stack than last time
                 frame = None
-            if frame is not None and frame.f_code is code:
-                if frame.f_lasti == lasti:
-                    return loc
+            if frame is None or frame.f_code is not code:
+                loc = None
+            elif frame.f_lasti != lasti:
                 loc = location(code, frame.f_lineno)
-                per_index[index] = (depth, code, frame.f_lasti, loc)
-                return loc
-        loc, depth, code = user_frame(1)  # past _location's caller, op_end
+                site[index + 2] = (depth, code, frame.f_lasti, loc)
+        if loc is None:
+            loc = self._locate(site, index)
+        nodes += (fn, path, index, loc, self._phase, t0 - self._t0, t1 - t0, ins_start,
+                  len(ins) - ins_start, out0, nout, saved)
+        if self.on_op is not None:
+            self.on_op(_capture.node_record(self, off // NODE))
+
+    def _site(self, path: str, fn: type, site: list | None) -> list:
+        """The (path, fn) site, its call count reset for this iteration."""
+        if site is None:
+            if self._nsites > _LOC_CACHE_MAX:  # generated modules must not grow it forever
+                self._sites.clear()
+                self._nsites = 0
+            site = [self._iteration, 0]
+            self._sites.setdefault(path, {})[fn] = site
+            self._nsites += 1
+        site[0] = self._iteration
+        site[1] = 0
+        return site
+
+    def _locate(self, site: list, index: int) -> tuple[str, str]:
+        """The user's source line by a frame walk; remembered for this call index."""
+        loc, depth, code = user_frame(1)  # past _locate's caller, op_end
         if code is not None:
-            self._remember(ck, index, (depth, code, _getframe(depth).f_lasti, loc))
+            hit = (depth - 1, code, _getframe(depth).f_lasti, loc)  # as op_end sees it
+            if index + 2 < len(site):
+                site[index + 2] = hit
+            else:  # a gap (an index first seen by a key that skipped it) holds a dead entry
+                site.extend([(0, None, -1, None)] * (index + 2 - len(site)))
+                site.append(hit)
         return loc
 
-    def _remember(self, ck: tuple, index: int, hit: tuple) -> None:
-        cache = self._loc_cache
-        if len(cache) > _LOC_CACHE_MAX:
-            cache.clear()
-        per_index = cache.setdefault(ck, [])
-        if index < len(per_index):
-            per_index[index] = hit
-        else:  # a gap (an index first seen by a key that skipped it) holds a dead entry
-            per_index.extend([(0, None, -1, None)] * (index - len(per_index)))
-            per_index.append(hit)
-
-    def _outputs(self, outputs: tuple, no_graph: bool) -> tuple:
+    def _outputs(self, outputs: tuple, no_graph: bool) -> int:
+        """Append the outputs' TENSOR values; returns how many."""
         tmeta = self._tmeta
-        first = len(tmeta)
         for o in outputs:
             a = o._data
             dev = _CPU if type(a) is _ndarray_type else self._device(a)
-            tmeta.append((a.shape, a.dtype, dev, self._stats_of(a) if self._stats else None))
+            tmeta += (a.shape, a.dtype, dev, self._stats_of(a) if self._stats else None)
             if no_graph or o.grad_fn is None:  # not findable through grad_fn.meta
-                self._tids[id(o)] = (weakref.ref(o), len(tmeta) - 1)
-        return tuple(range(first, len(tmeta)))
+                self._tids[id(o)] = (weakref.ref(o), len(tmeta) // TENSOR - 1)
+        return len(outputs)
 
     def _device(self, a: Any) -> Any:
         """The device of a non-numpy array; the first CUDA array turns on GPU op timing."""
@@ -267,7 +294,8 @@ class Recorder:
         return self._new_leaf(t)
 
     def _new_leaf(self, t: Tensor) -> int:
-        (tid,) = self._outputs((t,), True)
+        tid = len(self._tmeta) // TENSOR
+        self._outputs((t,), True)
         name = self._param_names.get(id(t))
         if name is not None and name[0] is t:
             kind, label = "param", name[1]
@@ -277,8 +305,8 @@ class Recorder:
             self._counts[("<leaf>", kind)] = n + 1
             label = str(n)
         self._leaf_refs[tid] = weakref.ref(t) if kind == "param" else None
-        self._entries.append(("leaf", kind, label, tid, perf_counter_ns() - self._t0,
-                              self._phase))
+        self._nodes += (kind, label, 0, None, self._phase, perf_counter_ns() - self._t0, 0,
+                        len(self._ins), 0, tid, 1, 0)
         return tid
 
     def _stats_of(self, a: Any) -> Any:
@@ -290,46 +318,40 @@ class Recorder:
         return p
 
     # ------------------------------------------------------------------ observer: backward
-    def backward_begin(self, node: Any) -> Any:
-        return perf_counter_ns() if self._active else None
-
-    def backward_end(self, token: Any, node: Any, grad_outputs: tuple,
+    def backward_end(self, token: Any, node: Any, t0: int, t1: int, grad_outputs: tuple,
                      grad_inputs: tuple) -> None:
-        t1 = perf_counter_ns()
-        if token is None:
+        if not self._active:
             return
         m = node.meta
-        fwd = m - self._nbase if m is not None and 0 <= m - self._nbase < len(self._entries) \
-            else -1
+        k = m - self._nbase if m is not None else -1
+        fwd = k // NODE if 0 <= k < len(self._nodes) else -1
+        grads = self._grads
+        g0 = len(grads)
         if self._stats:
-            grads = self._grad_stats(node, grad_inputs)
+            self._grad_stats(node, grad_inputs)
         else:
-            # A loop, not a comprehension: on Python 3.11 that is one frame less per node.
-            out = []
             for g in grad_inputs:
                 if g is None:
-                    out.append(None)
+                    grads += _NO_GRAD
                 else:
-                    out.append((g.shape, g.dtype, _CPU if type(g) is _ndarray_type
-                                else device_of(g), None))
-            grads = tuple(out)
-        self._bwd.append((fwd, node.fn, token - self._t0, t1 - token, grads))
+                    grads += (g.shape, g.dtype, _CPU if type(g) is _ndarray_type
+                              else device_of(g), None)
+        self._bwd += (fwd, node.fn, t0 - self._t0, t1 - t0, g0 // TENSOR, len(grad_inputs))
         if self.on_backward is not None:
-            self.on_backward(_capture.backward_record(self, len(self._bwd) - 1))
+            self.on_backward(_capture.backward_record(self, len(self._bwd) // BWD - 1))
 
-    def _grad_stats(self, node: Any, grad_inputs: tuple) -> tuple:
+    def _grad_stats(self, node: Any, grad_inputs: tuple) -> None:
         """Metadata and statistics of each gradient; a parameter's is kept (with the array)
         so its gradient norm need not be measured again at the iteration's end."""
-        out = []
+        grads = self._grads
         for (nxt, _), g in zip(node.next_functions, grad_inputs):
             if g is None:
-                out.append(None)
+                grads += _NO_GRAD
                 continue
             slot = self._stats_of(g)
-            out.append((g.shape, g.dtype, device_of(g), slot))
+            grads += (g.shape, g.dtype, device_of(g), slot)
             if type(nxt) is AccumulateGrad:
                 self._leaf_grads[id(nxt.variable)] = (g, slot)
-        return tuple(out)
 
     # ------------------------------------------------------------------ observer: GPU timing
     def _enable_gpu(self, timer: Any = None) -> None:
@@ -345,32 +367,29 @@ class Recorder:
         self.backward_end = self._backward_end_gpu  # type: ignore[method-assign]
 
     def _op_begin_gpu(self, fn: type) -> Any:
-        token = Recorder.op_begin(self, fn)
-        return None if token is None else (*token, self._gpu.start())
+        if not self._forward and self.auto_split and grad_mode.state.enabled:
+            self._auto_split()  # before the start event: the split resets the event pool
+        return self._gpu.start() if self._active else None
 
-    def _op_end_gpu(self, token: Any, node: Any, inputs: tuple, outputs: tuple) -> None:
-        if token is None or len(token) == 2:  # not timed, or begun before timing was on
-            Recorder.op_end(self, token, node, inputs, outputs)
+    def _op_end_gpu(self, token: Any, fn: type, t0: int, t1: int, node: Any, inputs: tuple,
+                    outputs: tuple) -> None:
+        if token is None:  # not timed, or begun before timing was on
+            Recorder.op_end(self, token, fn, t0, t1, node, inputs, outputs)
             return
-        fn, t0, start = token
         # The stop event goes on the stream before any statistics kernels are enqueued; the
         # op's id is known after op_end (leaves it sees first take ids before it).
-        pair = self._gpu.stop(start)
-        Recorder.op_end(self, (fn, t0), node, inputs, outputs)
-        self._gpu.tag(pair, ("op", len(self._entries) - 1))
+        pair = self._gpu.stop(token)
+        Recorder.op_end(self, token, fn, t0, t1, node, inputs, outputs)
+        self._gpu.tag(pair, ("op", len(self._nodes) // NODE - 1))
 
     def _backward_begin_gpu(self, node: Any) -> Any:
-        token = Recorder.backward_begin(self, node)
-        return None if token is None else (token, self._gpu.start())
+        return self._gpu.start() if self._active else None
 
-    def _backward_end_gpu(self, token: Any, node: Any, grad_outputs: tuple,
+    def _backward_end_gpu(self, token: Any, node: Any, t0: int, t1: int, grad_outputs: tuple,
                           grad_inputs: tuple) -> None:
-        if type(token) is not tuple:  # not timed, or begun before timing was on
-            Recorder.backward_end(self, token, node, grad_outputs, grad_inputs)
-            return
-        t0, start = token
-        self._gpu.tag(self._gpu.stop(start), ("backward", len(self._bwd)))
-        Recorder.backward_end(self, t0, node, grad_outputs, grad_inputs)
+        if token is not None:  # None: not timed, or begun before timing was on
+            self._gpu.tag(self._gpu.stop(token), ("backward", len(self._bwd) // BWD))
+        Recorder.backward_end(self, token, node, t0, t1, grad_outputs, grad_inputs)
 
     # ------------------------------------------------------------------ observer: modules
     def module_enter(self, module: Any) -> Any:
