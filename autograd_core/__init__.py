@@ -3,6 +3,8 @@
     import autograd_core as torch      # a PyTorch script runs after this change
 """
 
+import builtins  # `bool` and `int` below are dtypes, as in torch
+
 from autograd_core import autograd, dtypes, ops
 from autograd_core.backend import Device, device
 from autograd_core.backend._malloc import tune as _tune_malloc
@@ -63,7 +65,7 @@ from autograd_core.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from autograd_core.ops import *  # noqa: F403
+from autograd_core.ops import *
 from autograd_core.random import initial_seed, manual_seed, seed
 from autograd_core.tensor import Size, Tensor, bind_methods
 
@@ -71,16 +73,16 @@ bind_methods(ops, ops.TENSOR_METHODS)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 
-def is_tensor(obj: object) -> "builtins_bool":  # type: ignore[name-defined]  # noqa: F821
+def is_tensor(obj: object) -> builtins.bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> "builtins_int":  # type: ignore[name-defined]  # noqa: F821
+def numel(input: Tensor) -> builtins.int:
     return input.numel()
 
 
 def _lazy(name: str) -> object:
-    import importlib  # noqa: PLC0415
+    import importlib
 
     return importlib.import_module(f"autograd_core.{name}")
 

@@ -3,17 +3,17 @@
 The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1), ...).
 """
 
-from autograd_core.ops.einsum import *  # noqa: F403
-from autograd_core.ops.elementwise import *  # noqa: F403
-from autograd_core.ops.extrema import *  # noqa: F403
-from autograd_core.ops.gather import *  # noqa: F403
-from autograd_core.ops.indexing import *  # noqa: F403
-from autograd_core.ops.join import *  # noqa: F403
-from autograd_core.ops.linalg import *  # noqa: F403
-from autograd_core.ops.reduction import *  # noqa: F403
-from autograd_core.ops.shape import *  # noqa: F403
-from autograd_core.ops.softmax import *  # noqa: F403
-from autograd_core.ops.statistics import *  # noqa: F403
+from autograd_core.ops.einsum import *
+from autograd_core.ops.elementwise import *
+from autograd_core.ops.extrema import *
+from autograd_core.ops.gather import *
+from autograd_core.ops.indexing import *
+from autograd_core.ops.join import *
+from autograd_core.ops.linalg import *
+from autograd_core.ops.reduction import *
+from autograd_core.ops.shape import *
+from autograd_core.ops.softmax import *
+from autograd_core.ops.statistics import *
 
 # Op functions that are Tensor methods too (PyTorch's method names).
 TENSOR_METHODS = [

@@ -92,11 +92,11 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError("1D tensors expected, but got "
                            f"{input.ndim}D and {other.ndim}D tensors")
-    if input.shape[0] != other.shape[0]:
-        raise RuntimeError("inconsistent tensor size, expected tensor [{}] and src [{}] to have "
-                           "the same number of elements, but got {} and {} elements respectively"
-                           .format(input.shape[0], other.shape[0], input.shape[0],
-                                   other.shape[0]))
+    n, m = input.shape[0], other.shape[0]
+    if n != m:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to "
+                           f"have the same number of elements, but got {n} and {m} elements "
+                           "respectively")
     return matmul(input, other)
 
 
