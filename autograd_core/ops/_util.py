@@ -57,3 +57,12 @@ def zeros_of(x: Any) -> Any:
 def float_dtype_for(dt: Any) -> Any:
     """Integer inputs to float-only ops (exp, mean, ...) compute in the default float dtype."""
     return dt if dt.kind in "fc" else dtypes.default.value
+
+
+def keep_dims(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
+    """A reduced array with its reduced axes present as size 1, so it broadcasts against x."""
+    if keepdim:
+        return g
+    if axes is None:
+        return g.reshape((1,) * ndim)
+    return get_array_module(g).expand_dims(g, axes)

@@ -7,19 +7,11 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
 from autograd_core.tensor import Tensor
 
 # torch.return_types.max / min: unpacks as (values, indices) and has named fields.
 MinMaxResult = namedtuple("MinMaxResult", ["values", "indices"])
-
-
-def _kept(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
-    if keepdim:
-        return g
-    if axes is None:
-        return g.reshape((1,) * ndim)
-    return get_array_module(g).expand_dims(g, axes)
 
 
 class _Extreme(Function):
@@ -40,7 +32,7 @@ class _Extreme(Function):
         axes, keepdim = ctx.meta_
         mask = (x == y).astype(g.dtype)
         count = mask.sum(axis=axes, keepdims=True)
-        return _kept(g, x.ndim, axes, keepdim) * mask / count
+        return keep_dims(g, x.ndim, axes, keepdim) * mask / count
 
 
 class Amax(_Extreme):

@@ -7,7 +7,7 @@ from typing import Any
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
 from autograd_core.ops.elementwise import cast
 from autograd_core.ops.shape import Reshape
 from autograd_core.tensor import Tensor
@@ -84,15 +84,6 @@ def _type_name(dt: Any) -> str:
 
 
 
-def _kept(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
-    """A reduced array with its reduced axes present as size 1, so it broadcasts against x."""
-    if keepdim:
-        return g
-    if axes is None:
-        return g.reshape((1,) * ndim)
-    return get_array_module(g).expand_dims(g, axes)
-
-
 class Prod(Function):
     """y = product of x along one axis (or all); zero-safe gradient via exclusive cumprods"""
 
@@ -114,7 +105,7 @@ class Prod(Function):
         others = left * right  # the product of every element but this one
         others = others.reshape(x.shape) if axis is None else xp.moveaxis(others, -1, axis)
         axes = None if axis is None else (axis,)
-        return _kept(g, x.ndim, axes, keepdim) * others
+        return keep_dims(g, x.ndim, axes, keepdim) * others
 
 
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:

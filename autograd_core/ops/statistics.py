@@ -9,9 +9,9 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import norm_dims
+from autograd_core.ops._util import keep_dims, norm_dims
 from autograd_core.ops.elementwise import cast
-from autograd_core.ops.reduction import _count, _kept, _type_name
+from autograd_core.ops.reduction import _count, _type_name
 from autograd_core.ops.reduction import sum as _sum
 from autograd_core.tensor import Tensor
 
@@ -43,7 +43,7 @@ class Var(Function):
         (d,) = ctx.saved_tensors
         axes, keepdim, denom = ctx.meta_
         scale = g.dtype.type(2) / g.dtype.type(denom)
-        return _kept(g, d.ndim, axes, keepdim) * d * scale
+        return keep_dims(g, d.ndim, axes, keepdim) * d * scale
 
 
 class Std(Function):
@@ -67,7 +67,7 @@ class Std(Function):
         xp = get_array_module(g)
         with np.errstate(divide="ignore", invalid="ignore"):
             gy = xp.where(y == 0, g.dtype.type(0), g / (y * g.dtype.type(denom)))
-        return _kept(gy, d.ndim, axes, keepdim) * d
+        return keep_dims(gy, d.ndim, axes, keepdim) * d
 
 
 def _correction(dim: Any, unbiased: Any, correction: Any) -> tuple[Any, float]:
@@ -146,7 +146,7 @@ class Norm2(Function):
         xp = get_array_module(g)
         with np.errstate(divide="ignore", invalid="ignore"):
             gy = xp.where(y == 0, g.dtype.type(0), g / y)
-        return _kept(gy, x.ndim, axes, keepdim) * x
+        return keep_dims(gy, x.ndim, axes, keepdim) * x
 
 
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
