@@ -344,12 +344,14 @@ class Recorder:
         """Metadata and statistics of each gradient; a parameter's is kept (with the array)
         so its gradient norm need not be measured again at the iteration's end."""
         grads = self._grads
-        for (nxt, _), g in zip(node.next_functions, grad_inputs):
+        nexts = node.next_functions  # may be shorter than grad_inputs (e.g. CrossEntropy)
+        for i, g in enumerate(grad_inputs):  # one entry per gradient, as backward_end counts
             if g is None:
                 grads += _NO_GRAD
                 continue
             slot = self._stats_of(g)
             grads += (g.shape, g.dtype, device_of(g), slot)
+            nxt = nexts[i][0] if i < len(nexts) else None
             if type(nxt) is AccumulateGrad:
                 self._leaf_grads[id(nxt.variable)] = (g, slot)
 
