@@ -86,3 +86,26 @@ def test_run_from_step_mode_continues_without_blocking(start):
     s.driver.run(3)
     done = s.wait_for(lambda e: isinstance(e, p.Finished))
     assert done.iteration == 3 and len(s.of(p.Stepped)) == 1
+
+
+def test_stepping_backward_through_cross_entropy_while_recording(start):
+    """CrossEntropy hands back more gradients than it has graph inputs (the labels get None):
+    the recorder's step-mode record of that node must still build."""
+    s = start("""
+        import autograd_core.nn.functional as F
+        model = nn.Linear(2, 3)
+        x, y = ag.ones(4, 2), ag.tensor([0, 1, 2, 0])
+
+        def step(i):
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            return loss
+        """, record="basic")
+    s.wait_state(p.IDLE, timeout=60)
+    s.driver.step_backward()
+    first = s.wait_for(stepped)
+    assert (first.phase, first.name) == ("backward", "CrossEntropyBackward0")
+    assert first.record.name == "CrossEntropyBackward0" and first.record.grads[0] is not None
+    s.driver.finish_iteration()
+    s.wait_for(lambda e: isinstance(e, p.Finished))
+    assert not s.of(p.Error)
