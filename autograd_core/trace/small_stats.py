@@ -58,7 +58,11 @@ class SmallBatch:
 
     def add(self, a: np.ndarray) -> SmallSlot:
         """Keep a copy of `a` (a float array of 1 to SMALL_MAX values, float32 or wider)."""
-        slot = SmallSlot(self, a.copy())
+        return self.add_copy(a.copy())
+
+    def add_copy(self, copy: np.ndarray) -> SmallSlot:
+        """Keep `copy` (an array nobody else holds: a cast made for this batch) as it is."""
+        slot = SmallSlot(self, copy)
         self.slots.append(slot)
         return slot
 
@@ -88,7 +92,12 @@ class SmallBatch:
 
 
 def small_slot(batch: SmallBatch | None, a: Any) -> Any:
-    """A SmallSlot for `a` when it can be batched, else None."""
-    if batch is None or not 0 < a.size <= SMALL_MAX or a.dtype.kind != "f" or a.itemsize < 4:
+    """A SmallSlot for `a` when it can be batched, else None. Integer, bool and float16
+    tensors (labels, masks, indices) go in as the float copy the direct path would measure
+    (`stats._as_float`): the cast is the one copy."""
+    if batch is None or not 0 < a.size <= SMALL_MAX:
         return None
-    return batch.add(a)
+    kind = a.dtype.kind
+    if kind == "f":
+        return batch.add(a) if a.itemsize >= 4 else batch.add_copy(a.astype(np.float32))
+    return batch.add_copy(a.astype(np.float64)) if kind in "biu" else None

@@ -69,21 +69,24 @@ def host_slot(a: np.ndarray, full: bool) -> tuple:
 
 
 _ROW = 1024
-_ones: dict[Any, np.ndarray] = {}
+_ONES = {np.dtype(np.float32): np.ones(_ROW, np.float32),
+         np.dtype(np.float64): np.ones(_ROW, np.float64)}
+_dot = np.dot
 
 
 def _fast_sum(flat: np.ndarray) -> float:
-    """The sum of a 1-D float array. Large ones go through BLAS (rows of 1024 times a ones
-    vector, then the row sums), three times faster than numpy's float32 pairwise sum."""
+    """The sum of a 1-D float array. Large float32/64 ones go through BLAS (rows of 1024
+    times a ones vector, then the row sums the same way), three times faster than numpy's
+    pairwise sum; each ufunc call costs about a microsecond, so no call is spent on an empty
+    tail."""
     n = flat.size
-    if n < 8 * _ROW:
-        return float(_sum(flat))
-    ones = _ones.get(flat.dtype)
+    ones = _ONES.get(flat.dtype) if n >= 8 * _ROW else None
     if ones is None:
-        ones = _ones[flat.dtype] = np.ones(_ROW, flat.dtype)
+        return float(_sum(flat))
     k = n // _ROW
-    rows = flat[:k * _ROW].reshape(k, _ROW) @ ones
-    return float(_sum(rows)) + float(_sum(flat[k * _ROW:]))
+    rows = _dot(flat[:k * _ROW].reshape(k, _ROW), ones)
+    total = float(_dot(rows, ones[:k])) if k <= _ROW else float(_sum(rows))
+    return total if n == k * _ROW else total + float(_sum(flat[k * _ROW:]))
 
 
 def _nonfinite_slot(a: np.ndarray, flat: np.ndarray, full: bool) -> tuple:
