@@ -253,3 +253,19 @@ def test_histograms_binned_per_capture_match_the_direct_path() -> None:
         want = host_stats(value.detach().numpy(), True)
         assert st.hist == want.hist and (st.nan, st.inf) == (want.nan, want.inf)
         np.testing.assert_array_equal(st.thumb, want.thumb)
+
+
+def test_small_integer_tensors_are_measured_like_the_direct_path() -> None:
+    from autograd_core.trace.small_stats import SmallBatch, small_slot
+
+    labels = np.array([3, 0, 9, 9, 2], np.int64)
+    mask = np.array([True, False, True])
+    for full in (False, True):
+        batch = SmallBatch(full)
+        slots = [small_slot(batch, a) for a in (labels, mask)]
+        batch.resolve()
+        for slot, a in zip(slots, (labels, mask), strict=True):
+            got, want = slot.to_stats(), host_stats(a, full)
+            assert (got.min, got.max, got.mean, got.norm) == pytest.approx(
+                (want.min, want.max, want.mean, want.norm))
+            assert got.hist == want.hist
