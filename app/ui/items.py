@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 # Below this zoom level text is skipped: it would be unreadable and is the costliest part.
@@ -33,6 +42,7 @@ class NodeItem(QGraphicsItem):
         self.fill: QColor | None = None      # overlay colour, None: the kind's colour
         self.mark = ""                       # "", "step" or "grad": stepping highlights
         self.theme = None
+        self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setZValue(NODE_Z)
 
@@ -56,13 +66,25 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(self.rect, 6, 6)
         if lod < TEXT_LOD:
             return
+        label, detail = self.fitted_text(painter.device())
         painter.setPen(QColor(_text_on(fill)))
         painter.setFont(_font(True))
         top = self.rect.adjusted(4, 2, -4, -self.rect.height() / 2)
-        painter.drawText(top, Qt.AlignCenter, self.label)
+        painter.drawText(top, Qt.AlignCenter, label)
         painter.setFont(_font(False))
         bottom = self.rect.adjusted(4, self.rect.height() / 2, -4, -2)
-        painter.drawText(bottom, Qt.AlignCenter, self.detail)
+        painter.drawText(bottom, Qt.AlignCenter, detail)
+
+    def fitted_text(self, device=None) -> tuple[str, str]:
+        """(label, detail) elided to the box width on `device` (None: the screen); cached
+        until the text or the resolution changes. The hover summary shows the full text."""
+        dpi = device.logicalDpiY() if device is not None else 0
+        key = (self.label, self.detail, dpi)
+        if self._fitted[:3] != key:
+            width = self.rect.width() - 10
+            self._fitted = (*key, fit_text(self.label, _metrics(True, device), width),
+                            fit_text(self.detail, _metrics(False, device), width))
+        return self._fitted[3], self._fitted[4]
 
     def mouseDoubleClickEvent(self, event) -> None:
         scene = self.scene()
@@ -165,6 +187,41 @@ def _font(bold: bool) -> QFont:
         font.setBold(bold)
         _FONTS[bold] = font
     return font
+
+
+_METRICS: dict[tuple[bool, int], QFontMetricsF] = {}
+
+
+def _metrics(bold: bool, device) -> QFontMetricsF:
+    """Metrics of a shared font on `device`: text widths follow its resolution (screen,
+    image and PDF differ), so the elision matches what is drawn."""
+    key = (bold, device.logicalDpiY() if device is not None else 0)
+    metrics = _METRICS.get(key)
+    if metrics is None:
+        metrics = QFontMetricsF(_font(bold), device) if device is not None else QFontMetricsF(
+            _font(bold))
+        _METRICS[key] = metrics
+    return metrics
+
+
+def fit_text(text: str, metrics: QFontMetricsF, width: float) -> str:
+    """`text` shortened to `width` with an ellipsis. A dotted path keeps its end (whole
+    components first: `block.norm1.weight` -> `…norm1.weight`); a name keeps its start
+    (`ScaledDotProductAttention` -> `ScaledDotProd…`).
+
+    Example:
+        fit_text("block.attn.in_proj_weight", metrics, 100)   # '…in_proj_weight'
+    """
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    if "." in text.strip(".") and " " not in text:
+        parts = text.split(".")
+        for i in range(1, len(parts)):
+            tail = "…" + ".".join(parts[i:])
+            if metrics.horizontalAdvance(tail) <= width:
+                return tail
+        return metrics.elidedText(text, Qt.ElideLeft, width)
+    return metrics.elidedText(text, Qt.ElideRight, width)
 
 
 def _text_on(fill: QColor) -> str:
