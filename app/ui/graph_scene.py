@@ -67,6 +67,7 @@ class GraphScene(QGraphicsScene):
         w, h = layout.size
         self.setSceneRect(QRectF(-40, -40, w + 80, h + 80))
         self._restyle()
+        self._changed()  # new boxes and edges: the overview batches and the minimap are stale
         if animate and (moves or self._fading):
             self._animate(moves)
         else:

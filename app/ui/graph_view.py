@@ -212,7 +212,10 @@ def summary(scene: GraphScene, key: Hashable) -> str:
     from app.ui.overlays import format_value
 
     data = scene.graph.nodes[key] if key in scene.graph else {}
-    lines = [f"<b>{data.get('label', key)}</b>  {data.get('shape', '')} {data.get('dtype', '')}"]
+    item = scene.nodes.get(key)
+    # The full name: the box may show it elided (`…norm1.weight`).
+    name = data.get("label", item.label if item is not None else key)
+    lines = [f"<b>{name}</b>  {data.get('shape', '')} {data.get('dtype', '')}"]
     if data.get("group"):
         lines.append(f"module: {data['group']}")
     if data.get("source"):
@@ -236,6 +239,9 @@ class MiniMap(QWidget):
         self.setCursor(Qt.PointingHandCursor)
         self._cache = QPixmap()
         self._cache_key: tuple = ()
+        # Any change of the picture repaints the frame; the miniature itself is redrawn only
+        # when the scene's version moved (see paintEvent).
+        view.graph_scene.changed.connect(self.update)
 
     def place(self) -> None:
         self.move(self.view.width() - self.width() - 18, self.view.height() - self.height() - 18)
