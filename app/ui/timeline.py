@@ -35,23 +35,33 @@ class LossPlot(QWidget):
         painter.setPen(QColor(self.theme.muted))
         box = QRectF(self.rect()).adjusted(44, 8, -8, -18)
         pts = [(i, v) for i, v in self.points if v == v]  # drop NaN losses from the scale
-        if len(pts) < 2:
+        if not pts:
             painter.drawText(self.rect(), Qt.AlignCenter, "loss: waiting for iterations")
+            painter.end()
             return
         (i0, i1) = pts[0][0], pts[-1][0]
         lo, hi = min(v for _, v in pts), max(v for _, v in pts)
         span_i, span_v = max(i1 - i0, 1), (hi - lo) or 1.0
         step = max(1, len(pts) // int(max(box.width(), 1)))  # at most one point per pixel
-        poly = QPolygonF([QPointF(box.left() + (i - i0) / span_i * box.width(),
-                                  box.bottom() - (v - lo) / span_v * box.height())
+        # One iteration or a flat loss sits in the middle rather than in a corner.
+        x0 = box.left() if i1 > i0 else box.center().x()
+        y0 = box.bottom() if hi > lo else box.center().y()
+        poly = QPolygonF([QPointF(x0 + (i - i0) / span_i * box.width(),
+                                  y0 - (v - lo) / span_v * box.height())
                           for i, v in pts[::step]])
         painter.drawText(QRectF(0, box.top() - 6, 42, 14), Qt.AlignRight, f"{hi:.3g}")
         painter.drawText(QRectF(0, box.bottom() - 8, 42, 14), Qt.AlignRight, f"{lo:.3g}")
+        span = f"iteration {i0}" if i0 == i1 else f"iterations {i0}-{i1}"
         painter.drawText(QRectF(box.left(), box.bottom() + 2, box.width(), 14), Qt.AlignCenter,
-                         f"loss, iterations {i0}-{i1}")
+                         f"loss, {span}")
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(QPen(QColor(self.theme.selection), 1.5))
+        color = QColor(self.theme.selection)
+        painter.setPen(QPen(color, 1.5))
         painter.drawPolyline(poly)
+        if len(pts) < 50:  # few points: mark each, so the first loss shows as a dot
+            painter.setBrush(color)
+            for point in poly:
+                painter.drawEllipse(point, 2.5, 2.5)
         painter.end()
 
 
