@@ -1,6 +1,7 @@
 """The `gradscope` command: open the app on a model script, record or export headless.
 
-    gradscope [MODEL.py | run.gscope] [--screenshot OUT.png]      the window (default example)
+    gradscope [MODEL.py | run.gscope] [--screenshot OUT.png [-n ITERATIONS]]
+                                                                  the window (default example)
     gradscope MODEL.py --terminal [-n ITERATIONS]                 train in the terminal
     gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
                      [--iteration K] [-n ITERATIONS] [--overlay time|grad|value] [--collapse D]
@@ -24,14 +25,35 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "spiral_mlp.py"
 
 
+SUBCOMMANDS = """commands:
+  gradscope record MODEL.py -o run.gscope [-n ITERATIONS] [--device cpu|cuda]
+                   [--stats off|basic|full] [--timeout SECONDS]
+      run a model script headless, recording every iteration, and save the session
+  gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
+                   [--iteration K] [-n ITERATIONS] [--overlay time|grad|value|...]
+                   [--collapse DEPTH] [--scale SCALE] [--theme light|dark]
+      render the graph offscreen, or write the capture as data
+
+`gradscope record --help` and `gradscope export --help` describe their options."""
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="gradscope", description=__doc__.splitlines()[0])
+    # The window's MODEL argument is optional, so `record` and `export` are dispatched by
+    # main() rather than by argparse subparsers (which would take any path for a command);
+    # the help lists them all the same.
+    p = argparse.ArgumentParser(
+        prog="gradscope", description=__doc__.splitlines()[0],
+        usage="gradscope [MODEL.py | run.gscope] [options]\n"
+              "       gradscope {record,export} ... (see below)",
+        epilog=SUBCOMMANDS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", default=str(DEFAULT_EXAMPLE),
-                   help="a model script defining `model` and `step(i)` (default: spirals MLP)")
+                   help="a model script defining `model` and `step(i)`, or a recorded "
+                        "session .gscope (default: spirals MLP)")
     p.add_argument("-n", "--iterations", type=int, default=None,
-                   help="iterations to run (default: the script's ITERATIONS, else 100)")
+                   help="iterations to run (--terminal: default the script's ITERATIONS, "
+                        "else 100; --screenshot: run this many before the shot, default 1)")
     p.add_argument("--screenshot", metavar="OUT.png", default=None,
-                   help="open the window, save it once the first iteration is drawn, exit")
+                   help="open the window, save it once the iterations are drawn, exit")
     p.add_argument("--terminal", action="store_true",
                    help="no window: train in the terminal, printing the loss")
     return p.parse_args(argv)
@@ -68,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if args.terminal:
         return train(args.model, args.iterations)
-    return gui(args.model, args.screenshot)
+    return gui(args.model, args.screenshot, args.iterations)
 
 
 def _parse_record(argv: list[str]) -> argparse.Namespace:
@@ -149,7 +171,7 @@ def _report(result: RecordResult, args: argparse.Namespace) -> int:
     return 1 if failure is not None else 0
 
 
-def gui(source: str, screenshot: str | None) -> int:
+def gui(source: str, screenshot: str | None, iterations: int | None = None) -> int:
     """Open the window (Qt is imported only here, so the other commands run without it)."""
     if not Path(source).is_file():
         print(f"gradscope: no such model script or session: {source}", file=sys.stderr)
@@ -160,7 +182,7 @@ def gui(source: str, screenshot: str | None) -> int:
         print(f"gradscope: the app needs PySide6 ({exc}); install the gui extra: "
               "pip install -e '.[gui]'  (or use --terminal)", file=sys.stderr)
         return 2
-    return run_app(source, screenshot)
+    return run_app(source, screenshot, iterations)
 
 
 def _parse_export(argv: list[str]) -> argparse.Namespace:

@@ -38,12 +38,14 @@ def choose_platform(screenshot: bool) -> str | None:
     return None
 
 
-def run_app(source: str | None = None, screenshot: str | None = None) -> int:
+def run_app(source: str | None = None, screenshot: str | None = None,
+            iterations: int | None = None) -> int:
     """Open the window on a model script or .gscope session (default: the spirals example).
 
     Args:
         source: a model script (.py) or a recorded session (.gscope).
-        screenshot: save the window to this PNG once the first iteration is drawn, then exit.
+        screenshot: save the window to this PNG once `iterations` are drawn, then exit.
+        iterations: with `screenshot`, how many iterations run before the shot (default 1).
     Returns:
         The process exit code.
     """
@@ -74,13 +76,31 @@ def run_app(source: str | None = None, screenshot: str | None = None) -> int:
     def save() -> None:
         from app.ui.export import save_window
 
+        if outcome.get("saved"):
+            return
+        outcome["saved"] = True
         size = save_window(window, screenshot)
         print(f"saved {screenshot} ({size.width()}x{size.height()})")
         outcome["code"] = 0
         window.close()
 
+    wanted = max(iterations or 1, 1)
+
+    def settle_and_save() -> None:
+        QTimer.singleShot(600, save)  # let the fade-in, the docks and the 10 Hz panels settle
+
+    def _on_model_run_finished(iteration: int) -> None:
+        if iteration >= wanted:  # the worker counts iterations from 1
+            settle_and_save()
+
     def _on_window_first_graph_drawn() -> None:
-        QTimer.singleShot(600, save)  # let the fade-in and the docks settle
+        if len(window.model.losses) >= wanted:
+            settle_and_save()
+            return
+        # A trained picture: the loss curve and the overlays need more than one iteration.
+        window.model.run_finished.connect(_on_model_run_finished)
+        window.model.worker_died.connect(lambda _died: settle_and_save())
+        window.runner.send("run", wanted - 1)
 
     def _on_timeout() -> None:
         print(f"gradscope: no graph drawn within {SCREENSHOT_TIMEOUT_MS // 1000} s",
