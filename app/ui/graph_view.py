@@ -246,46 +246,56 @@ class MiniMap(QWidget):
     def place(self) -> None:
         self.move(self.view.width() - self.width() - 18, self.view.height() - self.height() - 18)
 
-    def _mapping(self) -> tuple[QRectF, float]:
+    def _mapping(self) -> tuple[QRectF, float, QPointF]:
+        """(scene rect, scale, offset): the scene fitted into the minimap and centred."""
         scene_rect = self.view.graph_scene.sceneRect()
         s = min(self.width() / max(scene_rect.width(), 1), self.height() /
                 max(scene_rect.height(), 1))
-        return scene_rect, s
+        offset = QPointF((self.width() - scene_rect.width() * s) / 2,
+                         (self.height() - scene_rect.height() * s) / 2)
+        return scene_rect, s, offset
+
+    def _to_mini(self, painter: QPainter, scene_rect: QRectF, s: float, offset: QPointF) -> None:
+        painter.translate(offset)
+        painter.scale(s, s)
+        painter.translate(-scene_rect.topLeft())
 
     def paintEvent(self, event) -> None:
         scene = self.view.graph_scene
         if scene is None:
             return
-        scene_rect, s = self._mapping()
+        scene_rect, s, offset = self._mapping()
         key = (scene.version, scene.theme.name, self.width(), self.height(),
                scene_rect.getRect())
         if key != self._cache_key:
-            self._cache = self._render_cache(scene, scene_rect, s)
+            self._cache = self._render_cache(scene, scene_rect, s, offset)
             self._cache_key = key
         painter = QPainter(self)
         painter.drawPixmap(0, 0, self._cache)
-        painter.scale(s, s)
-        painter.translate(-scene_rect.topLeft())
-        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         painter.setBrush(Qt.NoBrush)
+        painter.setPen(QPen(QColor(scene.theme.frame), 0))
+        painter.drawRect(QRectF(self.rect()).adjusted(0, 0, -1, -1))
+        self._to_mini(painter, scene_rect, s, offset)
+        # The visible area, clipped to the scene so all four sides stay inside the minimap.
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
         painter.setPen(QPen(QColor(scene.theme.selection), 0))
-        painter.drawRect(visible)
+        painter.drawRect(visible.intersected(scene_rect))
         painter.end()
 
-    def _render_cache(self, scene: GraphScene, scene_rect: QRectF, s: float) -> QPixmap:
+    def _render_cache(self, scene: GraphScene, scene_rect: QRectF, s: float,
+                      offset: QPointF) -> QPixmap:
         """The miniature, drawn once per scene change (not on every scroll)."""
         pixmap = QPixmap(self.size())
         pixmap.fill(QColor(scene.theme.background).darker(115))
         painter = QPainter(pixmap)
-        painter.scale(s, s)
-        painter.translate(-scene_rect.topLeft())
+        self._to_mini(painter, scene_rect, s, offset)
         scene._overview.paint(painter, scene_rect, scene._all_nodes(), scene.edges.values(),
                               scene.theme)
         painter.end()
         return pixmap
 
     def mousePressEvent(self, event) -> None:
-        scene_rect, s = self._mapping()
-        p = event.position()
+        scene_rect, s, offset = self._mapping()
+        p = event.position() - offset
         self.view.centerOn(scene_rect.left() + p.x() / s, scene_rect.top() + p.y() / s)
         self.update()

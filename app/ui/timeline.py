@@ -58,7 +58,7 @@ class LossPlot(QWidget):
         color = QColor(self.theme.selection)
         painter.setPen(QPen(color, 1.5))
         painter.drawPolyline(poly)
-        if len(pts) < 50:  # few points: mark each, so the first loss shows as a dot
+        if len(pts) <= 20:  # few points: mark each, so the first loss shows as a dot
             painter.setBrush(color)
             for point in poly:
                 painter.drawEllipse(point, 2.5, 2.5)
