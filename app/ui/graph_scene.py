@@ -357,7 +357,9 @@ def edge_label(key: tuple, graph: nx.DiGraph) -> str:
 
 
 def group_rects(graph: nx.DiGraph, layout: Layout) -> dict[str, QRectF]:
-    """Frames of the expanded module groups, deepest first, each around its members."""
+    """Frames of the expanded module groups, each around its own boxes and its child frames
+    (built deepest first), with a line of room on top for its title: nested titles never sit
+    on each other (`block.mlp` over `block.mlp.0`)."""
     boxes: dict[str, QRectF] = {}
     for key, (x, y) in layout.positions.items():
         if isinstance(key, GroupNode):
@@ -366,11 +368,15 @@ def group_rects(graph: nx.DiGraph, layout: Layout) -> dict[str, QRectF]:
         if not group:
             continue
         parts = group.split(".")
-        box = QRectF(x - 60, y - 18, 120, 36)
         for i in range(len(parts), 0, -1):
-            path = ".".join(parts[:i])
-            boxes[path] = boxes[path].united(box) if path in boxes else QRectF(box)
-    margin = {p: 8 + 6 * max((q.count(".") - p.count(".") for q in boxes
-                              if q.startswith(p + ".")), default=0) for p in boxes}
-    return {p: r.adjusted(-margin[p], -margin[p] - 10, margin[p], margin[p])
-            for p, r in boxes.items()}
+            boxes.setdefault(".".join(parts[:i]), QRectF())
+        box = QRectF(x - 60, y - 18, 120, 36)
+        boxes[group] = boxes[group].united(box) if not boxes[group].isNull() else box
+    frames: dict[str, QRectF] = {}
+    for path in sorted(boxes, key=lambda p: -p.count(".")):
+        rect = boxes[path]
+        for child, frame in frames.items():
+            if child.startswith(path + ".") and child.count(".") == path.count(".") + 1:
+                rect = rect.united(frame) if not rect.isNull() else QRectF(frame)
+        frames[path] = rect.adjusted(-8, -20, 8, 8)
+    return frames
