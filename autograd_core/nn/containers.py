@@ -21,6 +21,14 @@ def _index(idx: Any, size: int, owner: str) -> int:
     return idx % size if size else idx
 
 
+def _renumber(modules: dict) -> None:
+    """Keys back to 0..n-1 after a deletion, as PyTorch's indexed containers do."""
+    items = list(modules.values())
+    modules.clear()
+    for i, m in enumerate(items):
+        modules[str(i)] = m
+
+
 class Sequential(Module):
     """Runs its modules in order, each on the previous one's output.
 
@@ -55,11 +63,7 @@ class Sequential(Module):
                 del self._modules[key]
         else:
             del self._modules[keys[_index(idx, len(keys), "Sequential")]]
-        # Renumber so indices stay 0..n-1, as PyTorch does.
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -128,10 +132,7 @@ class ModuleList(Module):
         for key in (keys[idx] if isinstance(idx, slice) else
                     [keys[_index(idx, len(keys), "ModuleList")]]):
             del self._modules[key]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules)
 
     def __len__(self) -> int:
         return len(self._modules)
