@@ -282,7 +282,10 @@ class MainWindow(QMainWindow):
         if getattr(self, "_loss_dirty", False):
             self._loss_dirty = False
             self.loss_plot.set_points(self.model.losses)
-            self._show_selection()
+            if self.model.last_step is None:  # while stepping the inspector shows the step
+                self._show_selection()
+            else:
+                self.timeline.set_capture(self.model.capture())
         cap = self.model.capture()
         label = self.toolbar.scrub_label
         label.setText(f"it {cap.index}" if cap is not None else "no iterations")
