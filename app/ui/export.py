@@ -24,15 +24,29 @@ def export_kind(path: str | os.PathLike) -> str:
     return next((f for f in (*IMAGE_FORMATS, *DATA_FORMATS) if name.endswith(f)), "")
 
 
+LEGEND_ROOM = 76.0  # scene units kept free above the graph for the overlay legend
+
+
+def _has_legend(scene: GraphScene) -> bool:
+    return scene.overlay is not None and scene.overlay.name != "none"
+
+
+def _source(scene: GraphScene) -> QRectF:
+    """The exported part of the scene: the items, a margin, and room for the legend on top
+    (drawn over the graph it hid the top right nodes)."""
+    top = LEGEND_ROOM if _has_legend(scene) else 20
+    return scene.itemsBoundingRect().adjusted(-20, -top, 20, 20)
+
+
 def _render(scene: GraphScene, painter: QPainter, target: QRectF, legend: bool) -> None:
     scene.finish_animation()
     overview = scene.overview
     scene.set_overview(False)  # exports always draw the detailed items
-    source = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+    source = _source(scene)
     painter.fillRect(target, QColor(scene.theme.background))
     scene.render(painter, target, source, Qt.KeepAspectRatio)
     scene.set_overview(overview)
-    if legend and scene.overlay is not None and scene.overlay.name != "none":
+    if legend and _has_legend(scene):
         from app.ui.graph_view import paint_legend
 
         paint_legend(painter, QRectF(target.right() - 250, target.top() + 10, 236, 58),
@@ -41,7 +55,7 @@ def _render(scene: GraphScene, painter: QPainter, target: QRectF, legend: bool) 
 
 def graph_size(scene: GraphScene) -> QSize:
     """Natural size of the drawing in scene units (1 unit = 1 pixel at scale 1)."""
-    r = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+    r = _source(scene)
     return QSize(max(int(r.width()), 1), max(int(r.height()), 1))
 
 
