@@ -69,6 +69,9 @@ class NodeItem(QGraphicsItem):
         label, detail = self.fitted_text(painter.device())
         painter.setPen(QColor(_text_on(fill)))
         painter.setFont(_font(True))
+        if not detail:  # a scalar (the loss): its name alone, in the middle of the box
+            painter.drawText(self.rect, Qt.AlignCenter, label)
+            return
         top = self.rect.adjusted(4, 2, -4, -self.rect.height() / 2)
         painter.drawText(top, Qt.AlignCenter, label)
         painter.setFont(_font(False))
