@@ -50,12 +50,21 @@ class RecordPanel(QWidget):
         self.title.setText(title)
         self.tree.clear()
         for name, value in rows:
-            item = QTreeWidgetItem([name, "" if isinstance(value, list) else str(value)])
+            item = _row(name, "" if isinstance(value, list) else str(value))
             if isinstance(value, list):
                 for sub_name, sub_value in value:
-                    item.addChild(QTreeWidgetItem([sub_name, str(sub_value)]))
-                item.setExpanded(True)
+                    item.addChild(_row(sub_name, str(sub_value)))
             self.tree.addTopLevelItem(item)
+            item.setExpanded(True)  # only takes effect once the item is in the tree
+        self.tree.resizeColumnToContents(0)  # "param grad norms" showed as "param grad no..."
+
+
+def _row(name: str, value: str) -> QTreeWidgetItem:
+    """A field row; the tooltips carry the full text where the column elides it."""
+    item = QTreeWidgetItem([name, value])
+    item.setToolTip(0, name)
+    item.setToolTip(1, value)
+    return item
 
 
 def _tensor_rows(meta: Any) -> list[tuple[str, Any]]:
@@ -111,7 +120,8 @@ class CapturePanel(RecordPanel):
     def show_record(self, record: IterationCapture, context: Any) -> None:
         h = record.health
         rows: list[tuple[str, Any]] = [
-            ("iteration", record.index), ("loss", record.loss), ("nodes", len(record.nodes)),
+            ("iteration", record.index), ("loss", _loss_text(record.loss)),
+            ("nodes", len(record.nodes)),
             ("ops", len(record.ops())), ("duration", format_value(record.duration_ns, "time")),
             ("statistics level", record.level)]
         if h.first_nonfinite is not None:
@@ -171,3 +181,8 @@ class InspectorPanel(QStackedWidget):
 
     def current_panel(self) -> QWidget:
         return self.currentWidget()
+
+
+def _loss_text(loss: Any) -> str:
+    """Six significant digits (the full float repr was cut off by the column)."""
+    return f"{loss:.6g}" if isinstance(loss, (int, float)) else str(loss)
