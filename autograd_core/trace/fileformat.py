@@ -33,6 +33,10 @@ MAX_TOTAL_BYTES = 4 * 2**30
 MAX_RATIO = 200  # zip bombs compress far better than our JSON does
 MAX_ARRAY_BYTES = THUMB_SIDE * THUMB_SIDE * 8 + 4096
 MAX_CAPTURES = 1_000_000
+# What zipfile and numpy raise on a damaged or unsupported member (RuntimeError: encrypted;
+# NotImplementedError: an unknown compression method or a mangled "version needed" field).
+_UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, RuntimeError,
+               NotImplementedError)
 
 
 def save(session: Session, path: str | os.PathLike) -> None:
@@ -79,8 +83,7 @@ def load(path: str | os.PathLike) -> Session:
     """
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        # NotImplementedError: zipfile's answer to a mangled "version needed" field
+    except _UNREADABLE as exc:
         raise SessionFormatError(f"{path}: not a .gscope session (not a zip: {exc})") from exc
     with zf:
         infos = _check_members(zf)
@@ -90,8 +93,7 @@ def load(path: str | os.PathLike) -> Session:
         for name in names:
             arrays = _read_arrays(zf, infos, name + ".npz") if name + ".npz" in infos else {}
             member = name + ".json"
-            session.add(decode_capture(_read_json(zf, infos, member), member,
-                                                   arrays))
+            session.add(decode_capture(_read_json(zf, infos, member), member, arrays))
     return session
 
 
@@ -126,8 +128,7 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with zf.open(info) as f:
             data = f.read(info.file_size + 1)
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError,
-            NotImplementedError) as exc:
+    except _UNREADABLE as exc:
         raise SessionFormatError(f"{info.filename}: unreadable or truncated ({exc})") from exc
     if len(data) != info.file_size:
         raise SessionFormatError(f"{info.filename}: size differs from the declared size")
@@ -188,15 +189,23 @@ def _read_arrays(zf: zipfile.ZipFile, infos: dict, name: str) -> dict[str, np.nd
                 if not _ARRAY.match(info.filename):
                     raise SessionFormatError(f"{name}: unexpected array {info.filename!r:.60}")
                 _check_size(info, MAX_ARRAY_BYTES)
+                _check_array_header(inner, info, name)
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+            return {key: npz[key] for key in npz.files}
     except SessionFormatError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, KeyError,
-            NotImplementedError) as exc:
+    except (*_UNREADABLE, KeyError) as exc:
         raise SessionFormatError(f"{name}: unreadable arrays ({exc})"[:300]) from exc
-    for key, a in arrays.items():
-        if a.dtype != np.float32 or a.ndim != 2 or max(a.shape) > THUMB_SIDE:
-            raise SessionFormatError(
-                f"{name}: array {key} must be float32 2-D of at most {THUMB_SIDE}x{THUMB_SIDE}")
-    return arrays
+
+
+def _check_array_header(inner: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse an array by its header: numpy allocates the declared shape before reading."""
+    with inner.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:  # np.load refuses versions it does not know
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    if dtype != np.float32 or len(shape) != 2 or max(shape) > THUMB_SIDE:
+        raise SessionFormatError(f"{name}: array {info.filename[:-4]} must be float32 2-D "
+                                 f"of at most {THUMB_SIDE}x{THUMB_SIDE}")

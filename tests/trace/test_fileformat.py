@@ -116,6 +116,32 @@ def test_pickled_array_is_refused(saved: Path, tmp_path: Path) -> None:
     _refused(_write(tmp_path / "p.gscope", members), npz_name)
 
 
+def test_huge_array_shape_is_refused_before_allocation(saved: Path, tmp_path: Path) -> None:
+    # A 3.6 TiB shape in a 200-byte .npy: numpy would allocate it before reading the data.
+    members = _members(saved)
+    npz_name = next(n for n in members if n.endswith(".npz"))
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    header = header.ljust(117) + "\n"
+    npy = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as inner:
+        inner.writestr("a0.npy", npy + bytes(64))
+    members[npz_name] = buf.getvalue()
+    _refused(_write(tmp_path / "s.gscope", members), npz_name, "float32 2-D")
+
+
+def test_encrypted_member_is_refused(saved: Path, tmp_path: Path) -> None:
+    raw = bytearray(saved.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local, central
+        at = raw.find(signature)
+        while at >= 0:
+            raw[at + flags_at] |= 1  # general-purpose flag bit 0: encrypted
+            at = raw.find(signature, at + 4)
+    path = tmp_path / "e.gscope"
+    path.write_bytes(bytes(raw))
+    _refused(path, "encrypted")
+
+
 def test_path_outside_the_zip_is_refused(saved: Path, tmp_path: Path) -> None:
     members = _members(saved)
     members["../../etc/evil.json"] = b"{}"
