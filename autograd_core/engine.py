@@ -181,7 +181,8 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
 def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
     if node.n_outputs == 1:
         if (node, 0) in captured:
-            results[(node, 0)] = _leaf_hooks(node, g) if type(node) is AccumulateGrad else g
+            results[(node, 0)] = (_leaf_hooks(node.variable, g) if type(node) is AccumulateGrad
+                                  else g)
         return
     for i, gi in enumerate(g):
         if gi is not None and (node, i) in captured:
@@ -239,16 +240,10 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> An
 def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:
     """Run one node's backward and pass its input gradients on."""
     if node._saved is _FREED:
-        raise RuntimeError(
-            "Trying to backward through the graph a second time (or directly access saved "
-            "tensors after they have already been freed). Saved intermediate values of the "
-            "graph are freed when you call .backward() or autograd.grad(). Specify "
-            "retain_graph=True if you need to backward through the graph a second time or if "
-            "you need to access saved tensors after calling backward."
-        )
+        raise RuntimeError(_FREED_MESSAGE)
     if node._versions is not None:
         _check_versions(node)
-    if node._pre_hooks is not None or "_retain" in node.__dict__:
+    if node._pre_hooks is not None:  # also set ({}) by retain_grad and grad_fn hooks
         g = _run_pre_hooks(node, g)
     grads_out = g if node.n_outputs == 1 else _materialize(node, g)
     if obs is not None:
@@ -350,7 +345,7 @@ def _run_pre_hooks(node: Node, g: Any) -> Any:
     """Tensor hooks of non-leaf outputs may replace the gradient; retain_grad stores it."""
     single = node.n_outputs == 1
     grads = [g] if single else list(g)
-    for nr, hook_list in (node._pre_hooks or {}).items():
+    for nr, hook_list in node._pre_hooks.items():
         if grads[nr] is None:
             continue
         for hook in list(hook_list):
@@ -364,10 +359,10 @@ def _run_pre_hooks(node: Node, g: Any) -> Any:
     return grads[0] if single else grads
 
 
-def _leaf_hooks(acc: AccumulateGrad, g: Any) -> Any:
-    hooks_list = acc.variable._hooks
-    if hooks_list:
-        for hook in list(hooks_list):
+def _leaf_hooks(t: Tensor, g: Any) -> Any:
+    """A leaf tensor's hooks, in order; each may replace the gradient."""
+    if t._hooks:
+        for hook in list(t._hooks):
             new = hook(Tensor._make(g))
             if new is not None:
                 g = new._data if isinstance(new, Tensor) else new
@@ -377,7 +372,7 @@ def _leaf_hooks(acc: AccumulateGrad, g: Any) -> Any:
 def _accumulate_leaf(t: Tensor, g: Any) -> None:
     """AccumulateGrad: run the leaf's hooks, then add into `.grad`."""
     if t._hooks:
-        g = _leaf_hooks(t._grad_accumulator(), g)
+        g = _leaf_hooks(t, g)
     if g.dtype != t._data.dtype:
         g = g.astype(t._data.dtype)
     _store_grad(t, g)
