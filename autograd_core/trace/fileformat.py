@@ -13,7 +13,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 import zlib
 from pathlib import Path
@@ -40,9 +40,13 @@ _UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, Ru
 
 
 def save(session: Session, path: str | os.PathLike) -> None:
-    """Write `session` to `path` atomically (a temporary file renamed into place)."""
+    """Write `session` to `path` atomically: a temporary file beside it, flushed to disk and
+    renamed into place, so a crash leaves the old file or the new one, never half of one."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}.tmp")
+    # os.open, not mkstemp: the file gets what a plain open() gives it (0o666 less the
+    # umask), not mkstemp's owner-only 0o600, so a saved session can be shared.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             _write(session, f)
@@ -50,9 +54,20 @@ def save(session: Session, path: str | os.PathLike) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX only: Windows cannot open a directory)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write(session: Session, f: Any) -> None:

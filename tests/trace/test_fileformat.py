@@ -69,6 +69,32 @@ def test_save_replaces_atomically(recorded: trace.Recorder, tmp_path: Path) -> N
     assert os.listdir(tmp_path) == ["run.gscope"]  # no temporary left behind
 
 
+def test_failed_save_keeps_the_old_file(recorded: trace.Recorder, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "run.gscope"
+    path.write_bytes(b"old")
+
+    def disk_full(session: trace.Session, f: io.BufferedWriter) -> None:
+        f.write(b"half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("autograd_core.trace.fileformat._write", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        trace.save(recorded.session, path)
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["run.gscope"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_saved_file_has_the_usual_permissions(recorded: trace.Recorder, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        trace.save(recorded.session, tmp_path / "run.gscope")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "run.gscope").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0o600
+
+
 def _refused(path: Path, *words: str) -> str:
     with pytest.raises(SessionFormatError) as info:
         trace.load(path)
