@@ -97,6 +97,7 @@ class RawCapture:
         "_bwd",
         "_grads",
         "_ins",
+        "_marks",
         "_mods",
         "_nodes",
         "_tmeta",
@@ -130,7 +131,7 @@ class RawCapture:
         for (kind, i), ns in self.gpu_ns:
             (cap.nodes if kind == "op" else cap.backward)[i].gpu_ns = ns
         cap.modules = [ModuleSpan(*m) for m in self._mods]
-        cap.phases = _phases(cap)
+        cap.phases = _phases(cap, self._marks, self.duration_ns)
         cap.duration_ns = self.duration_ns
         cap.loss = self.loss
         tid = self.loss_tid
@@ -157,6 +158,7 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
         rec.health
     raw._nodes, raw._ins, raw._tmeta = rec._nodes, rec._ins, rec._tmeta
     raw._bwd, raw._grads, raw._mods = rec._bwd, rec._grads, rec._mods
+    raw._marks = rec._marks
     raw._built = rec._built
     raw.loss_tid = None
     raw.loss = None
@@ -175,11 +177,17 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
     return raw
 
 
-def _phases(cap: IterationCapture) -> dict[str, tuple[int, int]]:
-    """(first start, last end) of each phase, from the op and backward records."""
+def _phases(cap: IterationCapture, marks: list[tuple[str, int]],
+            end_ns: int) -> dict[str, tuple[int, int]]:
+    """(first start, last end) of each phase, from the op and backward records and from the
+    phase changes the engine and optimizer announced (the optimizer's update runs on raw
+    arrays, so without its mark the update phase would have no span)."""
     spans: dict[str, tuple[int, int]] = {}
     events = [(n.phase, n.start_ns, n.time_ns) for n in cap.nodes if n.kind == "op"]
     events += [("backward", b.start_ns, b.time_ns) for b in cap.backward]
+    # A mark's phase lasts until the next mark, the last one until the iteration ended.
+    ends = [t for _, t in marks[1:]] + [end_ns]
+    events += [(name, t, max(end - t, 0)) for (name, t), end in zip(marks, ends)]
     for phase, start, dur in events:
         lo, hi = spans.get(phase, (start, start + dur))
         spans[phase] = (min(lo, start), max(hi, start + dur))

@@ -133,6 +133,7 @@ class Recorder:
         self._nbase = _new_base()
         self._phase = "forward"
         self._forward = True
+        self._marks: list[tuple[str, int]] = []  # (phase, ns since start) as announced
         # Flat lists (layouts in capture.py): leaves and ops in node-id order, NODE values
         # each; the input tids of all nodes; TENSOR values per tid; BWD values per backward
         # node; TENSOR values per gradient of a backward node.
@@ -198,7 +199,7 @@ class Recorder:
                 m = producer.meta if producer is not None else None
                 if m is not None and 0 <= m - base < len(nodes):
                     ins.append(nodes[m - base + 9] + a._output_nr)  # producer's first output
-                else:  # a leaf or a no-graph output: _tensor_in, inlined
+                else:  # a leaf or a no-graph output: found by id, or new
                     known = self._tids.get(id(a))
                     ins.append(known[1] if known is not None and known[0]() is a
                                else self._new_leaf(a))
@@ -286,12 +287,6 @@ class Recorder:
         if self._gpu is None and dev.type == "cuda":
             self._enable_gpu()
         return dev
-
-    def _tensor_in(self, t: Tensor) -> int:
-        entry = self._tids.get(id(t))
-        if entry is not None and entry[0]() is t:
-            return entry[1]
-        return self._new_leaf(t)
 
     def _new_leaf(self, t: Tensor) -> int:
         tid = len(self._tmeta) // TENSOR
@@ -427,6 +422,7 @@ class Recorder:
 
     # ------------------------------------------------------------------ observer: phases
     def phase(self, name: str) -> None:
+        self._marks.append((name, perf_counter_ns() - self._t0))
         self._phase = name
         self._forward = name == "forward"
         if name == "update" and self._stats:
