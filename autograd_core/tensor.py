@@ -126,10 +126,6 @@ class Tensor:
         self._grad = value
 
     @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
-
-    @property
     def T(self) -> Tensor:
         return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
@@ -144,10 +140,6 @@ class Tensor:
     @property
     def nbytes(self) -> int:
         return self._data.nbytes
-
-    @property
-    def _version_value(self) -> int:
-        return self._version[0]
 
     def size(self, dim: int | None = None) -> Any:
         return Size(self._data.shape) if dim is None else self._data.shape[dim]
@@ -740,7 +732,7 @@ def _host(arr: Any) -> np.ndarray:
                                                 np.asarray(arr))
 
 
-def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
+def _to_array(data: Any, dt: Any) -> Any:
     """Turn nested lists, scalars, arrays and tensors into an array with PyTorch's dtypes."""
     if isinstance(data, Tensor):
         arr = data._data
@@ -751,22 +743,23 @@ def _to_array(data: Any, dt: Any, xp: Any = np) -> Any:
     if isinstance(arr, (list, tuple)):
         _check_nesting(arr, 0)
     if dt is None:
-        arr = xp.asarray(arr) if xp is not np else np.asarray(_host(arr) if hasattr(arr, "get")
-                                                              and xp is np else arr)
+        arr = _host(arr)
         kind = arr.dtype.kind
-        if kind == "f" and not isinstance(data, (np.ndarray, Tensor)) and not hasattr(data,
-                                                                                    "dtype"):
-            arr = arr.astype(dtypes.default.value)  # Python floats -> default dtype
-        elif kind in "iu" and not hasattr(data, "dtype"):
+        if kind in "OUS":
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if hasattr(data, "dtype"):  # an array or tensor keeps its dtype
+            return arr
+        # Python numbers and lists take PyTorch's defaults.
+        if kind == "f":
+            arr = arr.astype(dtypes.default.value)
+        elif kind in "iu":
             arr = arr.astype(np.int64)
-        elif kind == "c" and not hasattr(data, "dtype"):
+        elif kind == "c":
             # Python complex -> the complex dtype matching the default float dtype.
             arr = arr.astype(np.complex64 if dtypes.default.value == np.float32
                              else np.complex128)
-        elif kind in "OUS":
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         return arr
-    return xp.asarray(arr, dtype=dtypes.to_dtype(dt))
+    return np.asarray(arr, dtype=dtypes.to_dtype(dt))
 
 
 def _check_nesting(seq: Any, dim: int) -> None:
