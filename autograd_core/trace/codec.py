@@ -44,7 +44,6 @@ I0 = ("int", 0, MAX_INT)
 IM1 = ("int", -1, MAX_INT)
 I = ("int", -MAX_INT, MAX_INT)
 S = ("str", MAX_STR)
-B = ("bool",)
 
 
 def opt(spec: tuple) -> tuple:
@@ -180,11 +179,6 @@ class Decoder:
             raise self.fail(path, f"expected a string, got {_tname(v)}")
         if len(v) > spec[1]:
             raise self.fail(path, f"string longer than {spec[1]} characters")
-        return v
-
-    def _bool(self, v: Any, spec: tuple, path: str) -> bool:
-        if type(v) is not bool:
-            raise self.fail(path, f"expected true/false, got {_tname(v)}")
         return v
 
     def _enum(self, v: Any, spec: tuple, path: str) -> str:

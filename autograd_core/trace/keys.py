@@ -48,17 +48,13 @@ def register_engine_file(filename: str) -> None:
         _is_engine[os.path.abspath(filename)] = True
 
 
-def user_location(depth: int = 2) -> tuple[str, str]:
-    """(`file:line`, function) of the first caller frame outside autograd_core."""
-    return user_frame(depth + 1)[0]
-
-
 def user_frame(depth: int) -> tuple[tuple[str, str], int, CodeType | None]:
     """The first frame outside autograd_core, from `depth` frames above the caller up:
     ((`file:line`, function), its depth as seen by the caller, its code object).
 
     Cost: a frame walk (on Python 3.11 each `f_back` makes a frame object, about half a
-    microsecond a frame); callers that know the depth from an earlier walk use `location_at`.
+    microsecond a frame); a caller that keeps the depth and code from an earlier
+    walk reads that one frame instead (the Recorder's sites).
     """
     frame: Any = sys._getframe(depth + 1)
     is_engine = _is_engine
