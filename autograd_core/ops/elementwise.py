@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.backend import Device, get_array_module, module_for_device
 from autograd_core.backend import device as as_device
-from autograd_core.backend import get_array_module, module_for_device
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str, sum_to
 from autograd_core.tensor import Tensor
@@ -245,13 +245,15 @@ class Remainder(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        gb = None
-        if nb:
-            xp = get_array_module(b)
-            gb = sum_to(-g * xp.floor_divide(a, b), _shape(b))
-        return (sum_to(g, _shape(a)) if na else None), gb
+        return _mod_grads(ctx, g, get_array_module(g).floor_divide)
+
+
+def _mod_grads(ctx: Any, g: Any, quotient: Any) -> tuple:
+    """Grads of z = a - quotient(a, b) * b: the quotient is piecewise constant."""
+    a, b = ctx.saved_tensors
+    na, nb = ctx.needs_input_grad
+    gb = sum_to(-g * quotient(a, b), _shape(b)) if nb else None
+    return (sum_to(g, _shape(a)) if na else None), gb
 
 
 class Maximum(Function):
@@ -350,13 +352,8 @@ class Fmod(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        gb = None
-        if nb:
-            xp = get_array_module(b)
-            gb = sum_to(-g * xp.trunc(a / b), _shape(b))
-        return (sum_to(g, _shape(a)) if na else None), gb
+        trunc_ = get_array_module(g).trunc
+        return _mod_grads(ctx, g, lambda a, b: trunc_(a / b))
 
 
 def fmod(input: Any, other: Any) -> Tensor:
@@ -842,9 +839,7 @@ LogicalXor = _compare_class("LogicalXor", "logical_xor")
 
 
 def _cmp(cls: type, a: Any, b: Any, op: str) -> Tensor:
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError(f"{op}: expected at least one tensor operand")
-    a, b = _prepare(a, b, op)
+    a, b = _prepare(a, b, op)  # raises TypeError when neither is a tensor
     try:
         return cls.apply(a, b)
     except ValueError as exc:
@@ -948,8 +943,6 @@ class ToDevice(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from autograd_core.backend import Device
-
         if ctx.src_device is None:
             return _move(g, Device("cpu"))
         return _move(g, Device("cuda", ctx.src_device))
