@@ -22,8 +22,6 @@ from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
 
-_RESUME = (p.StepForward, p.StepBackward, p.FinishIteration, p.Run)
-
 
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
@@ -50,7 +48,7 @@ class Worker:
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)
         self.device = options.device
-        self.level, self.every = options.record, max(1, options.every)
+        self._take_recording(options.record, options.every)
         self.script: Script | None = None
         self.rec: Any = recording.NullRecording()
         self.state = p.LOADING
@@ -186,8 +184,12 @@ class Worker:
             self.remaining = 0  # after this iteration, stay idle
             self._iterate()
 
+    def _take_recording(self, level: str, every: int) -> None:
+        """Remember a recording setting; the next `_new_recording` applies it."""
+        self.level, self.every = level, max(1, every)
+
     def _set_recording(self, cmd: p.SetRecording) -> None:
-        self.level, self.every = cmd.level, max(1, cmd.every)
+        self._take_recording(cmd.level, cmd.every)
         self._new_recording()
         self.status()
 
@@ -274,20 +276,23 @@ class Worker:
 
     def _stopped(self) -> None:
         """The iteration was abandoned; the Stop (queued, or pending from step mode) acks."""
-        self._set_mode(None)
-        self._new_recording()
-        self.remaining = None
+        self._cut_short()
         self.state = p.IDLE
         pending, self.pending = self.pending, None
         if pending is not None:
             self._handle(pending)
 
     def _failed(self, exc: BaseException, i: int) -> None:
+        self._cut_short()
+        self.send(exception_error(exc, self.options.path, iteration=i))
+        self.status(p.IDLE)
+
+    def _cut_short(self) -> None:
+        """After an iteration that did not finish: out of step mode, no run left, a fresh
+        recorder."""
         self._set_mode(None)
         self._new_recording()
         self.remaining = None
-        self.send(exception_error(exc, self.options.path, iteration=i))
-        self.status(p.IDLE)
 
     # ------------------------------------------------------------------ step mode
     def _set_mode(self, mode: str | None) -> None:
@@ -312,7 +317,7 @@ class Worker:
                 self._start_run(cmd.iterations)
             elif isinstance(cmd, p.SetRecording):
                 # Not mid-iteration: the new recorder starts with the next iteration.
-                self.level, self.every = cmd.level, max(1, cmd.every)
+                self._take_recording(cmd.level, cmd.every)
                 self.recording_stale = True
                 continue
             elif isinstance(cmd, p.Pause):
