@@ -1,10 +1,9 @@
-"""Helpers shared by the op modules: unbroadcasting gradients, dims, operand preparation."""
+"""Helpers shared by the op modules: unbroadcasting gradients, dims, shapes in messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 
 
@@ -48,15 +47,6 @@ def norm_dims(dim: Any, ndim: int, op: str = "op") -> tuple[int, ...] | None:
 
 def shape_str(shape: tuple) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
-def zeros_of(x: Any) -> Any:
-    return get_array_module(x).zeros_like(x)
-
-
-def float_dtype_for(dt: Any) -> Any:
-    """Integer inputs to float-only ops (exp, mean, ...) compute in the default float dtype."""
-    return dt if dt.kind in "fc" else dtypes.default.value
 
 
 def keep_dims(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
