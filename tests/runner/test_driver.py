@@ -69,23 +69,24 @@ def test_recording_level_and_sampling_change_between_iterations(start, simple):
     assert len(s.of(p.Loss)) == 8
 
 
-def test_the_runner_and_the_cli_never_import_qt():
-    code = ("import sys, app.runner, app.runner.record, app.cli; "
-            "from app.runner import worker, stepping, script; "
-            "print(sorted(m for m in sys.modules if m.startswith(('PySide', 'PyQt'))))")
+def _modules_loaded_by(imports: str, prefixes: tuple[str, ...]) -> str:
+    """The modules under `prefixes` that a fresh interpreter has after `imports`."""
+    code = (f"import sys; {imports}; "
+            f"print(sorted(m for m in sys.modules if m.startswith({prefixes!r})))")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True).stdout
-    assert out.strip() == "[]"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=True).stdout.strip()
+
+
+def test_the_runner_and_the_cli_never_import_qt():
+    imports = ("import app.runner, app.runner.record, app.cli; "
+               "from app.runner import worker, stepping, script")
+    assert _modules_loaded_by(imports, ("PySide", "PyQt")) == "[]"
 
 
 def test_the_worker_starts_without_networkx_or_qt():
     """The worker records and streams; graphs are built by the viewer (networkx costs the
     worker's start-up a quarter of a second to a second on a busy machine)."""
-    code = ("import sys, app.runner.worker, app.runner.recording, app.runner.wire; "
-            "import autograd_core.trace, autograd_core.nn, autograd_core.optim; "
-            "print(sorted(m for m in sys.modules if m.startswith(('networkx', 'PySide'))))")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True).stdout
-    assert out.strip() == "[]"
+    imports = ("import app.runner.worker, app.runner.recording, app.runner.wire; "
+               "import autograd_core.trace, autograd_core.nn, autograd_core.optim")
+    assert _modules_loaded_by(imports, ("networkx", "PySide")) == "[]"
