@@ -22,6 +22,7 @@ from app.layout.ranking import Ranking
 class Proper:
     """Nodes 0..n-1 (real ones first, then bends) with adjacent-layer neighbour lists.
 
+    `span[b - n_real]` is the number of layers spanned by the edge that bend b belongs to.
     `straight` holds the edges left out of the layer system (top node -> bottom nodes): they
     are drawn as straight lines and neither ordered nor counted in crossings.
     """
@@ -35,10 +36,6 @@ class Proper:
     span: list[int]
     light: bytearray | None = None
     straight: dict[int, list[int]] = field(default_factory=dict)
-
-    def bend_span(self, v: int) -> int:
-        """Layers spanned by the edge bend v belongs to."""
-        return self.span[v - self.n_real]
 
 
 def make_proper(dg: DrawGraph, ranking: Ranking, max_bends: int | None = None) -> Proper:
