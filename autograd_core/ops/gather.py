@@ -10,7 +10,7 @@ import numpy as np
 from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim, shape_str
-from autograd_core.ops.indexing import GetItem
+from autograd_core.ops.indexing import GetItem, Index
 from autograd_core.tensor import Tensor
 
 
@@ -23,22 +23,13 @@ def _along(idx: Any, axis: int) -> tuple:
                  for d, n in enumerate(idx.shape))
 
 
-class Gather(Function):
+class Gather(Index):
     """y[i][j] = x[index[i][j]][j] (dim 0; likewise along any dim)"""
 
     @staticmethod
     def forward(ctx, x, index=None, axis=0):
-        full = _along(index, axis)
-        ctx.meta_ = (x.shape, full)
-        return x[full]
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, full = ctx.meta_
-        xp = get_array_module(g)
-        gx = xp.zeros(shape, dtype=g.dtype)
-        xp.add.at(gx, full, g)  # an index repeated along dim accumulates
-        return gx
+        # x indexed by the full advanced index: Index's backward (repeats accumulate) as is.
+        return Index.forward(ctx, x, index=_along(index, axis))
 
 
 def _check_index(index: Any, op: str) -> Any:

@@ -1,5 +1,5 @@
-"""Indexing: `x[...]` (basic: a view; advanced: a copy, repeats accumulate), setitem, gather,
-index_select, masked_fill, nonzero, scatter."""
+"""Indexing: `x[...]` (basic: a view; advanced: a copy, repeats accumulate), setitem,
+masked_fill, nonzero. Indexing along one dim (gather, scatter, ...) is in gather.py."""
 
 from __future__ import annotations
 
