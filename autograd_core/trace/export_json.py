@@ -15,9 +15,7 @@ from autograd_core.trace.session import SCHEMA_VERSION, Session
 def to_json(obj: IterationCapture | Session) -> dict[str, Any]:
     """A JSON-ready dict of a capture or of a whole session."""
     if isinstance(obj, Session):
-        return {"format": "gscope", "schema_version": SCHEMA_VERSION, "script": obj.script,
-                "device": obj.device, "created": obj.created, "window": obj.window,
-                "dropped": obj.dropped, "captures": [encode(c, None) for c in obj.captures]}
+        return {**obj.header(), "captures": [encode(c, None) for c in obj.captures]}
     return {"schema_version": SCHEMA_VERSION, "capture": encode(obj, None)}
 
 

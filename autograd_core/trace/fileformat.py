@@ -83,10 +83,7 @@ def _write(session: Session, f: Any) -> None:
                 np.savez(buf, **arrays)
                 zf.writestr(name + ".npz", buf.getvalue())
             members.append(name)
-        index = {"format": "gscope", "schema_version": SCHEMA_VERSION,
-                 "script": session.script, "device": session.device,
-                 "created": session.created, "window": session.window,
-                 "dropped": session.dropped, "captures": members}
+        index = {**session.header(), "captures": members}
         zf.writestr(INDEX, json.dumps(index, allow_nan=False))
 
 

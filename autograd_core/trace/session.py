@@ -52,6 +52,12 @@ class Session:
         for c in captures:
             self.add(c)
 
+    def header(self) -> dict[str, Any]:
+        """The metadata the session file's index and the JSON export both open with."""
+        return {"format": "gscope", "schema_version": SCHEMA_VERSION, "script": self.script,
+                "device": self.device, "created": self.created, "window": self.window,
+                "dropped": self.dropped}
+
     @property
     def captures(self) -> list[IterationCapture]:
         """The captures in the window, oldest first."""
