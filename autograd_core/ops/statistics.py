@@ -26,17 +26,23 @@ def _as_float(input: Tensor, dtype: Any, op: str) -> Tensor:
     return input
 
 
+def _deviations(x: Any, axes: tuple | None, correction: int, keepdim: bool) -> tuple:
+    """x minus its mean, the divisor N - correction, and the variance (Var and Std)."""
+    d = x - x.mean(axis=axes, keepdims=True)
+    denom = max(_count(x.shape, axes) - correction, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # denom 0 gives inf/nan, as PyTorch
+        return d, denom, (d * d).sum(axis=axes, keepdims=keepdim) / x.dtype.type(denom)
+
+
 class Var(Function):
     """y = sum((x - mean x)^2) / (N - correction)"""
 
     @staticmethod
     def forward(ctx, x, axes=None, correction=1, keepdim=False):
-        d = x - x.mean(axis=axes, keepdims=True)
-        denom = max(_count(x.shape, axes) - correction, 0)
+        d, denom, v = _deviations(x, axes, correction, keepdim)
         ctx.save_for_backward(d)
         ctx.meta_ = (axes, keepdim, denom)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (d * d).sum(axis=axes, keepdims=keepdim) / x.dtype.type(denom)
+        return v
 
     @staticmethod
     def backward(ctx, g):
@@ -51,11 +57,8 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, axes=None, correction=1, keepdim=False):
-        xp = get_array_module(x)
-        d = x - x.mean(axis=axes, keepdims=True)
-        denom = max(_count(x.shape, axes) - correction, 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.sqrt((d * d).sum(axis=axes, keepdims=keepdim) / x.dtype.type(denom))
+        d, denom, v = _deviations(x, axes, correction, keepdim)
+        y = get_array_module(x).sqrt(v)
         ctx.save_for_backward(d, y)
         ctx.meta_ = (axes, keepdim, denom)
         return y
