@@ -94,13 +94,17 @@ def encode(obj: Any, arrays: dict[str, np.ndarray] | None) -> Any:
     if spec is not None:
         return {name: _encode_field(obj, name, arrays) for name in spec}
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else ("nan" if math.isnan(obj) else
-                                               ("inf" if obj > 0 else "-inf"))
+        return json_float(obj)
     if isinstance(obj, (list, tuple)):
         return [encode(v, arrays) for v in obj]
     if isinstance(obj, dict):
         return {str(k): encode(v, arrays) for k, v in obj.items()}
     return obj
+
+
+def json_float(x: float) -> float | str:
+    """`x`, or "nan" / "inf" / "-inf": standard JSON has no non-finite numbers."""
+    return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
 
 
 def _encode_field(obj: Any, name: str, arrays: dict | None) -> Any:

@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any
 
+from autograd_core.trace.codec import json_float
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import Session
 
@@ -23,13 +24,9 @@ def _x(name: str, cat: str, start_ns: int, dur_ns: int, tid: int, args: dict) ->
             "dur": max(dur_ns, 0) / 1000, "pid": PID, "tid": tid, "args": args}
 
 
-def _finite(x: float | None) -> float | str | None:
-    return x if x is None or abs(x) < float("inf") else str(x)
-
-
 def _capture_events(cap: IterationCapture, offset_ns: int, flow_base: int) -> list[dict]:
     events = [_x(f"iteration {cap.index}", "iteration", offset_ns, cap.duration_ns, 0,
-                 {"loss": _finite(cap.loss)})]
+                 {"loss": None if cap.loss is None else json_float(cap.loss)})]
     for m in cap.modules:
         events.append(_x(m.path or "<model>", "module", offset_ns + m.start_ns, m.time_ns,
                          TRACKS.get(m.phase, 1), {"path": m.path}))
