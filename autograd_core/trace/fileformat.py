@@ -2,9 +2,10 @@
 
 Layout: `gscope.json` (format, schema_version, session metadata, member list) and per
 capture `captures/NNNNNN.json` with an optional `captures/NNNNNN.npz`. Writes go to a
-temporary file that is renamed into place. Reading never runs code: arrays load with
-`allow_pickle=False`, member names must match the layout (no paths outside the zip), and
-declared sizes, compression ratios and truncated members are refused before use.
+temporary file beside the target, fsynced and renamed into place. Reading never runs code:
+arrays load with `allow_pickle=False`, member names must match the layout (no paths outside
+the zip), and declared sizes, compression ratios, array shapes (from each .npy header, before
+numpy allocates), encrypted and truncated members are refused before use.
 """
 
 from __future__ import annotations
