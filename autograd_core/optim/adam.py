@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from autograd_core.backend import get_array_module
-from autograd_core.optim.optimizer import Optimizer, params_with_grad
+from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad
 
 
 class Adam(Optimizer):
@@ -42,13 +42,10 @@ class Adam(Optimizer):
             step = state["step"] = state.get("step", 0) + 1
             m = self._state_buffer(state, "exp_avg", x)
             v = self._state_buffer(state, "exp_avg_sq", x)
-            if maximize:
-                g = -g
-            if wd != 0:
-                if self._decoupled:
-                    x *= 1 - lr * wd
-                else:
-                    g = g + wd * x
+            decoupled = self._decoupled  # AdamW decays the weights, not the gradient
+            g = l2_grad(x, g, 0 if decoupled else wd, maximize)
+            if decoupled and wd != 0:
+                x *= 1 - lr * wd
             xp = get_array_module(x)
             tmp = xp.subtract(g, m)
             tmp *= 1 - beta1

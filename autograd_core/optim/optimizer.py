@@ -195,6 +195,15 @@ def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Any, Any]]
             yield p, p._data, g._data
 
 
+def l2_grad(x: Any, g: Any, weight_decay: float, maximize: bool) -> Any:
+    """The gradient an update follows: negated to maximize, plus weight_decay * x (L2)."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * x
+    return g
+
+
 _CHUNK = 1 << 16  # elements per slice of add_scaled's scratch buffer (256 KiB in float32)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core.backend import get_array_module
-from autograd_core.optim.optimizer import Optimizer, params_with_grad
+from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad
 
 
 class RMSprop(Optimizer):
@@ -39,10 +39,7 @@ class RMSprop(Optimizer):
             state = self.state[p]
             state["step"] = state.get("step", 0) + 1
             v = self._state_buffer(state, "square_avg", x)
-            if group["maximize"]:
-                g = -g
-            if wd != 0:
-                g = g + wd * x
+            g = l2_grad(x, g, wd, group["maximize"])
             xp = get_array_module(x)
             v *= alpha
             avg = xp.multiply(g, g)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core.optim.optimizer import Optimizer, add_scaled, params_with_grad, required
+from autograd_core.optim.optimizer import Optimizer, add_scaled, l2_grad, params_with_grad, required
 from autograd_core.tensor import Tensor
 
 
@@ -34,10 +34,7 @@ class SGD(Optimizer):
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
         dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
         for p, x, g in params_with_grad(group):
-            if maximize:
-                g = -g
-            if wd != 0:
-                g = g + wd * x
+            g = l2_grad(x, g, wd, maximize)
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
             add_scaled(x, g, -lr)
