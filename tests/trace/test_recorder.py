@@ -55,7 +55,7 @@ def test_records_have_io_times_phases_and_backward_links(recorded: trace.Recorde
     assert set(cap.phases) == {"forward", "backward", "update"}
     # The optimizer's update runs on raw arrays (no op records), yet it has its own span,
     # after the backward pass and inside the iteration.
-    (f0, f1), (b0, b1), (u0, u1) = (cap.phases[p] for p in ("forward", "backward", "update"))
+    (f0, _f1), (b0, b1), (u0, u1) = (cap.phases[p] for p in ("forward", "backward", "update"))
     assert f0 < b0 <= b1 <= u0 < u1 <= cap.duration_ns
     kinds = {n.kind for n in cap.nodes}
     assert kinds == {"op", "param", "input", "loss"}
