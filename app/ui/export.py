@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
 from app.ui.graph_scene import GraphScene
+from autograd_core.trace.atomic import atomic_path
 
 IMAGE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".dot", ".graphml", ".trace.json", ".json")
@@ -68,8 +69,9 @@ def export_png(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0) -
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
     _render(scene, painter, QRectF(0, 0, size.width(), size.height()), legend=True)
     painter.end()
-    if not image.save(str(path), "PNG"):
-        raise OSError(f"cannot write {path}")
+    with atomic_path(path) as tmp:
+        if not image.save(str(tmp), "PNG"):
+            raise OSError(f"cannot write {path}")
     return size
 
 
@@ -77,27 +79,31 @@ def export_svg(scene: GraphScene, path: str | os.PathLike) -> None:
     from PySide6.QtSvg import QSvgGenerator
 
     size = graph_size(scene)
-    gen = QSvgGenerator()
-    gen.setFileName(str(path))
-    gen.setSize(size)
-    gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-    gen.setTitle("Gradscope graph")
-    painter = QPainter(gen)
-    _render(scene, painter, QRectF(0, 0, size.width(), size.height()), legend=True)
-    painter.end()
+    with atomic_path(path) as tmp:
+        gen = QSvgGenerator()
+        gen.setFileName(str(tmp))
+        gen.setSize(size)
+        gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        gen.setTitle("Gradscope graph")
+        painter = QPainter(gen)
+        _render(scene, painter, QRectF(0, 0, size.width(), size.height()), legend=True)
+        painter.end()  # the generator writes and closes its file here
+        del painter, gen
 
 
 def export_pdf(scene: GraphScene, path: str | os.PathLike) -> None:
     size = graph_size(scene)
-    writer = QPdfWriter(str(path))
-    writer.setTitle("Gradscope graph")
-    writer.setResolution(96)
-    writer.setPageSize(QPageSize(QSizeF(size), QPageSize.Unit.Point, name="graph"))
-    writer.setPageMargins(QMarginsF(0, 0, 0, 0))
-    painter = QPainter(writer)
-    page = writer.pageLayout().paintRectPixels(writer.resolution())
-    _render(scene, painter, QRectF(page), legend=True)
-    painter.end()
+    with atomic_path(path) as tmp:
+        writer = QPdfWriter(str(tmp))
+        writer.setTitle("Gradscope graph")
+        writer.setResolution(96)
+        writer.setPageSize(QPageSize(QSizeF(size), QPageSize.Unit.Point, name="graph"))
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0))
+        painter = QPainter(writer)
+        page = writer.pageLayout().paintRectPixels(writer.resolution())
+        _render(scene, painter, QRectF(page), legend=True)
+        painter.end()  # the writer finishes the file here
+        del painter, writer
 
 
 def export_graph(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0) -> None:
@@ -128,8 +134,9 @@ def export_data(capture_or_session: Any, path: str | os.PathLike) -> None:
 def save_window(widget: QWidget, path: str | os.PathLike) -> QSize:
     """A screenshot of the whole window (what the user sees) as PNG."""
     pixmap = widget.grab()
-    if not pixmap.save(str(path), "PNG"):
-        raise OSError(f"cannot write {path}")
+    with atomic_path(path) as tmp:
+        if not pixmap.save(str(tmp), "PNG"):
+            raise OSError(f"cannot write {path}")
     return pixmap.size()
 
 

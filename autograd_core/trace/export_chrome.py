@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any
 
+from autograd_core.trace.atomic import atomic_write
 from autograd_core.trace.codec import json_float
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import Session
@@ -72,5 +73,5 @@ def chrome_trace(obj: IterationCapture | Session) -> dict[str, Any]:
 
 
 def export_chrome_trace(obj: IterationCapture | Session, path: str | os.PathLike) -> None:
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_write(path, "w", encoding="utf-8") as f:
         json.dump(chrome_trace(obj), f, allow_nan=False)

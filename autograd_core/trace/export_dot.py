@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from autograd_core.trace.atomic import atomic_write
 from autograd_core.trace.graph import node_attributes
 from autograd_core.trace.records import IterationCapture
 
@@ -63,5 +64,5 @@ def to_dot(cap: IterationCapture) -> str:
 
 
 def export_dot(cap: IterationCapture, path: str | os.PathLike) -> None:
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_write(path, "w", encoding="utf-8") as f:
         f.write(to_dot(cap))

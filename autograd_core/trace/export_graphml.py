@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from autograd_core.trace.atomic import atomic_path
 from autograd_core.trace.graph import to_networkx
 from autograd_core.trace.records import IterationCapture
 
@@ -21,4 +22,5 @@ def export_graphml(cap: IterationCapture, path: str | os.PathLike) -> None:
     """Write the capture's graph as GraphML. Example: `nx.read_graphml(path)`."""
     import networkx as nx
 
-    nx.write_graphml(graphml_graph(cap), os.fspath(path))
+    with atomic_path(path) as tmp:
+        nx.write_graphml(graphml_graph(cap), os.fspath(tmp))

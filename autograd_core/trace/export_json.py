@@ -7,6 +7,7 @@ import json
 import os
 from typing import Any
 
+from autograd_core.trace.atomic import atomic_write
 from autograd_core.trace.codec import encode
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import SCHEMA_VERSION, Session
@@ -20,5 +21,5 @@ def to_json(obj: IterationCapture | Session) -> dict[str, Any]:
 
 
 def export_json(obj: IterationCapture | Session, path: str | os.PathLike) -> None:
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_write(path, "w", encoding="utf-8") as f:
         json.dump(to_json(obj), f, allow_nan=False)

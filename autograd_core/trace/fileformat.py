@@ -14,14 +14,13 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 import zlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from autograd_core.trace.atomic import atomic_write
 from autograd_core.trace.codec import SessionFormatError, decode_capture, encode
 from autograd_core.trace.session import SCHEMA_VERSION, Session
 from autograd_core.trace.stats import THUMB_SIDE
@@ -43,32 +42,8 @@ _UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, Ru
 def save(session: Session, path: str | os.PathLike) -> None:
     """Write `session` to `path` atomically: a temporary file beside it, flushed to disk and
     renamed into place, so a crash leaves the old file or the new one, never half of one."""
-    path = Path(path)
-    tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}.tmp")
-    # os.open, not mkstemp: the file gets what a plain open() gives it (0o666 less the
-    # umask), not mkstemp's owner-only 0o600, so a saved session can be shared.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            _write(session, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX only: Windows cannot open a directory)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with atomic_write(path, "wb") as f:
+        _write(session, f)
 
 
 def _write(session: Session, f: Any) -> None:
