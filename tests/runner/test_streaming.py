@@ -75,7 +75,9 @@ def test_a_budgeted_poll_reads_a_slice_and_death_is_reported_after_the_last_even
     lines = [e.text for e in events if isinstance(e, p.Output)]
     assert lines == [f"line {n}" for n in range(200)]
     assert isinstance(events[-1], p.Died) and events[-1].exitcode == 3
-    assert polls > 2 and not s.driver.pending()
+    # The worker may ship the 200 lines as one message or many (its sender batches when it
+    # is behind), so only this is certain: death came in a later poll than the output.
+    assert polls >= 2 and not s.driver.pending()
 
 
 def test_stepping_an_op_sends_the_params_and_inputs_it_read_first(start):
