@@ -25,7 +25,6 @@ from autograd_core.ops.adaptive_pool import (
 from autograd_core.ops.attention import scaled_dot_product_attention
 from autograd_core.ops.conv import conv1d, conv2d
 from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
-from autograd_core.ops.elementwise import sigmoid, tanh
 from autograd_core.ops.embedding import embedding, one_hot
 from autograd_core.ops.linear import linear
 from autograd_core.ops.loss import (
@@ -47,3 +46,4 @@ from autograd_core.ops.pooling import (
     max_pool2d,
 )
 from autograd_core.ops.softmax import log_softmax, softmax
+from autograd_core.ops.unary import sigmoid, tanh

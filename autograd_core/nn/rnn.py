@@ -18,9 +18,9 @@ from autograd_core.nn.module import Module
 from autograd_core.nn.parameter import Parameter
 from autograd_core.ops._util import shape_str
 from autograd_core.ops.dropout import dropout
-from autograd_core.ops.elementwise import relu, sigmoid, tanh
 from autograd_core.ops.join import cat, chunk, stack, unbind
 from autograd_core.ops.linear import linear
+from autograd_core.ops.unary import relu, sigmoid, tanh
 from autograd_core.tensor import Tensor
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}

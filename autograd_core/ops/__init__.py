@@ -3,21 +3,25 @@
 The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1), ...).
 """
 
+from autograd_core.ops.arithmetic import *
+from autograd_core.ops.conversion import *
 from autograd_core.ops.einsum import *
-from autograd_core.ops.elementwise import *
 from autograd_core.ops.extrema import *
 from autograd_core.ops.gather import *
 from autograd_core.ops.indexing import *
 from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
+from autograd_core.ops.logic import *
+from autograd_core.ops.piecewise import *
 from autograd_core.ops.reduction import *
 from autograd_core.ops.shape import *
 from autograd_core.ops.softmax import *
 from autograd_core.ops.statistics import *
+from autograd_core.ops.unary import *
 
 # Op functions that are Tensor methods too (PyTorch's method names).
 TENSOR_METHODS = [
-    # elementwise
+    # elementwise (arithmetic, unary, piecewise, logic, conversion)
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
     "floor_divide", "remainder", "fmod", "maximum", "minimum", "neg", "negative", "exp", "log",
     "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "absolute",

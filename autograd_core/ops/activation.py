@@ -223,6 +223,6 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x); `inplace` writes the result into input (PyTorch's F.relu signature)."""
-    from autograd_core.ops.elementwise import relu as _relu
+    from autograd_core.ops.unary import relu as _relu
 
     return _maybe_inplace(input, _relu(input), inplace)

@@ -108,9 +108,9 @@ class MinDim(_ExtremeDim):
 
 def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
     if isinstance(dim, Tensor):  # max(a, b): the elementwise binary form
-        from autograd_core.ops import elementwise
+        from autograd_core.ops import arithmetic
 
-        return (elementwise.maximum if op == "max" else elementwise.minimum)(input, dim)
+        return (arithmetic.maximum if op == "max" else arithmetic.minimum)(input, dim)
     if dim is None:
         axes = None
         _check_nonempty(input, axes, op)

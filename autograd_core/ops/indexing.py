@@ -217,11 +217,11 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but "
                                f"got tensor with {value.ndim} dimension(s).")
         if type(value._data) is not type(input._data):  # a 0-d value may live elsewhere
-            from autograd_core.ops.elementwise import to_device
+            from autograd_core.ops.conversion import to_device
 
             value = to_device(value, input.device)
         if value.dtype != input.dtype:
-            from autograd_core.ops.elementwise import cast
+            from autograd_core.ops.conversion import cast
 
             value = cast(value, input.dtype)
     else:

@@ -44,7 +44,7 @@ class MatMul(Function):
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with batching and broadcasting of the leading dims."""
-    from autograd_core.ops.elementwise import _prepare
+    from autograd_core.ops._operands import _prepare
 
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError("matmul(): argument 'other' must be Tensor")
@@ -117,7 +117,7 @@ class Outer(Function):
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product of two vectors: an (n, m) matrix."""
-    from autograd_core.ops.elementwise import _prepare
+    from autograd_core.ops._operands import _prepare
 
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"outer: expected 1D tensors, got {input.ndim}D and {vec2.ndim}D")

@@ -442,7 +442,7 @@ def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
 
 def _pointwise(cls: type, input: Tensor, target: Tensor, reduction: str, op: str,
                **params: Any) -> Tensor:
-    from autograd_core.ops.elementwise import _prepare
+    from autograd_core.ops._operands import _prepare
 
     _check_reduction(reduction)
     if input._data.shape != target._data.shape:

@@ -8,7 +8,7 @@ from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
-from autograd_core.ops.elementwise import cast
+from autograd_core.ops.conversion import cast
 from autograd_core.ops.shape import Reshape
 from autograd_core.tensor import Tensor
 

@@ -59,7 +59,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 def view(input: Tensor, *shape: Any) -> Tensor:
     """Like reshape; PyTorch's stride rules are not enforced (numpy copies when it must)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from autograd_core.ops.elementwise import cast
+        from autograd_core.ops.conversion import cast
 
         return cast(input, shape[0])
     return reshape(input, *shape)
@@ -215,7 +215,7 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     """The tensor itself when C-contiguous, else a C-ordered copy (a Clone node, as PyTorch)."""
     if input._data.flags.c_contiguous:
         return input
-    from autograd_core.ops.elementwise import clone
+    from autograd_core.ops.unary import clone
 
     return clone(input)
 

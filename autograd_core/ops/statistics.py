@@ -10,7 +10,7 @@ from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import keep_dims, norm_dims
-from autograd_core.ops.elementwise import cast
+from autograd_core.ops.conversion import cast
 from autograd_core.ops.reduction import _count, _type_name
 from autograd_core.ops.reduction import sum as _sum
 from autograd_core.tensor import Tensor
@@ -159,8 +159,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     Example:
         >>> norm(tensor([3.0, 4.0]))            # tensor(5.)
     """
-    from autograd_core.ops import elementwise as ew
+    from autograd_core.ops.arithmetic import pow as _pow
     from autograd_core.ops.extrema import amax, amin
+    from autograd_core.ops.logic import ne
+    from autograd_core.ops.unary import abs as _abs
 
     input = _as_float(input, dtype, "linalg.vector_norm")
     axes = norm_dims(dim, input.ndim, "norm")
@@ -168,13 +170,13 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
         return Norm2.apply(input, axes=axes, keepdim=keepdim)
     dims = () if axes is None else axes
     if p == float("inf"):
-        return amax(ew.abs(input), dims, keepdim)
+        return amax(_abs(input), dims, keepdim)
     if p == float("-inf"):
-        return amin(ew.abs(input), dims, keepdim)
+        return amin(_abs(input), dims, keepdim)
     if p == 0:
-        return _sum(ew.ne(input, 0), dim=axes, keepdim=keepdim, dtype=input.dtype)
+        return _sum(ne(input, 0), dim=axes, keepdim=keepdim, dtype=input.dtype)
     if p == 1:
-        return _sum(ew.abs(input), dim=axes, keepdim=keepdim)
+        return _sum(_abs(input), dim=axes, keepdim=keepdim)
     if isinstance(p, str):
         raise RuntimeError(f"norm(): unsupported norm type {p!r} for a vector norm")
-    return ew.pow(_sum(ew.pow(ew.abs(input), p), dim=axes, keepdim=keepdim), 1.0 / p)
+    return _pow(_sum(_pow(_abs(input), p), dim=axes, keepdim=keepdim), 1.0 / p)

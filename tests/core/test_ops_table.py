@@ -419,8 +419,9 @@ NOT_OPS = {
     "greater": "alias of gt", "greater_equal": "alias of ge", "less": "alias of lt",
     "less_equal": "alias of le", "not_equal": "alias of ne",
 }
-OP_MODULES = ("elementwise", "reduction", "statistics", "extrema", "softmax", "linalg",
-              "einsum", "shape", "join", "indexing", "gather")
+OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
+              "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "join", "indexing",
+              "gather")
 
 
 def test_every_op_has_a_row() -> None:

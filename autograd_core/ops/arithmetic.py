@@ -1,0 +1,266 @@
+"""Binary arithmetic with broadcasting and PyTorch's type promotion: add, sub, mul, div, pow,
+floor_divide, remainder, fmod, maximum, minimum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core.backend import get_array_module
+from autograd_core.function import Function
+from autograd_core.ops._operands import _binary, _shape
+from autograd_core.ops._util import sum_to
+from autograd_core.tensor import Tensor
+
+
+class Add(Function):
+    """z = a + b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        shape = g.shape  # inputs of the output's shape take g as it is (no sum_to call)
+        return ((g if sa == shape else sum_to(g, sa)) if na else None,
+                (g if sb == shape else sum_to(g, sb)) if nb else None)
+
+
+class Sub(Function):
+    """z = a - b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        shape = g.shape
+        return ((g if sa == shape else sum_to(g, sa)) if na else None,
+                (-g if sb == shape else sum_to(-g, sb)) if nb else None)
+
+
+class Mul(Function):
+    """z = a * b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = g * b
+            sa = getattr(a, "shape", ())
+            if ga.shape != sa:
+                ga = sum_to(ga, sa)
+        if nb:
+            gb = g * a
+            sb = getattr(b, "shape", ())
+            if gb.shape != sb:
+                gb = sum_to(gb, sb)
+        return ga, gb
+
+
+class Div(Function):
+    """z = a / b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = sum_to(g / b, _shape(a)) if na else None
+        gb = sum_to(-g * a / (b * b), _shape(b)) if nb else None
+        return ga, gb
+
+
+class Pow(Function):
+    """z = a ** b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = get_array_module(a if hasattr(a, "shape") else b)
+        y = xp.power(a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            if isinstance(b, (int, float)) and b == 2:
+                ga = g * (a * 2)
+            else:
+                xp = get_array_module(a)
+                ga = sum_to(g * b * xp.power(a, b - 1), _shape(a))
+        if nb:
+            xp = get_array_module(b)
+            # d/db a^b = a^b log a, taken as 0 where a == 0 (PyTorch's convention).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_a = xp.where(a == 0, 0, xp.log(xp.where(a == 0, 1, a)))
+            gb = sum_to(g * y * log_a, _shape(b))
+        return ga, gb
+
+
+class FloorDivide(Function):
+    """z = floor(a / b), not differentiable"""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return get_array_module(a if hasattr(a, "shape") else b).floor_divide(a, b)
+
+
+class Remainder(Function):
+    """z = a - floor(a / b) * b (Python's sign convention, like torch.remainder)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a if hasattr(a, "shape") else b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _mod_grads(ctx, g, get_array_module(g).floor_divide)
+
+
+def _mod_grads(ctx: Any, g: Any, quotient: Any) -> tuple:
+    """Grads of z = a - quotient(a, b) * b: the quotient is piecewise constant."""
+    a, b = ctx.saved_tensors
+    na, nb = ctx.needs_input_grad
+    gb = sum_to(-g * quotient(a, b), _shape(b)) if nb else None
+    return (sum_to(g, _shape(a)) if na else None), gb
+
+
+class Maximum(Function):
+    """z = max(a, b); ties split the gradient equally, as PyTorch does"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(ctx, g, a > b, a == b, a, b)
+
+
+class Minimum(Function):
+    """z = min(a, b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(ctx, g, a < b, a == b, a, b)
+
+
+def _minmax_grads(ctx, g, wins, ties, a, b):
+    half = g.dtype.type(0.5)
+    wa = wins + ties * half
+    na, nb = ctx.needs_input_grad
+    ga = sum_to(g * wa.astype(g.dtype, copy=False), _shape(a)) if na else None
+    gb = sum_to(g * (1 - wa).astype(g.dtype, copy=False), _shape(b)) if nb else None
+    return ga, gb
+
+
+def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
+    """input + alpha * other, broadcast."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(Add, input, other, "add")
+
+
+def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
+    """input - alpha * other, broadcast."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(Sub, input, other, "sub")
+
+
+subtract = sub
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    return _binary(Mul, input, other, "mul")
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
+    """True division (int / int gives float); rounding_mode 'floor' or 'trunc'."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    out = _binary(Div, input, other, "div", true_div=True)
+    if rounding_mode == "trunc":
+        from autograd_core.ops.piecewise import trunc  # piecewise imports this module
+
+        return trunc(out)
+    return out
+
+
+divide = true_divide = div
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    return _binary(Pow, input, exponent, "pow")
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    return _binary(FloorDivide, input, other, "floor_divide")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    return _binary(Remainder, input, other, "remainder")
+
+
+class Fmod(Function):
+    """z = a - trunc(a / b) * b (C's sign convention, like torch.fmod)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a if hasattr(a, "shape") else b).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        trunc_ = get_array_module(g).trunc
+        return _mod_grads(ctx, g, lambda a, b: trunc_(a / b))
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    return _binary(Fmod, input, other, "fmod")
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary(Maximum, input, other, "maximum")
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    return _binary(Minimum, input, other, "minimum")

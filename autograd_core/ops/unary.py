@@ -1,0 +1,287 @@
+"""Unary math: neg, exp, log, sqrt, trigonometry, tanh, sigmoid, relu, abs, square, reciprocal
+and clone. Float-only math on integer tensors computes in the default dtype."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_core import dtypes
+from autograd_core.backend import get_array_module
+from autograd_core.function import Function
+from autograd_core.ops.arithmetic import div, mul
+from autograd_core.ops.conversion import cast
+from autograd_core.tensor import Tensor
+
+
+class Neg(Function):
+    """y = -x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Clone(Function):
+    """y = x (a copy with its own memory)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Exp(Function):
+    """y = e^x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.saved_tensors[0]
+
+
+class Log(Function):
+    """y = ln x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / ctx.saved_tensors[0]
+
+
+class Log1p(Function):
+    """y = ln(1 + x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / (1 + ctx.saved_tensors[0])
+
+
+class Sqrt(Function):
+    """y = sqrt(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            y = get_array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / (2 * ctx.saved_tensors[0])
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = 1 / get_array_module(x).sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.saved_tensors[0]
+        return g * (-0.5 * y * y * y)
+
+
+class Sin(Function):
+    """y = sin x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * get_array_module(g).cos(ctx.saved_tensors[0])
+
+
+class Cos(Function):
+    """y = cos x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g * get_array_module(g).sin(ctx.saved_tensors[0])
+
+
+class Tanh(Function):
+    """y = tanh x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.saved_tensors[0]
+        # g - g*y*y rather than g * (1 - y*y): a Python scalar operand costs numpy as much as
+        # a ufunc call on a small array, and the in-place step saves an allocation.
+        gyy = g * y
+        gyy *= y
+        return g - gyy
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        # tanh form: no overflow warning for large |x| and one pass fewer than exp.
+        half = x.dtype.type(0.5)
+        y = xp.tanh(x * half)
+        y *= half
+        y += half
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.saved_tensors[0]
+        gy = g * y  # g*y - g*y*y: no Python-scalar operand (see Tanh)
+        return gy - gy * y
+
+
+class Relu(Function):
+    """y = max(x, 0)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        # The mask is written straight into the gradient's dtype: no separate bool array
+        # (a W3 step's peak memory is set here).
+        xp = get_array_module(g)
+        out = xp.greater(ctx.saved_tensors[0], 0, out=xp.empty_like(g))
+        out *= g
+        return out
+
+
+class Abs(Function):
+    """y = |x|"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return get_array_module(x).abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * get_array_module(g).sign(ctx.saved_tensors[0])
+
+
+def _float(x: Tensor) -> Tensor:
+    """Float-only math on integer tensors computes in the default dtype, as in PyTorch."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected a Tensor, got {type(x).__name__}")
+    return x if x._data.dtype.kind in "fc" else cast(x, dtypes.default.value)
+
+
+def neg(input: Tensor) -> Tensor:
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def clone(input: Tensor, memory_format: Any = None) -> Tensor:
+    """A copy of `input` with its own memory; gradients flow back unchanged."""
+    return Clone.apply(input)
+
+
+def exp(input: Tensor) -> Tensor:
+    return Exp.apply(_float(input))
+
+
+def log(input: Tensor) -> Tensor:
+    return Log.apply(_float(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    return Log1p.apply(_float(input))
+
+
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt.apply(_float(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    return Rsqrt.apply(_float(input))
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_float(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_float(input))
+
+
+def tanh(input: Tensor) -> Tensor:
+    return Tanh.apply(_float(input))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return Sigmoid.apply(_float(input))
+
+
+def relu(input: Tensor) -> Tensor:
+    return Relu.apply(input)
+
+
+def abs(input: Tensor) -> Tensor:
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def square(input: Tensor) -> Tensor:
+    return mul(input, input)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    return div(1.0, _float(input))
