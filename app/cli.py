@@ -168,7 +168,21 @@ def _report(result: RecordResult, args: argparse.Namespace) -> int:
     else:
         print(f"saved {what} ({n} iterations, {result.elapsed:.1f} s, "
               f"{result.device}) to {args.output}")
+    origin = _first_nonfinite(session)
+    if origin:
+        print(origin)
     return 1 if failure is not None else 0
+
+
+def _first_nonfinite(session: Any) -> str:
+    """Where the first NaN or Inf of the run was born, as one line ('' when none was)."""
+    for cap in session:
+        o = cap.health.first_nonfinite if cap.health is not None else None
+        if o is not None:
+            kind = "NaN" if o.nan else "Inf"
+            return (f"first {kind}: iteration {cap.index}, {o.key} ({o.phase}, in its "
+                    f"{o.where}) at {o.source}")
+    return ""
 
 
 def gui(source: str, screenshot: str | None, iterations: int | None = None) -> int:

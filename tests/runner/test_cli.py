@@ -64,3 +64,11 @@ def test_record_timeout_stops_saves_and_says_so(rewrite, tmp_path):
     from autograd_core import trace
 
     assert len(trace.load(out).captures) == 3
+
+
+def test_record_names_where_the_first_nan_was_born(tmp_path):
+    example = ROOT / "resources" / "examples" / "nan_divergence.py"
+    done = gradscope("record", str(example), "-n", "8", "-o", str(tmp_path / "nan.gscope"))
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("first NaN"))
+    assert "iteration 5" in line and "Log#0" in line and "nan_divergence.py:30" in line
