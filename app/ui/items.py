@@ -140,27 +140,36 @@ class EdgeItem(QGraphicsItem):
 
 
 class GroupItem(QGraphicsItem):
-    """The frame of an expanded module group, titled with its path; double-click collapses."""
+    """The frame of an expanded module group: an outline that follows its boxes layer by layer
+    (`outline` from the scene, computed once per layout), titled with its path at the top
+    left; double-click inside it collapses."""
 
-    def __init__(self, path: str, rect: QRectF) -> None:
+    def __init__(self, path: str, outline) -> None:
         super().__init__()
         self.path = path
-        self.rect = rect
+        self.outline = outline.path
+        self.rect = outline.rect
+        self.title_at = outline.title_at
+        self._bounds = self.rect.adjusted(-1, -1, 1, 1)
         self.theme = None
-        self.setZValue(FRAME_Z)
+        # Deeper frames above their parents: a click inside a nested frame toggles that one.
+        self.setZValue(FRAME_Z + 0.01 * min(path.count(".") + 1, 50))
 
     def boundingRect(self) -> QRectF:
-        return self.rect
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return self.outline
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
         painter.setPen(QPen(QColor(th.frame), 1, Qt.DashLine))
         painter.setBrush(Qt.NoBrush)
-        painter.drawRoundedRect(self.rect, 8, 8)
+        painter.drawPath(self.outline)
         if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LOD:
             painter.setPen(QColor(th.muted))
             painter.setFont(_font(False))
-            painter.drawText(self.rect.topLeft() + QPointF(6, 12), self.path)
+            painter.drawText(self.title_at, self.path)
 
     def mouseDoubleClickEvent(self, event) -> None:
         scene = self.scene()

@@ -84,7 +84,7 @@ def test_double_click_collapses_and_expands_a_module(qtbot, spiral_window):
     w = spiral_window
     frame = w.scene.frames["2"]
     w.view.centerOn(frame)
-    corner = frame.rect.topLeft() + QPointF(3, 20)
+    corner = frame.title_at + QPointF(-2, -4)  # in the title line, inside the outline
     qtbot.mouseDClick(w.view.viewport(), Qt.LeftButton, pos=w.view.mapFromScene(corner))
     assert GroupNode("2") in w.scene.nodes
     assert "2/Linear#0" not in w.scene.nodes
