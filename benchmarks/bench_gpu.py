@@ -23,8 +23,6 @@ from typing import Any
 import numpy as np
 
 import autograd_core as ag
-import autograd_core.nn.functional as F
-from autograd_core import nn, optim
 
 LR = 0.01
 MLPS = {"W2": (64, [784, 256, 10]), "W3": (512, [1024, 1024, 1024, 10]),
@@ -48,27 +46,15 @@ def median_ms(step: Callable[[], Any], sync: Callable[[], None], warmup: int,
 
 
 # ------------------------------------------------------------------ W1: per-op cost
-def w1_ours(dev: str) -> Callable[[], Any]:
-    x0 = ag.randn(8, device=dev, requires_grad=True)
-    a, b = ag.full((8,), 0.9, device=dev), ag.full((8,), 0.1, device=dev)
+def w1(lib: Any, dev: str) -> Callable[[], Any]:
+    """W1 through `lib`: autograd_core or torch (the same code runs on both)."""
+    x0 = lib.randn(8, device=dev, requires_grad=True)
+    a, b = lib.full((8,), 0.9, device=dev), lib.full((8,), 0.1, device=dev)
 
     def step() -> None:
         x = x0
         for _ in range(100):
             x = (x * a + b).tanh()  # multiply-add, then tanh: 200 ops of the chain
-        x0.grad = None
-        x.sum().backward()
-    return step
-
-
-def w1_torch(torch: Any, dev: str) -> Callable[[], Any]:
-    x0 = torch.randn(8, device=dev, requires_grad=True)
-    a, b = torch.full((8,), 0.9, device=dev), torch.full((8,), 0.1, device=dev)
-
-    def step() -> None:
-        x = x0
-        for _ in range(100):
-            x = torch.tanh(x * a + b)
         x0.grad = None
         x.sum().backward()
     return step
@@ -96,35 +82,18 @@ def _mlp_data(batch: int, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
             rng.integers(0, sizes[-1], batch))
 
 
-def mlp_ours(batch: int, sizes: list[int], dev: str) -> Callable[[], Any]:
+def mlp(lib: Any, batch: int, sizes: list[int], dev: str) -> Callable[[], Any]:
+    """An MLP step through `lib`: autograd_core or torch (the same code runs on both)."""
     layers: list[Any] = []
     for i, (m, n) in enumerate(itertools.pairwise(sizes)):
-        layers += [nn.Linear(m, n)] + ([nn.ReLU()] if i < len(sizes) - 2 else [])
-    model = nn.Sequential(*layers).to(dev)
-    opt = optim.SGD(model.parameters(), lr=LR)
+        layers += [lib.nn.Linear(m, n)] + ([lib.nn.ReLU()] if i < len(sizes) - 2 else [])
+    model = lib.nn.Sequential(*layers).to(dev)
+    opt = lib.optim.SGD(model.parameters(), lr=LR)
     xs, ys = _mlp_data(batch, sizes)
-    x, y = ag.tensor(xs, device=dev), ag.tensor(ys, device=dev)
+    x, y = lib.tensor(xs, device=dev), lib.tensor(ys, device=dev)
 
     def step() -> None:
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return step
-
-
-def mlp_torch(torch: Any, batch: int, sizes: list[int], dev: str) -> Callable[[], Any]:
-    tnn = torch.nn
-    layers: list[Any] = []
-    for i, (m, n) in enumerate(itertools.pairwise(sizes)):
-        layers += [tnn.Linear(m, n)] + ([tnn.ReLU()] if i < len(sizes) - 2 else [])
-    model = tnn.Sequential(*layers).to(dev)
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    xs, ys = _mlp_data(batch, sizes)
-    x, y = torch.tensor(xs, device=dev), torch.tensor(ys, device=dev)
-
-    def step() -> None:
-        loss = tnn.functional.cross_entropy(model(x), y)
+        loss = lib.nn.functional.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -166,33 +135,16 @@ def mlp_hand(xp: Any, batch: int, sizes: list[int]) -> Callable[[], Any]:
 LENGTHS = list(range(5, 51))
 
 
-def rnn_ours(dev: str) -> Callable[[], Any]:
-    cell = nn.RNNCell(32, 128).to(dev)
-    opt = optim.SGD(cell.parameters(), lr=LR)
-    xs = ag.tensor(np.random.default_rng(0).standard_normal((50, 16, 32)).astype(np.float32),
-                   device=dev)
+def rnn(lib: Any, dev: str) -> Callable[[], Any]:
+    """One cycle of W5 lengths through `lib`: autograd_core or torch."""
+    cell = lib.nn.RNNCell(32, 128).to(dev)
+    opt = lib.optim.SGD(cell.parameters(), lr=LR)
+    xs = lib.tensor(np.random.default_rng(0).standard_normal((50, 16, 32)).astype(np.float32),
+                    device=dev)
 
     def cycle() -> None:
         for n in LENGTHS:
-            h = ag.zeros(16, 128, device=dev)
-            for t in range(n):
-                h = cell(xs[t], h)
-            loss = (h * h).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return cycle
-
-
-def rnn_torch(torch: Any, dev: str) -> Callable[[], Any]:
-    cell = torch.nn.RNNCell(32, 128).to(dev)
-    opt = torch.optim.SGD(cell.parameters(), lr=LR)
-    xs = torch.tensor(np.random.default_rng(0).standard_normal((50, 16, 32)).astype(np.float32),
-                      device=dev)
-
-    def cycle() -> None:
-        for n in LENGTHS:
-            h = torch.zeros(16, 128, device=dev)
+            h = lib.zeros(16, 128, device=dev)
             for t in range(n):
                 h = cell(xs[t], h)
             loss = (h * h).mean()
@@ -261,19 +213,17 @@ def run(smoke: bool, skip_cpu: bool) -> list[dict[str, Any]]:
               "cupy")), file=sys.stderr, flush=True)
         return row
 
-    bench("W1 per-op x200", w1_ours(dev), w1_torch(torch, dev), w1_hand(xp), 5, 50)
+    bench("W1 per-op x200", w1(ag, dev), w1(torch, dev), w1_hand(xp), 5, 50)
     for name in ("W2", "W3"):
         b, s = MLPS[name]
-        bench(name, mlp_ours(b, s, dev), mlp_torch(torch, b, s, dev), mlp_hand(xp, b, s), 10,
-              200)
-    bench("W5", rnn_ours(dev), rnn_torch(torch, dev), rnn_hand(xp), 1, 5, per=len(LENGTHS))
+        bench(name, mlp(ag, b, s, dev), mlp(torch, b, s, dev), mlp_hand(xp, b, s), 10, 200)
+    bench("W5", rnn(ag, dev), rnn(torch, dev), rnn_hand(xp), 1, 5, per=len(LENGTHS))
     b, s = MLPS["W6"]
     if smoke:
         b, s = 64, [128, 128, 128, 10]
-    w6 = bench("W6", mlp_ours(b, s, dev), mlp_torch(torch, b, s, dev), mlp_hand(xp, b, s), 3,
-               30)
+    w6 = bench("W6", mlp(ag, b, s, dev), mlp(torch, b, s, dev), mlp_hand(xp, b, s), 3, 30)
     if not skip_cpu and not smoke:
-        w6["ours_cpu"] = median_ms(mlp_ours(b, s, "cpu"), lambda: None, 1, 3)
+        w6["ours_cpu"] = median_ms(mlp(ag, b, s, "cpu"), lambda: None, 1, 3)
     return rows
 
 
