@@ -388,7 +388,9 @@ def _store_grad(t: Tensor, g: Any) -> None:
     if t._grad is None:
         # Own the array when it may be shared: a view, a seed, or one already given to another
         # leaf (Add's backward hands the same array to both inputs).
-        if g.base is not None or id(g) in _stored or not g.flags.writeable:
+        # (CuPy arrays are always writeable and have no such flag.)
+        if g.base is not None or id(g) in _stored or (type(g) is np.ndarray
+                                                       and not g.flags.writeable):
             g = g.copy()
         _stored.add(id(g))
         t._grad = Tensor._make(g)

@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -185,7 +186,7 @@ def rnn_hand(xp: Any) -> Callable[[], Any]:
 
 
 # ------------------------------------------------------------------ driver
-def run(smoke: bool, skip_cpu: bool) -> list[dict[str, Any]]:
+def run(smoke: bool, skip_cpu: bool, profile: str = "") -> list[dict[str, Any]]:
     import torch
 
     torch.backends.cuda.matmul.allow_tf32 = False  # full float32, as our CuPy matmuls
@@ -205,26 +206,62 @@ def run(smoke: bool, skip_cpu: bool) -> list[dict[str, Any]]:
     def bench(name: str, ours: Any, theirs: Any, hand: Any, warmup: int, iters: int,
               per: int = 1) -> dict[str, Any]:
         it = max(1, int(iters * scale))
-        row = {"workload": name}
-        for key, fn in (("ours", ours), ("torch", theirs), ("cupy", hand)):
-            row[key] = median_ms(fn, sync, warmup, it) / per
+        row: dict[str, Any] = {"workload": name}
+        for key, make in (("ours", ours), ("torch", theirs), ("cupy", hand)):
+            try:  # one broken implementation must not cost the other rows
+                row[key] = median_ms(make(), sync, warmup, it) / per
+            except Exception as exc:
+                traceback.print_exc()
+                row[key], row[f"{key}_error"] = float("nan"), f"{type(exc).__name__}: {exc}"
         rows.append(row)
         print(f"  {name}: " + ", ".join(f"{k} {row[k]:.3f} ms" for k in ("ours", "torch",
               "cupy")), file=sys.stderr, flush=True)
         return row
 
-    bench("W1 per-op x200", w1(ag, dev), w1(torch, dev), w1_hand(xp), 5, 50)
+    bench("W1 per-op x200", lambda: w1(ag, dev), lambda: w1(torch, dev), lambda: w1_hand(xp),
+          5, 50)
     for name in ("W2", "W3"):
         b, s = MLPS[name]
-        bench(name, mlp(ag, b, s, dev), mlp(torch, b, s, dev), mlp_hand(xp, b, s), 10, 200)
-    bench("W5", rnn(ag, dev), rnn(torch, dev), rnn_hand(xp), 1, 5, per=len(LENGTHS))
+        bench(name, lambda b=b, s=s: mlp(ag, b, s, dev), lambda b=b, s=s: mlp(torch, b, s, dev),
+              lambda b=b, s=s: mlp_hand(xp, b, s), 10, 200)
+    bench("W5", lambda: rnn(ag, dev), lambda: rnn(torch, dev), lambda: rnn_hand(xp), 1, 5,
+          per=len(LENGTHS))
     b, s = MLPS["W6"]
     if smoke:
         b, s = 64, [128, 128, 128, 10]
-    w6 = bench("W6", mlp(ag, b, s, dev), mlp(torch, b, s, dev), mlp_hand(xp, b, s), 3, 30)
+    w6 = bench("W6", lambda: mlp(ag, b, s, dev), lambda: mlp(torch, b, s, dev),
+               lambda: mlp_hand(xp, b, s), 3, 30)
     if not skip_cpu and not smoke:
         w6["ours_cpu"] = median_ms(mlp(ag, b, s, "cpu"), lambda: None, 1, 3)
+    if profile:
+        _profile(profile, dev, sync)
     return rows
+
+
+def _profile(out: str, dev: str, sync: Callable[[], None]) -> None:
+    """cProfile our W2 and W5 steps (where the host time goes), into the file `out`."""
+    import cProfile
+    import io
+    import pstats
+
+    text = io.StringIO()
+    for name, make, n in (("W2", lambda: mlp(ag, *MLPS["W2"], dev), 50),
+                          ("W5", lambda: rnn(ag, dev), 1)):
+        step = make()
+        step()
+        sync()
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(n):
+            step()
+        sync()
+        prof.disable()
+        print(f"==================== {name} ====================", file=text)
+        stats = pstats.Stats(prof, stream=text)
+        stats.sort_stats("tottime").print_stats(45)
+        stats.sort_stats("cumulative").print_stats(30)
+    with open(out, "w") as f:
+        f.write(text.getvalue())
 
 
 def table(rows: list[dict[str, Any]], device_name: str) -> str:
@@ -252,8 +289,9 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny CPU run of the same code")
     parser.add_argument("--skip-cpu", action="store_true", help="no W6 CPU baseline")
     parser.add_argument("--json", help="also write the rows here")
+    parser.add_argument("--profile", default="", help="write cProfile text of our W2/W5 steps here")
     args = parser.parse_args()
-    rows = run(args.smoke, args.skip_cpu)
+    rows = run(args.smoke, args.skip_cpu, args.profile)
     name = "CPU (smoke run)" if args.smoke else ag.cuda.get_device_name()
     print(table(rows, name))
     if args.json:

@@ -43,8 +43,8 @@ if $PY -c "import pytest" 2>/dev/null; then
     XDIST=""
     $PY -c "import xdist" 2>/dev/null && XDIST="-n 8"
     # AUTOGRAD_CORE_CUDA_INDEX_CHECKS: the tests expect the CPU's IndexErrors on the GPU too.
-    AUTOGRAD_CORE_CUDA_INDEX_CHECKS=1 timeout 200 $PY -m pytest -q -m gpu $XDIST \
-        -o junit_family=xunit1 --junitxml="$OUT/gpu_tests.xml" \
+    AUTOGRAD_CORE_CUDA_INDEX_CHECKS=1 timeout -s INT -k 15 200 $PY -m pytest -q -m gpu \
+        $XDIST --tb=short -rfE -p no:cacheprovider -o junit_family=xunit1 --junitxml="$OUT/gpu_tests.xml" \
         tests/core/test_ops_table.py tests/nn tests/optim tests/gpu >"$OUT/gpu_tests.log" 2>&1
     TEST_RC=$?
     tail -n 25 "$OUT/gpu_tests.log"
@@ -54,7 +54,7 @@ fi
 
 LEFT=$(( 290 - ($(date +%s) - START) ))
 [ "$LEFT" -lt 60 ] && LEFT=60
-timeout "$LEFT" $PY benchmarks/bench_gpu.py --json "$OUT/bench_gpu.json" \
+timeout "$LEFT" $PY benchmarks/bench_gpu.py --json "$OUT/bench_gpu.json" --profile "$OUT/profile.txt" \
     >"$OUT/bench_gpu.txt" 2>"$OUT/bench_gpu.err"
 BENCH_RC=$?
 [ "$BENCH_RC" -ne 0 ] && tail -n 20 "$OUT/bench_gpu.err"

@@ -3,6 +3,7 @@ floor_divide, remainder, fmod, maximum, minimum."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -113,12 +114,19 @@ class Pow(Function):
                 xp = get_array_module(a)
                 ga = sum_to(g * b * xp.power(a, b - 1), _shape(a))
         if nb:
-            xp = get_array_module(b)
             # d/db a^b = a^b log a, taken as 0 where a == 0 (PyTorch's convention).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = xp.where(a == 0, 0, xp.log(xp.where(a == 0, 1, a)))
+            log_a = _log_base(a)
             gb = sum_to(g * y * log_a, _shape(b))
         return ga, gb
+
+
+def _log_base(a: Any) -> Any:
+    """log a, 0 where a == 0; a python scalar base stays on the host (cupy wants arrays)."""
+    if isinstance(a, (int, float)):
+        return math.log(a) if a > 0 else (0.0 if a == 0 else math.nan)
+    xp = get_array_module(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xp.where(a == 0, 0, xp.log(xp.where(a == 0, 1, a)))
 
 
 class FloorDivide(Function):

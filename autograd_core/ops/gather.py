@@ -38,9 +38,18 @@ def _check_index(index: Any, op: str) -> Any:
     return index._data
 
 
+def _same_device(input: Tensor, index: Any, op: str) -> None:
+    """PyTorch's error for an index on another device (cupy would raise a bare TypeError)."""
+    if isinstance(index, Tensor) and type(index._data) is not type(input._data):
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{input.device} and {index.device}! (when checking argument index in {op})")
+
+
 def _check_along(input: Tensor, dim: int, index: Tensor, op: str) -> tuple[int, Any]:
     """PyTorch's gather/scatter rules: same ndim, index no larger off dim, indices in range."""
     axis = norm_dim(dim, input.ndim, op)
+    _same_device(input, index, op)
     idx = _check_index(index, op)
     if idx.ndim != max(input.ndim, 1) and not (idx.ndim == 0 and input.ndim == 0):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input "
@@ -165,6 +174,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
 
         return gather(reshape(input, -1), 0, reshape(indices, -1))
     axis = norm_dim(dim, input.ndim, "take_along_dim")
+    _same_device(input, indices, "take_along_dim")
     xp = get_array_module(input._data)
     ishape, jshape = list(input._data.shape), list(indices._data.shape)
     ishape[axis] = jshape[axis] = 1

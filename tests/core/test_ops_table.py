@@ -283,7 +283,7 @@ OPS: list[Op] = [
        lambda x: np.take_along_axis(x, np.array(IDX), 1), (2, 4)),
     op("gather:dim0", lambda m, x: x.gather(0, m.tensor([[2, 0], [2, 2]])),
        lambda x: np.take_along_axis(x, np.array([[2, 0], [2, 2]]), 0), (3, 2)),
-    op("take_along_dim", lambda m, x: m.take_along_dim(x, m.tensor([[0], [3]]), 1),
+    op("take_along_dim", lambda m, x: m.take_along_dim(x, m.tensor([[0], [3]], device=x.device), 1),
        lambda x: np.take_along_axis(x, np.array([[0], [3]]), 1), (2, 4)),
     op("index_select", lambda m, x: m.index_select(x, 1, m.tensor([3, 0, 3])),
        lambda x: x[:, [3, 0, 3]], (2, 4)),
