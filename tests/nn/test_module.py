@@ -274,9 +274,9 @@ def test_repr_matches_torch() -> None:
                            tn.Softmax(dim=1), tn.Flatten(), tn.CrossEntropyLoss())
     ours_text = repr(ours)
     if tuple(int(p) for p in torch.__version__.split(".")[:2]) < (2, 13):
-        # We follow torch 2.13, whose BatchNorm repr gained bias=; older oracles (the GPU
-        # machines' torch 2.11) print it without.
-        ours_text = re.sub(r"(BatchNorm1d\(.*?), bias=True", r"\1", ours_text)
+        # We follow torch 2.13, whose BatchNorm/LayerNorm reprs gained bias=; older oracles
+        # (the GPU machines' torch 2.11) print them without.
+        ours_text = re.sub(r"(Norm\w*\(.*?), bias=True", r"\1", ours_text)
     assert ours_text == repr(theirs)
     assert repr(nn.ModuleList([nn.ReLU(), nn.ReLU(), nn.Tanh()])) == repr(
         tn.ModuleList([tn.ReLU(), tn.ReLU(), tn.Tanh()]))
