@@ -294,6 +294,10 @@ def main() -> None:
     rows = run(args.smoke, args.skip_cpu, args.profile)
     name = "CPU (smoke run)" if args.smoke else ag.cuda.get_device_name()
     print(table(rows, name))
+    if not args.smoke:
+        from autograd_core.backend import fast
+
+        print(f"GPU fast paths switched off: {', '.join(sorted(fast._off)) or 'none'}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"device": name, "rows": rows}, f, indent=1)
