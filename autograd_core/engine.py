@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import grad_mode, hooks
-from autograd_core.backend import get_array_module
+from autograd_core.backend import fast, get_array_module
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
 from autograd_core.tensor import Tensor
 
@@ -140,6 +140,8 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
          captured: dict | None) -> dict:
     """The walk. Returns the gradients that reached the `captured` (node, output_nr) targets."""
     buffers: dict[Any, Any] = {}
+    outer_owned = set(_owned)  # a backward run from a hook: the outer walk's, kept apart
+    _owned.clear()
     _stored.clear()
     _stored.update(id(r[2]) for r in roots)
     for node, nr, g in roots:
@@ -175,6 +177,8 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
                 _run_node(node, g, buffers, retain_graph, obs)
     finally:
         grad_mode.state.enabled = prev_mode
+        _owned.clear()
+        _owned.update(outer_owned)
     return results
 
 
@@ -208,7 +212,7 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> An
         if nxt is not None and gi is not None:
             if nxt.n_outputs == 1:  # _add, inline
                 prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else prev + gi
+                buffers[nxt] = gi if prev is None else _sum(nxt, prev, gi)
             else:
                 _add(buffers, nxt, nr, gi)
     elif n == 2 and type(grads_in) is tuple and len(grads_in) == 2:
@@ -217,7 +221,7 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> An
         if nxt is not None and gi is not None:
             if nxt.n_outputs == 1:
                 prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else prev + gi
+                buffers[nxt] = gi if prev is None else _sum(nxt, prev, gi)
             else:
                 _add(buffers, nxt, nr, gi)
         if nxt1 is not None and gi1 is not None:
@@ -306,12 +310,29 @@ def _free(node: Node) -> None:
         node._versions = None
 
 
+# Nodes whose buffered gradient this walk created by a sum: nobody else holds that array, so
+# later sums go into it in place (a weight shared by many steps, as an RNN's, takes one
+# accumulation per step). Cleared when the walk ends.
+_owned: set = set()
+
+
+def _sum(node: Any, prev: Any, g: Any) -> Any:
+    """prev + g for a node's gradient buffer: in place when this walk owns prev."""
+    if node in _owned and prev.shape == g.shape and prev.dtype == g.dtype:
+        if not fast.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
+            prev += g
+        return prev
+    # Out of place the first time: an op may hand one array to two inputs (Add's backward).
+    out = prev + g
+    _owned.add(node)
+    return out
+
+
 def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
     """Accumulate gradient g for output `nr` of `node`."""
     if node.n_outputs == 1:
         prev = buffers.get(node)
-        # Out of place: an op may hand the same array to two inputs (Add's backward).
-        buffers[node] = g if prev is None else prev + g
+        buffers[node] = g if prev is None else _sum(node, prev, g)
         return
     slots = buffers.get(node)
     if slots is None:

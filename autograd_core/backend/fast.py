@@ -24,8 +24,8 @@ import numpy as np
 
 from autograd_core import backend
 
-__all__ = ["axpy_", "bias_add_", "colsum", "cross_entropy", "cross_entropy_backward",
-           "ewise", "mm"]
+__all__ = ["addmm_", "axpy_", "bias_act_", "bias_add_", "colsum", "cross_entropy",
+           "cross_entropy_backward", "ewise", "mm"]
 
 enabled = os.environ.get("AUTOGRAD_CORE_CUDA_FAST", "1") != "0"
 _off: set[str] = set()  # paths switched off after a failed check
@@ -81,20 +81,55 @@ def _samples(dtype: Any) -> tuple[Any, Any]:
 
 
 # ------------------------------------------------------------------ cuBLAS
-def _cublas() -> tuple[Any, Any]:
-    """(cublas module, handle set to the current stream and host pointer mode)."""
-    import cupy
-    from cupy_backends.cuda.libs import cublas
+class _Blas:
+    """cuBLAS from CuPy's handle: the calls, host scalars, and the stream last set.
 
-    handle = cupy.cuda.device.get_cublas_handle()
-    cublas.setStream(handle, cupy.cuda.get_current_stream().ptr)
-    cublas.setPointerMode(handle, _POINTER_HOST)
-    return cublas, handle
+    Built once, on the first GPU call, so a per-call cost is a few attribute reads: every
+    microsecond here is paid per matrix product of a small model.
+    """
+
+    def __init__(self) -> None:
+        import cupy
+        from cupy_backends.cuda.libs import cublas
+
+        self.cupy, self.lib = cupy, cublas
+        self.gemm = {"f": cublas.sgemm, "d": cublas.dgemm}
+        self.ger = {"f": cublas.sger, "d": cublas.dger}
+        self.gemv = {"f": cublas.sgemv, "d": cublas.dgemv}
+        self.axpy = {"f": cublas.saxpy, "d": cublas.daxpy}
+        # Host scalars read through pointers. cuBLAS reads them during the call (host
+        # pointer mode), so one scratch slot per dtype serves every alpha.
+        self._keep = {(c, v): np.array(v, dtype=c) for c in "fd" for v in (0.0, 1.0)}
+        self.const = {k: a.ctypes.data for k, a in self._keep.items()}
+        self.scratch = {c: np.zeros(1, dtype=c) for c in "fd"}
+        self.scratch_ptr = {c: a.ctypes.data for c, a in self.scratch.items()}
+        self._set: set[tuple[int, int]] = set()  # (handle, stream) pairs already set
+
+    def handle(self) -> int:
+        """CuPy's handle for this device, on the current stream, in host pointer mode."""
+        h = self.cupy.cuda.device.get_cublas_handle()
+        key = (h, self.cupy.cuda.get_current_stream().ptr)
+        if key not in self._set:
+            self.lib.setStream(h, key[1])
+            # CuPy switches to device pointers only around its own calls and restores them.
+            self.lib.setPointerMode(h, _POINTER_HOST)
+            self._set.add(key)
+        return h
+
+    def alpha(self, value: float, char: str) -> int:
+        """A pointer to `value` as a host scalar of dtype char (valid until the next call)."""
+        self.scratch[char][0] = value
+        return self.scratch_ptr[char]
 
 
-def _scalar(value: float, dtype: Any) -> np.ndarray:
-    """A host scalar cuBLAS reads through a pointer (kept alive by the caller's frame)."""
-    return np.array(value, dtype=dtype)
+_blas_state: _Blas | None = None
+
+
+def _blas() -> _Blas:
+    global _blas_state
+    if _blas_state is None:
+        _blas_state = _Blas()
+    return _blas_state
 
 
 def _as_rowmajor(a: Any) -> tuple[Any, bool] | None:
@@ -112,17 +147,16 @@ def _gemm(a: Any, ta: bool, b: Any, tb: bool, out: Any = None, beta: float = 0.0
     cuBLAS is column-major: a row-major (r, c) array is its (c, r) transpose there, so the
     row-major product C = A @ B is computed as C^T = B^T @ A^T with the operands swapped.
     """
-    import cupy
-
+    blas = _blas()
     m, k = (a.shape[1], a.shape[0]) if ta else a.shape
     n = b.shape[0] if tb else b.shape[1]
+    c = a.dtype.char
     if out is None:
-        out = cupy.empty((m, n), dtype=a.dtype)
-    cublas, handle = _cublas()
-    gemm = cublas.sgemm if a.dtype.char == "f" else cublas.dgemm
-    one, b_ = _scalar(1.0, a.dtype), _scalar(beta, a.dtype)
-    gemm(handle, _OP_T if tb else _OP_N, _OP_T if ta else _OP_N, n, m, k, one.ctypes.data,
-         b.data.ptr, b.shape[1], a.data.ptr, a.shape[1], b_.ctypes.data, out.data.ptr, n)
+        out = blas.cupy.ndarray((m, n), a.dtype)
+    blas.gemm[c](blas.handle(), _OP_T if tb else _OP_N, _OP_T if ta else _OP_N, n, m, k,
+                 blas.const[(c, 1.0)], b.data.ptr, b.shape[1], a.data.ptr, a.shape[1],
+                 blas.const[(c, beta)] if beta in (0.0, 1.0) else blas.alpha(beta, c),
+                 out.data.ptr, n)
     return out
 
 
@@ -147,6 +181,18 @@ def _check_mm() -> bool:
                 if not cupy.array_equal(_gemm(*_as_rowmajor(x), *_as_rowmajor(y)), x @ y):
                     return False
     return True
+
+
+def addmm_(z: Any, a: Any, b: Any) -> None:
+    """z += a @ b in place for 2-D arrays (one cuBLAS gemm with beta = 1 on the GPU)."""
+    if (_gpu("mm", z, a, b) and z.ndim == a.ndim == b.ndim == 2 and z.flags.c_contiguous
+            and z.dtype == a.dtype == b.dtype and a.size and b.size
+            and z.shape == (a.shape[0], b.shape[1]) and a.shape[1] == b.shape[0]):
+        pa, pb = _as_rowmajor(a), _as_rowmajor(b)
+        if pa is not None and pb is not None and _ready("mm", _check_mm):
+            _gemm(*pa, *pb, out=z, beta=1.0)
+            return
+    z += a @ b
 
 
 _ones_cache: dict[tuple[int, str], Any] = {}
@@ -184,13 +230,12 @@ def _check_bias_add() -> bool:
 
 
 def _bias_add(y: Any, bias: Any) -> None:
+    blas = _blas()
     rows, cols = y.shape
-    cublas, handle = _cublas()
-    ger = cublas.sger if y.dtype.char == "f" else cublas.dger
-    one = _scalar(1.0, y.dtype)
+    c = y.dtype.char
     # Column-major view: y^T (cols x rows) += bias (cols) * ones(rows)^T.
-    ger(handle, cols, rows, one.ctypes.data, bias.data.ptr, 1, _ones(rows, y.dtype).data.ptr,
-        1, y.data.ptr, cols)
+    blas.ger[c](blas.handle(), cols, rows, blas.const[(c, 1.0)], bias.data.ptr, 1,
+                _ones(rows, y.dtype).data.ptr, 1, y.data.ptr, cols)
 
 
 def colsum(g: Any) -> Any:
@@ -203,16 +248,13 @@ def colsum(g: Any) -> Any:
 
 
 def _colsum(g: Any) -> Any:
-    import cupy
-
+    blas = _blas()
     rows, cols = g.shape
-    out = cupy.empty(cols, dtype=g.dtype)
-    cublas, handle = _cublas()
-    gemv = cublas.sgemv if g.dtype.char == "f" else cublas.dgemv
-    one, zero = _scalar(1.0, g.dtype), _scalar(0.0, g.dtype)
+    c = g.dtype.char
+    out = blas.cupy.ndarray((cols,), g.dtype)
     # Column-major view: g^T (cols x rows) @ ones(rows).
-    gemv(handle, _OP_N, cols, rows, one.ctypes.data, g.data.ptr, cols,
-         _ones(rows, g.dtype).data.ptr, 1, zero.ctypes.data, out.data.ptr, 1)
+    blas.gemv[c](blas.handle(), _OP_N, cols, rows, blas.const[(c, 1.0)], g.data.ptr, cols,
+                 _ones(rows, g.dtype).data.ptr, 1, blas.const[(c, 0.0)], out.data.ptr, 1)
     return out
 
 
@@ -237,10 +279,9 @@ def _check_axpy() -> bool:
 
 
 def _axpy(x: Any, g: Any, alpha: float) -> None:
-    cublas, handle = _cublas()
-    axpy = cublas.saxpy if x.dtype.char == "f" else cublas.daxpy
-    a = _scalar(alpha, x.dtype)
-    axpy(handle, x.size, a.ctypes.data, g.data.ptr, 1, x.data.ptr, 1)
+    blas = _blas()
+    c = x.dtype.char
+    blas.axpy[c](blas.handle(), x.size, blas.alpha(alpha, c), g.data.ptr, 1, x.data.ptr, 1)
 
 
 # ------------------------------------------------------------------ fused kernels
@@ -303,10 +344,53 @@ def ewise(name: str, x: Any, y: Any = None) -> Any:
 def _ewise(name: str, x: Any, y: Any) -> Any:
     import cupy
 
-    out = cupy.empty_like(x)
+    out = cupy.ndarray(x.shape, x.dtype)
     k = _kernel(name, x.dtype, _EWISE_SRC.replace("{expr}", _EWISE[name]))
     k((_blocks(x.size),), (_THREADS,), (x, x if y is None else y, out, np.int64(x.size)))
     return out
+
+
+_BIAS_ACT_SRC = """
+typedef {ctype} T;
+extern "C" __global__ void bias_act(T* z, const T* extra, const T* b1, const T* b2,
+        const int flags, const long long n, const long long cols) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
+        T v = z[i];
+        if (flags & 1) v += extra[i];
+        if (flags & 2) v += b1[i % cols];
+        if (flags & 4) v += b2[i % cols];
+        z[i] = (flags & 8) ? ((v > (T)0 || v != v) ? v : (T)0) : tanh(v);
+    }
+}
+"""
+
+
+def bias_act_(z: Any, extra: Any, b1: Any, b2: Any, relu: bool) -> Any:
+    """z = act(z + extra + b1 + b2) in place and returned; act relu or tanh, None terms absent.
+
+    b1 and b2 are (cols,) vectors added to every row of the 2-D z; extra has z's shape.
+    """
+    terms = [t for t in (extra, b1, b2) if t is not None]
+    if (_gpu("bias_act", z, *terms) and z.ndim == 2 and z.size and z.flags.c_contiguous
+            and all(t.dtype == z.dtype and t.flags.c_contiguous for t in terms)
+            and (extra is None or extra.shape == z.shape)
+            and all(b is None or b.shape == z.shape[1:] for b in (b1, b2))):
+        try:
+            flags = ((extra is not None) | (b1 is not None) << 1 | (b2 is not None) << 2
+                     | relu << 3)
+            k = _kernel("bias_act", z.dtype, _BIAS_ACT_SRC)
+            k((_blocks(z.size),), (_THREADS,), (z, z if extra is None else extra,
+                                                z if b1 is None else b1, z if b2 is None else b2,
+                                                np.int32(flags), np.int64(z.size),
+                                                np.int64(z.shape[1])))
+            return z
+        except Exception as exc:  # a kernel that does not compile here: the plain formula
+            _fail("bias_act", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    for t in terms:
+        z += t
+    xp = backend.get_array_module(z)
+    return xp.maximum(z, 0, out=z) if relu else xp.tanh(z, out=z)
 
 
 # ------------------------------------------------------------------ cross entropy

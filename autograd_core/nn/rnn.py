@@ -1,10 +1,12 @@
 """Recurrent layers: RNNCell, LSTMCell, GRUCell and the multi-layer RNN, LSTM, GRU.
 
 Cells are composed of engine ops (linear, add, sigmoid, tanh, chunk), so the inspector shows
-each gate. Parameter names, shapes, gate order (LSTM i,f,g,o; GRU r,z,n), initialisation
-U(-1/sqrt(hidden), 1/sqrt(hidden)) and return values are PyTorch's. Full-sequence layers
-project the whole input sequence with one linear per layer and direction, then run only the
-hidden-to-hidden part per time step. Not supported: PackedSequence inputs, LSTM proj_size.
+each gate; on the GPU the plain RNN step is one fused op instead (ops/recurrent.py: there,
+host time per launch is what a small step costs). Parameter names, shapes, gate order
+(LSTM i,f,g,o; GRU r,z,n), initialisation U(-1/sqrt(hidden), 1/sqrt(hidden)) and return
+values are PyTorch's. Full-sequence layers project the whole input sequence with one linear
+per layer and direction, then run only the hidden-to-hidden part per time step. Not
+supported: PackedSequence inputs, LSTM proj_size.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from autograd_core.ops._util import shape_str
 from autograd_core.ops.dropout import dropout
 from autograd_core.ops.join import cat, chunk, stack, unbind
 from autograd_core.ops.linear import linear
+from autograd_core.ops.recurrent import fused_here, rnn_cell
 from autograd_core.ops.unary import relu, sigmoid, tanh
 from autograd_core.tensor import Tensor
 
@@ -29,6 +32,8 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 # ------------------------------------------------------------------ one time step
 # `xg` is the input's projection x W_ih^T + b_ih, computed before the step.
 def _rnn_step(xg: Tensor, h: Tensor, w_hh: Tensor, b_hh: Any, act: Any) -> Tensor:
+    if fused_here(xg):  # the GPU: one node, three launches (ops/recurrent.py)
+        return rnn_cell(xg, h, None, w_hh, None, b_hh, act is relu)
     return act(xg + linear(h, w_hh, b_hh))
 
 
@@ -130,6 +135,9 @@ class RNNCell(RNNCellBase):
         p = self._parameters  # the per-step hot path: skip Module.__getattr__
         act = tanh if self.nonlinearity == "tanh" else relu
         if hx is not None and input.ndim == 2 and input.shape[1] == self.input_size:
+            if fused_here(input) and hx.shape == (input.shape[0], self.hidden_size):
+                return rnn_cell(input, hx, p["weight_ih"], p["weight_hh"], p["bias_ih"],
+                                p["bias_hh"], act is relu)
             return _rnn_step(linear(input, p["weight_ih"], p["bias_ih"]), hx, p["weight_hh"],
                              p["bias_hh"], act)
         x, h, unbatched = self._prepare(input, hx)

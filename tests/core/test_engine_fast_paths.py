@@ -100,3 +100,40 @@ def test_a_fresh_node_exposes_its_defaults():
     node = (ag.tensor([1.0], requires_grad=True) * 2.0).grad_fn
     assert node.meta is None and node.n_outputs == 1 and node.next_functions[0][0] is not None
     assert node.name() == "MulBackward0"
+
+
+def test_gradients_summed_in_place_stay_separate_from_shared_arrays():
+    """A weight used many times: sums after the first go in place into the walk's own array.
+
+    Add's backward hands one array to both inputs; a later in-place sum must not leak into
+    the other input's gradient, and each use must count once (checked against torch).
+    """
+    torch = pytest.importorskip("torch")
+    xs = np.random.default_rng(0).standard_normal((3, 4))
+
+    def run(lib):
+        w = lib.tensor(xs, requires_grad=True)
+        v = lib.tensor(xs[::-1].copy(), requires_grad=True)
+        s = w + v  # one array reaches both w's and v's buffers
+        total = (s * 2).sum() + (w * 3).sum() + (w * w).sum() + w.tanh().sum() + (v * w).sum()
+        total.backward()
+        return w.grad.numpy(), v.grad.numpy()
+
+    for ours, theirs in zip(run(ag), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_a_shared_weight_over_many_steps_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    w0, xs = rng.standard_normal((5, 5)) * 0.3, rng.standard_normal((8, 2, 5))
+
+    def run(lib):
+        w = lib.tensor(w0, requires_grad=True)
+        h = lib.zeros(2, 5, dtype=lib.float64)
+        for x in xs:
+            h = (lib.tensor(x) + h @ w).tanh()
+        (h * h).sum().backward()
+        return w.grad.numpy()
+
+    np.testing.assert_allclose(run(ag), run(torch), rtol=1e-10)

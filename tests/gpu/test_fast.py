@@ -84,6 +84,23 @@ def test_bias_add_colsum_axpy_match(dtype: Any) -> None:
 
 
 @on_gpu
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_addmm_and_bias_act_match(relu: bool, dtype: Any) -> None:
+    import cupy
+
+    z, a, b = _rand(16, 12, dtype=dtype), _rand(16, 5, dtype=dtype), _rand(12, 5, dtype=dtype)
+    want = z + a @ b.T
+    fast.addmm_(z, a, b.T)
+    _close(z, want, dtype)
+    extra, b1, b2 = _rand(16, 12, dtype=dtype) * 3, _rand(12, dtype=dtype), _rand(12, dtype=dtype)
+    v = z + extra + b1 + b2
+    want = cupy.maximum(v, 0) if relu else cupy.tanh(v)
+    _close(fast.bias_act_(z, extra, b1, b2, relu), want, dtype)
+    assert not fast._off & {"mm", "bias_act"}
+
+
+@on_gpu
 @pytest.mark.parametrize("name,ref", [
     ("tanh_backward", lambda g, y: g * (1 - y * y)),
     ("sigmoid_backward", lambda g, y: g * y * (1 - y)),

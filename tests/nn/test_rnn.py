@@ -10,6 +10,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
+from autograd_core.backend import fast
 from autograd_core.testing.gradcheck import gradcheck
 
 RNG = np.random.default_rng(7)
@@ -188,7 +189,8 @@ def test_rnn_cell_gradcheck_float64() -> None:
 
 
 def test_rnn_cell_step_is_a_few_ops() -> None:
-    """The W5 cell: input and hidden projections, their sum and tanh, nothing else."""
+    """The W5 cell: input and hidden projections, their sum and tanh, nothing else (on the
+    GPU, where host time per launch dominates, all of it is one fused node)."""
     cell = nn.RNNCell(4, 8)
     h = cell(ag.randn(2, 4), ag.randn(2, 8))
     names = []
@@ -202,4 +204,5 @@ def test_rnn_cell_step_is_a_few_ops() -> None:
         seen.add(id(node))
         names.append(node.fn.__name__)
         stack.extend(n for n, _ in node.next_functions)
-    assert sorted(names) == ["Add", "Linear", "Linear", "Tanh"]
+    fused = h.device.type == "cuda" and fast.enabled
+    assert sorted(names) == (["RNNCell"] if fused else ["Add", "Linear", "Linear", "Tanh"])
