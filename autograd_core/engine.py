@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import fast, get_array_module
+from autograd_core.backend.fast import Product
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
 from autograd_core.tensor import Tensor
 
@@ -159,6 +160,8 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
             g = pop(node, None)
             if g is None:
                 continue
+            if type(g) is Product:
+                g = g.materialize()
             if captured is not None:
                 _capture(node, g, captured, results)
             if type(node) is AccumulateGrad:
@@ -260,6 +263,8 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
         grads_in = node.fn.backward(node, *grads_out)
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
+    # Hooks and observers see arrays, never a deferred GPU product (fast.Product).
+    grads_in = tuple(gi.materialize() if type(gi) is Product else gi for gi in grads_in)
     if obs is not None:
         obs.backward_end(token, node, t0, _clock(),
                          grads_out if node.n_outputs > 1 else (grads_out,), grads_in)
@@ -317,15 +322,25 @@ _owned: set = set()
 
 
 def _sum(node: Any, prev: Any, g: Any) -> Any:
-    """prev + g for a node's gradient buffer: in place when this walk owns prev."""
-    if node in _owned and prev.shape == g.shape and prev.dtype == g.dtype:
-        if not fast.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
-            prev += g
-        return prev
-    # Out of place the first time: an op may hand one array to two inputs (Add's backward).
-    out = prev + g
-    _owned.add(node)
-    return out
+    """prev + g for a node's gradient buffer: in place when this walk owns prev.
+
+    Either may be a fast.Product (a GPU weight gradient not yet computed), which a sum into
+    an owned buffer computes in place.
+    """
+    if type(prev) is Product:
+        prev = prev.materialize()  # a fresh array: owned from here on
+        _owned.add(node)
+    if node not in _owned or prev.shape != g.shape or prev.dtype != g.dtype:
+        # Out of place the first time: an op may hand one array to two inputs (Add's
+        # backward), so prev may be shared.
+        out = prev + (g.materialize() if type(g) is Product else g)
+        _owned.add(node)
+        return out
+    if type(g) is Product:
+        g.add_into(prev)
+    elif not fast.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
+        prev += g
+    return prev
 
 
 def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
@@ -334,6 +349,8 @@ def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
         prev = buffers.get(node)
         buffers[node] = g if prev is None else _sum(node, prev, g)
         return
+    if type(g) is Product:
+        g = g.materialize()
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * node.n_outputs

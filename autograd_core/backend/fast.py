@@ -24,8 +24,8 @@ import numpy as np
 
 from autograd_core import backend
 
-__all__ = ["addmm_", "axpy_", "bias_act_", "bias_add_", "colsum", "cross_entropy",
-           "cross_entropy_backward", "ewise", "mm"]
+__all__ = ["Product", "addmm_", "axpy_", "bias_act_", "bias_add_", "colsum", "cross_entropy",
+           "cross_entropy_backward", "deferrable", "ewise", "mm"]
 
 enabled = os.environ.get("AUTOGRAD_CORE_CUDA_FAST", "1") != "0"
 _off: set[str] = set()  # paths switched off after a failed check
@@ -103,17 +103,19 @@ class _Blas:
         self.const = {k: a.ctypes.data for k, a in self._keep.items()}
         self.scratch = {c: np.zeros(1, dtype=c) for c in "fd"}
         self.scratch_ptr = {c: a.ctypes.data for c, a in self.scratch.items()}
-        self._set: set[tuple[int, int]] = set()  # (handle, stream) pairs already set
+        self.get_handle = cupy.cuda.device.get_cublas_handle
+        self._host: set[int] = set()  # handles already in host pointer mode
 
     def handle(self) -> int:
-        """CuPy's handle for this device, on the current stream, in host pointer mode."""
-        h = self.cupy.cuda.device.get_cublas_handle()
-        key = (h, self.cupy.cuda.get_current_stream().ptr)
-        if key not in self._set:
-            self.lib.setStream(h, key[1])
-            # CuPy switches to device pointers only around its own calls and restores them.
+        """CuPy's handle for this device, in host pointer mode.
+
+        CuPy's cuBLAS wrappers put the handle on the current stream themselves, and CuPy
+        switches to device pointers only around its own calls, restoring them after.
+        """
+        h = self.get_handle()
+        if h not in self._host:
             self.lib.setPointerMode(h, _POINTER_HOST)
-            self._set.add(key)
+            self._host.add(h)
         return h
 
     def alpha(self, value: float, char: str) -> int:
@@ -162,13 +164,27 @@ def _gemm(a: Any, ta: bool, b: Any, tb: bool, out: Any = None, beta: float = 0.0
 
 def mm(a: Any, b: Any) -> Any:
     """a @ b for 2-D arrays (one direct cuBLAS gemm on the GPU, transposed views included)."""
-    if not (_gpu("mm", a, b) and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype
-            and a.size and b.size and a.shape[1] == b.shape[0]):
+    # Checks inlined: this runs once per matrix product of every step.
+    if (type(a) is np.ndarray or not enabled or "mm" not in _checked or a.ndim != 2
+            or b.ndim != 2 or a.dtype != b.dtype or a.dtype.char not in "fd" or not a.size
+            or not b.size or a.shape[1] != b.shape[0] or not isinstance(b, backend._cupy.ndarray)):
+        if "mm" in _checked or not _gpu("mm", a, b) or not _ready("mm", _check_mm):
+            return a @ b
+        return mm(a, b)  # verified now: take the fast branch
+    fa, fb = a.flags, b.flags
+    if fa.c_contiguous:
+        ta = False
+    elif fa.f_contiguous:
+        a, ta = a.T, True
+    else:
         return a @ b
-    pa, pb = _as_rowmajor(a), _as_rowmajor(b)
-    if pa is None or pb is None or not _ready("mm", _check_mm):
+    if fb.c_contiguous:
+        tb = False
+    elif fb.f_contiguous:
+        b, tb = b.T, True
+    else:
         return a @ b
-    return _gemm(*pa, *pb)
+    return _gemm(a, ta, b, tb)
 
 
 def _check_mm() -> bool:
@@ -256,6 +272,56 @@ def _colsum(g: Any) -> Any:
     blas.gemv[c](blas.handle(), _OP_N, cols, rows, blas.const[(c, 1.0)], g.data.ptr, cols,
                  _ones(rows, g.dtype).data.ptr, 1, blas.const[(c, 0.0)], out.data.ptr, 1)
     return out
+
+
+def _colsum_into(out: Any, g: Any) -> None:
+    """out += g.sum(axis=0) in place (one cuBLAS gemv with beta = 1 on the GPU)."""
+    if (_gpu("colsum", out, g) and g.ndim == 2 and g.size and g.flags.c_contiguous
+            and out.flags.c_contiguous and out.shape == g.shape[1:] and out.dtype == g.dtype
+            and "colsum" in _checked):
+        blas = _blas()
+        rows, cols = g.shape
+        c = g.dtype.char
+        blas.gemv[c](blas.handle(), _OP_N, cols, rows, blas.const[(c, 1.0)], g.data.ptr, cols,
+                     _ones(rows, g.dtype).data.ptr, 1, blas.const[(c, 1.0)], out.data.ptr, 1)
+    else:
+        out += colsum(g)
+
+
+class Product:
+    """A gradient kept as a^T @ b (or, with b None, the column sums of a) until it is used.
+
+    A weight shared by many steps (an RNN's) gets one such gradient per step. Summed into
+    the engine's buffer for that weight, a Product is one cuBLAS call with beta = 1 writing
+    into the buffer; computed first and added after, it is two calls and a temporary. The
+    engine materializes a Product wherever anything else would see it.
+    """
+
+    __slots__ = ("a", "b", "dtype", "shape")
+
+    def __init__(self, a: Any, b: Any = None) -> None:
+        self.a, self.b, self.dtype = a, b, a.dtype
+        self.shape = (a.shape[1],) if b is None else (a.shape[1], b.shape[1])
+
+    def materialize(self) -> Any:
+        """The gradient as a fresh array."""
+        return colsum(self.a) if self.b is None else mm(self.a.T, self.b)
+
+    def add_into(self, out: Any) -> None:
+        """out += the gradient, in place."""
+        if self.b is None:
+            _colsum_into(out, self.a)
+        else:
+            addmm_(out, self.a.T, self.b)
+
+
+def deferrable(g: Any) -> bool:
+    """Whether a backward may return Products for gradients computed from g (the GPU, with
+    no trace observer: observers and hooks see plain arrays only)."""
+    from autograd_core import hooks
+
+    return (enabled and hooks.state.observer is None and type(g) is not np.ndarray
+            and "mm" in _checked and "colsum" in _checked)
 
 
 def axpy_(x: Any, g: Any, alpha: float) -> bool:

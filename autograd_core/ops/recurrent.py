@@ -43,10 +43,17 @@ class RNNCell(Function):
         nx, nh, nwi, nwh, nbi, nbh = ctx.needs_input_grad
         gz = _act_backward(g, y, ctx.relu)
         gx = (gz if ctx.projected else fast.mm(gz, w_ih)) if nx else None
-        gb = fast.colsum(gz) if nbi or nbh else None  # both biases get the same sum
-        return (gx, fast.mm(gz, w_hh) if nh else None,
-                fast.mm(gz.T, x) if nwi and w_ih is not None else None,
-                fast.mm(gz.T, h) if nwh else None,
+        if fast.deferrable(gz):
+            # Weight gradients left as products: the engine sums each into its buffer with
+            # one cuBLAS call (beta = 1), step after step, instead of a product and an add.
+            gwi = fast.Product(gz, x) if nwi and w_ih is not None else None
+            gwh = fast.Product(gz, h) if nwh else None
+            gb = fast.Product(gz) if nbi or nbh else None
+        else:
+            gwi = fast.mm(gz.T, x) if nwi and w_ih is not None else None
+            gwh = fast.mm(gz.T, h) if nwh else None
+            gb = fast.colsum(gz) if nbi or nbh else None  # both biases get the same sum
+        return (gx, fast.mm(gz, w_hh) if nh else None, gwi, gwh,
                 gb if nbi else None, gb if nbh else None)
 
 
