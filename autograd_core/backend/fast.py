@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import backend
+from autograd_core import backend, hooks
 
 __all__ = ["Product", "addmm_", "axpy_", "bias_act_", "bias_add_", "colsum", "cross_entropy",
            "cross_entropy_backward", "deferrable", "ewise", "mm"]
@@ -201,11 +201,12 @@ def _check_mm() -> bool:
 
 def addmm_(z: Any, a: Any, b: Any) -> None:
     """z += a @ b in place for 2-D arrays (one cuBLAS gemm with beta = 1 on the GPU)."""
-    if (_gpu("mm", z, a, b) and z.ndim == a.ndim == b.ndim == 2 and z.flags.c_contiguous
-            and z.dtype == a.dtype == b.dtype and a.size and b.size
-            and z.shape == (a.shape[0], b.shape[1]) and a.shape[1] == b.shape[0]):
+    if (type(z) is not np.ndarray and z.ndim == a.ndim == b.ndim == 2 and a.size and b.size
+            and z.flags.c_contiguous and z.dtype == a.dtype == b.dtype and z.dtype.char in "fd"
+            and z.shape == (a.shape[0], b.shape[1]) and a.shape[1] == b.shape[0]
+            and ("mm" in _checked or (_gpu("mm", z, a, b) and _ready("mm", _check_mm)))):
         pa, pb = _as_rowmajor(a), _as_rowmajor(b)
-        if pa is not None and pb is not None and _ready("mm", _check_mm):
+        if pa is not None and pb is not None and type(a) is type(b) is type(z):
             _gemm(*pa, *pb, out=z, beta=1.0)
             return
     z += a @ b
@@ -318,8 +319,6 @@ class Product:
 def deferrable(g: Any) -> bool:
     """Whether a backward may return Products for gradients computed from g (the GPU, with
     no trace observer: observers and hooks see plain arrays only)."""
-    from autograd_core import hooks
-
     return (enabled and hooks.state.observer is None and type(g) is not np.ndarray
             and "mm" in _checked and "colsum" in _checked)
 
@@ -432,16 +431,21 @@ extern "C" __global__ void bias_act(T* z, const T* extra, const T* b1, const T* 
 """
 
 
+def _fits(t: Any, z: Any, shape: tuple) -> bool:
+    """Whether the optional operand t can join z's kernel: absent, or same device, dtype,
+    the given shape, and contiguous."""
+    return t is None or (type(t) is type(z) and t.dtype == z.dtype and t.shape == shape
+                         and t.flags.c_contiguous)
+
+
 def bias_act_(z: Any, extra: Any, b1: Any, b2: Any, relu: bool) -> Any:
     """z = act(z + extra + b1 + b2) in place and returned; act relu or tanh, None terms absent.
 
     b1 and b2 are (cols,) vectors added to every row of the 2-D z; extra has z's shape.
     """
-    terms = [t for t in (extra, b1, b2) if t is not None]
-    if (_gpu("bias_act", z, *terms) and z.ndim == 2 and z.size and z.flags.c_contiguous
-            and all(t.dtype == z.dtype and t.flags.c_contiguous for t in terms)
-            and (extra is None or extra.shape == z.shape)
-            and all(b is None or b.shape == z.shape[1:] for b in (b1, b2))):
+    if (_gpu("bias_act", z) and z.ndim == 2 and z.size and z.flags.c_contiguous
+            and _fits(extra, z, z.shape) and _fits(b1, z, z.shape[1:])
+            and _fits(b2, z, z.shape[1:])):
         try:
             flags = ((extra is not None) | (b1 is not None) << 1 | (b2 is not None) << 2
                      | relu << 3)
@@ -453,8 +457,9 @@ def bias_act_(z: Any, extra: Any, b1: Any, b2: Any, relu: bool) -> Any:
             return z
         except Exception as exc:  # a kernel that does not compile here: the plain formula
             _fail("bias_act", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-    for t in terms:
-        z += t
+    for t in (extra, b1, b2):
+        if t is not None:
+            z += t
     xp = backend.get_array_module(z)
     return xp.maximum(z, 0, out=z) if relu else xp.tanh(z, out=z)
 
