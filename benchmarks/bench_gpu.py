@@ -46,6 +46,31 @@ def median_ms(step: Callable[[], Any], sync: Callable[[], None], warmup: int,
     return 1e3 * statistics.median(times)
 
 
+def interleaved_ms(steps: dict[str, Callable[[], Any]], sync: Callable[[], None], warmup: int,
+                   iters: int, rounds: int = 5) -> dict[str, float]:
+    """Median ms of one synchronised step per implementation, timed in interleaved rounds
+    (rotating the order) so a burst of noise on the shared host hits every implementation.
+    An implementation that raises is dropped from the row and reported."""
+    for key, step in list(steps.items()):
+        try:
+            for _ in range(warmup):
+                step()
+        except Exception:
+            traceback.print_exc()
+            del steps[key]
+    sync()
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    keys = list(steps)
+    for r in range(rounds):
+        for key in keys[r % len(keys):] + keys[:r % len(keys)]:
+            for _ in range(max(1, iters // rounds)):
+                t0 = time.perf_counter()
+                steps[key]()
+                sync()
+                times[key].append(time.perf_counter() - t0)
+    return {k: 1e3 * statistics.median(v) for k, v in times.items()}
+
+
 # ------------------------------------------------------------------ W1: per-op cost
 def w1(lib: Any, dev: str) -> Callable[[], Any]:
     """W1 through `lib`: autograd_core or torch (the same code runs on both)."""
@@ -186,7 +211,7 @@ def rnn_hand(xp: Any) -> Callable[[], Any]:
 
 
 # ------------------------------------------------------------------ driver
-def run(smoke: bool, skip_cpu: bool, profile: str = "") -> list[dict[str, Any]]:
+def run(smoke: bool, skip_cpu: bool, profile: str = "", repeat: int = 1) -> list[dict[str, Any]]:
     import torch
 
     torch.backends.cuda.matmul.allow_tf32 = False  # full float32, as our CuPy matmuls
@@ -207,35 +232,57 @@ def run(smoke: bool, skip_cpu: bool, profile: str = "") -> list[dict[str, Any]]:
               per: int = 1) -> dict[str, Any]:
         it = max(1, int(iters * scale))
         row: dict[str, Any] = {"workload": name}
+        steps = {}
         for key, make in (("ours", ours), ("torch", theirs), ("cupy", hand)):
             try:  # one broken implementation must not cost the other rows
-                row[key] = median_ms(make(), sync, warmup, it) / per
+                steps[key] = make()
             except Exception as exc:
                 traceback.print_exc()
-                row[key], row[f"{key}_error"] = float("nan"), f"{type(exc).__name__}: {exc}"
+                row[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
+        got = interleaved_ms(steps, sync, warmup, it)
+        for key in ("ours", "torch", "cupy"):
+            row[key] = got[key] / per if key in got else float("nan")
         rows.append(row)
         print(f"  {name}: " + ", ".join(f"{k} {row[k]:.3f} ms" for k in ("ours", "torch",
               "cupy")), file=sys.stderr, flush=True)
         return row
 
-    bench("W1 per-op x200", lambda: w1(ag, dev), lambda: w1(torch, dev), lambda: w1_hand(xp),
-          5, 50)
-    for name in ("W2", "W3"):
-        b, s = MLPS[name]
-        bench(name, lambda b=b, s=s: mlp(ag, b, s, dev), lambda b=b, s=s: mlp(torch, b, s, dev),
-              lambda b=b, s=s: mlp_hand(xp, b, s), 10, 200)
-    bench("W5", lambda: rnn(ag, dev), lambda: rnn(torch, dev), lambda: rnn_hand(xp), 1, 5,
-          per=len(LENGTHS))
-    b, s = MLPS["W6"]
-    if smoke:
-        b, s = 64, [128, 128, 128, 10]
-    w6 = bench("W6", lambda: mlp(ag, b, s, dev), lambda: mlp(torch, b, s, dev),
-               lambda: mlp_hand(xp, b, s), 3, 30)
+    for _ in range(repeat):  # whole passes: a slow phase of the host shows as a spread
+        bench("W1 per-op x200", lambda: w1(ag, dev), lambda: w1(torch, dev),
+              lambda: w1_hand(xp), 5, 50)
+        for name in ("W2", "W3"):
+            b, s = MLPS[name]
+            bench(name, lambda b=b, s=s: mlp(ag, b, s, dev),
+                  lambda b=b, s=s: mlp(torch, b, s, dev), lambda b=b, s=s: mlp_hand(xp, b, s),
+                  10, 200)
+        bench("W5", lambda: rnn(ag, dev), lambda: rnn(torch, dev), lambda: rnn_hand(xp), 1, 5,
+              per=len(LENGTHS))
+        b, s = MLPS["W6"]
+        if smoke:
+            b, s = 64, [128, 128, 128, 10]
+        bench("W6", lambda b=b, s=s: mlp(ag, b, s, dev), lambda b=b, s=s: mlp(torch, b, s, dev),
+              lambda b=b, s=s: mlp_hand(xp, b, s), 3, 30)
+    merged = _merge(rows)
     if not skip_cpu and not smoke:
-        w6["ours_cpu"] = median_ms(mlp(ag, b, s, "cpu"), lambda: None, 1, 3)
+        b, s = MLPS["W6"]
+        merged[-1]["ours_cpu"] = median_ms(mlp(ag, b, s, "cpu"), lambda: None, 1, 3)
     if profile:
         _profile(profile, dev, sync)
-    return rows
+    return merged
+
+
+def _merge(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per workload: median times over the passes, and the ours/PyTorch ratios."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        m = out.setdefault(r["workload"], {"workload": r["workload"], "passes": []})
+        m["passes"].append({k: r[k] for k in ("ours", "torch", "cupy")})
+        m.update({k: v for k, v in r.items() if k.endswith("_error")})
+    for m in out.values():
+        for key in ("ours", "torch", "cupy"):
+            m[key] = statistics.median(p[key] for p in m["passes"])
+        m["ratios"] = [p["ours"] / p["torch"] for p in m["passes"]]
+    return list(out.values())
 
 
 def _profile(out: str, dev: str, sync: Callable[[], None]) -> None:
@@ -265,18 +312,21 @@ def _profile(out: str, dev: str, sync: Callable[[], None]) -> None:
 
 
 def table(rows: list[dict[str, Any]], device_name: str) -> str:
-    lines = [f"GPU benchmark on {device_name} (float32, TF32 off; ms per step, medians)",
+    passes = len(rows[0]["passes"]) if rows else 0
+    lines = [f"GPU benchmark on {device_name} (float32, TF32 off; ms per step, medians of "
+             f"{passes} interleaved pass{'es' if passes != 1 else ''})",
              f"{'workload':<16}{'ours':>10}{'PyTorch':>10}{'CuPy hand':>11}{'ours/PT':>9}"
-             f"{'ours/CuPy':>10}  target"]
+             f"{'[range]':>14}{'ours/CuPy':>10}  target"]
     for r in rows:
         key = r["workload"].split()[0]
-        ratio = r["ours"] / r["torch"]
+        ratio = statistics.median(r["ratios"])
+        spread = f"[{min(r['ratios']):.2f}-{max(r['ratios']):.2f}]"
         target = TARGETS.get(key)
         verdict = "" if target is None else (f"<= {target:.1f}x PT: "
                                               + ("met" if ratio <= target else "NOT met"))
         lines.append(f"{r['workload']:<16}{r['ours']:>10.3f}{r['torch']:>10.3f}"
-                     f"{r['cupy']:>11.3f}{ratio:>8.2f}x{r['ours'] / r['cupy']:>9.2f}x  "
-                     f"{verdict}")
+                     f"{r['cupy']:>11.3f}{ratio:>8.2f}x{spread:>14}"
+                     f"{r['ours'] / r['cupy']:>9.2f}x  {verdict}")
         if "ours_cpu" in r:
             speedup = r["ours_cpu"] / r["ours"]
             lines.append(f"{'W6 ours CPU':<16}{r['ours_cpu']:>10.1f}  -> GPU speed-up "
@@ -290,8 +340,9 @@ def main() -> None:
     parser.add_argument("--skip-cpu", action="store_true", help="no W6 CPU baseline")
     parser.add_argument("--json", help="also write the rows here")
     parser.add_argument("--profile", default="", help="write cProfile text of our W2/W5 steps here")
+    parser.add_argument("--repeat", type=int, default=1, help="whole passes (ratios' spread)")
     args = parser.parse_args()
-    rows = run(args.smoke, args.skip_cpu, args.profile)
+    rows = run(args.smoke, args.skip_cpu, args.profile, args.repeat)
     name = "CPU (smoke run)" if args.smoke else ag.cuda.get_device_name()
     print(table(rows, name))
     if not args.smoke:
