@@ -9,9 +9,10 @@ CuPy spends ~14 us of Python/Cython per ufunc call and ~35 us per `matmul`, agai
 for a RawKernel launch and ~4 us for a direct cuBLAS call (measured on an H200 host), and
 a formula such as tanh's backward, g - g*y*y, is three launches where one kernel does it.
 
-Every path is checked against the plain expression the first time it runs on a device (a
-one-off sync); a path that fails to compile or disagrees is switched off with a warning and
-the plain expression is used from then on. AUTOGRAD_CORE_CUDA_FAST=0 switches all of them off.
+The cuBLAS paths check themselves once per process on a small problem with exact answers (a
+one-off sync); the kernels fall back when they do not compile (their results are checked by
+the GPU tests). A path that fails is switched off with a warning and the plain expression
+is used from then on. AUTOGRAD_CORE_CUDA_FAST=0 switches all of them off.
 """
 
 from __future__ import annotations
