@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from autograd_core import grad_mode, hooks
-from autograd_core.backend import fast, get_array_module
-from autograd_core.backend.fast import Product
+from autograd_core.backend import blas, get_array_module
+from autograd_core.backend.blas import Product
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
 from autograd_core.tensor import Tensor
 
@@ -263,7 +263,7 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
         grads_in = node.fn.backward(node, *grads_out)
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    # Hooks and observers see arrays, never a deferred GPU product (fast.Product).
+    # Hooks and observers see arrays, never a deferred GPU product (blas.Product).
     grads_in = tuple(gi.materialize() if type(gi) is Product else gi for gi in grads_in)
     if obs is not None:
         obs.backward_end(token, node, t0, _clock(),
@@ -324,7 +324,7 @@ _owned: set = set()
 def _sum(node: Any, prev: Any, g: Any) -> Any:
     """prev + g for a node's gradient buffer: in place when this walk owns prev.
 
-    Either may be a fast.Product (a GPU weight gradient not yet computed), which a sum into
+    Either may be a blas.Product (a GPU weight gradient not yet computed), which a sum into
     an owned buffer computes in place.
     """
     if type(prev) is Product:
@@ -338,7 +338,7 @@ def _sum(node: Any, prev: Any, g: Any) -> Any:
         return out
     if type(g) is Product:
         g.add_into(prev)
-    elif not fast.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
+    elif not blas.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
         prev += g
     return prev
 

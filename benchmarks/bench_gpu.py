@@ -346,9 +346,9 @@ def main() -> None:
     name = "CPU (smoke run)" if args.smoke else ag.cuda.get_device_name()
     print(table(rows, name))
     if not args.smoke:
-        from autograd_core.backend import fast
+        from autograd_core.backend import fastpath
 
-        print(f"GPU fast paths switched off: {', '.join(sorted(fast._off)) or 'none'}")
+        print(f"GPU fast paths switched off: {', '.join(sorted(fastpath.off)) or 'none'}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"device": name, "rows": rows}, f, indent=1)

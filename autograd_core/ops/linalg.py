@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograd_core.backend import fast, get_array_module
+from autograd_core.backend import blas, get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str, sum_to
 from autograd_core.tensor import Tensor
@@ -14,7 +14,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return fast.mm(a, b)  # 2-D on the GPU: a direct cuBLAS call; else a @ b
+        return blas.mm(a, b)  # 2-D on the GPU: a direct cuBLAS call; else a @ b
 
     @staticmethod
     def backward(ctx, g):
@@ -22,7 +22,7 @@ class MatMul(Function):
         na, nb = ctx.needs_input_grad
         xp = get_array_module(g)
         if a.ndim == 2 and b.ndim == 2:  # the common case: no reshaping at all
-            return (fast.mm(g, b.T) if na else None, fast.mm(a.T, g) if nb else None)
+            return (blas.mm(g, b.T) if na else None, blas.mm(a.T, g) if nb else None)
         if a.ndim == 1 and b.ndim == 1:  # a dot product: g is 0-d
             return (g * b if na else None, g * a if nb else None)
         a2 = a[None, :] if a.ndim == 1 else a

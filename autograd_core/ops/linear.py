@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core.backend import fast
+from autograd_core.backend import blas
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str
 from autograd_core.tensor import Tensor
@@ -19,9 +19,9 @@ class Linear(Function):
     def forward(ctx, x, weight, bias=None):
         # Leading dims fold into one batch dim: a reshape of a contiguous array is a view.
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        y = fast.mm(x2, weight.T)
+        y = blas.mm(x2, weight.T)
         if bias is not None:
-            fast.bias_add_(y, bias)
+            blas.bias_add_(y, bias)
         ctx.save_for_backward(x2, weight)
         ctx.in_shape = x.shape
         ctx.has_bias = bias is not None
@@ -32,9 +32,9 @@ class Linear(Function):
         x2, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
-        gx = fast.mm(g2, weight).reshape(ctx.in_shape) if needs[0] else None
-        gw = fast.mm(g2.T, x2) if needs[1] else None
-        gb = fast.colsum(g2) if ctx.has_bias and needs[2] else None
+        gx = blas.mm(g2, weight).reshape(ctx.in_shape) if needs[0] else None
+        gw = blas.mm(g2.T, x2) if needs[1] else None
+        gb = blas.colsum(g2) if ctx.has_bias and needs[2] else None
         return gx, gw, gb
 
 

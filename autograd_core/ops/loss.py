@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.backend import fast, get_array_module, host_checks
+from autograd_core.backend import get_array_module, host_checks, kernels
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str, sum_to
 from autograd_core.tensor import Tensor
@@ -89,7 +89,7 @@ class CrossEntropy(Function):
         if type(x) is not np.ndarray and not soft and label_smoothing == 0:
             if host_checks(target):  # the GPU kernels poison a bad target; this names it
                 _class_targets(target, ignore_index, x2.shape[1])
-            fused = fast.cross_entropy(x2, target, weight, ignore_index, reduction)
+            fused = kernels.cross_entropy(x2, target, weight, ignore_index, reduction)
             if fused is not None:  # the GPU: three kernels in all, forward and backward
                 ctx.fused, ctx.shape = fused[1], x.shape
                 return fused[0]
@@ -107,7 +107,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, g):
         if ctx.fused is not None:
-            return _from_rows(fast.cross_entropy_backward(ctx.fused, g), ctx.shape), None, None
+            return _from_rows(kernels.cross_entropy_backward(ctx.fused, g), ctx.shape), None, None
         if ctx.soft:
             return _soft_backward(ctx, g)
         return _hard_backward(ctx, g), None, None

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.backend import fast
+from autograd_core.backend import blas, fastpath, kernels
 from autograd_core.function import Function
 from autograd_core.tensor import Tensor
 
@@ -29,10 +29,10 @@ class RNNCell(Function):
 
     @staticmethod
     def forward(ctx, x, h, w_ih, w_hh, b_ih=None, b_hh=None, relu=False):
-        z = fast.mm(h, w_hh.T)
+        z = blas.mm(h, w_hh.T)
         if w_ih is not None:
-            fast.addmm_(z, x, w_ih.T)
-        y = fast.bias_act_(z, x if w_ih is None else None, b_ih, b_hh, relu)
+            blas.addmm_(z, x, w_ih.T)
+        y = kernels.bias_act_(z, x if w_ih is None else None, b_ih, b_hh, relu)
         ctx.save_for_backward(x, h, w_ih, w_hh, y)
         ctx.relu, ctx.projected = relu, w_ih is None
         return y
@@ -42,23 +42,23 @@ class RNNCell(Function):
         x, h, w_ih, w_hh, y = ctx.saved_tensors
         nx, nh, nwi, nwh, nbi, nbh = ctx.needs_input_grad
         gz = _act_backward(g, y, ctx.relu)
-        gx = (gz if ctx.projected else fast.mm(gz, w_ih)) if nx else None
-        if fast.deferrable(gz):
+        gx = (gz if ctx.projected else blas.mm(gz, w_ih)) if nx else None
+        if blas.deferrable(gz):
             # Weight gradients left as products: the engine sums each into its buffer with
             # one cuBLAS call (beta = 1), step after step, instead of a product and an add.
-            gwi = fast.Product(gz, x) if nwi and w_ih is not None else None
-            gwh = fast.Product(gz, h) if nwh else None
-            gb = fast.Product(gz) if nbi or nbh else None
+            gwi = blas.Product(gz, x) if nwi and w_ih is not None else None
+            gwh = blas.Product(gz, h) if nwh else None
+            gb = blas.Product(gz) if nbi or nbh else None
         else:
-            gwi = fast.mm(gz.T, x) if nwi and w_ih is not None else None
-            gwh = fast.mm(gz.T, h) if nwh else None
-            gb = fast.colsum(gz) if nbi or nbh else None  # both biases get the same sum
-        return (gx, fast.mm(gz, w_hh) if nh else None, gwi, gwh,
+            gwi = blas.mm(gz.T, x) if nwi and w_ih is not None else None
+            gwh = blas.mm(gz.T, h) if nwh else None
+            gb = blas.colsum(gz) if nbi or nbh else None  # both biases get the same sum
+        return (gx, blas.mm(gz, w_hh) if nh else None, gwi, gwh,
                 gb if nbi else None, gb if nbh else None)
 
 
 def _act_backward(g: Any, y: Any, relu: bool) -> Any:
-    out = fast.ewise("relu_backward" if relu else "tanh_backward", g, y)
+    out = kernels.ewise("relu_backward" if relu else "tanh_backward", g, y)
     if out is not None:
         return out
     if relu:
@@ -74,4 +74,4 @@ def rnn_cell(x: Tensor, h: Tensor, w_ih: Tensor | None, w_hh: Tensor, b_ih: Tens
 
 def fused_here(x: Tensor) -> bool:
     """Whether the fused step serves this input: GPU arrays with the fast paths on."""
-    return fast.enabled and type(x._data) is not np.ndarray
+    return fastpath.enabled and type(x._data) is not np.ndarray

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import dtypes
-from autograd_core.backend import fast, get_array_module
+from autograd_core.backend import get_array_module, kernels
 from autograd_core.function import Function
 from autograd_core.ops.arithmetic import div, mul
 from autograd_core.ops.conversion import cast
@@ -153,7 +153,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.saved_tensors[0]
-        out = fast.ewise("tanh_backward", g, y)  # GPU: one fused kernel
+        out = kernels.ewise("tanh_backward", g, y)  # GPU: one fused kernel
         if out is not None:
             return out
         # g - g*y*y rather than g * (1 - y*y): a Python scalar operand costs numpy as much as
@@ -180,7 +180,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.saved_tensors[0]
-        out = fast.ewise("sigmoid_backward", g, y)  # GPU: one fused kernel
+        out = kernels.ewise("sigmoid_backward", g, y)  # GPU: one fused kernel
         if out is not None:
             return out
         gy = g * y  # g*y - g*y*y: no Python-scalar operand (see Tanh)
@@ -192,7 +192,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = fast.ewise("relu", x)  # GPU: one kernel, no Python-scalar operand
+        y = kernels.ewise("relu", x)  # GPU: one kernel, no Python-scalar operand
         if y is None:
             y = get_array_module(x).maximum(x, 0)
         ctx.save_for_backward(y)
@@ -202,7 +202,7 @@ class Relu(Function):
     def backward(ctx, g):
         # The mask is written straight into the gradient's dtype: no separate bool array
         # (a W3 step's peak memory is set here).
-        out = fast.ewise("relu_backward", g, ctx.saved_tensors[0])  # GPU: one fused kernel
+        out = kernels.ewise("relu_backward", g, ctx.saved_tensors[0])  # GPU: one fused kernel
         if out is not None:
             return out
         xp = get_array_module(g)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograd_core import grad_mode, hooks
-from autograd_core.backend import fast, get_array_module
+from autograd_core.backend import blas, get_array_module
 from autograd_core.tensor import Tensor
 
 
@@ -213,7 +213,7 @@ def add_scaled(x: Any, g: Any, alpha: float) -> None:
     The grad array is left alone (users read it after step), so the product goes through a
     small scratch buffer, slice by slice: peak memory stays at the parameters plus their grads.
     """
-    if fast.axpy_(x, g, alpha):  # the GPU: one cuBLAS axpy, no temporary at all
+    if blas.axpy_(x, g, alpha):  # the GPU: one cuBLAS axpy, no temporary at all
         return
     n = x.size
     if n <= _CHUNK or not (x.flags.c_contiguous and g.flags.c_contiguous and x.shape == g.shape):

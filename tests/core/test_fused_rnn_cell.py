@@ -1,5 +1,5 @@
 """The fused RNN step (ops/recurrent.py), the GPU path of nn.RNNCell and nn.RNN, run here on
-numpy: its gradients, with and without deferred weight products (fast.Product), against
+numpy: its gradients, with and without deferred weight products (blas.Product), against
 finite differences and PyTorch's composed cell."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from autograd_core.backend import fast
+from autograd_core.backend import blas
 from autograd_core.ops.recurrent import rnn_cell
 from autograd_core.testing.gradcheck import gradcheck
 
@@ -63,7 +63,7 @@ def _torch(relu: bool, retain: bool) -> dict:
 def test_fused_step_gradients_match_torch(deferred: bool, relu: bool, projected: bool,
                                           retain: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     # Deferred products are the GPU's; here they run through numpy's plain expressions.
-    monkeypatch.setattr(fast, "deferrable", lambda g: deferred)
+    monkeypatch.setattr(blas, "deferrable", lambda g: deferred)
     ours, theirs = _ours(relu, projected, retain), _torch(relu, retain)
     assert ours.keys() == theirs.keys()
     for name in ours:

@@ -10,7 +10,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import nn
-from autograd_core.backend import fast
+from autograd_core.backend import fastpath
 from autograd_core.testing.gradcheck import gradcheck
 
 RNG = np.random.default_rng(7)
@@ -204,5 +204,5 @@ def test_rnn_cell_step_is_a_few_ops() -> None:
         seen.add(id(node))
         names.append(node.fn.__name__)
         stack.extend(n for n, _ in node.next_functions)
-    fused = h.device.type == "cuda" and fast.enabled
+    fused = h.device.type == "cuda" and fastpath.enabled
     assert sorted(names) == (["RNNCell"] if fused else ["Add", "Linear", "Linear", "Tanh"])
