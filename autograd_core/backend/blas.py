@@ -98,16 +98,16 @@ def _gemm(a: Any, ta: bool, b: Any, tb: bool, out: Any = None, beta: float = 0.0
     cuBLAS is column-major: a row-major (r, c) array is its (c, r) transpose there, so the
     row-major product C = A @ B is computed as C^T = B^T @ A^T with the operands swapped.
     """
-    blas = _blas()
+    cb = _blas()
     m, k = (a.shape[1], a.shape[0]) if ta else a.shape
     n = b.shape[0] if tb else b.shape[1]
     c = a.dtype.char
     if out is None:
-        out = blas.cupy.ndarray((m, n), a.dtype)
-    blas.gemm[c](blas.handle(), _OP_T if tb else _OP_N, _OP_T if ta else _OP_N, n, m, k,
-                 blas.const[(c, 1.0)], b.data.ptr, b.shape[1], a.data.ptr, a.shape[1],
-                 blas.const[(c, beta)] if beta in (0.0, 1.0) else blas.alpha(beta, c),
-                 out.data.ptr, n)
+        out = cb.cupy.ndarray((m, n), a.dtype)
+    cb.gemm[c](cb.handle(), _OP_T if tb else _OP_N, _OP_T if ta else _OP_N, n, m, k,
+               cb.const[(c, 1.0)], b.data.ptr, b.shape[1], a.data.ptr, a.shape[1],
+               cb.const[(c, beta)] if beta in (0.0, 1.0) else cb.alpha(beta, c),
+               out.data.ptr, n)
     return out
 
 
@@ -196,12 +196,12 @@ def _check_bias_add() -> bool:
 
 
 def _bias_add(y: Any, bias: Any) -> None:
-    blas = _blas()
+    cb = _blas()
     rows, cols = y.shape
     c = y.dtype.char
     # Column-major view: y^T (cols x rows) += bias (cols) * ones(rows)^T.
-    blas.ger[c](blas.handle(), cols, rows, blas.const[(c, 1.0)], bias.data.ptr, 1,
-                _ones(rows, y.dtype).data.ptr, 1, y.data.ptr, cols)
+    cb.ger[c](cb.handle(), cols, rows, cb.const[(c, 1.0)], bias.data.ptr, 1,
+              _ones(rows, y.dtype).data.ptr, 1, y.data.ptr, cols)
 
 
 def colsum(g: Any) -> Any:
@@ -214,13 +214,13 @@ def colsum(g: Any) -> Any:
 
 
 def _colsum(g: Any) -> Any:
-    blas = _blas()
+    cb = _blas()
     rows, cols = g.shape
     c = g.dtype.char
-    out = blas.cupy.ndarray((cols,), g.dtype)
+    out = cb.cupy.ndarray((cols,), g.dtype)
     # Column-major view: g^T (cols x rows) @ ones(rows).
-    blas.gemv[c](blas.handle(), _OP_N, cols, rows, blas.const[(c, 1.0)], g.data.ptr, cols,
-                 _ones(rows, g.dtype).data.ptr, 1, blas.const[(c, 0.0)], out.data.ptr, 1)
+    cb.gemv[c](cb.handle(), _OP_N, cols, rows, cb.const[(c, 1.0)], g.data.ptr, cols,
+               _ones(rows, g.dtype).data.ptr, 1, cb.const[(c, 0.0)], out.data.ptr, 1)
     return out
 
 
@@ -229,11 +229,11 @@ def _colsum_into(out: Any, g: Any) -> None:
     if (usable("colsum", out, g) and g.ndim == 2 and g.size and g.flags.c_contiguous
             and out.flags.c_contiguous and out.shape == g.shape[1:] and out.dtype == g.dtype
             and "colsum" in checked):
-        blas = _blas()
+        cb = _blas()
         rows, cols = g.shape
         c = g.dtype.char
-        blas.gemv[c](blas.handle(), _OP_N, cols, rows, blas.const[(c, 1.0)], g.data.ptr, cols,
-                     _ones(rows, g.dtype).data.ptr, 1, blas.const[(c, 1.0)], out.data.ptr, 1)
+        cb.gemv[c](cb.handle(), _OP_N, cols, rows, cb.const[(c, 1.0)], g.data.ptr, cols,
+                   _ones(rows, g.dtype).data.ptr, 1, cb.const[(c, 1.0)], out.data.ptr, 1)
     else:
         out += colsum(g)
 
@@ -293,6 +293,6 @@ def _check_axpy() -> bool:
 
 
 def _axpy(x: Any, g: Any, alpha: float) -> None:
-    blas = _blas()
+    cb = _blas()
     c = x.dtype.char
-    blas.axpy[c](blas.handle(), x.size, blas.alpha(alpha, c), g.data.ptr, 1, x.data.ptr, 1)
+    cb.axpy[c](cb.handle(), x.size, cb.alpha(alpha, c), g.data.ptr, 1, x.data.ptr, 1)
