@@ -116,10 +116,12 @@ def mm(a: Any, b: Any) -> Any:
     # Checks inlined: this runs once per matrix product of every step.
     if (type(a) is np.ndarray or not fastpath.enabled or "mm" not in checked or a.ndim != 2
             or b.ndim != 2 or a.dtype != b.dtype or a.dtype.char not in "fd" or not a.size
-            or not b.size or a.shape[1] != b.shape[0] or not isinstance(b, backend._cupy.ndarray)):
-        if "mm" in checked or not usable("mm", a, b) or not ready("mm", _check_mm):
+            or not b.size or a.shape[1] != b.shape[0] or not isinstance(b, backend._cupy.ndarray)
+            or backend._device_count > 1):
+        # The first call, several GPUs (usable() checks the device), or not a case for gemm.
+        if not (usable("mm", a, b) and ready("mm", _check_mm) and _layouts_ok(a, b)):
             return a @ b
-        return mm(a, b)  # verified now: take the fast branch
+        return _gemm(*_as_rowmajor(a), *_as_rowmajor(b))
     fa, fb = a.flags, b.flags
     if fa.c_contiguous:
         ta = False
@@ -134,6 +136,13 @@ def mm(a: Any, b: Any) -> Any:
     else:
         return a @ b
     return _gemm(a, ta, b, tb)
+
+
+def _layouts_ok(a: Any, b: Any) -> bool:
+    """Whether both operands of a 2-D product are C- or F-contiguous (cuBLAS can read them)."""
+    return (a.ndim == b.ndim == 2 and a.size > 0 and b.size > 0 and a.shape[1] == b.shape[0]
+            and a.dtype == b.dtype and _as_rowmajor(a) is not None
+            and _as_rowmajor(b) is not None)
 
 
 def _check_mm() -> bool:
@@ -153,7 +162,8 @@ def addmm_(z: Any, a: Any, b: Any) -> None:
     if (type(z) is not np.ndarray and z.ndim == a.ndim == b.ndim == 2 and a.size and b.size
             and z.flags.c_contiguous and z.dtype == a.dtype == b.dtype and z.dtype.char in "fd"
             and z.shape == (a.shape[0], b.shape[1]) and a.shape[1] == b.shape[0]
-            and ("mm" in checked or (usable("mm", z, a, b) and ready("mm", _check_mm)))):
+            and (("mm" in checked and backend._device_count <= 1)
+                 or (usable("mm", z, a, b) and ready("mm", _check_mm)))):
         pa, pb = _as_rowmajor(a), _as_rowmajor(b)
         if pa is not None and pb is not None and type(a) is type(b) is type(z):
             _gemm(*pa, *pb, out=z, beta=1.0)

@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd_core import backend
 
-__all__ = ["checked", "enabled", "fail", "off", "ready", "usable"]
+__all__ = ["checked", "enabled", "fail", "off", "on_current_device", "ready", "usable"]
 
 enabled = os.environ.get("AUTOGRAD_CORE_CUDA_FAST", "1") != "0"
 off: set[str] = set()  # paths switched off after a failed check
@@ -41,7 +41,14 @@ def usable(path: str, *arrays: Any) -> bool:
     for a in arrays:
         if type(a) is np.ndarray or not isinstance(a, cp.ndarray) or a.dtype.char not in "fd":
             return False
-    return True
+    # Our launches go to the current device: with several GPUs, arrays elsewhere take CuPy's
+    # own path (which checks devices) rather than a kernel reading another GPU's memory.
+    return backend._device_count <= 1 or on_current_device(cp, arrays)
+
+
+def on_current_device(cp: Any, arrays: tuple) -> bool:
+    current = cp.cuda.runtime.getDevice()
+    return all(a.device.id == current for a in arrays)
 
 
 def fail(path: str, why: str) -> None:

@@ -160,3 +160,35 @@ def test_products_sum_into_a_buffer(emulated: Any) -> None:
     b_grad.add_into(buf_b)
     np.testing.assert_allclose(_plain(buf_w), want_w)
     np.testing.assert_allclose(_plain(buf_b), want_b)
+
+
+def test_first_call_and_other_shapes_fall_back_without_recursing(emulated: Any) -> None:
+    a3, b3 = _rand(2, 3, 4), _rand(4, 5)
+    np.testing.assert_allclose(_plain(blas.mm(a3, b3)), _plain(a3) @ _plain(b3))  # not 2-D
+    blas.mm(_rand(2, 2), _rand(2, 2))  # now verified
+    np.testing.assert_allclose(_plain(blas.mm(a3, b3)), _plain(a3) @ _plain(b3))
+    strided = _rand(6, 8)[::2, ::2]  # neither C- nor F-contiguous
+    np.testing.assert_allclose(_plain(blas.mm(strided, _rand(4, 2))),
+                               _plain(strided) @ _plain(_rand(4, 2)))
+
+
+def test_several_gpus_keep_arrays_of_another_device_off_our_launches(
+        emulated: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    blas.mm(_rand(2, 2), _rand(2, 2))  # verified on one GPU first
+    monkeypatch.setattr(backend, "_device_count", 2)
+    current = [0]
+    monkeypatch.setattr(backend._cupy, "cuda", types.SimpleNamespace(
+        runtime=types.SimpleNamespace(getDevice=lambda: current[0])), raising=False)
+    monkeypatch.setattr(DevArray, "device", property(lambda self: types.SimpleNamespace(id=1)),
+                        raising=False)
+    calls = []
+    cublas = sys.modules["cupy_backends.cuda.libs.cublas"]
+    real = cublas.dgemm
+    monkeypatch.setattr(cublas, "dgemm", lambda *args: (calls.append(1), real(*args))[1])
+    monkeypatch.setattr(blas, "_blas_state", None)  # rebuilt with the counting dgemm
+    a, b = _rand(3, 4), _rand(4, 2)
+    np.testing.assert_allclose(_plain(blas.mm(a, b)), _plain(a) @ _plain(b))
+    assert not calls  # arrays on GPU 1, current GPU 0: CuPy's own matmul
+    current[0] = 1
+    np.testing.assert_allclose(_plain(blas.mm(a, b)), _plain(a) @ _plain(b))
+    assert calls  # on the current GPU: cuBLAS again
