@@ -330,7 +330,7 @@ def _sum(node: Any, prev: Any, g: Any) -> Any:
     if type(prev) is Product:
         prev = prev.materialize()  # a fresh array: owned from here on
         _owned.add(node)
-    if node not in _owned or prev.shape != g.shape or prev.dtype != g.dtype:
+    if node not in _owned or getattr(g, "shape", None) != prev.shape or g.dtype != prev.dtype:
         # Out of place the first time: an op may hand one array to two inputs (Add's
         # backward), so prev may be shared.
         out = prev + (g.materialize() if type(g) is Product else g)
