@@ -4,6 +4,8 @@ finite differences and PyTorch's composed cell."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -19,16 +21,12 @@ ARRAYS = {"x": RNG.standard_normal((STEPS, B, I)), "h0": RNG.standard_normal((B,
           "b_ih": RNG.standard_normal(H), "b_hh": RNG.standard_normal(H)}
 
 
-def _ours(relu: bool, projected: bool, retain: bool) -> dict:
-    t = {k: ag.tensor(v, requires_grad=True) for k, v in ARRAYS.items()}
+def _unroll(t: dict, step: Any, retain: bool) -> dict:
+    """Run step(x_t, h) over the sequence, backpropagate sum(h^2), collect the gradients
+    (and the first hidden state's, when kept with retain_grad)."""
     h, kept = t["h0"], []
-    for step in range(STEPS):
-        x = t["x"][step]
-        if projected:  # nn.RNN's form: the input projected beforehand, W_ih not passed
-            x = x @ t["w_ih"].T + t["b_ih"]
-            h = rnn_cell(x, h, None, t["w_hh"], None, t["b_hh"], relu)
-        else:
-            h = rnn_cell(x, h, t["w_ih"], t["w_hh"], t["b_ih"], t["b_hh"], relu)
+    for i in range(STEPS):
+        h = step(t["x"][i], h)
         if retain:  # a hook on the node: the engine's general path
             h.retain_grad()
             kept.append(h)
@@ -39,21 +37,23 @@ def _ours(relu: bool, projected: bool, retain: bool) -> dict:
     return grads
 
 
+def _ours(relu: bool, projected: bool, retain: bool) -> dict:
+    t = {k: ag.tensor(v, requires_grad=True) for k, v in ARRAYS.items()}
+
+    def step(x: Any, h: Any) -> Any:
+        if projected:  # nn.RNN's form: the input projected beforehand, W_ih not passed
+            return rnn_cell(x @ t["w_ih"].T + t["b_ih"], h, None, t["w_hh"], None, t["b_hh"],
+                            relu)
+        return rnn_cell(x, h, t["w_ih"], t["w_hh"], t["b_ih"], t["b_hh"], relu)
+    return _unroll(t, step, retain)
+
+
 def _torch(relu: bool, retain: bool) -> dict:
     torch = pytest.importorskip("torch")
     t = {k: torch.tensor(v, requires_grad=True) for k, v in ARRAYS.items()}
-    h, kept = t["h0"], []
     act = torch.relu if relu else torch.tanh
-    for step in range(STEPS):
-        h = act(t["x"][step] @ t["w_ih"].T + t["b_ih"] + h @ t["w_hh"].T + t["b_hh"])
-        if retain:
-            h.retain_grad()
-            kept.append(h)
-    (h * h).sum().backward()
-    grads = {k: v.grad.numpy() for k, v in t.items()}
-    if retain:
-        grads["h1"] = kept[0].grad.numpy()
-    return grads
+    return _unroll(t, lambda x, h: act(x @ t["w_ih"].T + t["b_ih"] + h @ t["w_hh"].T
+                                       + t["b_hh"]), retain)
 
 
 @pytest.mark.parametrize("retain", [False, True])
