@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QWidget
 
 from app.runner import protocol as p
 from app.ui.overlays import OVERLAYS
+from app.ui.text import plain_label, plain_tooltip
 
 # name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.
 ACTIONS: dict[str, tuple[str, str, str]] = {
@@ -56,7 +57,7 @@ def make_actions(parent: QWidget) -> dict[str, QAction]:
         action.setObjectName(name)
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.WindowShortcut)
-        action.setToolTip(f"{tip} ({shortcut})")
+        action.setToolTip(plain_tooltip(f"{tip} ({shortcut})"))
         action.setStatusTip(tip)
         actions[name] = action
     return actions
@@ -74,23 +75,24 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
     device.setObjectName("device")
     device.addItem("CPU", "cpu")
     device.addItem("CUDA", "cuda")
-    device.setToolTip("Where the model runs")
+    device.setToolTip(plain_tooltip("Where the model runs"))
     recording = _combo("recording", p.RECORD_LEVELS, "Recording: none, graph only (off), "
                        "basic statistics, full (histograms, thumbnails)")
     overlay = QComboBox()
     overlay.setObjectName("overlay")
     for name, (_, title) in OVERLAYS.items():
         overlay.addItem(title if name != "none" else "Overlay: none", name)
-    overlay.setToolTip("Colour nodes by a measurement (legend at the top right)")
+    overlay.setToolTip(plain_tooltip("Colour nodes by a measurement (legend at the top right)"))
     scrubber = QSlider(Qt.Horizontal)
     scrubber.setObjectName("scrubber")
     scrubber.setRange(0, 0)
     scrubber.setMinimumWidth(140)
-    scrubber.setToolTip("Iteration shown, within the captured window (right end: follow live)")
-    scrub_label = QLabel("no iterations")
+    scrubber.setToolTip(plain_tooltip(
+        "Iteration shown, within the captured window (right end: follow live)"))
+    scrub_label = plain_label("no iterations")
     bar.addSeparator()
-    for w in (QLabel(" Device "), device, QLabel(" Record "), recording, overlay,
-              QLabel(" Iteration "), scrubber, scrub_label):
+    for w in (plain_label(" Device "), device, plain_label(" Record "), recording, overlay,
+              plain_label(" Iteration "), scrubber, scrub_label):
         bar.addWidget(w)
     return Toolbar(bar, device, recording, overlay, scrubber, scrub_label)
 
@@ -100,13 +102,15 @@ def _combo(name: str, items, tip: str) -> QComboBox:
     box.setObjectName(name)
     for item in items:
         box.addItem(item, item)
-    box.setToolTip(tip)
+    box.setToolTip(plain_tooltip(tip))
     return box
 
 
 def disable_cuda(device: QComboBox, reason: str) -> None:
-    """Grey out the CUDA entry and say why in its tooltip."""
+    """Grey out the CUDA entry and say why in its tooltip (the reason quotes the driver or
+    CuPy: plain text)."""
+    tip = plain_tooltip(f"CUDA unavailable: {reason}")
     item = device.model().item(1)
     item.setEnabled(False)
-    item.setToolTip(f"CUDA unavailable: {reason}")
-    device.setItemData(1, f"CUDA unavailable: {reason}", Qt.ToolTipRole)
+    item.setToolTip(tip)
+    device.setItemData(1, tip, Qt.ToolTipRole)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+
+from app.ui.text import clip, plain_label
 
 
 class ErrorPanel(QFrame):
@@ -18,11 +20,10 @@ class ErrorPanel(QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("ErrorPanel")
-        self.location = QLabel()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.details = QLabel()
-        self.details.setWordWrap(True)
+        # Everything here quotes the script, the worker or a session file: plain text only.
+        self.location = _error_label(bold=True)
+        self.message = _error_label()
+        self.details = _error_label()
         self.details.setStyleSheet("font-family: monospace; font-size: 8pt;")
         self.restart_button = QPushButton("Restart")
         self.restart_button.clicked.connect(self.restart_requested)
@@ -41,11 +42,12 @@ class ErrorPanel(QFrame):
     def show_error(self, error: Any) -> None:
         """A protocol.Error: location (file:line) first, then the message and traceback tail."""
         self.error = error
-        self.location.setText(f"<b>{error.location}</b>" if error.location else
-                              f"<b>{error.kind} error</b>")
-        self.message.setText(error.message)
-        tail = "\n".join(error.details.strip().splitlines()[-6:]) if error.details else ""
-        self.details.setText(tail)
+        self.location.setText(clip(str(error.location)) if error.location else
+                              f"{clip(str(error.kind), 80)} error")
+        self.message.setText(clip(str(error.message)))
+        details = str(error.details or "")
+        tail = "\n".join(details.strip().splitlines()[-6:]) if details else ""
+        self.details.setText(clip(tail))
         self.details.setVisible(bool(tail))
         self.restart_button.setVisible(error.kind in ("syntax", "script", "killed", "device"))
         self.show()
@@ -53,8 +55,8 @@ class ErrorPanel(QFrame):
     def show_death(self, died: Any) -> None:
         """A protocol.Died: why the worker ended, and a Restart button."""
         self.error = died
-        self.location.setText("<b>The worker process died</b>")
-        self.message.setText(died.message or f"exit code {died.exitcode}")
+        self.location.setText("The worker process died")
+        self.message.setText(clip(str(died.message or f"exit code {died.exitcode}")))
         self.details.hide()
         self.restart_button.show()
         self.show()
@@ -62,3 +64,13 @@ class ErrorPanel(QFrame):
     def _on_dismiss_button_clicked(self) -> None:
         self.hide()
         self.dismissed.emit()
+
+
+def _error_label(bold: bool = False) -> QLabel:
+    """A wrapped, selectable plain-text label that a very long line cannot widen the window
+    with (its width follows the panel, not the text)."""
+    label = plain_label(bold=bold, wrap=True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    label.setMinimumWidth(40)
+    return label

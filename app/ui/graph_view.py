@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 from app.ui.graph_scene import GraphScene
 from app.ui.overlays import OverlayScale
 from app.ui.overview import OVERVIEW_SCALE
+from app.ui.text import plain_tooltip
 from app.ui.theme import ANOMALY, SCALE_STOPS
 
 MIN_SCALE, MAX_SCALE = 0.01, 6.0
@@ -208,14 +209,16 @@ def find_nodes(scene: GraphScene, text: str) -> list[Hashable]:
 
 
 def summary(scene: GraphScene, key: Hashable) -> str:
-    """The hover text of a node: op, shape, module, source and the overlay's metrics."""
+    """The hover text of a node: op, shape, module, source and the overlay's metrics, as a
+    tooltip that shows every name literally (they come from the capture)."""
     from app.ui.overlays import format_value
 
     data = scene.graph.nodes[key] if key in scene.graph else {}
     item = scene.nodes.get(key)
     # The full name: the box may show it elided (`…norm1.weight`).
     name = data.get("label", item.label if item is not None else key)
-    lines = [f"<b>{name}</b>  {data.get('shape', '')} {data.get('dtype', '')}"]
+    title = f"{name}  {data.get('shape', '')} {data.get('dtype', '')}".rstrip()
+    lines: list[str] = []
     if data.get("group"):
         lines.append(f"module: {data['group']}")
     if data.get("source"):
@@ -224,7 +227,7 @@ def summary(scene: GraphScene, key: Hashable) -> str:
                              ("norm", "|value|", "value"), ("grad_norm", "|grad|", "grad")):
         if data.get(attr) is not None:
             lines.append(f"{name}: {format_value(float(data[attr]), kind)}")
-    return "<br>".join(lines)
+    return plain_tooltip("\n".join(lines), title=title)
 
 
 class MiniMap(QWidget):

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QLabel,
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.layout import GroupNode
 from app.ui.overlays import format_value
+from app.ui.text import plain_label, plain_tooltip
 from autograd_core.trace import BackwardRecord, IterationCapture, NodeRecord
 
 _REGISTRY: dict[type, Callable[[], RecordPanel]] = {}
@@ -32,8 +32,8 @@ class RecordPanel(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        # Titles name ops, keys and modules from the capture: plain text, bold by font.
+        self.title = plain_label(bold=True, wrap=True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["field", "value"])
         self.tree.setColumnWidth(0, 130)
@@ -61,9 +61,9 @@ class RecordPanel(QWidget):
 
 def _row(name: str, value: str) -> QTreeWidgetItem:
     """A field row; the tooltips carry the full text where the column elides it."""
-    item = QTreeWidgetItem([name, value])
-    item.setToolTip(0, name)
-    item.setToolTip(1, value)
+    item = QTreeWidgetItem([name, value])  # item text is drawn as plain text
+    item.setToolTip(0, plain_tooltip(name))
+    item.setToolTip(1, plain_tooltip(value))
     return item
 
 
@@ -100,7 +100,7 @@ class NodePanel(RecordPanel):
             rows.append(("backward time", format_value(b.time_ns, "time")))
             for i, g in enumerate(b.grads):
                 rows.append((f"grad to input {i}", _tensor_rows(g)))
-        self._fill(f"<b>{record.label}</b>  {record.source}", rows)
+        self._fill(f"{record.label}  {record.source}", rows)
 
 
 class BackwardPanel(RecordPanel):
@@ -111,7 +111,7 @@ class BackwardPanel(RecordPanel):
                                        ("time", format_value(record.time_ns, "time"))]
         for i, g in enumerate(record.grads):
             rows.append((f"grad to input {i}", _tensor_rows(g)))
-        self._fill(f"<b>{record.name}</b>", rows)
+        self._fill(str(record.name), rows)
 
 
 class CapturePanel(RecordPanel):
@@ -133,7 +133,7 @@ class CapturePanel(RecordPanel):
         if h.vanishing or h.exploding:
             rows.append(("vanishing", ", ".join(h.vanishing) or "-"))
             rows.append(("exploding", ", ".join(h.exploding) or "-"))
-        self._fill(f"<b>Iteration {record.index}</b>", rows)
+        self._fill(f"Iteration {record.index}", rows)
 
 
 class GroupPanel(RecordPanel):
@@ -145,7 +145,7 @@ class GroupPanel(RecordPanel):
         total = sum(n.time_ns for n in ops)
         rows = [("module", record.path), ("nodes", len(ops)),
                 ("forward time", format_value(total, "time"))]
-        self._fill(f"<b>module {record.path}</b> (double-click to expand)", rows)
+        self._fill(f"module {record.path} (double-click to expand)", rows)
 
 
 register_panel(NodeRecord, NodePanel)
@@ -159,8 +159,8 @@ class InspectorPanel(QStackedWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty = QLabel("Nothing selected. Run the model or open a session.")
-        self.empty.setWordWrap(True)
+        self.empty = plain_label("Nothing selected. Run the model or open a session.",
+                                 wrap=True)
         self.addWidget(self.empty)
         self._panels: dict[type, RecordPanel] = {}
         self.record: Any = None

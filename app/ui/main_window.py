@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
@@ -31,8 +30,9 @@ from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView
 from app.ui.inspector import InspectorPanel
 from app.ui.runner_adapter import RunnerAdapter
-from app.ui.session_model import SessionModel
+from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
+from app.ui.text import menu_text, one_line, plain_label, window_title
 from app.ui.theme import apply_theme, theme
 from app.ui.timeline import LossPlot, TimelineWidget
 
@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
         self._dock("Output", self.output, Qt.BottomDockWidgetArea)
         self._build_menus()
-        self.state_label = QLabel("no script")
+        self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
         self.toolbar.device.setCurrentIndex(1 if self.settings.device == "cuda" else 0)
         self.toolbar.recording.setCurrentText(self.settings.recording)
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent_files:
-            self.recent_menu.addAction(path, lambda path=path: self.open_model(path))
+            self.recent_menu.addAction(menu_text(path), lambda path=path: self.open_model(path))
 
     def _connect(self) -> None:
         a, m = self.actions, self.model
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.script = str(path)
         self.settings.add_recent(self.script)
         self._fill_recent()
-        self.setWindowTitle(f"Gradscope — {Path(path).name}")
+        self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.error_panel.hide()
         self._draw_first = True
         self.runner.open(self.script, self.toolbar.device.currentData(),
@@ -181,12 +181,13 @@ class MainWindow(QMainWindow):
 
         try:
             session = trace.load(path)
-        except (OSError, trace.SessionFormatError) as exc:
-            self.error_panel.show_error(p.Error("script", str(exc), location=str(path)))
+        except Exception as exc:  # a hostile file must end in a message, not a crash
+            self.error_panel.show_error(session_error(str(path), exc))
             return
         self.runner.close()
+        self.error_panel.hide()
         self.settings.add_recent(str(path))
-        self.setWindowTitle(f"Gradscope — {Path(path).name}")
+        self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.model.open_session(session, str(path))
         self.view.fit()
 
@@ -258,7 +259,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_error_reported(self, error: p.Error) -> None:
         if error.kind == "warning":
-            self.statusBar().showMessage(error.message, 8000)
+            self.statusBar().showMessage(one_line(error.message), 8000)
             return
         self.error_panel.show_error(error)
 

@@ -2,7 +2,9 @@
 with past-tense Qt signals. Views read it; only the model changes it. Memory stays bounded: a
 window of captures and of loss values, however long the run. Captures from the worker stay
 pickled until a view reads them (`capture()`), so a fast run costs the GUI thread little more
-than its losses."""
+than its losses. Captures of an opened session are decoded when first read too; one that
+cannot be decoded (a hostile or damaged file, a bad frame) is reported as an error event and
+shows as no capture, never as an exception in Qt's event loop."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.runner import protocol as p
+from autograd_core.trace import SessionFormatError
 
 CAPTURE_WINDOW = 100
 LOSS_WINDOW = 10_000
@@ -47,6 +50,7 @@ class SessionModel(QObject):
         self.step_leaves: list[Any] = []   # the params/inputs those ops read (NodeRecords)
         self.last_step: p.Stepped | None = None
         self.iterations_seen = 0
+        self.session_path = ""             # the opened .gscope file ("" while a script runs)
 
     # ------------------------------------------------------------------ events in
     def apply(self, event: Any) -> None:
@@ -110,17 +114,34 @@ class SessionModel(QObject):
         self.capture_added.emit(len(self.captures) - 1)
 
     def open_session(self, session: Any, path: str = "") -> None:
-        """Show a loaded `trace.Session` (no worker involved)."""
+        """Show a loaded `trace.Session` (no worker involved). Its captures stay undecoded
+        until read; those that fail to decode are reported (file, member and field)."""
         self.captures.clear()
         self.losses.clear()
-        for cap in session.captures:
-            self.captures.append(cap)
-            if cap.loss is not None:
-                self.losses.append((cap.index, float(cap.loss)))
+        self.session_path = path
+        total = len(session)
+        first = max(0, total - (self.captures.maxlen or total))
+        self.captures.extend(_SessionRef(session, i) for i in range(first, total))
+        self._read_losses(session, max(0, total - LOSS_WINDOW), total)
         self.current = -1
         self.session_opened.emit(path)
         if self.captures:
             self.capture_added.emit(len(self.captures) - 1)
+
+    def _read_losses(self, session: Any, start: int, stop: int) -> None:
+        """The loss curve of captures `start..stop-1`; a broken capture is left out, and the
+        first failure is reported once with the number of others."""
+        failures: list[BaseException] = []
+        for i in range(start, stop):
+            try:
+                cap = session[i]
+                if cap.loss is not None:
+                    self.losses.append((int(cap.index), float(cap.loss)))
+            except Exception as exc:  # untrusted file: report, do not raise
+                failures.append(exc)
+        if failures:
+            more = f" ({len(failures) - 1} more captures failed too)" if len(failures) > 1 else ""
+            self._report(session_error(self.session_path, failures[0], more))
 
     def capture(self) -> Any:
         """The capture the views show: the chosen one, else the newest (None before any)."""
@@ -131,9 +152,18 @@ class SessionModel(QObject):
     def capture_at(self, index: int) -> Any:
         """Capture `index` of the window (negative counts from the newest), decoded."""
         item = self.captures[index]
-        if type(item) is p.Captured:
-            item = self.captures[index] = item.capture
-        return item
+        if type(item) is p.Captured or type(item) is _SessionRef:
+            try:
+                item = item.capture
+            except Exception as exc:  # untrusted data: report, do not raise
+                self._report(session_error(self.session_path, exc) if type(item) is _SessionRef
+                             else capture_error(item, exc))
+                item = None
+            self.captures[index] = _BROKEN if item is None else item
+        return None if item is _BROKEN else item
+
+    def _report(self, error: p.Error) -> None:
+        self._apply_error(error)
 
     def select_capture(self, index: int) -> None:
         """Show capture `index` of the window; -1 (or the last) follows new captures."""
@@ -160,6 +190,36 @@ class SessionModel(QObject):
             if node is not None:
                 return node
         return key
+
+
+class _SessionRef:
+    """Capture `index` of an opened session, decoded (and validated) on first read."""
+
+    __slots__ = ("index", "session")
+
+    def __init__(self, session: Any, index: int) -> None:
+        self.session, self.index = session, index
+
+    @property
+    def capture(self) -> Any:
+        return self.session[self.index]
+
+
+_BROKEN = object()  # stands in for a capture that failed to decode (reported once)
+
+
+def session_error(path: str, exc: BaseException, more: str = "") -> p.Error:
+    """The error event for a session file that cannot be read: the file first, then what is
+    wrong (a SessionFormatError names the member and field)."""
+    what = str(exc) if isinstance(exc, SessionFormatError) else f"{type(exc).__name__}: {exc}"
+    return p.Error("session", f"cannot read this session: {what}{more}",
+                   location=str(path or "session"))
+
+
+def capture_error(event: Any, exc: BaseException) -> p.Error:
+    """The error event for a worker's capture that cannot be decoded."""
+    return p.Error("internal", f"iteration {getattr(event, 'iteration', '?')}: the capture "
+                   f"could not be read ({type(exc).__name__}: {exc})")
 
 
 _HANDLERS = {

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
+from app.ui.overlays import format_value
+from app.ui.text import plain_tooltip
 from app.ui.theme import DARK, Theme
 
 PHASE_COLORS = {"forward": "#4e79a7", "backward": "#f28e2b", "update": "#59a14f"}
@@ -67,7 +69,7 @@ class LossPlot(QWidget):
 
 class TimelineWidget(QWidget):
     """One iteration on a time axis: a row per phase, a bar per op/backward node. Clicking a
-    forward bar selects its node."""
+    forward bar selects its node; hovering a bar names it (its label may not fit)."""
 
     node_clicked = Signal(str)
 
@@ -75,7 +77,8 @@ class TimelineWidget(QWidget):
         super().__init__(parent)
         self.capture: Any = None
         self.theme: Theme = DARK
-        self._bars: list[tuple[QRectF, str]] = []
+        # (rect, node key, phase, label, time): the tooltip is built only when asked for
+        self._bars: list[tuple[QRectF, str, str, str, int]] = []
         self.setMinimumHeight(70)
 
     def set_capture(self, capture: Any) -> None:
@@ -115,17 +118,45 @@ class TimelineWidget(QWidget):
             rect = QRectF(box.left() + start / total * box.width(), box.top() + row * row_h + 2,
                           max(length / total * box.width(), 1.5), row_h - 4)
             painter.fillRect(rect, QColor(PHASE_COLORS[phase]))
-            self._bars.append((rect, key))
+            self._bars.append((rect, key, phase, label, length))
             if rect.width() > 40:
                 painter.setPen(QColor("#ffffff"))
-                painter.drawText(rect, Qt.AlignCenter, label)
+                # Elided to the bar: a name of any length costs one short line to draw.
+                shown = painter.fontMetrics().elidedText(str(label)[:500], Qt.ElideRight,
+                                                         int(rect.width()) - 4)
+                painter.drawText(rect, Qt.AlignCenter, shown)
         painter.setPen(QColor(self.theme.muted))
         painter.drawText(QRectF(box.left(), box.bottom() + 1, box.width(), 14), Qt.AlignRight,
                          f"{total / 1e6:.2f} ms")
         painter.end()
 
     def mousePressEvent(self, event) -> None:
-        for rect, key in self._bars:
+        for rect, key, *_ in self._bars:
             if key and rect.contains(event.position()):
                 self.node_clicked.emit(key)
                 return
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            tip = self.tip_at(QPointF(event.pos()))
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def tip_at(self, point: QPointF) -> str:
+        """The tooltip of the bar at `point` (widget coordinates); "" over no bar."""
+        for rect, key, phase, label, length in reversed(self._bars):  # last painted is on top
+            if rect.contains(point):
+                return _bar_tip(phase, str(label), str(key), length)
+        return ""
+
+
+def _bar_tip(phase: str, label: str, key: str, length: int) -> str:
+    """A bar's hover text: what ran, its node key and how long; names shown literally."""
+    lines = [f"{phase}: {format_value(length, 'time')}"]
+    if key and key != label:
+        lines.append(f"node: {key}")
+    return plain_tooltip("\n".join(lines), title=label)

@@ -24,7 +24,7 @@ def test_an_exception_in_step_shows_its_line_and_the_window_responds(qtbot, open
     window.actions["run"].trigger()
     panel = window.error_panel
     qtbot.waitUntil(panel.isVisible, timeout=20_000)
-    assert panel.location.text().startswith(f"<b>{path}:7") or "model.py:7" in (
+    assert panel.location.text().startswith(f"{path}:7") or "model.py:7" in (
         panel.location.text())
     assert "bad batch" in panel.message.text()
     window.view.zoom_by(1.25)                                       # still responds

@@ -19,7 +19,7 @@ def test_opening_the_default_example_draws_its_graph(qtbot, spiral_window):
     assert {"Linear", "Relu", "CrossEntropy", "loss"} <= labels
     panel = spiral_window.inspector.current_panel
     qtbot.waitUntil(lambda: panel().objectName() == "CapturePanel", timeout=2_000)
-    assert panel().title.text().startswith("<b>Iteration 0")
+    assert panel().title.text().startswith("Iteration 0")
 
 
 def test_run_then_pause_adds_captures_and_updates_the_status_bar(qtbot, spiral_window,
@@ -53,7 +53,7 @@ def test_step_forward_grows_the_view_and_step_backward_marks_the_node(qtbot, spi
     assert w.scene.nodes["input:0"].detail == "300x2"
     full = capture_graph(w.model.capture())                          # iteration 0, complete
     assert set(w.scene.graph.nodes) <= set(full.nodes) and stepped <= set(full.edges)
-    assert w.inspector.current_panel().title.text().startswith("<b>Linear")
+    assert w.inspector.current_panel().title.text().startswith("Linear")
     w.actions["step_backward"].trigger()
     qtbot.waitUntil(lambda: w.model.last_step is not None
                     and w.model.last_step.phase == "backward", timeout=20_000)
