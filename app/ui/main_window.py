@@ -32,7 +32,7 @@ from app.ui.inspector import InspectorPanel
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
-from app.ui.text import menu_text, one_line, plain_label, window_title
+from app.ui.text import menu_text, one_line, plain_label, plain_tooltip, window_title
 from app.ui.theme import apply_theme, theme
 from app.ui.timeline import LossPlot, TimelineWidget
 
@@ -126,7 +126,9 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent_files:
-            self.recent_menu.addAction(menu_text(path), lambda path=path: self.open_model(path))
+            action = self.recent_menu.addAction(menu_text(path),
+                                                lambda path=path: self.open_model(path))
+            action.setToolTip(plain_tooltip(path))  # the default tooltip is the bare text
 
     def _connect(self) -> None:
         a, m = self.actions, self.model

@@ -81,3 +81,21 @@ def wait_state(qtbot):
                         and window.model.status.state == state, timeout=timeout)
 
     return wait
+
+
+@pytest.fixture
+def session_window(qtbot, settings):
+    """session_window(path, expect_graph=True): a MainWindow showing the .gscope at `path`
+    (no worker runs); waits until its graph is drawn unless `expect_graph` is False."""
+    from app.ui.main_window import MainWindow
+
+    def open_(path: Path, expect_graph: bool = True):
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        window.show()
+        window.open_session(str(path))
+        if expect_graph:
+            qtbot.waitUntil(lambda: bool(window.scene.nodes), timeout=10_000)
+        return window
+
+    return open_
