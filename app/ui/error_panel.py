@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from app.ui.text import clip, plain_label
+from app.ui.text import clip, plain_label, shrinkable
 
 
 class ErrorPanel(QFrame):
@@ -69,8 +69,4 @@ class ErrorPanel(QFrame):
 def _error_label(bold: bool = False) -> QLabel:
     """A wrapped, selectable plain-text label that a very long line cannot widen the window
     with (its width follows the panel, not the text)."""
-    label = plain_label(bold=bold, wrap=True)
-    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-    label.setMinimumWidth(40)
-    return label
+    return shrinkable(plain_label(bold=bold, wrap=True))

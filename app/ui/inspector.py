@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
 
 from app.layout import GroupNode
 from app.ui.overlays import format_value
-from app.ui.text import plain_label, plain_tooltip
+from app.ui.text import plain_label, plain_tooltip, shrinkable
 from autograd_core.trace import BackwardRecord, IterationCapture, NodeRecord
 
 _REGISTRY: dict[type, Callable[[], RecordPanel]] = {}
+MAX_NAME_COLUMN = 260  # pixels: the field column never pushes the values out of sight
 
 
 def register_panel(record_type: type, factory: Callable[[], RecordPanel]) -> None:
@@ -33,7 +34,7 @@ class RecordPanel(QWidget):
     def __init__(self) -> None:
         super().__init__()
         # Titles name ops, keys and modules from the capture: plain text, bold by font.
-        self.title = plain_label(bold=True, wrap=True)
+        self.title = shrinkable(plain_label(bold=True, wrap=True))
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["field", "value"])
         self.tree.setColumnWidth(0, 130)
@@ -57,6 +58,8 @@ class RecordPanel(QWidget):
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)  # only takes effect once the item is in the tree
         self.tree.resizeColumnToContents(0)  # "param grad norms" showed as "param grad no..."
+        # ...but a parameter named by the data may be any length: the values must stay visible.
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), MAX_NAME_COLUMN))
 
 
 def _row(name: str, value: str) -> QTreeWidgetItem:

@@ -12,7 +12,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 # Longer texts are cut in tooltips and the error panel: laying out megabytes of one line
 # would stall the event loop, and no one reads past this in a tooltip anyway.
@@ -73,6 +73,16 @@ def make_plain(label: QLabel, *, bold: bool = False, wrap: bool = False) -> QLab
         font = QFont(label.font())
         font.setBold(True)
         label.setFont(font)
+    return label
+
+
+def shrinkable(label: QLabel, min_width: int = 40) -> QLabel:
+    """Let the layout, not the text, decide the label's width: one 4,000-character name
+    without spaces otherwise widened the whole window to 15,000 pixels. The text stays
+    selectable so a cut-off name can still be copied."""
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    label.setMinimumWidth(min_width)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
 
 

@@ -217,6 +217,8 @@ def test_hostile_names_show_literally_in_the_inspector_and_every_widget(qtbot, h
         assert (rows["key"], rows["source"], rows["function"]) == (node.key, node.source,
                                                                   node.function)
         assert rows["module"] == node.module
+        # A 4,000-character name must not stretch the window (it once grew to 15,000 px).
+        assert w.inspector.minimumSizeHint().width() < 2000
         _walk(w)
     w.model.select_node(GroupNode(ops[0].module))                    # a module's panel
     assert w.inspector.current_panel().title.text().startswith(f"module {ops[0].module}")
@@ -277,6 +279,7 @@ def test_worker_errors_output_and_status_show_literally(qtbot, hostile_window, p
     assert panel.isVisible()
     assert (panel.location.text(), panel.message.text()) == (location, message)
     assert panel.details.text() == details.strip()
+    assert panel.minimumSizeHint().width() < 2000  # long lines wrap or clip
     for label in (panel.location, panel.message, panel.details):
         assert label.textFormat() == Qt.PlainText
     w.model.apply(p.Died(exitcode=1, message=message))
