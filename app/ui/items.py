@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 # Below this zoom level text is skipped: it would be unreadable and is the costliest part.
 TEXT_LOD = 0.45
 NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
+TITLE_WIDTH = 240.0  # the least width a module frame's title may use before it is elided
 
 
 class NodeItem(QGraphicsItem):
@@ -152,6 +153,7 @@ class GroupItem(QGraphicsItem):
         self.title_at = outline.title_at
         self._bounds = self.rect.adjusted(-1, -1, 1, 1)
         self.theme = None
+        self._title: tuple = ()  # (dpi, elided path): the path may be far wider than the frame
         # Deeper frames above their parents: a click inside a nested frame toggles that one.
         self.setZValue(FRAME_Z + 0.01 * min(path.count(".") + 1, 50))
 
@@ -169,7 +171,16 @@ class GroupItem(QGraphicsItem):
         if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LOD:
             painter.setPen(QColor(th.muted))
             painter.setFont(_font(False))
-            painter.drawText(self.title_at, self.path)
+            painter.drawText(self.title_at, self.fitted_title(painter.device()))
+
+    def fitted_title(self, device=None) -> str:
+        """The module path elided to the frame's width (its end kept), cached per resolution.
+        A narrow frame may still carry a usual path: the title gets at least TITLE_WIDTH."""
+        dpi = device.logicalDpiY() if device is not None else 0
+        if self._title[:1] != (dpi,):
+            width = max(self.rect.right() - self.title_at.x(), TITLE_WIDTH)
+            self._title = (dpi, fit_text(self.path, _metrics(False, device), width))
+        return self._title[1]
 
     def mouseDoubleClickEvent(self, event) -> None:
         scene = self.scene()

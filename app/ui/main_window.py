@@ -32,11 +32,12 @@ from app.ui.inspector import InspectorPanel
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
-from app.ui.text import menu_text, one_line, plain_label, plain_tooltip, window_title
+from app.ui.text import clip, menu_text, one_line, plain_label, plain_tooltip, window_title
 from app.ui.theme import apply_theme, theme
 from app.ui.timeline import LossPlot, TimelineWidget
 
 MAX_OUTPUT_LINES = 2000
+MAX_OUTPUT_LINE = 20_000  # characters kept of one printed line: a 1 MB line took 53 s to lay out
 
 
 class MainWindow(QMainWindow):
@@ -266,7 +267,7 @@ class MainWindow(QMainWindow):
         self.error_panel.show_error(error)
 
     def _on_model_output_added(self, stream: str, text: str) -> None:
-        self.output.appendPlainText(text)
+        self.output.appendPlainText(clip(str(text), MAX_OUTPUT_LINE))
 
     def _on_presenter_graph_drawn(self, seconds: float) -> None:
         try:
@@ -369,6 +370,17 @@ def status_text(status: Any, script: str | None) -> str:
     """The status bar line: state, iteration, speed, device, memory."""
     if status is None:
         return "no script" if script is None else "starting worker…"
-    mem = f"{status.memory_bytes / 2**20:.0f} MiB" if status.memory_bytes else "-"
-    return (f"{status.state}  |  iteration {status.iteration}  |  "
-            f"{status.its_per_sec:.1f} it/s  |  {status.device}  |  {mem}")
+    # Every field came over the wire: strings are clipped, numbers that are not numbers shown
+    # as "?" (this runs 10 times a second; it must not raise).
+    mem = _number(status.memory_bytes, lambda v: f"{v / 2**20:.0f} MiB") if (
+        status.memory_bytes) else "-"
+    return (f"{clip(str(status.state), 40)}  |  iteration {_number(status.iteration, str)}  |  "
+            f"{_number(status.its_per_sec, lambda v: f'{v:.1f}')} it/s  |  "
+            f"{clip(str(status.device), 40)}  |  {mem}")
+
+
+def _number(value: Any, fmt) -> str:
+    try:
+        return fmt(float(value) if not isinstance(value, int) else value)
+    except (TypeError, ValueError, OverflowError):
+        return "?"

@@ -220,6 +220,10 @@ def test_hostile_names_show_literally_in_the_inspector_and_every_widget(qtbot, h
         # A 4,000-character name must not stretch the window (it once grew to 15,000 px).
         assert w.inspector.minimumSizeHint().width() < 2000
         _walk(w)
+    assert w.scene.frames
+    for frame in w.scene.frames.values():                            # frame titles: elided
+        title = frame.fitted_title()
+        assert title == frame.path or ("…" in title and title.replace("…", "") in frame.path)
     w.model.select_node(GroupNode(ops[0].module))                    # a module's panel
     assert w.inspector.current_panel().title.text().startswith(f"module {ops[0].module}")
     w.model.select_node(None)                                        # the capture's health
@@ -289,6 +293,9 @@ def test_worker_errors_output_and_status_show_literally(qtbot, hostile_window, p
     w.model.apply(p.Output("stdout", f"<img src='{probe.path}'> <b>out</b>"))
     assert f"<img src='{probe.path}'> <b>out</b>" in w.output.toPlainText()
     assert isinstance(w.output, QPlainTextEdit)
+    w.model.apply(p.Output("stdout", "<b>" + "y" * 1_000_000))     # laid out whole: ~1 min
+    last = w.output.document().lastBlock().text()
+    assert last.startswith("<b>yyy") and len(last) < 30_000 and "more characters" in last
     w.model.apply(p.Status(state="<h1>SPOOF</h1>", iteration=1, device="<b>cuda</b>"))
     w._on_status_timer_timeout()
     assert "<h1>SPOOF</h1>" in w.state_label.text()
