@@ -192,6 +192,10 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(str(path))
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.model.open_session(session, str(path))
+        if getattr(session, "recovered", False):  # a recording whose writer was killed
+            self.statusBar().showMessage(
+                f"{one_line(Path(path).name)}: an unfinished recording, "
+                f"{len(session)} complete iterations recovered", 15000)
         self.view.fit()
 
     def _on_open_model_triggered(self) -> None:
@@ -348,6 +352,7 @@ class MainWindow(QMainWindow):
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.runner.close()
+        self.model.close_session()
         super().closeEvent(event)
 
 

@@ -50,7 +50,8 @@ class SessionModel(QObject):
         self.step_leaves: list[Any] = []   # the params/inputs those ops read (NodeRecords)
         self.last_step: p.Stepped | None = None
         self.iterations_seen = 0
-        self.session_path = ""             # the opened .gscope file ("" while a script runs)
+        self.session: Any = None           # the opened trace.Session (None while a script runs)
+        self.session_path = ""             # its file
 
     # ------------------------------------------------------------------ events in
     def apply(self, event: Any) -> None:
@@ -118,30 +119,41 @@ class SessionModel(QObject):
         until read; those that fail to decode are reported (file, member and field)."""
         self.captures.clear()
         self.losses.clear()
-        self.session_path = path
+        self.close_session()
+        self.session, self.session_path = session, path
         total = len(session)
         first = max(0, total - (self.captures.maxlen or total))
-        self.captures.extend(_SessionRef(session, i) for i in range(first, total))
-        self._read_losses(session, max(0, total - LOSS_WINDOW), total)
+        broken = self._read_losses(session, max(0, total - LOSS_WINDOW), total)
+        # A capture that failed here is reported already: it shows as none, not a second error.
+        self.captures.extend(_BROKEN if i in broken else _SessionRef(session, i)
+                             for i in range(first, total))
         self.current = -1
         self.session_opened.emit(path)
         if self.captures:
             self.capture_added.emit(len(self.captures) - 1)
 
-    def _read_losses(self, session: Any, start: int, stop: int) -> None:
+    def close_session(self) -> None:
+        """Release the file of the opened session (a lazily loaded one keeps it open)."""
+        session, self.session = self.session, None
+        close = getattr(session, "close", None)
+        if close is not None:
+            close()
+
+    def _read_losses(self, session: Any, start: int, stop: int) -> set[int]:
         """The loss curve of captures `start..stop-1`; a broken capture is left out, and the
-        first failure is reported once with the number of others."""
-        failures: list[BaseException] = []
+        first failure is reported once with the number of others. Returns the broken ones."""
+        failures: dict[int, BaseException] = {}
         for i in range(start, stop):
             try:
                 cap = session[i]
                 if cap.loss is not None:
                     self.losses.append((int(cap.index), float(cap.loss)))
             except Exception as exc:  # untrusted file: report, do not raise
-                failures.append(exc)
+                failures[i] = exc
         if failures:
             more = f" ({len(failures) - 1} more captures failed too)" if len(failures) > 1 else ""
-            self._report(session_error(self.session_path, failures[0], more))
+            self._report(session_error(self.session_path, next(iter(failures.values())), more))
+        return set(failures)
 
     def capture(self) -> Any:
         """The capture the views show: the chosen one, else the newest (None before any)."""

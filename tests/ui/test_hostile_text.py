@@ -344,6 +344,11 @@ def test_a_capture_with_a_bad_field_names_the_member_and_field(qtbot, session_wi
     assert panel.message.textFormat() == Qt.PlainText
     w.view.fit()
     w.model.select_capture(0)                                        # the good one still shows
+    w._on_status_timer_timeout()
+    w.model.select_capture(1)                                        # the bad one: no raise...
+    w._on_status_timer_timeout()
+    said = [e for e in w.model.errors if "captures/000001.json" in e.message]
+    assert len(said) <= 1                                            # ...and no second message
 
 
 def test_a_worker_capture_that_cannot_be_decoded_is_reported_not_raised(qtbot, session_window,
