@@ -156,10 +156,15 @@ class SessionModel(QObject):
         return set(failures)
 
     def capture(self) -> Any:
-        """The capture the views show: the chosen one, else the newest (None before any)."""
-        if not self.captures:
-            return None
-        return self.capture_at(self.current if 0 <= self.current < len(self.captures) else -1)
+        """The capture the views show: the chosen one, else the newest readable one (None
+        before any, or when the chosen one cannot be read)."""
+        if 0 <= self.current < len(self.captures):
+            return self.capture_at(self.current)
+        for index in range(len(self.captures) - 1, -1, -1):  # following: skip broken ones
+            cap = self.capture_at(index)
+            if cap is not None:
+                return cap
+        return None
 
     def capture_at(self, index: int) -> Any:
         """Capture `index` of the window (negative counts from the newest), decoded."""
