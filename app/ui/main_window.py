@@ -5,6 +5,7 @@ the model, the presenter, the adapter and the views."""
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -384,7 +385,8 @@ def status_text(status: Any, script: str | None) -> str:
             f"{clip(str(status.device), 40)}  |  {mem}")
 
 
-def _number(value: Any, fmt) -> str:
+def _number(value: Any, fmt: Callable[[Any], str]) -> str:
+    """`value` formatted by `fmt`, or "?" when it is not a number."""
     try:
         return fmt(float(value) if not isinstance(value, int) else value)
     except (TypeError, ValueError, OverflowError):

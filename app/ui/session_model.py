@@ -3,8 +3,8 @@ with past-tense Qt signals. Views read it; only the model changes it. Memory sta
 window of captures and of loss values, however long the run. Captures from the worker stay
 pickled until a view reads them (`capture()`), so a fast run costs the GUI thread little more
 than its losses. Captures of an opened session are decoded when first read too; one that
-cannot be decoded (a hostile or damaged file, a bad frame) is reported as an error event and
-shows as no capture, never as an exception in Qt's event loop."""
+cannot be decoded (a hostile or damaged file, a bad frame) is reported once as an error
+event and shows as no capture, never as an exception in Qt's event loop."""
 
 from __future__ import annotations
 
@@ -119,7 +119,8 @@ class SessionModel(QObject):
         until read; those that fail to decode are reported (file, member and field)."""
         self.captures.clear()
         self.losses.clear()
-        self.close_session()
+        if session is not self.session:
+            self.close_session()
         self.session, self.session_path = session, path
         total = len(session)
         first = max(0, total - (self.captures.maxlen or total))
