@@ -66,7 +66,15 @@ from autograd_core.grad_mode import (
     set_grad_enabled,
 )
 from autograd_core.ops import *
-from autograd_core.random import initial_seed, manual_seed, seed
+from autograd_core.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from autograd_core.tensor import Size, Tensor, bind_methods
 
 bind_methods(ops, ops.TENSOR_METHODS)

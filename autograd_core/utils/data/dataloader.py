@@ -168,6 +168,9 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.num_workers == 0 and self.timeout != 0:
+            # PyTorch's single-process iterator refuses a timeout (its own assertion).
+            raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
         if self.num_workers > 0:
             return self._as_worker()
         return self._batches()
