@@ -38,8 +38,15 @@ from autograd_core.creation import (
 )
 from autograd_core.dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    channels_last,
+    channels_last_3d,
     complex64,
+    complex128,
+    contiguous_format,
     double,
+    dtype,
     float,
     float16,
     float32,
@@ -51,11 +58,19 @@ from autograd_core.dtypes import (
     int16,
     int32,
     int64,
+    layout,
     long,
+    memory_format,
+    preserve_format,
     promote_types,
     set_default_dtype,
     short,
+    sparse_coo,
+    strided,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from autograd_core.function import Function
 from autograd_core.grad_mode import (

@@ -17,6 +17,7 @@ from autograd_core.backend import Device, device, device_of, get_array_module, m
 from autograd_core.function import AccumulateGrad, _RemovableHandle
 
 _ops: Any = None  # autograd_core.ops, bound by autograd_core/__init__ (ops import Tensor)
+_DTYPES = dtypes._BY_NP  # numpy dtype -> torch-style dtype object, for Tensor.dtype
 _ndarray = np.ndarray
 _new = object.__new__
 
@@ -82,8 +83,9 @@ class Tensor:
         return Size(self._data.shape)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self._data.dtype
+    def dtype(self) -> dtypes.dtype:
+        dt = self._data.dtype
+        return _DTYPES.get(dt) or dtypes.wrap(dt)
 
     @property
     def device(self) -> Device:

@@ -24,7 +24,7 @@ Pair = collections.namedtuple("Pair", "a b")
 def _plain(batch):
     """A batch from either library as plain Python (tensors -> (dtype name, values))."""
     if hasattr(batch, "tolist") and hasattr(batch, "dtype"):
-        return (str(batch.dtype).removeprefix("torch."), batch.tolist())
+        return (str(batch.dtype), batch.tolist())
     if isinstance(batch, dict):
         return {k: _plain(v) for k, v in batch.items()}
     if isinstance(batch, (list, tuple)):
