@@ -80,7 +80,7 @@ def test_tensor_from_lists_of_tensors():
 def test_legacy_tensor_constructor_gives_the_default_float_dtype():
     assert ag.Tensor([1, 2]).dtype == ag.float32 and ag.Tensor([1, 2]).tolist() == [1.0, 2.0]
     assert ag.Tensor().shape == (0,)
-    assert ag.Tensor(np.array([1, 2], np.int32)).dtype == ag.int32  # arrays keep their dtype
+    assert ag.Tensor(np.array([1, 2], np.int32)).dtype == ag.float32  # as torch.Tensor(array)
 
 
 def test_tensor_from_a_tensor_requiring_grad_is_a_new_leaf():
