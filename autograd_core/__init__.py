@@ -28,6 +28,7 @@ from autograd_core.creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,

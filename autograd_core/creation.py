@@ -108,7 +108,9 @@ def _size(fn: str, args: tuple, size_kw: dict) -> tuple[int, ...]:
         return _sequence_size(fn, size_kw["size"], keyword=True)
     if not args:
         raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):  # torch.Size is a tuple
+    if isinstance(args[0], (tuple, list)):  # torch.Size is a tuple
+        if len(args) > 1:
+            raise TypeError(f"{fn}() takes 1 positional argument but {len(args)} were given")
         return _dims(fn, tuple(args[0]), in_sequence=True)
     return _dims(fn, args, in_sequence=False)
 
