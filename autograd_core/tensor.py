@@ -523,17 +523,17 @@ class Tensor:
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.normal_array(self._data, mean, std))
+        return self._fill_random(random.normal_array(self._data, mean, std, generator))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.uniform_array(self._data, a, b))
+        return self._fill_random(random.uniform_array(self._data, a, b, generator))
 
-    def bernoulli_(self, p: float = 0.5) -> Tensor:
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.uniform_array(self._data, 0.0, 1.0) < p)
+        return self._fill_random(random.uniform_array(self._data, 0.0, 1.0, generator) < p)
 
     def _fill_random(self, values: Any) -> Tensor:
         if self.requires_grad and grad_mode.state.enabled:

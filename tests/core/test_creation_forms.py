@@ -285,3 +285,11 @@ def test_manual_seed_accepts_torchs_range_and_returns_the_generator():
 def test_seed_reseeds_nondeterministically_and_returns_the_seed():
     s = ag.seed()
     assert ag.initial_seed() == s and 0 <= s < 2**64
+
+
+@pytest.mark.parametrize("method", ["normal_", "uniform_", "bernoulli_"])
+def test_in_place_random_fills_draw_from_the_given_generator(method):
+    def fill(seed):
+        return getattr(ag.empty(8), method)(generator=ag.Generator().manual_seed(seed)).tolist()
+
+    assert fill(3) == fill(3) and fill(3) != fill(4)
