@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core import dtypes, grad_mode
 from autograd_core.backend import Device, cpu_device, device, module_for_device
-from autograd_core.tensor import _SCALAR_NAMES, Tensor, to_array_on
+from autograd_core.tensor import _SCALAR_NAMES, Tensor, _host
 
 _INT64_MAX = (1 << 63) - 1
 
@@ -199,7 +199,8 @@ def _write_out(fn: str, out: Any, arr: Any, dtype_given: Any) -> Tensor:
         want, have = dtypes.to_dtype(dtype_given).name, out._data.dtype.name
         raise RuntimeError(f"dtype {_SCALAR_NAMES.get(want, want)} does not match dtype of out "
                            f"parameter ({_SCALAR_NAMES.get(have, have)})")
-    data = to_array_on(Tensor._make(arr), out._data.dtype, out.device)
+    data = _to_device(_host(arr) if out.device.type == "cpu" else arr, out.device)
+    data = data.astype(out._data.dtype, copy=False)
     if data.shape == out._data.shape:
         out._data[...] = data
     else:
