@@ -293,29 +293,38 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False, **options: Any) -> Tensor:
         from autograd_core.creation import tensor
 
-        return tensor(data, dtype=dtype or self.dtype, device=self.device,
-                      requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad, **options)
 
-    def new_zeros(self, *size: Any, dtype: Any = None) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  **options: Any) -> Tensor:
+        """zeros(size) with this tensor's dtype and device unless given (PyTorch's options)."""
         from autograd_core.creation import zeros
 
-        return zeros(*size, dtype=dtype or self.dtype, device=self.device)
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
-    def new_ones(self, *size: Any, dtype: Any = None) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 **options: Any) -> Tensor:
         from autograd_core.creation import ones
 
-        return ones(*size, dtype=dtype or self.dtype, device=self.device)
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None) -> Tensor:
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 **options: Any) -> Tensor:
         from autograd_core.creation import full
 
-        return full(size, fill_value, dtype=dtype or self.dtype, device=self.device)
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    **options)
 
-    def new_empty(self, *size: Any, dtype: Any = None) -> Tensor:
-        return self.new_zeros(*size, dtype=dtype)
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  **options: Any) -> Tensor:
+        from autograd_core.creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
     # ---------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

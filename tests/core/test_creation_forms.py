@@ -94,6 +94,15 @@ DETERMINISTIC = {
     "Tensor(size=)": lambda t: t.Tensor(size=(2,)).zero_(),
     "Tensor(data=)": lambda t: t.Tensor(data=[1]),
     "Tensor(device=)": lambda t: t.Tensor([1, 2], device="cpu"),
+    "new_zeros(2, 3)": lambda t: t.ones(1, dtype=t.float64).new_zeros(2, 3),
+    "new_zeros((2, 3))": lambda t: t.ones(1, dtype=t.float64).new_zeros((2, 3)),
+    "new_zeros(size=)": lambda t: t.ones(1, dtype=t.float64).new_zeros(size=(2,)),
+    "new_zeros(requires_grad)": lambda t: t.ones(1).new_zeros(2, requires_grad=True),
+    "new_ones(dtype=)": lambda t: t.ones(1, dtype=t.float64).new_ones(2, dtype=t.int64),
+    "new_full((2,), 3)": lambda t: t.ones(1, dtype=t.float64).new_full((2,), 3),
+    "new_empty(2)": lambda t: t.ones(1, dtype=t.int32).new_empty(2).zero_(),
+    "new_tensor(requires_grad)": lambda t: t.ones(1, dtype=t.float64).new_tensor(
+        [1.0], requires_grad=True),
 }
 
 
