@@ -282,3 +282,13 @@ def test_random_split_with_generator_is_repeatable():
     a1, _ = agd.random_split(range(10), [0.5, 0.5], generator=ag.Generator().manual_seed(4))
     a2, _ = agd.random_split(range(10), [0.5, 0.5], generator=ag.Generator().manual_seed(4))
     assert a1.indices == a2.indices
+
+
+def test_mingpt_style_endless_sampler_yields_batches_without_drawing_everything():
+    ds = _MapData(ag, 10)
+    sampler = agd.RandomSampler(ds, replacement=True, num_samples=int(1e10))
+    loader = agd.DataLoader(ds, sampler=sampler, shuffle=False, pin_memory=True, batch_size=4,
+                            num_workers=2)
+    feats, idx = next(iter(loader))
+    assert feats.shape == (4, 2) and len(idx) == 4 and all(0 <= i < 10 for i in idx.tolist())
+    assert len(loader) == 2_500_000_000

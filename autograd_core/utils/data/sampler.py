@@ -14,6 +14,8 @@ import numpy as np
 
 from autograd_core import random
 
+_CHUNK = 1024  # indices drawn per step when sampling with replacement
+
 
 class Sampler:
     """Base class: `__iter__` yields indices (or lists of indices, for batch samplers)."""
@@ -75,7 +77,9 @@ class RandomSampler(Sampler):
         n, count = len(self.data_source), self.num_samples
         rng = _pass_rng(self.generator)
         if self.replacement:
-            yield from rng.integers(0, n, size=count).tolist()
+            # In chunks, as PyTorch does: minGPT asks for num_samples=1e10 and reads a few.
+            for start in range(0, count, _CHUNK):
+                yield from rng.integers(0, n, size=min(_CHUNK, count - start)).tolist()
             return
         for _ in range(count // n):
             yield from rng.permutation(n).tolist()
