@@ -791,7 +791,11 @@ def _legacy_shape(args: tuple) -> tuple[int, ...]:
 
 def _legacy_array(source: Any) -> Any:
     if isinstance(source, Size):
-        return np.zeros(_legacy_shape(tuple(source)), dtypes.default.value)
+        from autograd_core._factory import _allocating  # it imports this module
+
+        shape, dt = _legacy_shape(tuple(source)), dtypes.default.value
+        with _allocating(shape, dt, _as_device("cpu")):
+            return np.zeros(shape, dt)
     # Data of any dtype becomes the default float dtype, as in PyTorch's legacy constructor.
     arr = _to_array(source, dtypes.default.value)
     if isinstance(source, np.ndarray) and np.shares_memory(arr, source):
