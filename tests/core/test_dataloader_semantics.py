@@ -292,3 +292,29 @@ def test_mingpt_style_endless_sampler_yields_batches_without_drawing_everything(
     feats, idx = next(iter(loader))
     assert feats.shape == (4, 2) and len(idx) == 4 and all(0 <= i < 10 for i in idx.tolist())
     assert len(loader) == 2_500_000_000
+
+
+class _Samples:
+    """A map-style dataset whose samples are of one kind (dict, numpy, namedtuple, str)."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return {
+            "dict": {"x": np.full(2, i, np.float32), "label": i, "name": f"s{i}"},
+            "numpy": np.arange(3) * i,
+            "namedtuple": Pair(float(i), [i, i + 1]),
+            "str": f"sample {i}",
+        }[self.kind]
+
+
+@pytest.mark.parametrize("kind", ["dict", "numpy", "namedtuple", "str"])
+@pytest.mark.parametrize("batch_size", [2, None])
+def test_sample_kinds_batch_like_torch(kind, batch_size):
+    ours = agd.DataLoader(_Samples(kind), batch_size=batch_size)
+    theirs = tud.DataLoader(_Samples(kind), batch_size=batch_size)
+    assert [_plain(b) for b in ours] == [_plain(b) for b in theirs]

@@ -68,9 +68,10 @@ def _check_iterable_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> N
     given += [(name, value) for name, value in (("sampler", sampler),
                                                 ("batch_sampler", batch_sampler))
               if value is not None]
-    for name, value in given[:1]:
+    if given:
+        name, value = given[0]
         raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                             f"{name} option, but got {name}={value}")
+                         f"{name} option, but got {name}={value}")
 
 
 class DataLoader:
