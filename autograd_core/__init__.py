@@ -28,6 +28,7 @@ from autograd_core.creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -38,8 +39,15 @@ from autograd_core.creation import (
 )
 from autograd_core.dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    channels_last,
+    channels_last_3d,
     complex64,
+    complex128,
+    contiguous_format,
     double,
+    dtype,
     float,
     float16,
     float32,
@@ -51,11 +59,19 @@ from autograd_core.dtypes import (
     int16,
     int32,
     int64,
+    layout,
     long,
+    memory_format,
+    preserve_format,
     promote_types,
     set_default_dtype,
     short,
+    sparse_coo,
+    strided,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from autograd_core.function import Function
 from autograd_core.grad_mode import (
@@ -66,7 +82,15 @@ from autograd_core.grad_mode import (
     set_grad_enabled,
 )
 from autograd_core.ops import *
-from autograd_core.random import initial_seed, manual_seed, seed
+from autograd_core.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from autograd_core.tensor import Size, Tensor, bind_methods
 
 bind_methods(ops, ops.TENSOR_METHODS)

@@ -1,4 +1,11 @@
-"""Tensor creation: tensor, zeros, ones, full, arange, linspace, eye, rand, randn, randint..."""
+"""Tensor creation: tensor, zeros, ones, full, arange, linspace, eye, the *_like functions.
+
+Every factory takes PyTorch's positional and keyword forms (`zeros(2, 3)`, `zeros((2, 3))`,
+`zeros(size=(2, 3))`), its keyword options (`out`, `dtype`, `layout`, `device`,
+`requires_grad`, `pin_memory`, `memory_format`) and its error messages; an unknown keyword is
+a TypeError naming it. `pin_memory` is accepted and has no effect. The random factories live
+in `random_creation` and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,64 +14,31 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import dtypes, random
-from autograd_core.backend import Device, cpu_device, device, module_for_device
+from autograd_core import dtypes
+from autograd_core._factory import (
+    _as_dim,
+    _check_int64,
+    _check_layout,
+    _dev,
+    _finish,
+    _like,
+    _new_array,
+    _np_dtype,
+    _number,
+    _sequence_size,
+    _size,
+    _to_device,
+    _type_name,
+    default_device,
+    get_default_device,
+    set_default_device,
+)
+from autograd_core.backend import Device, cpu_device
 from autograd_core.tensor import Tensor, to_array_on
 
 
-class _DefaultDevice:
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value: Device = cpu_device
-
-
-default_device = _DefaultDevice()
-
-
-def set_default_device(dev: Any) -> None:
-    """Where new tensors are created when no device is given ('cpu' or 'cuda')."""
-    d = device(dev) if dev is not None else cpu_device
-    if d.type == "cuda":
-        module_for_device(d)  # fail now, clearly, if CUDA is unusable
-    default_device.value = d
-
-
-def get_default_device() -> Device:
-    return default_device.value
-
-
-def _dev(dev: Any) -> Device:
-    return default_device.value if dev is None else device(dev)
-
-
-def _xp(dev: Device) -> Any:
-    return np if dev.type == "cpu" else module_for_device(dev)
-
-
-def _finish(arr: Any, dev: Device, requires_grad: bool) -> Tensor:
-    if dev.type != "cpu":
-        xp = module_for_device(dev)
-        with xp.cuda.Device(dev.index or 0):
-            arr = xp.asarray(arr)
-    t = Tensor._make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
-
-
-def _sizes(size: tuple) -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"size must be a sequence of ints, got {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
-
-
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+# ------------------------------------------------------------------ from data
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor copying `data` (lists, scalars, numpy arrays, tensors).
 
@@ -76,10 +50,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     arr = to_array_on(data, dtype, dev)
     if isinstance(data, (np.ndarray, Tensor)) or hasattr(data, "__cuda_array_interface__"):
         arr = arr.copy()
-    t = Tensor._make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _finish("tensor", arr, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -100,170 +71,186 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
 
-def _filled(size: tuple, value: Any, dtype: Any, dev: Any, requires_grad: bool) -> Tensor:
-    d = _dev(dev)
-    dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(value)
-    arr = _xp(d).full(_sizes(size), value, dtype=dt) if d.type == "cpu" else None
-    if arr is None:
-        xp = module_for_device(d)
-        with xp.cuda.Device(d.index or 0):
-            arr = xp.full(_sizes(size), value, dtype=dt)
-    t = Tensor._make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+# ------------------------------------------------------------------ filled
+def _filled(shape: tuple, value: Any, dt: np.dtype, dev: Device) -> Any:
+    return _new_array(shape, dt, dev, lambda xp: xp.full(shape, value, dtype=dt))
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          out: Any = None) -> Tensor:
-    return _filled(size, 0, dtype or dtypes.default.value, device, requires_grad)
+def zeros(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None,
+          **size_kw: Any) -> Tensor:
+    """A tensor of zeros: `zeros(2, 3)`, `zeros((2, 3))` or `zeros(size=(2, 3))`."""
+    shape = _size("zeros", size, size_kw)
+    _check_layout("zeros", layout, memory_format)
+    dt = _np_dtype(dtype, out, None)
+    arr = _new_array(shape, dt, _dev(device), lambda xp: xp.zeros(shape, dtype=dt))
+    return _finish("zeros", arr, requires_grad, out, dtype)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         out: Any = None) -> Tensor:
-    return _filled(size, 1, dtype or dtypes.default.value, device, requires_grad)
+def ones(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+         requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None,
+         **size_kw: Any) -> Tensor:
+    """A tensor of ones (same forms as zeros)."""
+    shape = _size("ones", size, size_kw)
+    _check_layout("ones", layout, memory_format)
+    dt = _np_dtype(dtype, out, None)
+    arr = _filled(shape, 1, dt, _dev(device))
+    return _finish("ones", arr, requires_grad, out, dtype)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          **_: Any) -> Tensor:
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
+          requires_grad: bool = False, pin_memory: bool = False, memory_format: Any = None,
+          **size_kw: Any) -> Tensor:
+    """An uninitialised tensor in PyTorch; zero-filled here, so runs are repeatable."""
+    shape = _size("empty", size, size_kw)
+    _check_layout("empty", layout, memory_format)
+    dt = _np_dtype(dtype, out, None)
+    arr = _new_array(shape, dt, _dev(device), lambda xp: xp.zeros(shape, dtype=dt))
+    return _finish("empty", arr, requires_grad, out, dtype)
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(size: Any, fill_value: Any, *, out: Any = None, dtype: Any = None, layout: Any = None,
+         device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A tensor of `size` filled with `fill_value` (its dtype inferred from the value)."""
+    shape = _sequence_size("full", size)
+    _check_layout("full", layout)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled(tuple(size) if not isinstance(size, int) else (size,), fill_value, dtype,
-                   device, requires_grad)
+    dt = _np_dtype(dtype, out, dtypes.result_type(fill_value))
+    if dtype is None and out is None and dt.kind in "iu":
+        _check_int64(fill_value)
+    arr = _filled(shape, fill_value, dt, _dev(device))
+    return _finish("full", arr, requires_grad, out, dtype)
 
 
-def _like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
-    return (dtype or input.dtype, device or input.device)
+# ------------------------------------------------------------------ *_like
 
 
-def zeros_like(input: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False, **_: Any) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+def zeros_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, dt, dev = _like("zeros_like", input, dtype, device, layout, memory_format)
+    arr = _new_array(shape, dt, dev, lambda xp: xp.zeros(shape, dtype=dt))
+    return _finish("zeros_like", arr, requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False, **_: Any) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+def ones_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+              requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, dt, dev = _like("ones_like", input, dtype, device, layout, memory_format)
+    return _finish("ones_like", _filled(shape, 1, dt, dev), requires_grad)
 
 
-def empty_like(input: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False, **_: Any) -> Tensor:
-    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+def empty_like(input: Tensor, *, dtype: Any = None, layout: Any = None, device: Any = None,
+               requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    shape, dt, dev = _like("empty_like", input, dtype, device, layout, memory_format)
+    arr = _new_array(shape, dt, dev, lambda xp: xp.zeros(shape, dtype=dt))
+    return _finish("empty_like", arr, requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False, **_: Any) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, layout: Any = None,
+              device: Any = None, requires_grad: bool = False,
+              memory_format: Any = None) -> Tensor:
+    shape, dt, dev = _like("full_like", input, dtype, device, layout, memory_format)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish("full_like", _filled(shape, fill_value, dt, dev), requires_grad)
 
 
-def rand_like(input: Tensor, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False, **_: Any) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
-
-
-def randn_like(input: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False, **_: Any) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
-
-
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+# ------------------------------------------------------------------ ranges
+def arange(start: Any = None, end: Any = None, step: Any = 1, *, out: Any = None,
+           dtype: Any = None, layout: Any = None, device: Any = None,
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Values from start (default 0) up to end, exclusive; int64 unless a bound is a float."""
+    if start is None and end is None:
+        raise TypeError("arange() missing required argument 'end' (pos 1)")
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    elif start is None:
+        start = 0
+    _check_layout("arange", layout)
+    vals = [_number(v) for v in (start, end, step)]
     if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (vals[1] - vals[0]) * vals[2] < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     dt = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(*vals)
     n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
-    arr = (np.arange(n, dtype=np.float64) * vals[2] + vals[0]).astype(dt)
-    return _finish(arr, _dev(device), requires_grad)
+    arr = _new_array((n,), dt, cpu_device,
+                     lambda xp: (xp.arange(n, dtype=np.float64) * vals[2] + vals[0]).astype(dt))
+    return _finish("arange", _to_device(arr, _dev(device)), requires_grad, out, dtype)
 
 
-def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
-    arr = np.linspace(float(start), float(end), int(steps)).astype(dtypes.to_dtype(dtype))
-    return _finish(arr, _dev(device), requires_grad)
+def _steps(fn: str, steps: Any) -> int:
+    n = _as_dim(steps)
+    if n is None:
+        raise TypeError(f"{fn}(): argument 'steps' (position 3) must be int, not "
+                        f"{_type_name(steps)}")
+    if n < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return n
 
 
-def logspace(start: Any, end: Any, steps: int, base: float = 10.0, dtype: Any = None,
-             device: Any = None) -> Tensor:
-    arr = np.logspace(float(start), float(end), int(steps), base=base)
-    return _finish(arr.astype(dtypes.to_dtype(dtype)), _dev(device), False)
+def linspace(start: Any, end: Any, steps: int, *, out: Any = None, dtype: Any = None,
+             layout: Any = None, device: Any = None, requires_grad: bool = False,
+             pin_memory: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end, inclusive."""
+    n = _steps("linspace", steps)
+    _check_layout("linspace", layout)
+    dt = _np_dtype(dtype, out, None)
+    lo, hi = float(_number(start)), float(_number(end))
+    arr = _new_array((n,), dt, cpu_device, lambda xp: xp.linspace(lo, hi, n).astype(dt))
+    return _finish("linspace", _to_device(arr, _dev(device)), requires_grad, out, dtype)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
-        requires_grad: bool = False) -> Tensor:
-    arr = np.eye(n, m, dtype=dtypes.to_dtype(dtype))
-    return _finish(arr, _dev(device), requires_grad)
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, *, out: Any = None,
+             dtype: Any = None, layout: Any = None, device: Any = None,
+             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """`steps` values from base**start to base**end, evenly spaced in the exponent."""
+    n = _steps("logspace", steps)
+    _check_layout("logspace", layout)
+    dt = _np_dtype(dtype, out, None)
+    lo, hi = float(_number(start)), float(_number(end))
+    arr = _new_array((n,), dt, cpu_device,
+                     lambda xp: xp.logspace(lo, hi, n, base=base).astype(dt))
+    return _finish("logspace", _to_device(arr, _dev(device)), requires_grad, out, dtype)
 
 
-def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         generator: Any = None) -> Tensor:
-    """Uniform samples in [0, 1)."""
-    t = zeros(*size, dtype=dtype, device=device)
-    t.uniform_(0.0, 1.0)
-    return t.requires_grad_(requires_grad) if requires_grad else t
+def eye(n: int, m: int | None = None, *, out: Any = None, dtype: Any = None, layout: Any = None,
+        device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """An n x m matrix with ones on the diagonal (m defaults to n)."""
+    rows = _dims_arg("eye", "n", n, 1)
+    cols = rows if m is None else _dims_arg("eye", "m", m, 2)
+    _check_layout("eye", layout)
+    dt = _np_dtype(dtype, out, None)
+    arr = _new_array((rows, cols), dt, _dev(device), lambda xp: xp.eye(rows, cols, dtype=dt))
+    return _finish("eye", arr, requires_grad, out, dtype)
 
 
-def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          generator: Any = None) -> Tensor:
-    """Standard normal samples."""
-    t = zeros(*size, dtype=dtype, device=device)
-    t.normal_(0.0, 1.0)
-    return t.requires_grad_(requires_grad) if requires_grad else t
+def _dims_arg(fn: str, name: str, value: Any, pos: int) -> int:
+    dim = _as_dim(value)
+    if dim is None:
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not "
+                        f"{_type_name(value)}")
+    if dim < 0:
+        raise RuntimeError(f"{name} must be greater or equal to 0, got {dim}")
+    return dim
 
 
-def randint(low: int = 0, high: Any = None, size: Any = None, dtype: Any = None,
-            device: Any = None, generator: Any = None) -> Tensor:
-    """Integers uniform in [low, high); randint(high, size) also works."""
-    if size is None:
-        low, high, size = 0, low, high
-    elif high is None or isinstance(high, (tuple, list)):
-        low, high, size = 0, low, high if size is None else size
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
-    if low >= high:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    arr = random.state.cpu.integers(low, high, size=_sizes((size,) if isinstance(size, int)
-                                                           else tuple(size)))
-    return _finish(arr.astype(dtypes.to_dtype(dtype or dtypes.int64)), _dev(device), False)
+from autograd_core.random_creation import (  # noqa: E402  (they build on the helpers above)
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 
-
-def randperm(n: int, dtype: Any = None, device: Any = None, generator: Any = None) -> Tensor:
-    arr = random.state.cpu.permutation(int(n)).astype(dtypes.to_dtype(dtype or dtypes.int64))
-    return _finish(arr, _dev(device), False)
-
-
-def normal(mean: Any, std: Any, size: Any = None, generator: Any = None) -> Tensor:
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        ref = mean if isinstance(mean, Tensor) else std
-        noise = randn_like(ref)
-        return noise * std + mean
-    return randn(*(size or ())) * std + mean
-
-
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False,
-                generator: Any = None) -> Tensor:
-    probs = np.asarray(input.detach().cpu().numpy(), dtype=np.float64)
-    rows = probs.reshape(-1, probs.shape[-1])
-    out = [random.state.cpu.choice(r.size, size=num_samples, replace=replacement, p=r / r.sum())
-           for r in rows]
-    arr = np.asarray(out, dtype=np.int64).reshape((*probs.shape[:-1], num_samples))
-    return _finish(arr, input.device, False)
-
-
+__all__ = [
+    "arange", "as_tensor", "asarray", "default_device", "empty", "empty_like", "eye",
+    "from_numpy", "full", "full_like", "get_default_device", "linspace", "logspace",
+    "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
+    "randint_like", "randn", "randn_like", "randperm", "set_default_device", "tensor", "zeros",
+    "zeros_like",
+]

@@ -6,6 +6,7 @@ tensor's own state (data, requires_grad, grad, grad_fn, version counter) and con
 
 from __future__ import annotations
 
+import builtins
 import types
 import weakref
 from typing import Any
@@ -17,6 +18,7 @@ from autograd_core.backend import Device, device, device_of, get_array_module, m
 from autograd_core.function import AccumulateGrad, _RemovableHandle
 
 _ops: Any = None  # autograd_core.ops, bound by autograd_core/__init__ (ops import Tensor)
+_DTYPES = dtypes._BY_NP  # numpy dtype -> torch-style dtype object, for Tensor.dtype
 _ndarray = np.ndarray
 _new = object.__new__
 
@@ -40,15 +42,18 @@ class Tensor:
     # numpy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
 
-    def __init__(self, data: Any = None, requires_grad: bool = False) -> None:
-        if data is None:
-            data = np.empty((0,), dtypes.default.value)
-        elif not hasattr(data, "dtype") or not hasattr(data, "shape"):
-            # PyTorch's legacy constructor: Python numbers become the default float dtype.
-            data = _to_array(data, dtypes.default.value)
-        self._init(data)
-        if requires_grad:
-            self.requires_grad_(True)
+    def __init__(self, *args: Any, device: Any = None, **kwargs: Any) -> None:
+        """PyTorch's legacy constructor: `Tensor()`, `Tensor(2, 3)` (a shape, zero-filled),
+        `Tensor(Size)`, `Tensor(data)` (copied as the default float dtype) or `Tensor(tensor)`
+        (an alias). It takes no dtype or requires_grad: use `autograd_core.tensor(...)`."""
+        source = _legacy_source(args, kwargs)
+        if isinstance(source, Tensor):
+            self._init(source._data)
+            self._version = source._version  # an alias: same storage, same version counter
+        else:
+            self._init(_legacy_array(source))
+        if device is not None:
+            self._data = to_array_on(self._data, None, _as_device(device))
 
     def _init(self, data: Any) -> None:
         self._data = data
@@ -82,8 +87,9 @@ class Tensor:
         return Size(self._data.shape)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self._data.dtype
+    def dtype(self) -> dtypes.dtype:
+        dt = self._data.dtype
+        return _DTYPES.get(dt) or dtypes.wrap(dt)
 
     @property
     def device(self) -> Device:
@@ -287,29 +293,38 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False, **options: Any) -> Tensor:
         from autograd_core.creation import tensor
 
-        return tensor(data, dtype=dtype or self.dtype, device=self.device,
-                      requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad, **options)
 
-    def new_zeros(self, *size: Any, dtype: Any = None) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  **options: Any) -> Tensor:
+        """zeros(size) with this tensor's dtype and device unless given (PyTorch's options)."""
         from autograd_core.creation import zeros
 
-        return zeros(*size, dtype=dtype or self.dtype, device=self.device)
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
-    def new_ones(self, *size: Any, dtype: Any = None) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 **options: Any) -> Tensor:
         from autograd_core.creation import ones
 
-        return ones(*size, dtype=dtype or self.dtype, device=self.device)
+        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = None) -> Tensor:
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 **options: Any) -> Tensor:
         from autograd_core.creation import full
 
-        return full(size, fill_value, dtype=dtype or self.dtype, device=self.device)
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    **options)
 
-    def new_empty(self, *size: Any, dtype: Any = None) -> Tensor:
-        return self.new_zeros(*size, dtype=dtype)
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  **options: Any) -> Tensor:
+        from autograd_core.creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
     # ---------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -517,17 +532,17 @@ class Tensor:
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.normal_array(self._data, mean, std))
+        return self._fill_random(random.normal_array(self._data, mean, std, generator))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.uniform_array(self._data, a, b))
+        return self._fill_random(random.uniform_array(self._data, a, b, generator))
 
-    def bernoulli_(self, p: float = 0.5) -> Tensor:
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
         from autograd_core import random
 
-        return self._fill_random(random.uniform_array(self._data, 0.0, 1.0) < p)
+        return self._fill_random(random.uniform_array(self._data, 0.0, 1.0, generator) < p)
 
     def _fill_random(self, values: Any) -> Tensor:
         if self.requires_grad and grad_mode.state.enabled:
@@ -727,6 +742,67 @@ _TYPE_NAMES = {
 }
 
 
+_LEGACY_HINT = ("Tensor() takes only device= as a keyword; use autograd_core.tensor(data, "
+                "dtype=..., requires_grad=...) for the rest")
+_as_device = device  # Tensor.__init__'s `device` parameter shadows the function
+
+
+def _legacy_source(args: tuple, kwargs: dict) -> Any:
+    """What a legacy `Tensor(...)` call describes: a Tensor, data, or a shape (a Size)."""
+    extra = [k for k in kwargs if k not in ("data", "size")]
+    if extra:
+        raise TypeError(f"Tensor() got an unexpected keyword argument '{extra[0]}' "
+                        f"({_LEGACY_HINT})")
+    if kwargs:
+        if args or len(kwargs) > 1:
+            raise TypeError(f"Tensor() got multiple values for argument '{next(iter(kwargs))}'")
+        key, value = next(iter(kwargs.items()))
+        if key == "data":
+            return value
+        return Size(_legacy_shape(tuple(value) if isinstance(value, (tuple, list)) else (value,)))
+    if not args:
+        return Size((0,))
+    if len(args) > 1 or _is_int(args[0]):
+        return Size(_legacy_shape(args))
+    first = args[0]
+    if isinstance(first, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if first is None or isinstance(first, (builtins.bool, float, complex)):
+        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+    return first
+
+
+def _is_int(value: Any) -> builtins.bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, builtins.bool)
+
+
+def _legacy_shape(args: tuple) -> tuple[int, ...]:
+    for pos, value in enumerate(args):
+        if not _is_int(value):
+            raise TypeError(f"new(): argument 'size' failed to unpack the object at pos "
+                            f'{pos + 1} with error "type must be tuple of ints,but got '
+                            f'{type(value).__name__}"')
+    shape = [int(v) for v in args]
+    for dim in shape:
+        if dim < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {dim}: {shape}")
+    return tuple(shape)
+
+
+def _legacy_array(source: Any) -> Any:
+    if isinstance(source, Size):
+        from autograd_core._factory import _allocating  # it imports this module
+
+        shape, dt = _legacy_shape(tuple(source)), dtypes.default.value
+        with _allocating(shape, dt, _as_device("cpu")):
+            return np.zeros(shape, dt)
+    # Data of any dtype becomes the default float dtype, as in PyTorch's legacy constructor.
+    arr = _to_array(source, dtypes.default.value)
+    if isinstance(source, np.ndarray) and np.shares_memory(arr, source):
+        arr = arr.copy()
+    return arr
+
+
 def _host(arr: Any) -> np.ndarray:
     return arr if type(arr) is _ndarray else (arr.get() if hasattr(arr, "get") else
                                                 np.asarray(arr))
@@ -745,6 +821,11 @@ def _to_array(data: Any, dt: Any) -> Any:
     if dt is None:
         arr = _host(arr)
         kind = arr.dtype.kind
+        if kind in "Ou" and not hasattr(data, "dtype"):
+            # numpy keeps ints beyond int64 as uint64 or objects; PyTorch reads them as int64
+            # (an overflow) unless a float among them makes the whole tensor floating.
+            arr = _big_ints(data, arr)
+            kind = arr.dtype.kind
         if kind in "OUS":
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         if hasattr(data, "dtype"):  # an array or tensor keeps its dtype
@@ -759,7 +840,23 @@ def _to_array(data: Any, dt: Any) -> Any:
             arr = arr.astype(np.complex64 if dtypes.default.value == np.float32
                              else np.complex128)
         return arr
-    return np.asarray(arr, dtype=dtypes.to_dtype(dt))
+    np_dt = dtypes.to_dtype(dt)
+    try:
+        return np.asarray(arr, dtype=np_dt)
+    except OverflowError:  # a Python int beyond the integer dtype (numpy's text names C long)
+        raise ValueError("Overflow when unpacking long long") from None
+
+
+def _big_ints(data: Any, arr: Any) -> Any:
+    """Python data holding ints beyond int64: floats if a float is among them, else PyTorch's
+    overflow error; `arr` (numpy's reading) is returned when no such int is there."""
+    values = list(_flat(data)) if isinstance(data, (list, tuple)) else [data]
+    big = any(isinstance(v, int) and not -(1 << 63) <= v < (1 << 63) for v in values)
+    if not big:
+        return arr
+    if any(isinstance(v, float) for v in values):
+        return np.asarray(data, dtype=np.float64)
+    raise ValueError("Overflow when unpacking long long")
 
 
 def _check_nesting(seq: Any, dim: int) -> None:

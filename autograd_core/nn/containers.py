@@ -249,7 +249,7 @@ def _param_line(key: Any, p: Any) -> str:
         return f"({key}): Object of type: {type(p).__name__}"
     size = "x".join(str(s) for s in p.shape)
     kind = "Parameter containing: " if isinstance(p, Parameter) else "Tensor: "
-    return f"({key}): {kind}[torch.{p.dtype} of size {size}]"
+    return f"({key}): {kind}[{p.dtype} of size {size}]"
 
 
 class ParameterList(Module):

@@ -16,7 +16,7 @@ from typing import Any
 from autograd_core import dtypes, grad_mode, hooks
 from autograd_core.backend import device as as_device
 from autograd_core.nn.parameter import Buffer, Parameter
-from autograd_core.tensor import Tensor, _parse_to
+from autograd_core.tensor import Tensor, _parse_to, _to_array
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -620,7 +620,7 @@ class Module:
                     f"Tensor-like object from checkpoint but received {type(value)}"
                 )
                 return
-            value = Tensor(value)
+            value = Tensor._make(_to_array(value, None))  # an array keeps its dtype
         if tuple(value.shape) != tuple(target.shape):
             error_msgs.append(
                 f"size mismatch for {key}: copying a param with shape {value.shape} from "

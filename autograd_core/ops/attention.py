@@ -99,7 +99,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         )
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
-    if attn_mask is not None and attn_mask.dtype != bool and attn_mask.dtype != query.dtype:
+    if attn_mask is not None and attn_mask._data.dtype != bool and attn_mask.dtype != query.dtype:
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
                            f"dtype, but got attn_mask.dtype: {attn_mask.dtype} and  query.dtype: "
                            f"{query.dtype} instead.")

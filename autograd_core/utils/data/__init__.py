@@ -1,0 +1,27 @@
+"""`autograd_core.utils.data`: datasets, samplers and DataLoader, as torch.utils.data."""
+
+from autograd_core.utils.data import dataloader, dataset, sampler
+from autograd_core.utils.data._collate import default_collate, default_convert
+from autograd_core.utils.data.dataloader import DataLoader, WorkerInfo, get_worker_info
+from autograd_core.utils.data.dataset import (
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
+from autograd_core.utils.data.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+
+__all__ = [
+    "BatchSampler", "DataLoader", "Dataset", "IterableDataset", "RandomSampler", "Sampler",
+    "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+    "WeightedRandomSampler", "WorkerInfo", "dataloader", "dataset", "default_collate",
+    "default_convert", "get_worker_info", "random_split", "sampler",
+]
