@@ -74,6 +74,9 @@ class Driver:
 
         A fresh interpreter (`python -m app.runner`), never a fork: the GUI process holds Qt
         and CUDA state, and unlike multiprocessing's spawn it never re-imports our `__main__`.
+        It leads its own session and process group: a terminal's Ctrl-C reaches only us (we
+        decide how the worker ends), and ending the worker ends every process its script
+        forked, so none survives holding our stdout (`gradscope record ... | tee` ends).
         """
         cmd_parent, cmd_child = socket.socketpair()
         evt_parent, evt_child = socket.socketpair()
@@ -82,7 +85,7 @@ class Driver:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.runner", str(fds[0]), str(fds[1])],
-            pass_fds=fds, stdin=subprocess.DEVNULL, env=env)
+            pass_fds=fds, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
         cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
         evt_child.close()
         self._commands = Connection(cmd_parent.detach())
@@ -103,11 +106,23 @@ class Driver:
         return self._events.fileno()
 
     def kill(self) -> None:
-        """End the worker now (SIGKILL); the next poll reports `Died`."""
+        """End the worker and every process of its group now (SIGKILL); the next poll
+        reports `Died`."""
+        if self.process is None:
+            return
+        self._kill_group()
         if self.alive:
             self.process.kill()
-            self.process.wait(2.0)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(2.0)
         self._stop_deadline = None
+
+    def _kill_group(self) -> None:
+        """SIGKILL the worker's process group: what the script forked dies with it. The
+        group keeps its id while any member lives, so this is safe after the worker is
+        reaped; a group with no member left is simply gone."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signals.SIGKILL)
 
     def close(self) -> None:
         """Ask the worker to exit, kill it if it does not, and release the pipes."""
@@ -117,7 +132,7 @@ class Driver:
             self._send(p.Shutdown())
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(1.0)
-        self.kill()
+        self.kill()  # also when it exited: processes it forked may still hold our pipes
         for conn in (self._commands, self._events):
             conn.close()
         if self._sentinel is not None:
@@ -298,6 +313,7 @@ class Driver:
         except subprocess.TimeoutExpired:
             code = None
         self.state = p.DEAD
+        self._kill_group()  # what its script forked is orphaned user code
         restart = self._restart_after_stop
         event = _died_event(code)
         if restart:
