@@ -212,7 +212,8 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
         if writer is not None:
             writer.abort()
         exc = result.write_error
-        print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
+        why = getattr(exc, "strerror", None) or exc
+        print(f"gradscope: cannot write {args.output}: {why}; "
               f"{_untouched(args.output)}", file=sys.stderr)
         return 2
     code = _exit_code(result, failure, interrupt)

@@ -23,8 +23,8 @@ class RecordResult:
     """What a recording produced. `error` is the user-facing failure, if any.
 
     `session` is the sink the captures went to (the in-memory Session by default);
-    `interrupted` names the signal that ended the run early; `write_error` is the OSError
-    the sink raised (a full disk), which ended the run; `first_nonfinite` is
+    `interrupted` names the signal that ended the run early; `write_error` is what the sink
+    raised (an OSError for a full disk), which ended the run; `first_nonfinite` is
     (iteration, NonFiniteOrigin) of the first NaN/Inf any capture reported.
     """
 
@@ -36,7 +36,7 @@ class RecordResult:
     died: p.Died | None = None
     timed_out: bool = False
     interrupted: str | None = None
-    write_error: OSError | None = None
+    write_error: Exception | None = None
     first_nonfinite: tuple[int, Any] | None = None
     elapsed: float = 0.0
     device: str = "cpu"
@@ -192,8 +192,8 @@ def _collect(driver: Driver, result: RecordResult, cb: Callbacks, deadline: floa
         for event in driver.wait_events(0.1):
             try:
                 done = _handle(event, result, cb, stopping)
-            except OSError as exc:  # the sink could not write (a full disk): end the run
-                result.write_error = exc
+            except SinkError as exc:  # the capture could not be saved (a full disk):
+                result.write_error = exc.error  # end the run rather than lose the rest
                 driver.kill()
                 return
             if done:
@@ -231,10 +231,21 @@ def _handle(event: Any, result: RecordResult, cb: Callbacks, stopping: bool) -> 
     return False
 
 
+class SinkError(Exception):
+    """The sink failed to take a capture; `error` is what it raised."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _captured(event: p.Captured, result: RecordResult) -> None:
     """Hand the capture to the sink; keep only its count and a first NaN/Inf origin."""
     capture = event.capture
-    result.session.add(capture)
+    try:
+        result.session.add(capture)
+    except Exception as exc:
+        raise SinkError(exc) from exc
     result.captured += 1
     result.iterations = max(result.iterations, event.iteration + 1)
     health = getattr(capture, "health", None)

@@ -1,0 +1,117 @@
+"""Fault campaign: signals and kills around a real `gradscope record`.
+
+SIGINT/SIGTERM/SIGHUP stop the run and save what was captured (one line, no traceback);
+kill -9 of the CLI at any moment leaves the previous file or the complete new one; a script
+that forks leaves nothing behind holding the CLI's stdout.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import subprocess
+
+import pytest
+
+from autograd_core import trace
+
+TICKING = """
+import time
+model = nn.Module()
+w = ag.ones(3, requires_grad=True)
+
+def step(i):
+    print(f"it {i}", flush=True)
+    time.sleep(0.02)  # a slow-ish iteration, so the signal lands mid-run
+    loss = (w * 2.0).sum()
+    loss.backward()
+    return loss
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_mid_run_stops_saves_what_was_captured_and_says_so(name, rewrite, tmp_path,
+                                                                   recording):
+    out = tmp_path / "run.gscope"
+    run = recording("record", rewrite(TICKING), "-n", "100000", "-o", out)
+    run.wait_line(lambda line: line == "it 5")
+    run.proc.send_signal(getattr(signal, name))
+    code = run.finish()
+    assert code == 128 + getattr(signal, name), run.stderr
+    assert "Traceback" not in run.stderr
+    said = re.search(rf"interrupted by {name} at iteration (\d+); saved (\d+) captured "
+                     rf"iterations to {re.escape(str(out))}", run.stderr)
+    assert said, run.stderr
+    saved = int(said[2])
+    assert saved >= 5
+    assert [c.index for c in trace.load(out).captures] == list(range(saved))
+
+
+def test_a_signal_while_the_script_loads_ends_promptly_and_touches_nothing(rewrite, tmp_path,
+                                                                          recording):
+    out = tmp_path / "run.gscope"
+    out.write_bytes(b"previous")
+    script = rewrite("""
+        print("loading", flush=True)
+        while True:       # an endless loop at import
+            pass
+        """)
+    run = recording("record", script, "-o", out)
+    run.wait_line(lambda line: line == "loading")
+    run.proc.send_signal(signal.SIGINT)
+    assert run.finish(timeout=30) == 130
+    assert "interrupted by SIGINT; nothing was captured" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert out.read_bytes() == b"previous"
+
+
+def test_kill_9_of_the_cli_at_any_moment_leaves_the_old_file_or_the_complete_new_one(
+        rewrite, tmp_path, recording):
+    out = tmp_path / "run.gscope"
+    script = rewrite(TICKING)
+    first = recording("record", script, "-n", "3", "-o", out)
+    assert first.finish() == 0, first.stderr
+    previous = out.read_bytes()
+    rng = random.Random(1234)
+    outcomes = set()
+    for _ in range(5):
+        run = recording("record", script, "-n", "20", "-o", out)
+        # A random moment from start-up through the iterations to the save.
+        try:
+            run.proc.wait(rng.uniform(0.5, 8.0))
+        except subprocess.TimeoutExpired:
+            run.proc.kill()
+        run.finish()
+        captures = trace.load(out).captures
+        if out.read_bytes() == previous:
+            outcomes.add("previous")
+        else:
+            assert [c.index for c in captures] == list(range(20))
+            outcomes.add("complete")
+    assert outcomes  # each round ended in one of the two, never neither
+
+
+def test_a_script_that_forks_leaves_no_process_holding_the_clis_stdout(rewrite, tmp_path,
+                                                                      recording):
+    script = rewrite("""
+        import os, time
+        model = nn.Module()
+        w = ag.ones(3, requires_grad=True)
+        if os.fork() == 0:      # a child that outlives the run, holding stdout
+            time.sleep(600)
+            os._exit(0)
+
+        def step(i):
+            if i == 1 and os.fork() == 0:
+                time.sleep(600)
+                os._exit(0)
+            loss = (w * 2.0).sum()
+            loss.backward()
+            return loss
+        """)
+    run = recording("record", script, "-n", "3", "-o", tmp_path / "run.gscope")
+    # finish() waits for the exit code and then for EOF on both pipes: a leftover child
+    # would hold them for ten minutes.
+    assert run.finish(timeout=60) == 0, run.stderr
+    assert "saved 3 captured iterations" in run.stdout
