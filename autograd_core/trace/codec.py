@@ -8,7 +8,9 @@ Thumbnails are not in the JSON: a stats dict holds a key into the capture's `.np
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -37,6 +39,8 @@ class SessionFormatError(ValueError):
 MAX_INT = 2**62
 MAX_LIST = 10_000_000
 MAX_STR = 4096
+MAX_WINDOW = 2**40
+MAX_WALL = 1e11  # seconds since the epoch (the year 5138): finite, so exports can use it
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 F = ("float",)
@@ -44,6 +48,8 @@ I0 = ("int", 0, MAX_INT)
 IM1 = ("int", -1, MAX_INT)
 I = ("int", -MAX_INT, MAX_INT)
 S = ("str", MAX_STR)
+WALL = ("float", 0.0, MAX_WALL)  # finite, in range
+GPU = ("float", 0.0, float(MAX_INT))
 
 
 def opt(spec: tuple) -> tuple:
@@ -66,10 +72,10 @@ SCHEMA: dict[type, dict[str, tuple]] = {
                  "device": ("str", 32), "stats": opt((TensorStats,))},
     NodeRecord: {"id": I0, "key": S, "kind": enum(NODE_KINDS), "op": S, "module": S,
                  "source": S, "function": S, "phase": enum(PHASES), "inputs": lst(I0),
-                 "outputs": lst(I0), "start_ns": I, "time_ns": I0, "gpu_ns": opt(F),
+                 "outputs": lst(I0), "start_ns": I, "time_ns": I0, "gpu_ns": opt(GPU),
                  "saved_bytes": I0, "call_index": I0, "backward": opt(I0)},
     BackwardRecord: {"id": I0, "forward": IM1, "name": S, "start_ns": I, "time_ns": I0,
-                     "grads": lst(opt((TensorMeta,))), "gpu_ns": opt(F)},
+                     "grads": lst(opt((TensorMeta,))), "gpu_ns": opt(GPU)},
     Edge: {"src": I0, "dst": I0, "tensor": I0},
     ModuleSpan: {"path": S, "start_ns": I, "time_ns": I0, "phase": enum(PHASES)},
     NonFiniteOrigin: {"node": IM1, "key": S, "phase": enum(PHASES), "source": S,
@@ -77,7 +83,7 @@ SCHEMA: dict[type, dict[str, tuple]] = {
     Health: {"first_nonfinite": opt((NonFiniteOrigin,)), "param_grad_norms": ("map", F),
              "update_ratios": ("map", F), "vanishing": lst(S), "exploding": lst(S),
              "vanish_threshold": F, "explode_threshold": F},
-    IterationCapture: {"index": I0, "level": enum(LEVELS), "wall_time": F,
+    IterationCapture: {"index": I0, "level": enum(LEVELS), "wall_time": WALL,
                        "nodes": lst((NodeRecord,), container=list),
                        "edges": lst((Edge,), container=list),
                        "tensors": lst((TensorMeta,), container=list),
@@ -123,6 +129,66 @@ def _encode_field(obj: Any, name: str, arrays: dict | None) -> Any:
 
 
 # ---------------------------------------------------------------------------- decoding
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Bytes per container in the JSON we write: an edge `{"src": 0, "dst": 0, "tensor": 0}` is
+# 34, a node's three (object, inputs, outputs) take ~250; `{}` floods take 2-3.
+MIN_BYTES_PER_CONTAINER = 16
+MAX_CONTAINERS = 8_000_000
+
+
+def read_json(raw: bytes, member: str) -> Any:
+    """Parse one member's JSON after bounding what parsing could allocate: the structural
+    `{`/`[` (outside strings) are counted first and a member with more containers than its
+    size allows for data we write is refused; nesting is bounded by the parser's recursion
+    limit (RecursionError, refused here)."""
+    skeleton = _STRING.sub(b"", raw) if b'"' in raw else raw
+    containers = skeleton.count(b"{") + skeleton.count(b"[")
+    if containers > MAX_CONTAINERS or \
+            containers * MIN_BYTES_PER_CONTAINER > len(raw) + 64 * MIN_BYTES_PER_CONTAINER:
+        raise SessionFormatError(f"{member}: {containers} objects/lists in {len(raw)} bytes "
+                                 "is not a structure this format writes (refused unparsed)")
+    del skeleton
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise SessionFormatError(f"{member}: not valid JSON ({exc})"[:300]) from exc
+
+
+def check_header(head: Any, where: str) -> dict[str, Any]:
+    """Validate session metadata (the index `gscope.json` or `header.json`); used by the
+    writer before it writes and by the reader, so both accept the same values.
+
+    Raises:
+        SessionFormatError: naming `where` and the field.
+    """
+    def fail(field: str, what: str) -> SessionFormatError:
+        return SessionFormatError(f"{where}: field {field}: {what}")
+
+    from autograd_core.trace.session import SCHEMA_VERSION
+
+    if not isinstance(head, dict):
+        raise fail("<root>", "expected an object")
+    if head.get("format") != "gscope":
+        raise fail("format", "is not 'gscope'")
+    version = head.get("schema_version")
+    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
+        raise fail("schema_version", f"{version!r:.20} is not a version this reader knows "
+                   f"(1..{SCHEMA_VERSION})")
+    dec = Decoder(where, {})
+    for field, spec in (("script", S), ("device", ("str", 64)), ("created", WALL)):
+        if field not in head:
+            raise fail(field, "missing")
+        dec.value(head[field], spec, field)
+    for field, spec in (("window", ("int", 1, MAX_WINDOW)), ("dropped", I0)):
+        if field in head:
+            dec.value(head[field], spec, field)
+    return head
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
 class Decoder:
     """Decodes one member; `arrays` resolves thumbnail keys."""
 
@@ -172,11 +238,21 @@ class Decoder:
         return v
 
     def _float(self, v: Any, spec: tuple, path: str) -> float:
-        if type(v) in (int, float):
-            return float(v)
-        if isinstance(v, str) and v in _NONFINITE:
-            return _NONFINITE[v]
-        raise self.fail(path, f"expected a number, got {_tname(v)}")
+        if type(v) is float:
+            x = v
+        elif type(v) is int:
+            try:
+                x = float(v)
+            except OverflowError:
+                raise self.fail(path, f"number of {len(str(v))} digits is out of range"
+                                ) from None
+        elif isinstance(v, str) and v in _NONFINITE:
+            x = _NONFINITE[v]
+        else:
+            raise self.fail(path, f"expected a number, got {_tname(v)}")
+        if len(spec) > 1 and not spec[1] <= x <= spec[2]:  # NaN fails this too
+            raise self.fail(path, f"{x!r} is not a finite number in [{spec[1]}, {spec[2]}]")
+        return x
 
     def _str(self, v: Any, spec: tuple, path: str) -> str:
         if not isinstance(v, str):
