@@ -181,7 +181,7 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
                         callbacks, sink=sink, interrupt=interrupt)
     except BaseException:
         if writer:
-            writer[0].abort()
+            _abort(writer[0])
         raise
     if bar:
         bar[0].close()
@@ -210,7 +210,7 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
             print(details, file=sys.stderr)
     if result.write_error is not None:
         if writer is not None:
-            writer.abort()
+            _abort(writer)
         exc = result.write_error
         why = getattr(exc, "strerror", None) or exc
         print(f"gradscope: cannot write {args.output}: {why}; "
@@ -219,7 +219,7 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
     code = _exit_code(result, failure, interrupt)
     if writer is None or writer.count == 0:
         if writer is not None:
-            writer.abort()
+            _abort(writer)
         print(f"gradscope: {_ended(result, args)}nothing was captured; "
               f"{_untouched(args.output)}", file=sys.stderr)
         return code or 1
@@ -228,7 +228,7 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
     except EmptySessionError:  # cannot happen with count > 0; kept as the writer's contract
         return code or 1
     except OSError as exc:
-        writer.abort()
+        _abort(writer)
         print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
               f"{_untouched(args.output)}", file=sys.stderr)
         return 2
@@ -236,6 +236,14 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
     if result.first_nonfinite is not None:
         print(_first_nonfinite(*result.first_nonfinite))
     return code
+
+
+def _abort(writer: Any) -> None:
+    """Drop the partial file; on a full disk closing it fails too, and must not hide why."""
+    try:
+        writer.abort()
+    except OSError:
+        Path(writer.partial_path).unlink(missing_ok=True)
 
 
 def _exit_code(result: RecordResult, failure: Any, interrupt: Any) -> int:

@@ -102,7 +102,7 @@ def rewrite(tmp_path: Path) -> Callable[[str], Path]:
 
 
 class RecordProcess:
-    """A real `gradscope record` process; threads collect its stdout and stderr lines.
+    """A real `gradscope` process (`record ...`); threads collect its stdout and stderr lines.
 
     `wait_line(pred)` waits for a line matching `pred` (with a deadline, no sleeps);
     `finish()` waits for the exit code and for both pipes to reach EOF.
@@ -110,7 +110,7 @@ class RecordProcess:
 
     def __init__(self, *args: str) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        self.proc = subprocess.Popen([sys.executable, "-m", "app", "record", *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "app", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdin=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
         self.lines: dict[str, list[str]] = {"stdout": [], "stderr": []}
