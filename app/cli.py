@@ -208,14 +208,17 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
         details = getattr(failure, "details", "")
         if details and details.strip() != failure.message:
             print(details, file=sys.stderr)
-    if result.write_error is not None:
+    exc = result.write_error
+    if isinstance(exc, OSError):  # the file is broken off mid-write (a full disk): drop it
         if writer is not None:
             _abort(writer)
-        exc = result.write_error
-        why = getattr(exc, "strerror", None) or exc
-        print(f"gradscope: cannot write {args.output}: {why}; "
+        print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
               f"{_untouched(args.output)}", file=sys.stderr)
         return 2
+    if exc is not None:  # a capture the file cannot hold: keep the ones before it
+        print(f"gradscope: capture {writer.count} could not be saved, so the run was "
+              f"stopped: {exc}", file=sys.stderr)
+        failure = failure or exc
     code = _exit_code(result, failure, interrupt)
     if writer is None or writer.count == 0:
         if writer is not None:
@@ -275,7 +278,7 @@ def _saved(result: RecordResult, args: argparse.Namespace, count: int) -> None:
     elif result.timed_out:
         print(f"gradscope: stopped after --timeout {args.timeout:g} s at iteration {n}; "
               f"saved {what} to {args.output}", file=sys.stderr)
-    elif result.died is not None or result.error is not None:
+    elif not result.ok:
         print(f"gradscope: saved the {what} made before the failure to {args.output}",
               file=sys.stderr)
     else:

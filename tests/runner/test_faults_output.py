@@ -125,3 +125,25 @@ def test_a_full_disk_ends_the_run_with_a_clear_error_and_the_previous_file_intac
         assert sorted(p.name for p in disk.iterdir()) == ["run.gscope"]  # no partial left
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+class _RefusesThird:
+    """A sink that cannot hold the third capture (as a file format limit would)."""
+
+    def __init__(self) -> None:
+        self.kept: list = []
+
+    def add(self, capture: object) -> None:
+        if len(self.kept) == 2:
+            raise ValueError("capture 2: a value the format cannot hold")
+        self.kept.append(capture)
+
+
+def test_a_sink_that_refuses_a_capture_ends_the_run_keeping_those_before(rewrite):
+    from app.runner.record import record
+
+    sink = _RefusesThird()
+    result = record(str(rewrite(QUICK)), iterations=50, sink=lambda device, total: sink)
+    assert isinstance(result.write_error, ValueError) and not result.ok
+    assert result.captured == 2 and [c.index for c in sink.kept] == [0, 1]
+    assert result.iterations < 50  # stopped there, not run to the end
