@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -37,6 +38,8 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
         raise
     finally:
         worker.close()
+        if worker.orphaned:
+            _end_group()
 
 
 class Worker:
@@ -67,6 +70,7 @@ class Worker:
         self.pending: Any = None      # a command that ended step mode and must run next
         self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
+        self.orphaned = False         # the driver went away without a Shutdown
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
     # ------------------------------------------------------------------ plumbing
@@ -80,6 +84,7 @@ class Worker:
                 cmd = commands.recv()
             except (EOFError, OSError):  # the driver went away: leave as soon as we can
                 cmd = p.Shutdown()
+                self.orphaned = True
                 _exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
                                            # keep an orphaned worker alive
             if isinstance(cmd, p.Stop | p.Shutdown):
@@ -389,10 +394,18 @@ ORPHAN_GRACE = 5.0  # seconds an orphaned worker has to leave by itself
 
 
 def _exit_later(seconds: float) -> None:
-    """End this process after `seconds` unless it has ended by then."""
-    timer = threading.Timer(seconds, os._exit, (3,))
+    """End this process (and what its script forked) after `seconds` unless it has ended."""
+    timer = threading.Timer(seconds, _end_group)
     timer.daemon = True
     timer.start()
+
+
+def _end_group() -> None:
+    """Without a driver nobody else will: kill our process group (the processes the script
+    forked), ourselves last. Only when we lead the group, as `Driver.start` makes us."""
+    if os.getpgid(0) == os.getpid():
+        os.killpg(0, signal.SIGKILL)
+    os._exit(3)
 
 
 def install_output(worker: Worker) -> None:

@@ -7,8 +7,10 @@ that forks leaves nothing behind holding the CLI's stdout.
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import select
 import signal
 import subprocess
 
@@ -115,3 +117,43 @@ def test_a_script_that_forks_leaves_no_process_holding_the_clis_stdout(rewrite, 
     # would hold them for ten minutes.
     assert run.finish(timeout=60) == 0, run.stderr
     assert "saved 3 captured iterations" in run.stdout
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(c) for c in f.read().split()]
+
+
+def _ends_within(pid: int, timeout: float) -> bool:
+    """Whether process `pid` (not ours to wait for) ends within `timeout` seconds."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
+def test_a_worker_whose_cli_was_killed_leaves_with_what_its_script_forked(rewrite, tmp_path,
+                                                                          recording):
+    script = rewrite("""
+        import os, time
+        model = nn.Module()
+        child = os.fork()
+        if child == 0:
+            time.sleep(600)
+            os._exit(0)
+
+        def step(i):
+            print(f"child {child}", flush=True)
+            while True:       # never reaches an op again: Stop cannot land
+                pass
+        """)
+    run = recording("record", script, "-o", tmp_path / "run.gscope")
+    child = int(run.wait_line(lambda line: line.startswith("child ")).split()[1])
+    worker = _children(run.proc.pid)[0]
+    run.proc.kill()  # kill -9: the CLI cannot stop its worker
+    run.finish()
+    assert _ends_within(worker, 30) and _ends_within(child, 30)
