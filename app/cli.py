@@ -204,7 +204,8 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
 
     failure: Any = result.error or result.died
     if failure is not None:
-        print(f"gradscope: {failure.message}", file=sys.stderr)
+        during = f" during iteration {result.iterations}" if result.died is not None else ""
+        print(f"gradscope: {failure.message}{during}", file=sys.stderr)
         details = getattr(failure, "details", "")
         if details and details.strip() != failure.message:
             print(details, file=sys.stderr)

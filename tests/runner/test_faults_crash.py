@@ -43,6 +43,7 @@ def test_a_worker_crash_at_iteration_n_leaves_all_n_captures_saved(kind, n, rewr
     out = tmp_path / "run.gscope"
     run = recording("record", script, "-n", "100", "-o", out)
     assert run.finish() == 1, run.stderr  # the run failed, and says so...
+    assert f"iteration {n}" in run.stderr  # where it failed
     assert f"saved the {n} captured iterations made before the failure" in run.stderr
     assert "Traceback" not in run.stderr or kind == "out_of_memory"
     session = trace.load(out)
