@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.runner.protocol import Error
+from app.runner.stepping import StopRequested
 
 
 class ScriptError(Exception):
@@ -112,7 +113,9 @@ def _execute(code: types.CodeType, path: str) -> dict:
         exec(code, module.__dict__)
     except SyntaxError as exc:  # raised by a module the script imports
         raise ScriptError(syntax_error(exc, exc.filename or path)) from None
-    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the script's own doing
+    except StopRequested:  # ours: the worker was asked to stop while the script loaded
+        raise
+    except BaseException as exc:  # sys.exit, KeyboardInterrupt, any exception: the script's
         raise ScriptError(exception_error(exc, path)) from None
     return module.__dict__
 

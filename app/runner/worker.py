@@ -260,7 +260,7 @@ class Worker:
         except StopRequested:
             self._stopped()
             return
-        except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the user's, not ours
+        except BaseException as exc:  # sys.exit, Ctrl-C, any exception: the user's, not ours
             self._failed(exc, i)
             return
         finally:

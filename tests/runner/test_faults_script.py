@@ -55,6 +55,7 @@ def test_bytes_that_do_not_decode_are_a_syntax_error_at_their_line(start, tmp_pa
     ("sys.exit('bye')", "the script called sys.exit('bye')"),
     ("raise SystemExit", "the script called sys.exit()"),
     ("raise KeyboardInterrupt", "the script raised KeyboardInterrupt"),
+    ("raise GeneratorExit('odd')", "GeneratorExit: odd"),  # any BaseException
 ])
 def test_exiting_in_step_is_the_users_doing_and_the_worker_goes_on(call, said, start):
     s = start(f"""
