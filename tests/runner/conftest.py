@@ -134,6 +134,10 @@ class RecordProcess:
                 lambda: next((ln for ln in self.lines[stream] if match(ln)), None)
                 or self.proc.poll() is not None, timeout)
             line = next((ln for ln in self.lines[stream] if match(ln)), None)
+        if line is None and found:  # it exited: its last lines may still be in the pipe
+            for t in self._readers:
+                t.join(10)
+            line = next((ln for ln in self.lines[stream] if match(ln)), None)
         if line is None:
             raise AssertionError(f"no matching {stream} line (exited: {found}); "
                                  f"stderr: {self.stderr[-2000:]}")
