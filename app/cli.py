@@ -200,22 +200,10 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
             interrupt: Any) -> int:
     """Print the outcome, commit the session file when anything was captured (else leave
     any existing file untouched); the exit code."""
-    from autograd_core.trace import EmptySessionError
-
-    failure: Any = result.error or result.died
-    if failure is not None:
-        during = f" during iteration {result.iterations}" if result.died is not None else ""
-        print(f"gradscope: {failure.message}{during}", file=sys.stderr)
-        details = getattr(failure, "details", "")
-        if details and details.strip() != failure.message:
-            print(details, file=sys.stderr)
+    failure = _print_failure(result)
     exc = result.write_error
     if isinstance(exc, OSError):  # the file is broken off mid-write (a full disk): drop it
-        if writer is not None:
-            _abort(writer)
-        print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
-              f"{_untouched(args.output)}", file=sys.stderr)
-        return 2
+        return _unwritable(writer, args, exc)
     if exc is not None:  # a capture the file cannot hold: keep the ones before it
         print(f"gradscope: capture {writer.count} could not be saved, so the run was "
               f"stopped: {exc}", file=sys.stderr)
@@ -229,17 +217,33 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
         return code or 1
     try:
         writer.commit()
-    except EmptySessionError:  # cannot happen with count > 0; kept as the writer's contract
-        return code or 1
     except OSError as exc:
-        _abort(writer)
-        print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
-              f"{_untouched(args.output)}", file=sys.stderr)
-        return 2
+        return _unwritable(writer, args, exc)
     _saved(result, args, writer.count)
     if result.first_nonfinite is not None:
         print(_first_nonfinite(*result.first_nonfinite))
     return code
+
+
+def _print_failure(result: RecordResult) -> Any:
+    """Print the script's error or the worker's death (with where it happened); returns it."""
+    failure: Any = result.error or result.died
+    if failure is not None:
+        during = f" during iteration {result.iterations}" if result.died is not None else ""
+        print(f"gradscope: {failure.message}{during}", file=sys.stderr)
+        details = getattr(failure, "details", "")
+        if details and details.strip() != failure.message:
+            print(details, file=sys.stderr)
+    return failure
+
+
+def _unwritable(writer: Any, args: argparse.Namespace, exc: OSError) -> int:
+    """Drop the partial file and say why the session could not be written: exit code 2."""
+    if writer is not None:
+        _abort(writer)
+    print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
+          f"{_untouched(args.output)}", file=sys.stderr)
+    return 2
 
 
 def _abort(writer: Any) -> None:
