@@ -108,11 +108,14 @@ class RecordProcess:
     `finish()` waits for the exit code and for both pipes to reach EOF.
     """
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, own_group: bool = False) -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
+        # own_group: its own process group, as a terminal's foreground job (so a test can
+        # signal the whole group the way Ctrl-C does).
         self.proc = subprocess.Popen([sys.executable, "-m", "app", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+                                     stdin=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+                                     start_new_session=own_group)
         self.lines: dict[str, list[str]] = {"stdout": [], "stderr": []}
         self._changed = threading.Condition()
         self._readers = [threading.Thread(target=self._read, args=(name, pipe), daemon=True)
@@ -171,8 +174,8 @@ def recording():
     """recording(*args) -> a started RecordProcess (killed afterwards if still running)."""
     started: list[RecordProcess] = []
 
-    def _start(*args: str) -> RecordProcess:
-        started.append(RecordProcess(*(str(a) for a in args)))
+    def _start(*args: str, own_group: bool = False) -> RecordProcess:
+        started.append(RecordProcess(*(str(a) for a in args), own_group=own_group))
         return started[-1]
 
     yield _start

@@ -50,6 +50,19 @@ def test_a_signal_mid_run_stops_saves_what_was_captured_and_says_so(name, rewrit
     assert [c.index for c in trace.load(out).captures] == list(range(saved))
 
 
+def test_ctrl_c_to_the_whole_foreground_group_gives_one_line_and_a_saved_file(
+        rewrite, tmp_path, recording):
+    out = tmp_path / "run.gscope"
+    run = recording("record", rewrite(TICKING), "-n", "100000", "-o", out, own_group=True)
+    run.wait_line(lambda line: line == "it 3")
+    os.killpg(run.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    assert run.finish() == 130, run.stderr
+    assert "Traceback" not in run.stderr and "KeyboardInterrupt" not in run.stderr
+    said = [ln for ln in run.stderr.splitlines() if "interrupted by SIGINT" in ln]
+    assert len(said) == 1, run.stderr
+    assert len(trace.load(out).captures) >= 3
+
+
 def test_a_signal_while_the_script_loads_ends_promptly_and_touches_nothing(rewrite, tmp_path,
                                                                           recording):
     out = tmp_path / "run.gscope"
