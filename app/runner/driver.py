@@ -65,6 +65,7 @@ class Driver:
         self._restart_after_stop = False
         self._died_reported = True
         self._sentinel: int | None = None
+        self._group: int | None = None  # the worker's process group, until we have ended it
         self._eof = False  # the worker closed its end (the descriptor stays readable)
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
 
@@ -91,6 +92,7 @@ class Driver:
         self._commands = Connection(cmd_parent.detach())
         self._events = Connection(evt_parent.detach())
         self._sentinel = _pidfd(self.process.pid)
+        self._group = self.process.pid
         self._commands.send(self.options)
         self.state = p.LOADING
         self._stop_deadline = None
@@ -118,11 +120,15 @@ class Driver:
         self._stop_deadline = None
 
     def _kill_group(self) -> None:
-        """SIGKILL the worker's process group: what the script forked dies with it. The
-        group keeps its id while any member lives, so this is safe after the worker is
-        reaped; a group with no member left is simply gone."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signals.SIGKILL)
+        """SIGKILL the worker's process group: what the script forked dies with it.
+
+        The group keeps its id while any member lives, so this is safe right after the
+        worker is reaped. It is done once: later, an empty group's id could be reused.
+        """
+        group, self._group = self._group, None
+        if group is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signals.SIGKILL)
 
     def close(self) -> None:
         """Ask the worker to exit, kill it if it does not, and release the pipes."""
