@@ -170,3 +170,30 @@ def test_a_worker_whose_cli_was_killed_leaves_with_what_its_script_forked(rewrit
     run.proc.kill()  # kill -9: the CLI cannot stop its worker
     run.finish()
     assert _ends_within(worker, 30) and _ends_within(child, 30)
+
+
+def test_captures_are_on_disk_while_the_run_goes_on(rewrite, tmp_path, recording):
+    script = rewrite("""
+        import time
+        model = nn.Module()
+        w = ag.ones(3, requires_grad=True)
+
+        def step(i):
+            if i == 5:
+                print("waiting", flush=True)
+                while True:
+                    time.sleep(0.05)
+            loss = (w * 2.0).sum()
+            loss.backward()
+            return loss
+        """)
+    out = tmp_path / "run.gscope"
+    run = recording("record", script, "-n", "100", "-o", out)
+    run.wait_line(lambda line: line == "waiting")
+    # The file is not committed yet, but its partial twin already holds all five captures.
+    partial = [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert len(partial) == 1 and not out.exists()
+    assert [c.index for c in trace.load(partial[0]).captures] == [0, 1, 2, 3, 4]
+    run.proc.send_signal(signal.SIGTERM)
+    assert run.finish() == 143
+    assert len(trace.load(out).captures) == 5 and not partial[0].exists()
