@@ -20,6 +20,7 @@ import os
 import secrets
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,7 +35,7 @@ from autograd_core.trace.archive import (
     check_sizes,
 )
 from autograd_core.trace.atomic import NAME_MAX, fsync_directory, refuse_special
-from autograd_core.trace.codec import check_header, decode_capture, encode
+from autograd_core.trace.codec import SessionFormatError, check_header, decode_capture, encode
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import SCHEMA_VERSION
 
@@ -65,6 +66,19 @@ def encode_capture(cap: IterationCapture, member: str) -> tuple[bytes, bytes | N
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return text, buf.getvalue()
+
+
+def _method(name: str, data: bytes) -> int:
+    """Deflate, unless that would pass the reader's compression-ratio bound (a capture of
+    zeros or of one repeated layer can): then store, so the file still loads."""
+    if len(data) <= 65536:
+        return zipfile.ZIP_DEFLATED  # under the bound's slack whatever the ratio
+    try:
+        # zlib.compress adds 6 bytes of framing that the zip member lacks: keep a margin.
+        check_sizes(name, len(data), len(zlib.compress(data)) - 16)
+    except SessionFormatError:
+        return zipfile.ZIP_STORED
+    return zipfile.ZIP_DEFLATED
 
 
 class SessionWriter:
@@ -109,7 +123,7 @@ class SessionWriter:
     def _put(self, name: str, data: bytes) -> None:
         if self._zip is None:
             raise ValueError(f"{self.path}: the session writer is closed")
-        self._zip.writestr(name, data)
+        self._zip.writestr(name, data, compress_type=_method(name, data))
         self._file.flush()  # to the OS: a kill -9 of this process cannot lose it now
 
     def add(self, capture: Any) -> None:
