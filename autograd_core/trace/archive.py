@@ -31,6 +31,7 @@ CAPTURE_DIGITS = 6
 MAX_CAPTURES = 10_000_000  # captures/NNNNNNNN: eight digits at most
 _MEMBER = re.compile(r"^(gscope\.json|header\.json|captures/\d{6,8}\.(json|npz))$")
 CAPTURE_NAME = re.compile(r"captures/\d{6,8}")
+MAX_ARRAYS = 60_000  # thumbnails in one capture's .npz (below zip64's 65,535 entries)
 MAX_CAPTURE_BYTES = 256 * 2**20   # one capture's JSON or arrays
 MAX_HEADER_BYTES = 64 * 2**10
 MAX_INDEX_BYTES = 64 * 2**10 + 24 * MAX_CAPTURES  # metadata plus one name per capture

@@ -182,6 +182,9 @@ def check_header(head: Any, where: str) -> dict[str, Any]:
     """Validate session metadata (the index `gscope.json` or `header.json`); used by the
     writer before it writes and by the reader, so both accept the same values.
 
+    Returns:
+        A copy with `script` and `device` cleaned of lone surrogates.
+
     Raises:
         SessionFormatError: naming `where` and the field.
     """
@@ -199,14 +202,15 @@ def check_header(head: Any, where: str) -> dict[str, Any]:
         raise fail("schema_version", f"{version!r:.20} is not a version this reader knows "
                    f"(1..{SCHEMA_VERSION})")
     dec = Decoder(where, {})
+    out = dict(head)
     for field, spec in (("script", S), ("device", ("str", 64)), ("created", WALL)):
         if field not in head:
             raise fail(field, "missing")
-        dec.value(head[field], spec, field)
+        out[field] = dec.value(head[field], spec, field)  # strings come back cleaned
     for field, spec in (("window", ("int", 1, MAX_WINDOW)), ("dropped", I0)):
         if field in head:
             dec.value(head[field], spec, field)
-    return head
+    return out
 
 
 def _no_constant(name: str) -> Any:

@@ -30,6 +30,7 @@ import numpy as np
 from autograd_core.trace.archive import (
     HEADER,
     INDEX,
+    MAX_ARRAYS,
     MAX_CAPTURES,
     capture_name,
     check_sizes,
@@ -63,6 +64,9 @@ def encode_capture(cap: IterationCapture, member: str) -> tuple[bytes, bytes | N
     decode_capture(data, member + ".json", arrays)
     if not arrays:
         return text, None
+    if len(arrays) > MAX_ARRAYS:
+        raise SessionFormatError(f"{member}.npz: {len(arrays)} thumbnails, over the "
+                                 f"{MAX_ARRAYS} a capture may hold")
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return text, buf.getvalue()
@@ -105,7 +109,8 @@ class SessionWriter:
         self.window = window
         self.dropped = 0
         self.count = 0
-        check_header(self._header(1), f"{self.path}: session metadata")
+        head = check_header(self._header(1), f"{self.path}: session metadata")
+        self.script, self.device = head["script"], head["device"]
         self.partial_path = partial_name(self.path)
         self._file: Any = open(self.partial_path, "xb")  # noqa: SIM115 (lives until commit)
         self._zip: zipfile.ZipFile | None = zipfile.ZipFile(self._file, "w",
