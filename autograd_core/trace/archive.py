@@ -31,13 +31,14 @@ CAPTURE_DIGITS = 6
 MAX_CAPTURES = 10_000_000  # captures/NNNNNNNN: eight digits at most
 _MEMBER = re.compile(r"^(gscope\.json|header\.json|captures/\d{6,8}\.(json|npz))$")
 CAPTURE_NAME = re.compile(r"captures/\d{6,8}")
+MAX_ARRAYS = 60_000  # thumbnails in one capture's .npz (below zip64's 65,535 entries)
 MAX_CAPTURE_BYTES = 256 * 2**20   # one capture's JSON or arrays
 MAX_HEADER_BYTES = 64 * 2**10
 MAX_INDEX_BYTES = 64 * 2**10 + 24 * MAX_CAPTURES  # metadata plus one name per capture
 MAX_TOTAL_BYTES = 64 * 2**30
 # Deflate reaches ~1000:1 on a bomb; our JSON reaches ~30:1 on long repetitive graphs
-# (measured: 8-12:1 for typical captures), an index of names ~60:1.
-MAX_RATIO = 100
+# (measured: 4-6:1 for the examples), an index of names ~20:1.
+MAX_RATIO = 50
 # What zipfile and zlib raise on a damaged or unsupported member (RuntimeError: encrypted;
 # NotImplementedError: an unknown compression method or a mangled "version needed" field).
 UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, RuntimeError,

@@ -32,6 +32,7 @@ from autograd_core.trace.archive import (
     CAPTURE_NAME,
     HEADER,
     INDEX,
+    MAX_ARRAYS,
     MAX_CAPTURES,
     UNREADABLE,
     ScannedArchive,
@@ -52,8 +53,8 @@ from autograd_core.trace.writer import SessionWriter
 
 _ARRAY_NAME = re.compile(r"^a\d{1,9}\.npy$")
 MAX_ARRAY_BYTES = THUMB_SIDE * THUMB_SIDE * 8 + 4096
-MAX_ARRAYS = 65_536  # thumbnails in one capture; each needs a tensor record in its JSON
 CACHE = 32  # decoded captures a loaded session keeps
+_THUMB_REF = re.compile(rb'"thumb"\s*:\s*"')
 
 
 def save(session: Session, path: str | os.PathLike) -> Path:
@@ -133,7 +134,7 @@ class CaptureReader:
     def session(self) -> Session:
         head = self.head
         if head is not None:
-            check_header(head, INDEX if not self.archive.recovered else HEADER)
+            head = check_header(head, INDEX if not self.archive.recovered else HEADER)
         else:  # a partial file cut before its header was complete: defaults
             head = {"script": "", "device": "cpu", "created": 0.0}
         n = len(self.names)
@@ -158,10 +159,14 @@ class CaptureReader:
 
     def _decode(self, name: str) -> IterationCapture:
         member = name + ".json"
-        data = self._json(member)
+        raw = self.archive.read(member)
+        data = read_json(raw, member)
         arrays = {}
         if name + ".npz" in self.archive.entries:
-            arrays = read_arrays(self.archive.read(name + ".npz"), name + ".npz")
+            # Each thumbnail needs a `"thumb": "aN"` in the JSON: more arrays than that are
+            # refused from the .npz's directory size, before any is parsed.
+            refs = len(_THUMB_REF.findall(raw))
+            arrays = read_arrays(self.archive.read(name + ".npz"), name + ".npz", refs)
         return decode_capture(data, member, arrays)
 
     def close(self) -> None:
@@ -196,9 +201,10 @@ def _complete_captures(entries: dict) -> list[str]:
             if name.startswith("captures/") and name.endswith(".json")]
 
 
-def read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
-    """A capture's thumbnails, each checked by its .npy header before numpy allocates."""
-    _check_array_count(raw, name)
+def read_arrays(raw: bytes, name: str, most: int = MAX_ARRAYS) -> dict[str, np.ndarray]:
+    """A capture's thumbnails (at most `most`), each checked by its .npy header before
+    numpy allocates."""
+    _check_array_count(raw, name, min(most, MAX_ARRAYS))
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as inner:
             infos = inner.infolist()
@@ -218,15 +224,16 @@ def read_arrays(raw: bytes, name: str) -> dict[str, np.ndarray]:
         raise SessionFormatError(f"{name}: unreadable arrays ({exc})"[:300]) from exc
 
 
-def _check_array_count(raw: bytes, name: str) -> None:
+def _check_array_count(raw: bytes, name: str, most: int) -> None:
     """Refuse an .npz by its entry count (end-of-central-directory record) before parsing
     a directory of, say, 200,000 one-value arrays."""
     at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65536 - 22))
     if at < 0 or at + 22 > len(raw):
         raise SessionFormatError(f"{name}: not an .npz archive")
     count = struct.unpack_from("<H", raw, at + 10)[0]
-    if count > MAX_ARRAYS or count == 0xFFFF:
-        raise SessionFormatError(f"{name}: {count} arrays, over the {MAX_ARRAYS} limit")
+    if count > most or count == 0xFFFF:
+        raise SessionFormatError(f"{name}: {count} arrays, more than the {most} thumbnails "
+                                 "its capture refers to")
 
 
 def _read_array(data: bytes, filename: str, name: str) -> np.ndarray:

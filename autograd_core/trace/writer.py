@@ -20,6 +20,7 @@ import os
 import secrets
 import time
 import zipfile
+import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,12 +30,13 @@ import numpy as np
 from autograd_core.trace.archive import (
     HEADER,
     INDEX,
+    MAX_ARRAYS,
     MAX_CAPTURES,
     capture_name,
     check_sizes,
 )
 from autograd_core.trace.atomic import NAME_MAX, fsync_directory, refuse_special
-from autograd_core.trace.codec import check_header, decode_capture, encode
+from autograd_core.trace.codec import SessionFormatError, check_header, decode_capture, encode
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import SCHEMA_VERSION
 
@@ -62,9 +64,25 @@ def encode_capture(cap: IterationCapture, member: str) -> tuple[bytes, bytes | N
     decode_capture(data, member + ".json", arrays)
     if not arrays:
         return text, None
+    if len(arrays) > MAX_ARRAYS:
+        raise SessionFormatError(f"{member}.npz: {len(arrays)} thumbnails, over the "
+                                 f"{MAX_ARRAYS} a capture may hold")
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return text, buf.getvalue()
+
+
+def _method(name: str, data: bytes) -> int:
+    """Deflate, unless that would pass the reader's compression-ratio bound (a capture of
+    zeros or of one repeated layer can): then store, so the file still loads."""
+    if len(data) <= 65536:
+        return zipfile.ZIP_DEFLATED  # under the bound's slack whatever the ratio
+    try:
+        # zlib.compress adds 6 bytes of framing that the zip member lacks: keep a margin.
+        check_sizes(name, len(data), len(zlib.compress(data)) - 16)
+    except SessionFormatError:
+        return zipfile.ZIP_STORED
+    return zipfile.ZIP_DEFLATED
 
 
 class SessionWriter:
@@ -91,7 +109,8 @@ class SessionWriter:
         self.window = window
         self.dropped = 0
         self.count = 0
-        check_header(self._header(1), f"{self.path}: session metadata")
+        head = check_header(self._header(1), f"{self.path}: session metadata")
+        self.script, self.device = head["script"], head["device"]
         self.partial_path = partial_name(self.path)
         self._file: Any = open(self.partial_path, "xb")  # noqa: SIM115 (lives until commit)
         self._zip: zipfile.ZipFile | None = zipfile.ZipFile(self._file, "w",
@@ -109,7 +128,7 @@ class SessionWriter:
     def _put(self, name: str, data: bytes) -> None:
         if self._zip is None:
             raise ValueError(f"{self.path}: the session writer is closed")
-        self._zip.writestr(name, data)
+        self._zip.writestr(name, data, compress_type=_method(name, data))
         self._file.flush()  # to the OS: a kill -9 of this process cannot lose it now
 
     def add(self, capture: Any) -> None:
