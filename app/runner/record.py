@@ -126,7 +126,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     deadline = None if timeout is None else started + timeout
     make = sink or (lambda dev, total: Session(script=path, device=dev, window=max(total, 1)))
     result = RecordResult(None)
-    with Driver(path, device=device, record=stats) as driver:
+    # relay_output: nothing the script starts may keep holding the caller's stdout.
+    with Driver(path, device=device, record=stats, relay_output=True) as driver:
         loaded = _wait_loaded(driver, cb, deadline, interrupt, result)
         if isinstance(loaded, p.Loaded):
             total = iterations or loaded.iterations or 100

@@ -7,6 +7,7 @@ that forks leaves nothing behind holding the CLI's stdout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -197,3 +198,36 @@ def test_captures_are_on_disk_while_the_run_goes_on(rewrite, tmp_path, recording
     run.proc.send_signal(signal.SIGTERM)
     assert run.finish() == 143
     assert len(trace.load(out).captures) == 5 and not partial[0].exists()
+
+
+def test_a_detached_process_of_the_script_does_not_hold_the_clis_stdout(rewrite, tmp_path,
+                                                                        recording):
+    pid_file = tmp_path / "daemon.pid"
+    script = rewrite(f"""
+        import os, time
+        model = nn.Module()
+        if os.fork() == 0:      # a daemon: its own session, out of reach of our group kill
+            os.setsid()
+            with open({str(pid_file)!r}, "w") as f:
+                f.write(str(os.getpid()))
+            os.write(1, b"native output from the daemon\\n")
+            time.sleep(600)
+            os._exit(0)
+        while not os.path.exists({str(pid_file)!r}):
+            time.sleep(0.01)
+        os.system("echo native output from a subprocess")
+        w = ag.ones(3, requires_grad=True)
+
+        def step(i):
+            loss = (w * 2.0).sum()
+            loss.backward()
+            return loss
+        """)
+    run = recording("record", script, "-n", "2", "-o", tmp_path / "run.gscope")
+    try:
+        assert run.finish(timeout=60) == 0, run.stderr  # exit and EOF on both pipes
+    finally:
+        if pid_file.exists() and pid_file.read_text():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    assert "native output from a subprocess" in run.stdout
