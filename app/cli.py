@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import runpy
 import sys
@@ -154,15 +155,15 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
     from autograd_core.trace.atomic import OutputPathError, check_output_path
 
     if not Path(args.model).is_file():
-        print(f"gradscope: no such model script: {args.model}", file=sys.stderr)
+        _say(f"gradscope: no such model script: {args.model}", file=sys.stderr)
         return 2
     try:
         replaces = check_output_path(args.output, protect=[args.model])
     except OutputPathError as exc:
-        print(f"gradscope: {exc}", file=sys.stderr)
+        _say(f"gradscope: {exc}", file=sys.stderr)
         return 2
     if replaces:
-        print(f"gradscope: {args.output} exists and will be replaced", file=sys.stderr)
+        _say(f"gradscope: {args.output} exists and will be replaced", file=sys.stderr)
     bar: list[ProgressBar] = []
     writer: list[Any] = []
 
@@ -193,7 +194,7 @@ def _show(bar: list, text: str, stream: str) -> None:
     if bar:
         bar[0].message(text, out)
     else:
-        print(text, file=out, flush=True)
+        _say(text, file=out, flush=True)
 
 
 def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
@@ -205,14 +206,14 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
     if isinstance(exc, OSError):  # the file is broken off mid-write (a full disk): drop it
         return _unwritable(writer, args, exc)
     if exc is not None:  # a capture the file cannot hold: keep the ones before it
-        print(f"gradscope: capture {writer.count} could not be saved, so the run was "
+        _say(f"gradscope: capture {writer.count} could not be saved, so the run was "
               f"stopped: {exc}", file=sys.stderr)
         failure = failure or exc
     code = _exit_code(result, failure, interrupt)
     if writer is None or writer.count == 0:
         if writer is not None:
             _abort(writer)
-        print(f"gradscope: {_ended(result, args)}nothing was captured; "
+        _say(f"gradscope: {_ended(result, args)}nothing was captured; "
               f"{_untouched(args.output)}", file=sys.stderr)
         return code or 1
     try:
@@ -221,7 +222,7 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
         return _unwritable(writer, args, exc)
     _saved(result, args, writer.count)
     if result.first_nonfinite is not None:
-        print(_first_nonfinite(*result.first_nonfinite))
+        _say(_first_nonfinite(*result.first_nonfinite))
     return code
 
 
@@ -230,10 +231,10 @@ def _print_failure(result: RecordResult) -> Any:
     failure: Any = result.error or result.died
     if failure is not None:
         during = f" during iteration {result.iterations}" if result.died is not None else ""
-        print(f"gradscope: {failure.message}{during}", file=sys.stderr)
+        _say(f"gradscope: {failure.message}{during}", file=sys.stderr)
         details = getattr(failure, "details", "")
         if details and details.strip() != failure.message:
-            print(details, file=sys.stderr)
+            _say(details, file=sys.stderr)
     return failure
 
 
@@ -241,9 +242,16 @@ def _unwritable(writer: Any, args: argparse.Namespace, exc: OSError) -> int:
     """Drop the partial file and say why the session could not be written: exit code 2."""
     if writer is not None:
         _abort(writer)
-    print(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
+    _say(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
           f"{_untouched(args.output)}", file=sys.stderr)
     return 2
+
+
+def _say(*args: Any, file: Any = None, flush: bool = True) -> None:
+    """print() that a closed terminal (SIGHUP) or a closed pipe cannot turn into an
+    exception: what was captured must still be saved."""
+    with contextlib.suppress(OSError, ValueError):
+        print(*args, file=file or sys.stdout, flush=flush)
 
 
 def _abort(writer: Any) -> None:
@@ -278,16 +286,16 @@ def _saved(result: RecordResult, args: argparse.Namespace, count: int) -> None:
     n = result.iterations
     what = f"{count} captured iteration{'s' if count != 1 else ''}"
     if result.interrupted:
-        print(f"gradscope: interrupted by {result.interrupted} at iteration {n}; saved "
+        _say(f"gradscope: interrupted by {result.interrupted} at iteration {n}; saved "
               f"{what} to {args.output}", file=sys.stderr)
     elif result.timed_out:
-        print(f"gradscope: stopped after --timeout {args.timeout:g} s at iteration {n}; "
+        _say(f"gradscope: stopped after --timeout {args.timeout:g} s at iteration {n}; "
               f"saved {what} to {args.output}", file=sys.stderr)
     elif not result.ok:
-        print(f"gradscope: saved the {what} made before the failure to {args.output}",
+        _say(f"gradscope: saved the {what} made before the failure to {args.output}",
               file=sys.stderr)
     else:
-        print(f"saved {what} ({n} iterations, {result.elapsed:.1f} s, "
+        _say(f"saved {what} ({n} iterations, {result.elapsed:.1f} s, "
               f"{result.device}) to {args.output}")
 
 

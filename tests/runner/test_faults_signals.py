@@ -14,10 +14,14 @@ import re
 import select
 import signal
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from autograd_core import trace
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TICKING = """
 import time
@@ -231,3 +235,23 @@ def test_a_detached_process_of_the_script_does_not_hold_the_clis_stdout(rewrite,
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
     assert "native output from a subprocess" in run.stdout
+
+
+def test_a_hangup_with_the_terminal_gone_still_saves_what_was_captured(rewrite, tmp_path):
+    out = tmp_path / "run.gscope"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "app", "record", str(rewrite(TICKING)),
+                             "-n", "100000", "-o", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+    try:
+        for line in proc.stdout:
+            if line == b"it 3\n":
+                break
+        proc.stdout.close()  # the terminal is gone: every later write fails
+        proc.stderr.close()
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(60) == 128 + signal.SIGHUP
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert len(trace.load(out).captures) >= 3
