@@ -152,6 +152,7 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
     from app.runner.progress import ProgressBar  # plain training never needs the runner
     from app.runner.record import Callbacks, record
     from autograd_core.trace import SessionWriter
+    from autograd_core.trace.archive import MAX_CAPTURES
     from autograd_core.trace.atomic import OutputPathError, check_output_path
 
     if not Path(args.model).is_file():
@@ -168,8 +169,9 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
     writer: list[Any] = []
 
     def sink(device: str, total: int) -> Any:
+        # The window is what the file records; a session holds at most MAX_CAPTURES.
         writer.append(SessionWriter(args.output, script=args.model, device=device,
-                                    window=total))
+                                    window=min(total, MAX_CAPTURES)))
         return writer[0]
 
     callbacks = Callbacks(
@@ -203,8 +205,9 @@ def _report(result: RecordResult, args: argparse.Namespace, writer: Any,
     any existing file untouched); the exit code."""
     failure = _print_failure(result)
     exc = result.write_error
-    if isinstance(exc, OSError):  # the file is broken off mid-write (a full disk): drop it
-        return _unwritable(writer, args, exc)
+    if isinstance(exc, OSError) or (exc is not None and writer is None):
+        return _unwritable(writer, args, exc)  # broken off mid-write (a full disk), or
+                                               # never started: drop it
     if exc is not None:  # a capture the file cannot hold: keep the ones before it
         _say(f"gradscope: capture {writer.count} could not be saved, so the run was "
               f"stopped: {exc}", file=sys.stderr)
@@ -238,11 +241,12 @@ def _print_failure(result: RecordResult) -> Any:
     return failure
 
 
-def _unwritable(writer: Any, args: argparse.Namespace, exc: OSError) -> int:
+def _unwritable(writer: Any, args: argparse.Namespace, exc: Exception) -> int:
     """Drop the partial file and say why the session could not be written: exit code 2."""
     if writer is not None:
         _abort(writer)
-    _say(f"gradscope: cannot write {args.output}: {exc.strerror or exc}; "
+    why = getattr(exc, "strerror", None) or exc
+    _say(f"gradscope: cannot write {args.output}: {why}; "
           f"{_untouched(args.output)}", file=sys.stderr)
     return 2
 

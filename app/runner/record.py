@@ -132,12 +132,20 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
         if isinstance(loaded, p.Loaded):
             total = iterations or loaded.iterations or 100
             result.device = loaded.device
-            result.session = make(loaded.device, total)
+            try:
+                result.session = make(loaded.device, total)
+            except Exception as exc:  # e.g. the output cannot be created: run nothing
+                result.write_error = exc
+                return _finish(result, started)
             cb.started(total)
             driver.run(total)
             _collect(driver, result, cb, deadline, interrupt)
     if result.session is None and sink is None:
         result.session = Session(script=path)
+    return _finish(result, started)
+
+
+def _finish(result: RecordResult, started: float) -> RecordResult:
     result.elapsed = time.monotonic() - started
     return result
 

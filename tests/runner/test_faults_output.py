@@ -147,3 +147,11 @@ def test_a_sink_that_refuses_a_capture_ends_the_run_keeping_those_before(rewrite
     assert isinstance(result.write_error, ValueError) and not result.ok
     assert result.captured == 2 and [c.index for c in sink.kept] == [0, 1]
     assert result.iterations < 50  # stopped there, not run to the end
+
+
+def test_a_huge_iteration_count_records_until_the_timeout(rewrite, tmp_path, recording):
+    out = tmp_path / "run.gscope"
+    run = recording("record", rewrite(QUICK), "-n", str(10**14), "--timeout", "3", "-o", out)
+    assert run.finish(timeout=60) == 0, run.stderr
+    assert "stopped after --timeout 3 s" in run.stderr
+    assert len(trace.load(out).captures) >= 1
