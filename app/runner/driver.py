@@ -24,6 +24,7 @@ import signal as signals
 import socket
 import subprocess
 import sys
+import threading
 import time
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -47,16 +48,22 @@ class Driver:
         keep_captures: a viewer's capture window: when the driver falls behind, the worker
             sends only the newest `keep_captures` captures of its backlog (losses and status
             always arrive). None (the default) sends every capture.
+        relay_output: give the worker pipes for its own stdout and stderr (what native code
+            and subprocesses write; print() travels as `Output` events) and copy them to
+            ours from threads, so no process the script starts ever holds our stdout: a
+            pipeline like `gradscope record ... | tee log` ends when we do. False (the
+            default): the worker shares our descriptors.
     """
 
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
-                 every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None
-                 ) -> None:
+                 every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None,
+                 relay_output: bool = False) -> None:
         if record not in p.RECORD_LEVELS:
             raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
         self.options = p.WorkerOptions(path=str(path), device=device, record=record,
                                        every=every, keep_captures=keep_captures)
         self.stop_grace = stop_grace
+        self.relay_output = relay_output
         self.state = p.DEAD
         self.process: Any = None
         self._commands: Any = None
@@ -65,6 +72,7 @@ class Driver:
         self._restart_after_stop = False
         self._died_reported = True
         self._sentinel: int | None = None
+        self._group: int | None = None  # the worker's process group, until we have ended it
         self._eof = False  # the worker closed its end (the descriptor stays readable)
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
 
@@ -74,20 +82,29 @@ class Driver:
 
         A fresh interpreter (`python -m app.runner`), never a fork: the GUI process holds Qt
         and CUDA state, and unlike multiprocessing's spawn it never re-imports our `__main__`.
+        It leads its own session and process group: a terminal's Ctrl-C reaches only us (we
+        decide how the worker ends), and ending the worker ends every process its script
+        forked, so none survives holding our stdout (`gradscope record ... | tee` ends).
         """
         cmd_parent, cmd_child = socket.socketpair()
         evt_parent, evt_child = socket.socketpair()
         fds = (cmd_child.fileno(), evt_child.fileno())
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
+        out = subprocess.PIPE if self.relay_output else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.runner", str(fds[0]), str(fds[1])],
-            pass_fds=fds, stdin=subprocess.DEVNULL, env=env)
+            pass_fds=fds, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
+            start_new_session=True)
+        if self.relay_output:
+            _start_relay(self.process.stdout, sys.__stdout__)
+            _start_relay(self.process.stderr, sys.__stderr__)
         cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
         evt_child.close()
         self._commands = Connection(cmd_parent.detach())
         self._events = Connection(evt_parent.detach())
         self._sentinel = _pidfd(self.process.pid)
+        self._group = self.process.pid
         self._commands.send(self.options)
         self.state = p.LOADING
         self._stop_deadline = None
@@ -103,11 +120,27 @@ class Driver:
         return self._events.fileno()
 
     def kill(self) -> None:
-        """End the worker now (SIGKILL); the next poll reports `Died`."""
+        """End the worker and every process of its group now (SIGKILL); the next poll
+        reports `Died`."""
+        if self.process is None:
+            return
+        self._kill_group()
         if self.alive:
             self.process.kill()
-            self.process.wait(2.0)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(2.0)
         self._stop_deadline = None
+
+    def _kill_group(self) -> None:
+        """SIGKILL the worker's process group: what the script forked dies with it.
+
+        The group keeps its id while any member lives, so this is safe right after the
+        worker is reaped. It is done once: later, an empty group's id could be reused.
+        """
+        group, self._group = self._group, None
+        if group is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signals.SIGKILL)
 
     def close(self) -> None:
         """Ask the worker to exit, kill it if it does not, and release the pipes."""
@@ -117,7 +150,7 @@ class Driver:
             self._send(p.Shutdown())
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(1.0)
-        self.kill()
+        self.kill()  # also when it exited: processes it forked may still hold our pipes
         for conn in (self._commands, self._events):
             conn.close()
         if self._sentinel is not None:
@@ -298,11 +331,41 @@ class Driver:
         except subprocess.TimeoutExpired:
             code = None
         self.state = p.DEAD
+        self._kill_group()  # what its script forked is orphaned user code
         restart = self._restart_after_stop
         event = _died_event(code)
         if restart:
             self._respawn()
         return event
+
+
+def _start_relay(source: Any, target: Any) -> None:
+    """A daemon thread copying the worker's raw output from `source` to `target`'s
+    descriptor until EOF (which never comes while a detached process of the script holds
+    the pipe: the thread then simply ends with us)."""
+    try:
+        fd = target.fileno() if target is not None else -1
+    except (OSError, ValueError):
+        fd = -1
+    threading.Thread(target=_relay, args=(source, fd), name="gradscope-relay",
+                     daemon=True).start()
+
+
+def _relay(source: Any, fd: int) -> None:
+    with source:
+        while chunk := _read_some(source):
+            while chunk and fd >= 0:  # a pipe may take part of a write
+                try:
+                    chunk = chunk[os.write(fd, chunk):]
+                except OSError:  # our own output is gone: keep draining, so the worker
+                    fd = -1      # never blocks on a full pipe
+
+
+def _read_some(source: Any) -> bytes:
+    try:
+        return os.read(source.fileno(), 65536)
+    except OSError:
+        return b""
 
 
 def _decode(data: bytes) -> Any:

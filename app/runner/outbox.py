@@ -5,6 +5,10 @@ a busy machine), so routine events (losses, captures) wait up to `interval` and 
 together as one pickled list; events a viewer waits on (status, errors, steps, output) wake
 the sender at once. The thread also keeps the stream flowing while user code spins.
 
+`flush()` sends what is queued on the calling thread: the worker calls it after each captured
+iteration (unless a viewer window thins captures), so a capture is in the socket before the
+next iteration starts and a worker that crashes loses none of the iterations it finished.
+
 Captures travel as their own pickles inside the batch (see `protocol.Captured`), so the
 driver decodes only those it reads. With `keep_captures` set (a viewer's session window), a
 batch that has fallen further behind than that keeps only its newest captures: the viewer
@@ -39,6 +43,9 @@ class Outbox:
         # Re-entrant: a finalizer or warning that prints (sys.stderr sends Output events)
         # may run inside `put` or the swap in `_flush` on the same thread.
         self._lock = threading.RLock()
+        # Held from taking a batch until it is written, so two flushing threads cannot
+        # reorder batches on the pipe.
+        self._send_lock = threading.RLock()
         self._wake = threading.Event()
         self._closing = False
         self._broken = False
@@ -65,7 +72,15 @@ class Outbox:
         except Exception:  # a bug of ours; the driver hears of it, the stream goes on
             traceback.print_exc(file=sys.__stderr__)
 
+    def flush(self) -> None:
+        """Send everything queued now, on this thread (blocks while the pipe is full)."""
+        self._flush_safely()
+
     def _flush(self) -> None:
+        with self._send_lock:
+            self._send_batch()
+
+    def _send_batch(self) -> None:
         with self._lock:
             items, self._items = self._items, []
         if not items or self._broken:

@@ -33,8 +33,7 @@ class ProgressBar:
             self._draw()
         elif now - self._last_line >= 1.0 or done == self.total:
             self._last_line = now
-            self.stream.write(self.line() + "\n")
-            self.stream.flush()
+            self._write(self.line() + "\n")
 
     def line(self) -> str:
         filled = int(self.width * min(self.done / self.total, 1.0))
@@ -44,19 +43,27 @@ class ProgressBar:
         return f"{self.done:{n}d}/{self.total} [{bar}] {loss}  {self.rate:.1f} it/s"
 
     def _draw(self) -> None:
-        self.stream.write("\r\x1b[2K" + self.line())
-        self.stream.flush()
+        self._write("\r\x1b[2K" + self.line())
         self._drawn = True
+
+    def _write(self, text: str, stream: TextIO | None = None) -> None:
+        """Write and flush; a terminal that went away (SIGHUP) or a closed pipe is ignored:
+        the recording behind the bar must go on and be saved."""
+        out = stream or self.stream
+        try:
+            out.write(text)
+            out.flush()
+        except (OSError, ValueError):
+            pass
 
     def message(self, text: str, stream: TextIO | None = None) -> None:
         """Print a line above the bar (script output, warnings)."""
         if self.tty and self._drawn:
-            self.stream.write("\r\x1b[2K")
-        print(text, file=stream or sys.stdout, flush=True)
+            self._write("\r\x1b[2K")
+        self._write(text + "\n", stream or sys.stdout)
         if self.tty and self._drawn:
             self._draw()
 
     def close(self) -> None:
         if self.tty and self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")

@@ -7,6 +7,7 @@ never lets a user's exception escape and the message always starts with the user
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
 import os
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.runner.protocol import Error
+from app.runner.stepping import StopRequested
 
 
 class ScriptError(Exception):
@@ -53,10 +55,33 @@ def load(path: str) -> Script:
 
 def _read(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_source(path)
     except OSError as exc:
         raise ScriptError(Error("script", f"cannot read model script {path}: "
                                 f"{exc.strerror or exc}", location=path)) from None
+    except SyntaxError as exc:  # an unknown coding line, or bytes its coding cannot decode
+        raise ScriptError(syntax_error(exc, path)) from None
+    except UnicodeDecodeError as exc:
+        where = f"{path}:{_line_of_offset(path, exc.start)}"
+        raise ScriptError(Error("syntax", f"{where}: the file is not valid {exc.encoding} "
+                                f"(declare its encoding with a '# -*- coding: ... -*-' line)",
+                                location=where)) from None
+
+
+def read_source(path: str) -> str:
+    """The script's text decoded as Python decodes it: a BOM or a coding line, else UTF-8.
+
+    Raises:
+        OSError: unreadable; SyntaxError or UnicodeDecodeError: undecodable.
+    """
+    return importlib.util.decode_source(Path(path).read_bytes())
+
+
+def _line_of_offset(path: str, offset: int) -> int:
+    try:
+        return Path(path).read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return 0
 
 
 def _compile(source: str, path: str) -> types.CodeType:
@@ -88,7 +113,9 @@ def _execute(code: types.CodeType, path: str) -> dict:
         exec(code, module.__dict__)
     except SyntaxError as exc:  # raised by a module the script imports
         raise ScriptError(syntax_error(exc, exc.filename or path)) from None
-    except Exception as exc:
+    except StopRequested:  # ours: the worker was asked to stop while the script loaded
+        raise
+    except BaseException as exc:  # sys.exit, KeyboardInterrupt, any exception: the script's
         raise ScriptError(exception_error(exc, path)) from None
     return module.__dict__
 
@@ -175,13 +202,23 @@ def exception_error(exc: BaseException, path: str, iteration: int | None = None)
     kept = _from_first_user_frame(frames, user)
     last = user[-1] if user else (kept[-1] if kept else None)
     location = f"{last.filename}:{last.lineno}" if last else path
-    summary = f"{type(exc).__name__}: {exc}".rstrip(": ") if str(exc) else type(exc).__name__
+    summary = _summary(exc)
     message = f"{location}: {summary}"
     if iteration is not None:
         message += f" (in iteration {iteration})"
     body = "".join(traceback.format_list(kept))
     details = f"{location}: {summary}\nTraceback (most recent call last):\n{body}{summary}"
     return Error("exception", message, location=location, details=details, iteration=iteration)
+
+
+def _summary(exc: BaseException) -> str:
+    """One line for the exception: `sys.exit` is named as the call the script made."""
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        return f"the script called sys.exit({'' if code is None else repr(code)})"
+    if isinstance(exc, KeyboardInterrupt) and not str(exc):
+        return "the script raised KeyboardInterrupt"
+    return f"{type(exc).__name__}: {exc}".rstrip(": ") if str(exc) else type(exc).__name__
 
 
 def _from_first_user_frame(frames: list, user: list) -> list:
@@ -216,8 +253,8 @@ def preferred_device(path: str) -> str | None:
     """The script's top-level `DEVICE = "..."` constant, read without running the script
     (the default device must be set before the script executes)."""
     try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(read_source(path))
+    except (OSError, SyntaxError, ValueError):  # UnicodeDecodeError is a ValueError
         return None
     for node in tree.body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,12 @@ def register_record_reducers() -> None:
 
 
 def _reducer(cls: type, names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    # attrgetter reads every field in C (it is on the step thread's path: the worker pickles
+    # each capture before the next iteration starts); with one name it returns the bare value.
+    values = operator.attrgetter(*names) if len(names) > 1 else (
+        lambda obj: (getattr(obj, names[0]),) if names else ())
+
     def reduce(obj: Any) -> tuple:
-        return cls, tuple([getattr(obj, n) for n in names])
+        return cls, values(obj)
 
     return reduce

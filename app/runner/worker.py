@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -26,7 +27,7 @@ from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
     worker = Worker(commands, events, options)
-    install_output(worker)
+    worker.install_output()
     try:
         worker.serve()
     except BaseException as exc:
@@ -37,6 +38,8 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
         raise
     finally:
         worker.close()
+        if worker.orphaned:
+            _end_group()
 
 
 class Worker:
@@ -44,6 +47,12 @@ class Worker:
 
     def __init__(self, commands: Any, events: Any, options: p.WorkerOptions) -> None:
         self.outbox = Outbox(events, keep_captures=options.keep_captures)
+        # Our own writers, flushed directly: the script may rebind or clear sys.stdout.
+        self.stdout = LineWriter("stdout", self.send)
+        self.stderr = LineWriter("stderr", self.send)
+        # Every capture reaches the pipe before the next iteration starts (a crash then
+        # loses none); a viewer that thins its backlog to a window keeps the batching.
+        self.flush_captures = options.keep_captures is None
         self.options = options
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)
@@ -61,6 +70,7 @@ class Worker:
         self.pending: Any = None      # a command that ended step mode and must run next
         self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
+        self.orphaned = False         # the driver went away without a Shutdown
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
     # ------------------------------------------------------------------ plumbing
@@ -74,6 +84,9 @@ class Worker:
                 cmd = commands.recv()
             except (EOFError, OSError):  # the driver went away: leave as soon as we can
                 cmd = p.Shutdown()
+                self.orphaned = True
+                _exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
+                                           # keep an orphaned worker alive
             if isinstance(cmd, p.Stop | p.Shutdown):
                 self.controller.stop_requested = True
             self.queue.put(cmd)
@@ -89,9 +102,17 @@ class Worker:
 
     def close(self) -> None:
         self.rec.close()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        self.flush_output()
         self.outbox.close()
+
+    def install_output(self) -> None:
+        """Forward the script's print() output line by line as Output events."""
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+
+    def flush_output(self) -> None:
+        """Send partial lines the script printed (through our writers, not sys.stdout)."""
+        self.stdout.flush()
+        self.stderr.flush()
 
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
@@ -101,6 +122,7 @@ class Worker:
         self.script = None
         self.iteration, self.remaining, self.rate = 0, None, 0.0
         self.controller.mode = None
+        self.install_output()  # a previous load may have rebound sys.stdout
         self.status(p.LOADING)
         try:
             self._set_device()
@@ -109,6 +131,14 @@ class Worker:
             self.send(exc.error)
             self.status(p.ERROR)
             return
+        except StopRequested:  # Stop (or Shutdown) arrived while the script was loading
+            self.controller.stop_requested = False
+            self.send(p.Error("script", "loading was stopped before the script finished; "
+                              "restart to load it again", location=self.options.path))
+            self.status(p.ERROR)
+            return
+        finally:
+            self.flush_output()
         self._new_recording()
         self.send(p.Loaded(self.options.path, self.device or "cpu", self.script.iterations,
                            type(self.script.model).__name__))
@@ -230,18 +260,19 @@ class Worker:
         except StopRequested:
             self._stopped()
             return
-        except Exception as exc:
+        except BaseException as exc:  # sys.exit, Ctrl-C, any exception: the user's, not ours
             self._failed(exc, i)
             return
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            self.flush_output()
         self.iteration += 1
         capture = self._end_recording(i, loss)
         if loss is not None:
             self.send(p.Loss(i, loss))
         if capture is not None:
             self.send(p.Captured(i, capture))
+            if self.flush_captures:
+                self.outbox.flush()
         self._after_iteration(time.perf_counter() - started)
 
     def _end_recording(self, i: int, loss: float | None) -> Any:
@@ -359,7 +390,25 @@ def _memory_in_use(device: str | None) -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+ORPHAN_GRACE = 5.0  # seconds an orphaned worker has to leave by itself
+
+
+def _exit_later(seconds: float) -> None:
+    """End this process (and what its script forked) after `seconds` unless it has ended."""
+    timer = threading.Timer(seconds, _end_group)
+    timer.daemon = True
+    timer.start()
+
+
+def _end_group() -> None:
+    """Without a driver nobody else will: kill our process group (the processes the script
+    forked), ourselves last. Only when we lead the group, as `Driver.start` makes us."""
+    if os.getpgid(0) == os.getpid():
+        os.killpg(0, signal.SIGKILL)
+    os._exit(3)
+
+
 def install_output(worker: Worker) -> None:
-    """Forward the script's print() output line by line as Output events."""
-    sys.stdout = LineWriter("stdout", worker.send)
-    sys.stderr = LineWriter("stderr", worker.send)
+    """Forward the script's print() output line by line as Output events (kept for callers
+    of the old function; `Worker.install_output` is the method)."""
+    worker.install_output()
