@@ -26,9 +26,13 @@ Using captures:
                                       # attributes kind/label/group/record (+ scalar fields)
     diff(capture_a, capture_b)        # added/removed/changed nodes, time and grad-norm deltas
     save(session, "run.gscope"); load("run.gscope")   # SessionFormatError on a bad file
+    with SessionWriter("run.gscope", script=...) as w:  # streamed: each add() is on disk
+        w.add(capture)                                # (kill -9: load recovers the partial)
+    load() is lazy: captures decode on first read; check_output_path(path, protect=[script])
     export_dot / export_graphml / export_json / export_chrome_trace(capture_or_session, path)
 """
 
+from autograd_core.trace.atomic import OutputPathError, check_output_path
 from autograd_core.trace.diff import CaptureDiff, NodeChange, diff
 from autograd_core.trace.export_chrome import chrome_trace, export_chrome_trace
 from autograd_core.trace.export_dot import export_dot, to_dot
@@ -50,11 +54,13 @@ from autograd_core.trace.records import (
     TensorStats,
 )
 from autograd_core.trace.session import Session
+from autograd_core.trace.writer import EmptySessionError, SessionWriter
 
 __all__ = [
     "BackwardRecord",
     "CaptureDiff",
     "Edge",
+    "EmptySessionError",
     "Health",
     "HealthConfig",
     "IterationCapture",
@@ -62,11 +68,14 @@ __all__ = [
     "NodeChange",
     "NodeRecord",
     "NonFiniteOrigin",
+    "OutputPathError",
     "Recorder",
     "Session",
     "SessionFormatError",
+    "SessionWriter",
     "TensorMeta",
     "TensorStats",
+    "check_output_path",
     "chrome_trace",
     "diff",
     "export_chrome_trace",

@@ -1,14 +1,23 @@
 """Records <-> JSON-ready dicts, driven by one declared schema that also validates on the way
 in: every field's type and range is checked before any object is built, and a bad value
 raises `SessionFormatError` naming the member and the field path (`nodes[3].time_ns`).
+The writer runs the same decoder over what it encodes, so what it writes always loads.
 
-Non-finite floats are written as the strings "nan", "inf", "-inf" so the JSON is standard.
+Limits (the schema's): list lengths (nodes, tensors, edges, inputs, grads...), strings of
+`MAX_STR` characters, module paths of `MAX_PATH_DEPTH` levels, ints within +-2**62, tensor
+sizes within 2**62 elements, times and `wall_time` finite and in range (exports compute with
+them); statistics may be NaN/Inf. Non-finite floats are written as the strings "nan", "inf",
+"-inf" so the JSON is standard. Lone surrogates (JSON can spell `"\ud800"`; a non-UTF-8 file
+name gives them in Python) are replaced by U+FFFD on the way out and on the way in, so no
+later UTF-8 writer meets one; other control characters are kept (exports escape them).
 Thumbnails are not in the JSON: a stats dict holds a key into the capture's `.npz` member.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -36,7 +45,12 @@ class SessionFormatError(ValueError):
 
 MAX_INT = 2**62
 MAX_LIST = 10_000_000
+MAX_NODES = 200_000  # per capture; tensors twice that, edges five times
+MAX_FAN = 65_536  # inputs/outputs of a node, gradients of a backward node, names in health
 MAX_STR = 4096
+MAX_PATH_DEPTH = 128  # levels of a dotted module path (a.b.c has 3)
+MAX_WINDOW = 2**40
+MAX_WALL = 1e11  # seconds since the epoch (the year 5138): finite, so exports can use it
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 F = ("float",)
@@ -44,6 +58,9 @@ I0 = ("int", 0, MAX_INT)
 IM1 = ("int", -1, MAX_INT)
 I = ("int", -MAX_INT, MAX_INT)
 S = ("str", MAX_STR)
+P = ("path", MAX_STR, MAX_PATH_DEPTH)  # a module path or a key that contains one
+WALL = ("float", 0.0, MAX_WALL)  # finite, in range
+GPU = ("float", 0.0, float(MAX_INT))
 
 
 def opt(spec: tuple) -> tuple:
@@ -64,27 +81,38 @@ SCHEMA: dict[type, dict[str, tuple]] = {
                   "thumb": opt(("thumb",))},
     TensorMeta: {"id": IM1, "shape": lst(I0, 64), "dtype": ("str", 32),
                  "device": ("str", 32), "stats": opt((TensorStats,))},
-    NodeRecord: {"id": I0, "key": S, "kind": enum(NODE_KINDS), "op": S, "module": S,
-                 "source": S, "function": S, "phase": enum(PHASES), "inputs": lst(I0),
-                 "outputs": lst(I0), "start_ns": I, "time_ns": I0, "gpu_ns": opt(F),
-                 "saved_bytes": I0, "call_index": I0, "backward": opt(I0)},
+    NodeRecord: {"id": I0, "key": P, "kind": enum(NODE_KINDS), "op": S, "module": P,
+                 "source": S, "function": S, "phase": enum(PHASES), "inputs": lst(I0, MAX_FAN),
+                 "outputs": lst(I0, MAX_FAN), "start_ns": I, "time_ns": I0,
+                 "gpu_ns": opt(GPU), "saved_bytes": I0, "call_index": I0,
+                 "backward": opt(I0)},
     BackwardRecord: {"id": I0, "forward": IM1, "name": S, "start_ns": I, "time_ns": I0,
-                     "grads": lst(opt((TensorMeta,))), "gpu_ns": opt(F)},
+                     "grads": lst(opt((TensorMeta,)), MAX_FAN), "gpu_ns": opt(GPU)},
     Edge: {"src": I0, "dst": I0, "tensor": I0},
-    ModuleSpan: {"path": S, "start_ns": I, "time_ns": I0, "phase": enum(PHASES)},
-    NonFiniteOrigin: {"node": IM1, "key": S, "phase": enum(PHASES), "source": S,
+    ModuleSpan: {"path": P, "start_ns": I, "time_ns": I0, "phase": enum(PHASES)},
+    NonFiniteOrigin: {"node": IM1, "key": P, "phase": enum(PHASES), "source": S,
                       "where": enum(("output", "grad")), "nan": I0, "inf": I0},
     Health: {"first_nonfinite": opt((NonFiniteOrigin,)), "param_grad_norms": ("map", F),
-             "update_ratios": ("map", F), "vanishing": lst(S), "exploding": lst(S),
-             "vanish_threshold": F, "explode_threshold": F},
-    IterationCapture: {"index": I0, "level": enum(LEVELS), "wall_time": F,
-                       "nodes": lst((NodeRecord,), container=list),
-                       "edges": lst((Edge,), container=list),
-                       "tensors": lst((TensorMeta,), container=list),
-                       "backward": lst((BackwardRecord,), container=list),
-                       "modules": lst((ModuleSpan,), container=list), "phases": ("phases",),
+             "update_ratios": ("map", F), "vanishing": lst(P, MAX_FAN),
+             "exploding": lst(P, MAX_FAN), "vanish_threshold": F, "explode_threshold": F},
+    IterationCapture: {"index": I0, "level": enum(LEVELS), "wall_time": WALL,
+                       "nodes": lst((NodeRecord,), MAX_NODES, list),
+                       "edges": lst((Edge,), 5 * MAX_NODES, list),
+                       "tensors": lst((TensorMeta,), 2 * MAX_NODES, list),
+                       "backward": lst((BackwardRecord,), MAX_NODES, list),
+                       "modules": lst((ModuleSpan,), MAX_NODES, list), "phases": ("phases",),
                        "duration_ns": I0, "loss": opt(F), "health": (Health,)},
 }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(s: str) -> str:
+    """`s` with lone surrogates replaced by U+FFFD (they cannot be written as UTF-8)."""
+    if s.isascii():
+        return s
+    return _SURROGATE.sub("\ufffd", s)
 
 
 # ---------------------------------------------------------------------------- encoding
@@ -95,10 +123,12 @@ def encode(obj: Any, arrays: dict[str, np.ndarray] | None) -> Any:
         return {name: _encode_field(obj, name, arrays) for name in spec}
     if isinstance(obj, float):
         return json_float(obj)
+    if isinstance(obj, str):
+        return clean_text(obj)
     if isinstance(obj, (list, tuple)):
         return [encode(v, arrays) for v in obj]
     if isinstance(obj, dict):
-        return {str(k): encode(v, arrays) for k, v in obj.items()}
+        return {clean_text(str(k)): encode(v, arrays) for k, v in obj.items()}
     return obj
 
 
@@ -123,6 +153,70 @@ def _encode_field(obj: Any, name: str, arrays: dict | None) -> Any:
 
 
 # ---------------------------------------------------------------------------- decoding
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Bytes per container in the JSON we write: an edge `{"src": 0, "dst": 0, "tensor": 0}` is
+# 34, a node's three (object, inputs, outputs) take ~250; `{}` floods take 2-3.
+MIN_BYTES_PER_CONTAINER = 16
+MAX_CONTAINERS = 8_000_000
+
+
+def read_json(raw: bytes, member: str) -> Any:
+    """Parse one member's JSON after bounding what parsing could allocate: the structural
+    `{`/`[` (outside strings) are counted first and a member with more containers than its
+    size allows for data we write is refused; nesting is bounded by the parser's recursion
+    limit (RecursionError, refused here)."""
+    skeleton = _STRING.sub(b"", raw) if b'"' in raw else raw
+    containers = skeleton.count(b"{") + skeleton.count(b"[")
+    if containers > MAX_CONTAINERS or \
+            containers * MIN_BYTES_PER_CONTAINER > len(raw) + 64 * MIN_BYTES_PER_CONTAINER:
+        raise SessionFormatError(f"{member}: {containers} objects/lists in {len(raw)} bytes "
+                                 "is not a structure this format writes (refused unparsed)")
+    del skeleton
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise SessionFormatError(f"{member}: not valid JSON ({exc})"[:300]) from exc
+
+
+def check_header(head: Any, where: str) -> dict[str, Any]:
+    """Validate session metadata (the index `gscope.json` or `header.json`); used by the
+    writer before it writes and by the reader, so both accept the same values.
+
+    Returns:
+        A copy with `script` and `device` cleaned of lone surrogates.
+
+    Raises:
+        SessionFormatError: naming `where` and the field.
+    """
+    def fail(field: str, what: str) -> SessionFormatError:
+        return SessionFormatError(f"{where}: field {field}: {what}")
+
+    from autograd_core.trace.session import SCHEMA_VERSION
+
+    if not isinstance(head, dict):
+        raise fail("<root>", "expected an object")
+    if head.get("format") != "gscope":
+        raise fail("format", "is not 'gscope'")
+    version = head.get("schema_version")
+    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
+        raise fail("schema_version", f"{version!r:.20} is not a version this reader knows "
+                   f"(1..{SCHEMA_VERSION})")
+    dec = Decoder(where, {})
+    out = dict(head)
+    for field, spec in (("script", S), ("device", ("str", 64)), ("created", WALL)):
+        if field not in head:
+            raise fail(field, "missing")
+        out[field] = dec.value(head[field], spec, field)  # strings come back cleaned
+    for field, spec in (("window", ("int", 1, MAX_WINDOW)), ("dropped", I0)):
+        if field in head:
+            dec.value(head[field], spec, field)
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
 class Decoder:
     """Decodes one member; `arrays` resolves thumbnail keys."""
 
@@ -154,6 +248,8 @@ class Decoder:
             kwargs[name] = self.value(v[name], fspec, sub)
         if cls is IterationCapture:
             kwargs["tensors"] = self._tensor_table(kwargs["tensors"], path)
+        elif cls is TensorMeta and math.prod(kwargs["shape"]) > MAX_INT:
+            raise self.fail(f"{path}.shape", f"more than {MAX_INT} elements")
         return cls(**{f.name: kwargs[f.name] for f in fields(cls)})
 
     def _tensor_table(self, metas: list, path: str) -> dict:
@@ -172,18 +268,35 @@ class Decoder:
         return v
 
     def _float(self, v: Any, spec: tuple, path: str) -> float:
-        if type(v) in (int, float):
-            return float(v)
-        if isinstance(v, str) and v in _NONFINITE:
-            return _NONFINITE[v]
-        raise self.fail(path, f"expected a number, got {_tname(v)}")
+        if type(v) is float:
+            x = v
+        elif type(v) is int:
+            try:
+                x = float(v)
+            except OverflowError:
+                raise self.fail(path, f"number of {len(str(v))} digits is out of range"
+                                ) from None
+        elif isinstance(v, str) and v in _NONFINITE:
+            x = _NONFINITE[v]
+        else:
+            raise self.fail(path, f"expected a number, got {_tname(v)}")
+        if len(spec) > 1 and not spec[1] <= x <= spec[2]:  # NaN fails this too
+            raise self.fail(path, f"{x!r} is not a finite number in [{spec[1]}, {spec[2]}]")
+        return x
 
     def _str(self, v: Any, spec: tuple, path: str) -> str:
         if not isinstance(v, str):
             raise self.fail(path, f"expected a string, got {_tname(v)}")
         if len(v) > spec[1]:
             raise self.fail(path, f"string longer than {spec[1]} characters")
-        return v
+        return clean_text(v)
+
+    def _path(self, v: Any, spec: tuple, path: str) -> str:
+        text = self._str(v, spec, path)
+        depth = max(text.count("."), text.count("/")) + 1
+        if depth > spec[2]:
+            raise self.fail(path, f"module path of {depth} levels, over the {spec[2]} limit")
+        return text
 
     def _enum(self, v: Any, spec: tuple, path: str) -> str:
         if v not in spec[1] or not isinstance(v, str):
@@ -203,7 +316,9 @@ class Decoder:
     def _map(self, v: Any, spec: tuple, path: str) -> dict:
         if not isinstance(v, dict):
             raise self.fail(path, f"expected an object, got {_tname(v)}")
-        return {self._str(k, S, path): self.value(x, spec[1], f"{path}[{k!r}]")
+        if len(v) > MAX_FAN:
+            raise self.fail(path, f"more than {MAX_FAN} entries")
+        return {self._path(k, P, path): self.value(x, spec[1], f"{path}[{k!r:.60}]")
                 for k, x in v.items()}
 
     def _phases(self, v: Any, spec: tuple, path: str) -> dict:

@@ -1,199 +1,255 @@
-"""The `.gscope` session file: a zip of versioned JSON plus `.npz` thumbnails.
+"""The `.gscope` session file: `save` (on `SessionWriter`) and a lazy, bounded `load`.
 
-Layout: `gscope.json` (format, schema_version, session metadata, member list) and per
-capture `captures/NNNNNN.json` with an optional `captures/NNNNNN.npz`. Writes go to a
-temporary file beside the target, fsynced and renamed into place. Reading never runs code:
-arrays load with `allow_pickle=False`, member names must match the layout (no paths outside
-the zip), and declared sizes, compression ratios, array shapes (from each .npy header, before
-numpy allocates), encrypted and truncated members are refused before use.
+Layout (see `archive`): `header.json`, per capture `captures/NNNNNN.npz` (thumbnails,
+optional) and `captures/NNNNNN.json`, and the index `gscope.json`. `load` reads and checks
+only the member list and the index; each capture is decoded and validated the first time it
+is read (`session[i]`), and a bad one raises `SessionFormatError` naming member and field
+then. A partial file left by a killed writer loads too (`session.recovered` is True).
+
+Reading never runs code: arrays load with `allow_pickle=False`, member names must match the
+layout, and declared sizes, compression ratios, JSON structure (containers per byte), array
+counts and shapes (from each .npy header, before numpy allocates), encrypted and truncated
+members are refused before use. Strings with lone surrogates (JSON can spell `"\\ud800"`) are
+replaced by U+FFFD when decoded, as the writer does when encoding, so every later writer
+(UTF-8 exports, the GUI) gets well-formed text.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
+import struct
+import threading
 import zipfile
-import zlib
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd_core.trace.atomic import atomic_write
-from autograd_core.trace.codec import SessionFormatError, decode_capture, encode
-from autograd_core.trace.session import SCHEMA_VERSION, Session
+from autograd_core.trace.archive import (
+    CAPTURE_NAME,
+    HEADER,
+    INDEX,
+    MAX_ARRAYS,
+    MAX_CAPTURES,
+    UNREADABLE,
+    ScannedArchive,
+    ZipArchive,
+    open_archive,
+    path_name,
+)
+from autograd_core.trace.codec import (
+    SessionFormatError,
+    check_header,
+    decode_capture,
+    read_json,
+)
+from autograd_core.trace.records import IterationCapture
+from autograd_core.trace.session import Session
 from autograd_core.trace.stats import THUMB_SIDE
+from autograd_core.trace.writer import SessionWriter
 
-INDEX = "gscope.json"
-_MEMBER = re.compile(r"^(gscope\.json|captures/\d{6}\.(json|npz))$")
-_ARRAY = re.compile(r"^a\d{1,9}\.npy$")
-MAX_MEMBER_BYTES = 256 * 2**20
-MAX_TOTAL_BYTES = 4 * 2**30
-MAX_RATIO = 200  # zip bombs compress far better than our JSON does
+_ARRAY_NAME = re.compile(r"^a\d{1,9}\.npy$")
 MAX_ARRAY_BYTES = THUMB_SIDE * THUMB_SIDE * 8 + 4096
-MAX_CAPTURES = 1_000_000
-# What zipfile and numpy raise on a damaged or unsupported member (RuntimeError: encrypted;
-# NotImplementedError: an unknown compression method or a mangled "version needed" field).
-_UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, RuntimeError,
-               NotImplementedError)
+CACHE = 32  # decoded captures a loaded session keeps
+_THUMB_REF = re.compile(rb'"thumb"\s*:\s*"')
 
 
-def save(session: Session, path: str | os.PathLike) -> None:
-    """Write `session` to `path` atomically: a temporary file beside it, flushed to disk and
-    renamed into place, so a crash leaves the old file or the new one, never half of one."""
-    with atomic_write(path, "wb") as f:
-        _write(session, f)
+def save(session: Session, path: str | os.PathLike) -> Path:
+    """Write `session` to `path` atomically (a SessionWriter: the old file stays until the
+    new one is complete and synced).
 
-
-def _write(session: Session, f: Any) -> None:
-    members = []
-    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zf:
-        for i, cap in enumerate(session.captures):
-            arrays: dict[str, np.ndarray] = {}
-            data = encode(cap, arrays)
-            name = f"captures/{i:06d}"
-            zf.writestr(name + ".json", json.dumps(data, allow_nan=False))
-            if arrays:
-                buf = io.BytesIO()
-                np.savez(buf, **arrays)
-                zf.writestr(name + ".npz", buf.getvalue())
-            members.append(name)
-        index = {**session.header(), "captures": members}
-        zf.writestr(INDEX, json.dumps(index, allow_nan=False))
+    Raises:
+        EmptySessionError: the session has no capture; `path` is left unchanged.
+    """
+    w = SessionWriter(path, script=session.script, device=session.device,
+                      created=session.created, window=session.window)
+    try:
+        w.dropped = session.dropped
+        for i in range(len(session)):
+            w.add(session[i])
+        return w.commit()
+    except BaseException:
+        if not w.closed:  # all or nothing: a failed save leaves no partial session behind
+            w.abort()
+        raise
 
 
 def load(path: str | os.PathLike) -> Session:
-    """Read a session written by `save`, validating everything before building objects.
+    """Open a session file: the member list and index are checked now, captures are decoded
+    when first read. The file stays open for those reads (`session.close()` ends that).
 
     Raises:
         SessionFormatError: naming the member and field that is wrong.
     """
+    archive = open_archive(Path(path))
     try:
-        zf = zipfile.ZipFile(path)
-    except _UNREADABLE as exc:
-        raise SessionFormatError(f"{path}: not a .gscope session (not a zip: {exc})") from exc
-    with zf:
-        infos = _check_members(zf)
-        index = _read_json(zf, infos, INDEX)
-        session = _session_from_index(index)
-        names = index["captures"]
-        for name in names:
-            arrays = _read_arrays(zf, infos, name + ".npz") if name + ".npz" in infos else {}
-            member = name + ".json"
-            session.add(decode_capture(_read_json(zf, infos, member), member, arrays))
-    return session
+        reader = CaptureReader(archive)
+        return reader.session()
+    except BaseException:
+        archive.close()
+        raise
 
 
-def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    infos: dict[str, zipfile.ZipInfo] = {}
-    total = 0
-    for info in zf.infolist():
-        name = info.filename
-        if not _MEMBER.match(name):
-            raise SessionFormatError(f"{name!r:.80}: unexpected member (not part of a session)")
-        if name in infos:
-            raise SessionFormatError(f"{name}: member appears twice")
-        _check_size(info, MAX_MEMBER_BYTES)
-        total += info.file_size
-        infos[name] = info
-    if total > MAX_TOTAL_BYTES:
-        raise SessionFormatError(f"session declares {total} bytes in all, over the limit")
-    if INDEX not in infos:
-        raise SessionFormatError(f"{INDEX}: missing (not a .gscope session)")
-    return infos
+class LazyCapture:
+    """A placeholder in a loaded Session's window: decoded on read, through the reader's
+    cache, so memory follows what is being read, not the file's length."""
+
+    __slots__ = ("i", "reader")
+    lazy = True
+
+    def __init__(self, reader: CaptureReader, i: int) -> None:
+        self.reader, self.i = reader, i
+
+    def build(self) -> IterationCapture:
+        return self.reader.capture(self.i)
 
 
-def _check_size(info: zipfile.ZipInfo, limit: int) -> None:
-    if info.file_size > limit:
-        raise SessionFormatError(
-            f"{info.filename}: declared size {info.file_size} bytes is over the {limit} limit")
-    if info.file_size > MAX_RATIO * max(info.compress_size, 1) + 65536:
-        raise SessionFormatError(f"{info.filename}: compression ratio is implausibly high")
+class CaptureReader:
+    """Decodes the captures of one open archive, on demand, keeping the last `CACHE`."""
+
+    def __init__(self, archive: ZipArchive | ScannedArchive) -> None:
+        self.archive = archive
+        self.where = path_name(archive.path)
+        self._cache: OrderedDict[int, IterationCapture] = OrderedDict()
+        self._lock = threading.RLock()
+        entries = archive.entries
+        if archive.recovered:
+            self.head = self._json(HEADER) if HEADER in entries else None
+            self.names = _complete_captures(entries)
+            if not self.names:
+                raise SessionFormatError(f"{self.where}: partial session with no complete "
+                                         "capture")
+        else:
+            if INDEX not in entries:
+                raise SessionFormatError(f"{INDEX}: missing (not a .gscope session)")
+            self.head = self._json(INDEX)
+            self.names = _check_index(self.head, entries)
+
+    def _json(self, name: str) -> Any:
+        return read_json(self.archive.read(name), name)
+
+    def session(self) -> Session:
+        head = self.head
+        if head is not None:
+            head = check_header(head, INDEX if not self.archive.recovered else HEADER)
+        else:  # a partial file cut before its header was complete: defaults
+            head = {"script": "", "device": "cpu", "created": 0.0}
+        n = len(self.names)
+        s = Session(script=head["script"], device=head["device"], created=float(head["created"]),
+                    window=max(head.get("window", n), n, 1), dropped=head.get("dropped", 0))
+        s.extend(LazyCapture(self, i) for i in range(n))
+        s.recovered = self.archive.recovered
+        s.source = self
+        return s
+
+    def capture(self, i: int) -> IterationCapture:
+        with self._lock:
+            cap = self._cache.get(i)
+            if cap is not None:
+                self._cache.move_to_end(i)
+                return cap
+            cap = self._decode(self.names[i])
+            self._cache[i] = cap
+            if len(self._cache) > CACHE:
+                self._cache.popitem(last=False)
+            return cap
+
+    def _decode(self, name: str) -> IterationCapture:
+        member = name + ".json"
+        raw = self.archive.read(member)
+        data = read_json(raw, member)
+        arrays = {}
+        if name + ".npz" in self.archive.entries:
+            # Each thumbnail needs a `"thumb": "aN"` in the JSON: more arrays than that are
+            # refused from the .npz's directory size, before any is parsed.
+            refs = len(_THUMB_REF.findall(raw))
+            arrays = read_arrays(self.archive.read(name + ".npz"), name + ".npz", refs)
+        return decode_capture(data, member, arrays)
+
+    def close(self) -> None:
+        self.archive.close()
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    try:
-        with zf.open(info) as f:
-            data = f.read(info.file_size + 1)
-    except _UNREADABLE as exc:
-        raise SessionFormatError(f"{info.filename}: unreadable or truncated ({exc})") from exc
-    if len(data) != info.file_size:
-        raise SessionFormatError(f"{info.filename}: size differs from the declared size")
-    return data
-
-
-def _read_json(zf: zipfile.ZipFile, infos: dict, name: str) -> Any:
-    if name not in infos:
-        raise SessionFormatError(f"{name}: missing member")
-    raw = _read(zf, infos[name])
-    try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
-        raise SessionFormatError(f"{name}: not valid JSON ({exc})"[:300]) from exc
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"non-standard JSON constant {name}")
-
-
-def _session_from_index(index: Any) -> Session:
-    def fail(field: str, what: str) -> SessionFormatError:
-        return SessionFormatError(f"{INDEX}: field {field}: {what}")
-
-    if not isinstance(index, dict):
-        raise fail("<root>", "expected an object")
-    if index.get("format") != "gscope":
-        raise fail("format", "is not 'gscope'")
-    version = index.get("schema_version")
-    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
-        raise fail("schema_version", f"{version!r:.20} is not a version this reader knows "
-                   f"(1..{SCHEMA_VERSION})")
-    for field, types in (("script", (str,)), ("device", (str,)), ("created", (int, float)),
-                         ("window", (int,)), ("dropped", (int,)), ("captures", (list,))):
-        value = index.get(field)
-        if type(value) not in types:
-            raise fail(field, f"expected {types[0].__name__}, got {type(value).__name__}")
-    if not 1 <= index["window"] <= MAX_CAPTURES or index["dropped"] < 0:
-        raise fail("window", "window or dropped out of range")
+def _check_index(index: Any, entries: dict) -> list[str]:
+    check_header(index, INDEX)
+    for field in ("window", "dropped", "captures"):
+        if field not in index:
+            raise SessionFormatError(f"{INDEX}: field {field}: missing")
     names = index["captures"]
-    if len(names) > index["window"]:
-        raise fail("captures", "more captures than the window holds")
+    if not isinstance(names, list):
+        raise SessionFormatError(f"{INDEX}: field captures: expected a list")
+    if len(names) > min(index["window"], MAX_CAPTURES):
+        raise SessionFormatError(f"{INDEX}: field captures: more captures ({len(names)}) "
+                                 "than the window holds")
     for i, name in enumerate(names):
-        if not isinstance(name, str) or not re.fullmatch(r"captures/\d{6}", name):
-            raise fail(f"captures[{i}]", f"{name!r:.40} is not a capture member name")
+        if not isinstance(name, str) or not CAPTURE_NAME.fullmatch(name):
+            raise SessionFormatError(f"{INDEX}: field captures[{i}]: {name!r:.40} is not a "
+                                     "capture member name")
+        if name + ".json" not in entries:
+            raise SessionFormatError(f"{name}.json: missing member (listed in {INDEX})")
     if len(set(names)) != len(names):
-        raise fail("captures", "a capture is listed twice")
-    return Session(script=index["script"][:4096], device=index["device"][:64],
-                   created=float(index["created"]), window=index["window"],
-                   dropped=index["dropped"])
+        raise SessionFormatError(f"{INDEX}: field captures: a capture is listed twice")
+    return names
 
 
-def _read_arrays(zf: zipfile.ZipFile, infos: dict, name: str) -> dict[str, np.ndarray]:
-    raw = _read(zf, infos[name])
+def _complete_captures(entries: dict) -> list[str]:
+    """Capture stems whose JSON member is complete, in the order they were written."""
+    return [name[:-5] for name in entries
+            if name.startswith("captures/") and name.endswith(".json")]
+
+
+def read_arrays(raw: bytes, name: str, most: int = MAX_ARRAYS) -> dict[str, np.ndarray]:
+    """A capture's thumbnails (at most `most`), each checked by its .npy header before
+    numpy allocates."""
+    _check_array_count(raw, name, min(most, MAX_ARRAYS))
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as inner:
-            for info in inner.infolist():
-                if not _ARRAY.match(info.filename):
+            infos = inner.infolist()
+            out = {}
+            for info in infos:
+                if not _ARRAY_NAME.match(info.filename):
                     raise SessionFormatError(f"{name}: unexpected array {info.filename!r:.60}")
-                _check_size(info, MAX_ARRAY_BYTES)
-                _check_array_header(inner, info, name)
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+                if info.file_size > MAX_ARRAY_BYTES or \
+                        info.file_size > 200 * max(info.compress_size, 1) + 4096:
+                    raise SessionFormatError(f"{name}: array {info.filename} declares "
+                                             f"{info.file_size} bytes, over the limit")
+                out[info.filename[:-4]] = _read_array(inner.read(info), info.filename, name)
+            return out
     except SessionFormatError:
         raise
-    except (*_UNREADABLE, KeyError) as exc:
+    except (*UNREADABLE, KeyError) as exc:
         raise SessionFormatError(f"{name}: unreadable arrays ({exc})"[:300]) from exc
 
 
-def _check_array_header(inner: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Refuse an array by its header: numpy allocates the declared shape before reading."""
-    with inner.open(info) as f:
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
-        else:  # np.load refuses versions it does not know
-            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+def _check_array_count(raw: bytes, name: str, most: int) -> None:
+    """Refuse an .npz by its entry count (end-of-central-directory record) before parsing
+    a directory of, say, 200,000 one-value arrays."""
+    at = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65536 - 22))
+    if at < 0 or at + 22 > len(raw):
+        raise SessionFormatError(f"{name}: not an .npz archive")
+    count = struct.unpack_from("<H", raw, at + 10)[0]
+    if count > most or count == 0xFFFF:
+        raise SessionFormatError(f"{name}: {count} arrays, more than the {most} thumbnails "
+                                 "its capture refers to")
+
+
+def _read_array(data: bytes, filename: str, name: str) -> np.ndarray:
+    f = io.BytesIO(data)
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise SessionFormatError(f"{name}: array {filename[:-4]} has .npy version {version}")
     if dtype != np.float32 or len(shape) != 2 or max(shape) > THUMB_SIDE:
-        raise SessionFormatError(f"{name}: array {info.filename[:-4]} must be float32 2-D "
+        raise SessionFormatError(f"{name}: array {filename[:-4]} must be float32 2-D "
                                  f"of at most {THUMB_SIDE}x{THUMB_SIDE}")
+    body = data[f.tell():]
+    if len(body) != shape[0] * shape[1] * 4:
+        raise SessionFormatError(f"{name}: array {filename[:-4]} is truncated")
+    arr = np.frombuffer(body, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    return arr.copy()  # writable and owning its memory, as np.load gives

@@ -21,6 +21,9 @@ class Session:
 
     Items added by the recorder are kept as cheap frozen tuples and built into
     `IterationCapture`s the first time they are read (`session[i]`, `session.captures`).
+    A session from `trace.load` holds lazy items instead: each read decodes through the
+    file's reader (which caches the last few), so memory follows what is read; `recovered`
+    says it came from a partial file, `close()` releases the file.
 
     Example:
         s = Session(script="mlp.py", window=100)
@@ -40,6 +43,8 @@ class Session:
         self.schema_version = SCHEMA_VERSION
         self.dropped = dropped
         self._items: deque = deque(maxlen=window)
+        self.recovered = False  # loaded from a partial file (its writer was killed)
+        self.source: Any = None  # the open file of a loaded session
         self.extend(captures)
 
     def add(self, capture: Any) -> None:
@@ -68,13 +73,20 @@ class Session:
 
     def __getitem__(self, i: int) -> IterationCapture:
         item = self._items[i]
+        if getattr(item, "lazy", False):
+            return item.build()  # the reader caches; keeping it here would hold every one
         if not isinstance(item, IterationCapture):
             item = item.build()
             self._items[i] = item
         return item
 
     def __iter__(self) -> Iterator[IterationCapture]:
-        return iter(self.captures)
+        return (self[i] for i in range(len(self._items)))
+
+    def close(self) -> None:
+        """Release the file a loaded session reads its captures from (reads fail after)."""
+        if self.source is not None:
+            self.source.close()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Session):
