@@ -237,35 +237,53 @@ def load_source(source: str, iterations: int | None = None) -> Any:
     return result.session
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What `export_headless` wrote, and a note for the user ('' when there is none)."""
+
+    path: Path
+    note: str = ""
+
+
 def export_headless(source: str, out: str, iteration: int | None = None,
                     iterations: int | None = None, overlay: str = "none",
                     collapse: int | None = None, scale: float = 2.0,
-                    theme_name: str = "light") -> Path:
+                    theme_name: str = "light") -> Exported:
     """Render/export iteration `iteration` (default: the last) of `source` to `out`.
 
     Example:
         export_headless("resources/examples/spiral_mlp.py", "graph.png", overlay="time")
     """
-    from app.ui.graph_presenter import capture_graph, collapse_at_depth, default_collapse, lay_out
-    from app.ui.overlays import overlay_scale
-    from app.ui.theme import theme
-
+    if export_kind(out) not in (*IMAGE_FORMATS, *DATA_FORMATS):
+        raise ValueError(f"{out}: unknown output format")
+    fit_size(1, 1, scale, MAX_SIDE, MAX_PIXELS, out)  # a bad scale fails before any work
     session = load_source(source, iterations)
     if len(session) == 0:
         raise RuntimeError(f"{source}: no captured iterations")
     captures = session.captures
     cap = captures[-1] if iteration is None else _pick(captures, iteration)
+    return export_capture(cap, out, overlay, collapse, scale, theme_name)
+
+
+def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
+                   collapse: int | None = None, scale: float = 2.0,
+                   theme_name: str = "light") -> Exported:
+    """Export one capture to `out` by its ending: data formats directly, image formats drawn
+    offscreen as the window draws them (collapse by size unless `collapse` is given)."""
+    from app.ui.graph_presenter import capture_graph, collapse_at_depth, default_collapse, lay_out
+    from app.ui.overlays import overlay_scale
+    from app.ui.theme import theme
+
     if export_kind(out) in DATA_FORMATS:
         export_data(cap, out)
-        return Path(out)
+        return Exported(Path(out))
     graph = capture_graph(cap)
     collapsed = default_collapse(graph) if collapse is None else collapse_at_depth(graph,
                                                                                    collapse)
     scene = GraphScene(theme(theme_name))
     scene.show_graph(graph, lay_out(graph, collapsed), animate=False)
     scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay))
-    export_graph(scene, out, scale)
-    return Path(out)
+    return Exported(Path(out), export_graph(scene, out, scale).note)
 
 
 def _pick(captures: list, iteration: int) -> Any:
