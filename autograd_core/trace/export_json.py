@@ -1,8 +1,8 @@
 """JSON export of a capture or a session: the same schema as the session file's members
 (non-finite floats as "nan"/"inf"/"-inf"; thumbnails left out).
 
-Names are kept exactly: JSON's own escapes hold control characters, and the output is ASCII,
-so a lone surrogate is written as a "\\udXXX" escape that `json.loads` reads back as it was."""
+Names are kept as the session file keeps them: JSON's own escapes hold control characters
+(the output is ASCII), and lone surrogates become U+FFFD in the codec."""
 
 from __future__ import annotations
 
