@@ -20,11 +20,15 @@ from autograd_core.trace.atomic import atomic_write
 IMAGE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".dot", ".graphml", ".trace.json", ".json")
 # Size caps: a graph with thousands of nested frames is tens of thousands of units across, and
-# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 64 MP (256 MiB of
-# ARGB32) keep a PNG within a few seconds; 14400 units is PDF's 200-inch page limit.
+# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 32 Mi pixels (128 MiB
+# of ARGB32; encoding a busy image that size takes ~9 s here) bound a PNG; 14400 units is
+# PDF's 200-inch page limit. Headless exports draw module frames at most MAX_FRAME_DEPTH
+# deep (deeper groups collapsed): each nested frame paints over the whole area inside it,
+# and 1,500 of them took 5 s for a 4-megapixel image.
 MAX_SIDE = 16384
-MAX_PIXELS = 64 * 2**20
+MAX_PIXELS = 32 * 2**20
 MAX_PAGE = 14400
+MAX_FRAME_DEPTH = 32
 
 
 def export_kind(path: str | os.PathLike) -> str:
@@ -93,7 +97,7 @@ def fit_size(width: float, height: float, scale: float, max_side: int,
     size = QSize(max(int(w * factor), 1), max(int(h * factor), 1))
     if factor >= 1.0:
         return size, ""
-    limit = f"{max_side} per side" + (f", {max_pixels / 1e6:.0f} megapixels" if max_pixels
+    limit = f"{max_side} per side" + (f", {max_pixels / 1e6:.1f} megapixels" if max_pixels
                                       else "")
     return size, (f"{path}: the graph is {int(w)}x{int(h)} at scale {scale:g}; scaled down "
                   f"to {size.width()}x{size.height()} (the limit is {limit})")
@@ -280,10 +284,25 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
     graph = capture_graph(cap)
     collapsed = default_collapse(graph) if collapse is None else collapse_at_depth(graph,
                                                                                    collapse)
+    collapsed, frames_note = _cap_frame_depth(graph, collapsed)
     scene = GraphScene(theme(theme_name))
     scene.show_graph(graph, lay_out(graph, collapsed), animate=False)
     scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay))
-    return Exported(Path(out), export_graph(scene, out, scale).note)
+    size_note = export_graph(scene, out, scale).note
+    return Exported(Path(out), "; ".join(n for n in (size_note, frames_note) if n))
+
+
+def _cap_frame_depth(graph: Any, collapsed: frozenset[str]) -> tuple[frozenset[str], str]:
+    """`collapsed` plus the module groups at MAX_FRAME_DEPTH + 1 that no collapsed group
+    already holds; the note says so when there were any."""
+    from app.ui.graph_presenter import collapse_at_depth
+
+    deep = collapse_at_depth(graph, MAX_FRAME_DEPTH + 1)
+    hidden = {p for p in deep if not any(p.startswith(c + ".") for c in collapsed)}
+    if not hidden:
+        return collapsed, ""
+    return collapsed | hidden, (f"module groups deeper than {MAX_FRAME_DEPTH} levels are drawn "
+                                "collapsed")
 
 
 def _pick(captures: list, iteration: int) -> Any:
