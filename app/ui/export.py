@@ -97,8 +97,8 @@ def fit_size(width: float, height: float, scale: float, max_side: int,
     size = QSize(max(int(w * factor), 1), max(int(h * factor), 1))
     if factor >= 1.0:
         return size, ""
-    limit = f"{max_side} per side" + (f", {max_pixels / 1e6:.1f} megapixels" if max_pixels
-                                      else "")
+    limit = f"{max_side} a side" + (f" and {max_pixels:,} pixels in all" if max_pixels
+                                     else "")
     return size, (f"{path}: the graph is {int(w)}x{int(h)} at scale {scale:g}; scaled down "
                   f"to {size.width()}x{size.height()} (the limit is {limit})")
 
