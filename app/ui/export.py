@@ -213,7 +213,12 @@ def export_data(capture_or_session: Any, path: str | os.PathLike) -> None:
     kind = export_kind(path)
     if kind not in writers:
         raise ValueError(f"not a data format: {path} (use .dot, .graphml, .json, .trace.json)")
-    writers[kind](capture_or_session, str(path))
+    try:
+        writers[kind](capture_or_session, str(path))
+    except OSError as exc:  # a full disk raises without a file name: say which file
+        if exc.filename is not None or str(path) in str(exc):
+            raise
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def save_window(widget: QWidget, path: str | os.PathLike) -> QSize:
@@ -261,12 +266,22 @@ def export_headless(source: str, out: str, iteration: int | None = None,
     if export_kind(out) not in (*IMAGE_FORMATS, *DATA_FORMATS):
         raise ValueError(f"{out}: unknown output format")
     fit_size(1, 1, scale, MAX_SIDE, MAX_PIXELS, out)  # a bad scale fails before any work
-    session = load_source(source, iterations)
-    if len(session) == 0:
+    captures = _captures(source, iterations)
+    if not captures:
         raise RuntimeError(f"{source}: no captured iterations")
-    captures = session.captures
     cap = captures[-1] if iteration is None else _pick(captures, iteration)
     return export_capture(cap, out, overlay, collapse, scale, theme_name)
+
+
+def _captures(source: str, iterations: int | None) -> list:
+    """The captures of `source`; a bad session file's error names the file as well as the
+    member and field (a lazy `trace.load` reads captures only when they are asked for)."""
+    try:
+        return list(load_source(source, iterations).captures)
+    except ValueError as exc:
+        if source in str(exc):
+            raise
+        raise ValueError(f"{source}: {exc}") from exc
 
 
 def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",

@@ -240,3 +240,23 @@ def test_the_command_runs_as_a_program_and_reports_the_note(tmp_path) -> None:
                          timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert run.returncode == 0, run.stderr
     assert "wrote" in run.stdout and "scaled down" in run.stderr
+
+
+def test_a_bad_session_file_is_named_with_the_field(tmp_path, capsys) -> None:
+    import json
+    import zipfile
+
+    good, bad = tmp_path / "good.gscope", tmp_path / "bad.gscope"
+    trace.save(trace.Session(captures=[hostile_capture()]), good)
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name.endswith("000000.json"):
+                capture = json.loads(data)
+                capture["nodes"][1]["time_ns"] = "soon"
+                data = json.dumps(capture).encode()
+            zout.writestr(name, data)
+    code = main(["export", str(bad), "-o", str(tmp_path / "g.dot")])
+    err = capsys.readouterr().err
+    assert code == 1 and str(bad) in err and "nodes[1].time_ns" in err
+    assert not (tmp_path / "g.dot").exists()
