@@ -94,17 +94,21 @@ def fit_size(width: float, height: float, scale: float, max_side: int,
     """
     if not (math.isfinite(scale) and scale > 0):
         raise ValueError(f"{path}: scale must be a positive finite number, got {scale!r}")
-    w, h = max(width * scale, 1.0), max(height * scale, 1.0)
-    factor = min(1.0, max_side / w, max_side / h)
+    width, height = max(width, 1.0), max(height, 1.0)
+    # The largest scale within the caps, computed without multiplying by `scale` first (a
+    # finite scale like 1e300 would overflow the product).
+    fits = min(max_side / width, max_side / height)
     if max_pixels is not None:
-        factor = min(factor, math.sqrt(max_pixels / (w * h)))
-    size = QSize(max(int(w * factor), 1), max(int(h * factor), 1))
-    if factor >= 1.0:
+        fits = min(fits, math.sqrt(max_pixels / (width * height)))
+    used = min(scale, fits)
+    size = QSize(max(int(width * used), 1), max(int(height * used), 1))
+    if scale <= fits:
         return size, ""
     limit = f"{max_side} a side" + (f" and {max_pixels:,} pixels in all" if max_pixels
                                      else "")
-    return size, (f"{path}: the graph is {int(w)}x{int(h)} at scale {scale:g}; scaled down "
-                  f"to {size.width()}x{size.height()} (the limit is {limit})")
+    return size, (f"{path}: the graph ({int(width)}x{int(height)} at scale {scale:g}) is "
+                  f"beyond the size limit ({limit}); scaled down to "
+                  f"{size.width()}x{size.height()}")
 
 
 def _write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -105,6 +105,8 @@ def test_fit_size_caps_both_sides_and_the_area() -> None:
     assert size.width() == 1000 and size.height() == 1 and "x.png" in note
     size, _ = export.fit_size(5000, 5000, 1.0, 100_000, 1_000_000, "x.png")
     assert size.width() * size.height() <= 1_000_000
+    size, note = export.fit_size(300, 100, 1e300, 3000, None, "x.png")  # no overflow
+    assert (size.width(), size.height()) == (3000, 1000) and "scaled down" in note
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match=r"x\.png"):
             export.fit_size(10, 10, bad, 1000, None, "x.png")
