@@ -62,6 +62,9 @@ def test_hostile_names_draw_into_well_formed_images(qapp, tmp_path, loaded) -> N
     assert "re\\x00lu" in svg and "m0.re\\x00lu" in svg  # op and frame title, escaped
     # A file's lone surrogates come back as U+FFFD (the codec); in memory they are escaped.
     assert ("lone\ufffdhigh" if loaded else "lone\\ud800high") in svg
+    for overlay in ("time", "backward", "grad", "value", "anomaly"):  # NaN/inf/huge numbers
+        export.export_capture(cap, tmp_path / "o.svg", overlay=overlay, theme_name="dark")
+        _check_image(tmp_path / "o.svg")
 
 
 def test_deep_module_paths_render_quickly_within_the_caps(qapp, tmp_path) -> None:
