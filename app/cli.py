@@ -95,28 +95,6 @@ def main(argv: list[str] | None = None) -> int:
     return gui(args.model, args.screenshot, args.iterations)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def positive_seconds(text: str) -> float:
-    """argparse type: a finite number of seconds above zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text}")
-    return value
-
-
 def _parse_record(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="gradscope record",
@@ -124,13 +102,13 @@ def _parse_record(argv: list[str]) -> argparse.Namespace:
                     "and save the session (.gscope). Ctrl-C, SIGTERM or SIGHUP stop the run "
                     "and save what was captured.")
     p.add_argument("model", help="a model script defining `model` and `step(i)`")
-    p.add_argument("-n", "--iterations", type=positive_int, default=None,
+    p.add_argument("-n", "--iterations", type=_int_at_least(1), default=None,
                    help="iterations to run (default: the script's ITERATIONS, else 100)")
     p.add_argument("--device", choices=("cpu", "cuda"), default=None,
                    help="where to run (default: the script's DEVICE, else cpu)")
     p.add_argument("--stats", choices=("off", "basic", "full"), default="basic",
                    help="tensor statistics to record (default: basic)")
-    p.add_argument("--timeout", type=positive_seconds, default=None, metavar="SECONDS",
+    p.add_argument("--timeout", type=_positive_finite, default=None, metavar="SECONDS",
                    help="stop after this long (loading the script included) and save what "
                         "was captured")
     p.add_argument("-o", "--output", required=True, help="the session file to write")
@@ -324,6 +302,32 @@ def gui(source: str, screenshot: str | None, iterations: int | None = None) -> i
     return run_app(source, screenshot, iterations)
 
 
+def _positive_finite(text: str) -> float:
+    """argparse type: a float above zero that is not NaN or infinite (e.g. --scale)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
+    return value
+
+
+def _int_at_least(low: int) -> Any:
+    """argparse type: an integer >= `low` (--iteration 0 and up, -n 1 and up)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
 def _parse_export(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="gradscope export",
@@ -332,25 +336,35 @@ def _parse_export(argv: list[str]) -> argparse.Namespace:
     p.add_argument("source", help="a model script (recorded for -n iterations) or a .gscope")
     p.add_argument("-o", "--output", required=True,
                    help="OUT.png, .svg, .pdf, .dot, .graphml, .json or .trace.json")
-    p.add_argument("--iteration", type=int, default=None, metavar="K",
+    p.add_argument("--iteration", type=_int_at_least(0), default=None, metavar="K",
                    help="the iteration to export (default: the last captured)")
-    p.add_argument("-n", "--iterations", type=int, default=None,
+    p.add_argument("-n", "--iterations", type=_int_at_least(1), default=None,
                    help="iterations to record from a model script (default: 3)")
     p.add_argument("--overlay", choices=("none", "time", "backward", "grad", "value",
                                          "anomaly"), default="none",
                    help="colour nodes by forward time, gradient norm, value magnitude, ...")
-    p.add_argument("--collapse", type=int, default=None, metavar="DEPTH",
+    p.add_argument("--collapse", type=_int_at_least(0), default=None, metavar="DEPTH",
                    help="collapse module groups at this depth (0: none; default: by size)")
-    p.add_argument("--scale", type=float, default=2.0, help="PNG scale (default: 2)")
+    p.add_argument("--scale", type=_positive_finite, default=2.0,
+                   help="PNG scale (default: 2; large images are scaled down to at most "
+                        "16384 pixels a side and 64 megapixels, with a note)")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     return p.parse_args(argv)
 
 
 def export_command(argv: list[str]) -> int:
-    """`gradscope export`: 0 when written, 1 when the script failed, 2 on bad arguments."""
+    """`gradscope export`: 0 when written, 1 when the script failed or the file could not be
+    written, 2 on bad arguments (checked, output path included, before any loading)."""
+    from autograd_core.trace.atomic import OutputPathError, check_output_path
+
     args = _parse_export(argv)
     if not Path(args.source).is_file():
         print(f"gradscope: no such model script or session: {args.source}", file=sys.stderr)
+        return 2
+    try:
+        check_output_path(args.output, protect=[args.source])
+    except OutputPathError as exc:
+        print(f"gradscope: {exc}", file=sys.stderr)  # it names the path and why
         return 2
     import os
 
@@ -364,14 +378,27 @@ def export_command(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     if not export_kind(args.output):
-        print(f"gradscope: unknown output format: {args.output}", file=sys.stderr)
+        print(f"gradscope: unknown output format: {args.output} (use .png, .svg, .pdf, .dot, "
+              ".graphml, .json or .trace.json)", file=sys.stderr)
         return 2
     _app = QApplication.instance() or QApplication(["gradscope"])
     try:
-        out = export_headless(args.source, args.output, args.iteration, args.iterations,
-                              args.overlay, args.collapse, args.scale, args.theme)
-    except (RuntimeError, ValueError, OSError) as exc:
-        print(f"gradscope: {exc}", file=sys.stderr)
+        done = export_headless(args.source, args.output, args.iteration, args.iterations,
+                               args.overlay, args.collapse, args.scale, args.theme)
+    except (RuntimeError, ValueError, OSError, MemoryError) as exc:
+        print(f"gradscope: {_named(exc, args.output)}", file=sys.stderr)
         return 1
-    print(f"wrote {out}")
+    if done.note:
+        print(f"gradscope: note: {done.note}", file=sys.stderr)
+    print(f"wrote {done.path}")
     return 0
+
+
+def _named(exc: BaseException, output: str) -> str:
+    """The error's message, naming the output file when the message does not already name a
+    file (an OSError's filename, or the output for a bare 'No space left on device')."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename is None:
+        reason = exc.strerror or text
+        return reason if output in reason else f"cannot write {output}: {reason}"
+    return text

@@ -1,22 +1,38 @@
 """Exports: the graph as PNG (at a scale), SVG and PDF; the whole window as PNG; the capture as
 DOT, GraphML, JSON and Chrome trace (the trace package's writers); and `export_headless`,
-which records or loads a session and renders the same view offscreen for `gradscope export`."""
+which records or loads a session and renders the same view offscreen for `gradscope export`.
+
+Images are drawn into memory, checked, then written with `atomic_write`: a failed write (a
+full disk) raises OSError naming the file and leaves the old file as it was. Image sizes are
+capped; an `ImageExport.note` says when a drawing was scaled down."""
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
 from app.ui.graph_scene import GraphScene
-from autograd_core.trace.atomic import atomic_path
+from autograd_core.trace.atomic import atomic_write
 
 IMAGE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".dot", ".graphml", ".trace.json", ".json")
+# Size caps: a graph with thousands of nested frames is tens of thousands of units across, and
+# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 32 Mi pixels (128 MiB
+# of ARGB32; encoding a busy 16-megapixel image took 4.5 s here) bound a PNG; 14400 units is
+# PDF's 200-inch page limit. Headless exports draw module frames at most MAX_FRAME_DEPTH
+# deep (deeper groups collapsed): each nested frame paints over the whole area inside it,
+# and 1,500 of them took 5 s for a 4-megapixel image.
+MAX_SIDE = 16384
+MAX_PIXELS = 32 * 2**20
+MAX_PAGE = 14400
+MAX_FRAME_DEPTH = 32
 
 
 def export_kind(path: str | os.PathLike) -> str:
@@ -60,63 +76,140 @@ def graph_size(scene: GraphScene) -> QSize:
     return QSize(max(int(r.width()), 1), max(int(r.height()), 1))
 
 
-def export_png(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0) -> QSize:
-    """Render the graph into a PNG `scale` times its natural size; returns the image size."""
-    size = graph_size(scene) * scale
-    image = QImage(size, QImage.Format_ARGB32)
-    image.fill(QColor(scene.theme.background))
-    painter = QPainter(image)
+@dataclass(frozen=True)
+class ImageExport:
+    """What an image export wrote: its size (pixels for PNG, page units for SVG and PDF) and a
+    note, non-empty when the drawing was scaled down to fit the size caps."""
+
+    size: QSize
+    note: str = ""
+
+
+def fit_size(width: float, height: float, scale: float, max_side: int,
+             max_pixels: int | None, path: str | os.PathLike) -> tuple[QSize, str]:
+    """`width` x `height` times `scale`, shrunk (aspect kept) to at most `max_side` per side
+    and `max_pixels` in all; the note says so when it shrank.
+
+    Example: `fit_size(40000, 100, 1.0, 16384, None, "g.png")[0]` is 16384 x 40.
+    """
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"{path}: scale must be a positive finite number, got {scale!r}")
+    width, height = max(width, 1.0), max(height, 1.0)
+    # The largest scale within the caps, computed without multiplying by `scale` first (a
+    # finite scale like 1e300 would overflow the product).
+    fits = min(max_side / width, max_side / height)
+    if max_pixels is not None:
+        fits = min(fits, math.sqrt(max_pixels / (width * height)))
+    used = min(scale, fits)
+    size = QSize(max(int(width * used), 1), max(int(height * used), 1))
+    if scale <= fits:
+        return size, ""
+    limit = f"{max_side} a side" + (f" and {max_pixels:,} pixels in all" if max_pixels
+                                     else "")
+    return size, (f"{path}: the graph ({int(width)}x{int(height)} at scale {scale:g}) is "
+                  f"beyond the size limit ({limit}); scaled down to "
+                  f"{size.width()}x{size.height()}")
+
+
+def _write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Replace `path` with `data` atomically: a failed write or flush (a full disk) raises
+    OSError naming the file, and the old file stays as it was."""
+    try:
+        with atomic_write(path, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _buffer() -> QBuffer:
+    buf = QBuffer()
+    buf.open(QIODevice.WriteOnly)
+    return buf
+
+
+def _paint(scene: GraphScene, device: Any, target: QRectF, path: str | os.PathLike) -> None:
+    """Draw the graph on `device`; raise when the painter could not start or finish (Qt
+    reports a failed paint device only through these return values)."""
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError(f"cannot write {path}: the drawing could not start (out of memory?)")
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-    _render(scene, painter, QRectF(0, 0, size.width(), size.height()), legend=True)
-    painter.end()
-    with atomic_path(path) as tmp:
-        if not image.save(str(tmp), "PNG"):
-            raise OSError(f"cannot write {path}")
-    return size
+    try:
+        _render(scene, painter, target, legend=True)
+    finally:
+        finished = painter.end()
+    if not finished:
+        raise OSError(f"cannot write {path}: the drawing did not finish")
 
 
-def export_svg(scene: GraphScene, path: str | os.PathLike) -> None:
+def export_png(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0) -> ImageExport:
+    """Render the graph into a PNG `scale` times its natural size, capped at MAX_SIDE pixels
+    per side and MAX_PIXELS in all (the note says when it was scaled down)."""
+    natural = graph_size(scene)
+    size, note = fit_size(natural.width(), natural.height(), scale, MAX_SIDE, MAX_PIXELS, path)
+    image = QImage(size, QImage.Format_ARGB32)
+    if image.isNull():
+        raise OSError(f"cannot write {path}: no memory for a {size.width()}x{size.height()} "
+                      "image")
+    image.fill(QColor(scene.theme.background))
+    _paint(scene, image, QRectF(0, 0, size.width(), size.height()), path)
+    buf = _buffer()
+    if not image.save(buf, "PNG"):
+        raise OSError(f"cannot write {path}: PNG encoding failed")
+    _write_bytes(path, bytes(buf.data()))
+    return ImageExport(size, note)
+
+
+def export_svg(scene: GraphScene, path: str | os.PathLike) -> ImageExport:
+    """The graph as SVG, its canvas capped at MAX_PAGE units per side."""
     from PySide6.QtSvg import QSvgGenerator
 
-    size = graph_size(scene)
-    with atomic_path(path) as tmp:
-        gen = QSvgGenerator()
-        gen.setFileName(str(tmp))
-        gen.setSize(size)
-        gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        gen.setTitle("Gradscope graph")
-        painter = QPainter(gen)
-        _render(scene, painter, QRectF(0, 0, size.width(), size.height()), legend=True)
-        painter.end()  # the generator writes and closes its file here
-        del painter, gen
+    natural = graph_size(scene)
+    size, note = fit_size(natural.width(), natural.height(), 1.0, MAX_PAGE, None, path)
+    buf = _buffer()
+    gen = QSvgGenerator()
+    gen.setOutputDevice(buf)
+    gen.setSize(size)
+    gen.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    gen.setTitle("Gradscope graph")
+    _paint(scene, gen, QRectF(0, 0, size.width(), size.height()), path)
+    data = bytes(buf.data())
+    if not data.rstrip().endswith(b"</svg>"):
+        raise OSError(f"cannot write {path}: the SVG generator did not finish the document")
+    _write_bytes(path, data)
+    return ImageExport(size, note)
 
 
-def export_pdf(scene: GraphScene, path: str | os.PathLike) -> None:
-    size = graph_size(scene)
-    with atomic_path(path) as tmp:
-        writer = QPdfWriter(str(tmp))
-        writer.setTitle("Gradscope graph")
-        writer.setResolution(96)
-        writer.setPageSize(QPageSize(QSizeF(size), QPageSize.Unit.Point, name="graph"))
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0))
-        painter = QPainter(writer)
-        page = writer.pageLayout().paintRectPixels(writer.resolution())
-        _render(scene, painter, QRectF(page), legend=True)
-        painter.end()  # the writer finishes the file here
-        del painter, writer
+def export_pdf(scene: GraphScene, path: str | os.PathLike) -> ImageExport:
+    """The graph on one PDF page, capped at MAX_PAGE points per side (PDF's 200 inches)."""
+    natural = graph_size(scene)
+    size, note = fit_size(natural.width(), natural.height(), 1.0, MAX_PAGE, None, path)
+    buf = _buffer()
+    writer = QPdfWriter(buf)
+    writer.setTitle("Gradscope graph")
+    writer.setResolution(96)
+    writer.setPageSize(QPageSize(QSizeF(size), QPageSize.Unit.Point, name="graph"))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0))
+    page = writer.pageLayout().paintRectPixels(writer.resolution())
+    _paint(scene, writer, QRectF(page), path)
+    data = bytes(buf.data())
+    if not (data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]):
+        raise OSError(f"cannot write {path}: the PDF writer did not finish the document")
+    _write_bytes(path, data)
+    return ImageExport(size, note)
 
 
-def export_graph(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0) -> None:
+def export_graph(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0
+                 ) -> ImageExport:
     """PNG, SVG or PDF by the file's ending."""
     kind = export_kind(path)
     if kind == ".png":
-        export_png(scene, path, scale)
-    elif kind == ".svg":
-        export_svg(scene, path)
-    elif kind == ".pdf":
-        export_pdf(scene, path)
-    else:
-        raise ValueError(f"not an image format: {path} (use .png, .svg or .pdf)")
+        return export_png(scene, path, scale)
+    if kind == ".svg":
+        return export_svg(scene, path)
+    if kind == ".pdf":
+        return export_pdf(scene, path)
+    raise ValueError(f"not an image format: {path} (use .png, .svg or .pdf)")
 
 
 def export_data(capture_or_session: Any, path: str | os.PathLike) -> None:
@@ -128,15 +221,21 @@ def export_data(capture_or_session: Any, path: str | os.PathLike) -> None:
     kind = export_kind(path)
     if kind not in writers:
         raise ValueError(f"not a data format: {path} (use .dot, .graphml, .json, .trace.json)")
-    writers[kind](capture_or_session, str(path))
+    try:
+        writers[kind](capture_or_session, str(path))
+    except OSError as exc:  # a full disk raises without a file name: say which file
+        if exc.filename is not None or str(path) in str(exc):
+            raise
+        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def save_window(widget: QWidget, path: str | os.PathLike) -> QSize:
-    """A screenshot of the whole window (what the user sees) as PNG."""
+    """A screenshot of the whole window (what the user sees) as PNG, written atomically."""
     pixmap = widget.grab()
-    with atomic_path(path) as tmp:
-        if not pixmap.save(str(tmp), "PNG"):
-            raise OSError(f"cannot write {path}")
+    buf = _buffer()
+    if pixmap.isNull() or not pixmap.save(buf, "PNG"):
+        raise OSError(f"cannot write {path}: the window could not be captured as PNG")
+    _write_bytes(path, bytes(buf.data()))
     return pixmap.size()
 
 
@@ -155,35 +254,78 @@ def load_source(source: str, iterations: int | None = None) -> Any:
     return result.session
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What `export_headless` wrote, and a note for the user ('' when there is none)."""
+
+    path: Path
+    note: str = ""
+
+
 def export_headless(source: str, out: str, iteration: int | None = None,
                     iterations: int | None = None, overlay: str = "none",
                     collapse: int | None = None, scale: float = 2.0,
-                    theme_name: str = "light") -> Path:
+                    theme_name: str = "light") -> Exported:
     """Render/export iteration `iteration` (default: the last) of `source` to `out`.
 
     Example:
         export_headless("resources/examples/spiral_mlp.py", "graph.png", overlay="time")
     """
+    if export_kind(out) not in (*IMAGE_FORMATS, *DATA_FORMATS):
+        raise ValueError(f"{out}: unknown output format")
+    fit_size(1, 1, scale, MAX_SIDE, MAX_PIXELS, out)  # a bad scale fails before any work
+    captures = _captures(source, iterations)
+    if not captures:
+        raise RuntimeError(f"{source}: no captured iterations")
+    cap = captures[-1] if iteration is None else _pick(captures, iteration)
+    return export_capture(cap, out, overlay, collapse, scale, theme_name)
+
+
+def _captures(source: str, iterations: int | None) -> list:
+    """The captures of `source`; a bad session file's error names the file as well as the
+    member and field (a lazy `trace.load` reads captures only when they are asked for)."""
+    try:
+        return list(load_source(source, iterations).captures)
+    except ValueError as exc:
+        if source in str(exc):
+            raise
+        raise ValueError(f"{source}: {exc}") from exc
+
+
+def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
+                   collapse: int | None = None, scale: float = 2.0,
+                   theme_name: str = "light") -> Exported:
+    """Export one capture to `out` by its ending: data formats directly, image formats drawn
+    offscreen as the window draws them (collapse by size unless `collapse` is given)."""
     from app.ui.graph_presenter import capture_graph, collapse_at_depth, default_collapse, lay_out
     from app.ui.overlays import overlay_scale
     from app.ui.theme import theme
 
-    session = load_source(source, iterations)
-    if len(session) == 0:
-        raise RuntimeError(f"{source}: no captured iterations")
-    captures = session.captures
-    cap = captures[-1] if iteration is None else _pick(captures, iteration)
     if export_kind(out) in DATA_FORMATS:
         export_data(cap, out)
-        return Path(out)
+        return Exported(Path(out))
     graph = capture_graph(cap)
     collapsed = default_collapse(graph) if collapse is None else collapse_at_depth(graph,
                                                                                    collapse)
+    collapsed, frames_note = _cap_frame_depth(graph, collapsed)
     scene = GraphScene(theme(theme_name))
     scene.show_graph(graph, lay_out(graph, collapsed), animate=False)
     scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay))
-    export_graph(scene, out, scale)
-    return Path(out)
+    size_note = export_graph(scene, out, scale).note
+    return Exported(Path(out), "; ".join(n for n in (size_note, frames_note) if n))
+
+
+def _cap_frame_depth(graph: Any, collapsed: frozenset[str]) -> tuple[frozenset[str], str]:
+    """`collapsed` plus the module groups at MAX_FRAME_DEPTH + 1 that no collapsed group
+    already holds; the note says so when there were any."""
+    from app.ui.graph_presenter import collapse_at_depth
+
+    deep = collapse_at_depth(graph, MAX_FRAME_DEPTH + 1)
+    hidden = {p for p in deep if not any(p.startswith(c + ".") for c in collapsed)}
+    if not hidden:
+        return collapsed, ""
+    return collapsed | hidden, (f"module groups deeper than {MAX_FRAME_DEPTH} levels are drawn "
+                                "collapsed")
 
 
 def _pick(captures: list, iteration: int) -> Any:

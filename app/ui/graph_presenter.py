@@ -16,15 +16,18 @@ from app.layout import GroupNode, Layout, LayoutOptions, layout_graph
 from app.ui.graph_scene import GraphScene
 from app.ui.overlays import overlay_scale
 from app.ui.session_model import SessionModel
+from autograd_core.trace.graph import with_safe_text
 
 AUTO_COLLAPSE_NODES = 400   # larger graphs open with module groups collapsed by depth
 
 
 def capture_graph(capture: Any) -> nx.DiGraph:
-    """The capture as the view draws it (see `autograd_core.trace.to_networkx`)."""
+    """The capture as the view draws it (see `autograd_core.trace.to_networkx`): names from
+    the file pass through `safe_text`, so labels, shapes and frame titles are plain drawable
+    text in the window and in every image export."""
     from autograd_core.trace import to_networkx
 
-    return to_networkx(capture)
+    return with_safe_text(to_networkx(capture))
 
 
 def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = ()
@@ -42,7 +45,7 @@ def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = (
                 g.add_edge(producer[tid], rec.key)
         for tid in rec.outputs:
             producer[tid] = rec.key
-    return g
+    return with_safe_text(g)
 
 
 def module_paths(graph: nx.DiGraph) -> set[str]:

@@ -45,7 +45,7 @@ class SessionFormatError(ValueError):
 
 MAX_INT = 2**62
 MAX_LIST = 10_000_000
-MAX_NODES = 200_000  # per capture; tensors twice that, edges five times
+MAX_NODES = 100_000  # per capture (a large model has ~1,000); tensors twice that, edges 5x
 MAX_FAN = 65_536  # inputs/outputs of a node, gradients of a backward node, names in health
 MAX_STR = 4096
 MAX_PATH_DEPTH = 128  # levels of a dotted module path (a.b.c has 3)
@@ -157,21 +157,25 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # Bytes per container in the JSON we write: an edge `{"src": 0, "dst": 0, "tensor": 0}` is
 # 34, a node's three (object, inputs, outputs) take ~250; `{}` floods take 2-3.
 MIN_BYTES_PER_CONTAINER = 16
-MAX_CONTAINERS = 8_000_000
+MAX_CONTAINERS = 2_000_000  # objects and lists in one member: a capture at MAX_NODES
 
 
-def read_json(raw: bytes, member: str) -> Any:
-    """Parse one member's JSON after bounding what parsing could allocate: the structural
-    `{`/`[` (outside strings) are counted first and a member with more containers than its
-    size allows for data we write is refused; nesting is bounded by the parser's recursion
-    limit (RecursionError, refused here)."""
+def check_structure(raw: bytes, member: str) -> None:
+    """Bound what parsing `raw` could allocate: count the structural `{`/`[` (outside
+    strings) and refuse a member with more containers than its size allows for data we
+    write (floods of `{}`), or more than a capture at the schema's limits has."""
     skeleton = _STRING.sub(b"", raw) if b'"' in raw else raw
     containers = skeleton.count(b"{") + skeleton.count(b"[")
     if containers > MAX_CONTAINERS or \
             containers * MIN_BYTES_PER_CONTAINER > len(raw) + 64 * MIN_BYTES_PER_CONTAINER:
         raise SessionFormatError(f"{member}: {containers} objects/lists in {len(raw)} bytes "
                                  "is not a structure this format writes (refused unparsed)")
-    del skeleton
+
+
+def read_json(raw: bytes, member: str) -> Any:
+    """Parse one member's JSON once `check_structure` passes; nesting is bounded by the
+    parser's recursion limit (RecursionError, refused here)."""
+    check_structure(raw, member)
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:

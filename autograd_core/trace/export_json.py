@@ -1,5 +1,8 @@
 """JSON export of a capture or a session: the same schema as the session file's members
-(non-finite floats as "nan"/"inf"/"-inf"; thumbnails left out)."""
+(non-finite floats as "nan"/"inf"/"-inf"; thumbnails left out).
+
+Names are kept as the session file keeps them: JSON's own escapes hold control characters
+(the output is ASCII), and lone surrogates become U+FFFD in the codec."""
 
 from __future__ import annotations
 
@@ -16,10 +19,12 @@ from autograd_core.trace.session import SCHEMA_VERSION, Session
 def to_json(obj: IterationCapture | Session) -> dict[str, Any]:
     """A JSON-ready dict of a capture or of a whole session."""
     if isinstance(obj, Session):
-        return {**obj.header(), "captures": [encode(c, None) for c in obj.captures]}
+        return {**encode(obj.header(), None), "captures": [encode(c, None) for c in obj.captures]}
     return {"schema_version": SCHEMA_VERSION, "capture": encode(obj, None)}
 
 
 def export_json(obj: IterationCapture | Session, path: str | os.PathLike) -> None:
+    """Write `to_json(obj)` atomically (the old file stays if any write fails)."""
+    text = json.dumps(to_json(obj), allow_nan=False)
     with atomic_write(path, "w", encoding="utf-8") as f:
-        json.dump(to_json(obj), f, allow_nan=False)
+        f.write(text)

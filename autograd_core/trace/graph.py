@@ -3,6 +3,7 @@
 Nodes are keyed by their stable keys; edges run in data-flow direction (inputs and params ->
 ops -> loss). Every node has `kind` ("op", "param", "input", "output", "loss"), `label`,
 `group` (module path), `record` (its NodeRecord), and scalar fields for quick use.
+`with_safe_text` readies such a graph for drawing and exporting (names escaped by `safe_text`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from autograd_core.trace.records import IterationCapture, NodeRecord
+from autograd_core.trace.text import is_safe, safe_text
 
 if TYPE_CHECKING:  # networkx loads lazily: the worker records without it (~0.2-1 s)
     import networkx as nx
@@ -73,3 +75,22 @@ def to_networkx(cap: IterationCapture, phases: Iterable[str] | None = None,
             g.add_edge(kept[e.src], kept[e.dst], tensor=e.tensor,
                        shape="x".join(map(str, meta.shape)), dtype=meta.dtype)
     return g
+
+
+def with_safe_text(g: nx.DiGraph) -> nx.DiGraph:
+    """`g` with every string attribute of its nodes and edges passed through `safe_text`, in
+    place (node keys and the attached records stay as they are: they identify, not show).
+
+    Example: `with_safe_text(to_networkx(cap)).nodes[key]["label"]` is safe to draw as text.
+    """
+    for _, attrs in g.nodes(data=True):
+        _escape_values(attrs)
+    for _, _, attrs in g.edges(data=True):
+        _escape_values(attrs)
+    return g
+
+
+def _escape_values(attrs: dict[str, Any]) -> None:
+    for name, value in attrs.items():
+        if isinstance(value, str) and not is_safe(value):
+            attrs[name] = safe_text(value)

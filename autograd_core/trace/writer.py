@@ -36,7 +36,13 @@ from autograd_core.trace.archive import (
     check_sizes,
 )
 from autograd_core.trace.atomic import NAME_MAX, fsync_directory, refuse_special
-from autograd_core.trace.codec import SessionFormatError, check_header, decode_capture, encode
+from autograd_core.trace.codec import (
+    SessionFormatError,
+    check_header,
+    check_structure,
+    decode_capture,
+    encode,
+)
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import SCHEMA_VERSION
 
@@ -61,6 +67,7 @@ def encode_capture(cap: IterationCapture, member: str) -> tuple[bytes, bytes | N
     data = encode(cap, arrays)
     text = json.dumps(data, allow_nan=False).encode("ascii")
     check_sizes(member + ".json", len(text), len(text))
+    check_structure(text, member + ".json")
     decode_capture(data, member + ".json", arrays)
     if not arrays:
         return text, None

@@ -81,12 +81,12 @@ def test_a_timeout_before_the_first_capture_leaves_the_existing_file(where, rewr
 @pytest.mark.parametrize("args, error", [
     (["-n", "-1"], "argument -n/--iterations: must be at least 1"),
     (["-n", "0"], "argument -n/--iterations: must be at least 1"),
-    (["-n", "ten"], "argument -n/--iterations: not a whole number"),
-    (["--timeout", "nan"], "argument --timeout: must be a finite number above 0"),
-    (["--timeout", "inf"], "argument --timeout: must be a finite number above 0"),
-    (["--timeout", "0"], "argument --timeout: must be a finite number above 0"),
-    (["--timeout", "-3"], "argument --timeout: must be a finite number above 0"),
-    (["--timeout", "soon"], "argument --timeout: not a number of seconds"),
+    (["-n", "ten"], "argument -n/--iterations: not an integer"),
+    (["--timeout", "nan"], "argument --timeout: must be a positive finite number"),
+    (["--timeout", "inf"], "argument --timeout: must be a positive finite number"),
+    (["--timeout", "0"], "argument --timeout: must be a positive finite number"),
+    (["--timeout", "-3"], "argument --timeout: must be a positive finite number"),
+    (["--timeout", "soon"], "argument --timeout: not a number"),
 ])
 def test_bad_numbers_get_argparses_own_error(args, error, rewrite, tmp_path, recording):
     out = tmp_path / "run.gscope"

@@ -23,7 +23,7 @@ def _not_blank(image: QImage) -> bool:
 def test_graph_exports_from_the_window(spiral_window, tmp_path):
     scene = spiral_window.scene
     natural = export.graph_size(scene)
-    size = export.export_png(scene, tmp_path / "g.png", scale=1.5)
+    size = export.export_png(scene, tmp_path / "g.png", scale=1.5).size
     image = QImage(str(tmp_path / "g.png"))
     assert (image.width(), image.height()) == (size.width(), size.height())
     assert abs(image.width() - natural.width() * 1.5) <= 1
