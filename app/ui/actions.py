@@ -17,6 +17,8 @@ from app.ui.text import plain_label, plain_tooltip
 ACTIONS: dict[str, tuple[str, str, str]] = {
     "open_model": ("Open model…", "Ctrl+O", "Open a model script (defines model and step)"),
     "open_session": ("Open session…", "Ctrl+Shift+O", "Open a recorded .gscope session"),
+    "save_session": ("Save session…", "Ctrl+S",
+                     "Save the captured iterations of this run as a .gscope session"),
     "run": ("Run", "F5", "Run iterations until paused"),
     "pause": ("Pause", "F6", "Pause at the end of the current iteration"),
     "step_forward": ("Step op", "F10", "Run the next forward op and stop"),

@@ -79,9 +79,13 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         if outcome.get("saved"):
             return
         outcome["saved"] = True
-        size = save_window(window, screenshot)
-        print(f"saved {screenshot} ({size.width()}x{size.height()})")
-        outcome["code"] = 0
+        try:
+            size = save_window(window, screenshot)
+        except OSError as exc:  # a full disk or a refused target: say so, exit 1
+            print(f"gradscope: {exc}", file=sys.stderr)
+        else:
+            print(f"saved {screenshot} ({size.width()}x{size.height()})")
+            outcome["code"] = 0
         window.close()
 
     wanted = max(iterations or 1, 1)

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open recent", self)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(a["open_session"])
+        file_menu.addAction(a["save_session"])
         export_menu = file_menu.addMenu("Export")
         for name in ("export_graph", "export_data", "screenshot"):
             export_menu.addAction(a[name])
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         a["collapse_all"].triggered.connect(self._on_collapse_all_triggered)
         a["expand_all"].triggered.connect(lambda: self.presenter.set_collapsed(frozenset()))
         a["toggle_theme"].triggered.connect(self._on_toggle_theme_triggered)
+        a["save_session"].triggered.connect(self._on_save_session_triggered)
         a["export_graph"].triggered.connect(self._on_export_graph_triggered)
         a["export_data"].triggered.connect(self._on_export_data_triggered)
         a["screenshot"].triggered.connect(self._on_screenshot_triggered)
@@ -319,7 +321,28 @@ class MainWindow(QMainWindow):
         self.loss_plot.theme = self.timeline.theme = self.theme
         self.update()
 
-    # ------------------------------------------------------------------ export
+    # ------------------------------------------------------------------ save and export
+    def _on_save_session_triggered(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", "run.gscope",
+                                              "Gradscope (*.gscope)")
+        if path:
+            self._write_file(path, lambda: self.save_session(path))
+
+    def save_session(self, path: str) -> int:
+        """Write the captures this window holds for the current run to `path` (atomic: the
+        old file stays until the new one is complete). Returns how many were written."""
+        from autograd_core.trace import SessionWriter
+
+        captures = [c for c in map(self.model.capture_at, range(len(self.model.captures)))
+                    if c is not None]
+        device = self.model.status.device if self.model.status is not None else "cpu"
+        script = getattr(self.model.session, "script", None) or self.script or ""
+        with SessionWriter(path, script=script,
+                           device=device) as writer:
+            for capture in captures:
+                writer.add(capture)
+        return len(captures)
+
     def _on_export_graph_triggered(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png",
                                               "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)")
@@ -330,7 +353,7 @@ class MainWindow(QMainWindow):
             scale, ok = QInputDialog.getDouble(self, "PNG scale", "Scale", 2.0, 0.25, 8.0, 2)
             if not ok:
                 return
-        export.export_graph(self.scene, path, scale)
+        self._write_file(path, lambda: export.export_graph(self.scene, path, scale))
 
     def _on_export_data_triggered(self) -> None:
         cap = self.model.capture()
@@ -340,13 +363,28 @@ class MainWindow(QMainWindow):
             self, "Export capture", "capture.json",
             "JSON (*.json);;Chrome trace (*.trace.json);;DOT (*.dot);;GraphML (*.graphml)")
         if path:
-            export.export_data(cap, path)
+            self._write_file(path, lambda: export.export_data(cap, path))
 
     def _on_screenshot_triggered(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "gradscope.png",
                                               "PNG (*.png)")
         if path:
-            export.save_window(self, path)
+            self._write_file(path, lambda: export.save_window(self, path))
+
+    def _write_file(self, path: str, write: Callable[[], Any]) -> None:
+        """Run one writer; a failure (full disk, a refused target) shows in the error panel
+        and the status bar says what was written, with any note (an image scaled down)."""
+        try:
+            result = write()
+        except (OSError, ValueError) as exc:
+            self.error_panel.show_error(p.Error("file", f"cannot write {path}: {exc}",
+                                                location=path))
+            return
+        note = getattr(result, "note", "")
+        what = f"{result} captured iterations" if isinstance(result, int) else ""
+        self.statusBar().showMessage(
+            one_line(f"wrote {Path(path).name}" + (f" ({what})" if what else "")
+                     + (f"; {note}" if note else "")), 10000)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:
