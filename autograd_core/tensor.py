@@ -485,6 +485,15 @@ class Tensor:
     def pow_(self, other: Any) -> Tensor:
         return self._inplace(_ops.pow(self, other))
 
+    def floor_divide_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.floor_divide(self, other))
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.remainder(self, other))
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.fmod(self, other))
+
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self._inplace(_ops.clamp(self, min, max))
 
@@ -583,11 +592,17 @@ class Tensor:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return _ops.floor_divide(other, self)
 
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)
+
     def __mod__(self, other: Any) -> Tensor:
         return _ops.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         return _ops.remainder(other, self)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)
 
     def __pow__(self, other: Any) -> Tensor:
         return _ops.pow(self, other)
@@ -613,17 +628,79 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return _ops.abs(self)
 
+    # Bitwise operators: integer and bool tensors only, as in PyTorch (on bool they are the
+    # logical ops). Operands other than tensors and numbers give Python's own TypeError.
     def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
+        from autograd_core.ops.bitwise import invert
+
+        return invert(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
+        return _ops.bitwise_and(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other) if _bitwise_operand(other) else NotImplemented
 
     def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
+        return _ops.bitwise_or(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other) if _bitwise_operand(other) else NotImplemented
 
     def __xor__(self, other: Any) -> Tensor:
-        return _ops.logical_xor(self, other)
+        return _ops.bitwise_xor(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other) if _bitwise_operand(other) else NotImplemented
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_left_shift(self, other) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_left_shift(other, self) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other) if _bitwise_operand(other) else NotImplemented
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_right_shift(self, other) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_right_shift(other, self) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other) if _bitwise_operand(other) else NotImplemented
+
+    def bitwise_not_(self) -> Tensor:
+        return self._inplace(_ops.bitwise_not(self))
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_and(self, other))
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_or(self, other))
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_xor(self, other))
+
+    def bitwise_left_shift_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_left_shift(self, other))
+
+    def bitwise_right_shift_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_right_shift(self, other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return _ops.eq(self, other)
@@ -653,6 +730,11 @@ class Tensor:
         if fn is None:
             raise AttributeError(f"'Tensor' object has no attribute '{name}'")
         return _BoundOp(fn, self)
+
+
+def _bitwise_operand(other: Any) -> bool:
+    """Whether a bitwise operator takes `other` (else Python raises its own TypeError)."""
+    return isinstance(other, (Tensor, int, float, np.generic))
 
 
 class _BoundOp:

@@ -4,6 +4,7 @@ The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1
 """
 
 from autograd_core.ops.arithmetic import *
+from autograd_core.ops.bitwise import *
 from autograd_core.ops.conversion import *
 from autograd_core.ops.einsum import *
 from autograd_core.ops.extrema import *
@@ -29,6 +30,8 @@ TENSOR_METHODS = [
     "clamp_min", "clamp_max", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater",
     "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "clone",
+    "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift",
     # reductions
     "sum", "mean", "var", "std", "prod", "cumsum", "logsumexp", "norm", "all", "any", "max",
     "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",

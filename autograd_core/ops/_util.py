@@ -56,3 +56,26 @@ def keep_dims(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
     if axes is None:
         return g.reshape((1,) * ndim)
     return get_array_module(g).expand_dims(g, axes)
+
+
+# PyTorch's ScalarType names ("Float") and C type names ("float"), as its messages print them.
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+_C_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+    "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+    "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+}
+
+
+def scalar_type_name(dt: Any) -> str:
+    """A dtype as PyTorch's messages name it: float32 -> 'Float', int64 -> 'Long'."""
+    return _SCALAR_TYPE_NAMES.get(dt.name, dt.name)
+
+
+def c_type_name(dt: Any) -> str:
+    """A dtype as PyTorch's C++ kernels name it: float32 -> 'float', int64 -> 'long int'."""
+    return _C_TYPE_NAMES.get(dt.name, dt.name)

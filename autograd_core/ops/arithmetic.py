@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._operands import _binary, _shape
+from autograd_core.ops._operands import _binary, _prepare, _shape
 from autograd_core.ops._util import sum_to
 from autograd_core.tensor import Tensor
 
@@ -129,6 +129,20 @@ def _log_base(a: Any) -> Any:
         return xp.where(a == 0, 0, xp.log(xp.where(a == 0, 1, a)))
 
 
+def _integer_division(ufunc: str, a: Any, b: Any) -> Any:
+    """`ufunc(a, b)` with PyTorch's integer rule: a zero divisor raises, it is not 0.
+
+    Float division by zero gives inf/nan as in PyTorch, without numpy's warning.
+    """
+    xp = get_array_module(a if hasattr(a, "shape") else b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = getattr(xp, ufunc)(a, b)
+    # A non-empty output used every divisor element (broadcasting only repeats them).
+    if out.dtype.kind in "iu" and out.size and bool((xp.asarray(b) == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+    return out
+
+
 class FloorDivide(Function):
     """z = floor(a / b), not differentiable"""
 
@@ -136,7 +150,21 @@ class FloorDivide(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return get_array_module(a if hasattr(a, "shape") else b).floor_divide(a, b)
+        return _integer_division("floor_divide", a, b)
+
+
+class TruncDivide(Function):
+    """z = trunc(a / b) for integers (exact, unlike a float division), not differentiable"""
+
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, a, b):
+        q = _integer_division("floor_divide", a, b)
+        xp = get_array_module(q)
+        # floor and trunc differ where the division is inexact and the signs differ.
+        fix = (xp.remainder(a, b) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0))
+        return q + fix.astype(q.dtype)
 
 
 class Remainder(Function):
@@ -145,7 +173,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return get_array_module(a if hasattr(a, "shape") else b).remainder(a, b)
+        return _integer_division("remainder", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -222,15 +250,42 @@ multiply = mul
 
 
 def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
-    """True division (int / int gives float); rounding_mode 'floor' or 'trunc'."""
+    """True division (int / int gives float); rounding_mode 'floor' or 'trunc'.
+
+    With a rounding mode, integer operands give an integer result (and a zero divisor
+    raises), as in PyTorch.
+    """
     if rounding_mode == "floor":
-        return floor_divide(input, other)
+        return _binary_int(FloorDivide, input, other, "div_floor", "div")
+    if rounding_mode is not None and rounding_mode != "trunc":
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    if rounding_mode == "trunc":
+        a, b = _prepare(input, other, "div")
+        if _dtype_of(a, b).kind not in "fc":
+            return _binary_int(TruncDivide, a, b, "div_trunc", "div")
     out = _binary(Div, input, other, "div", true_div=True)
     if rounding_mode == "trunc":
         from autograd_core.ops.piecewise import trunc  # piecewise imports this module
 
         return trunc(out)
     return out
+
+
+def _dtype_of(a: Any, b: Any) -> Any:
+    """The (already promoted) dtype of a pair of operands, one of them a tensor."""
+    return (a if isinstance(a, Tensor) else b)._data.dtype
+
+
+def _binary_int(cls: type, a: Any, b: Any, kernel: str, op: str) -> Tensor:
+    """A division-like op `op`, which PyTorch has no kernel for on bool results."""
+    a, b = _prepare(a, b, op)
+    dt = _dtype_of(a, b)
+    if dt.kind == "b":
+        t = a if isinstance(a, Tensor) else b
+        dev = "cuda" if t.device.type == "cuda" else "cpu"
+        raise NotImplementedError(f'"{kernel}_{dev}" not implemented for \'Bool\'')
+    return _binary(cls, a, b, op)
 
 
 divide = true_divide = div
@@ -241,11 +296,11 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
-    return _binary(FloorDivide, input, other, "floor_divide")
+    return _binary_int(FloorDivide, input, other, "div_floor", "floor_divide")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
-    return _binary(Remainder, input, other, "remainder")
+    return _binary_int(Remainder, input, other, "remainder", "remainder")
 
 
 class Fmod(Function):
@@ -254,7 +309,7 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return get_array_module(a if hasattr(a, "shape") else b).fmod(a, b)
+        return _integer_division("fmod", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -263,7 +318,7 @@ class Fmod(Function):
 
 
 def fmod(input: Any, other: Any) -> Tensor:
-    return _binary(Fmod, input, other, "fmod")
+    return _binary_int(Fmod, input, other, "fmod", "fmod")
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

@@ -1,0 +1,205 @@
+"""The same call in PyTorch and in autograd_core gives the same result or the same error.
+
+Each row is (description, call) where call(T) runs unchanged with T = torch or T =
+autograd_core. Both run; either both return equal values (shape, dtype and elements) or both
+raise the same exception class with the same message (only the module name normalised).
+Rows are grouped by the class of silent difference they guard against.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+torch = pytest.importorskip("torch")
+
+
+def _f(T: Any, *shape: int) -> Any:
+    """A float32 tensor of `shape` with distinct values (the same in both modules)."""
+    n = int(np.prod(shape)) if shape else 1
+    return T.tensor(np.arange(1, n + 1, dtype=np.float32).reshape(shape))
+
+
+def _i(T: Any, *values: int) -> Any:
+    return T.tensor(list(values))
+
+
+def _b(T: Any) -> Any:
+    return T.tensor([True, False, True])
+
+
+Row = tuple[str, Callable[[Any], Any]]
+
+BITWISE: list[Row] = [
+    ("~float", lambda T: ~_f(T, 3)),
+    ("~double", lambda T: ~_f(T, 3).double()),
+    ("~half", lambda T: ~_f(T, 3).half()),
+    ("~int", lambda T: ~_i(T, 3, -4, 0)),
+    ("~int32", lambda T: ~_i(T, 3, -4).int()),
+    ("~bool", lambda T: ~_b(T)),
+    ("~empty float", lambda T: ~T.ones(0)),
+    ("float & float", lambda T: _f(T, 3) & _f(T, 3)),
+    ("float | float", lambda T: _f(T, 3) | _f(T, 3)),
+    ("float ^ float", lambda T: _f(T, 3) ^ _f(T, 3)),
+    ("float & int", lambda T: _f(T, 2) & _i(T, 1, 2)),
+    ("int & float", lambda T: _i(T, 1, 2) & _f(T, 2)),
+    ("int & 1.5", lambda T: _i(T, 1, 2) & 1.5),
+    ("float & 1", lambda T: _f(T, 2) & 1),
+    ("1 & float", lambda T: 1 & _f(T, 2)),
+    ("bool & float", lambda T: _b(T) & _f(T, 3)),
+    ("double | 1", lambda T: _f(T, 2).double() | 1),
+    ("complex & 1", lambda T: T.ones(2, dtype=T.complex64) & 1),
+    ("float requiring grad & 1", lambda T: T.ones(2, requires_grad=True) & 1),
+    ("int & int", lambda T: _i(T, 12, -7) & _i(T, 10, 3)),
+    ("int | int", lambda T: _i(T, 12, -7) | _i(T, 10, 3)),
+    ("int ^ int", lambda T: _i(T, 12, -7) ^ _i(T, 10, 3)),
+    ("int & bool", lambda T: _i(T, 3, 4, 5) & _b(T)),
+    ("int64 & int32", lambda T: _i(T, 3, 4) & _i(T, 1, 5).int()),
+    ("bool & bool", lambda T: _b(T) & T.tensor([True, True, False])),
+    ("bool ^ True", lambda T: _b(T) ^ True),
+    ("bool ^ 1", lambda T: _b(T) ^ 1),
+    ("3 ^ bool", lambda T: 3 ^ _b(T)),
+    ("True & int", lambda T: True & _i(T, 3, 4)),
+    ("int & list", lambda T: _i(T, 3, 4) & [1, 2]),
+    ("int | str", lambda T: _i(T, 3, 4) | "a"),
+    ("bitwise_not(float)", lambda T: T.bitwise_not(_f(T, 2))),
+    ("bitwise_not(bool)", lambda T: T.bitwise_not(_b(T))),
+    ("bitwise_and(float, float)", lambda T: T.bitwise_and(_f(T, 2), _f(T, 2))),
+    ("bitwise_or(int, 2)", lambda T: T.bitwise_or(_i(T, 1, 4), 2)),
+    ("bitwise_xor(2, int)", lambda T: T.bitwise_xor(2, _i(T, 1, 4))),
+    ("x.bitwise_not()", lambda T: _i(T, 3, -4).bitwise_not()),
+    ("x.bitwise_not_() float", lambda T: _f(T, 2).bitwise_not_()),
+    ("x.bitwise_and_(1)", lambda T: _i(T, 3, -4).bitwise_and_(1)),
+    ("int &= 1", lambda T: _iop(_i(T, 3, -4), "__iand__", 1)),
+    ("bool &= int", lambda T: _iop(_b(T), "__iand__", _i(T, 1, 2, 3))),
+    ("bool |= 1", lambda T: _iop(_b(T), "__ior__", 1)),
+    ("float <<", lambda T: _f(T, 2) << 1),
+    ("int << 1", lambda T: _i(T, 3, -4) << 1),
+    ("int >> 1", lambda T: _i(T, 3, -4) >> 1),
+    ("int << 1.5", lambda T: _i(T, 3, -4) << 1.5),
+    ("float >> int", lambda T: _f(T, 2) >> _i(T, 1, 2)),
+    ("1 << int", lambda T: 1 << _i(T, 3, 4)),
+    ("bool << 1", lambda T: _b(T) << 1),
+    ("bool << bool", lambda T: _b(T) << _b(T)),
+    ("int << bool", lambda T: _i(T, 3, 4, 5) << _b(T)),
+    ("int << 70", lambda T: _i(T, 3, -4) << 70),
+    ("int >> 70", lambda T: _i(T, 3, -4) >> 70),
+    ("int32 << 40", lambda T: _i(T, 3, -4).int() << 40),
+    ("int8 << 7", lambda T: T.tensor([3], dtype=T.int8) << 7),
+    ("bitwise_left_shift(float, 1)", lambda T: T.bitwise_left_shift(_f(T, 2), 1)),
+    ("bitwise_right_shift(int, 1)", lambda T: T.bitwise_right_shift(_i(T, 9, -9), 1)),
+    ("int <<= 2", lambda T: _iop(_i(T, 3, -4), "__ilshift__", 2)),
+    ("logical_not(float)", lambda T: T.logical_not(_f(T, 2))),
+    ("logical_and(float, int)", lambda T: T.logical_and(_f(T, 2), _i(T, 0, 1))),
+]
+
+
+def _iop(t: Any, name: str, other: Any) -> Any:
+    """An augmented assignment `t op= other`, returning what Python would bind to t."""
+    return getattr(t, name)(other)
+
+
+INTEGER_DIVISION: list[Row] = [
+    ("int // 0", lambda T: _i(T, 7, -7) // 0),
+    ("int // zeros", lambda T: _i(T, 7, -7) // _i(T, 0, 1)),
+    ("int % 0", lambda T: _i(T, 7, -7) % 0),
+    ("fmod(int, 0)", lambda T: T.fmod(_i(T, 7, -7), 0)),
+    ("remainder(int, zeros)", lambda T: T.remainder(_i(T, 7, -7), _i(T, 0, 1))),
+    ("div floor int 0", lambda T: T.div(_i(T, 7, -7), 0, rounding_mode="floor")),
+    ("div trunc int 0", lambda T: T.div(_i(T, 7, -7), 0, rounding_mode="trunc")),
+    ("div trunc int", lambda T: T.div(_i(T, 7, -7), 2, rounding_mode="trunc")),
+    ("div trunc int by int", lambda T: T.div(_i(T, 7, -7), _i(T, 2, -2),
+                                             rounding_mode="trunc")),
+    ("div floor int", lambda T: T.div(_i(T, 7, -7), 2, rounding_mode="floor")),
+    ("div int (true)", lambda T: T.div(_i(T, 7, -7), 2)),
+    ("div int by 0 (true)", lambda T: T.div(_i(T, 7, -7), 0)),
+    ("div trunc float", lambda T: T.div(_f(T, 3) - 2.5, 2, rounding_mode="trunc")),
+    ("div trunc float 0", lambda T: T.div(_f(T, 3) - 2, 0, rounding_mode="trunc")),
+    ("div floor float 0", lambda T: T.div(_f(T, 3) - 2, 0, rounding_mode="floor")),
+    ("div bad rounding mode", lambda T: T.div(_i(T, 7), 2, rounding_mode="round")),
+    ("int // 0.0", lambda T: _i(T, 7, -7) // 0.0),
+    ("float // 0", lambda T: (_f(T, 3) - 2) // 0),
+    ("float % 0", lambda T: _f(T, 2) % 0),
+    ("fmod(float, 0)", lambda T: T.fmod(_f(T, 2), 0)),
+    ("bool // bool", lambda T: _b(T) // _b(T)),
+    ("bool % bool", lambda T: _b(T) % _b(T)),
+    ("fmod(bool, bool)", lambda T: T.fmod(_b(T), _b(T))),
+    ("bool // 1", lambda T: _b(T) // 1),
+    ("5 // zeros", lambda T: 5 // _i(T, 0, 1)),
+    ("5 % zeros", lambda T: 5 % _i(T, 0, 1)),
+    ("int % -3", lambda T: _i(T, 7, -7) % -3),
+    ("fmod(int, -3)", lambda T: T.fmod(_i(T, 7, -7), -3)),
+    ("uint8 // 0", lambda T: T.tensor([1], dtype=T.uint8) // 0),
+    ("empty int // 0", lambda T: T.tensor([], dtype=T.long) // 0),
+    ("int // 0-d zero", lambda T: _i(T, 7, -7) // T.tensor(0)),
+    ("x.floor_divide_(0)", lambda T: _i(T, 7, -7).floor_divide_(0)),
+    ("x.remainder_(3)", lambda T: _i(T, 7, -7).remainder_(3)),
+    ("int //= 0", lambda T: _iop(_i(T, 7, -7), "__ifloordiv__", 0)),
+]
+
+ROWS: list[Row] = BITWISE + INTEGER_DIVISION
+
+
+def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
+    """('ok', value as host data) or ('raise', (class name, message))."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = call(T)
+    except Exception as exc:  # the exception itself is the result compared
+        return "raise", (type(exc).__name__, _normalise(str(exc)))
+    return "ok", _host(out)
+
+
+def _normalise(message: str) -> str:
+    return message.split("\n")[0].replace("autograd_core", "torch")
+
+
+def _host(out: Any) -> Any:
+    if isinstance(out, (tuple, list)):
+        return type(out)(_host(o) for o in out)
+    if isinstance(out, ag.Tensor):
+        return ("tensor", np.asarray(out.detach()), tuple(out.shape))
+    if isinstance(out, torch.Tensor):
+        return ("tensor", out.detach().numpy(), tuple(out.shape))
+    return out
+
+
+def _assert_same(ours: Any, theirs: Any, desc: str) -> None:
+    if isinstance(theirs, tuple) and theirs and theirs[0] == "tensor":
+        assert isinstance(ours, tuple) and ours[0] == "tensor", f"{desc}: got {ours!r}"
+        _, a, shape_a = ours
+        _, t, shape_t = theirs
+        assert shape_a == shape_t, f"{desc}: shape {shape_a} != torch's {shape_t}"
+        assert a.dtype == t.dtype, f"{desc}: dtype {a.dtype} != torch's {t.dtype}"
+        np.testing.assert_allclose(a, t, rtol=1e-5, atol=1e-6, err_msg=desc)
+    elif isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs), f"{desc}: {len(ours)} outputs != {len(theirs)}"
+        for o, t in zip(ours, theirs):
+            _assert_same(o, t, desc)
+    else:
+        assert ours == theirs, f"{desc}: {ours!r} != torch's {theirs!r}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
+def test_same_result_or_error_as_torch(row: Row) -> None:
+    desc, call = row
+    want_kind, want = _run(call, torch)
+    got_kind, got = _run(call, ag)
+    if want_kind == "raise":
+        assert got_kind == "raise", f"{desc}: torch raises {want}, we returned {got!r}"
+        assert got == want, f"{desc}: we raise {got}, torch raises {want}"
+    else:
+        assert got_kind == "ok", f"{desc}: torch returns a value, we raise {got}"
+        _assert_same(got, want, desc)
+
+
+def test_table_rows_are_unique() -> None:
+    names = [r[0] for r in ROWS]
+    assert len(names) == len(set(names))
