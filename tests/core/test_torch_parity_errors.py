@@ -143,7 +143,117 @@ INTEGER_DIVISION: list[Row] = [
     ("int //= 0", lambda T: _iop(_i(T, 7, -7), "__ifloordiv__", 0)),
 ]
 
-ROWS: list[Row] = BITWISE + INTEGER_DIVISION
+
+
+def _m(T: Any, dtype: str, *shape: int) -> Any:
+    """A tensor of ones of `shape` in dtype `dtype` (a name both modules know)."""
+    return T.ones(*shape, dtype=getattr(T, dtype))
+
+
+def _lin(T: Any, x: Any, w: Any, b: Any = None) -> Any:
+    return T.nn.functional.linear(x, w, b)
+
+
+MATRIX_PRODUCTS: list[Row] = [
+    ("matmul float @ double", lambda T: _m(T, "float32", 2, 3) @ _m(T, "float64", 3, 4)),
+    ("matmul double @ float", lambda T: _m(T, "float64", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul float @ long", lambda T: _m(T, "float32", 2, 3) @ _m(T, "int64", 3, 4)),
+    ("matmul long @ float", lambda T: _m(T, "int64", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul int32 @ long", lambda T: _m(T, "int32", 2, 3) @ _m(T, "int64", 3, 4)),
+    ("matmul half @ float", lambda T: _m(T, "float16", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul uint8 @ float", lambda T: _m(T, "uint8", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul int8 @ float", lambda T: _m(T, "int8", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul int16 @ float", lambda T: _m(T, "int16", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul bool @ float", lambda T: _m(T, "bool", 2, 3) @ _m(T, "float32", 3, 4)),
+    ("matmul long @ long", lambda T: _m(T, "int64", 2, 3) @ _m(T, "int64", 3, 4)),
+    ("matmul bool @ bool", lambda T: _m(T, "bool", 2, 3) @ _m(T, "bool", 3, 4)),
+    ("matmul bool 1-D", lambda T: _m(T, "bool", 3) @ _m(T, "bool", 3)),
+    ("matmul bool 3-D", lambda T: _m(T, "bool", 1, 2, 3) @ _m(T, "bool", 1, 3, 2)),
+    ("matmul bool 2-D @ 1-D", lambda T: _m(T, "bool", 2, 3) @ _m(T, "bool", 3)),
+    ("matmul 1-D float @ 1-D double", lambda T: _m(T, "float32", 3) @ _m(T, "float64", 3)),
+    ("matmul 2-D float @ 1-D double", lambda T: _m(T, "float32", 2, 3) @ _m(T, "float64", 3)),
+    ("matmul 2-D double @ 1-D float", lambda T: _m(T, "float64", 2, 3) @ _m(T, "float32", 3)),
+    ("matmul 1-D float @ 2-D double", lambda T: _m(T, "float32", 3) @ _m(T, "float64", 3, 2)),
+    ("matmul 3-D float @ 3-D double",
+     lambda T: _m(T, "float32", 1, 2, 3) @ _m(T, "float64", 1, 3, 2)),
+    ("matmul 3-D double @ 2-D float",
+     lambda T: _m(T, "float64", 1, 2, 3) @ _m(T, "float32", 3, 2)),
+    ("matmul 2-D float @ 3-D double",
+     lambda T: _m(T, "float32", 2, 3) @ _m(T, "float64", 1, 3, 2)),
+    ("matmul 3-D float @ 1-D double",
+     lambda T: _m(T, "float32", 1, 2, 3) @ _m(T, "float64", 3)),
+    ("matmul 4-D float @ 3-D double",
+     lambda T: _m(T, "float32", 2, 1, 2, 3) @ _m(T, "float64", 1, 3, 2)),
+    ("mm float double", lambda T: T.mm(_m(T, "float32", 2, 3), _m(T, "float64", 3, 4))),
+    ("bmm float double",
+     lambda T: T.bmm(_m(T, "float32", 1, 2, 3), _m(T, "float64", 1, 3, 2))),
+    ("bmm long float", lambda T: T.bmm(_m(T, "int64", 1, 2, 3), _m(T, "float32", 1, 3, 2))),
+    ("bmm bool", lambda T: T.bmm(_m(T, "bool", 1, 2, 2), _m(T, "bool", 1, 2, 2))),
+    ("mv float double", lambda T: T.mv(_m(T, "float32", 2, 3), _m(T, "float64", 3))),
+    ("mv bool", lambda T: T.mv(_m(T, "bool", 2, 2), _m(T, "bool", 2))),
+    ("mv size", lambda T: T.mv(_m(T, "float32", 2, 3), _m(T, "float32", 2))),
+    ("mv", lambda T: T.mv(_f(T, 2, 3), _f(T, 3))),
+    ("dot float double", lambda T: T.dot(_m(T, "float64", 2), _m(T, "float32", 2))),
+    ("dot float long", lambda T: T.dot(_m(T, "float32", 2), _m(T, "int64", 2))),
+    ("dot 2-D", lambda T: T.dot(_m(T, "float32", 2, 2), _m(T, "float32", 2))),
+    ("outer float double (promotes)",
+     lambda T: T.outer(_m(T, "float32", 2), _m(T, "float64", 3))),
+    ("addmm bias double", lambda T: T.addmm(_m(T, "float64", 2, 2), _m(T, "float32", 2, 3),
+                                            _m(T, "float32", 3, 2))),
+    ("addmm mat1 double", lambda T: T.addmm(_m(T, "float32", 2, 2), _m(T, "float64", 2, 3),
+                                            _m(T, "float32", 3, 2))),
+    ("addmm mat2 double", lambda T: T.addmm(_m(T, "float32", 2, 2), _m(T, "float32", 2, 3),
+                                            _m(T, "float64", 3, 2))),
+    ("addmm 1-D mat1", lambda T: T.addmm(_m(T, "float32", 2), _m(T, "float32", 3),
+                                         _m(T, "float32", 3, 2))),
+    ("addmm bias does not expand", lambda T: T.addmm(_m(T, "float32", 3), _f(T, 2, 3),
+                                                     _f(T, 3, 2))),
+    ("addmm", lambda T: T.addmm(_f(T, 2), _f(T, 2, 3), _f(T, 3, 2), beta=0.5, alpha=2)),
+    ("einsum contraction float double",
+     lambda T: T.einsum("ij,jk->ik", _m(T, "float64", 2, 3), _m(T, "float32", 3, 2))),
+    ("einsum contraction float long",
+     lambda T: T.einsum("ij,jk->ik", _m(T, "float32", 2, 3), _m(T, "int64", 3, 2))),
+    ("einsum three operands", lambda T: T.einsum("ij,jk,kl->il", _m(T, "float32", 2, 3),
+                                                 _m(T, "float32", 3, 2),
+                                                 _m(T, "float64", 2, 2))),
+    ("einsum elementwise promotes",
+     lambda T: T.einsum("i,i->i", _m(T, "float32", 2), _m(T, "float64", 2))),
+    ("einsum outer promotes",
+     lambda T: T.einsum("i,j->ij", _m(T, "float32", 2), _m(T, "float64", 2))),
+    ("einsum bool contraction",
+     lambda T: T.einsum("ij,jk->ik", _m(T, "bool", 2, 2), _m(T, "bool", 2, 2))),
+    ("einsum long", lambda T: T.einsum("ij,jk->ik", _m(T, "int64", 2, 3),
+                                       _m(T, "int64", 3, 2))),
+    ("linear float x double W", lambda T: _lin(T, _m(T, "float32", 2, 3),
+                                               _m(T, "float64", 4, 3))),
+    ("linear double x float W", lambda T: _lin(T, _m(T, "float64", 2, 3),
+                                               _m(T, "float32", 4, 3))),
+    ("linear 1-D double x", lambda T: _lin(T, _m(T, "float64", 3), _m(T, "float32", 4, 3))),
+    ("linear 3-D float x double W", lambda T: _lin(T, _m(T, "float32", 5, 2, 3),
+                                                   _m(T, "float64", 4, 3))),
+    ("linear double bias", lambda T: _lin(T, _m(T, "float32", 2, 3), _m(T, "float32", 4, 3),
+                                          _m(T, "float64", 4))),
+    ("linear double x with bias", lambda T: _lin(T, _m(T, "float64", 2, 3),
+                                                 _m(T, "float32", 4, 3),
+                                                 _m(T, "float32", 4))),
+    ("linear 3-D double x with bias", lambda T: _lin(T, _m(T, "float64", 5, 2, 3),
+                                                     _m(T, "float32", 4, 3),
+                                                     _m(T, "float32", 4))),
+    ("linear double W with bias", lambda T: _lin(T, _m(T, "float32", 2, 3),
+                                                 _m(T, "float64", 4, 3),
+                                                 _m(T, "float32", 4))),
+    ("linear bool", lambda T: _lin(T, _m(T, "bool", 2, 2), _m(T, "bool", 2, 2))),
+    ("linear long", lambda T: _lin(T, _m(T, "int64", 2, 3), _m(T, "int64", 4, 3))),
+    ("nn.Linear on double input", lambda T: _seeded_linear(T)(_m(T, "float64", 2, 3)).shape),
+]
+
+
+def _seeded_linear(T: Any) -> Any:
+    T.manual_seed(0)
+    return T.nn.Linear(3, 4)
+
+
+ROWS: list[Row] = BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
