@@ -253,7 +253,98 @@ def _seeded_linear(T: Any) -> Any:
     return T.nn.Linear(3, 4)
 
 
-ROWS: list[Row] = BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS
+
+
+def _x(T: Any) -> Any:
+    return _f(T, 2, 3)
+
+
+def _written_through(T: Any, make_view: Callable[[Any], Any]) -> Any:
+    """Write through a view and return the base: a copy would leave the base unchanged."""
+    base = _f(T, 2, 3, 4)
+    make_view(base).mul_(-1)
+    return base
+
+
+VIEWS: list[Row] = [
+    ("view of transposed", lambda T: _x(T).t().view(6)),
+    ("view of expanded", lambda T: T.ones(3, 1).expand(3, 4).view(12)),
+    ("view of strided slice", lambda T: _x(T)[:, ::2].view(4)),
+    ("view of permuted 3-D", lambda T: _f(T, 2, 3, 4).permute(2, 0, 1).view(4, 6)),
+    ("view of transposed (possible)", lambda T: _x(T).t().view(3, 1, 2)),
+    ("stride of a possible view of transposed", lambda T: _x(T).t().view(3, 1, 2).stride()),
+    ("stride of a view of 4-D transposed",
+     lambda T: _f(T, 2, 3, 4).transpose(0, 2).view(4, 3, 2, 1).stride()),
+    ("stride of a view of expanded", lambda T: T.ones(3, 1).expand(3, 4).view(3, 2, 2).stride()),
+    ("stride of a view of a column", lambda T: _x(T)[:, :1].view(2).stride()),
+    ("view writes reach the base (transposed split)",
+     lambda T: _written_through(T, lambda b: b.transpose(1, 2).view(2, 2, 2, 3))),
+    ("view writes reach the base (merge contiguous dims of a slice)",
+     lambda T: _written_through(T, lambda b: b[:, 1:].view(2, 8))),
+    ("view writes reach the base (permuted, unflatten)",
+     lambda T: _written_through(T, lambda b: b.permute(2, 0, 1).view(2, 2, 2, 3))),
+    ("view_as of transposed", lambda T: _x(T).t().view_as(T.ones(6))),
+    ("reshape of transposed copies", lambda T: _x(T).t().reshape(6)),
+    ("reshape_as of transposed", lambda T: _x(T).t().reshape_as(T.ones(6))),
+    ("x.t().stride()", lambda T: _x(T).t().stride()),
+    ("x.t().stride(0)", lambda T: _x(T).t().stride(0)),
+    ("x.stride(-1)", lambda T: _x(T).stride(-1)),
+    ("x.stride(2)", lambda T: _x(T).stride(2)),
+    ("x.stride(-3)", lambda T: _x(T).stride(-3)),
+    ("expanded stride", lambda T: T.ones(3, 1).expand(3, 4).stride()),
+    ("x.t().is_contiguous()", lambda T: _x(T).t().is_contiguous()),
+    ("x.t().contiguous().is_contiguous()", lambda T: _x(T).t().contiguous().is_contiguous()),
+    ("view(2.5, 2)", lambda T: _x(T).view(2.5, 2)),
+    ("view((2.5, 2))", lambda T: _x(T).view((2.5, 2))),
+    ("view(3, 2.0)", lambda T: _x(T).view(3, 2.0)),
+    ("view([3, 2.0])", lambda T: _x(T).view([3, 2.0])),
+    ("view(2.5)", lambda T: _x(T).view(2.5)),
+    ("view('a')", lambda T: _x(T).view("a")),
+    ("view(None)", lambda T: _x(T).view(None)),
+    ("view(True, 6)", lambda T: _x(T).view(True, 6)),
+    ("view(3, True)", lambda T: _x(T).view(3, True)),
+    ("view((3, 'a'))", lambda T: _x(T).view((3, "a"))),
+    ("view(numpy int)", lambda T: _x(T).view(np.int64(6))),
+    ("view(int tensor)", lambda T: _x(T).view(T.tensor(6))),
+    ("view(float tensor)", lambda T: _x(T).view(T.tensor(6.0))),
+    ("reshape((2.5, 2))", lambda T: _x(T).reshape((2.5, 2))),
+    ("reshape(3, 2.0)", lambda T: _x(T).reshape(3, 2.0)),
+    ("reshape(2.5)", lambda T: _x(T).reshape(2.5)),
+    ("reshape(2.5, 2)", lambda T: _x(T).reshape(2.5, 2)),
+    ("torch.reshape(x, [2.5, 2])", lambda T: _x(T).reshape([2.5, 2])),
+    ("expand(2.5, 3)", lambda T: _x(T).expand(2.5, 3)),
+    ("expand((2.5, 3))", lambda T: _x(T).expand((2.5, 3))),
+    ("expand(2, 3.0)", lambda T: _x(T).expand(2, 3.0)),
+    ("permute((0.5, 1))", lambda T: _x(T).permute((0.5, 1))),
+    ("permute(0.5, 1)", lambda T: _x(T).permute(0.5, 1)),
+    ("repeat(1, 1.5)", lambda T: _x(T).repeat(1, 1.5)),
+    ("flip(0.5)", lambda T: _x(T).flip(0.5)),
+    ("view(-2, 3)", lambda T: _x(T).view(-2, 3)),
+    ("view(-1, -1)", lambda T: _x(T).view(-1, -1)),
+    ("view(0, -1)", lambda T: _x(T).view(0, -1)),
+    ("empty view(0, -1)", lambda T: T.ones(0, 3).view(0, -1)),
+    ("empty view(-1, 0)", lambda T: T.ones(0, 3).view(-1, 0)),
+    ("empty view(3, 0)", lambda T: T.ones(0, 3).view(3, 0)),
+    ("view(dtype int32)", lambda T: _x(T).view(T.int32)),
+    ("view(dtype int64) odd last dim", lambda T: _x(T).view(T.int64)),
+    ("view(dtype float16)", lambda T: _x(T).view(T.float16)),
+    ("view(dtype int16) of uint8", lambda T: T.ones(2, 3, dtype=T.uint8).view(T.int16)),
+    ("view(dtype float16) of transposed", lambda T: _x(T).t().view(T.float16)),
+    ("view(dtype int32) of transposed", lambda T: _x(T).t().view(T.int32)),
+    ("view(dtype float16) of 0-d", lambda T: T.tensor(1.0).view(T.float16)),
+    ("view(dtype) does not require grad",
+     lambda T: T.ones(2, requires_grad=True).view(T.int32).requires_grad),
+    ("view(dtype) shares memory", lambda T: _view_dtype_write(T)),
+]
+
+
+def _view_dtype_write(T: Any) -> Any:
+    x = T.zeros(2)
+    x.view(T.int32).fill_(1065353216)  # the bits of 1.0f
+    return x
+
+
+ROWS: list[Row] = BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
