@@ -34,7 +34,7 @@ TENSOR_METHODS = [
     "bitwise_right_shift",
     # reductions
     "sum", "mean", "var", "std", "prod", "cumsum", "logsumexp", "norm", "all", "any", "max",
-    "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",
+    "min", "amax", "amin", "argmax", "argmin", "kthvalue", "softmax", "log_softmax",
     # linear algebra
     "matmul", "mm", "bmm", "dot", "outer", "ger",
     # shape

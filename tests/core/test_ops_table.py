@@ -170,6 +170,8 @@ OPS: list[Op] = [
     op("max:keepdim", lambda m, x: x.max(0, keepdim=True),
        lambda x: (x.max(axis=0, keepdims=True), x.argmax(axis=0)[None]), (3, 4)),
     op("max:binary", lambda m, a, b: m.max(a, b), np.maximum, (3, 4), (3, 4)),
+    op("kthvalue", lambda m, x: m.kthvalue(x, 2, 1),
+       lambda x: (np.sort(x, axis=1)[:, 1], np.argsort(x, axis=1)[:, 1]), (3, 4)),
     op("min", lambda m, x: x.min(), np.min, (3, 4)),
     op("min:dim", lambda m, x: x.min(dim=-1), lambda x: (x.min(axis=-1), x.argmin(axis=-1)),
        (3, 4)),

@@ -344,7 +344,62 @@ def _view_dtype_write(T: Any) -> Any:
     return x
 
 
-ROWS: list[Row] = BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
+
+
+def _e(T: Any) -> Any:
+    return T.ones(0, 3)
+
+
+EMPTY_REDUCTIONS_AND_SPLITS: list[Row] = [
+    ("max() of empty", lambda T: _e(T).max()),
+    ("max(0) of empty", lambda T: _e(T).max(0)),
+    ("max(dim=0) of empty", lambda T: _e(T).max(dim=0)),
+    ("max(1) of empty", lambda T: _e(T).max(1)),
+    ("max(-2) of empty", lambda T: _e(T).max(-2)),
+    ("min(0) of empty", lambda T: _e(T).min(0)),
+    ("min() of empty", lambda T: _e(T).min()),
+    ("argmax() of empty", lambda T: _e(T).argmax()),
+    ("argmax(0) of empty", lambda T: _e(T).argmax(0)),
+    ("argmax(1) of empty", lambda T: _e(T).argmax(1)),
+    ("argmin(0) of empty", lambda T: _e(T).argmin(0)),
+    ("amax() of empty", lambda T: _e(T).amax()),
+    ("amax(0) of empty", lambda T: _e(T).amax(0)),
+    ("amax(1) of empty", lambda T: _e(T).amax(1)),
+    ("amin((0, 1)) of empty", lambda T: _e(T).amin((0, 1))),
+    ("kthvalue(1, 0) of empty", lambda T: _e(T).kthvalue(1, 0)),
+    ("kthvalue(1, 1) of empty", lambda T: _e(T).kthvalue(1, 1)),
+    ("kthvalue(1) of (3, 0)", lambda T: T.ones(3, 0).kthvalue(1)),
+    ("kthvalue k too large", lambda T: _f(T, 2, 3).kthvalue(4, 1)),
+    ("kthvalue k = 0", lambda T: _f(T, 2, 3).kthvalue(0, -1)),
+    ("kthvalue", lambda T: T.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, -1.0]]).kthvalue(2)),
+    ("kthvalue keepdim", lambda T: T.tensor([[3.0, 1.0], [0.0, 5.0]]).kthvalue(1, 0, True)),
+    ("kthvalue with NaN", lambda T: T.tensor([3.0, float("nan"), 2.0]).kthvalue(3)),
+    ("kthvalue of 0-d", lambda T: T.tensor(2.0).kthvalue(1)),
+    ("kthvalue of 0-d k = 2", lambda T: T.tensor(2.0).kthvalue(2)),
+    ("max(0) of 0-d", lambda T: T.tensor(1.0).max(0)),
+    ("sum(0) of empty", lambda T: _e(T).sum(0)),
+    ("prod(0) of empty", lambda T: _e(T).prod(0)),
+    ("mean() of empty", lambda T: _e(T).mean()),
+    ("softmax(0) of empty", lambda T: _e(T).softmax(0)),
+    ("split(0)", lambda T: _f(T, 2, 3).split(0)),
+    ("split(0, 1)", lambda T: _f(T, 2, 3).split(0, 1)),
+    ("split(0) of empty", lambda T: _e(T).split(0)),
+    ("split(-1)", lambda T: _f(T, 2, 3).split(-1)),
+    ("split(1.5)", lambda T: _f(T, 2, 3).split(1.5)),
+    ("split([3, -1])", lambda T: _f(T, 2, 3).split([3, -1])),
+    ("split([1, 2])", lambda T: _f(T, 2, 3).split([1, 2])),
+    ("split((2, 3))", lambda T: _f(T, 5, 3).split((2, 3))),
+    ("split(2)", lambda T: _f(T, 5, 3).split(2)),
+    ("split(2) of empty", lambda T: _e(T).split(2)),
+    ("chunk(0)", lambda T: _f(T, 2).chunk(0)),
+    ("chunk(-1)", lambda T: _f(T, 2).chunk(-1)),
+    ("chunk(2) of empty", lambda T: _e(T).chunk(2)),
+    ("chunk(3) of 5", lambda T: _f(T, 5).chunk(3)),
+    ("unbind of empty", lambda T: _e(T).unbind(0)),
+]
+
+ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
+                   + EMPTY_REDUCTIONS_AND_SPLITS)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
@@ -363,8 +418,8 @@ def _normalise(message: str) -> str:
 
 
 def _host(out: Any) -> Any:
-    if isinstance(out, (tuple, list)):
-        return type(out)(_host(o) for o in out)
+    if isinstance(out, (tuple, list)):  # torch.return_types compare as plain tuples
+        return tuple(_host(o) for o in out)
     if isinstance(out, ag.Tensor):
         return ("tensor", np.asarray(out.detach()), tuple(out.shape))
     if isinstance(out, torch.Tensor):
