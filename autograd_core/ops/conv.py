@@ -113,6 +113,9 @@ class Conv2d(Function):
                 "Output size is too small"
             )
         geom = (x.shape, w.shape, buf.shape, pads, stride, dilation, groups, (ho, wo), wide)
+        ctx.geom = geom
+        if n == 0:  # an empty batch: the im2col reshapes cannot infer sizes from 0 elements
+            return xp.zeros((0, o, ho, wo), x.dtype)
         src = flat if wide else buf
         col = _im2col(xp, src, geom)
         wm = w.reshape(groups, o // groups, cg * kh * kw)
@@ -128,15 +131,18 @@ class Conv2d(Function):
         # (kh*kw times smaller) and rebuilds the col, one extra copy.
         ctx.rebuild = col.nbytes > _KEEP_COL_BYTES
         ctx.save_for_backward(src if ctx.rebuild else col, wm)
-        ctx.geom = geom
         return out
 
     @staticmethod
     def backward(ctx, g):
-        col, wm = ctx.saved_tensors
         geom = ctx.geom
         nx, nw, nb = ctx.needs_input_grad
         xp = get_array_module(g)
+        if g.shape[0] == 0:  # an empty batch contributes nothing to any gradient
+            return (xp.zeros(geom[0], g.dtype) if nx else None,
+                    xp.zeros(geom[1], g.dtype) if nw else None,
+                    xp.zeros(geom[1][0], g.dtype) if nb else None)
+        col, wm = ctx.saved_tensors
         if ctx.rebuild and nw:
             col = _im2col(xp, col, geom)
         n, o, ho, wo = g.shape

@@ -93,7 +93,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if idx.size and int(idx.min()) < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
     elif idx.size and int(idx.max()) >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = idx[..., None] == xp.arange(num_classes)

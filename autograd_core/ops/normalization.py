@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from autograd_core.backend import get_array_module
@@ -94,8 +95,11 @@ class BatchNorm(Function):
         gx = gw = gb = None
         if nx:
             gxhat = g * weight.reshape(ctx.shape) if weight is not None else g
-            gx = (_normalize_grad(gxhat, xhat, rstd, ctx.axes) if ctx.training
-                  else gxhat * rstd)
+            if g.size == 0:  # an empty batch: nothing to average (numpy would warn)
+                gx = gxhat * 0
+            else:
+                gx = (_normalize_grad(gxhat, xhat, rstd, ctx.axes) if ctx.training
+                      else gxhat * rstd)
         if nw:
             gw = (g * xhat).sum(axis=ctx.axes)
         if nb:
@@ -167,8 +171,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     """
     x = input._data
     if training:
+        # PyTorch refuses exactly one value per channel; an empty batch passes through.
         per_channel = x.size // x.shape[1] if x.ndim > 1 and x.shape[1] else 0
-        if per_channel <= 1:
+        if per_channel == 1 or x.ndim < 2:
             raise ValueError(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{input.shape}")
@@ -176,6 +181,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     rm = running_mean._data if running_mean is not None else None
     rv = running_var._data if running_var is not None else None
+    if x.size == 0 and training:
+        # An empty batch has no statistics: the running ones stay as they are, as in
+        # PyTorch, and numpy's warning about its mean ("Mean of empty slice") is not shown.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return BatchNorm.apply(input, weight, bias, running_mean=None, running_var=None,
+                                   training=training, momentum=momentum, eps=eps)
     out = BatchNorm.apply(input, weight, bias, running_mean=rm, running_var=rv,
                           training=training, momentum=momentum, eps=eps)
     if training and running_mean is not None:

@@ -98,6 +98,8 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         axis, keepdim = ctx.meta_
         xp = get_array_module(x)
+        if x.size == 0:  # the exclusive products below would pad an empty axis to length 1
+            return xp.zeros_like(x)
         xm = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, -1)
         ones = xp.ones((*xm.shape[:-1], 1), dtype=x.dtype)
         left = xp.cumprod(xp.concatenate([ones, xm[..., :-1]], axis=-1), axis=-1)

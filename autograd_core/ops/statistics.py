@@ -106,7 +106,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
         xp = get_array_module(x)
-        m = x.max(axis=axes, keepdims=True)
+        # max has no identity: an empty x shifts by zeros (its sum), and gives log 0 = -inf.
+        m = x.max(axis=axes, keepdims=True) if x.size else x.sum(axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, x.dtype.type(0))  # all -inf stays -inf, no NaN
         with np.errstate(divide="ignore"):
             y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m

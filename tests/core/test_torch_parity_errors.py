@@ -398,8 +398,110 @@ EMPTY_REDUCTIONS_AND_SPLITS: list[Row] = [
     ("unbind of empty", lambda T: _e(T).unbind(0)),
 ]
 
+
+
+def _batch0(T: Any, make: Callable[[Any], Any], *shape: int, target: Any = None,
+            index: bool = False) -> tuple:
+    """Run a layer on an empty batch and back: (output, input grad, parameter grads)."""
+    layer = make(T.nn)
+    x = T.zeros(*shape, dtype=T.long) if index else T.ones(*shape, requires_grad=True)
+    out = layer(x) if target is None else layer(x, target(T))
+    first = out[0] if isinstance(out, tuple) else out
+    if first.requires_grad:
+        first.sum().backward()
+    params = list(layer.parameters()) if hasattr(layer, "parameters") else []
+    return first, (None if index else x.grad), tuple(p.grad for p in params)
+
+
+def _fn(f: Callable[..., Any]) -> Callable[[Any], Any]:
+    """A functional op as a layer: make(nn) -> (x -> f(F, x))."""
+    return lambda nn: (lambda x: f(nn.functional, x))
+
+
+def _long0(*shape: int) -> Callable[[Any], Any]:
+    return lambda T: T.zeros(*shape, dtype=T.long)
+
+
+def _ones0(*shape: int) -> Callable[[Any], Any]:
+    return lambda T: T.ones(*shape)
+
+
+EMPTY_BATCH: list[Row] = [
+    ("Conv2d", lambda T: _batch0(T, lambda nn: nn.Conv2d(3, 4, 3, padding=1), 0, 3, 5, 5)),
+    ("Conv2d stride 2", lambda T: _batch0(T, lambda nn: nn.Conv2d(3, 4, 3, stride=2),
+                                          0, 3, 5, 5)),
+    ("Conv2d groups", lambda T: _batch0(T, lambda nn: nn.Conv2d(4, 4, 3, groups=2), 0, 4, 5, 5)),
+    ("Conv2d dilation", lambda T: _batch0(T, lambda nn: nn.Conv2d(3, 4, 3, dilation=2),
+                                          0, 3, 5, 5)),
+    ("Conv1d", lambda T: _batch0(T, lambda nn: nn.Conv1d(3, 4, 3), 0, 3, 5)),
+    ("Conv1d stride 2", lambda T: _batch0(T, lambda nn: nn.Conv1d(3, 4, 3, stride=2, padding=1),
+                                          0, 3, 5)),
+    ("MaxPool2d", lambda T: _batch0(T, lambda nn: nn.MaxPool2d(2), 0, 3, 4, 4)),
+    ("MaxPool1d", lambda T: _batch0(T, lambda nn: nn.MaxPool1d(2), 0, 3, 4)),
+    ("AvgPool2d", lambda T: _batch0(T, lambda nn: nn.AvgPool2d(2), 0, 3, 4, 4)),
+    ("AvgPool1d", lambda T: _batch0(T, lambda nn: nn.AvgPool1d(2), 0, 3, 4)),
+    ("AdaptiveAvgPool2d", lambda T: _batch0(T, lambda nn: nn.AdaptiveAvgPool2d(2), 0, 3, 4, 4)),
+    ("AdaptiveMaxPool2d", lambda T: _batch0(T, lambda nn: nn.AdaptiveMaxPool2d(2), 0, 3, 4, 4)),
+    ("AdaptiveMaxPool1d", lambda T: _batch0(T, lambda nn: nn.AdaptiveMaxPool1d(2), 0, 3, 4)),
+    ("BatchNorm1d", lambda T: _batch0(T, lambda nn: nn.BatchNorm1d(3), 0, 3)),
+    ("BatchNorm1d (N, C, L)", lambda T: _batch0(T, lambda nn: nn.BatchNorm1d(3), 0, 3, 4)),
+    ("BatchNorm2d", lambda T: _batch0(T, lambda nn: nn.BatchNorm2d(3), 0, 3, 4, 4)),
+    ("BatchNorm2d eval", lambda T: _batch0(T, lambda nn: nn.BatchNorm2d(3).eval(), 0, 3, 4, 4)),
+    ("BatchNorm1d keeps its running stats", lambda T: _bn_stats_after_empty(T)),
+    ("BatchNorm1d one value per channel", lambda T: _batch0(T, lambda nn: nn.BatchNorm1d(3),
+                                                            1, 3)),
+    ("LayerNorm", lambda T: _batch0(T, lambda nn: nn.LayerNorm(4), 0, 4)),
+    ("Linear", lambda T: _batch0(T, lambda nn: nn.Linear(3, 4), 0, 3)),
+    ("Linear 3-D", lambda T: _batch0(T, lambda nn: nn.Linear(3, 4), 2, 0, 3)),
+    ("Softmax(0)", lambda T: _batch0(T, lambda nn: nn.Softmax(0), 0, 3)),
+    ("LogSoftmax(0)", lambda T: _batch0(T, lambda nn: nn.LogSoftmax(0), 0, 3)),
+    ("LogSoftmax(1)", lambda T: _batch0(T, lambda nn: nn.LogSoftmax(1), 0, 3)),
+    ("Flatten", lambda T: _batch0(T, lambda nn: nn.Flatten(), 0, 3, 2)),
+    ("Embedding", lambda T: _batch0(T, lambda nn: nn.Embedding(5, 3), 0, 4, index=True)),
+    ("MSELoss", lambda T: _batch0(T, lambda nn: nn.MSELoss(), 0, 3, target=_ones0(0, 3))),
+    ("MSELoss sum", lambda T: _batch0(T, lambda nn: nn.MSELoss(reduction="sum"), 0, 3,
+                                      target=_ones0(0, 3))),
+    ("CrossEntropyLoss", lambda T: _batch0(T, lambda nn: nn.CrossEntropyLoss(), 0, 3,
+                                           target=_long0(0))),
+    ("CrossEntropyLoss none", lambda T: _batch0(T, lambda nn: nn.CrossEntropyLoss(
+        reduction="none"), 0, 3, target=_long0(0))),
+    ("CrossEntropyLoss 4-D", lambda T: _batch0(T, lambda nn: nn.CrossEntropyLoss(), 0, 3, 2, 2,
+                                               target=_long0(0, 2, 2))),
+    ("NLLLoss sum", lambda T: _batch0(T, lambda nn: nn.NLLLoss(reduction="sum"), 0, 3,
+                                      target=_long0(0))),
+    ("BCEWithLogitsLoss", lambda T: _batch0(T, lambda nn: nn.BCEWithLogitsLoss(), 0, 3,
+                                            target=_ones0(0, 3))),
+    ("LSTM batch_first", lambda T: _batch0(T, lambda nn: nn.LSTM(3, 4, batch_first=True),
+                                           0, 2, 3)),
+    ("GRUCell", lambda T: _batch0(T, lambda nn: nn.GRUCell(3, 4), 0, 3)),
+    ("LSTM of an empty sequence", lambda T: _batch0(T, lambda nn: nn.LSTM(3, 4), 0, 2, 3)),
+    ("a small CNN", lambda T: _batch0(T, lambda nn: nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4, 2)),
+        0, 3, 4, 4)),
+    ("F.one_hot of empty", lambda T: T.nn.functional.one_hot(T.zeros(0, dtype=T.long), 3)),
+    ("F.one_hot of empty, classes inferred",
+     lambda T: T.nn.functional.one_hot(T.zeros(0, dtype=T.long))),
+    ("F.pad", lambda T: _batch0(T, _fn(lambda F, x: F.pad(x, (1, 1))), 0, 3, 4)),
+    ("F.scaled_dot_product_attention",
+     lambda T: _batch0(T, _fn(lambda F, x: F.scaled_dot_product_attention(x, x, x)),
+                       0, 2, 3, 4)),
+    ("logsumexp over an empty dim", lambda T: _batch0(T, _fn(lambda F, x: x.logsumexp(0)),
+                                                      0, 3)),
+    ("prod over an empty dim", lambda T: _batch0(T, _fn(lambda F, x: x.prod(0)), 0, 3)),
+    ("var over an empty dim", lambda T: _batch0(T, _fn(lambda F, x: x.var(0)), 0, 3)),
+    ("norm over an empty dim", lambda T: _batch0(T, _fn(lambda F, x: x.norm(dim=0)), 0, 3)),
+    ("matmul with an empty inner dim", lambda T: _batch0(T, _fn(lambda F, x: x.t() @ x), 0, 3)),
+]
+
+
+def _bn_stats_after_empty(T: Any) -> tuple:
+    bn = T.nn.BatchNorm1d(3)
+    bn(T.ones(0, 3))
+    return bn.running_mean, bn.running_var
+
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
-                   + EMPTY_REDUCTIONS_AND_SPLITS)
+                   + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
@@ -420,6 +522,8 @@ def _normalise(message: str) -> str:
 def _host(out: Any) -> Any:
     if isinstance(out, (tuple, list)):  # torch.return_types compare as plain tuples
         return tuple(_host(o) for o in out)
+    if out is None:
+        return None
     if isinstance(out, ag.Tensor):
         return ("tensor", np.asarray(out.detach()), tuple(out.shape))
     if isinstance(out, torch.Tensor):
