@@ -715,22 +715,22 @@ class Tensor:
         return self._inplace(_ops.bitwise_right_shift(self, other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.eq(self, other)
+        return _ops.eq(self, other) if _compares_with(other) else NotImplemented
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.ne(self, other)
+        return _ops.ne(self, other) if _compares_with(other) else NotImplemented
 
     def __lt__(self, other: Any) -> Tensor:
-        return _ops.lt(self, other)
+        return _ops.lt(self, other) if _compares_with(other) else NotImplemented
 
     def __le__(self, other: Any) -> Tensor:
-        return _ops.le(self, other)
+        return _ops.le(self, other) if _compares_with(other) else NotImplemented
 
     def __gt__(self, other: Any) -> Tensor:
-        return _ops.gt(self, other)
+        return _ops.gt(self, other) if _compares_with(other) else NotImplemented
 
     def __ge__(self, other: Any) -> Tensor:
-        return _ops.ge(self, other)
+        return _ops.ge(self, other) if _compares_with(other) else NotImplemented
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.getitem(self, index)
@@ -742,6 +742,12 @@ class Tensor:
         if fn is None:
             raise AttributeError(f"'Tensor' object has no attribute '{name}'")
         return _BoundOp(fn, self)
+
+
+def _compares_with(other: Any) -> bool:
+    """Whether a comparison operator takes `other`. Else Python decides, as for a torch
+    tensor: `t == [1, 2]` and `t == None` are False, `t < [1, 2]` a TypeError."""
+    return isinstance(other, (Tensor, int, float, complex, np.ndarray, np.generic))
 
 
 def _bitwise_operand(other: Any) -> bool:

@@ -98,7 +98,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         xp = get_array_module(a if hasattr(a, "shape") else b)
-        y = xp.power(a, b)
+        y = _int_power(xp, a, b) if _integer_pow(a, b) else xp.power(a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -118,6 +118,27 @@ class Pow(Function):
             log_a = _log_base(a)
             gb = sum_to(g * y * log_a, _shape(b))
         return ga, gb
+
+
+def _integer_pow(a: Any, b: Any) -> bool:
+    return (a if hasattr(a, "dtype") else b).dtype.kind in "iu"
+
+
+def _int_power(xp: Any, a: Any, b: Any) -> Any:
+    """Integer a ** b as PyTorch computes it: a negative exponent gives 1 / a**|b| truncated
+    (1 for a == 1, +-1 for a == -1, else 0), where numpy raises; a negative Python number as
+    the exponent is refused, as in PyTorch."""
+    if not hasattr(b, "dtype"):
+        if b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return xp.power(a, b)
+    neg = b < 0
+    if not neg.any():
+        return xp.power(a, b)
+    y = xp.power(a, xp.where(neg, 0, b))
+    odd = (b % 2).astype(bool)
+    reciprocal = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, reciprocal, y).astype(y.dtype, copy=False)
 
 
 def _log_base(a: Any) -> Any:
@@ -234,12 +255,25 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     """input - alpha * other, broadcast."""
+    _check_bool_sub(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(Sub, input, other, "sub")
 
 
 subtract = sub
+
+
+def _check_bool_sub(a: Any, b: Any) -> None:
+    """PyTorch refuses `-` on bool tensors (numpy would compute it as int or raise TypeError)."""
+    bools = [isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (a, b)]
+    if all(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def mul(input: Any, other: Any) -> Tensor:

@@ -214,6 +214,8 @@ class ArgMin(_ArgExtreme):
 
 
 def _arg(cls: type, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
     axis = None if dim is None else norm_dim(dim, input.ndim, op)
     _check_nonempty(input, None if axis is None else (axis,), op)
     if input.ndim == 0:

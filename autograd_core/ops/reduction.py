@@ -7,7 +7,7 @@ from typing import Any
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims, scalar_type_name
 from autograd_core.ops.conversion import cast
 from autograd_core.ops.shape import Reshape
 from autograd_core.tensor import Tensor
@@ -80,7 +80,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = Non
 
 
 def _type_name(dt: Any) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
+    return scalar_type_name(dt)
 
 
 

@@ -21,8 +21,10 @@ def _as_float(input: Tensor, dtype: Any, op: str) -> Tensor:
     if dtype is not None:
         return cast(input, dtype)
     if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"{op}(): input dtype should be either floating point or complex. "
-                           f"Got {_type_name(input._data.dtype)} instead.")
+        if op in ("var", "std"):  # PyTorch's words for each
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(input._data.dtype)}")
     return input
 
 

@@ -149,3 +149,32 @@ def test_setitem_value_that_does_not_fit_gives_pytorchs_error(needs_grad: bool) 
     with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(3\) must match the "
                                            r"existing size \(4\)"):
         x[0] = ag.ones(4, requires_grad=needs_grad)
+
+
+@pytest.mark.parametrize("other", [[1, 2], (1, 2), None, "a"], ids=["list", "tuple", "None", "str"])
+def test_arithmetic_refuses_operands_pytorch_refuses(other: Any) -> None:
+    """numpy would broadcast a list silently; PyTorch (and we) raise, naming the op."""
+    for op, call in (("add", lambda: ag.tensor([2, 3]) + other),
+                     ("mul", lambda: ag.tensor([2, 3]) * other),
+                     ("pow", lambda: ag.tensor([2, 3]) ** other)):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert op in str(info.value) and type(other).__name__ in str(info.value)
+
+
+def test_comparing_with_a_list_is_python_equality_as_in_pytorch() -> None:
+    t = ag.tensor([2, 3])
+    assert (t == [2, 3]) is False and (t != [2, 3]) is True and (t == None) is False  # noqa: E711
+    with pytest.raises(TypeError, match="'<' not supported"):
+        _ = t < [2, 3]
+
+
+def test_bmm_batch_mismatch_names_both_shapes() -> None:
+    with pytest.raises(RuntimeError) as info:
+        ag.bmm(_x(2, 2, 3), _x(1, 3, 2))  # matmul would broadcast the batch; bmm does not
+    assert "[2, 2, 3]" in str(info.value) and "[1, 3, 2]" in str(info.value)
+
+
+def test_mv_needs_a_matrix_and_a_vector() -> None:
+    with pytest.raises(RuntimeError, match="mv: expected a 2D matrix and a 1D vector, got 1D"):
+        ag.mv(_x(3), _x(3))

@@ -500,8 +500,64 @@ def _bn_stats_after_empty(T: Any) -> tuple:
     return bn.running_mean, bn.running_var
 
 
+
+
+def _bool(T: Any) -> Any:
+    return T.tensor([True, False, True])
+
+
+DTYPE_RULES: list[Row] = [
+    ("-bool", lambda T: -_bool(T)),
+    ("neg(bool)", lambda T: T.neg(_bool(T))),
+    ("bool - bool", lambda T: _bool(T) - _bool(T)),
+    ("bool - 1", lambda T: _bool(T) - 1),
+    ("1 - bool", lambda T: 1 - _bool(T)),
+    ("int - bool", lambda T: _i(T, 1, 2, 3) - _bool(T)),
+    ("float - bool", lambda T: _f(T, 3) - _bool(T)),
+    ("bool.sub_(bool)", lambda T: _bool(T).sub_(_bool(T))),
+    ("bool + bool", lambda T: _bool(T) + _bool(T)),
+    ("bool * bool", lambda T: _bool(T) * _bool(T)),
+    ("abs(bool)", lambda T: _bool(T).abs()),
+    ("floor(bool)", lambda T: _bool(T).floor()),
+    ("ceil(bool)", lambda T: _bool(T).ceil()),
+    ("round(bool)", lambda T: _bool(T).round()),
+    ("trunc(bool)", lambda T: _bool(T).trunc()),
+    ("floor(int)", lambda T: _i(T, 1, -2).floor()),
+    ("sign(bool)", lambda T: _bool(T).sign()),
+    ("square(bool)", lambda T: _bool(T).square()),
+    ("relu(bool)", lambda T: T.relu(_bool(T))),
+    ("argmax(bool)", lambda T: _bool(T).argmax()),
+    ("argmin(bool, 0)", lambda T: _bool(T).argmin(0)),
+    ("max(bool)", lambda T: _bool(T).max()),
+    ("mean(int)", lambda T: _i(T, 1, 2).mean()),
+    ("mean(uint8)", lambda T: T.tensor([1, 2], dtype=T.uint8).mean()),
+    ("var(int)", lambda T: _i(T, 1, 2).var()),
+    ("std(int)", lambda T: _i(T, 1, 2).std()),
+    ("norm(int)", lambda T: _i(T, 1, 2).norm()),
+    ("int ** -1", lambda T: _i(T, 2, 3) ** -1),
+    ("int32 ** -1", lambda T: _i(T, 2, 3).int() ** -1),
+    ("bool ** -1", lambda T: _bool(T) ** -1),
+    ("int ** negative int tensor", lambda T: _i(T, 2, 1, -1, 0, 3, -1) ** _i(T, -1, -1, -1, -1,
+                                                                            -2, -2)),
+    ("2 ** negative int tensor", lambda T: 2 ** _i(T, -1, -2, 1)),
+    ("int ** -1.0", lambda T: _i(T, 2, 4) ** -1.0),
+    ("int.pow_(-1)", lambda T: _i(T, 2).pow_(-1)),
+    ("int ** 0", lambda T: _i(T, 2, 0) ** 0),
+    ("where with a float condition", lambda T: T.where(_f(T, 2), _f(T, 2), 0.0)),
+    ("where with an int condition", lambda T: T.where(_i(T, 1, 0), _f(T, 2), 0.0)),
+    ("where with a bool condition", lambda T: T.where(_i(T, 1, 0) > 0, _f(T, 2), 0.0)),
+    ("int == list", lambda T: _i(T, 2, 3) == [2, 3]),
+    ("int != list", lambda T: _i(T, 2, 3) != [2, 3]),
+    ("int == tuple", lambda T: _i(T, 2, 3) == (2, 3)),
+    ("int < list", lambda T: _i(T, 2, 3) < [2, 3]),
+    ("int == None", lambda T: _i(T, 2, 3) == None),  # noqa: E711 - the operator is the test
+    ("int == 'a'", lambda T: _i(T, 2, 3) == "a"),
+    ("int == 2.5", lambda T: _i(T, 2, 3) == 2.5),
+    ("float + numpy array", lambda T: _f(T, 2) + np.ones(2)),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
-                   + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH)
+                   + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
