@@ -64,6 +64,25 @@ class Reshape(Function):
         return g.reshape(ctx.in_shape)
 
 
+# reshape() where no strides can show the input in the new shape: a copy, so not a view
+# (no shared version counter or base), shown in the graph under the same name.
+_ReshapeCopy = type("Reshape", (Reshape,), {"is_view": False, "__doc__": Reshape.__doc__})
+
+
+def _reshaped(input: Tensor, target: tuple, op: str = "reshape") -> Tensor:
+    """`input` in shape `target`: a view when PyTorch's stride rule allows one, else a copy
+    (or, for op 'view', PyTorch's error)."""
+    arr = input._data
+    if arr.flags.c_contiguous:
+        return Reshape.apply(input, shape=target)  # numpy reshapes contiguous memory in place
+    strides = _view_strides(arr.shape, tuple(s // arr.itemsize for s in arr.strides), target)
+    if strides is not None:
+        return Reshape.apply(input, shape=target, strides=strides)
+    if op == "view":
+        raise RuntimeError(_VIEW_ERROR)
+    return _ReshapeCopy.apply(input, shape=target)
+
+
 def _infer_shape(numel: int, shape: tuple, op: str, in_shape: tuple) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
@@ -92,7 +111,7 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     one dimension."""
     target = _infer_shape(input._data.size, _sizes(shape, "reshape", "shape"), "reshape",
                           input._data.shape)
-    return Reshape.apply(input, shape=target)
+    return _reshaped(input, target)
 
 
 _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "
@@ -117,12 +136,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
                         "but expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     arr = input._data
     target = _infer_shape(arr.size, _sizes(shape, "view", "size"), "view", arr.shape)
-    if arr.flags.c_contiguous:
-        return Reshape.apply(input, shape=target)  # numpy reshapes contiguous memory in place
-    strides = _view_strides(arr.shape, tuple(s // arr.itemsize for s in arr.strides), target)
-    if strides is None:
-        raise RuntimeError(_VIEW_ERROR)
-    return Reshape.apply(input, shape=target, strides=strides)
+    return _reshaped(input, target, "view")
 
 
 def _view_strides(old: tuple, strides: tuple, new: tuple) -> tuple | None:
@@ -270,7 +284,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = input._data.shape
     if not shape:
-        return Reshape.apply(input, shape=(1,))
+        return _reshaped(input, (1,))
     s = norm_dim(start_dim, len(shape), "flatten")
     e = norm_dim(end_dim, len(shape), "flatten")
     if s > e:
@@ -278,14 +292,14 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     n = 1
     for v in shape[s:e + 1]:
         n *= v
-    return Reshape.apply(input, shape=(*shape[:s], n, *shape[e + 1:]))
+    return _reshaped(input, (*shape[:s], n, *shape[e + 1:]))
 
 
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     shape = input._data.shape
     d = norm_dim(dim, len(shape), "unflatten")
     sizes = _infer_shape(shape[d], tuple(sizes), "unflatten", shape)
-    return Reshape.apply(input, shape=shape[:d] + sizes + shape[d + 1:])
+    return _reshaped(input, shape[:d] + sizes + shape[d + 1:])
 
 
 class Expand(Function):

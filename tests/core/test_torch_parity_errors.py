@@ -335,7 +335,36 @@ VIEWS: list[Row] = [
     ("view(dtype) does not require grad",
      lambda T: T.ones(2, requires_grad=True).view(T.int32).requires_grad),
     ("view(dtype) shares memory", lambda T: _view_dtype_write(T)),
+    ("in-place on a reshape copy of a leaf", lambda T: _inplace_on(T, lambda x: x.t().reshape(6))),
+    ("in-place on a flatten copy of a leaf", lambda T: _inplace_on(T, lambda x: x.t().flatten())),
+    ("in-place on a view of a leaf", lambda T: _inplace_on(T, lambda x: x.view(6))),
+    ("in-place on a strided view of a leaf",
+     lambda T: _inplace_on(T, lambda x: x.t().view(3, 1, 2))),
+    ("gradient through an in-place write to a view of transposed",
+     lambda T: _grad_through_view(T, lambda b: b.t().view(3, 1, 2).mul_(3))),
+    ("gradient through an in-place write to a permuted view",
+     lambda T: _grad_through_view(T, lambda b: b.permute(1, 0).view(3, 2)[0].zero_())),
+    ("gradient through an in-place write to a reshape copy",
+     lambda T: _grad_through_view(T, lambda b: b.t().reshape(6).mul_(5))),
 ]
+
+
+def _inplace_on(T: Any, make: Callable[[Any], Any]) -> Any:
+    """An in-place op on a view/copy of a leaf that requires grad, then backward."""
+    x = T.ones(2, 3, requires_grad=True)
+    y = make(x)
+    y.mul_(2)
+    y.sum().backward()
+    return x.grad
+
+
+def _grad_through_view(T: Any, write: Callable[[Any], Any]) -> tuple:
+    """(x.grad, b) after an in-place write through a view of b = x * 1, then backward of b**2."""
+    x = T.arange(6.0).reshape(2, 3).detach().requires_grad_()
+    b = x * 1
+    write(b)
+    (b * b).sum().backward()
+    return x.grad, b
 
 
 def _view_dtype_write(T: Any) -> Any:
