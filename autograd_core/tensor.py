@@ -491,8 +491,8 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return self._inplace(_ops.mul(self, other))
 
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace(_ops.div(self, other))
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._inplace(_ops.div(self, other, rounding_mode=rounding_mode))
 
     def pow_(self, other: Any) -> Tensor:
         return self._inplace(_ops.pow(self, other))

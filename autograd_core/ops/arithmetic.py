@@ -165,13 +165,19 @@ def _integer_division(ufunc: str, a: Any, b: Any) -> Any:
 
 
 class FloorDivide(Function):
-    """z = floor(a / b), not differentiable"""
-
-    differentiable = False
+    """z = floor(a / b): piecewise constant, so a zero gradient (PyTorch's rule for floats)"""
 
     @staticmethod
     def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
         return _integer_division("floor_divide", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        na, nb = ctx.needs_input_grad
+        sa, sb = ctx.shapes
+        return (xp.zeros(sa, g.dtype) if na else None), (xp.zeros(sb, g.dtype) if nb else None)
 
 
 class TruncDivide(Function):

@@ -585,8 +585,53 @@ DTYPE_RULES: list[Row] = [
     ("float + numpy array", lambda T: _f(T, 2) + np.ones(2)),
 ]
 
+
+
+def _g(T: Any) -> Any:
+    return T.tensor([1.5, -2.5], requires_grad=True)
+
+
+def _requires_grad(t: Any) -> tuple:
+    return t, t.requires_grad
+
+
+IN_PLACE_AND_STRIDES: list[Row] = [
+    ("int.div_(2)", lambda T: _i(T, 3, 4).div_(2)),
+    ("int.div_(2, trunc)", lambda T: _i(T, 3, 4).div_(2, rounding_mode="trunc")),
+    ("int /= 2", lambda T: _iop(_i(T, 3, 4), "__itruediv__", 2)),
+    ("int += 1.5", lambda T: _iop(_i(T, 3, 4), "__iadd__", 1.5)),
+    ("int *= float tensor", lambda T: _iop(_i(T, 3, 4), "__imul__", _f(T, 2))),
+    ("bool += 1", lambda T: _iop(_bool(T), "__iadd__", 1)),
+    ("floor_divide keeps requires_grad", lambda T: _requires_grad(_g(T).floor_divide(2))),
+    ("div floor keeps requires_grad",
+     lambda T: _requires_grad(T.div(_g(T), 2, rounding_mode="floor"))),
+    ("div trunc keeps requires_grad",
+     lambda T: _requires_grad(T.div(_g(T), 2, rounding_mode="trunc"))),
+    ("remainder keeps requires_grad", lambda T: _requires_grad(_g(T) % 2)),
+    ("x.t().view(-1)", lambda T: T.ones(2, 3).t().view(-1)),
+    ("x.mT.view(6)", lambda T: T.ones(2, 3).mT.view(6)),
+    ("expanded view(3, 4) stride", lambda T: T.ones(3, 1).expand(3, 4).view(3, 4).stride()),
+    ("unsqueeze of transposed stride", lambda T: T.ones(2, 3).t().unsqueeze(1).stride()),
+    ("squeeze of transposed stride",
+     lambda T: T.ones(2, 1, 3).transpose(0, 2).squeeze(1).stride()),
+    ("flatten of transposed stride", lambda T: T.ones(2, 3).t().flatten().stride()),
+    ("view of empty transposed", lambda T: T.ones(0, 3).t().view(0)),
+    ("view of 0-d", lambda T: T.tensor(1.0).view(1, 1).stride()),
+    ("view to 0-d of transposed", lambda T: T.ones(1, 1).t().view(())),
+    ("contiguous() stride", lambda T: T.ones(2, 3).t().contiguous().stride()),
+    ("view of every other row", lambda T: T.ones(4, 3)[::2].view(6)),
+    ("view of every other row (possible)", lambda T: T.ones(4, 3)[::2].view(2, 3, 1).stride()),
+    ("view of a column slice", lambda T: T.ones(4, 3)[:, 1:].view(8)),
+    ("view of a row slice", lambda T: T.ones(4, 3)[1:].view(9).stride()),
+    ("view of a reversed 3-D permute", lambda T: T.ones(2, 3, 4).permute(2, 1, 0).view(4, 6)),
+    ("is_contiguous of a column slice", lambda T: T.ones(4, 3)[:, :1].is_contiguous()),
+    ("is_contiguous of expanded", lambda T: T.ones(3, 1).expand(3, 4).is_contiguous()),
+    ("is_contiguous of a size-1 expand", lambda T: T.ones(3, 1).expand(3, 1).is_contiguous()),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
-                   + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES)
+                   + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
+                   + IN_PLACE_AND_STRIDES)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
