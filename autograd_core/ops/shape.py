@@ -298,7 +298,12 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     shape = input._data.shape
     d = norm_dim(dim, len(shape), "unflatten")
-    sizes = _infer_shape(shape[d], tuple(sizes), "unflatten", shape)
+    sizes = tuple(sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if (known != shape[d]) if -1 not in sizes else (known and shape[d] % known):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({shape[d]}) in the input tensor")
+    sizes = _infer_shape(shape[d], sizes, "unflatten", shape)
     return _reshaped(input, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -333,7 +338,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         own = shape[i - lead] if i >= lead else None
         if s == -1:
             if own is None:
-                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dim")
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
             s = own
         elif own is not None and own != 1 and own != s:
             raise RuntimeError(
@@ -380,6 +386,8 @@ class Repeat(Function):
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
     """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(sizes, "repeat", "repeats")
     if len(reps) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -446,8 +454,9 @@ class Flip(Function):
 def flip(input: Tensor, *dims: Any) -> Tensor:
     """Reverse the order of elements along `dims`."""
     axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims, "flip", "dims"))
-    if len(set(axes)) != len(axes):
-        raise RuntimeError("flip(): dims has duplicates")
+    for i, a in enumerate(axes):
+        if a in axes[:i]:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
     return Flip.apply(input, axes=axes)
 
 
@@ -496,7 +505,9 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
                          f"{start})")
     start %= n if n else 1
-    if length < 0 or start + length > n:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return getitem(input, (slice(None),) * axis + (slice(start, start + length),))
 
@@ -510,6 +521,9 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):  # numpy would say "repeated axis in transpose"
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     rest = iter(d for d in range(n) if d not in src)
     placed = dict(zip(dst, src))
     order = tuple(placed[i] if i in placed else next(rest) for i in range(n))

@@ -629,9 +629,33 @@ IN_PLACE_AND_STRIDES: list[Row] = [
     ("is_contiguous of a size-1 expand", lambda T: T.ones(3, 1).expand(3, 1).is_contiguous()),
 ]
 
+SHAPE_ARGUMENTS: list[Row] = [
+    ("flip with a repeated dim", lambda T: _x(T).flip(0, -2)),
+    ("flip with a repeated dim (list)", lambda T: _x(T).flip([1, 1])),
+    ("repeat()", lambda T: _x(T).repeat()),
+    ("repeat(())", lambda T: _x(T).repeat(())),
+    ("chunk(2.0)", lambda T: _x(T).chunk(2.0)),
+    ("chunk('a')", lambda T: _x(T).chunk("a")),
+    ("expand(-1, 2, 3)", lambda T: _x(T).expand(-1, 2, 3)),
+    ("expand(4, -1, 2, 3)", lambda T: _x(T).expand(4, -1, 2, 3)),
+    ("expand(2, -2)", lambda T: _x(T).expand(2, -2)),
+    ("permute(0, 0)", lambda T: _x(T).permute(0, 0)),
+    ("permute(0)", lambda T: _x(T).permute(0)),
+    ("movedim with a repeated source", lambda T: _x(T).movedim((0, 0), (0, 1))),
+    ("movedim with a repeated destination", lambda T: _x(T).movedim((0, 1), (1, 1))),
+    ("unflatten sizes that do not multiply up", lambda T: _x(T).unflatten(1, (2, 2))),
+    ("unflatten sizes with -1 that do not divide", lambda T: _x(T).unflatten(1, (-1, 2))),
+    ("unflatten with -1", lambda T: _x(T).unflatten(1, (-1, 3))),
+    ("narrow with a negative length", lambda T: _x(T).narrow(0, 0, -1)),
+    ("narrow past the end", lambda T: _x(T).narrow(0, 1, 5)),
+    ("t() of 3-D", lambda T: T.ones(2, 2, 2).t()),
+    ("tril of 1-D", lambda T: T.ones(2).tril()),
+    ("squeeze((0, 2))", lambda T: T.ones(1, 2, 1).squeeze((0, 2))),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
                    + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
-                   + IN_PLACE_AND_STRIDES)
+                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
