@@ -59,10 +59,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     num = weight._data.shape[0]
     if not host_checks(idx):  # GPU: no sync to check; wrap negatives on the device instead
         idx = idx % num
-    elif idx.size and (int(idx.max()) >= num or int(idx.min()) < -num):
-        raise IndexError("index out of range in self")
-    else:
-        idx = idx % num if idx.size and int(idx.min()) < 0 else idx
+    elif idx.size and (int(idx.max()) >= num or int(idx.min()) < 0):
+        raise IndexError("index out of range in self")  # negatives too, as in PyTorch
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
     if max_norm is not None:

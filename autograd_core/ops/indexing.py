@@ -30,6 +30,8 @@ def _unwrap_index(index: Any, xp: Any) -> Any:
         return tuple(_unwrap_index(i, xp) for i in index)
     if isinstance(index, Tensor):
         index = index._data
+        if index.dtype == np.uint8:  # a byte tensor is a mask in PyTorch (deprecated), not
+            index = index.astype(bool)  # indices: numpy would pick elements 0 and 1
     elif isinstance(index, list):
         arr = np.asarray([_host(i) for i in index])  # a list index is host data by nature
         # An empty list selects nothing; numpy would read it as a float index.

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd_core.backend import get_array_module, host_checks, kernels
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str, sum_to
+from autograd_core.ops._util import scalar_type_name, shape_str, sum_to
 from autograd_core.tensor import Tensor
 
 __all__: list[str] = []
@@ -427,8 +427,9 @@ def _check_class_shapes(op: str, input: Tensor, target: Tensor, soft: bool) -> N
                 f"{op}: expected target of shape {shape_str(x.shape)} (class probabilities), "
                 f"got {shape_str(t.shape)}")
         return
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {t.dtype.name}")
+    if t.dtype.name not in ("int64", "uint8"):  # PyTorch's kernels take no other index type
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{scalar_type_name(t.dtype)}")
     expected = (x.shape[0], *x.shape[2:]) if x.ndim > 1 else ()
     if x.ndim == 0 or t.shape != expected:
         raise ValueError(

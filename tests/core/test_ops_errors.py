@@ -84,9 +84,9 @@ INDEX_CALLS: list[tuple[str, Callable[[ag.Tensor], Any]]] = [
     ("mask-shape", lambda x: x[ag.tensor([True, False])]),
     ("too-many", lambda x: x[0, 0, 0]),
     ("float-index", lambda x: x[ag.tensor([0.0, 1.0])]),
-    ("gather", lambda x: x.gather(1, ag.tensor([[0, 4]]))),
     ("index_select", lambda x: x.index_select(0, ag.tensor([3]))),
-    ("scatter", lambda x: x.scatter(1, ag.tensor([[5]]), 1.0)),
+    ("index_select:negative", lambda x: x.index_select(0, ag.tensor([-1]))),
+    ("embedding:negative", lambda x: ag.nn.functional.embedding(ag.tensor([-1]), x)),
 ]
 
 
@@ -95,6 +95,30 @@ def test_index_out_of_bounds_raises_index_error(case: tuple) -> None:
     _, call = case
     with pytest.raises(IndexError):
         call(_x(3, 4))
+
+
+# gather and scatter raise RuntimeError in PyTorch 2.13, negative indices included (numpy
+# would count them from the end).
+ALONG_CALLS: list[tuple[str, Callable[[ag.Tensor], Any], str]] = [
+    ("gather", lambda x: x.gather(1, ag.tensor([[0, 4]])), "index 4 "),
+    ("gather:negative", lambda x: x.gather(1, ag.tensor([[0, -1]])), "index -1 "),
+    ("scatter", lambda x: x.scatter(1, ag.tensor([[5]]), 1.0), "index 5 "),
+    ("scatter:negative", lambda x: x.scatter(1, ag.tensor([[-1]]), 1.0), "index -1 "),
+    ("scatter_add:negative", lambda x: x.scatter_add(1, ag.tensor([[-2]]), ag.ones(1, 1)),
+     "index -2 "),
+]
+
+
+@pytest.mark.parametrize("case", ALONG_CALLS, ids=[c[0] for c in ALONG_CALLS])
+def test_gather_scatter_index_out_of_bounds(case: tuple) -> None:
+    _, call, words = case
+    with pytest.raises(RuntimeError, match=words + "is out of bounds for dimension 1 with size 4"):
+        call(_x(3, 4))
+
+
+def test_take_along_dim_counts_negative_indices_from_the_end() -> None:
+    x = ag.tensor([[1.0, 2.0, 3.0]])
+    assert x.take_along_dim(ag.tensor([[-1]]), 1).tolist() == [[3.0]]
 
 
 def test_out_of_bounds_message_speaks_of_dimensions() -> None:

@@ -653,9 +653,30 @@ SHAPE_ARGUMENTS: list[Row] = [
     ("squeeze((0, 2))", lambda T: T.ones(1, 2, 1).squeeze((0, 2))),
 ]
 
+INDICES: list[Row] = [
+    ("gather with a negative index", lambda T: _x(T).gather(1, T.tensor([[0], [-1]]))),
+    ("gather past the end", lambda T: _x(T).gather(1, T.tensor([[3], [1]]))),
+    ("scatter with a negative index", lambda T: _x(T).scatter(1, T.tensor([[-1]]), 1.0)),
+    ("scatter_add with a negative index",
+     lambda T: _x(T).scatter_add(1, T.tensor([[-2]]), T.ones(1, 1))),
+    ("take_along_dim with a negative index",
+     lambda T: _x(T).take_along_dim(T.tensor([[-1], [0]]), 1)),
+    ("embedding of -1", lambda T: T.nn.functional.embedding(T.tensor([-1]), T.ones(3, 2))),
+    ("embedding past the end", lambda T: T.nn.functional.embedding(T.tensor([3]), T.ones(3, 2))),
+    ("index by a uint8 mask", lambda T: T.arange(3.0)[T.tensor([1, 0, 1], dtype=T.uint8)]),
+    ("index by an int32 tensor", lambda T: T.arange(3.0)[T.tensor([2], dtype=T.int32)]),
+    ("index by a negative tensor", lambda T: T.arange(3.0)[T.tensor([-1])]),
+    ("cross_entropy with int32 targets",
+     lambda T: T.nn.functional.cross_entropy(_x(T), T.tensor([0, 1], dtype=T.int32))),
+    ("nll_loss with int32 targets",
+     lambda T: T.nn.functional.nll_loss(_x(T), T.tensor([0, 1], dtype=T.int32))),
+    ("cross_entropy with uint8 targets",
+     lambda T: T.nn.functional.cross_entropy(_x(T), T.tensor([0, 1], dtype=T.uint8))),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
                    + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
-                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS)
+                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
