@@ -154,6 +154,8 @@ def _scatter(input: Tensor, dim: int, index: Tensor, src: Any, add: bool, op: st
     axis, idx = _check_along(input, dim, index, op)
     if not isinstance(src, Tensor):
         src = Tensor._make(get_array_module(input._data).asarray(src, dtype=input.dtype))
+    elif src._data.dtype != input._data.dtype:  # numpy would cast src silently
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     elif src.ndim and any(a > b for a, b in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"{op}(): Expected index {shape_str(idx.shape)} to be no larger "
                            f"than src {shape_str(src.shape)}")

@@ -661,6 +661,12 @@ INDICES: list[Row] = [
      lambda T: _x(T).scatter_add(1, T.tensor([[-2]]), T.ones(1, 1))),
     ("take_along_dim with a negative index",
      lambda T: _x(T).take_along_dim(T.tensor([[-1], [0]]), 1)),
+    ("scatter a float src into a long tensor", lambda T: T.zeros(2, 3, dtype=T.long).scatter(
+        1, T.tensor([[0], [1]]), T.ones(2, 1))),
+    ("scatter_add a double src", lambda T: T.zeros(2, 3).scatter_add(
+        1, T.tensor([[0], [1]]), T.ones(2, 1, dtype=T.float64))),
+    ("scatter a float value into a long tensor", lambda T: T.zeros(2, 3, dtype=T.long).scatter(
+        1, T.tensor([[0], [1]]), 1.5)),
     ("embedding of -1", lambda T: T.nn.functional.embedding(T.tensor([-1]), T.ones(3, 2))),
     ("embedding past the end", lambda T: T.nn.functional.embedding(T.tensor([3]), T.ones(3, 2))),
     ("index by a uint8 mask", lambda T: T.arange(3.0)[T.tensor([1, 0, 1], dtype=T.uint8)]),
