@@ -124,7 +124,7 @@ class KthValue(_ExtremeDim):
         # A stable sort puts NaN last (PyTorch orders NaN above everything) and keeps ties in
         # index order.
         order = xp.argsort(x, axis=axis, kind="stable")
-        idx = xp.take(order, [k - 1], axis=axis)
+        idx = order[(slice(None),) * axis + (slice(k - 1, k),)]  # keeps the axis, size 1
         values = xp.take_along_axis(x, idx, axis=axis)
         ctx.save_for_backward(idx)
         ctx.meta_ = (x.shape, axis)
