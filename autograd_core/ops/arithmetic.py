@@ -261,7 +261,9 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     """input - alpha * other, broadcast."""
-    _check_bool_sub(input, other)
+    if ((isinstance(input, Tensor) and input._data.dtype.kind == "b")
+            or (isinstance(other, Tensor) and other._data.dtype.kind == "b")):
+        _bool_sub_error(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(Sub, input, other, "sub")
@@ -270,16 +272,14 @@ def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 subtract = sub
 
 
-def _check_bool_sub(a: Any, b: Any) -> None:
+def _bool_sub_error(a: Any, b: Any) -> None:
     """PyTorch refuses `-` on bool tensors (numpy would compute it as int or raise TypeError)."""
-    bools = [isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (a, b)]
-    if all(bools):
+    if all(isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (a, b)):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    if any(bools):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                       "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                       "operator instead.")
 
 
 def mul(input: Any, other: Any) -> Tensor:
