@@ -17,6 +17,7 @@ from autograd_core.ops.piecewise import *
 from autograd_core.ops.reduction import *
 from autograd_core.ops.shape import *
 from autograd_core.ops.softmax import *
+from autograd_core.ops.sorting import *
 from autograd_core.ops.statistics import *
 from autograd_core.ops.unary import *
 
@@ -34,9 +35,11 @@ TENSOR_METHODS = [
     "bitwise_right_shift",
     # reductions
     "sum", "mean", "var", "std", "prod", "cumsum", "logsumexp", "norm", "all", "any", "max",
-    "min", "amax", "amin", "argmax", "argmin", "kthvalue", "softmax", "log_softmax",
+    "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",
+    # sorting
+    "sort", "argsort", "topk", "kthvalue",
     # linear algebra
-    "matmul", "mm", "bmm", "dot", "outer", "ger",
+    "matmul", "mm", "bmm", "mv", "addmm", "dot", "outer", "ger",
     # shape
     "reshape", "view", "view_as", "reshape_as", "permute", "transpose", "swapaxes", "swapdims",
     "t", "squeeze", "unsqueeze", "flatten", "unflatten", "expand", "expand_as", "contiguous",

@@ -115,50 +115,6 @@ class MinDim(_ExtremeDim):
     pick = "argmin"
 
 
-class KthValue(_ExtremeDim):
-    """(values, indices) = the k-th smallest of x along a dim"""
-
-    @staticmethod
-    def forward(ctx, x, k=1, axis=0, keepdim=False):
-        xp = get_array_module(x)
-        # A stable sort puts NaN last (PyTorch orders NaN above everything) and keeps ties in
-        # index order.
-        order = xp.argsort(x, axis=axis, kind="stable")
-        idx = order[(slice(None),) * axis + (slice(k - 1, k),)]  # keeps the axis, size 1
-        values = xp.take_along_axis(x, idx, axis=axis)
-        ctx.save_for_backward(idx)
-        ctx.meta_ = (x.shape, axis)
-        if not keepdim:
-            values, idx = values.squeeze(axis), idx.squeeze(axis)
-        return values, idx.astype("int64", copy=False)
-
-
-# torch.return_types.kthvalue
-KthValueResult = namedtuple("KthValueResult", ["values", "indices"])
-
-
-def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
-    """The k-th smallest element along `dim` (k counts from 1) and its index.
-
-    Example:
-        >>> ag.tensor([[3.0, 1.0, 2.0]]).kthvalue(2, dim=1).values
-        tensor([2.])
-    """
-    axis = norm_dim(dim, input.ndim, "kthvalue")
-    if input.ndim == 0:  # one element, and 0-d results
-        out = KthValue.apply(input.reshape(1), k=_check_k(k, 1, 0), axis=0, keepdim=False)
-        return KthValueResult(*out)
-    _check_nonempty(input, (axis,), "kthvalue")
-    k = _check_k(k, input._data.shape[axis], axis)
-    return KthValueResult(*KthValue.apply(input, k=k, axis=axis, keepdim=keepdim))
-
-
-def _check_k(k: int, n: int, dim: int) -> int:
-    if not 1 <= k <= n:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
-    return k
-
-
 def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
     if isinstance(dim, Tensor):  # max(a, b): the elementwise binary form
         from autograd_core.ops import arithmetic

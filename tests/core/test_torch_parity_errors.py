@@ -379,6 +379,16 @@ def _e(T: Any) -> Any:
     return T.ones(0, 3)
 
 
+def _nan_ties(T: Any) -> Any:
+    return T.tensor([[3.0, float("nan"), 1.0, 3.0], [0.0, -1.0, 2.0, 2.0]])
+
+
+def _grad_of(T: Any, f: Callable[[Any], Any]) -> Any:
+    x = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    f(x).sum().backward()
+    return x.grad
+
+
 EMPTY_REDUCTIONS_AND_SPLITS: list[Row] = [
     ("max() of empty", lambda T: _e(T).max()),
     ("max(0) of empty", lambda T: _e(T).max(0)),
@@ -405,6 +415,24 @@ EMPTY_REDUCTIONS_AND_SPLITS: list[Row] = [
     ("kthvalue with NaN", lambda T: T.tensor([3.0, float("nan"), 2.0]).kthvalue(3)),
     ("kthvalue of 0-d", lambda T: T.tensor(2.0).kthvalue(1)),
     ("kthvalue of 0-d k = 2", lambda T: T.tensor(2.0).kthvalue(2)),
+    ("sort with NaN and ties", lambda T: _nan_ties(T).sort()),
+    ("sort descending with NaN and ties", lambda T: _nan_ties(T).sort(descending=True)),
+    ("sort along dim 0", lambda T: _nan_ties(T).sort(0)),
+    ("argsort descending", lambda T: _nan_ties(T).argsort(dim=1, descending=True)),
+    ("sort of bool", lambda T: T.tensor([True, False]).sort()),
+    ("sort of 0-d", lambda T: T.tensor(2.0).sort()),
+    ("sort of empty", lambda T: _e(T).sort(0)),
+    ("sort gradient", lambda T: _grad_of(T, lambda x: x.sort(descending=True).values * _f(T, 3))),
+    ("topk", lambda T: T.tensor([[3.0, 1.0, 2.0], [0.0, -1.0, 5.0]]).topk(2)),
+    ("topk smallest", lambda T: T.tensor([[3.0, 1.0, 2.0], [0.0, -1.0, 5.0]]).topk(2,
+                                                                                 largest=False)),
+    ("topk k too large", lambda T: _f(T, 2, 3).topk(4)),
+    ("topk k = -1", lambda T: _f(T, 2, 3).topk(-1)),
+    ("topk k = 0", lambda T: _f(T, 2, 3).topk(0)),
+    ("topk of empty rows", lambda T: _e(T).topk(1)),
+    ("topk along an empty dim", lambda T: _e(T).topk(1, 0)),
+    ("topk of 0-d", lambda T: T.tensor(2.0).topk(1)),
+    ("topk gradient", lambda T: _grad_of(T, lambda x: x.topk(2).values * _f(T, 2))),
     ("max(0) of 0-d", lambda T: T.tensor(1.0).max(0)),
     ("sum(0) of empty", lambda T: _e(T).sum(0)),
     ("prod(0) of empty", lambda T: _e(T).prod(0)),
