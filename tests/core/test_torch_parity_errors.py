@@ -708,9 +708,36 @@ INDICES: list[Row] = [
      lambda T: T.nn.functional.cross_entropy(_x(T), T.tensor([0, 1], dtype=T.uint8))),
 ]
 
+def _loss(T: Any, name: str, x: Any, y: Any, **kwargs: Any) -> Any:
+    return getattr(T.nn.functional, name)(x, y, **kwargs)
+
+
+LOSS_DTYPES: list[Row] = [
+    *[(f"{name} of int tensors ({red})",
+       (lambda n, r: lambda T: _loss(T, n, _i(T, 1, 2), _i(T, 1, 3), reduction=r))(name, red))
+      for name in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
+      for red in ("mean", "sum", "none")],
+    ("mse_loss of float and int", lambda T: _loss(T, "mse_loss", _f(T, 2), _i(T, 1, 3))),
+    ("l1_loss of int and float", lambda T: _loss(T, "l1_loss", _i(T, 1, 2), _f(T, 2))),
+    ("binary_cross_entropy with int targets",
+     lambda T: _loss(T, "binary_cross_entropy", _f(T, 2) / 4, _i(T, 0, 1))),
+    ("binary_cross_entropy with double targets",
+     lambda T: _loss(T, "binary_cross_entropy", _f(T, 2) / 4, _f(T, 2).double() / 4)),
+    ("binary_cross_entropy_with_logits with int targets",
+     lambda T: _loss(T, "binary_cross_entropy_with_logits", _f(T, 2), _i(T, 0, 1))),
+    ("binary_cross_entropy_with_logits with double targets",
+     lambda T: _loss(T, "binary_cross_entropy_with_logits", _f(T, 2), _f(T, 2).double() / 4)),
+    ("binary_cross_entropy_with_logits of int logits",
+     lambda T: _loss(T, "binary_cross_entropy_with_logits", _i(T, 0, 1), _f(T, 2))),
+    ("cross_entropy with double class weights",
+     lambda T: _loss(T, "cross_entropy", _x(T), _i(T, 0, 1), weight=T.ones(3, dtype=T.float64))),
+    ("nll_loss with double class weights",
+     lambda T: _loss(T, "nll_loss", _x(T), _i(T, 0, 1), weight=T.ones(3, dtype=T.float64))),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
                    + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
-                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES)
+                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES + LOSS_DTYPES)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
