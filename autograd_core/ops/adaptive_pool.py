@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.ops.pooling import _as_4d, _first, _pool1d
 from autograd_core.tensor import Tensor
 
@@ -93,6 +93,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{shape_str(input.shape)}")
+    if input._data.dtype.kind not in "fc":  # the averaging matrices are fractional
+        raise NotImplementedError("\"adaptive_avg_pool2d\" not implemented for "
+                                  f"'{scalar_type_name(input._data.dtype)}'")
     return AdaptiveAvgPool2d.apply(input, out_size=out)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import c_type_name, scalar_type_name, shape_str
 from autograd_core.tensor import Tensor
 
 
@@ -260,8 +260,11 @@ def _check(op: str, x: Tensor, w: Tensor, b: Any, groups: int, nd: int) -> None:
             f"0, but got weight of size {shape_str(w.shape)} instead"
         )
     if x.dtype != w.dtype:
-        raise RuntimeError(f"{op}: input type ({x.dtype}) and weight type ({w.dtype}) should be "
-                           "the same")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
+                           f"{scalar_type_name(w.dtype)}")
+    if b is not None and b.dtype != x.dtype:  # numpy would promote the output silently
+        raise RuntimeError(f"Input type ({c_type_name(x.dtype)}) and bias type "
+                           f"({c_type_name(b.dtype)}) should be the same")
     if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0]):
         raise RuntimeError(
             f"Given weight of size {shape_str(w.shape)}, expected bias to be 1-dimensional "

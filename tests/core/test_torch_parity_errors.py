@@ -735,9 +735,54 @@ LOSS_DTYPES: list[Row] = [
      lambda T: _loss(T, "nll_loss", _x(T), _i(T, 0, 1), weight=T.ones(3, dtype=T.float64))),
 ]
 
+def _img(T: Any, dtype: str = "float32") -> Any:
+    return T.ones(1, 2, 4, 4, dtype=getattr(T, dtype))
+
+
+def _kernel(T: Any, dtype: str = "float32") -> Any:
+    return T.ones(3, 2, 3, 3, dtype=getattr(T, dtype))
+
+
+def _F(T: Any) -> Any:
+    return T.nn.functional
+
+
+LAYER_DTYPES: list[Row] = [
+    ("conv2d float input, double weight", lambda T: _F(T).conv2d(_img(T), _kernel(T, "float64"))),
+    ("conv2d double input, float weight", lambda T: _F(T).conv2d(_img(T, "float64"), _kernel(T))),
+    ("conv2d double bias", lambda T: _F(T).conv2d(_img(T), _kernel(T),
+                                                  T.ones(3, dtype=T.float64))),
+    ("conv1d float input, double weight",
+     lambda T: _F(T).conv1d(T.ones(1, 2, 5), T.ones(3, 2, 3, dtype=T.float64))),
+    ("max_pool2d of int", lambda T: _F(T).max_pool2d(_img(T, "int64"), 2)),
+    ("avg_pool2d of int", lambda T: _F(T).avg_pool2d(T.tensor([[[[-3, 4], [1, -1]]]]), 2)),
+    ("adaptive_avg_pool2d of int", lambda T: _F(T).adaptive_avg_pool2d(_img(T, "int64"), 2)),
+    *[(f"{name} of int", (lambda n: lambda T: getattr(_F(T), n)(_i(T, 1, -2, 9)))(name))
+      for name in ("gelu", "silu", "leaky_relu", "elu", "softplus", "hardtanh", "relu6")],
+    ("hardtanh of bool", lambda T: _F(T).hardtanh(_bool(T))),
+    ("layer_norm of int", lambda T: _F(T).layer_norm(T.tensor([[1, 2]]), (2,))),
+    ("layer_norm with a double weight",
+     lambda T: _F(T).layer_norm(T.ones(1, 2), (2,), T.ones(2, dtype=T.float64))),
+    ("nn.LayerNorm on a double input", lambda T: T.nn.LayerNorm(2)(T.ones(1, 2, dtype=T.float64))),
+    ("batch_norm of int", lambda T: _F(T).batch_norm(T.ones(2, 3, dtype=T.long), T.zeros(3),
+                                                     T.ones(3), training=True)),
+    ("dropout of int", lambda T: _F(T).dropout(_i(T, 1, 2), 0.5)),
+    ("dropout of int in eval", lambda T: _F(T).dropout(_i(T, 1, 2), 0.5, training=False)),
+    ("embedding with float indices", lambda T: _F(T).embedding(T.tensor([0.0]), T.ones(2, 2))),
+    ("scaled_dot_product_attention with a double key",
+     lambda T: _F(T).scaled_dot_product_attention(T.ones(1, 2, 4), T.ones(1, 2, 4,
+                                                                           dtype=T.float64),
+                                                  T.ones(1, 2, 4))),
+    ("normalize of int", lambda T: _F(T).normalize(T.tensor([[3, 4]]))),
+    ("cosine_similarity of int",
+     lambda T: _F(T).cosine_similarity(T.tensor([[3, 4]]), T.tensor([[3, 4]]))),
+    ("one_hot of int32", lambda T: _F(T).one_hot(T.tensor([1], dtype=T.int32), 3)),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
                    + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
-                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES + LOSS_DTYPES)
+                   + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES + LOSS_DTYPES
+                   + LAYER_DTYPES)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
