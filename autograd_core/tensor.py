@@ -210,10 +210,16 @@ class Tensor:
         return arr if dtype is None else arr.astype(dtype)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self) -> Any:
+        """The one element, for float()/int() (PyTorch raises ValueError there, unlike item)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -222,9 +228,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous"
-            )
+            many = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self.item())
 
     def __hash__(self) -> int:
@@ -626,15 +631,17 @@ class Tensor:
         return self.pow_(other)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _ops.matmul(other, self)
+        return _ops.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
     def __neg__(self) -> Tensor:
         return _ops.neg(self)
 
     def __pos__(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __abs__(self) -> Tensor:
@@ -791,8 +798,8 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
 
 _DIRECT_OPERATORS = {
     "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
-    "__pow__": "pow", "__matmul__": "matmul", "__neg__": "neg",
-}
+    "__pow__": "pow", "__neg__": "neg",
+}  # (not __matmul__: `x @ 2` returns NotImplemented, for Python's TypeError, as in PyTorch)
 
 
 def _as_method(fn: Any) -> Any:

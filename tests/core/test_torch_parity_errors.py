@@ -779,10 +779,33 @@ LAYER_DTYPES: list[Row] = [
     ("one_hot of int32", lambda T: _F(T).one_hot(T.tensor([1], dtype=T.int32), 3)),
 ]
 
+CONVERSIONS_AND_OPERATORS: list[Row] = [
+    ("float() of two elements", lambda T: float(_f(T, 2))),
+    ("int() of two elements", lambda T: int(_f(T, 2))),
+    ("float() of empty", lambda T: float(T.ones(0))),
+    ("item() of empty", lambda T: T.ones(0).item()),
+    ("bool() of empty", lambda T: bool(T.ones(0))),
+    ("bool() of two elements", lambda T: bool(_f(T, 2))),
+    ("a float tensor as a list index", lambda T: [1, 2, 3][T.tensor(1.0)]),
+    ("an int tensor as a list index", lambda T: [1, 2, 3][T.tensor(1)]),
+    ("len() of 0-d", lambda T: len(T.tensor(1.0))),
+    ("iter() of 0-d", lambda T: list(T.tensor(1.0))),
+    ("x @ 2", lambda T: _f(T, 2) @ 2),
+    ("2 @ x", lambda T: 2 @ _f(T, 2)),
+    ("x @ x", lambda T: _f(T, 2) @ _f(T, 2)),
+    ("+bool", lambda T: +_bool(T)),
+    ("+int", lambda T: +_i(T, 1, -2)),
+    ("~uint8", lambda T: ~T.tensor([1], dtype=T.uint8)),
+    ("x < 'a'", lambda T: _f(T, 2) < "a"),
+    ("2.0 in x", lambda T: 2.0 in _f(T, 2)),
+    ("round() of 0-d", lambda T: round(T.tensor(1.5))),
+    ("complex() of 0-d", lambda T: complex(T.tensor(1.0))),
+]
+
 ROWS: list[Row] = (BITWISE + INTEGER_DIVISION + MATRIX_PRODUCTS + VIEWS
                    + EMPTY_REDUCTIONS_AND_SPLITS + EMPTY_BATCH + DTYPE_RULES
                    + IN_PLACE_AND_STRIDES + SHAPE_ARGUMENTS + INDICES + LOSS_DTYPES
-                   + LAYER_DTYPES)
+                   + LAYER_DTYPES + CONVERSIONS_AND_OPERATORS)
 
 
 def _run(call: Callable[[Any], Any], T: Any) -> tuple[str, Any]:
