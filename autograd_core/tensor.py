@@ -162,6 +162,16 @@ class Tensor:
     def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self._data.flags.c_contiguous)
 
+    def data_ptr(self) -> int:
+        """The address of the first element (views of one tensor share its memory)."""
+        arr = self._data
+        return int(arr.ctypes.data if type(arr) is _ndarray else arr.data.ptr)
+
+    def storage_offset(self) -> int:
+        """Elements between the start of the viewed tensor's memory and this view's first."""
+        root = _view_root(self)
+        return (self.data_ptr() - root.data_ptr()) // self._data.itemsize
+
     def stride(self, dim: int | None = None) -> Any:
         """Steps in elements between neighbours along each dim (0 along an expanded dim)."""
         size = self._data.itemsize

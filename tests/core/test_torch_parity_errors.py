@@ -367,6 +367,11 @@ def _grad_through_view(T: Any, write: Callable[[Any], Any]) -> tuple:
     return x.grad, b
 
 
+def _same_ptr(T: Any, make: Callable[[Any], Any]) -> bool:
+    x = T.ones(4, 3)
+    return make(x).data_ptr() == x.data_ptr()
+
+
 def _view_dtype_write(T: Any) -> Any:
     x = T.zeros(2)
     x.view(T.int32).fill_(1065353216)  # the bits of 1.0f
@@ -655,6 +660,13 @@ IN_PLACE_AND_STRIDES: list[Row] = [
     ("is_contiguous of a column slice", lambda T: T.ones(4, 3)[:, :1].is_contiguous()),
     ("is_contiguous of expanded", lambda T: T.ones(3, 1).expand(3, 4).is_contiguous()),
     ("is_contiguous of a size-1 expand", lambda T: T.ones(3, 1).expand(3, 1).is_contiguous()),
+    ("storage_offset of a slice", lambda T: T.ones(4, 3)[1:, 1:].storage_offset()),
+    ("storage_offset of a view of a slice", lambda T: T.ones(4, 3)[2:].view(6).storage_offset()),
+    ("storage_offset of a fresh tensor", lambda T: (T.ones(4, 3) * 2).storage_offset()),
+    ("storage_offset of a transposed slice",
+     lambda T: T.ones(4, 3).t()[1:].storage_offset()),
+    ("a view shares data_ptr", lambda T: _same_ptr(T, lambda x: x.view(12))),
+    ("a reshape copy has its own data_ptr", lambda T: _same_ptr(T, lambda x: x.t().reshape(12))),
 ]
 
 SHAPE_ARGUMENTS: list[Row] = [
