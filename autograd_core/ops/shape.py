@@ -130,13 +130,26 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     packed = len(shape) == 1 and isinstance(shape[0], (tuple, list))
     first = (shape[0][0] if packed and shape[0] else shape[0] if shape and not packed else 0)
     if not _is_size(first) or first is True:
-        # Neither overload (a dtype, or sizes) of PyTorch's view() takes these arguments.
-        got = ", ".join(_type_name(s) for s in shape)
-        raise TypeError(f"view() received an invalid combination of arguments - got ({got}), "
-                        "but expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
+        raise TypeError(_view_overloads_error(shape, packed))
     arr = input._data
     target = _infer_shape(arr.size, _sizes(shape, "view", "size"), "view", arr.shape)
     return _reshaped(input, target, "view")
+
+
+def _view_overloads_error(args: tuple, packed: bool) -> str:
+    """PyTorch's words when neither view() overload (a dtype, or sizes) takes `args`; with
+    one argument it also says why each overload refused it."""
+    got = ", ".join(_type_name(s) for s in args)
+    lines = [f"view() received an invalid combination of arguments - got ({got}), but expected "
+             "one of:"]
+    why = ""
+    if len(args) == 1:
+        inner = ", ".join(_type_name(s) for s in args[0]) if packed else ""
+        bad = (got if not packed else f"tuple of ({inner})" if isinstance(args[0], tuple)
+               else f"list of [{inner}]")
+        why = f"\n      didn't match because some of the arguments have invalid types: (!{bad}!)"
+    lines += [f" * (torch.dtype dtype){why}", f" * (tuple of ints size){why}", ""]
+    return "\n".join(lines)
 
 
 def _view_strides(old: tuple, strides: tuple, new: tuple) -> tuple | None:
