@@ -709,6 +709,16 @@ INDICES: list[Row] = [
     ("index by a uint8 mask", lambda T: T.arange(3.0)[T.tensor([1, 0, 1], dtype=T.uint8)]),
     ("index by an int32 tensor", lambda T: T.arange(3.0)[T.tensor([2], dtype=T.int32)]),
     ("index by a negative tensor", lambda T: T.arange(3.0)[T.tensor([-1])]),
+    ("index by a list of lists (a tuple of indices)",
+     lambda T: T.arange(6.0).reshape(2, 3)[[[0, 1], [1, 0]]]),
+    ("index by a list holding a slice",
+     lambda T: T.arange(24.0).reshape(2, 3, 4)[[0, slice(None)]]),
+    ("index by a list holding tensors",
+     lambda T: T.arange(24.0).reshape(2, 3, 4)[[T.tensor([0, 1]), T.tensor([1, 2])]]),
+    ("index by a list holding None", lambda T: T.arange(24.0).reshape(2, 3, 4)[[None, 0]]),
+    ("index by a list of ints", lambda T: T.arange(24.0).reshape(2, 3, 4)[[0, 1]]),
+    ("assign a list", lambda T: _assign(T, 0, [7.0, 8.0, 9.0])),
+    ("assign through a list of lists", lambda T: _assign(T, [[0, 1], [1, 0]], 9.0)),
     ("cross_entropy with int32 targets",
      lambda T: T.nn.functional.cross_entropy(_x(T), T.tensor([0, 1], dtype=T.int32))),
     ("nll_loss with int32 targets",
@@ -716,6 +726,12 @@ INDICES: list[Row] = [
     ("cross_entropy with uint8 targets",
      lambda T: T.nn.functional.cross_entropy(_x(T), T.tensor([0, 1], dtype=T.uint8))),
 ]
+
+def _assign(T: Any, index: Any, value: Any) -> Any:
+    x = T.arange(6.0).reshape(2, 3)
+    x[index] = value
+    return x
+
 
 def _loss(T: Any, name: str, x: Any, y: Any, **kwargs: Any) -> Any:
     return getattr(T.nn.functional, name)(x, y, **kwargs)
