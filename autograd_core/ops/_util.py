@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 from autograd_core.backend import get_array_module
@@ -40,8 +41,9 @@ def norm_dims(dim: Any, ndim: int, op: str = "op") -> tuple[int, ...] | None:
     if isinstance(dim, int):
         return (norm_dim(dim, ndim, op),)
     dims = tuple(sorted(norm_dim(d, ndim, op) for d in dim))
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"{op}: dim appears multiple times in the list of dims")
+    for i in range(1, len(dims)):
+        if dims[i] == dims[i - 1]:
+            raise RuntimeError(f"dim {dims[i]} appears multiple times in the list of dims")
     return dims if dims else None
 
 
@@ -79,3 +81,13 @@ def scalar_type_name(dt: Any) -> str:
 def c_type_name(dt: Any) -> str:
     """A dtype as PyTorch's C++ kernels name it: float32 -> 'float', int64 -> 'long int'."""
     return _C_TYPE_NAMES.get(dt.name, dt.name)
+
+
+def return_type(name: str) -> type:
+    """A (values, indices) named tuple that prints as PyTorch's `torch.return_types.<name>`."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def _repr(self: Any) -> str:
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": _repr})

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims, return_type
 from autograd_core.tensor import Tensor
 
 # torch.return_types.max / min: unpacks as (values, indices) and has named fields.
-MinMaxResult = namedtuple("MinMaxResult", ["values", "indices"])
+MinMaxResult = {"max": return_type("max"), "min": return_type("min")}
 
 
 class _Extreme(Function):
@@ -130,9 +129,9 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
         from autograd_core.ops.shape import Reshape
 
         zero = Tensor._make(get_array_module(input._data).zeros((), dtype="int64"))
-        return MinMaxResult(Reshape.apply(input, shape=()), zero)
+        return MinMaxResult[op](Reshape.apply(input, shape=()), zero)
     cls = MaxDim if op == "max" else MinDim
-    return MinMaxResult(*cls.apply(input, axis=axis, keepdim=keepdim))
+    return MinMaxResult[op](*cls.apply(input, axis=axis, keepdim=keepdim))
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:

@@ -70,7 +70,11 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Mean over `dim`; integer tensors need an explicit floating dtype, as in PyTorch."""
     if dtype is not None:
-        input = cast(input, dtype)
+        dt = dtypes.to_dtype(dtype)
+        if dt.kind not in "fc":
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               f"either a floating point or complex dtype. Got: {_type_name(dt)}")
+        input = cast(input, dt)
     elif input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "

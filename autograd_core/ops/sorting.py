@@ -5,21 +5,20 @@ Each picks elements by a stable argsort; the gradient goes back to the picked po
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import norm_dim
+from autograd_core.ops._util import norm_dim, return_type
 from autograd_core.ops.extrema import _check_nonempty
 from autograd_core.tensor import Tensor
 
 __all__ = ["argsort", "kthvalue", "sort", "topk"]
 
 # torch.return_types.sort / topk / kthvalue: (values, indices) with named fields.
-SortResult = namedtuple("SortResult", ["values", "indices"])
-TopKResult = namedtuple("TopKResult", ["values", "indices"])
-KthValueResult = namedtuple("KthValueResult", ["values", "indices"])
+SortResult = return_type("sort")
+TopKResult = return_type("topk")
+KthValueResult = return_type("kthvalue")
 
 
 def _order(xp: Any, x: Any, axis: int, descending: bool) -> Any:
