@@ -165,8 +165,30 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        """The address of the first element (views of one tensor share its memory)."""
+        arr = self._data
+        return int(arr.ctypes.data if type(arr) is _ndarray else arr.data.ptr)
+
+    def storage_offset(self) -> int:
+        """Elements between the start of the viewed tensor's memory and this view's first."""
+        root = _view_root(self)
+        return (self.data_ptr() - root.data_ptr()) // self._data.itemsize
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps in elements between neighbours along each dim (0 along an expanded dim)."""
+        size = self._data.itemsize
+        strides = tuple(s // size for s in self._data.strides)
+        if dim is None:
+            return strides
+        n = max(len(strides), 1)
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, "
+                             f"{n - 1}], but got {dim})")
+        return strides[dim] if strides else 1
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -204,10 +226,16 @@ class Tensor:
         return arr if dtype is None else arr.astype(dtype)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self) -> Any:
+        """The one element, for float()/int() (PyTorch raises ValueError there, unlike item)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -216,9 +244,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous"
-            )
+            many = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self.item())
 
     def __hash__(self) -> int:
@@ -494,11 +521,20 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return self._inplace(_ops.mul(self, other))
 
-    def div_(self, other: Any) -> Tensor:
-        return self._inplace(_ops.div(self, other))
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._inplace(_ops.div(self, other, rounding_mode=rounding_mode))
 
     def pow_(self, other: Any) -> Tensor:
         return self._inplace(_ops.pow(self, other))
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.floor_divide(self, other))
+
+    def remainder_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.remainder(self, other))
+
+    def fmod_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.fmod(self, other))
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         return self._inplace(_ops.clamp(self, min, max))
@@ -598,11 +634,17 @@ class Tensor:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return _ops.floor_divide(other, self)
 
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)
+
     def __mod__(self, other: Any) -> Tensor:
         return _ops.remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         return _ops.remainder(other, self)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)
 
     def __pow__(self, other: Any) -> Tensor:
         return _ops.pow(self, other)
@@ -614,49 +656,113 @@ class Tensor:
         return self.pow_(other)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _ops.matmul(self, other)
+        return _ops.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _ops.matmul(other, self)
+        return _ops.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
     def __neg__(self) -> Tensor:
         return _ops.neg(self)
 
     def __pos__(self) -> Tensor:
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __abs__(self) -> Tensor:
         return _ops.abs(self)
 
+    # Bitwise operators: integer and bool tensors only, as in PyTorch (on bool they are the
+    # logical ops). Operands other than tensors and numbers give Python's own TypeError.
     def __invert__(self) -> Tensor:
-        return _ops.logical_not(self)
+        from autograd_core.ops.bitwise import invert
+
+        return invert(self)
 
     def __and__(self, other: Any) -> Tensor:
-        return _ops.logical_and(self, other)
+        return _ops.bitwise_and(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other) if _bitwise_operand(other) else NotImplemented
 
     def __or__(self, other: Any) -> Tensor:
-        return _ops.logical_or(self, other)
+        return _ops.bitwise_or(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other) if _bitwise_operand(other) else NotImplemented
 
     def __xor__(self, other: Any) -> Tensor:
-        return _ops.logical_xor(self, other)
+        return _ops.bitwise_xor(self, other) if _bitwise_operand(other) else NotImplemented
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self) if _bitwise_operand(other) else NotImplemented
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other) if _bitwise_operand(other) else NotImplemented
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_left_shift(self, other) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_left_shift(other, self) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other) if _bitwise_operand(other) else NotImplemented
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_right_shift(self, other) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return (_ops.bitwise_right_shift(other, self) if _bitwise_operand(other)
+                else NotImplemented)
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other) if _bitwise_operand(other) else NotImplemented
+
+    def bitwise_not_(self) -> Tensor:
+        return self._inplace(_ops.bitwise_not(self))
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_and(self, other))
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_or(self, other))
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_xor(self, other))
+
+    def bitwise_left_shift_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_left_shift(self, other))
+
+    def bitwise_right_shift_(self, other: Any) -> Tensor:
+        return self._inplace(_ops.bitwise_right_shift(self, other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.eq(self, other)
+        return _ops.eq(self, other) if _compares_with(other) else NotImplemented
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _ops.ne(self, other)
+        return _ops.ne(self, other) if _compares_with(other) else NotImplemented
 
     def __lt__(self, other: Any) -> Tensor:
-        return _ops.lt(self, other)
+        return _ops.lt(self, other) if _compares_with(other) else NotImplemented
 
     def __le__(self, other: Any) -> Tensor:
-        return _ops.le(self, other)
+        return _ops.le(self, other) if _compares_with(other) else NotImplemented
 
     def __gt__(self, other: Any) -> Tensor:
-        return _ops.gt(self, other)
+        return _ops.gt(self, other) if _compares_with(other) else NotImplemented
 
     def __ge__(self, other: Any) -> Tensor:
-        return _ops.ge(self, other)
+        return _ops.ge(self, other) if _compares_with(other) else NotImplemented
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.getitem(self, index)
@@ -668,6 +774,17 @@ class Tensor:
         if fn is None:
             raise AttributeError(f"'Tensor' object has no attribute '{name}'")
         return _BoundOp(fn, self)
+
+
+def _compares_with(other: Any) -> bool:
+    """Whether a comparison operator takes `other`. Else Python decides, as for a torch
+    tensor: `t == [1, 2]` and `t == None` are False, `t < [1, 2]` a TypeError."""
+    return isinstance(other, (Tensor, int, float, complex, np.ndarray, np.generic))
+
+
+def _bitwise_operand(other: Any) -> bool:
+    """Whether a bitwise operator takes `other` (else Python raises its own TypeError)."""
+    return isinstance(other, (Tensor, int, float, np.generic))
 
 
 class _BoundOp:
@@ -706,8 +823,8 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
 
 _DIRECT_OPERATORS = {
     "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
-    "__pow__": "pow", "__matmul__": "matmul", "__neg__": "neg",
-}
+    "__pow__": "pow", "__neg__": "neg",
+}  # (not __matmul__: `x @ 2` returns NotImplemented, for Python's TypeError, as in PyTorch)
 
 
 def _as_method(fn: Any) -> Any:

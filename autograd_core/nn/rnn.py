@@ -278,6 +278,8 @@ class RNNBase(Module):
             hx = None if hx is None else _map(hx, lambda t: t.unsqueeze(1))
         elif self.batch_first:
             input = input.transpose(0, 1)
+        if input.shape[0] == 0:  # (an empty batch is fine: PyTorch returns empty outputs)
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         hx = self._initial_state(input, hx)
         output, h_n = self._run(input, hx)
         if unbatched:

@@ -4,6 +4,7 @@ The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1
 """
 
 from autograd_core.ops.arithmetic import *
+from autograd_core.ops.bitwise import *
 from autograd_core.ops.conversion import *
 from autograd_core.ops.einsum import *
 from autograd_core.ops.extrema import *
@@ -16,6 +17,7 @@ from autograd_core.ops.piecewise import *
 from autograd_core.ops.reduction import *
 from autograd_core.ops.shape import *
 from autograd_core.ops.softmax import *
+from autograd_core.ops.sorting import *
 from autograd_core.ops.statistics import *
 from autograd_core.ops.unary import *
 
@@ -29,11 +31,15 @@ TENSOR_METHODS = [
     "clamp_min", "clamp_max", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater",
     "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
     "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "clone",
+    "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift",
     # reductions
     "sum", "mean", "var", "std", "prod", "cumsum", "logsumexp", "norm", "all", "any", "max",
     "min", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax",
+    # sorting
+    "sort", "argsort", "topk", "kthvalue",
     # linear algebra
-    "matmul", "mm", "bmm", "dot", "outer", "ger",
+    "matmul", "mm", "bmm", "mv", "addmm", "dot", "outer", "ger",
     # shape
     "reshape", "view", "view_as", "reshape_as", "permute", "transpose", "swapaxes", "swapdims",
     "t", "squeeze", "unsqueeze", "flatten", "unflatten", "expand", "expand_as", "contiguous",

@@ -49,10 +49,10 @@ def _prepare(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any, Any]
     elif ta or tb:
         t, s = (a, b) if ta else (b, a)
         if not isinstance(s, _pyscalars):
-            if isinstance(s, (list, tuple, np.ndarray)):
+            if isinstance(s, np.ndarray):  # PyTorch takes numpy arrays, not lists
                 s = Tensor._make(get_array_module(t._data).asarray(s))
                 return _prepare(a if ta else s, s if ta else b, op, true_div)
-            raise TypeError(f"{op}: unsupported operand type {type(s).__name__}")
+            raise _operand_error(op, a, b)
         dt = dtypes.result_type(t._data, s)
         if dt == t._data.dtype and not (true_div and dt.kind not in "fc"):
             return a, b
@@ -67,6 +67,24 @@ def _prepare(a: Any, b: Any, op: str, true_div: bool = False) -> tuple[Any, Any]
     if not tb:
         b = _scalar_as(b, dt)
     return a, b
+
+
+# The Python operator of each binary op, for Python's own wording of a bad operand.
+_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "** or pow()",
+            "floor_divide": "//", "remainder": "%", "matmul": "@", "bitwise_and": "&",
+            "bitwise_or": "|", "bitwise_xor": "^", "bitwise_left_shift": "<<",
+            "bitwise_right_shift": ">>"}
+
+
+def _operand_error(op: str, a: Any, b: Any) -> TypeError:
+    """A list, string, None... as an operand: PyTorch refuses it (numpy would broadcast a
+    list silently)."""
+    names = ["Tensor" if isinstance(x, Tensor) else type(x).__name__ for x in (a, b)]
+    if op in _SYMBOLS:  # Python's words, and the op's name (as our errors always give)
+        return TypeError(f"unsupported operand type(s) for {_SYMBOLS[op]}: '{names[0]}' and "
+                         f"'{names[1]}' ({op} takes tensors and numbers)")
+    other = names[1] if isinstance(a, Tensor) else names[0]
+    return TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {other}")
 
 
 def _scalar_as(s: Any, dt: np.dtype) -> Any:

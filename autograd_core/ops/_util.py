@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 from autograd_core.backend import get_array_module
@@ -40,8 +41,9 @@ def norm_dims(dim: Any, ndim: int, op: str = "op") -> tuple[int, ...] | None:
     if isinstance(dim, int):
         return (norm_dim(dim, ndim, op),)
     dims = tuple(sorted(norm_dim(d, ndim, op) for d in dim))
-    if len(set(dims)) != len(dims):
-        raise RuntimeError(f"{op}: dim appears multiple times in the list of dims")
+    for i in range(1, len(dims)):
+        if dims[i] == dims[i - 1]:
+            raise RuntimeError(f"dim {dims[i]} appears multiple times in the list of dims")
     return dims if dims else None
 
 
@@ -56,3 +58,36 @@ def keep_dims(g: Any, ndim: int, axes: tuple | None, keepdim: bool) -> Any:
     if axes is None:
         return g.reshape((1,) * ndim)
     return get_array_module(g).expand_dims(g, axes)
+
+
+# PyTorch's ScalarType names ("Float") and C type names ("float"), as its messages print them.
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+_C_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+    "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+    "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+}
+
+
+def scalar_type_name(dt: Any) -> str:
+    """A dtype as PyTorch's messages name it: float32 -> 'Float', int64 -> 'Long'."""
+    return _SCALAR_TYPE_NAMES.get(dt.name, dt.name)
+
+
+def c_type_name(dt: Any) -> str:
+    """A dtype as PyTorch's C++ kernels name it: float32 -> 'float', int64 -> 'long int'."""
+    return _C_TYPE_NAMES.get(dt.name, dt.name)
+
+
+def return_type(name: str) -> type:
+    """A (values, indices) named tuple that prints as PyTorch's `torch.return_types.<name>`."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def _repr(self: Any) -> str:
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": _repr})

@@ -7,6 +7,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
+from autograd_core.ops._util import scalar_type_name
 from autograd_core.tensor import Tensor
 
 __all__: list[str] = []  # reached through nn.functional, not the top-level namespace
@@ -160,11 +161,18 @@ class Hardtanh(Function):
         return g * inside
 
 
+# PyTorch's CPU kernel names, which its "not implemented for 'Long'" errors quote.
+_KERNELS = {"gelu": "GeluKernelImpl", "silu": "silu_cpu", "leaky_relu": "leaky_relu_cpu",
+            "elu": "elu_cpu", "softplus": "softplus_cpu"}
+
+
 def _float_input(input: Tensor, op: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f'"{op}" not implemented for \'{input._data.dtype.name}\'')
+        kernel = _KERNELS.get(op, op) if input.device.type == "cpu" else f"{op}_cuda"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(input._data.dtype)}'")
 
 
 def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
@@ -210,8 +218,14 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    """clamp(x, min_val, max_val)."""
-    _float_input(input, "hardtanh")
+    """clamp(x, min_val, max_val); an integer tensor stays integer, as in PyTorch."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"hardtanh(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input._data.dtype.kind in "iu":
+        min_val, max_val = int(min_val), int(max_val)
     return _maybe_inplace(input, Hardtanh.apply(input, min_val=min_val, max_val=max_val),
                           inplace)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.ops.pooling import _as_4d, _first, _pool1d
 from autograd_core.tensor import Tensor
 
@@ -51,7 +51,8 @@ class AdaptiveMaxPool2d(Function):
         # One vectorised reduction per output cell: outputs are small (1x1, 7x7, ...).
         for i, (h0, h1) in enumerate(_adaptive_bounds(h, out_size[0])):
             for j, (w0, w1) in enumerate(_adaptive_bounds(w, out_size[1])):
-                win = x[:, :, h0:h1, w0:w1].reshape(n, c, -1)
+                # Sizes spelled out: a -1 cannot be inferred when the batch is empty.
+                win = x[:, :, h0:h1, w0:w1].reshape(n, c, (h1 - h0) * (w1 - w0))
                 a = win.argmax(axis=-1)  # first max; a NaN wins, as in PyTorch
                 out[:, :, i, j] = xp.take_along_axis(win, a[..., None], -1)[..., 0]
                 idx[:, :, i, j] = (h0 + a // (w1 - w0)) * w + w0 + a % (w1 - w0)
@@ -66,8 +67,9 @@ class AdaptiveMaxPool2d(Function):
         n, c, h, w = ctx.x_shape
         gx = xp.zeros((n * c, h * w), g.dtype)
         rows = xp.arange(n * c)
-        flat_idx = idx.reshape(n * c, -1)
-        flat_g = g.reshape(n * c, -1)
+        cells = idx.shape[-2] * idx.shape[-1]
+        flat_idx = idx.reshape(n * c, cells)
+        flat_g = g.reshape(n * c, cells)
         for k in range(flat_idx.shape[1]):  # windows may overlap: accumulate cell by cell
             gx[rows, flat_idx[:, k]] += flat_g[:, k]
         return gx.reshape(ctx.x_shape)
@@ -91,6 +93,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
                            f"{shape_str(input.shape)}")
+    if input._data.dtype.kind not in "fc":  # the averaging matrices are fractional
+        raise NotImplementedError("\"adaptive_avg_pool2d\" not implemented for "
+                                  f"'{scalar_type_name(input._data.dtype)}'")
     return AdaptiveAvgPool2d.apply(input, out_size=out)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._operands import _binary, _shape
+from autograd_core.ops._operands import _binary, _prepare, _shape
 from autograd_core.ops._util import sum_to
 from autograd_core.tensor import Tensor
 
@@ -98,7 +98,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         xp = get_array_module(a if hasattr(a, "shape") else b)
-        y = xp.power(a, b)
+        y = _int_power(xp, a, b) if _integer_pow(a, b) else xp.power(a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -120,6 +120,27 @@ class Pow(Function):
         return ga, gb
 
 
+def _integer_pow(a: Any, b: Any) -> bool:
+    return (a if hasattr(a, "dtype") else b).dtype.kind in "iu"
+
+
+def _int_power(xp: Any, a: Any, b: Any) -> Any:
+    """Integer a ** b as PyTorch computes it: a negative exponent gives 1 / a**|b| truncated
+    (1 for a == 1, +-1 for a == -1, else 0), where numpy raises; a negative Python number as
+    the exponent is refused, as in PyTorch."""
+    if not hasattr(b, "dtype"):
+        if b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return xp.power(a, b)
+    neg = b < 0
+    if not neg.any():
+        return xp.power(a, b)
+    y = xp.power(a, xp.where(neg, 0, b))
+    odd = (b % 2).astype(bool)
+    reciprocal = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, reciprocal, y).astype(y.dtype, copy=False)
+
+
 def _log_base(a: Any) -> Any:
     """log a, 0 where a == 0; a python scalar base stays on the host (cupy wants arrays)."""
     if isinstance(a, (int, float)):
@@ -129,14 +150,48 @@ def _log_base(a: Any) -> Any:
         return xp.where(a == 0, 0, xp.log(xp.where(a == 0, 1, a)))
 
 
+def _integer_division(ufunc: str, a: Any, b: Any) -> Any:
+    """`ufunc(a, b)` with PyTorch's integer rule: a zero divisor raises, it is not 0.
+
+    Float division by zero gives inf/nan as in PyTorch, without numpy's warning.
+    """
+    xp = get_array_module(a if hasattr(a, "shape") else b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = getattr(xp, ufunc)(a, b)
+    # A non-empty output used every divisor element (broadcasting only repeats them).
+    if out.dtype.kind in "iu" and out.size and bool((xp.asarray(b) == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+    return out
+
+
 class FloorDivide(Function):
-    """z = floor(a / b), not differentiable"""
+    """z = floor(a / b): piecewise constant, so a zero gradient (PyTorch's rule for floats)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        return _integer_division("floor_divide", a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        na, nb = ctx.needs_input_grad
+        sa, sb = ctx.shapes
+        return (xp.zeros(sa, g.dtype) if na else None), (xp.zeros(sb, g.dtype) if nb else None)
+
+
+class TruncDivide(Function):
+    """z = trunc(a / b) for integers (exact, unlike a float division), not differentiable"""
 
     differentiable = False
 
     @staticmethod
     def forward(ctx, a, b):
-        return get_array_module(a if hasattr(a, "shape") else b).floor_divide(a, b)
+        q = _integer_division("floor_divide", a, b)
+        xp = get_array_module(q)
+        # floor and trunc differ where the division is inexact and the signs differ.
+        fix = (xp.remainder(a, b) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0))
+        return q + fix.astype(q.dtype)
 
 
 class Remainder(Function):
@@ -145,7 +200,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return get_array_module(a if hasattr(a, "shape") else b).remainder(a, b)
+        return _integer_division("remainder", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -206,12 +261,25 @@ def add(input: Any, other: Any, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, alpha: Any = 1) -> Tensor:
     """input - alpha * other, broadcast."""
+    if ((isinstance(input, Tensor) and input._data.dtype.kind == "b")
+            or (isinstance(other, Tensor) and other._data.dtype.kind == "b")):
+        _bool_sub_error(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     return _binary(Sub, input, other, "sub")
 
 
 subtract = sub
+
+
+def _bool_sub_error(a: Any, b: Any) -> None:
+    """PyTorch refuses `-` on bool tensors (numpy would compute it as int or raise TypeError)."""
+    if all(isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                       "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                       "operator instead.")
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -222,15 +290,42 @@ multiply = mul
 
 
 def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
-    """True division (int / int gives float); rounding_mode 'floor' or 'trunc'."""
+    """True division (int / int gives float); rounding_mode 'floor' or 'trunc'.
+
+    With a rounding mode, integer operands give an integer result (and a zero divisor
+    raises), as in PyTorch.
+    """
     if rounding_mode == "floor":
-        return floor_divide(input, other)
+        return _binary_int(FloorDivide, input, other, "div_floor", "div")
+    if rounding_mode is not None and rounding_mode != "trunc":
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    if rounding_mode == "trunc":
+        a, b = _prepare(input, other, "div")
+        if _dtype_of(a, b).kind not in "fc":
+            return _binary_int(TruncDivide, a, b, "div_trunc", "div")
     out = _binary(Div, input, other, "div", true_div=True)
     if rounding_mode == "trunc":
         from autograd_core.ops.piecewise import trunc  # piecewise imports this module
 
         return trunc(out)
     return out
+
+
+def _dtype_of(a: Any, b: Any) -> Any:
+    """The (already promoted) dtype of a pair of operands, one of them a tensor."""
+    return (a if isinstance(a, Tensor) else b)._data.dtype
+
+
+def _binary_int(cls: type, a: Any, b: Any, kernel: str, op: str) -> Tensor:
+    """A division-like op `op`, which PyTorch has no kernel for on bool results."""
+    a, b = _prepare(a, b, op)
+    dt = _dtype_of(a, b)
+    if dt.kind == "b":
+        t = a if isinstance(a, Tensor) else b
+        dev = "cuda" if t.device.type == "cuda" else "cpu"
+        raise NotImplementedError(f'"{kernel}_{dev}" not implemented for \'Bool\'')
+    return _binary(cls, a, b, op)
 
 
 divide = true_divide = div
@@ -241,11 +336,11 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
-    return _binary(FloorDivide, input, other, "floor_divide")
+    return _binary_int(FloorDivide, input, other, "div_floor", "floor_divide")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
-    return _binary(Remainder, input, other, "remainder")
+    return _binary_int(Remainder, input, other, "remainder", "remainder")
 
 
 class Fmod(Function):
@@ -254,7 +349,7 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return get_array_module(a if hasattr(a, "shape") else b).fmod(a, b)
+        return _integer_division("fmod", a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -263,7 +358,7 @@ class Fmod(Function):
 
 
 def fmod(input: Any, other: Any) -> Tensor:
-    return _binary(Fmod, input, other, "fmod")
+    return _binary_int(Fmod, input, other, "fmod", "fmod")
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

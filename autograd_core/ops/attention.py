@@ -12,7 +12,7 @@ from typing import Any
 from autograd_core import random
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str, sum_to
+from autograd_core.ops._util import c_type_name, shape_str, sum_to
 from autograd_core.tensor import Tensor
 
 
@@ -89,6 +89,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     """
     if enable_gqa:
         raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
+    if not query.dtype == key.dtype == value.dtype:  # numpy would promote silently
+        names = [c_type_name(t._data.dtype) for t in (query, key, value)]
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {names[0]} key.dtype: {names[1]} and value.dtype: "
+                           f"{names[2]} instead.")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True")

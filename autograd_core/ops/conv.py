@@ -12,7 +12,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import c_type_name, scalar_type_name, shape_str
 from autograd_core.tensor import Tensor
 
 
@@ -113,6 +113,9 @@ class Conv2d(Function):
                 "Output size is too small"
             )
         geom = (x.shape, w.shape, buf.shape, pads, stride, dilation, groups, (ho, wo), wide)
+        ctx.geom = geom
+        if n == 0:  # an empty batch: the im2col reshapes cannot infer sizes from 0 elements
+            return xp.zeros((0, o, ho, wo), x.dtype)
         src = flat if wide else buf
         col = _im2col(xp, src, geom)
         wm = w.reshape(groups, o // groups, cg * kh * kw)
@@ -128,15 +131,18 @@ class Conv2d(Function):
         # (kh*kw times smaller) and rebuilds the col, one extra copy.
         ctx.rebuild = col.nbytes > _KEEP_COL_BYTES
         ctx.save_for_backward(src if ctx.rebuild else col, wm)
-        ctx.geom = geom
         return out
 
     @staticmethod
     def backward(ctx, g):
-        col, wm = ctx.saved_tensors
         geom = ctx.geom
         nx, nw, nb = ctx.needs_input_grad
         xp = get_array_module(g)
+        if g.shape[0] == 0:  # an empty batch contributes nothing to any gradient
+            return (xp.zeros(geom[0], g.dtype) if nx else None,
+                    xp.zeros(geom[1], g.dtype) if nw else None,
+                    xp.zeros(geom[1][0], g.dtype) if nb else None)
+        col, wm = ctx.saved_tensors
         if ctx.rebuild and nw:
             col = _im2col(xp, col, geom)
         n, o, ho, wo = g.shape
@@ -254,8 +260,11 @@ def _check(op: str, x: Tensor, w: Tensor, b: Any, groups: int, nd: int) -> None:
             f"0, but got weight of size {shape_str(w.shape)} instead"
         )
     if x.dtype != w.dtype:
-        raise RuntimeError(f"{op}: input type ({x.dtype}) and weight type ({w.dtype}) should be "
-                           "the same")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
+                           f"{scalar_type_name(w.dtype)}")
+    if b is not None and b.dtype != x.dtype:  # numpy would promote the output silently
+        raise RuntimeError(f"Input type ({c_type_name(x.dtype)}) and bias type "
+                           f"({c_type_name(b.dtype)}) should be the same")
     if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0]):
         raise RuntimeError(
             f"Given weight of size {shape_str(w.shape)}, expected bias to be 1-dimensional "

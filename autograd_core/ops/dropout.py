@@ -5,6 +5,7 @@ from __future__ import annotations
 from autograd_core import random
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
+from autograd_core.ops._util import scalar_type_name
 from autograd_core.tensor import Tensor
 
 __all__: list[str] = []
@@ -40,6 +41,14 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _check_float(input: Tensor) -> None:
+    """The 1/(1-p) scaling has no integer result: PyTorch refuses (numpy would zero all)."""
+    dt = input._data.dtype
+    if dt.kind not in "fc":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{scalar_type_name(dt)}")
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
             inplace: bool = False) -> Tensor:
     """Randomly zero elements with probability p (training only); survivors scale by 1/(1-p).
@@ -51,6 +60,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     _check_p(p)
     if not training or p == 0.0:
         return input
+    _check_float(input)
     out = Dropout.apply(input, p=p)
     return input._inplace(out) if inplace else out
 
@@ -60,6 +70,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,
     _check_p(p)
     if not training or p == 0.0:
         return input
+    _check_float(input)
     out = Dropout.apply(input, p=p, channel_dims=spatial)
     return input._inplace(out) if inplace else out
 

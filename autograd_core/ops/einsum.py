@@ -12,7 +12,7 @@ from typing import Any
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
@@ -99,6 +99,23 @@ def _explicit(equation: str, ndims: list[int]) -> str:
     return ",".join(new_subs) + "->" + out
 
 
+def _check_contraction_dtypes(eq: str, operands: tuple) -> None:
+    """PyTorch contracts operand pairs with bmm, which refuses mixed dtypes (and bool);
+    an einsum that only multiplies elementwise (no letter summed away) promotes instead."""
+    ins, out = eq.split("->")
+    subs = ins.split(",")
+    summed = any(c not in out and sum(c in s for s in subs) > 1 for c in set(ins) - {","})
+    if len(operands) < 2 or not summed:
+        return
+    first = operands[0]._data.dtype
+    for t in operands[1:]:
+        if t._data.dtype != first:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(first)} but found "
+                               f"{scalar_type_name(t._data.dtype)}")
+    if first.kind == "b":
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation, as torch.einsum: einsum('ij,jk->ik', a, b) is a @ b.
 
@@ -106,11 +123,12 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    eq = _explicit(equation, [t.ndim for t in operands])
+    _check_contraction_dtypes(eq, operands)
     dt = operands[0]._data.dtype
     for t in operands[1:]:
         dt = dtypes.promote_types(dt, t._data.dtype)
     ops = [cast(t, dt) for t in operands]
-    eq = _explicit(equation, [t.ndim for t in ops])
     try:
         return Einsum.apply(*ops, equation=eq)
     except ValueError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core import dtypes, grad_mode
 from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
@@ -40,6 +42,11 @@ class Embedding(Function):
         return None, gw
 
 
+def _type_of(input: Any, idx: Any) -> str:
+    """A tensor's legacy type name as PyTorch's message gives it ('torch.FloatTensor')."""
+    return input.type() if isinstance(input, Tensor) else idx.dtype.name
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
@@ -54,15 +61,13 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {idx.dtype.name} instead (while checking arguments "
-            "for embedding)")
+            f"types: Long, Int; but got {_type_of(input, idx)} instead (while checking "
+            "arguments for embedding)")
     num = weight._data.shape[0]
     if not host_checks(idx):  # GPU: no sync to check; wrap negatives on the device instead
         idx = idx % num
-    elif idx.size and (int(idx.max()) >= num or int(idx.min()) < -num):
-        raise IndexError("index out of range in self")
-    else:
-        idx = idx % num if idx.size and int(idx.min()) < 0 else idx
+    elif idx.size and (int(idx.max()) >= num or int(idx.min()) < 0):
+        raise IndexError("index out of range in self")  # negatives too, as in PyTorch
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
     if max_norm is not None:
@@ -88,12 +93,14 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Integer tensor (*) -> int64 tensor (*, num_classes) with a 1 at each index."""
     idx = tensor._data
     xp = get_array_module(idx)
-    if idx.dtype.kind not in "iu":
+    if idx.dtype != np.int64:  # PyTorch takes int64 indices only here
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if idx.size and int(idx.min()) < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
     elif idx.size and int(idx.max()) >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = idx[..., None] == xp.arange(num_classes)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims, return_type
 from autograd_core.tensor import Tensor
 
 # torch.return_types.max / min: unpacks as (values, indices) and has named fields.
-MinMaxResult = namedtuple("MinMaxResult", ["values", "indices"])
+MinMaxResult = {"max": return_type("max"), "min": return_type("min")}
 
 
 class _Extreme(Function):
@@ -48,10 +47,19 @@ class Amin(_Extreme):
 
 
 def _check_nonempty(input: Tensor, axes: tuple | None, op: str) -> None:
-    shape = input._data.shape
-    if input._data.size == 0 and (axes is None or any(shape[a] == 0 for a in axes)):
-        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() "
-                         "== 0. Specify the reduction dim with the 'dim' argument.")
+    """PyTorch's refusals of a max/min/arg-extreme over nothing (numpy's say 'zero-size
+    array' and name no dim)."""
+    if input._data.size:
+        return
+    if axes is None:
+        if op.startswith("arg"):
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+    for a in axes:
+        if input._data.shape[a] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
@@ -121,9 +129,9 @@ def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Any:
         from autograd_core.ops.shape import Reshape
 
         zero = Tensor._make(get_array_module(input._data).zeros((), dtype="int64"))
-        return MinMaxResult(Reshape.apply(input, shape=()), zero)
+        return MinMaxResult[op](Reshape.apply(input, shape=()), zero)
     cls = MaxDim if op == "max" else MinDim
-    return MinMaxResult(*cls.apply(input, axis=axis, keepdim=keepdim))
+    return MinMaxResult[op](*cls.apply(input, axis=axis, keepdim=keepdim))
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -161,6 +169,8 @@ class ArgMin(_ArgExtreme):
 
 
 def _arg(cls: type, input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
     axis = None if dim is None else norm_dim(dim, input.ndim, op)
     _check_nonempty(input, None if axis is None else (axis,), op)
     if input.ndim == 0:

@@ -61,8 +61,11 @@ def _check_along(input: Tensor, dim: int, index: Tensor, op: str) -> tuple[int, 
                                f"{shape_str(idx.shape)} to be no larger than self "
                                f"{shape_str(input.shape)} apart from dimension {axis}")
     n = input._data.shape[axis] if input.ndim else 1
-    if idx.size and host_checks(idx) and (int(idx.min()) < -n or int(idx.max()) >= n):  # sync
-        raise IndexError(f"{op}(): index out of bounds for dimension {axis} with size {n}")
+    if idx.size and host_checks(idx) and (int(idx.min()) < 0 or int(idx.max()) >= n):  # sync
+        # PyTorch refuses negative indices here (numpy would wrap them silently).
+        bad = idx[(idx < 0) | (idx >= n)].reshape(-1)[0]
+        raise RuntimeError(f"index {int(bad)} is out of bounds for dimension {axis} with size "
+                           f"{n}")
     return axis, idx
 
 
@@ -103,7 +106,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input._data.shape[axis] if input.ndim else 1
-    if idx.size and host_checks(idx) and (int(idx.min()) < -n or int(idx.max()) >= n):  # sync
+    if idx.size and host_checks(idx) and (int(idx.min()) < 0 or int(idx.max()) >= n):  # sync
+        # Negative indices too, as in PyTorch (numpy would wrap them silently).
         raise IndexError(f"index_select(): index out of range in self (dimension {axis} has "
                          f"size {n})")
     if input.ndim == 0:
@@ -150,6 +154,8 @@ def _scatter(input: Tensor, dim: int, index: Tensor, src: Any, add: bool, op: st
     axis, idx = _check_along(input, dim, index, op)
     if not isinstance(src, Tensor):
         src = Tensor._make(get_array_module(input._data).asarray(src, dtype=input.dtype))
+    elif src._data.dtype != input._data.dtype:  # numpy would cast src silently
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     elif src.ndim and any(a > b for a, b in zip(idx.shape, src._data.shape)):
         raise RuntimeError(f"{op}(): Expected index {shape_str(idx.shape)} to be no larger "
                            f"than src {shape_str(src.shape)}")
@@ -167,13 +173,22 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return _scatter(input, dim, index, src, True, "scatter_add")
 
 
+def _wrap_negative(index: Tensor, n: int) -> Tensor:
+    idx = _check_index(index, "take_along_dim")
+    xp = get_array_module(idx)
+    return Tensor._make(xp.where(idx < 0, idx + n, idx))
+
+
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """gather with broadcasting of the non-`dim` sizes; dim None works on the flattened input."""
+    # Unlike gather, PyTorch's take_along_dim counts negative indices from the end.
     if dim is None:
         from autograd_core.ops.shape import reshape
 
-        return gather(reshape(input, -1), 0, reshape(indices, -1))
+        flat = reshape(input, -1)
+        return gather(flat, 0, _wrap_negative(reshape(indices, -1), flat._data.shape[0]))
     axis = norm_dim(dim, input.ndim, "take_along_dim")
+    indices = _wrap_negative(indices, input._data.shape[axis])
     _same_device(input, indices, "take_along_dim")
     xp = get_array_module(input._data)
     ishape, jshape = list(input._data.shape), list(indices._data.shape)

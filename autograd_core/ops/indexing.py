@@ -28,8 +28,12 @@ def _unwrap_index(index: Any, xp: Any) -> Any:
     index may index a GPU tensor, as in PyTorch); bool ones stay masks."""
     if isinstance(index, tuple):
         return tuple(_unwrap_index(i, xp) for i in index)
+    if isinstance(index, list) and _list_as_tuple(index):
+        return tuple(_unwrap_index(i, xp) for i in index)
     if isinstance(index, Tensor):
         index = index._data
+        if index.dtype == np.uint8:  # a byte tensor is a mask in PyTorch (deprecated), not
+            index = index.astype(bool)  # indices: numpy would pick elements 0 and 1
     elif isinstance(index, list):
         arr = np.asarray([_host(i) for i in index])  # a list index is host data by nature
         # An empty list selects nothing; numpy would read it as a float index.
@@ -37,6 +41,14 @@ def _unwrap_index(index: Any, xp: Any) -> Any:
     if hasattr(index, "dtype") and get_array_module(index) is not xp:
         return xp.asarray(_host(index))
     return index
+
+
+def _list_as_tuple(index: list) -> bool:
+    """PyTorch (like numpy before 1.23) reads `x[[[0, 1], [1, 0]]]` as `x[[0, 1], [1, 0]]`:
+    a short list holding a sequence, tensor, slice, Ellipsis or None is a tuple of indices.
+    numpy 2 would read it as one 2-D index array instead."""
+    return len(index) < 32 and any(
+        i is None or i is Ellipsis or isinstance(i, (slice, list, tuple, Tensor)) for i in index)
 
 
 def _host(i: Any) -> Any:
@@ -114,6 +126,8 @@ def _check_steps(idx: Any) -> None:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """x[index] = value, in place (recorded as an op when autograd needs it)."""
+    if isinstance(value, list):  # PyTorch takes tensors and numbers only
+        raise TypeError(f"can't assign a list to a {input.type()}")
     idx = _unwrap_index(index, get_array_module(input._data))
     _check_steps(idx)
     val = value._data if isinstance(value, Tensor) else value

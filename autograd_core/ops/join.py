@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
@@ -141,14 +143,26 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
     """Pieces of `split_size_or_sections` each (the last may be smaller), or of listed sizes."""
     axis = norm_dim(dim, tensor.ndim, "split")
     n = tensor._data.shape[axis]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0 and n:
+    arg = split_size_or_sections
+    if isinstance(arg, (int, np.integer)) and not isinstance(arg, bool):
+        step = int(arg)
+        if step < 0:
             raise RuntimeError(f"split expects split_size be non-negative, but got "
                                f"split_size={step}")
+        if step == 0 and n:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
         sizes = [min(step, n - s) for s in range(0, n, step)] if n else [0]
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        if not isinstance(arg, (list, tuple)) or not all(
+                isinstance(s, (int, np.integer)) for s in arg):
+            kind = type(arg).__name__ if not isinstance(arg, (list, tuple)) else "tuple"
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be "
+                            f"tuple of ints, not {kind}")
+        sizes = [int(s) for s in arg]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
@@ -158,11 +172,16 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """At most `chunks` pieces of equal size (ceil(n / chunks)), the last one smaller."""
+    if not isinstance(chunks, (int, np.integer)) or isinstance(chunks, bool):
+        raise TypeError(f"chunk(): argument 'chunks' (position 1) must be int, not "
+                        f"{type(chunks).__name__}")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: "
                            f"{chunks}")
     n = input._data.shape[norm_dim(dim, input.ndim, "chunk")]
-    return split(input, max(-(-n // chunks), 1), dim)
+    if n == 0:
+        return split(input, [0] * chunks, dim)  # PyTorch gives `chunks` empty pieces here
+    return split(input, -(-n // chunks), dim)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:

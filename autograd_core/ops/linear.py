@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from autograd_core.backend import blas
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str
@@ -57,11 +55,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 1} "
             f"and {_wt(w.shape)})"
         )
-    if x.dtype != w.dtype or (bias is not None and bias._data.dtype != w.dtype):
-        raise RuntimeError(
-            "mat1 and mat2 must have the same dtype, but got "
-            f"{_name(x.dtype)} and {_name(w.dtype)}"
-        )
+    _check_dtypes(input, weight, bias)
     if type(x) is not type(w):
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
@@ -74,5 +68,11 @@ def _wt(shape: tuple) -> str:
     return f"{shape[1]}x{shape[0]}" if len(shape) == 2 else shape_str(shape)
 
 
-def _name(dt: Any) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(dt.name, dt.name)
+def _check_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's refusals: linear is addmm(bias, x, W.T) with a bias, else x @ W.T."""
+    from autograd_core.ops.linalg import _check_addmm_dtypes, _check_kernel_dtypes
+
+    if bias is not None:
+        _check_addmm_dtypes(bias, input, weight)
+    # Any rank of x meets the 2-D W.T in PyTorch's mm kernel.
+    _check_kernel_dtypes("addmm", input._data.dtype, weight._data.dtype)

@@ -9,7 +9,7 @@ from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._operands import _broadcast_error, _like, _prepare, _shape
-from autograd_core.ops._util import shape_str, sum_to
+from autograd_core.ops._util import scalar_type_name, shape_str, sum_to
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
@@ -153,7 +153,11 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
         a = _like(ref, a)
     if not isinstance(b, Tensor):
         b = _like(ref, b)
-    cond = condition if condition.dtype == dtypes.bool else cast(condition, dtypes.bool)
+    kind = condition._data.dtype
+    if kind != dtypes.bool and kind != dtypes.uint8:  # uint8: PyTorch's deprecated mask type
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {scalar_type_name(kind)}")
+    cond = condition if kind == dtypes.bool else cast(condition, dtypes.bool)
     try:
         return Where.apply(cond, a, b)
     except ValueError as exc:

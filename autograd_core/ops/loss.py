@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core import dtypes
 from autograd_core.backend import get_array_module, host_checks, kernels
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str, sum_to
+from autograd_core.ops._util import scalar_type_name, shape_str, sum_to
 from autograd_core.tensor import Tensor
 
 __all__: list[str] = []
@@ -401,6 +402,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     soft = target._data.dtype.kind == "f"
     _check_class_shapes("cross_entropy", input, target, soft)
+    _check_weight(input, weight)
     if soft:
         return CrossEntropy.apply(input, target, weight=_raw(weight), reduction=reduction,
                                   label_smoothing=label_smoothing, soft=True)
@@ -415,8 +417,16 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_class_shapes("nll_loss", input, target, False)
+    _check_weight(input, weight)
     return NllLoss.apply(input, target, weight=_raw(weight), ignore_index=ignore_index,
                          reduction=reduction)
+
+
+def _check_weight(input: Tensor, weight: Tensor | None) -> None:
+    """Class weights in another dtype: PyTorch refuses them (numpy would promote the loss)."""
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input._data.dtype)} but "
+                           f"found {scalar_type_name(weight._data.dtype)}")
 
 
 def _check_class_shapes(op: str, input: Tensor, target: Tensor, soft: bool) -> None:
@@ -427,8 +437,9 @@ def _check_class_shapes(op: str, input: Tensor, target: Tensor, soft: bool) -> N
                 f"{op}: expected target of shape {shape_str(x.shape)} (class probabilities), "
                 f"got {shape_str(t.shape)}")
         return
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {t.dtype.name}")
+    if t.dtype.name not in ("int64", "uint8"):  # PyTorch's kernels take no other index type
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{scalar_type_name(t.dtype)}")
     expected = (x.shape[0], *x.shape[2:]) if x.ndim > 1 else ()
     if x.ndim == 0 or t.shape != expected:
         raise ValueError(
@@ -463,7 +474,27 @@ def _pointwise(cls: type, input: Tensor, target: Tensor, reduction: str, op: str
             f"({input.shape}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.", stacklevel=3)
     input, target = _prepare(input, target, op)
+    _check_float_loss(input, target, reduction, op)
     return cls.apply(input, target, reduction=reduction, **params)
+
+
+_LOSS_KERNELS = {"mse_loss": "mse", "smooth_l1_loss": "smooth_l1", "huber_loss": "huber"}
+
+
+def _check_float_loss(input: Tensor, target: Tensor, reduction: str, op: str) -> None:
+    """PyTorch's refusals of integer regression losses (numpy would compute them)."""
+    dt = input._data.dtype
+    if dt.kind in "fc":
+        return
+    if op == "l1_loss":  # |x - y| is defined on integers; only its mean is not
+        if reduction == "mean":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               f"{scalar_type_name(dt)}")
+        return
+    dev = "cuda" if input.device.type == "cuda" else "cpu"
+    raise NotImplementedError(f'"{_LOSS_KERNELS[op]}_{dev}" not implemented for '
+                              f"'{scalar_type_name(dt)}'")
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
@@ -510,8 +541,10 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     x = input._data
     if x.size and host_checks(x) and (float(x.min()) < 0 or float(x.max()) > 1):  # GPU: no sync
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return BinaryCrossEntropy.apply(input, target.to(input.dtype), weight=_raw(weight),
-                                    reduction=reduction)
+    if target._data.dtype != x.dtype:  # PyTorch casts neither
+        raise RuntimeError(f"Found dtype {scalar_type_name(target._data.dtype)} but expected "
+                           f"{scalar_type_name(x.dtype)}")
+    return BinaryCrossEntropy.apply(input, target, weight=_raw(weight), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
@@ -524,6 +557,20 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if target._data.shape != input._data.shape:
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    input, target = _logits_and_target(input, target)
     return BinaryCrossEntropyWithLogits.apply(
-        input, target.to(input.dtype), weight=_raw(weight), pos_weight=_raw(pos_weight),
-        reduction=reduction)
+        input, target, weight=_raw(weight), pos_weight=_raw(pos_weight), reduction=reduction)
+
+
+def _logits_and_target(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """PyTorch's dtypes for BCE on logits: float logits, the result in the promoted dtype."""
+    di, dt = input._data.dtype, target._data.dtype
+    if di.kind not in "fc":
+        dev = "cuda" if input.device.type == "cuda" else "cpu"
+        raise NotImplementedError(f'"log_sigmoid_{dev}" not implemented for '
+                                  f"'{scalar_type_name(di)}'")
+    if dt.kind not in "fc":
+        raise RuntimeError(f"result type {scalar_type_name(di)} can't be cast to the desired "
+                           f"output type {scalar_type_name(dt)}")
+    common = dtypes.promote_types(di, dt)
+    return input.to(common), target.to(common)

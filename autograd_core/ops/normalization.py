@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
+from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import shape_str
+from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.tensor import Tensor
 
 __all__: list[str] = []
@@ -94,8 +96,11 @@ class BatchNorm(Function):
         gx = gw = gb = None
         if nx:
             gxhat = g * weight.reshape(ctx.shape) if weight is not None else g
-            gx = (_normalize_grad(gxhat, xhat, rstd, ctx.axes) if ctx.training
-                  else gxhat * rstd)
+            if g.size == 0:  # an empty batch: nothing to average (numpy would warn)
+                gx = gxhat * 0
+            else:
+                gx = (_normalize_grad(gxhat, xhat, rstd, ctx.axes) if ctx.training
+                      else gxhat * rstd)
         if nw:
             gw = (g * xhat).sum(axis=ctx.axes)
         if nb:
@@ -154,7 +159,23 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
         raise RuntimeError(
             f"Given normalized_shape={list(ns)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in ns)}], but got input of size{shape_str(x.shape)}")
+    _check_norm_dtypes(input, weight, bias, "LayerNormKernelImpl")
     return LayerNorm.apply(input, weight, bias, n_dims=len(ns), eps=eps)
+
+
+def _check_norm_dtypes(input: Tensor, weight: Any, bias: Any, kernel: str) -> None:
+    """PyTorch normalizes floats only, with parameters of the input's dtype (numpy would
+    promote the output silently)."""
+    dt = input._data.dtype
+    if dt.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dt)}\'')
+    for p in (weight, bias):
+        if p is not None and p._data.dtype != dt:
+            # PyTorch's wording depends on the input: float32 may take other parameters'
+            # dtypes in its mixed-precision path (and names the one it wants), others not.
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float"
+                               if dt == dtypes.float32 else
+                               "mixed dtype (CPU): all inputs must share same datatype.")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -166,9 +187,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     `momentum`, the variance unbiased, as PyTorch does.
     """
     x = input._data
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"batch_norm\" not implemented for "
+                                  f"'{scalar_type_name(x.dtype)}'")
     if training:
+        # PyTorch refuses exactly one value per channel; an empty batch passes through.
         per_channel = x.size // x.shape[1] if x.ndim > 1 and x.shape[1] else 0
-        if per_channel <= 1:
+        if per_channel == 1 or x.ndim < 2:
             raise ValueError(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{input.shape}")
@@ -176,6 +201,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     rm = running_mean._data if running_mean is not None else None
     rv = running_var._data if running_var is not None else None
+    if x.size == 0 and training:
+        # An empty batch has no statistics: the running ones stay as they are, as in
+        # PyTorch, and numpy's warning about its mean ("Mean of empty slice") is not shown.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return BatchNorm.apply(input, weight, bias, running_mean=None, running_var=None,
+                                   training=training, momentum=momentum, eps=eps)
     out = BatchNorm.apply(input, weight, bias, running_mean=rm, running_var=rv,
                           training=training, momentum=momentum, eps=eps)
     if training and running_mean is not None:
@@ -187,6 +219,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Any = None) -> Tensor:
     """input / max(||input||_p, eps) along `dim`."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {scalar_type_name(input._data.dtype)}")
     if p == 2:
         return Normalize2.apply(input, dim=dim % max(input.ndim, 1), eps=eps)
     from autograd_core.ops import clamp_min, pow, sum
@@ -199,5 +234,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """Cosine of the angle between x1 and x2 along `dim` (norms clamped at eps)."""
     from autograd_core.ops import sum
 
+    common = dtypes.promote_types(x1._data.dtype, x2._data.dtype)
+    if common.kind not in "fc":
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{scalar_type_name(common)}")
     return sum(normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps), dim)
 

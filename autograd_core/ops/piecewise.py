@@ -87,26 +87,37 @@ class Clamp(Function):
 
 
 def sign(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":  # the sign of a bool is itself (numpy has no loop)
+        return input.clone()
     return Sign.apply(input)
 
 
+def _rounding(input: Tensor, cls: type, name: str) -> Tensor:
+    """Integers are already whole (returned as they are); PyTorch refuses bool."""
+    kind = input._data.dtype.kind
+    if kind == "b":
+        dev = "cuda" if input.device.type == "cuda" else "cpu"
+        raise NotImplementedError(f'"{name}_vml_{dev}" not implemented for \'Bool\'')
+    return input if kind in "iu" else cls.apply(input)
+
+
 def floor(input: Tensor) -> Tensor:
-    return input if input.dtype.kind in "iub" else Floor.apply(input)
+    return _rounding(input, Floor, "floor")
 
 
 def ceil(input: Tensor) -> Tensor:
-    return input if input.dtype.kind in "iub" else Ceil.apply(input)
+    return _rounding(input, Ceil, "ceil")
 
 
 def round(input: Tensor, decimals: int = 0) -> Tensor:
     if decimals:
         scale = 10.0 ** decimals
         return div(Round.apply(mul(input, scale)), scale)
-    return input if input.dtype.kind in "iub" else Round.apply(input)
+    return _rounding(input, Round, "round")
 
 
 def trunc(input: Tensor) -> Tensor:
-    return input if input.dtype.kind in "iub" else Trunc.apply(input)
+    return _rounding(input, Trunc, "trunc")
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:

@@ -165,8 +165,10 @@ class AvgPool2d(Function):
         out = buf[(..., *taps[0])].copy()
         for rs, cs in taps[1:]:
             out += buf[:, :, rs, cs]
-        out /= divisor
         ctx.geom = (x.shape, buf.shape, kernel, stride, padding, out_size, divisor)
+        if out.dtype.kind in "iu":  # an integer average truncates, as PyTorch's C++ division
+            return xp.trunc(out / divisor).astype(x.dtype)
+        out /= divisor
         return out
 
     @staticmethod

@@ -7,7 +7,7 @@ from typing import Any
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import keep_dims, norm_dim, norm_dims
+from autograd_core.ops._util import keep_dims, norm_dim, norm_dims, scalar_type_name
 from autograd_core.ops.conversion import cast
 from autograd_core.ops.shape import Reshape
 from autograd_core.tensor import Tensor
@@ -70,7 +70,11 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """Mean over `dim`; integer tensors need an explicit floating dtype, as in PyTorch."""
     if dtype is not None:
-        input = cast(input, dtype)
+        dt = dtypes.to_dtype(dtype)
+        if dt.kind not in "fc":
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               f"either a floating point or complex dtype. Got: {_type_name(dt)}")
+        input = cast(input, dt)
     elif input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -80,7 +84,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = Non
 
 
 def _type_name(dt: Any) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool"}.get(dt.name, dt.name)
+    return scalar_type_name(dt)
 
 
 
@@ -98,6 +102,8 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         axis, keepdim = ctx.meta_
         xp = get_array_module(x)
+        if x.size == 0:  # the exclusive products below would pad an empty axis to length 1
+            return xp.zeros_like(x)
         xm = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, -1)
         ones = xp.ones((*xm.shape[:-1], 1), dtype=x.dtype)
         left = xp.cumprod(xp.concatenate([ones, xm[..., :-1]], axis=-1), axis=-1)

@@ -4,17 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._util import norm_dim, shape_str
+from autograd_core.ops._util import norm_dim, scalar_type_name, shape_str
 from autograd_core.tensor import Tensor
 
 
-def _sizes(args: tuple) -> tuple:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3]) like PyTorch."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(int(s) for s in args[0])
-    return tuple(int(s) for s in args)
+def _sizes(args: tuple, op: str = "op", name: str = "size") -> tuple:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]) like PyTorch, with its TypeErrors for sizes
+    that are not integers (a float size is a bug, not something to truncate)."""
+    packed = len(args) == 1 and isinstance(args[0], (tuple, list))
+    items = tuple(args[0]) if packed else args
+    for i, s in enumerate(items):
+        # A bool counts as an int except in first place (PyTorch's argument parser).
+        if _is_size(s) and not (i == 0 and isinstance(s, bool)):
+            continue
+        kind = _type_name(s)
+        if i > 0:
+            raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got {kind}\"")
+        if packed:
+            raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, but "
+                            f"found element of type {kind} at pos 0")
+        if len(items) == 1:
+            raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, "
+                            f"not {kind}")
+        raise TypeError(f"{op}() takes 1 positional argument but {len(items)} were given")
+    return tuple(int(s) for s in items)
+
+
+def _is_size(s: Any) -> bool:
+    if isinstance(s, Tensor):
+        return s._data.dtype.kind in "iu" and s._data.size == 1
+    return isinstance(s, (int, np.integer))
+
+
+def _type_name(s: Any) -> str:
+    return "Tensor" if isinstance(s, Tensor) else type(s).__name__
 
 
 class Reshape(Function):
@@ -23,25 +51,53 @@ class Reshape(Function):
     is_view = True
 
     @staticmethod
-    def forward(ctx, x, shape=None):
+    def forward(ctx, x, shape=None, strides=None):
         ctx.in_shape = x.shape
-        return x.reshape(shape)
+        if strides is None:
+            return x.reshape(shape)
+        # view() of a non-contiguous array: the strides PyTorch's rule gives, over x's memory.
+        byte_strides = tuple(s * x.itemsize for s in strides)
+        return get_array_module(x).lib.stride_tricks.as_strided(x, shape, byte_strides)
 
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape)
 
 
+# reshape() where no strides can show the input in the new shape: a copy, so not a view
+# (no shared version counter or base), shown in the graph under the same name.
+_ReshapeCopy = type("Reshape", (Reshape,), {"is_view": False, "__doc__": Reshape.__doc__})
+
+
+def _reshaped(input: Tensor, target: tuple, op: str = "reshape") -> Tensor:
+    """`input` in shape `target`: a view when PyTorch's stride rule allows one, else a copy
+    (or, for op 'view', PyTorch's error)."""
+    arr = input._data
+    if arr.flags.c_contiguous:
+        return Reshape.apply(input, shape=target)  # numpy reshapes contiguous memory in place
+    strides = _view_strides(arr.shape, tuple(s // arr.itemsize for s in arr.strides), target)
+    if strides is not None:
+        return Reshape.apply(input, shape=target, strides=strides)
+    if op == "view":
+        raise RuntimeError(_VIEW_ERROR)
+    return _ReshapeCopy.apply(input, shape=target)
+
+
 def _infer_shape(numel: int, shape: tuple, op: str, in_shape: tuple) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"{shape_str(shape)}")
             known *= s
     if -1 in shape:
+        if numel == 0 and known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                               f"{shape_str(shape)} because the unspecified dimension size -1 "
+                               "can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -51,25 +107,121 @@ def _infer_shape(numel: int, shape: tuple, op: str, in_shape: tuple) -> tuple:
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
-    """The same data in a new shape; -1 infers one dimension."""
-    target = _infer_shape(input._data.size, _sizes(shape), "reshape", input._data.shape)
-    return Reshape.apply(input, shape=target)
+    """The same data in a new shape (a view when the memory allows, else a copy); -1 infers
+    one dimension."""
+    target = _infer_shape(input._data.size, _sizes(shape, "reshape", "shape"), "reshape",
+                          input._data.shape)
+    return _reshaped(input, target)
+
+
+_VIEW_ERROR = ("view size is not compatible with input tensor's size and stride (at least one "
+               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
 def view(input: Tensor, *shape: Any) -> Tensor:
-    """Like reshape; PyTorch's stride rules are not enforced (numpy copies when it must)."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from autograd_core.ops.conversion import cast
+    """The same memory seen in a new shape: writes through the view reach the input.
 
-        return cast(input, shape[0])
-    return reshape(input, *shape)
+    Like PyTorch, a shape that the input's strides cannot express (a transposed or expanded
+    tensor flattened across its strides) raises instead of copying; use reshape() there.
+    `view(dtype)` reinterprets the bits as another dtype.
+    """
+    if len(shape) == 1 and isinstance(shape[0], np.dtype):
+        return _view_dtype(input, shape[0])
+    packed = len(shape) == 1 and isinstance(shape[0], (tuple, list))
+    first = (shape[0][0] if packed and shape[0] else shape[0] if shape and not packed else 0)
+    if not _is_size(first) or first is True:
+        raise TypeError(_view_overloads_error(shape, packed))
+    arr = input._data
+    target = _infer_shape(arr.size, _sizes(shape, "view", "size"), "view", arr.shape)
+    return _reshaped(input, target, "view")
+
+
+def _view_overloads_error(args: tuple, packed: bool) -> str:
+    """PyTorch's words when neither view() overload (a dtype, or sizes) takes `args`; with
+    one argument it also says why each overload refused it."""
+    got = ", ".join(_type_name(s) for s in args)
+    lines = [f"view() received an invalid combination of arguments - got ({got}), but expected "
+             "one of:"]
+    why = ""
+    if len(args) == 1:
+        inner = ", ".join(_type_name(s) for s in args[0]) if packed else ""
+        bad = (got if not packed else f"tuple of ({inner})" if isinstance(args[0], tuple)
+               else f"list of [{inner}]")
+        why = f"\n      didn't match because some of the arguments have invalid types: (!{bad}!)"
+    lines += [f" * (torch.dtype dtype){why}", f" * (tuple of ints size){why}", ""]
+    return "\n".join(lines)
+
+
+def _view_strides(old: tuple, strides: tuple, new: tuple) -> tuple | None:
+    """The strides that show memory of shape `old` with `strides` as shape `new`, or None
+    when no strides can (PyTorch's computeStride: each run of dims that is contiguous in
+    memory may be regrouped, but no new dim may span two such runs)."""
+    if not old:
+        return (1,) * len(new)
+    numel = int(np.prod(old))
+    if numel == 0:
+        if old == new:
+            return strides
+        out = [1] * len(new)
+        for d in range(len(new) - 2, -1, -1):
+            out[d] = max(new[d + 1], 1) * out[d + 1]
+        return tuple(out)
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1]  # the stride of the current contiguous run's last element
+    tensor_numel = view_numel = 1
+    for d in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[d]
+        if d == 0 or (old[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            # dims d.. form one contiguous run: new dims must tile it exactly.
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base = strides[d - 1]
+                tensor_numel = view_numel = 1
+    return tuple(out) if view_d == -1 else None
+
+
+class ViewDtype(Function):
+    """y = the bits of x read as another dtype (not differentiable)"""
+
+    is_view = True
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, dtype=None):
+        return x.view(dtype)
+
+
+def _view_dtype(input: Tensor, dt: np.dtype) -> Tensor:
+    arr = input._data
+    old = arr.dtype
+    if dt.itemsize != old.itemsize:
+        words = (f"to view {scalar_type_name(old)} as {scalar_type_name(dt)} (different "
+                 "element sizes)")
+        if arr.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {words}")
+        step = arr.strides[-1] // old.itemsize
+        if step != 1 and arr.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {words}, but got {step}")
+        ratio = dt.itemsize // old.itemsize
+        if ratio > 1 and arr.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {words}, but got "
+                               f"{arr.shape[-1]}")
+    return ViewDtype.apply(input, dtype=dt)
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """view(other.shape): the same memory in other's shape (PyTorch's view rules)."""
+    return view(input, other.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, other.shape)
-
-
-reshape_as = view_as
 
 
 class Permute(Function):
@@ -92,7 +244,7 @@ class Permute(Function):
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
-    dims = _sizes(dims)
+    dims = _sizes(dims, "permute", "dims")
     n = input.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -145,7 +297,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = input._data.shape
     if not shape:
-        return Reshape.apply(input, shape=(1,))
+        return _reshaped(input, (1,))
     s = norm_dim(start_dim, len(shape), "flatten")
     e = norm_dim(end_dim, len(shape), "flatten")
     if s > e:
@@ -153,14 +305,19 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     n = 1
     for v in shape[s:e + 1]:
         n *= v
-    return Reshape.apply(input, shape=(*shape[:s], n, *shape[e + 1:]))
+    return _reshaped(input, (*shape[:s], n, *shape[e + 1:]))
 
 
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     shape = input._data.shape
     d = norm_dim(dim, len(shape), "unflatten")
-    sizes = _infer_shape(shape[d], tuple(sizes), "unflatten", shape)
-    return Reshape.apply(input, shape=shape[:d] + sizes + shape[d + 1:])
+    sizes = tuple(sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if (known != shape[d]) if -1 not in sizes else (known and shape[d] % known):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {d} ({shape[d]}) in the input tensor")
+    sizes = _infer_shape(shape[d], sizes, "unflatten", shape)
+    return _reshaped(input, shape[:d] + sizes + shape[d + 1:])
 
 
 class Expand(Function):
@@ -181,7 +338,7 @@ class Expand(Function):
 
 
 def expand(input: Tensor, *sizes: Any) -> Tensor:
-    sizes = _sizes(sizes)
+    sizes = _sizes(sizes, "expand", "size")
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
@@ -194,7 +351,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
         own = shape[i - lead] if i >= lead else None
         if s == -1:
             if own is None:
-                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dim")
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
             s = own
         elif own is not None and own != 1 and own != s:
             raise RuntimeError(
@@ -241,7 +399,9 @@ class Repeat(Function):
 
 def repeat(input: Tensor, *sizes: Any) -> Tensor:
     """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
-    reps = _sizes(sizes)
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    reps = _sizes(sizes, "repeat", "repeats")
     if len(reps) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -306,9 +466,10 @@ class Flip(Function):
 
 def flip(input: Tensor, *dims: Any) -> Tensor:
     """Reverse the order of elements along `dims`."""
-    axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims))
-    if len(set(axes)) != len(axes):
-        raise RuntimeError("flip(): dims has duplicates")
+    axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims, "flip", "dims"))
+    for i, a in enumerate(axes):
+        if a in axes[:i]:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
     return Flip.apply(input, axes=axes)
 
 
@@ -357,7 +518,9 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
                          f"{start})")
     start %= n if n else 1
-    if length < 0 or start + length > n:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return getitem(input, (slice(None),) * axis + (slice(start, start + length),))
 
@@ -371,6 +534,9 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):  # numpy would say "repeated axis in transpose"
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     rest = iter(d for d in range(n) if d not in src)
     placed = dict(zip(dst, src))
     order = tuple(placed[i] if i in placed else next(rest) for i in range(n))

@@ -16,6 +16,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
+        if x.size == 0:
+            return _empty(ctx, x, axis)
         xp = get_array_module(x)
         e = xp.exp(x - x.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
@@ -35,6 +37,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
+        if x.size == 0:
+            return _empty(ctx, x, axis)
         xp = get_array_module(x)
         shifted = x - x.max(axis=axis, keepdims=True)
         y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
@@ -46,6 +50,14 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g - get_array_module(g).exp(y) * g.sum(axis=ctx.axis, keepdims=True)
+
+
+def _empty(ctx: Any, x: Any, axis: Any) -> Any:
+    """An empty input's (log-)softmax: empty too (max has no identity to shift by)."""
+    y = x.copy()
+    ctx.save_for_backward(y)
+    ctx.axis = axis
+    return y
 
 
 def _prepare(input: Tensor, dim: Any, dtype: Any, op: str) -> tuple[Tensor, int]:

@@ -21,8 +21,10 @@ def _as_float(input: Tensor, dtype: Any, op: str) -> Tensor:
     if dtype is not None:
         return cast(input, dtype)
     if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"{op}(): input dtype should be either floating point or complex. "
-                           f"Got {_type_name(input._data.dtype)} instead.")
+        if op in ("var", "std"):  # PyTorch's words for each
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(input._data.dtype)}")
     return input
 
 
@@ -106,7 +108,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axes=None, keepdim=False):
         xp = get_array_module(x)
-        m = x.max(axis=axes, keepdims=True)
+        # max has no identity: an empty x shifts by zeros (its sum), and gives log 0 = -inf.
+        m = x.max(axis=axes, keepdims=True) if x.size else x.sum(axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, x.dtype.type(0))  # all -inf stays -inf, no NaN
         with np.errstate(divide="ignore"):
             y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m

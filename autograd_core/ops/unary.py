@@ -231,7 +231,20 @@ def _float(x: Tensor) -> Tensor:
     return x if x._data.dtype.kind in "fc" else cast(x, dtypes.default.value)
 
 
+def _not_bool(input: Tensor, kernel: str) -> None:
+    """PyTorch has no kernel for these ops on bool (numpy computes logical ones silently)."""
+    if input._data.dtype.kind == "b":
+        dev = "cuda" if input.device.type == "cuda" else "cpu"
+        raise NotImplementedError(f'"{kernel}_{dev}" not implemented for \'Bool\'')
+
+
+_NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+             "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def neg(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(_NEG_BOOL)
     return Neg.apply(input)
 
 
@@ -280,10 +293,13 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def relu(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 
 def abs(input: Tensor) -> Tensor:
+    _not_bool(input, "abs")
     return Abs.apply(input)
 
 
@@ -291,6 +307,8 @@ absolute = abs
 
 
 def square(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":  # PyTorch squares bools as int64
+        input = cast(input, dtypes.int64)
     return mul(input, input)
 
 

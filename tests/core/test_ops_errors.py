@@ -84,9 +84,9 @@ INDEX_CALLS: list[tuple[str, Callable[[ag.Tensor], Any]]] = [
     ("mask-shape", lambda x: x[ag.tensor([True, False])]),
     ("too-many", lambda x: x[0, 0, 0]),
     ("float-index", lambda x: x[ag.tensor([0.0, 1.0])]),
-    ("gather", lambda x: x.gather(1, ag.tensor([[0, 4]]))),
     ("index_select", lambda x: x.index_select(0, ag.tensor([3]))),
-    ("scatter", lambda x: x.scatter(1, ag.tensor([[5]]), 1.0)),
+    ("index_select:negative", lambda x: x.index_select(0, ag.tensor([-1]))),
+    ("embedding:negative", lambda x: ag.nn.functional.embedding(ag.tensor([-1]), x)),
 ]
 
 
@@ -95,6 +95,30 @@ def test_index_out_of_bounds_raises_index_error(case: tuple) -> None:
     _, call = case
     with pytest.raises(IndexError):
         call(_x(3, 4))
+
+
+# gather and scatter raise RuntimeError in PyTorch 2.13, negative indices included (numpy
+# would count them from the end).
+ALONG_CALLS: list[tuple[str, Callable[[ag.Tensor], Any], str]] = [
+    ("gather", lambda x: x.gather(1, ag.tensor([[0, 4]])), "index 4 "),
+    ("gather:negative", lambda x: x.gather(1, ag.tensor([[0, -1]])), "index -1 "),
+    ("scatter", lambda x: x.scatter(1, ag.tensor([[5]]), 1.0), "index 5 "),
+    ("scatter:negative", lambda x: x.scatter(1, ag.tensor([[-1]]), 1.0), "index -1 "),
+    ("scatter_add:negative", lambda x: x.scatter_add(1, ag.tensor([[-2]]), ag.ones(1, 1)),
+     "index -2 "),
+]
+
+
+@pytest.mark.parametrize("case", ALONG_CALLS, ids=[c[0] for c in ALONG_CALLS])
+def test_gather_scatter_index_out_of_bounds(case: tuple) -> None:
+    _, call, words = case
+    with pytest.raises(RuntimeError, match=words + "is out of bounds for dimension 1 with size 4"):
+        call(_x(3, 4))
+
+
+def test_take_along_dim_counts_negative_indices_from_the_end() -> None:
+    x = ag.tensor([[1.0, 2.0, 3.0]])
+    assert x.take_along_dim(ag.tensor([[-1]]), 1).tolist() == [[3.0]]
 
 
 def test_out_of_bounds_message_speaks_of_dimensions() -> None:
@@ -131,8 +155,11 @@ def test_integer_softmax_needs_a_dtype() -> None:
 
 
 def test_max_of_an_empty_tensor_raises() -> None:
-    with pytest.raises(IndexError, match="numel"):
+    # PyTorch 2.13 raises RuntimeError for the whole-tensor form, IndexError along a dim.
+    with pytest.raises(RuntimeError, match="numel"):
         ag.zeros(0).max()
+    with pytest.raises(IndexError, match="reduction dim 0 to have non-zero size"):
+        ag.zeros(0, 3).max(0)
 
 
 def test_tril_needs_a_matrix() -> None:
@@ -146,3 +173,32 @@ def test_setitem_value_that_does_not_fit_gives_pytorchs_error(needs_grad: bool) 
     with pytest.raises(RuntimeError, match=r"expanded size of the tensor \(3\) must match the "
                                            r"existing size \(4\)"):
         x[0] = ag.ones(4, requires_grad=needs_grad)
+
+
+@pytest.mark.parametrize("other", [[1, 2], (1, 2), None, "a"], ids=["list", "tuple", "None", "str"])
+def test_arithmetic_refuses_operands_pytorch_refuses(other: Any) -> None:
+    """numpy would broadcast a list silently; PyTorch (and we) raise, naming the op."""
+    for op, call in (("add", lambda: ag.tensor([2, 3]) + other),
+                     ("mul", lambda: ag.tensor([2, 3]) * other),
+                     ("pow", lambda: ag.tensor([2, 3]) ** other)):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert op in str(info.value) and type(other).__name__ in str(info.value)
+
+
+def test_comparing_with_a_list_is_python_equality_as_in_pytorch() -> None:
+    t = ag.tensor([2, 3])
+    assert (t == [2, 3]) is False and (t != [2, 3]) is True and (t == None) is False  # noqa: E711
+    with pytest.raises(TypeError, match="'<' not supported"):
+        _ = t < [2, 3]
+
+
+def test_bmm_batch_mismatch_names_both_shapes() -> None:
+    with pytest.raises(RuntimeError) as info:
+        ag.bmm(_x(2, 2, 3), _x(1, 3, 2))  # matmul would broadcast the batch; bmm does not
+    assert "[2, 2, 3]" in str(info.value) and "[1, 3, 2]" in str(info.value)
+
+
+def test_mv_needs_a_matrix_and_a_vector() -> None:
+    with pytest.raises(RuntimeError, match="mv: expected a 2D matrix and a 1D vector, got 1D"):
+        ag.mv(_x(3), _x(3))

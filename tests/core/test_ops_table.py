@@ -170,6 +170,15 @@ OPS: list[Op] = [
     op("max:keepdim", lambda m, x: x.max(0, keepdim=True),
        lambda x: (x.max(axis=0, keepdims=True), x.argmax(axis=0)[None]), (3, 4)),
     op("max:binary", lambda m, a, b: m.max(a, b), np.maximum, (3, 4), (3, 4)),
+    op("kthvalue", lambda m, x: m.kthvalue(x, 2, 1),
+       lambda x: (np.sort(x, axis=1)[:, 1], np.argsort(x, axis=1)[:, 1]), (3, 4)),
+    op("sort", lambda m, x: m.sort(x, 0), lambda x: (np.sort(x, 0), np.argsort(x, 0)), (3, 4)),
+    op("sort:descending", lambda m, x: x.sort(descending=True),
+       lambda x: (-np.sort(-x, 1), np.argsort(-x, 1)), (3, 4)),
+    op("topk", lambda m, x: m.topk(x, 2), lambda x: (-np.sort(-x, 1)[:, :2],
+                                                     np.argsort(-x, 1)[:, :2]), (3, 4)),
+    op("topk:smallest", lambda m, x: x.topk(2, 0, largest=False),
+       lambda x: (np.sort(x, 0)[:2], np.argsort(x, 0)[:2]), (3, 4)),
     op("min", lambda m, x: x.min(), np.min, (3, 4)),
     op("min:dim", lambda m, x: x.min(dim=-1), lambda x: (x.min(axis=-1), x.argmin(axis=-1)),
        (3, 4)),
@@ -190,6 +199,9 @@ OPS: list[Op] = [
     op("mm", lambda m, a, b: m.mm(a, b), np.matmul, (2, 3), (3, 2)),
     op("bmm", lambda m, a, b: m.bmm(a, b), np.matmul, (2, 2, 3), (2, 3, 2)),
     op("dot", lambda m, a, b: m.dot(a, b), np.dot, (4,), (4,)),
+    op("mv", lambda m, a, b: m.mv(a, b), np.matmul, (2, 3), (3,)),
+    op("addmm", lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2.0),
+       lambda c, a, b: 0.5 * c + 2.0 * (a @ b), (2,), (2, 3), (3, 2)),
     op("outer", lambda m, a, b: m.outer(a, b), np.outer, (3,), (4,), covers=("ger",)),
     op("einsum", lambda m, a, b: m.einsum("ij,jk->ik", a, b),
        lambda a, b: np.einsum("ij,jk->ik", a, b), (2, 3), (3, 4)),
@@ -302,6 +314,8 @@ OPS: list[Op] = [
        lambda x, s: _np_scatter(x, s, IDX, True), (2, 4), (2, 3)),
     # ---- not differentiable: forward only ----------------------------------------------------
     op("argmax", lambda m, x: m.argmax(x), np.argmax, (3, 4), grad=False),
+    op("argsort", lambda m, x: m.argsort(x, 1, descending=True), lambda x: np.argsort(-x, 1),
+       (3, 4), grad=False),
     op("argmax:dim", lambda m, x: x.argmax(1, keepdim=True),
        lambda x: x.argmax(axis=1)[:, None], (3, 4), grad=False),
     op("argmin", lambda m, x: x.argmin(0), lambda x: x.argmin(axis=0), (3, 4), grad=False),
@@ -418,12 +432,15 @@ NOT_OPS = {
     "norm_dim": "helper", "norm_dims": "helper", "shape_str": "helper", "sum_to": "helper",
     "logical_and": "boolean", "logical_or": "boolean", "logical_xor": "boolean",
     "logical_not": "boolean", "isnan": "boolean", "isinf": "boolean", "isfinite": "boolean",
+    # Integer-only ops, checked against torch in test_torch_parity_errors.
+    "bitwise_not": "integer", "bitwise_and": "integer", "bitwise_or": "integer",
+    "bitwise_xor": "integer", "bitwise_left_shift": "integer", "bitwise_right_shift": "integer",
     "greater": "alias of gt", "greater_equal": "alias of ge", "less": "alias of lt",
     "less_equal": "alias of le", "not_equal": "alias of ne",
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "join", "indexing",
-              "gather")
+              "gather", "sorting", "bitwise")
 
 
 def test_every_op_has_a_row() -> None:
