@@ -53,7 +53,8 @@ from autograd_core.trace.writer import SessionWriter
 
 _ARRAY_NAME = re.compile(r"^a\d{1,9}\.npy$")
 MAX_ARRAY_BYTES = THUMB_SIDE * THUMB_SIDE * 8 + 4096
-CACHE = 32  # decoded captures a loaded session keeps
+CACHE = 32  # decoded captures a loaded session keeps...
+CACHE_BYTES = 64 * 2**20  # ...and at most this much of their JSON (decoded: ~3-5x that)
 _THUMB_REF = re.compile(rb'"thumb"\s*:\s*"')
 
 
@@ -113,7 +114,8 @@ class CaptureReader:
     def __init__(self, archive: ZipArchive | ScannedArchive) -> None:
         self.archive = archive
         self.where = path_name(archive.path)
-        self._cache: OrderedDict[int, IterationCapture] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[IterationCapture, int]] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.RLock()
         entries = archive.entries
         if archive.recovered:
@@ -147,14 +149,18 @@ class CaptureReader:
 
     def capture(self, i: int) -> IterationCapture:
         with self._lock:
-            cap = self._cache.get(i)
-            if cap is not None:
+            hit = self._cache.get(i)
+            if hit is not None:
                 self._cache.move_to_end(i)
-                return cap
-            cap = self._decode(self.names[i])
-            self._cache[i] = cap
-            if len(self._cache) > CACHE:
-                self._cache.popitem(last=False)
+                return hit[0]
+            name = self.names[i]
+            cap = self._decode(name)
+            size = self.archive.entries[name + ".json"].file_size
+            self._cache[i] = (cap, size)
+            self._cached_bytes += size
+            while len(self._cache) > CACHE or (self._cached_bytes > CACHE_BYTES and
+                                               len(self._cache) > 1):
+                self._cached_bytes -= self._cache.popitem(last=False)[1][1]
             return cap
 
     def _decode(self, name: str) -> IterationCapture:

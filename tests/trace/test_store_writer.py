@@ -215,3 +215,15 @@ def test_a_loaded_session_holds_only_recent_captures(tmp_path: Path,
     assert all(c == recorded.captures[0] for c in firsts)
     assert len(session.source._cache) == fileformat.CACHE
     assert session[-1] is session[-1]  # recent reads come from the cache
+
+
+def test_the_cache_also_has_a_byte_budget(tmp_path: Path, recorded: trace.Recorder,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd_core.trace import fileformat
+
+    trace.save(recorded.session, tmp_path / "s.gscope")
+    session = trace.load(tmp_path / "s.gscope")
+    one = session.source.archive.entries["captures/000000.json"].file_size
+    monkeypatch.setattr(fileformat, "CACHE_BYTES", one + one // 2)  # room for one capture
+    assert [session[i] for i in range(3)] == recorded.captures
+    assert list(session.source._cache) == [2]
