@@ -5,8 +5,8 @@
 1. A long recording: real captures of resources/examples/spiral_mlp.py at level `basic`
    (200 recorded iterations, cycled) streamed into one file with SessionWriter.
 2. The worst files the hostile tests make (a stored flood of `{}`, an .npz of 200,000
-   one-value arrays), and a 2 MB file at the compression-ratio bound (one large capture of
-   repeated layers).
+   one-value arrays), and 2 MB of large repetitive captures (each
+   3,000 identical layers, the most repetitive real capture measured: ratio 8.6).
 Each file is measured in fresh processes: wall time and the growth of peak RSS (untraced
 run), peak memory allocated (tracemalloc, a second run), of `load` and then of `load` plus
 reading every capture once.
@@ -125,7 +125,7 @@ def hostile_files(folder: Path) -> dict[str, Path]:
     many = dict(members)
     many["captures/000000.npz"] = arrays.read_bytes()
     out["200,000 tiny arrays"] = _zip(folder / "arrays.gscope", many, zipfile.ZIP_STORED)
-    out["2 MB at the ratio bound"] = _repeated_layers(folder)
+    out["2 MB of 3,000-layer captures"] = _repeated_layers(folder)
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import struct
 import threading
 import zipfile
@@ -208,8 +209,12 @@ def open_archive(path: Path) -> ZipArchive | ScannedArchive:
     """The file's members: through its central directory, or recovered from a partial file.
 
     Raises:
-        SessionFormatError: not a zip, or a member that no session has.
+        SessionFormatError: not a regular file, not a zip, or a member no session has.
+        OSError: the file cannot be opened (missing, no permission).
     """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a FIFO would block the reader forever, /dev/zero never end
+        raise SessionFormatError(f"{path_name(path)}: not a regular file")
     try:
         return ZipArchive(path)
     except SessionFormatError:

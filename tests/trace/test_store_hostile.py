@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import time
 import tracemalloc
 import zipfile
@@ -245,3 +246,13 @@ def test_members_outside_the_layout_are_refused(base: dict, tmp_path: Path, name
         return
     members[name] = b"{}"
     _refused(_zip(tmp_path / "n.gscope", members), "unexpected member")
+
+
+def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.gscope"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    for path in (fifo, Path("/dev/zero"), tmp_path):
+        with pytest.raises(SessionFormatError, match="not a regular file"):
+            trace.load(path)
+    with pytest.raises(FileNotFoundError):
+        trace.load(tmp_path / "missing.gscope")
