@@ -16,6 +16,7 @@ replaced by U+FFFD when decoded, as the writer does when encoding, so every late
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -23,6 +24,7 @@ import struct
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +87,24 @@ def load(path: str | os.PathLike) -> Session:
     Raises:
         SessionFormatError: naming the member and field that is wrong.
     """
-    archive = open_archive(Path(path))
+    with _naming(path_name(path)):
+        archive = open_archive(Path(path))
+        try:
+            return CaptureReader(archive).session()
+        except BaseException:
+            archive.close()
+            raise
+
+
+@contextlib.contextmanager
+def _naming(where: str) -> Iterator[None]:
+    """Errors about a member name the file too: `run.gscope: captures/000002.json: ...`."""
     try:
-        reader = CaptureReader(archive)
-        return reader.session()
-    except BaseException:
-        archive.close()
-        raise
+        yield
+    except SessionFormatError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise SessionFormatError(f"{where}: {exc}") from exc
 
 
 class LazyCapture:
@@ -148,7 +161,7 @@ class CaptureReader:
         return s
 
     def capture(self, i: int) -> IterationCapture:
-        with self._lock:
+        with self._lock, _naming(self.where):
             hit = self._cache.get(i)
             if hit is not None:
                 self._cache.move_to_end(i)

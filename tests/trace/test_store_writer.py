@@ -197,8 +197,10 @@ def test_load_is_lazy_and_a_bad_capture_fails_when_read(tmp_path: Path,
     session = trace.load(tmp_path / "bad.gscope")  # the index is fine: loads
     assert len(session) == 3
     assert session[0] == recorded.captures[0] and session[1] == recorded.captures[1]
-    with pytest.raises(SessionFormatError, match=r"captures/000002\.json.*nodes\[3\]\.time_ns"):
+    with pytest.raises(SessionFormatError, match=r"captures/000002\.json.*nodes\[3\]\.time_ns"
+                       ) as info:
         session[2]
+    assert str(info.value).startswith(f"{tmp_path / 'bad.gscope'}: ")  # names the file too
     with pytest.raises(SessionFormatError):
         list(session)
 
