@@ -216,7 +216,29 @@ def _attack_name(data: dict, draw: Any) -> str:
     return key
 
 
-_ATTACKS = [_attack_string, _attack_list, _attack_number, _attack_name]
+def _attack_depth(data: dict, draw: Any) -> str:
+    levels = draw(st.integers(MAX_PATH_DEPTH + 1, 3000))
+    sep = draw(st.sampled_from([".", "/"]))
+    where = draw(st.sampled_from(["module", "key", "span", "vanishing", "norms", "nest"]))
+    path = sep.join(["m"] * levels)
+    if where in ("module", "key"):
+        data["nodes"][0][where] = path[:MAX_STR]
+    elif where == "span":
+        data["modules"].append({"path": path[:MAX_STR], "start_ns": 0, "time_ns": 0,
+                                "phase": "forward"})
+    elif where == "vanishing":
+        data["health"]["vanishing"] = [path[:MAX_STR]]
+    elif where == "norms":
+        data["health"]["param_grad_norms"] = {path[:MAX_STR]: 1.0}
+    else:  # nested lists where a number belongs (json.dumps itself stops near 1,000)
+        value: Any = 1
+        for _ in range(min(levels, 500)):
+            value = [value]
+        data["loss"] = value
+    return where
+
+
+_ATTACKS = [_attack_string, _attack_list, _attack_number, _attack_name, _attack_depth]
 
 
 @settings(max_examples=60, deadline=None,
