@@ -35,7 +35,7 @@ from autograd_core.trace.archive import (
     capture_name,
     check_sizes,
 )
-from autograd_core.trace.atomic import NAME_MAX, fsync_directory, refuse_special
+from autograd_core.trace.atomic import NAME_MAX, check_target, fsync_directory, refuse_special
 from autograd_core.trace.codec import (
     SessionFormatError,
     check_header,
@@ -110,7 +110,7 @@ class SessionWriter:
     def __init__(self, path: str | os.PathLike, *, script: str = "", device: str = "cpu",
                  created: float | None = None, window: int | None = None) -> None:
         self.path = Path(path)
-        refuse_special(self.path)
+        check_target(self.path)
         self.script, self.device = script, device
         self.created = time.time() if created is None else created
         self.window = window
