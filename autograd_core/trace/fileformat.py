@@ -75,8 +75,7 @@ def save(session: Session, path: str | os.PathLike) -> Path:
             w.add(session[i])
         return w.commit()
     except BaseException:
-        if not w.closed:  # all or nothing: a failed save leaves no partial session behind
-            w.abort()
+        w.abort()  # all or nothing: a failed save leaves no partial file behind
         raise
 
 
