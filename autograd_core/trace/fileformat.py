@@ -139,6 +139,7 @@ class CaptureReader:
         else:
             if INDEX not in entries:
                 raise SessionFormatError(f"{INDEX}: missing (not a .gscope session)")
+            _check_index_size(entries)
             self.head = self._json(INDEX)
             self.names = _check_index(self.head, entries)
 
@@ -189,6 +190,16 @@ class CaptureReader:
 
     def close(self) -> None:
         self.archive.close()
+
+
+def _check_index_size(entries: dict) -> None:
+    """The index lists capture members that exist: its size is bounded by their number
+    before it is parsed (a small file cannot make a list of ten million names)."""
+    n = len(_complete_captures(entries))
+    limit = 65536 + 32 * n
+    if entries[INDEX].file_size > limit:
+        raise SessionFormatError(f"{INDEX}: {entries[INDEX].file_size} bytes for {n} "
+                                 f"captures (at most {limit})")
 
 
 def _check_index(index: Any, entries: dict) -> list[str]:

@@ -149,6 +149,17 @@ def test_bad_index_is_refused_at_load(base: dict, tmp_path: Path, field: str,
         trace.load(path)  # at load, not at the first read
 
 
+def test_an_index_longer_than_its_captures_is_refused_unparsed(base: dict,
+                                                               tmp_path: Path) -> None:
+    index = json.loads(base["gscope.json"])
+    index["captures"] = [f"captures/{i:07d}" for i in range(200_000)]
+    index["window"] = 10**6
+    base["gscope.json"] = json.dumps(index).encode()
+    path = _zip(tmp_path / "names.gscope", base)
+    peak = _peak_bytes(lambda: _refused(path, "gscope.json", "for 3 captures"))
+    assert peak < 3 * len(base["gscope.json"])
+
+
 def test_deep_nesting_is_refused(base: dict, tmp_path: Path) -> None:
     data = _capture(base)
     data["loss"] = "@@"
