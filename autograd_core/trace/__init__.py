@@ -25,11 +25,17 @@ Using captures:
     to_networkx(capture)              # DiGraph keyed by stable node keys, data-flow edges,
                                       # attributes kind/label/group/record (+ scalar fields)
     diff(capture_a, capture_b)        # added/removed/changed nodes, time and grad-norm deltas
-    save(session, "run.gscope"); load("run.gscope")   # SessionFormatError on a bad file
-    with SessionWriter("run.gscope", script=...) as w:  # streamed: each add() is on disk
-        w.add(capture)                                # (kill -9: load recovers the partial)
-    load() is lazy: captures decode on first read; check_output_path(path, protect=[script])
     export_dot / export_graphml / export_json / export_chrome_trace(capture_or_session, path)
+
+Session files (.gscope):
+    save(session, "run.gscope")             # atomic; EmptySessionError if it has no capture
+    with SessionWriter("run.gscope", script=..., window=n) as w:
+        w.add(capture)                      # on disk at once; after a kill -9, load() recovers
+                                            # the partial file (w.partial_path) it leaves
+    s = load("run.gscope")                  # lazy: a capture is decoded when first read
+                                            # (s[i]); SessionFormatError names file, member
+                                            # and field; s.recovered for a partial file
+    check_output_path(path, protect=[script])   # OutputPathError, before a run
 """
 
 from autograd_core.trace.atomic import OutputPathError, check_output_path

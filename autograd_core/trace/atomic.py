@@ -55,7 +55,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         OutputPathError: `path` exists and is not a regular file (directory, device, FIFO).
     """
     path = Path(path)
-    refuse_special(path)
+    check_target(path)
     remove_stale_temporaries(path)
     tmp = sibling_name(path, "tmp")
     try:
@@ -122,6 +122,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def check_target(path: Path) -> bool:
+    """What every writer checks before writing a byte: a legal file name, and no existing
+    non-regular file there. True if a regular file will be replaced.
+
+    Raises:
+        OutputPathError: naming the path and what is wrong.
+    """
+    if not path.name or path.name in (".", ".."):
+        raise OutputPathError(f"{path}: not a file name")
+    if len(path.name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+        raise OutputPathError(f"{path.name[:40]}...: file name longer than {NAME_MAX} bytes")
+    return refuse_special(path)
+
+
 def refuse_special(path: Path) -> bool:
     """Raise OutputPathError if `path` exists and is not a regular file (symlinks followed);
     True if a regular file is there."""
@@ -165,11 +179,7 @@ def check_output_path(path: str | os.PathLike, protect: Iterable[str | os.PathLi
         False
     """
     path = Path(path)
-    if not path.name or path.name in (".", ".."):
-        raise OutputPathError(f"{path}: not a file name")
-    if len(path.name.encode("utf-8", "surrogateescape")) > NAME_MAX:
-        raise OutputPathError(f"{path.name[:40]}...: file name longer than {NAME_MAX} bytes")
-    exists = refuse_special(path)
+    exists = check_target(path)
     folder = path.parent
     if not folder.is_dir():
         raise OutputPathError(f"{path}: folder {folder} does not exist")

@@ -164,12 +164,20 @@ def check_structure(raw: bytes, member: str) -> None:
     """Bound what parsing `raw` could allocate: count the structural `{`/`[` (outside
     strings) and refuse a member with more containers than its size allows for data we
     write (floods of `{}`), or more than a capture at the schema's limits has."""
-    skeleton = _STRING.sub(b"", raw) if b'"' in raw else raw
-    containers = skeleton.count(b"{") + skeleton.count(b"[")
-    if containers > MAX_CONTAINERS or \
-            containers * MIN_BYTES_PER_CONTAINER > len(raw) + 64 * MIN_BYTES_PER_CONTAINER:
-        raise SessionFormatError(f"{member}: {containers} objects/lists in {len(raw)} bytes "
+    size = len(raw)
+    if not _too_many_containers(raw, size):
+        return  # brackets inside strings counted too: an overcount that already passes
+    skeleton = _STRING.sub(b"", raw)
+    if _too_many_containers(skeleton, size):
+        containers = skeleton.count(b"{") + skeleton.count(b"[")
+        raise SessionFormatError(f"{member}: {containers} objects/lists in {size} bytes "
                                  "is not a structure this format writes (refused unparsed)")
+
+
+def _too_many_containers(raw: bytes, size: int) -> bool:
+    containers = raw.count(b"{") + raw.count(b"[")
+    return containers > MAX_CONTAINERS or \
+        containers * MIN_BYTES_PER_CONTAINER > size + 64 * MIN_BYTES_PER_CONTAINER
 
 
 def read_json(raw: bytes, member: str) -> Any:
@@ -221,6 +229,22 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+class _BadValueError(Exception):
+    """A bad value deep in a member; each level it passes adds its step of the field path,
+    so the happy path builds no path strings."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.steps: list[str] = []
+
+    def path(self, prefix: str = "") -> str:
+        return (prefix + "".join(reversed(self.steps))).lstrip(".") or "<root>"
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 class Decoder:
     """Decodes one member; `arrays` resolves thumbnail keys."""
 
@@ -232,115 +256,159 @@ class Decoder:
         return SessionFormatError(f"{self.member}: field {path or '<root>'}: {what}")
 
     def value(self, v: Any, spec: tuple, path: str) -> Any:
-        kind = spec[0]
-        if isinstance(kind, type):
-            return self.record(v, kind, path)
-        return getattr(self, "_" + kind)(v, spec, path)
+        """The decoded value at `path`; raises SessionFormatError naming the field."""
+        try:
+            return self._value(v, spec)
+        except _BadValueError as bad:
+            raise self.fail(bad.path(path), bad.what) from None
 
     def record(self, v: Any, cls: type, path: str) -> Any:
+        return self.value(v, (cls,), path)
+
+    def _value(self, v: Any, spec: tuple) -> Any:
+        kind = spec[0]
+        if isinstance(kind, type):
+            return self._record(v, kind)
+        return _KIND_METHODS[kind](self, v, spec)
+
+    def _record(self, v: Any, cls: type) -> Any:
         if not isinstance(v, dict):
-            raise self.fail(path, f"expected an object ({cls.__name__}), got {_tname(v)}")
+            raise _BadValueError(f"expected an object ({cls.__name__}), got {_tname(v)}")
         spec = SCHEMA[cls]
-        extra = set(v) - set(spec)
-        if extra:
-            raise self.fail(path, f"unknown field(s) {sorted(extra)[:3]} in {cls.__name__}")
+        if len(v) != len(spec) or not all(k in spec for k in v):
+            extra = set(v) - set(spec)
+            if extra:
+                raise _BadValueError(f"unknown field(s) {sorted(map(str, extra))[:3]!r:.200} in "
+                           f"{cls.__name__}")
         kwargs = {}
         for name, fspec in spec.items():
-            sub = f"{path}.{name}" if path else name
-            if name not in v:
-                raise self.fail(sub, "missing")
-            kwargs[name] = self.value(v[name], fspec, sub)
+            try:
+                kwargs[name] = self._value(v[name], fspec)
+            except KeyError:
+                bad = _BadValueError("missing")
+                bad.steps.append("." + name)
+                raise bad from None
+            except _BadValueError as bad:
+                bad.steps.append("." + name)
+                raise
         if cls is IterationCapture:
-            kwargs["tensors"] = self._tensor_table(kwargs["tensors"], path)
+            kwargs["tensors"] = self._tensor_table(kwargs["tensors"])
         elif cls is TensorMeta and math.prod(kwargs["shape"]) > MAX_INT:
-            raise self.fail(f"{path}.shape", f"more than {MAX_INT} elements")
-        return cls(**{f.name: kwargs[f.name] for f in fields(cls)})
+            bad = _BadValueError(f"more than {MAX_INT} elements")
+            bad.steps.append(".shape")
+            raise bad
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+        return cls(*[kwargs[n] for n in names])
 
-    def _tensor_table(self, metas: list, path: str) -> dict:
+    def _tensor_table(self, metas: list) -> dict:
         table = {}
         for i, m in enumerate(metas):
             if m.id in table or m.id < 0:
-                raise self.fail(f"{path}tensors[{i}].id", f"duplicate or negative id {m.id}")
+                bad = _BadValueError(f"duplicate or negative id {m.id}")
+                bad.steps += [".id", f"[{i}]", ".tensors"]
+                raise bad
             table[m.id] = m
         return table
 
-    def _int(self, v: Any, spec: tuple, path: str) -> int:
+    def _int(self, v: Any, spec: tuple) -> int:
         if type(v) is not int:
-            raise self.fail(path, f"expected an integer, got {_tname(v)}")
+            raise _BadValueError(f"expected an integer, got {_tname(v)}")
         if not spec[1] <= v <= spec[2]:
-            raise self.fail(path, f"{v} is out of range [{spec[1]}, {spec[2]}]")
+            raise _BadValueError(f"{v!r:.40} is out of range [{spec[1]}, {spec[2]}]")
         return v
 
-    def _float(self, v: Any, spec: tuple, path: str) -> float:
+    def _float(self, v: Any, spec: tuple) -> float:
         if type(v) is float:
             x = v
         elif type(v) is int:
             try:
                 x = float(v)
             except OverflowError:
-                raise self.fail(path, f"number of {len(str(v))} digits is out of range"
-                                ) from None
+                raise _BadValueError(f"a number of {len(str(v))} digits is out of range") from None
         elif isinstance(v, str) and v in _NONFINITE:
             x = _NONFINITE[v]
         else:
-            raise self.fail(path, f"expected a number, got {_tname(v)}")
+            raise _BadValueError(f"expected a number, got {_tname(v)}")
         if len(spec) > 1 and not spec[1] <= x <= spec[2]:  # NaN fails this too
-            raise self.fail(path, f"{x!r} is not a finite number in [{spec[1]}, {spec[2]}]")
+            raise _BadValueError(f"{x!r} is not a finite number in [{spec[1]}, {spec[2]}]")
         return x
 
-    def _str(self, v: Any, spec: tuple, path: str) -> str:
-        if not isinstance(v, str):
-            raise self.fail(path, f"expected a string, got {_tname(v)}")
+    def _str(self, v: Any, spec: tuple) -> str:
+        if type(v) is not str:
+            raise _BadValueError(f"expected a string, got {_tname(v)}")
         if len(v) > spec[1]:
-            raise self.fail(path, f"string longer than {spec[1]} characters")
-        return clean_text(v)
+            raise _BadValueError(f"string longer than {spec[1]} characters")
+        return v if v.isascii() else clean_text(v)
 
-    def _path(self, v: Any, spec: tuple, path: str) -> str:
-        text = self._str(v, spec, path)
+    def _path(self, v: Any, spec: tuple) -> str:
+        text = self._str(v, spec)
         depth = max(text.count("."), text.count("/")) + 1
         if depth > spec[2]:
-            raise self.fail(path, f"module path of {depth} levels, over the {spec[2]} limit")
+            raise _BadValueError(f"module path of {depth} levels, over the {spec[2]} limit")
         return text
 
-    def _enum(self, v: Any, spec: tuple, path: str) -> str:
-        if v not in spec[1] or not isinstance(v, str):
-            raise self.fail(path, f"expected one of {list(spec[1])}, got {v!r:.40}")
+    def _enum(self, v: Any, spec: tuple) -> str:
+        if type(v) is not str or v not in spec[1]:
+            raise _BadValueError(f"expected one of {list(spec[1])}, got {v!r:.40}")
         return v
 
-    def _opt(self, v: Any, spec: tuple, path: str) -> Any:
-        return None if v is None else self.value(v, spec[1], path)
+    def _opt(self, v: Any, spec: tuple) -> Any:
+        return None if v is None else self._value(v, spec[1])
 
-    def _list(self, v: Any, spec: tuple, path: str) -> Any:
-        if not isinstance(v, list):
-            raise self.fail(path, f"expected a list, got {_tname(v)}")
+    def _list(self, v: Any, spec: tuple) -> Any:
+        if type(v) is not list:
+            raise _BadValueError(f"expected a list, got {_tname(v)}")
         if len(v) > spec[2]:
-            raise self.fail(path, f"list longer than {spec[2]}")
-        return spec[3](self.value(x, spec[1], f"{path}[{i}]") for i, x in enumerate(v))
+            raise _BadValueError(f"list longer than {spec[2]}")
+        item = spec[1]
+        out = []
+        try:
+            for x in v:
+                out.append(self._value(x, item))
+        except _BadValueError as bad:
+            bad.steps.append(f"[{len(out)}]")
+            raise
+        return out if spec[3] is list else spec[3](out)
 
-    def _map(self, v: Any, spec: tuple, path: str) -> dict:
-        if not isinstance(v, dict):
-            raise self.fail(path, f"expected an object, got {_tname(v)}")
+    def _map(self, v: Any, spec: tuple) -> dict:
+        if type(v) is not dict:
+            raise _BadValueError(f"expected an object, got {_tname(v)}")
         if len(v) > MAX_FAN:
-            raise self.fail(path, f"more than {MAX_FAN} entries")
-        return {self._path(k, P, path): self.value(x, spec[1], f"{path}[{k!r:.60}]")
-                for k, x in v.items()}
-
-    def _phases(self, v: Any, spec: tuple, path: str) -> dict:
-        if not isinstance(v, dict):
-            raise self.fail(path, f"expected an object, got {_tname(v)}")
+            raise _BadValueError(f"more than {MAX_FAN} entries")
         out = {}
-        for k, pair in v.items():
-            self._enum(k, enum(PHASES), f"{path}.{k}")
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise self.fail(f"{path}.{k}", "expected [start_ns, end_ns]")
-            out[k] = (self._int(pair[0], I, f"{path}.{k}[0]"),
-                      self._int(pair[1], I, f"{path}.{k}[1]"))
+        for k, x in v.items():
+            try:
+                out[self._path(k, P)] = self._value(x, spec[1])
+            except _BadValueError as bad:
+                bad.steps.append(f"[{k!r:.60}]")
+                raise
         return out
 
-    def _thumb(self, v: Any, spec: tuple, path: str) -> np.ndarray:
-        if not isinstance(v, str) or v not in self.arrays:
-            raise self.fail(path, f"thumbnail {v!r:.40} is not in the capture's arrays")
+    def _phases(self, v: Any, spec: tuple) -> dict:
+        if type(v) is not dict:
+            raise _BadValueError(f"expected an object, got {_tname(v)}")
+        out = {}
+        for k, pair in v.items():
+            try:
+                self._enum(k, enum(PHASES))
+                if type(pair) is not list or len(pair) != 2:
+                    raise _BadValueError("expected [start_ns, end_ns]")
+                out[k] = (self._int(pair[0], I), self._int(pair[1], I))
+            except _BadValueError as bad:
+                bad.steps.append(f".{k!s:.40}")
+                raise
+        return out
+
+    def _thumb(self, v: Any, spec: tuple) -> np.ndarray:
+        if type(v) is not str or v not in self.arrays:
+            raise _BadValueError(f"thumbnail {v!r:.40} is not in the capture's arrays")
         return self.arrays[v]
+
+
+_KIND_METHODS = {kind: getattr(Decoder, "_" + kind) for kind in (
+    "int", "float", "str", "path", "enum", "opt", "list", "map", "phases", "thumb")}
 
 
 def _tname(v: Any) -> str:

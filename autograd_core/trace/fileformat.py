@@ -16,6 +16,7 @@ replaced by U+FFFD when decoded, as the writer does when encoding, so every late
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -23,6 +24,7 @@ import struct
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,8 @@ from autograd_core.trace.writer import SessionWriter
 
 _ARRAY_NAME = re.compile(r"^a\d{1,9}\.npy$")
 MAX_ARRAY_BYTES = THUMB_SIDE * THUMB_SIDE * 8 + 4096
-CACHE = 32  # decoded captures a loaded session keeps
+CACHE = 32  # decoded captures a loaded session keeps...
+CACHE_BYTES = 64 * 2**20  # ...and at most this much of their JSON (decoded: ~3-5x that)
 _THUMB_REF = re.compile(rb'"thumb"\s*:\s*"')
 
 
@@ -72,8 +75,7 @@ def save(session: Session, path: str | os.PathLike) -> Path:
             w.add(session[i])
         return w.commit()
     except BaseException:
-        if not w.closed:  # all or nothing: a failed save leaves no partial session behind
-            w.abort()
+        w.abort()  # all or nothing: a failed save leaves no partial file behind
         raise
 
 
@@ -84,13 +86,24 @@ def load(path: str | os.PathLike) -> Session:
     Raises:
         SessionFormatError: naming the member and field that is wrong.
     """
-    archive = open_archive(Path(path))
+    with _naming(path_name(path)):
+        archive = open_archive(Path(path))
+        try:
+            return CaptureReader(archive).session()
+        except BaseException:
+            archive.close()
+            raise
+
+
+@contextlib.contextmanager
+def _naming(where: str) -> Iterator[None]:
+    """Errors about a member name the file too: `run.gscope: captures/000002.json: ...`."""
     try:
-        reader = CaptureReader(archive)
-        return reader.session()
-    except BaseException:
-        archive.close()
-        raise
+        yield
+    except SessionFormatError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise SessionFormatError(f"{where}: {exc}") from exc
 
 
 class LazyCapture:
@@ -113,7 +126,8 @@ class CaptureReader:
     def __init__(self, archive: ZipArchive | ScannedArchive) -> None:
         self.archive = archive
         self.where = path_name(archive.path)
-        self._cache: OrderedDict[int, IterationCapture] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[IterationCapture, int]] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.RLock()
         entries = archive.entries
         if archive.recovered:
@@ -125,6 +139,7 @@ class CaptureReader:
         else:
             if INDEX not in entries:
                 raise SessionFormatError(f"{INDEX}: missing (not a .gscope session)")
+            _check_index_size(entries)
             self.head = self._json(INDEX)
             self.names = _check_index(self.head, entries)
 
@@ -146,15 +161,19 @@ class CaptureReader:
         return s
 
     def capture(self, i: int) -> IterationCapture:
-        with self._lock:
-            cap = self._cache.get(i)
-            if cap is not None:
+        with self._lock, _naming(self.where):
+            hit = self._cache.get(i)
+            if hit is not None:
                 self._cache.move_to_end(i)
-                return cap
-            cap = self._decode(self.names[i])
-            self._cache[i] = cap
-            if len(self._cache) > CACHE:
-                self._cache.popitem(last=False)
+                return hit[0]
+            name = self.names[i]
+            cap = self._decode(name)
+            size = self.archive.entries[name + ".json"].file_size
+            self._cache[i] = (cap, size)
+            self._cached_bytes += size
+            while len(self._cache) > CACHE or (self._cached_bytes > CACHE_BYTES and
+                                               len(self._cache) > 1):
+                self._cached_bytes -= self._cache.popitem(last=False)[1][1]
             return cap
 
     def _decode(self, name: str) -> IterationCapture:
@@ -171,6 +190,16 @@ class CaptureReader:
 
     def close(self) -> None:
         self.archive.close()
+
+
+def _check_index_size(entries: dict) -> None:
+    """The index lists capture members that exist: its size is bounded by their number
+    before it is parsed (a small file cannot make a list of ten million names)."""
+    n = len(_complete_captures(entries))
+    limit = 65536 + 32 * n
+    if entries[INDEX].file_size > limit:
+        raise SessionFormatError(f"{INDEX}: {entries[INDEX].file_size} bytes for {n} "
+                                 f"captures (at most {limit})")
 
 
 def _check_index(index: Any, entries: dict) -> list[str]:

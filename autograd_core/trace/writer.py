@@ -35,7 +35,7 @@ from autograd_core.trace.archive import (
     capture_name,
     check_sizes,
 )
-from autograd_core.trace.atomic import NAME_MAX, fsync_directory, refuse_special
+from autograd_core.trace.atomic import NAME_MAX, check_target, fsync_directory, refuse_special
 from autograd_core.trace.codec import (
     SessionFormatError,
     check_header,
@@ -110,7 +110,7 @@ class SessionWriter:
     def __init__(self, path: str | os.PathLike, *, script: str = "", device: str = "cpu",
                  created: float | None = None, window: int | None = None) -> None:
         self.path = Path(path)
-        refuse_special(self.path)
+        check_target(self.path)
         self.script, self.device = script, device
         self.created = time.time() if created is None else created
         self.window = window
@@ -135,8 +135,16 @@ class SessionWriter:
     def _put(self, name: str, data: bytes) -> None:
         if self._zip is None:
             raise ValueError(f"{self.path}: the session writer is closed")
-        self._zip.writestr(name, data, compress_type=_method(name, data))
-        self._file.flush()  # to the OS: a kill -9 of this process cannot lose it now
+        try:
+            self._zip.writestr(name, data, compress_type=_method(name, data))
+            self._file.flush()  # to the OS: a kill -9 of this process cannot lose it now
+        except BaseException:
+            # A half-written member (a full disk): nothing more can follow it. The partial
+            # file keeps every capture before it; abort() removes it.
+            self._zip = None
+            with contextlib.suppress(OSError, ValueError):
+                self._file.close()
+            raise
 
     def add(self, capture: Any) -> None:
         """Write one capture (an IterationCapture, or anything with `.build()` returning one).
@@ -161,6 +169,8 @@ class SessionWriter:
 
         Raises:
             EmptySessionError: nothing was added; the target is left as it was.
+            OSError: the write failed (a full disk); the target is left as it was and the
+                partial file stays for recovery (`abort()` removes it).
         """
         if self._zip is None:
             raise ValueError(f"{self.path}: the session writer is closed")
@@ -184,12 +194,14 @@ class SessionWriter:
         return self.path
 
     def abort(self) -> None:
-        """Stop and remove the partial file; the target is left as it was."""
+        """Stop and remove the partial file; the target is left as it was. Safe to call
+        after a failed write or commit (a full disk must not stop the clean-up)."""
         zf, self._zip = self._zip, None
         if zf is not None:
-            with contextlib.suppress(OSError, ValueError):  # a full disk must not stop it
+            with contextlib.suppress(OSError, ValueError):
                 zf.close()
-        self._file.close()
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()
         self.partial_path.unlink(missing_ok=True)
 
     @property

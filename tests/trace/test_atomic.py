@@ -99,8 +99,12 @@ def test_check_output_path(tmp_path: Path) -> None:
         check_output_path(tmp_path / "alias.py", protect=[script])
     with pytest.raises(OutputPathError, match="does not exist"):
         check_output_path(tmp_path / "missing" / "run.gscope")
-    with pytest.raises(OutputPathError, match="longer than 255 bytes"):
-        check_output_path(tmp_path / ("a" * 256))
+    too_long = tmp_path / ("a" * 256)
+    for write in (check_output_path, trace.SessionWriter, lambda p: atomic_write(p).__enter__()):
+        with pytest.raises(OutputPathError, match="longer than 255 bytes"):
+            write(too_long)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.py", "model.py",
+                                                          "old.gscope"]
     assert isinstance(OutputPathError("x"), ValueError)
 
 

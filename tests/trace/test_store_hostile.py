@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import time
 import tracemalloc
 import zipfile
@@ -148,6 +149,17 @@ def test_bad_index_is_refused_at_load(base: dict, tmp_path: Path, field: str,
         trace.load(path)  # at load, not at the first read
 
 
+def test_an_index_longer_than_its_captures_is_refused_unparsed(base: dict,
+                                                               tmp_path: Path) -> None:
+    index = json.loads(base["gscope.json"])
+    index["captures"] = [f"captures/{i:07d}" for i in range(200_000)]
+    index["window"] = 10**6
+    base["gscope.json"] = json.dumps(index).encode()
+    path = _zip(tmp_path / "names.gscope", base)
+    peak = _peak_bytes(lambda: _refused(path, "gscope.json", "for 3 captures"))
+    assert peak < 3 * len(base["gscope.json"])
+
+
 def test_deep_nesting_is_refused(base: dict, tmp_path: Path) -> None:
     data = _capture(base)
     data["loss"] = "@@"
@@ -215,7 +227,29 @@ def _attack_name(data: dict, draw: Any) -> str:
     return key
 
 
-_ATTACKS = [_attack_string, _attack_list, _attack_number, _attack_name]
+def _attack_depth(data: dict, draw: Any) -> str:
+    levels = draw(st.integers(MAX_PATH_DEPTH + 1, 3000))
+    sep = draw(st.sampled_from([".", "/"]))
+    where = draw(st.sampled_from(["module", "key", "span", "vanishing", "norms", "nest"]))
+    path = sep.join(["m"] * levels)
+    if where in ("module", "key"):
+        data["nodes"][0][where] = path[:MAX_STR]
+    elif where == "span":
+        data["modules"].append({"path": path[:MAX_STR], "start_ns": 0, "time_ns": 0,
+                                "phase": "forward"})
+    elif where == "vanishing":
+        data["health"]["vanishing"] = [path[:MAX_STR]]
+    elif where == "norms":
+        data["health"]["param_grad_norms"] = {path[:MAX_STR]: 1.0}
+    else:  # nested lists where a number belongs (json.dumps itself stops near 1,000)
+        value: Any = 1
+        for _ in range(min(levels, 500)):
+            value = [value]
+        data["loss"] = value
+    return where
+
+
+_ATTACKS = [_attack_string, _attack_list, _attack_number, _attack_name, _attack_depth]
 
 
 @settings(max_examples=60, deadline=None,
@@ -245,3 +279,13 @@ def test_members_outside_the_layout_are_refused(base: dict, tmp_path: Path, name
         return
     members[name] = b"{}"
     _refused(_zip(tmp_path / "n.gscope", members), "unexpected member")
+
+
+def test_special_files_are_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.gscope"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    for path in (fifo, Path("/dev/zero"), tmp_path):
+        with pytest.raises(SessionFormatError, match="not a regular file"):
+            trace.load(path)
+    with pytest.raises(FileNotFoundError):
+        trace.load(tmp_path / "missing.gscope")

@@ -18,7 +18,7 @@ from autograd_core import trace
 ROOT = Path(__file__).resolve().parents[2]
 # The child records one real iteration at level full (thumbnails: several members per
 # capture), then streams it N times, reporting each completed add on stdout.
-CHILD = r"""
+SETUP = r"""
 import sys
 import autograd_core as ag
 from autograd_core import trace
@@ -31,6 +31,8 @@ with trace.record(stats="full") as rec:
     ((ag.randn(8, 32) @ w1).tanh() @ w2).sum().backward()
     rec.next_iteration()
 cap = rec.captures[0]
+"""
+CHILD = SETUP + r"""
 writer = trace.SessionWriter(target, script="kill.py")
 print("partial", writer.partial_path, flush=True)
 for i in range(n):
@@ -128,3 +130,28 @@ def test_every_cut_of_a_partial_recovers_exactly_its_complete_captures(
         assert session.recovered and len(session) == complete, cut
         assert session.captures == recorded.captures[:complete]
         session.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limit")
+def test_a_write_failing_midway_keeps_the_old_file_and_leaves_nothing(
+        previous: tuple[Path, bytes]) -> None:
+    # A real failing write (a file-size limit: EFBIG, as a full disk gives ENOSPC), in a
+    # child process so the limit binds only there.
+    target, old = previous
+    child = SETUP + r"""
+import resource, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+session = trace.Session(script="big.py")
+session.extend([cap] * 50)
+try:
+    trace.save(session, target)
+except OSError as exc:
+    print("failed", exc.errno, flush=True)
+"""
+    out = subprocess.run([sys.executable, "-c", child, str(target), "0", "no"], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                         text=True, timeout=120)
+    assert "failed" in out.stdout, out.stderr[-2000:]
+    assert target.read_bytes() == old
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]

@@ -197,8 +197,10 @@ def test_load_is_lazy_and_a_bad_capture_fails_when_read(tmp_path: Path,
     session = trace.load(tmp_path / "bad.gscope")  # the index is fine: loads
     assert len(session) == 3
     assert session[0] == recorded.captures[0] and session[1] == recorded.captures[1]
-    with pytest.raises(SessionFormatError, match=r"captures/000002\.json.*nodes\[3\]\.time_ns"):
+    with pytest.raises(SessionFormatError, match=r"captures/000002\.json.*nodes\[3\]\.time_ns"
+                       ) as info:
         session[2]
+    assert str(info.value).startswith(f"{tmp_path / 'bad.gscope'}: ")  # names the file too
     with pytest.raises(SessionFormatError):
         list(session)
 
@@ -215,3 +217,15 @@ def test_a_loaded_session_holds_only_recent_captures(tmp_path: Path,
     assert all(c == recorded.captures[0] for c in firsts)
     assert len(session.source._cache) == fileformat.CACHE
     assert session[-1] is session[-1]  # recent reads come from the cache
+
+
+def test_the_cache_also_has_a_byte_budget(tmp_path: Path, recorded: trace.Recorder,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd_core.trace import fileformat
+
+    trace.save(recorded.session, tmp_path / "s.gscope")
+    session = trace.load(tmp_path / "s.gscope")
+    one = session.source.archive.entries["captures/000000.json"].file_size
+    monkeypatch.setattr(fileformat, "CACHE_BYTES", one + one // 2)  # room for one capture
+    assert [session[i] for i in range(3)] == recorded.captures
+    assert list(session.source._cache) == [2]
