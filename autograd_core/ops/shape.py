@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim, scalar_type_name, shape_str
@@ -125,8 +126,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:
     tensor flattened across its strides) raises instead of copying; use reshape() there.
     `view(dtype)` reinterprets the bits as another dtype.
     """
-    if len(shape) == 1 and isinstance(shape[0], np.dtype):
-        return _view_dtype(input, shape[0])
+    if len(shape) == 1 and isinstance(shape[0], np.dtype | dtypes.dtype):
+        return _view_dtype(input, np.dtype(shape[0]))
     packed = len(shape) == 1 and isinstance(shape[0], (tuple, list))
     first = (shape[0][0] if packed and shape[0] else shape[0] if shape and not packed else 0)
     if not _is_size(first) or first is True:
