@@ -142,7 +142,12 @@ class SessionModel(QObject):
 
     def _read_losses(self, session: Any, start: int, stop: int) -> set[int]:
         """The loss curve of captures `start..stop-1`; a broken capture is left out, and the
-        first failure is reported once with the number of others. Returns the broken ones."""
+        first failure is reported once with the number of others. Returns the broken ones.
+        A file whose index lists the losses is read from there, decoding no capture."""
+        index = getattr(session, "loss_index", None)
+        if index is not None:
+            self.losses.extend((it, loss) for it, loss in index[start:stop] if loss is not None)
+            return set()
         failures: dict[int, BaseException] = {}
         for i in range(start, stop):
             try:

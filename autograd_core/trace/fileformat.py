@@ -43,6 +43,9 @@ from autograd_core.trace.archive import (
     path_name,
 )
 from autograd_core.trace.codec import (
+    I0,
+    Decoder,
+    F,
     SessionFormatError,
     check_header,
     decode_capture,
@@ -158,6 +161,8 @@ class CaptureReader:
         s.extend(LazyCapture(self, i) for i in range(n))
         s.recovered = self.archive.recovered
         s.source = self
+        if self.head is not None and not self.archive.recovered:
+            s.loss_index = _loss_index(self.head, n)
         return s
 
     def capture(self, i: int) -> IterationCapture:
@@ -196,7 +201,7 @@ def _check_index_size(entries: dict) -> None:
     """The index lists capture members that exist: its size is bounded by their number
     before it is parsed (a small file cannot make a list of ten million names)."""
     n = len(_complete_captures(entries))
-    limit = 65536 + 32 * n
+    limit = 65536 + 96 * n  # a name and an (iteration, loss) pair per capture
     if entries[INDEX].file_size > limit:
         raise SessionFormatError(f"{INDEX}: {entries[INDEX].file_size} bytes for {n} "
                                  f"captures (at most {limit})")
@@ -222,6 +227,23 @@ def _check_index(index: Any, entries: dict) -> list[str]:
     if len(set(names)) != len(names):
         raise SessionFormatError(f"{INDEX}: field captures: a capture is listed twice")
     return names
+
+
+def _loss_index(index: dict, n: int) -> list[tuple[int, float | None]] | None:
+    """The index's (iteration, loss) per capture, checked; None in files without one."""
+    losses = index.get("losses")
+    if losses is None:
+        return None
+    if not isinstance(losses, list) or len(losses) != n:
+        raise SessionFormatError(f"{INDEX}: field losses: expected a list of {n} pairs")
+    dec = Decoder(INDEX, {})
+    out = []
+    for i, pair in enumerate(losses):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise SessionFormatError(f"{INDEX}: field losses[{i}]: expected [iteration, loss]")
+        loss = None if pair[1] is None else dec.value(pair[1], F, f"losses[{i}][1]")
+        out.append((dec.value(pair[0], I0, f"losses[{i}][0]"), loss))
+    return out
 
 
 def _complete_captures(entries: dict) -> list[str]:

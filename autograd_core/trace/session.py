@@ -45,6 +45,9 @@ class Session:
         self._items: deque = deque(maxlen=window)
         self.recovered = False  # loaded from a partial file (its writer was killed)
         self.source: Any = None  # the open file of a loaded session
+        # A loaded file's (iteration, loss) per capture, read from its index without
+        # decoding the captures; None when the file has none (older files, partial ones).
+        self.loss_index: list[tuple[int, float | None]] | None = None
         self.extend(captures)
 
     def add(self, capture: Any) -> None:

@@ -42,6 +42,7 @@ from autograd_core.trace.codec import (
     check_structure,
     decode_capture,
     encode,
+    json_float,
 )
 from autograd_core.trace.records import IterationCapture
 from autograd_core.trace.session import SCHEMA_VERSION
@@ -116,6 +117,9 @@ class SessionWriter:
         self.window = window
         self.dropped = 0
         self.count = 0
+        # (iteration, loss) per capture, for the index: a viewer draws the loss curve of a
+        # long session without decoding every capture.
+        self._losses: list[list[Any]] = []
         head = check_header(self._header(1), f"{self.path}: session metadata")
         self.script, self.device = head["script"], head["device"]
         self.partial_path = partial_name(self.path)
@@ -140,7 +144,11 @@ class SessionWriter:
             self._file.flush()  # to the OS: a kill -9 of this process cannot lose it now
         except BaseException:
             # A half-written member (a full disk): nothing more can follow it. The partial
-            # file keeps every capture before it; abort() removes it.
+            # file keeps every capture before it; abort() removes it. The ZipFile must not
+            # try to finish the file either when it is collected (it would write to a closed
+            # file and print a traceback): without its file object it has nothing to close.
+            if self._zip is not None:
+                self._zip.fp = None
             self._zip = None
             with contextlib.suppress(OSError, ValueError):
                 self._file.close()
@@ -163,6 +171,7 @@ class SessionWriter:
             self._put(name + ".npz", npz)
         self._put(name + ".json", text)
         self.count += 1
+        self._losses.append([cap.index, None if cap.loss is None else json_float(cap.loss)])
 
     def commit(self) -> Path:
         """Write the index and central directory, fsync, and rename onto the target.
@@ -178,7 +187,8 @@ class SessionWriter:
             self.abort()
             raise EmptySessionError(f"no captured iterations; {self.path} left unchanged")
         index = {**self._header(self.count),
-                 "captures": [capture_name(i) for i in range(self.count)]}
+                 "captures": [capture_name(i) for i in range(self.count)],
+                 "losses": self._losses}
         check_header(index, f"{self.path}: index")
         self._put(INDEX, json.dumps(index, allow_nan=False).encode("ascii"))
         zf, self._zip = self._zip, None

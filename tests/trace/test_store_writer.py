@@ -229,3 +229,35 @@ def test_the_cache_also_has_a_byte_budget(tmp_path: Path, recorded: trace.Record
     monkeypatch.setattr(fileformat, "CACHE_BYTES", one + one // 2)  # room for one capture
     assert [session[i] for i in range(3)] == recorded.captures
     assert list(session.source._cache) == [2]
+
+
+@settings(_FIXTURE_OK, max_examples=30)
+@given(session=gs.sessions())
+def test_the_index_lists_each_captures_loss_without_decoding_it(tmp_path: Path,
+                                                                session: trace.Session) -> None:
+    path = trace.save(session, tmp_path / "losses.gscope")
+    back = trace.load(path)
+    want = [(c.index, c.loss) for c in session]
+    got = back.loss_index
+    assert got is not None and len(got) == len(want)
+    for (i, loss), (j, wanted) in zip(got, want):
+        assert i == j
+        assert (loss is None and wanted is None) or loss == wanted or (
+            loss != loss and wanted != wanted)  # NaN stays NaN
+    back.close()
+
+
+@pytest.mark.parametrize("losses", ["soon", [[0]], [[0, "x"]], [[-1, 0.5]], [[0, 1.0]] * 9])
+def test_a_bad_loss_list_in_the_index_is_refused(tmp_path: Path, recorded: trace.Recorder,
+                                                 losses: Any) -> None:
+    trace.save(recorded.session, tmp_path / "ok.gscope")
+    with zipfile.ZipFile(tmp_path / "ok.gscope") as src:
+        members = {n: src.read(n) for n in src.namelist()}
+    index = json.loads(members["gscope.json"])
+    index["losses"] = losses
+    members["gscope.json"] = json.dumps(index).encode()
+    with zipfile.ZipFile(tmp_path / "bad.gscope", "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, raw in members.items():
+            zf.writestr(n, raw)
+    with pytest.raises(SessionFormatError, match="losses"):
+        trace.load(tmp_path / "bad.gscope")
