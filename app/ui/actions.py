@@ -1,5 +1,7 @@
-"""The window's actions (each with a shortcut) and the toolbar widgets: device, recording
-level, overlay and the iteration scrubber."""
+"""The window's actions (each with a shortcut, from one ACTIONS table that also fills the
+Help > Keyboard shortcuts window) and the toolbars: the run toolbar (commands, device, recording
+level, overlay) and, on its own row so it is never hidden in an overflow menu, the iteration
+scrubber."""
 
 from __future__ import annotations
 
@@ -7,7 +9,17 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QLabel,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.runner import protocol as p
 from app.ui.overlays import OVERLAYS
@@ -19,13 +31,21 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "open_session": ("Open session…", "Ctrl+Shift+O", "Open a recorded .gscope session"),
     "save_session": ("Save session…", "Ctrl+S",
                      "Save the captured iterations of this run as a .gscope session"),
-    "run": ("Run", "F5", "Run iterations until paused"),
+    "run": ("Run", "F5", "Run the script's ITERATIONS iterations (until stopped if it sets none)"),
+    "run_until_stopped": ("Run until stopped", "Ctrl+F5",
+                          "Run iterations until you pause or stop"),
     "pause": ("Pause", "F6", "Pause at the end of the current iteration"),
     "step_forward": ("Step op", "F10", "Run the next forward op and stop"),
     "step_backward": ("Step back", "Shift+F10", "Run the next backward node and stop"),
     "run_one": ("One iteration", "F11", "Run (or finish) one iteration"),
-    "stop": ("Stop", "Esc", "Stop the script now (kills it if it does not answer)"),
-    "restart": ("Restart", "Ctrl+R", "Reload the script in a fresh namespace"),
+    "stop": ("Stop", "Shift+F5", "Stop the script now (kills it if it does not answer)"),
+    "escape": ("Close search / stop", "Esc",
+               "Close the search box if it is open, otherwise stop the run"),
+    "restart": ("Restart", "Ctrl+R", "Reload the script in a fresh namespace (a new run)"),
+    "previous_iteration": ("Previous iteration", "Alt+Left",
+                           "Show the previous captured iteration (also Ctrl+PgUp)"),
+    "next_iteration": ("Next iteration", "Alt+Right",
+                       "Show the next captured iteration (also Ctrl+PgDown)"),
     "fit": ("Fit", "F", "Show the whole graph"),
     "search": ("Find…", "Ctrl+F", "Find a node by op, module or file:line"),
     "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),
@@ -34,10 +54,16 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "export_graph": ("Export graph…", "Ctrl+E", "PNG (at a scale), SVG or PDF"),
     "export_data": ("Export capture…", "Ctrl+Shift+E", "DOT, GraphML, JSON or Chrome trace"),
     "screenshot": ("Save window screenshot…", "Ctrl+Shift+S", "The whole window as PNG"),
+    "shortcuts": ("Keyboard shortcuts", "F1", "List every keyboard shortcut"),
     "quit": ("Quit", "Ctrl+Q", "Quit Gradscope"),
 }
-TOOLBAR = ("open_model", "open_session", None, "run", "pause", "step_forward", "step_backward",
-           "run_one", "stop", "restart", None, "fit")
+# Second shortcuts of an action (shown beside the first in the shortcuts window).
+ALTERNATES: dict[str, tuple[str, ...]] = {
+    "previous_iteration": ("Ctrl+PgUp",),
+    "next_iteration": ("Ctrl+PgDown",),
+}
+TOOLBAR = ("open_model", "open_session", None, "run", "run_until_stopped", "pause",
+           "step_forward", "step_backward", "run_one", "stop", "restart", None, "fit")
 
 
 @dataclass
@@ -45,6 +71,7 @@ class Toolbar:
     """The toolbar and its non-action widgets."""
 
     bar: QToolBar
+    iteration_bar: QToolBar
     device: QComboBox
     recording: QComboBox
     overlay: QComboBox
@@ -57,7 +84,8 @@ def make_actions(parent: QWidget) -> dict[str, QAction]:
     for name, (text, shortcut, tip) in ACTIONS.items():
         action = QAction(text, parent)
         action.setObjectName(name)
-        action.setShortcut(QKeySequence(shortcut))
+        keys = (shortcut, *ALTERNATES.get(name, ()))
+        action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.WindowShortcut)
         action.setToolTip(plain_tooltip(f"{tip} ({shortcut})"))
         action.setStatusTip(tip)
@@ -93,10 +121,19 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
         "Iteration shown, within the captured window (right end: follow live)"))
     scrub_label = plain_label("no iterations")
     bar.addSeparator()
-    for w in (plain_label(" Device "), device, plain_label(" Record "), recording, overlay,
-              plain_label(" Iteration "), scrubber, scrub_label):
+    for w in (plain_label(" Device "), device, plain_label(" Record "), recording, overlay):
+        # Keyboard focus stays on the graph: arrow keys must not silently change these.
+        w.setFocusPolicy(Qt.NoFocus)
         bar.addWidget(w)
-    return Toolbar(bar, device, recording, overlay, scrubber, scrub_label)
+    iteration_bar = QToolBar("Iteration", parent)
+    iteration_bar.setObjectName("iteration_toolbar")
+    iteration_bar.addWidget(plain_label(" Iteration "))
+    iteration_bar.addAction(actions["previous_iteration"])
+    iteration_bar.addWidget(scrubber)
+    iteration_bar.addAction(actions["next_iteration"])
+    iteration_bar.addWidget(scrub_label)
+    scrubber.setMinimumWidth(320)
+    return Toolbar(bar, iteration_bar, device, recording, overlay, scrubber, scrub_label)
 
 
 def _combo(name: str, items, tip: str) -> QComboBox:
@@ -116,3 +153,29 @@ def disable_cuda(device: QComboBox, reason: str) -> None:
     item.setEnabled(False)
     item.setToolTip(tip)
     device.setItemData(1, tip, Qt.ToolTipRole)
+
+
+def shortcut_rows() -> list[tuple[str, str, str]]:
+    """(action, shortcuts, what it does) for every action, from the ACTIONS table."""
+    return [(text.rstrip("…"), ", ".join((key, *ALTERNATES.get(name, ()))), tip)
+            for name, (text, key, tip) in ACTIONS.items()]
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: every action's shortcuts, built from ACTIONS."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = shortcut_rows()
+        self.table = QTableWidget(len(rows), 3, self)
+        self.table.setHorizontalHeaderLabels(["Action", "Shortcut", "What it does"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))  # items show plain text
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        QVBoxLayout(self).addWidget(self.table)
+        self.resize(720, 560)

@@ -52,6 +52,26 @@ class ErrorPanel(QFrame):
         self.restart_button.setVisible(error.kind in ("syntax", "script", "killed", "device"))
         self.show()
 
+    def show_stopped(self, error: Any, killed: bool = False) -> None:
+        """Stop did what the user asked: say so, and where the script was (the worker's
+        `file:line` of the user's code and its source line, when it was still running it),
+        rather than reading like a crash."""
+        self.error = error
+        where = str(getattr(error, "location", "") or "")
+        self.location.setText(clip(f"Stopped by you at {where}" if where else "Stopped by you"))
+        if killed:
+            message = ("the script did not answer Stop in time, so its worker was ended; "
+                       "Restart to run again")
+        else:
+            message = str(getattr(error, "message", "") or "the run was stopped")
+        self.message.setText(clip(message))
+        details = str(getattr(error, "details", "") or "").strip()
+        tail = "\n".join(details.splitlines()[-3:]) if details else ""
+        self.details.setText(clip(tail))
+        self.details.setVisible(bool(tail))
+        self.restart_button.setVisible(killed)
+        self.show()
+
     def show_death(self, died: Any) -> None:
         """A protocol.Died: why the worker ended, and a Restart button."""
         self.error = died

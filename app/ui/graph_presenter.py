@@ -108,7 +108,7 @@ class GraphPresenter(QObject):
         self._timer.start()
         model.capture_added.connect(self._on_model_capture_added)
         model.capture_selected.connect(self._on_model_capture_selected)
-        model.session_opened.connect(self._on_model_session_opened)
+        model.run_started.connect(self._on_model_run_started)
         model.stepped.connect(self._on_model_stepped)
         model.node_selected.connect(self.scene.select_node)
         scene.node_selected.connect(model.select_node)
@@ -123,8 +123,12 @@ class GraphPresenter(QObject):
     def _on_model_capture_selected(self, index: int) -> None:
         self.refresh()
 
-    def _on_model_session_opened(self, path: str) -> None:
+    def _on_model_run_started(self, run: Any) -> None:
+        """A new run: nothing of the old picture survives (no cross-fade from it, no layout
+        memory, no collapsed groups, no step shapes); its first graph is announced again."""
         self.collapsed, self.layout, self._signature = None, None, None
+        self._dirty, self._shapes, self._drawn = False, {}, False
+        self.scene.clear_graph()
 
     def _on_timer_timeout(self) -> None:
         if self._dirty:

@@ -73,6 +73,15 @@ class GraphScene(QGraphicsScene):
         else:
             self._drop_faded()
 
+    def clear_graph(self) -> None:
+        """Show nothing: a new run starts from an empty picture (no fade from the old one)."""
+        self._finish_animation()
+        self._clear_items()
+        self.graph = nx.DiGraph()
+        self._members = {}
+        self.overlay = None
+        self._changed()
+
     def _clear_items(self) -> None:
         self.clearSelection()
         self.nodes, self.copies, self.edges, self.frames, self._fading = {}, [], {}, {}, []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QLinearGradient, QPainter, QPen, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
 from app.ui.graph_scene import GraphScene
@@ -39,8 +39,8 @@ class GraphView(QGraphicsView):
         self.search_box.returnPressed.connect(self._on_search_box_return_pressed)
         self._matches: list[Hashable] = []
         self._match_index = -1
-        QShortcut(QKeySequence(Qt.Key_Escape), self.search_box, self.close_search,
-                  context=Qt.WidgetShortcut)
+        # Esc is the window's one "escape" action (closes this box first, else stops a run):
+        # a second Esc shortcut here made Qt call both ambiguous and run neither.
 
     @property
     def graph_scene(self) -> GraphScene:

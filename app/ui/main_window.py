@@ -1,6 +1,10 @@
-"""MainWindow: the toolbar, the graph view in the centre, the inspector, plots and output in
+"""MainWindow: the toolbars, the graph view in the centre, the inspector, plots and output in
 docks, the error panel over the graph and the status bar. It wires signals; the work lives in
-the model, the presenter, the adapter and the views."""
+the model, the presenter, the adapter and the views.
+
+Everything shown belongs to the model's current run: opening a file, reopening it, Restart and a
+device change start a new one (`SessionModel.run_started`), and each view clears on that signal.
+The run's visible state enables the run controls through the one table in `app.ui.run_state`."""
 
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from app.runner import protocol as p
 from app.ui import export
-from app.ui.actions import disable_cuda, make_actions, make_toolbar
+from app.ui import run_state as rs
+from app.ui.actions import ACTIONS, ShortcutsDialog, disable_cuda, make_actions, make_toolbar
 from app.ui.error_panel import ErrorPanel
 from app.ui.graph_presenter import GraphPresenter
 from app.ui.graph_scene import GraphScene
@@ -56,8 +61,10 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.scene)
         self.presenter = GraphPresenter(self.model, self.scene, self)
         self.script: str | None = None
+        self._cuda_reason = ""
         self._build()
         self._connect()
+        self._on_model_run_state_changed(self.model.run_state)  # nothing open: nothing runs
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
         self._status_timer.start(100)  # the status bar refreshes 10 times a second
@@ -70,6 +77,8 @@ class MainWindow(QMainWindow):
         self.actions = make_actions(self)
         self.toolbar = make_toolbar(self, self.actions)
         self.addToolBar(self.toolbar.bar)
+        self.addToolBarBreak()  # the scrubber gets its own row: never in an overflow menu
+        self.addToolBar(self.toolbar.iteration_bar)
         self.error_panel = ErrorPanel()
         centre = QWidget()
         lay = QVBoxLayout(centre)
@@ -83,6 +92,7 @@ class MainWindow(QMainWindow):
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
         self.output.setMaximumBlockCount(MAX_OUTPUT_LINES)
+        self.docks: dict[str, QDockWidget] = {}
         self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
@@ -104,6 +114,7 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.docks[title] = dock
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -118,12 +129,19 @@ class MainWindow(QMainWindow):
             export_menu.addAction(a[name])
         file_menu.addAction(a["quit"])
         run_menu = self.menuBar().addMenu("&Run")
-        for name in ("run", "pause", "step_forward", "step_backward", "run_one", "stop",
-                     "restart"):
+        for name in ("run", "run_until_stopped", "pause", "step_forward", "step_backward",
+                     "run_one", "stop", "escape", "restart"):
             run_menu.addAction(a[name])
         view_menu = self.menuBar().addMenu("&View")
-        for name in ("fit", "search", "collapse_all", "expand_all", "toggle_theme"):
+        for name in ("previous_iteration", "next_iteration", "fit", "search", "collapse_all",
+                     "expand_all", "toggle_theme"):
             view_menu.addAction(a[name])
+        view_menu.addSeparator()  # every dock and toolbar, so a closed one comes back
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        for bar in (self.toolbar.bar, self.toolbar.iteration_bar):
+            view_menu.addAction(bar.toggleViewAction())
+        self.menuBar().addMenu("&Help").addAction(a["shortcuts"])
         self._fill_recent()
 
     def _fill_recent(self) -> None:
@@ -137,9 +155,14 @@ class MainWindow(QMainWindow):
         a, m = self.actions, self.model
         a["open_model"].triggered.connect(self._on_open_model_triggered)
         a["open_session"].triggered.connect(self._on_open_session_triggered)
-        for name in ("run", "pause", "step_forward", "step_backward", "stop", "restart"):
+        for name in ("run", "run_until_stopped", "pause", "step_forward", "step_backward",
+                     "stop", "restart"):
             a[name].triggered.connect(lambda _=False, name=name: self.command(name))
         a["run_one"].triggered.connect(self._on_run_one_triggered)
+        a["escape"].triggered.connect(self._on_escape_triggered)
+        a["previous_iteration"].triggered.connect(lambda: self.show_iteration_offset(-1))
+        a["next_iteration"].triggered.connect(lambda: self.show_iteration_offset(1))
+        a["shortcuts"].triggered.connect(self._on_shortcuts_triggered)
         a["fit"].triggered.connect(self.view.fit)
         a["search"].triggered.connect(self.view.open_search)
         a["collapse_all"].triggered.connect(self._on_collapse_all_triggered)
@@ -156,13 +179,15 @@ class MainWindow(QMainWindow):
         tb.overlay.activated.connect(
             lambda i: self.presenter.set_overlay(tb.overlay.itemData(i)))
         tb.scrubber.valueChanged.connect(self._on_scrubber_value_changed)
+        m.run_started.connect(self._on_model_run_started)
+        m.run_state_changed.connect(self._on_model_run_state_changed)
         m.capture_added.connect(self._on_model_capture_added)
         m.capture_selected.connect(lambda i: self._show_selection())
         m.node_selected.connect(lambda key: self._show_selection())
         m.stepped.connect(self._on_model_stepped)
         m.loss_added.connect(self._on_model_loss_added)
         m.error_reported.connect(self._on_model_error_reported)
-        m.worker_died.connect(self.error_panel.show_death)
+        m.worker_died.connect(self._on_model_worker_died)
         m.output_added.connect(self._on_model_output_added)
         m.loaded.connect(self._on_model_loaded)
         self.error_panel.restart_requested.connect(lambda: self.command("restart"))
@@ -176,7 +201,7 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(self.script)
         self._fill_recent()
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
-        self.error_panel.hide()
+        self.model.start_run("script", self.script)
         self._draw_first = True
         self.runner.open(self.script, self.toolbar.device.currentData(),
                          self.toolbar.recording.currentText())
@@ -191,7 +216,7 @@ class MainWindow(QMainWindow):
             self.error_panel.show_error(session_error(str(path), exc))
             return
         self.runner.close()
-        self.error_panel.hide()
+        self.script = None
         self.settings.add_recent(str(path))
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.model.open_session(session, str(path))
@@ -218,20 +243,51 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def command(self, name: str) -> None:
-        """Send a runner command (run, pause, step_forward, step_backward, stop, restart)."""
+        """Send a runner command (run, run_until_stopped, pause, step_forward, step_backward,
+        stop, restart). Run runs the script's ITERATIONS (until stopped when it sets none);
+        Restart starts a new run."""
+        if self.runner.driver is None:
+            return
         if name == "restart":
-            self.error_panel.hide()
-            self._draw_first = True
-        self.runner.send(name)
+            self._start_script_run()
+        self.model.note_command(name)
+        if name == "run":
+            iterations = self.model.info.iterations if self.model.info is not None else None
+            self.runner.send("run", *(() if iterations is None else (iterations,)))
+        elif name == "run_until_stopped":
+            self.runner.send("run")
+        else:
+            self.runner.send(name)
+
+    def _start_script_run(self) -> None:
+        """A new run of the open script (Restart, a device change): the views clear now."""
+        self.model.start_run("script", self.script or "")
+        self._draw_first = True
 
     def _on_run_one_triggered(self) -> None:
         stepping = self.model.status is not None and self.model.status.state == p.STEPPING
+        self.model.note_command("run_one")
         self.runner.send("finish_iteration" if stepping else "run", *(() if stepping else (1,)))
+
+    def _on_escape_triggered(self) -> None:
+        """Esc: close the search box when it is open, else stop a run in progress."""
+        if self.view.search_box.isVisible():
+            self.view.close_search()
+        elif self.model.run_state in (rs.RUNNING, rs.STEPPING, rs.STARTING):
+            self.command("stop")
 
     def _on_device_activated(self, index: int) -> None:
         device = self.toolbar.device.itemData(index)
+        if device == "cuda" and self._cuda_reason:  # the entry is greyed; say why, keep CPU
+            self.toolbar.device.setCurrentIndex(0)
+            self.statusBar().showMessage(
+                one_line(f"CUDA unavailable: {self._cuda_reason}; running on the CPU"), 15000)
+            return
         self.settings.device = device
-        self.runner.send("set_device", device)
+        if self.runner.driver is not None and self.model.run.kind == "script":
+            self._start_script_run()
+            self.model.note_command("set_device")
+            self.runner.send("set_device", device)
 
     def _on_recording_activated(self, index: int) -> None:
         level = self.toolbar.recording.itemData(index)
@@ -243,8 +299,52 @@ class MainWindow(QMainWindow):
 
         reason = backend.cuda_unavailable_reason()
         if reason:
+            self._cuda_reason = str(reason)
             disable_cuda(self.toolbar.device, reason)
+            if self.toolbar.device.currentIndex() == 1:  # the saved choice cannot be had
+                self.statusBar().showMessage(
+                    one_line(f"CUDA unavailable: {reason}; running on the CPU"), 15000)
             self.toolbar.device.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ runs
+    def _on_model_run_started(self, run: Any) -> None:
+        """A new run owns the window: every view drops what the previous run showed."""
+        self.error_panel.hide()
+        self.output.clear()
+        self.statusBar().clearMessage()
+        slider = self.toolbar.scrubber
+        slider.blockSignals(True)
+        slider.setRange(0, 0)
+        slider.setValue(0)
+        slider.blockSignals(False)
+        self._loss_dirty = False
+        self.loss_plot.set_points(())
+        self.timeline.set_capture(None)
+        self.inspector.show_record(None)
+        self._on_status_timer_timeout()
+
+    def _on_model_run_state_changed(self, state: str) -> None:
+        """Enable the run controls from the one table; a disabled one says why."""
+        why = rs.WHY_DISABLED.get(state, "")
+        for name in rs.RUN_ACTIONS:
+            action, on = self.actions[name], rs.enabled(state, name)
+            action.setEnabled(on)
+            _text, key, tip = ACTIONS[name]
+            tip = f"{tip} ({key})" + ("" if on or not why else f" — disabled: {why}")
+            action.setToolTip(plain_tooltip(tip))
+        read_only = state == rs.SESSION
+        for combo in (self.toolbar.device, self.toolbar.recording):
+            combo.setEnabled(not read_only)
+        self._on_status_timer_timeout()
+
+    def show_iteration_offset(self, delta: int) -> None:
+        """Show the captured iteration `delta` places from the shown one (Alt+Left/Right)."""
+        slider = self.toolbar.scrubber
+        slider.setValue(max(slider.minimum(), min(slider.maximum(), slider.value() + delta)))
+
+    def _on_shortcuts_triggered(self) -> None:
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
 
     # ------------------------------------------------------------------ model events
     def _on_model_capture_added(self, index: int) -> None:
@@ -271,7 +371,17 @@ class MainWindow(QMainWindow):
         if error.kind == "warning":
             self.statusBar().showMessage(one_line(error.message), 8000)
             return
+        if error.kind == "stopped" or (error.kind == "killed" and self.model.stop_requested):
+            self.error_panel.show_stopped(error, killed=error.kind == "killed")
+            return
         self.error_panel.show_error(error)
+
+    def _on_model_worker_died(self, died: p.Died) -> None:
+        if self.model.stop_requested:  # Stop had to kill it: the banner says so already
+            if not self.error_panel.isVisible():
+                self.error_panel.show_stopped(p.Error("stopped", ""), killed=True)
+            return
+        self.error_panel.show_death(died)
 
     def _on_model_output_added(self, stream: str, text: str) -> None:
         self.output.appendPlainText(clip(str(text), MAX_OUTPUT_LINE))
@@ -299,8 +409,10 @@ class MainWindow(QMainWindow):
                 self.timeline.set_capture(self.model.capture())
         cap = self.model.capture()
         label = self.toolbar.scrub_label
-        label.setText(f"it {cap.index}" if cap is not None else "no iterations")
-        self.state_label.setText(status_text(self.model.status, self.script))
+        label.setText(f"iteration {_number(cap.index, str)}" if cap is not None
+                      else "no iterations")
+        self.state_label.setText(status_text(self.model.status, self.script,
+                                             self.model.run_state))
 
     # ------------------------------------------------------------------ view
     def _on_collapse_all_triggered(self) -> None:
@@ -319,7 +431,8 @@ class MainWindow(QMainWindow):
             apply_theme(app, self.theme.name)
         self.scene.set_theme(self.theme)
         self.loss_plot.theme = self.timeline.theme = self.theme
-        self.update()
+        for widget in (self, self.loss_plot, self.timeline, *self.docks.values()):
+            widget.update()  # painted panels keep the old colours until asked again
 
     # ------------------------------------------------------------------ save and export
     def _on_save_session_triggered(self) -> None:
@@ -410,17 +523,25 @@ def freeze_startup_heap() -> None:
 _heap_frozen = False
 
 
-def status_text(status: Any, script: str | None) -> str:
-    """The status bar line: state, iteration, speed, device, memory."""
+def status_text(status: Any, script: str | None, state: str = rs.NONE) -> str:
+    """The status bar line: the run's state, the last completed iteration (numbered from 0,
+    as the scrubber and the inspector number them), speed, device, threads, memory."""
+    if state == rs.SESSION:
+        return "session (read-only)"
     if status is None:
-        return "no script" if script is None else "starting worker…"
+        return "no script" if script is None else f"{state}: starting worker…"
     # Every field came over the wire: strings are clipped, numbers that are not numbers shown
     # as "?" (this runs 10 times a second; it must not raise).
     mem = _number(status.memory_bytes, lambda v: f"{v / 2**20:.0f} MiB") if (
         status.memory_bytes) else "-"
-    return (f"{clip(str(status.state), 40)}  |  iteration {_number(status.iteration, str)}  |  "
+    done = _number(status.iteration, lambda v: f"last iteration {v - 1:g}" if v >= 1
+                   else "no iteration yet")
+    threads = getattr(status, "threads", None)
+    threads_text = "" if threads is None else (
+        f"  |  {_number(threads, lambda v: f'{v:g} thread' + ('s' if v != 1 else ''))}")
+    return (f"{state}  |  {done}  |  "
             f"{_number(status.its_per_sec, lambda v: f'{v:.1f}')} it/s  |  "
-            f"{clip(str(status.device), 40)}  |  {mem}")
+            f"{clip(str(status.device), 40)}{threads_text}  |  {mem}")
 
 
 def _number(value: Any, fmt: Callable[[Any], str]) -> str:

@@ -2,7 +2,12 @@
 driver's event pipe wakes us when events arrive (or the worker dies); a slow QTimer covers the
 driver's stop deadline and anything a notifier could miss. Nothing here blocks the event loop:
 each pump reads for at most `PUMP_BUDGET_S` and queues another pump for the rest, so a backlog
-from a fast run is worked off between paints and input events."""
+from a fast run is worked off between paints and input events.
+
+Events belong to one run. A new driver starts a new run by itself; a Restart or a device change
+reuses the driver, so until the worker announces the new load (`Status(LOADING)`) whatever the
+pipe still holds of the old run (its last captures, losses, output, the Stop's answer) is
+dropped rather than shown in the new one."""
 
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ class RunnerAdapter(QObject):
         super().__init__(parent)
         self.model = model
         self.driver: Driver | None = None
+        self.threads: int | None = None  # BLAS/OpenMP threads for new workers (None: default)
+        self._awaiting_load = False  # a restart is under way: drop the old run's events
         self._notifier: QSocketNotifier | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(100)
@@ -43,7 +50,8 @@ class RunnerAdapter(QObject):
         """Start a worker on `path` (closing any previous one)."""
         self.close()
         # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
-        self.driver = Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW)
+        self.driver = _new_driver(path, device, record, self.threads)
+        self._awaiting_load = False
         self.driver.start()
         self._watch()
         self.started.emit(path)
@@ -76,12 +84,15 @@ class RunnerAdapter(QObject):
         if name == "restart":
             self.restart()
             return
+        if name == "set_device":
+            self._awaiting_load = True  # the worker reloads the script on the new device
         getattr(self.driver, name)(*args)
 
     def restart(self) -> None:
         if self.driver is None:
             return
         was_dead = not self.driver.alive
+        self._awaiting_load = True
         self.driver.restart()
         if was_dead:  # a fresh process: new pipes
             self._watch()
@@ -100,6 +111,10 @@ class RunnerAdapter(QObject):
         if driver is None:
             return
         for event in driver.poll_events(budget):
+            if self._awaiting_load and self._is_stale(event, driver):
+                if isinstance(event, p.Died):
+                    self._on_driver_died()  # the respawned worker has new pipes
+                continue
             try:
                 self.model.apply(event)
             except Exception:  # a failing view must not cost the events read with this one
@@ -109,6 +124,17 @@ class RunnerAdapter(QObject):
         if self.driver is driver and driver.pending():
             self._repump.start()
 
+    def _is_stale(self, event: object, driver: Driver) -> bool:
+        """While a restart is under way: whether `event` is the old run's (the new run's
+        first event is its Status(LOADING); a death that left no worker is real)."""
+        if isinstance(event, p.Status) and event.state == p.LOADING:
+            self._awaiting_load = False
+            return False
+        if isinstance(event, p.Died) and not driver.alive:
+            self._awaiting_load = False
+            return False
+        return True
+
     def _on_driver_died(self) -> None:
         """Stop watching the dead pipe (at EOF it would wake us forever); when the driver has
         already respawned the worker (restart after a kill), watch the new one."""
@@ -116,3 +142,12 @@ class RunnerAdapter(QObject):
             self._watch()
         elif self._notifier is not None:
             self._notifier.setEnabled(False)
+
+
+def _new_driver(path: str, device: str | None, record: str, threads: int | None) -> Driver:
+    """A Driver for `path`; `threads` is passed only when set and the Driver takes it."""
+    kwargs = {} if threads is None else {"threads": threads}
+    try:
+        return Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW, **kwargs)
+    except TypeError:  # a runner without the threads option
+        return Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW)

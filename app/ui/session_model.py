@@ -4,7 +4,12 @@ window of captures and of loss values, however long the run. Captures from the w
 pickled until a view reads them (`capture()`), so a fast run costs the GUI thread little more
 than its losses. Captures of an opened session are decoded when first read too; one that
 cannot be decoded (a hostile or damaged file, a bad frame) is reported once as an error
-event and shows as no capture, never as an exception in Qt's event loop."""
+event and shows as no capture, never as an exception in Qt's event loop.
+
+A run is one execution of one script, or one opened session (read-only). `start_run` clears
+everything the previous run left and announces `run_started`: views reset on that one signal.
+Earlier runs are not kept browsable; a run's data is never mixed into another's.
+`run_state` is the state the window shows and enables controls by (see `app.ui.run_state`)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.runner import protocol as p
+from app.ui import run_state as rs
 from autograd_core.trace import SessionFormatError
 
 CAPTURE_WINDOW = 100
@@ -36,6 +42,8 @@ class SessionModel(QObject):
     output_added = Signal(str, str)    # stream, text
     run_finished = Signal(int)
     session_opened = Signal(str)
+    run_started = Signal(object)       # RunInfo of the run that now owns everything shown
+    run_state_changed = Signal(str)    # one of run_state.RUN_STATES
 
     def __init__(self, window: int = CAPTURE_WINDOW, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +60,42 @@ class SessionModel(QObject):
         self.iterations_seen = 0
         self.session: Any = None           # the opened trace.Session (None while a script runs)
         self.session_path = ""             # its file
+        self.run = RunInfo(0, "none", "")
+        self.run_state = rs.NONE
+        self._requested = ""               # the last user command that shapes the state
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, kind: str, path: str) -> RunInfo:
+        """Forget everything of the previous run and announce a new one (`kind`: 'script' or
+        'session'). Views clear on `run_started`; nothing of the old run survives here."""
+        self.close_session()
+        self.captures.clear()
+        self.losses.clear()
+        self.status, self.info, self.errors = None, None, []
+        self.current, self.selected = -1, None
+        self.step_records, self.step_leaves, self.last_step = [], [], None
+        self.iterations_seen, self.session_path = 0, ""
+        self._requested = ""
+        self.run = RunInfo(self.run.number + 1, kind, str(path))
+        self.run_started.emit(self.run)
+        self._set_state(rs.SESSION if kind == "session" else rs.STARTING)
+        return self.run
+
+    def note_command(self, name: str) -> None:
+        """The user asked for `name` (run, pause, stop, ...): what the next worker states mean
+        depends on it (idle after Pause is 'paused', a death after Stop is 'stopped')."""
+        self._requested = name
+        if name in ("restart", "set_device"):
+            self._set_state(rs.STARTING)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._requested == "stop"
+
+    def _set_state(self, state: str) -> None:
+        if state != self.run_state:
+            self.run_state = state
+            self.run_state_changed.emit(state)
 
     # ------------------------------------------------------------------ events in
     def apply(self, event: Any) -> None:
@@ -68,6 +112,7 @@ class SessionModel(QObject):
 
     def _apply_status(self, event: p.Status) -> None:
         self.status = event
+        self._set_state(rs.from_worker(event.state, self._requested, self.run_state))
         self.status_changed.emit(event)
 
     def _apply_loss(self, event: p.Loss) -> None:
@@ -93,6 +138,8 @@ class SessionModel(QObject):
         self.run_finished.emit(event.iteration)
 
     def _apply_error(self, event: p.Error) -> None:
+        if event.kind in ("stopped", "killed") and self.stop_requested:
+            self._set_state(rs.STOPPED)
         self.errors.append(event)
         del self.errors[:-50]  # a script failing every iteration must not grow the list forever
         self.error_reported.emit(event)
@@ -100,6 +147,7 @@ class SessionModel(QObject):
     def _apply_died(self, event: p.Died) -> None:
         self.step_records, self.step_leaves = [], []
         self.last_step = None
+        self._set_state(rs.STOPPED if self.stop_requested else rs.FAILED)
         self.worker_died.emit(event)
 
     def _apply_output(self, event: p.Output) -> None:
@@ -117,10 +165,9 @@ class SessionModel(QObject):
     def open_session(self, session: Any, path: str = "") -> None:
         """Show a loaded `trace.Session` (no worker involved). Its captures stay undecoded
         until read; those that fail to decode are reported (file, member and field)."""
-        self.captures.clear()
-        self.losses.clear()
-        if session is not self.session:
-            self.close_session()
+        if session is self.session:
+            self.session = None  # the same object shown again: start_run must not close it
+        self.start_run("session", path)
         self.session, self.session_path = session, path
         total = len(session)
         first = max(0, total - (self.captures.maxlen or total))
@@ -213,6 +260,18 @@ class SessionModel(QObject):
             if node is not None:
                 return node
         return key
+
+
+class RunInfo:
+    """Which run the window shows: a number (one more per run), its kind and its file."""
+
+    __slots__ = ("kind", "number", "path")
+
+    def __init__(self, number: int, kind: str, path: str) -> None:
+        self.number, self.kind, self.path = number, kind, path
+
+    def __repr__(self) -> str:
+        return f"RunInfo({self.number}, {self.kind!r}, {self.path!r})"
 
 
 class _SessionRef:

@@ -30,7 +30,7 @@ def test_run_then_pause_adds_captures_and_updates_the_status_bar(qtbot, spiral_w
     qtbot.waitUntil(lambda: w.model.iterations_seen >= before + 3, timeout=20_000)
     w.actions["pause"].trigger()
     wait_state(w, "idle")
-    qtbot.waitUntil(lambda: "idle" in w.state_label.text(), timeout=2_000)
+    qtbot.waitUntil(lambda: "paused" in w.state_label.text(), timeout=2_000)
     assert w.toolbar.scrubber.maximum() == len(w.model.captures) - 1 >= 3
     assert len(w.model.losses) >= 4
 
