@@ -121,7 +121,7 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
         "Iteration shown, within the captured window (right end: follow live)"))
     scrub_label = plain_label("no iterations")
     bar.addSeparator()
-    for w in (plain_label(" Device "), device, plain_label(" Record "), recording, overlay):
+    for w in (plain_label(" Device "), device, plain_label(" Record "), recording):
         # Keyboard focus stays on the graph: arrow keys must not silently change these.
         w.setFocusPolicy(Qt.NoFocus)
         bar.addWidget(w)
@@ -132,6 +132,11 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
     iteration_bar.addWidget(scrubber)
     iteration_bar.addAction(actions["next_iteration"])
     iteration_bar.addWidget(scrub_label)
+    iteration_bar.addSeparator()
+    overlay.setFocusPolicy(Qt.NoFocus)
+    iteration_bar.addWidget(overlay)  # on this row: the run row is full at 1280 px
+    actions["previous_iteration"].setIconText("◀")
+    actions["next_iteration"].setIconText("▶")
     scrubber.setMinimumWidth(320)
     return Toolbar(bar, iteration_bar, device, recording, overlay, scrubber, scrub_label)
 

@@ -246,8 +246,8 @@ class MainWindow(QMainWindow):
         """Send a runner command (run, run_until_stopped, pause, step_forward, step_backward,
         stop, restart). Run runs the script's ITERATIONS (until stopped when it sets none);
         Restart starts a new run."""
-        if self.runner.driver is None:
-            return
+        if self.runner.driver is None or not rs.enabled(self.model.run_state, name):
+            return  # the state table says no (a session, a failed load, pause when idle)
         if name == "restart":
             self._start_script_run()
         self.model.note_command(name)

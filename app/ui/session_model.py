@@ -85,8 +85,12 @@ class SessionModel(QObject):
         """The user asked for `name` (run, pause, stop, ...): what the next worker states mean
         depends on it (idle after Pause is 'paused', a death after Stop is 'stopped')."""
         self._requested = name
-        if name in ("restart", "set_device"):
-            self._set_state(rs.STARTING)
+        # Shown at once (the worker confirms within a status interval), so Pause is
+        # enabled the moment Run was pressed.
+        optimistic = {"restart": rs.STARTING, "set_device": rs.STARTING, "run": rs.RUNNING,
+                      "run_until_stopped": rs.RUNNING, "run_one": rs.RUNNING}
+        if name in optimistic:
+            self._set_state(optimistic[name])
 
     @property
     def stop_requested(self) -> bool:

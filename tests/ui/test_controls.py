@@ -107,13 +107,13 @@ def test_scrubber_is_visible_at_the_default_size_and_alt_arrows_move_it(qtbot, s
     last = scrubber.maximum()
     assert scrubber.value() == last >= 3
     press(qtbot, w, Qt.Key_Left, Qt.AltModifier)
-    assert scrubber.value() == last - 1 and w.model.capture().index == last - 1
+    assert scrubber.value() == last - 1 and w.model.capture() is w.model.capture_at(last - 1)
     press(qtbot, w, Qt.Key_PageUp, Qt.ControlModifier)
     assert scrubber.value() == last - 2
     press(qtbot, w, Qt.Key_Right, Qt.AltModifier)
     assert scrubber.value() == last - 1
     w._on_status_timer_timeout()
-    assert w.toolbar.scrub_label.text() == f"iteration {last - 1}"
+    assert w.toolbar.scrub_label.text() == f"iteration {w.model.capture_at(last - 1).index}"
     # The toolbar's combo boxes never take keyboard focus, so arrows cannot change them.
     for combo in (w.toolbar.overlay, w.toolbar.device, w.toolbar.recording):
         assert combo.focusPolicy() == Qt.NoFocus
