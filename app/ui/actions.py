@@ -43,9 +43,9 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
                "Close the search box if it is open, otherwise stop the run"),
     "restart": ("Restart", "Ctrl+R", "Reload the script in a fresh namespace (a new run)"),
     "previous_iteration": ("Previous iteration", "Alt+Left",
-                           "Show the previous captured iteration (also Ctrl+PgUp)"),
+                           "Show the previous captured iteration"),
     "next_iteration": ("Next iteration", "Alt+Right",
-                       "Show the next captured iteration (also Ctrl+PgDown)"),
+                       "Show the next captured iteration"),
     "fit": ("Fit", "F", "Show the whole graph"),
     "search": ("Find…", "Ctrl+F", "Find a node by op, module or file:line"),
     "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),
@@ -87,7 +87,7 @@ def make_actions(parent: QWidget) -> dict[str, QAction]:
         keys = (shortcut, *ALTERNATES.get(name, ()))
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.WindowShortcut)
-        action.setToolTip(plain_tooltip(f"{tip} ({shortcut})"))
+        action.setToolTip(plain_tooltip(f"{tip} ({', '.join(keys)})"))
         action.setStatusTip(tip)
         actions[name] = action
     return actions

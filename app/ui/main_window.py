@@ -38,6 +38,7 @@ from app.ui.inspector import InspectorPanel
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
+from app.ui.status_line import number_text, status_text
 from app.ui.text import clip, menu_text, one_line, plain_label, plain_tooltip, window_title
 from app.ui.theme import apply_theme, theme
 from app.ui.timeline import LossPlot, TimelineWidget
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.theme = theme(self.settings.theme)
         self.model = SessionModel(parent=self)
         self.runner = RunnerAdapter(self.model, self)
+        self.runner.threads = self.settings.threads
         self.scene = GraphScene(self.theme, self)
         self.view = GraphView(self.scene)
         self.presenter = GraphPresenter(self.model, self.scene, self)
@@ -409,7 +411,7 @@ class MainWindow(QMainWindow):
                 self.timeline.set_capture(self.model.capture())
         cap = self.model.capture()
         label = self.toolbar.scrub_label
-        label.setText(f"iteration {_number(cap.index, str)}" if cap is not None
+        label.setText(f"iteration {number_text(cap.index, str)}" if cap is not None
                       else "no iterations")
         self.state_label.setText(status_text(self.model.status, self.script,
                                              self.model.run_state))
@@ -521,32 +523,3 @@ def freeze_startup_heap() -> None:
 
 
 _heap_frozen = False
-
-
-def status_text(status: Any, script: str | None, state: str = rs.NONE) -> str:
-    """The status bar line: the run's state, the last completed iteration (numbered from 0,
-    as the scrubber and the inspector number them), speed, device, threads, memory."""
-    if state == rs.SESSION:
-        return "session (read-only)"
-    if status is None:
-        return "no script" if script is None else f"{state}: starting worker…"
-    # Every field came over the wire: strings are clipped, numbers that are not numbers shown
-    # as "?" (this runs 10 times a second; it must not raise).
-    mem = _number(status.memory_bytes, lambda v: f"{v / 2**20:.0f} MiB") if (
-        status.memory_bytes) else "-"
-    done = _number(status.iteration, lambda v: f"last iteration {v - 1:g}" if v >= 1
-                   else "no iteration yet")
-    threads = getattr(status, "threads", None)
-    threads_text = "" if threads is None else (
-        f"  |  {_number(threads, lambda v: f'{v:g} thread' + ('s' if v != 1 else ''))}")
-    return (f"{state}  |  {done}  |  "
-            f"{_number(status.its_per_sec, lambda v: f'{v:.1f}')} it/s  |  "
-            f"{clip(str(status.device), 40)}{threads_text}  |  {mem}")
-
-
-def _number(value: Any, fmt: Callable[[Any], str]) -> str:
-    """`value` formatted by `fmt`, or "?" when it is not a number."""
-    try:
-        return fmt(float(value) if not isinstance(value, int) else value)
-    except (TypeError, ValueError, OverflowError):
-        return "?"

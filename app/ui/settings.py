@@ -1,5 +1,5 @@
 """Settings kept between launches with QSettings: recent files, last device, theme, recording
-level and the window's geometry and dock layout."""
+level, the worker's BLAS/OpenMP threads and the window's geometry and dock layout."""
 
 from __future__ import annotations
 
@@ -50,6 +50,20 @@ class Settings:
     @recording.setter
     def recording(self, value: str) -> None:
         self.q.setValue("recording", value)
+
+    @property
+    def threads(self) -> int | None:
+        """BLAS/OpenMP threads for new workers; None (unset or unreadable): the runner's
+        default."""
+        try:
+            value = int(self._get("threads", 0))
+        except (TypeError, ValueError):
+            return None
+        return value if value > 0 else None
+
+    @threads.setter
+    def threads(self, value: int | None) -> None:
+        self.q.setValue("threads", int(value or 0))
 
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         return self.q.value("geometry"), self.q.value("window_state")

@@ -182,3 +182,22 @@ def test_light_theme_paints_every_dock(qtbot, script_window):
         image = widget.grab().toImage()
         corner = image.pixelColor(2, image.height() - 3)
         assert corner.lightness() > 200, (title, corner.name(), light.name())
+
+
+def test_status_line_counts_from_zero_and_shows_threads_when_the_worker_says():
+    from types import SimpleNamespace
+
+    from app.runner import protocol as p
+    from app.ui.status_line import status_text
+
+    plain = p.Status(state="idle", iteration=3, its_per_sec=2.0, device="cpu")
+    assert "last iteration 2" in status_text(plain, "m.py", rs.PAUSED)
+    assert status_text(plain, "m.py", rs.PAUSED).startswith("paused")
+    assert "thread" not in status_text(plain, "m.py", rs.IDLE)
+    fresh = SimpleNamespace(state="idle", iteration=0, its_per_sec=0.0, device="cpu",
+                            memory_bytes=0, threads=1)
+    assert "no iteration yet" in status_text(fresh, "m.py", rs.IDLE)
+    assert "1 thread " in status_text(fresh, "m.py", rs.IDLE) + " "
+    fresh.threads = "x"  # a hostile worker: a question mark, not an exception
+    assert "? " in status_text(fresh, "m.py", rs.IDLE)
+    assert status_text(plain, None, rs.SESSION) == "session (read-only)"
