@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         self._draw_first = True
 
     def _on_run_one_triggered(self) -> None:
+        if self.runner.driver is None or not rs.enabled(self.model.run_state, "run_one"):
+            return
         stepping = self.model.status is not None and self.model.status.state == p.STEPPING
         self.model.note_command("run_one")
         self.runner.send("finish_iteration" if stepping else "run", *(() if stepping else (1,)))
@@ -381,7 +383,9 @@ class MainWindow(QMainWindow):
     def _on_model_worker_died(self, died: p.Died) -> None:
         if self.model.stop_requested:  # Stop had to kill it: the banner says so already
             if not self.error_panel.isVisible():
-                self.error_panel.show_stopped(p.Error("stopped", ""), killed=True)
+                where = str(getattr(died, "location", "") or "")
+                self.error_panel.show_stopped(p.Error("stopped", "", location=where),
+                                              killed=True)
             return
         self.error_panel.show_death(died)
 

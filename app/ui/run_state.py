@@ -1,8 +1,9 @@
 """The run's visible state and the one table of which controls each state enables.
 
 States: none (nothing open), starting (the worker loads the script), idle, running, paused,
-stepping, stopped (by the user), failed (the script did not load or the worker died), and
-session (an opened .gscope file: read-only, nothing runs).
+stepping, stopped (by the user), ended (stopped by the user, who had to end the worker: only
+Restart helps), failed (the script did not load or the worker died), and session (an opened
+.gscope file: read-only, nothing runs).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from app.runner import protocol as p
 
 NONE, STARTING, IDLE, RUNNING, PAUSED = "none", "starting", "idle", "running", "paused"
 STEPPING, STOPPED, FAILED, SESSION = "stepping", "stopped", "failed", "session"
-RUN_STATES = (NONE, STARTING, IDLE, RUNNING, PAUSED, STEPPING, STOPPED, FAILED, SESSION)
+ENDED = "stopped, worker ended"
+RUN_STATES = (NONE, STARTING, IDLE, RUNNING, PAUSED, STEPPING, STOPPED, ENDED, FAILED, SESSION)
 
 # The actions that drive the worker; every other action is enabled whatever the state.
 RUN_ACTIONS = ("run", "run_until_stopped", "pause", "step_forward", "step_backward", "run_one",
@@ -28,6 +30,7 @@ ENABLED: dict[str, frozenset[str]] = {
     STOPPED: _READY,
     RUNNING: frozenset({"pause", "stop", "restart"}),
     STEPPING: frozenset({"step_forward", "step_backward", "run_one", "stop", "restart"}),
+    ENDED: frozenset({"restart"}),
     FAILED: frozenset({"restart"}),
     SESSION: frozenset(),
 }
@@ -37,6 +40,7 @@ WHY_DISABLED = {
     NONE: "open a model script first",
     SESSION: "an opened session is read-only: open its model script to run it",
     FAILED: "the script is not running: fix it and Restart",
+    ENDED: "Stop had to end the worker: Restart to run again",
 }
 
 

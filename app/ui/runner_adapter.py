@@ -86,7 +86,10 @@ class RunnerAdapter(QObject):
             return
         if name == "set_device":
             self._awaiting_load = True  # the worker reloads the script on the new device
+        was_alive = self.driver.alive
         getattr(self.driver, name)(*args)
+        if not was_alive and self.driver.alive:  # the driver started a fresh worker
+            self._watch()
 
     def restart(self) -> None:
         if self.driver is None:

@@ -151,7 +151,7 @@ class SessionModel(QObject):
     def _apply_died(self, event: p.Died) -> None:
         self.step_records, self.step_leaves = [], []
         self.last_step = None
-        self._set_state(rs.STOPPED if self.stop_requested else rs.FAILED)
+        self._set_state(rs.ENDED if self.stop_requested else rs.FAILED)
         self.worker_died.emit(event)
 
     def _apply_output(self, event: p.Output) -> None:

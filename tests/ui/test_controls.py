@@ -79,7 +79,7 @@ def test_stop_of_a_stuck_script_says_stopped_by_you_not_a_crash(qtbot, script_wi
     w.actions["run_until_stopped"].trigger()
     qtbot.waitUntil(lambda: w.model.iterations_seen >= 2, timeout=START_MS)
     w.actions["stop"].trigger()
-    qtbot.waitUntil(lambda: w.model.run_state == rs.STOPPED and w.error_panel.isVisible(),
+    qtbot.waitUntil(lambda: w.model.run_state == rs.ENDED and w.error_panel.isVisible(),
                     timeout=10_000)
     qtbot.waitUntil(lambda: not w.runner.alive, timeout=10_000)
     w._on_status_timer_timeout()
@@ -88,8 +88,14 @@ def test_stop_of_a_stuck_script_says_stopped_by_you_not_a_crash(qtbot, script_wi
     if "at " in panel.location.text():  # the worker knew where the script was
         assert "model.py:" in panel.location.text()
     assert "SIGKILL" not in panel.message.text() and "died" not in panel.location.text()
-    assert "running" not in w.state_label.text()
+    assert w.state_label.text().startswith("stopped") and "running" not in w.state_label.text()
     assert panel.restart_button.isVisible() and w.actions["restart"].isEnabled()
+    # Nothing can run without a worker: Run says so instead of doing nothing.
+    assert not w.actions["run"].isEnabled() and "Restart" in w.actions["run"].toolTip()
+    w.actions["restart"].trigger()
+    qtbot.waitUntil(lambda: w.model.run_state == rs.IDLE and len(w.model.captures) == 1,
+                    timeout=START_MS)
+    assert not w.error_panel.isVisible()
 
 
 def test_scrubber_is_visible_at_the_default_size_and_alt_arrows_move_it(qtbot, script_window):
