@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_worker_died(self, died: p.Died) -> None:
         if self.model.stop_requested:  # Stop had to kill it: the banner says so already
+            self.error_panel.restart_button.show()  # nothing runs without a new worker
             if not self.error_panel.isVisible():
                 where = str(getattr(died, "location", "") or "")
                 self.error_panel.show_stopped(p.Error("stopped", "", location=where),

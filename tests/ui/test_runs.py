@@ -77,6 +77,7 @@ def run_script_iterations(qtbot, w) -> None:
 def assert_only(w, name: str, iterations: int) -> None:
     """Every widget holds the data of model `name`'s current run, and only that."""
     w._on_status_timer_timeout()  # the panels follow at the 10 Hz tick: take it now
+    getattr(w.output, "flush", lambda: None)()  # an output view that shows once a frame
     is_a = name == "A"
     caps = [w.model.capture_at(i) for i in range(len(w.model.captures))]
     assert [c.index for c in caps] == list(range(iterations))
