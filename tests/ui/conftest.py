@@ -49,6 +49,11 @@ def open_window(qtbot, settings):
         with contextlib.suppress(qtbot.TimeoutError):
             qtbot.waitUntil(lambda: bool(drawn or died or _load_failed(window.model)),
                             timeout=STARTUP_MS)
+        if drawn:  # the first draw's iteration ends: the run controls are enabled again
+            from app.ui import run_state as rs
+
+            qtbot.waitUntil(lambda: window.model.run_state not in (rs.STARTING, rs.RUNNING),
+                            timeout=STARTUP_MS)
         if not drawn:
             m, d = window.model, window.runner.driver
             raise AssertionError(

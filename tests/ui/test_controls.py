@@ -199,7 +199,9 @@ def test_status_line_counts_from_zero_and_shows_threads_when_the_worker_says():
     plain = p.Status(state="idle", iteration=3, its_per_sec=2.0, device="cpu")
     assert "last iteration 2" in status_text(plain, "m.py", rs.PAUSED)
     assert status_text(plain, "m.py", rs.PAUSED).startswith("paused")
-    assert "thread" not in status_text(plain, "m.py", rs.IDLE)
+    older = SimpleNamespace(state="idle", iteration=1, its_per_sec=0.0, device="cpu",
+                            memory_bytes=0)  # a worker that does not report threads
+    assert "thread" not in status_text(older, "m.py", rs.IDLE)
     fresh = SimpleNamespace(state="idle", iteration=0, its_per_sec=0.0, device="cpu",
                             memory_bytes=0, threads=1)
     assert "no iteration yet" in status_text(fresh, "m.py", rs.IDLE)
