@@ -17,7 +17,7 @@ import traceback
 from typing import Any
 
 from app.runner import protocol as p
-from app.runner import recording
+from app.runner import recording, warnings_filter
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
@@ -28,6 +28,7 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
     worker = Worker(commands, events, options)
     worker.install_output()
+    warnings_filter.install()
     try:
         worker.serve()
     except BaseException as exc:
