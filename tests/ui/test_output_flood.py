@@ -150,3 +150,27 @@ def test_a_view_scrolled_up_stays_put_until_scrolled_back_down(qtbot, settings, 
     assert _last_line(w.output) == "line 799" and bar.value() == bar.maximum()
     _feed(w, 800, 1)
     assert _last_line(w.output) == "line 800" and bar.value() == bar.maximum()
+
+
+def test_the_nan_example_shows_the_users_warning_and_none_of_the_engines(
+        qtbot, open_window, wait_state, tmp_path):
+    from tests.ui.conftest import EXAMPLES
+
+    script = tmp_path / "nan_user.py"
+    script.write_text((EXAMPLES / "nan_divergence.py").read_text() + (
+        "\n_step = step\n\n"
+        "def step(i):\n"
+        "    if i == 150:\n"
+        "        import warnings\n"
+        "        warnings.warn('lr looks too large')\n"
+        "    return _step(i)\n"))
+    w = open_window(script)
+    wait_state(w, p.IDLE)
+    w.runner.send("run", 200)
+    qtbot.waitUntil(lambda: "lr looks too large" in w.output.toPlainText(), timeout=30_000)
+    wait_state(w, p.IDLE)
+    w.output.flush()
+    text = w.output.toPlainText()
+    assert "nan_user.py:" in text and "UserWarning: lr looks too large" in text
+    assert "autograd_core" not in text and "RuntimeWarning" not in text
+    assert any(v != v for _, v in w.model.losses)  # it did diverge to NaN
