@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineWidget()
         self.output_panel = OutputPanel()
         self.output = self.output_panel.view  # bounded, batched per frame, logged to a file
+        self.runner.started.connect(lambda path: self.output.new_run())  # a log file per run
         self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)

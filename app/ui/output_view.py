@@ -150,6 +150,11 @@ class OutputView(QPlainTextEdit):
         """Take printed (stream, text) lines: logged now, shown by the next frame."""
         texts = [text if type(text) is str else str(text) for _, text in lines]
         self.log.write(texts)
+        if len(texts) >= MAX_LINES:  # the batch alone fills the view: what was queued goes
+            self.hidden += len(self._queue) + len(texts) - MAX_LINES
+            self._queue.clear()
+            self._queued_chars = 0
+            texts = texts[-MAX_LINES:]
         for text in texts:
             shown = clip(text, MAX_LINE)
             self._queue.append(shown)
