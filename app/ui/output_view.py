@@ -155,10 +155,9 @@ class OutputView(QPlainTextEdit):
             self._queue.clear()
             self._queued_chars = 0
             texts = texts[-MAX_LINES:]
-        for text in texts:
-            shown = clip(text, MAX_LINE)
-            self._queue.append(shown)
-            self._queued_chars += len(shown)
+        shown = [t if len(t) <= MAX_LINE else clip(t, MAX_LINE) for t in texts]
+        self._queue.extend(shown)
+        self._queued_chars += sum(map(len, shown))
         self._trim_queue()
         self._schedule()
 

@@ -106,6 +106,22 @@ def test_pause_is_obeyed_at_once_and_the_window_never_stalls(qtbot, open_window,
     assert logged == expected
 
 
+def test_stop_is_obeyed_at_once_under_a_flood(qtbot, open_window, wait_state, tmp_path):
+    script, stamps = _chatty(tmp_path)
+    w = open_window(script)
+    wait_state(w, p.IDLE)
+    w.actions["run"].trigger()
+    qtbot.waitUntil(lambda: len(_stamps(stamps, "end")) >= 10, timeout=60_000)
+    stopped_at = time.monotonic()
+    w.actions["stop"].trigger()
+    wait_state(w, p.IDLE)
+    shown = time.monotonic() - stopped_at
+    late = [t for _, t in _stamps(stamps, "start") if t > stopped_at + 0.2]
+    assert not late, "iterations kept starting after Stop"
+    assert not [e for e in w.model.errors if e.kind == "killed"]  # stopped, not killed
+    assert w.runner.alive and shown < 1.0, f"the window showed idle after {shown:.2f} s"
+
+
 def _feed(window, start: int, count: int) -> None:
     window.model.apply(p.OutputBatch([("stdout", f"line {n}") for n in range(start,
                                                                                start + count)]))
