@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import IO
 
 from PySide6.QtCore import QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
 from app.ui.text import clip, plain_label
 
 MAX_LINES = 2000          # lines the view holds (and the queue between two frames)
 MAX_LINE = 20_000         # characters shown of one line: a 1 MB line took 53 s to lay out
-MAX_QUEUED_CHARS = 2_000_000  # characters queued between two frames
+MAX_CHARS = 500_000       # characters the view holds (and the queue): long lines mean
+                          # fewer of them (2,000 lines of 20k characters took 0.8 s to set)
 FRAME_S = 0.016           # the view takes queued lines in at most once per frame
 REBUILD_AFTER = 200       # lines pushed out of the view past which it is set anew
+REBUILD_CHARS = 20_000    # ... or characters
 MAX_LOG_BYTES = 256 << 20  # one run's log file stops growing here (and says so)
 KEEP_LOGS = 50            # log files kept in the folder (older ones are removed)
 
@@ -109,7 +111,7 @@ class OutputView(QPlainTextEdit):
     def __init__(self, log_dir: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
-        self.setMaximumBlockCount(MAX_LINES)
+        # No maximumBlockCount: `_show` trims by lines and characters itself.
         self.log_dir = log_dir or default_log_dir()
         self.log = RunLog(self.log_dir)
         self.following = True
@@ -118,7 +120,8 @@ class OutputView(QPlainTextEdit):
         self._queued_chars = 0
         self._last_frame = 0.0
         self._cost = 0.0                       # seconds the last flush took
-        self._shown: deque[str] = deque(maxlen=MAX_LINES)  # the view's lines, for rebuilds
+        self._shown: deque[str] = deque()      # the view's lines, for trims and rebuilds
+        self._shown_chars = 0
         self._frame = QTimer(self)
         self._frame.setSingleShot(True)
         self._frame.timeout.connect(self.flush)
@@ -140,6 +143,7 @@ class OutputView(QPlainTextEdit):
         self.log = RunLog(self.log_dir)
         self.following = True
         self._shown.clear()
+        self._shown_chars = 0
         super().clear()
         self.backlog_changed.emit(0, 0)
 
@@ -164,7 +168,7 @@ class OutputView(QPlainTextEdit):
     def _trim_queue(self) -> None:
         """Drop the oldest queued lines beyond what one frame may show (counted as hidden)."""
         while self._queue and (len(self._queue) > MAX_LINES
-                               or self._queued_chars > MAX_QUEUED_CHARS):
+                               or self._queued_chars > MAX_CHARS):
             self._queued_chars -= len(self._queue.popleft())
             self.hidden += 1
 
@@ -202,21 +206,37 @@ class OutputView(QPlainTextEdit):
         self.backlog_changed.emit(0, 0)
 
     def _show(self, lines: list[str]) -> None:
-        """Append `lines` and scroll to the end. When they push many old lines out, the text
-        is set anew from `_shown`: Qt removes trimmed blocks one by one (2,000 took 21 ms
-        where setting 2,000 lines took 2)."""
+        """Append `lines`, push the oldest out past `MAX_LINES` or `MAX_CHARS`, and scroll to
+        the end. When many are pushed out the text is set anew from `_shown`: Qt removes
+        blocks one by one (2,000 took 21 ms where setting 2,000 lines took 2)."""
+        self._shown.extend(lines)
+        self._shown_chars += sum(map(len, lines))
+        dropped = dropped_chars = 0
+        while len(self._shown) > 1 and (len(self._shown) > MAX_LINES
+                                        or self._shown_chars > MAX_CHARS):
+            gone = len(self._shown.popleft())
+            self._shown_chars -= gone
+            dropped, dropped_chars = dropped + 1, dropped_chars + gone
         self._appending = True
         try:
-            if len(self._shown) + len(lines) > MAX_LINES + REBUILD_AFTER:
-                self._shown.extend(lines)
+            # Removing blocks costs by their characters (100 lines of 2,000: 40 ms).
+            if (dropped > min(REBUILD_AFTER, len(self._shown) - len(lines))
+                    or dropped_chars > REBUILD_CHARS):
                 self.setPlainText("\n".join(self._shown))
             else:
-                self._shown.extend(lines)
                 self.appendPlainText("\n".join(lines))
+                if dropped:
+                    self._remove_first_blocks(dropped)
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
         finally:
             self._appending = False
+
+    def _remove_first_blocks(self, count: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.Start)
+        cursor.movePosition(QTextCursor.NextBlock, QTextCursor.KeepAnchor, count)
+        cursor.removeSelectedText()
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         if self._appending:
