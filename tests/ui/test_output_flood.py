@@ -190,3 +190,23 @@ def test_the_nan_example_shows_the_users_warning_and_none_of_the_engines(
     assert "nan_user.py:" in text and "UserWarning: lr looks too large" in text
     assert "autograd_core" not in text and "RuntimeWarning" not in text
     assert any(v != v for _, v in w.model.losses)  # it did diverge to NaN
+
+
+def test_a_flood_of_long_lines_keeps_each_frame_short(qtbot, settings, tmp_path):
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.output.log_dir = tmp_path
+    w.output.new_run()
+    longest = 0.0
+    for k in range(30):
+        lines = [("stdout", f"{k}.{n} " + "y" * 20_000) for n in range(100)]
+        started = time.perf_counter()
+        w.model.apply(p.OutputBatch(lines))
+        w.output.flush()
+        qtbot.wait(1)  # paint
+        longest = max(longest, time.perf_counter() - started)
+    assert longest < 0.1, f"a frame took {longest * 1e3:.0f} ms"
+    assert _last_line(w.output).startswith("29.99 yyy")
