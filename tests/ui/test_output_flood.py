@@ -203,10 +203,10 @@ def test_a_flood_of_long_lines_keeps_each_frame_short(qtbot, settings, tmp_path)
     longest = 0.0
     for k in range(30):
         lines = [("stdout", f"{k}.{n} " + "y" * 20_000) for n in range(100)]
-        started = time.perf_counter()
-        w.model.apply(p.OutputBatch(lines))
+        started = time.thread_time()  # the GUI thread's own time: a busy machine's
+        w.model.apply(p.OutputBatch(lines))  # preemptions do not count
         w.output.flush()
-        qtbot.wait(1)  # paint
-        longest = max(longest, time.perf_counter() - started)
-    assert longest < 0.1, f"a frame took {longest * 1e3:.0f} ms"
+        w.output.viewport().repaint()
+        longest = max(longest, time.thread_time() - started)
+    assert longest < 0.1, f"a frame took {longest * 1e3:.0f} ms of CPU"
     assert _last_line(w.output).startswith("29.99 yyy")
