@@ -44,6 +44,7 @@ class RunnerAdapter(QObject):
         self.close()
         # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
         self.driver = Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW)
+        self.driver.batch_output = True  # the output view takes printed lines a batch at once
         self.driver.start()
         self._watch()
         self.started.emit(path)
