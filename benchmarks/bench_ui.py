@@ -1,6 +1,7 @@
 """App benchmark (offscreen, one core): time to the first graph, repeated start-ups (each a
-new window and worker), event-loop stalls while the worker trains at full speed, frame times
-at 5k and 20k nodes, memory over 10,000 iterations.
+new window and worker), event-loop stalls while the worker trains at full speed and while a
+script floods its output (with Pause's latency under that load), frame times at 5k and 20k
+nodes, memory over 10,000 iterations.
 
 Run `.venv/bin/python benchmarks/bench_ui.py` (options: --quick, --starts N). Prints a
 Markdown table.
@@ -112,6 +113,56 @@ def stalls(app: QApplication, window: MainWindow, seconds: float) -> tuple[float
     return max(gaps) * 1e3, done / seconds, done
 
 
+CHATTY = """\
+import time
+import autograd_core as ag
+from autograd_core import nn
+
+model = nn.Linear(2, 1)
+
+
+def step(i):
+    for n in range(2000):
+        print(f"iteration {{i}} line {{n}} " + "x" * 40)
+    with open({stamps!r}, "a") as f:
+        f.write(f"{{i}} {{time.monotonic()!r}}\\n")
+    loss = model(ag.ones(4, 2)).sum()
+    loss.backward()
+    return loss
+"""
+
+
+def chatty(app: QApplication, seconds: float) -> dict[str, float]:
+    """A script printing 2,000 lines per iteration runs for `seconds`, then Pause: the longest
+    gap between 5 ms timer ticks, Pause's latency in the worker (its last iteration's end)
+    and in the window (the idle status shown), iterations ended after Pause."""
+    folder = Path(tempfile.mkdtemp())
+    stamps = folder / "ends.txt"
+    (folder / "chatty.py").write_text(CHATTY.format(stamps=str(stamps)))
+    window = _window()
+    window.show()
+    window.open_model(str(folder / "chatty.py"))
+    if not _wait(app, lambda: bool(window.model.captures) and window.model.status is not None
+                 and window.model.status.state == p.IDLE, 120):
+        raise RuntimeError(f"the chatty script did not load: {window.model.errors}")
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(5)
+    window.actions["run"].trigger()
+    _wait(app, lambda: False, seconds)  # the event loop runs while the script floods
+    paused = time.monotonic()
+    window.actions["pause"].trigger()
+    _wait(app, lambda: window.model.status.state == p.IDLE, 30)
+    shown = time.monotonic() - paused
+    timer.stop()
+    ends = [tuple(map(float, line.split())) for line in stamps.read_text().splitlines()]
+    window.close()
+    return {"stall": max(b - a for a, b in itertools.pairwise(ticks)) * 1e3,
+            "worker": max(0.0, ends[-1][1] - paused) * 1e3, "shown": shown * 1e3,
+            "after": sum(1 for _, t in ends if t > paused), "its": len(ends) / seconds}
+
+
 def _frame_ms(app: QApplication, view: GraphView, repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -182,6 +233,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication(["bench"])
     first, window = first_graph(app)
     stall, rate, done = stalls(app, window, 4.0 if args.quick else 10.0)
+    flood = chatty(app, 3.0 if args.quick else 8.0)
     _wait(app, lambda: window.model.status.state == p.IDLE, 10)
     f5 = frames(app, 1, 5 if args.quick else 15)
     f20 = frames(app, 4, 3 if args.quick else 7)
@@ -199,6 +251,11 @@ def main() -> None:
               f"{ok}/{n_starts}{spread} | all |")
     print(f"| longest event-loop stall while training ({done} iterations, {rate:.0f} it/s) "
           f"| {stall:.0f} ms | <= 50 ms |")
+    print(f"| longest event-loop stall while a script prints 2,000 lines per iteration "
+          f"({flood['its']:.0f} it/s) | {flood['stall']:.0f} ms | <= 50 ms |")
+    print(f"| Pause latency under that load: worker stopped / window shows idle "
+          f"({flood['after']:.0f} iterations ended after Pause) | {flood['worker']:.0f} ms / "
+          f"{flood['shown']:.0f} ms | <= 200 ms |")
     for name, f in (("5k", f5), ("20k", f20)):
         print(f"| frame, {f['nodes']} nodes, zoomed in | {f['zoomed']:.1f} ms | "
               f"{'<= 20 ms' if name == '5k' else 'interactive'} |")

@@ -53,6 +53,9 @@ class Driver:
             ours from threads, so no process the script starts ever holds our stdout: a
             pipeline like `gradscope record ... | tee log` ends when we do. False (the
             default): the worker shares our descriptors.
+
+    Printed lines arrive as one `Output` event per line; a reader that handles
+    `OutputBatch` events itself (a window) sets `batch_output` and gets them unsplit.
     """
 
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
@@ -75,6 +78,7 @@ class Driver:
         self._group: int | None = None  # the worker's process group, until we have ended it
         self._eof = False  # the worker closed its end (the descriptor stays readable)
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
+        self.batch_output = False  # True: printed lines stay in their OutputBatch events
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -290,10 +294,11 @@ class Driver:
                 data = conn.recv_bytes()
                 self.bytes_received += len(data)
                 item = _decode(data)
-                if type(item) is list:  # the worker batches routine events per write
-                    events.extend(item)
-                else:
-                    events.append(item)
+                for event in item if type(item) is list else (item,):  # batched per write
+                    if type(event) is p.OutputBatch and not self.batch_output:
+                        events.extend(event.outputs())
+                    else:
+                        events.append(event)
                 if end is not None and time.perf_counter() >= end:
                     break
         except (EOFError, OSError):

@@ -5,6 +5,12 @@ a busy machine), so routine events (losses, captures) wait up to `interval` and 
 together as one pickled list; events a viewer waits on (status, errors, steps, output) wake
 the sender at once. The thread also keeps the stream flowing while user code spins.
 
+Printed lines are routine too: queued `Output` events travel folded into `OutputBatch` events
+(bounded per batch), so a script printing thousands of lines per iteration costs one message
+per interval, not a wake-up and an event per line. A script that prints faster than the
+viewer reads waits in `print` once `MAX_QUEUED_LINES` lines are queued, as it would on a full
+terminal: the backlog (and so how late Pause and Stop are seen in the window) stays bounded.
+
 `flush()` sends what is queued on the calling thread: the worker calls it after each captured
 iteration (unless a viewer window thins captures), so a capture is in the socket before the
 next iteration starts and a worker that crashes loses none of the iterations it finished.
@@ -21,13 +27,21 @@ from __future__ import annotations
 import pickle
 import sys
 import threading
+import time
 import traceback
 from typing import Any
 
 from app.runner import protocol as p
 
 # Events sent without waiting for the batch interval.
-URGENT = (p.Status, p.Error, p.Stepped, p.Finished, p.Loaded, p.Output)
+URGENT = (p.Status, p.Error, p.Stepped, p.Finished, p.Loaded)
+
+# Printed lines queued before `put` waits for the sender (a few batches: enough to keep the
+# pipe full, few enough that the window catches up within a frame or two).
+MAX_QUEUED_LINES = 4 * p.OUTPUT_BATCH_LINES
+# The longest a printing thread waits for room; after that it queues anyway (a stalled
+# viewer must not hang the script where Stop cannot reach it).
+MAX_OUTPUT_WAIT = 2.0
 
 
 class Outbox:
@@ -49,14 +63,32 @@ class Outbox:
         self._wake = threading.Event()
         self._closing = False
         self._broken = False
+        self._queued_lines = 0  # Output events in _items
+        self._room = threading.Condition(threading.Lock())  # notified when _items is taken
         self._thread = threading.Thread(target=self._run, name="gradscope-outbox", daemon=True)
         self._thread.start()
 
     def put(self, event: Any) -> None:
+        output = type(event) is p.Output
+        if output and self._queued_lines >= MAX_QUEUED_LINES:
+            self._wait_for_room()
         with self._lock:
             self._items.append(event)
+            self._queued_lines += output
         if isinstance(event, URGENT):
             self._wake.set()
+
+    def _wait_for_room(self) -> None:
+        """Hold a printing thread until the sender has taken the queue (not the sender
+        itself, and not once the pipe is broken or closing: nobody would make room)."""
+        if threading.current_thread() is self._thread:
+            return
+        self._wake.set()
+        end = time.monotonic() + MAX_OUTPUT_WAIT
+        with self._room:
+            while (self._queued_lines >= MAX_QUEUED_LINES and not self._broken
+                   and not self._closing and time.monotonic() < end):
+                self._room.wait(0.05)
 
     def _run(self) -> None:
         while not self._closing:
@@ -83,10 +115,14 @@ class Outbox:
     def _send_batch(self) -> None:
         with self._lock:
             items, self._items = self._items, []
+            self._queued_lines = 0
+        with self._room:
+            self._room.notify_all()
         if not items or self._broken:
             return
         if self.keep_captures is not None:
             items = self._thin(items, self.keep_captures)
+        items = fold_output(items)
         try:
             data = _encode(items)
         except Exception as exc:  # an event that cannot pickle: send the rest, and say so
@@ -115,6 +151,29 @@ class Outbox:
         self._closing = True
         self._wake.set()
         self._thread.join(timeout)
+
+
+def fold_output(items: list[Any]) -> list[Any]:
+    """`items` with each run of `Output` events folded into `OutputBatch` events of at most
+    `OUTPUT_BATCH_LINES` lines and about `OUTPUT_BATCH_CHARS` characters (order kept)."""
+    out: list[Any] = []
+    lines: list[tuple[str, str]] = []
+    chars = 0
+    for e in items:
+        if type(e) is not p.Output or type(e.text) is not str:  # a bad one travels alone
+            if lines:
+                out.append(p.OutputBatch(lines))
+                lines, chars = [], 0
+            out.append(e)
+            continue
+        lines.append((e.stream, e.text))
+        chars += len(e.text)
+        if len(lines) >= p.OUTPUT_BATCH_LINES or chars >= p.OUTPUT_BATCH_CHARS:
+            out.append(p.OutputBatch(lines))
+            lines, chars = [], 0
+    if lines:
+        out.append(p.OutputBatch(lines))
+    return out
 
 
 def _encode(items: list[Any]) -> bytes:

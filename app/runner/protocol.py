@@ -123,6 +123,26 @@ class Output:
 
 
 @dataclass(slots=True)
+class OutputBatch:
+    """Lines the script printed, in order, as one event: `lines` holds (stream, text) pairs.
+
+    The worker's sender folds queued `Output` events into batches of at most
+    `OUTPUT_BATCH_LINES` lines (and about `OUTPUT_BATCH_CHARS` characters), so a script that
+    prints thousands of lines costs the window one event per batch, not one per line.
+    """
+
+    lines: list[tuple[str, str]]
+
+    def outputs(self) -> list[Output]:
+        """The batch as single-line `Output` events."""
+        return [Output(stream, text) for stream, text in self.lines]
+
+
+OUTPUT_BATCH_LINES = 1000
+OUTPUT_BATCH_CHARS = 1 << 20
+
+
+@dataclass(slots=True)
 class Error:
     """Something failed. `kind`: 'syntax', 'script' (missing/wrong model or step), 'exception'
     (raised at import or inside step), 'device' (CUDA asked for but unusable), 'killed' (Stop
@@ -203,7 +223,8 @@ class Died:
     message: str = ""
 
 
-Event = Loaded | Status | Loss | Output | Error | Stepped | Captured | Finished | Died
+Event = (Loaded | Status | Loss | Output | OutputBatch | Error | Stepped | Captured | Finished
+         | Died)
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ handled by the main thread between iterations, or inside the engine hook in step
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -17,7 +18,7 @@ import traceback
 from typing import Any
 
 from app.runner import protocol as p
-from app.runner import recording
+from app.runner import recording, warnings_filter
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
@@ -28,6 +29,7 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
     worker = Worker(commands, events, options)
     worker.install_output()
+    warnings_filter.install()
     try:
         worker.serve()
     except BaseException as exc:
@@ -71,6 +73,7 @@ class Worker:
         self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
         self.orphaned = False         # the driver went away without a Shutdown
+        self.commands = commands
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
     # ------------------------------------------------------------------ plumbing
@@ -177,6 +180,12 @@ class Worker:
                 self._handle(self.queue.get())
 
     def _drain(self) -> None:
+        if self.queue.empty() and _readable(self.commands):
+            # A command is on its way through the reader thread, which waits for the GIL
+            # (three turns of 5 ms while a script prints flat out): take it before the next
+            # iteration, so Pause lets at most the current one finish.
+            with contextlib.suppress(queue.Empty):
+                self._handle(self.queue.get(timeout=0.1))
         while True:
             try:
                 cmd = self.queue.get_nowait()
@@ -388,6 +397,14 @@ def _memory_in_use(device: str | None) -> int:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _readable(conn: Any) -> bool:
+    """Whether bytes wait on `conn` (the reader thread has not taken them yet)."""
+    try:
+        return bool(conn.poll())
+    except (OSError, EOFError, ValueError):
+        return False
 
 
 ORPHAN_GRACE = 5.0  # seconds an orphaned worker has to leave by itself

@@ -243,7 +243,7 @@ def load_source(source: str, iterations: int | None = None) -> Any:
     """A trace.Session from a .gscope file, or by recording a model script in a worker."""
     from autograd_core import trace
 
-    if source.endswith(".gscope"):
+    if trace.is_session_file(source):
         return trace.load(source)
     from app.runner.record import record
 

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from autograd_core.trace import is_session_file
+
 # Libraries Qt's xcb platform plugin needs beyond a bare X client (Debian package names).
 XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4",
             "xcb-keysyms": "libxcb-keysyms1"}
@@ -65,7 +67,7 @@ def run_app(source: str | None = None, screenshot: str | None = None,
     if screenshot is not None:
         window.resize(1280, 820)  # a reproducible picture, whatever the saved geometry
     window.show()
-    if source.endswith(".gscope"):
+    if is_session_file(source):
         window.open_session(source)
     else:
         window.open_model(source)
@@ -112,7 +114,7 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         window.close()
 
     window.first_graph_drawn.connect(_on_window_first_graph_drawn)
-    if source.endswith(".gscope"):
+    if is_session_file(source):
         QTimer.singleShot(300, save)
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, _on_timeout)
     app.exec()

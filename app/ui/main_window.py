@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMenu,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -35,16 +34,14 @@ from app.ui.graph_presenter import GraphPresenter
 from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView
 from app.ui.inspector import InspectorPanel
+from app.ui.output_view import OutputPanel
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
 from app.ui.status_line import number_text, status_text
-from app.ui.text import clip, menu_text, one_line, plain_label, plain_tooltip, window_title
+from app.ui.text import menu_text, one_line, plain_label, plain_tooltip, window_title
 from app.ui.theme import apply_theme, theme
 from app.ui.timeline import LossPlot, TimelineWidget
-
-MAX_OUTPUT_LINES = 2000
-MAX_OUTPUT_LINE = 20_000  # characters kept of one printed line: a 1 MB line took 53 s to lay out
 
 
 class MainWindow(QMainWindow):
@@ -91,14 +88,14 @@ class MainWindow(QMainWindow):
         self.inspector = InspectorPanel()
         self.loss_plot = LossPlot()
         self.timeline = TimelineWidget()
-        self.output = QPlainTextEdit()
-        self.output.setReadOnly(True)
-        self.output.setMaximumBlockCount(MAX_OUTPUT_LINES)
+        self.output_panel = OutputPanel()
+        self.output = self.output_panel.view  # bounded, batched per frame, logged to a file
+        self.runner.started.connect(lambda path: self.output.new_run())  # a log file per run
         self.docks: dict[str, QDockWidget] = {}
         self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
         self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
         self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
-        self._dock("Output", self.output, Qt.BottomDockWidgetArea)
+        self._dock("Output", self.output_panel, Qt.BottomDockWidgetArea)
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
@@ -390,8 +387,8 @@ class MainWindow(QMainWindow):
             return
         self.error_panel.show_death(died)
 
-    def _on_model_output_added(self, stream: str, text: str) -> None:
-        self.output.appendPlainText(clip(str(text), MAX_OUTPUT_LINE))
+    def _on_model_output_added(self, lines: list[tuple[str, str]]) -> None:
+        self.output.add_lines(lines)
 
     def _on_presenter_graph_drawn(self, seconds: float) -> None:
         try:

@@ -51,6 +51,7 @@ class RunnerAdapter(QObject):
         self.close()
         # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
         self.driver = _new_driver(path, device, record, self.threads)
+        self.driver.batch_output = True  # the output view takes printed lines a batch at once
         self._awaiting_load = False
         self.driver.start()
         self._watch()

@@ -39,7 +39,7 @@ class SessionModel(QObject):
     node_selected = Signal(object)     # stable key (or GroupNode), None when cleared
     error_reported = Signal(object)    # protocol.Error
     worker_died = Signal(object)       # protocol.Died
-    output_added = Signal(str, str)    # stream, text
+    output_added = Signal(object)      # list of (stream, text) lines, in order
     run_finished = Signal(int)
     session_opened = Signal(str)
     run_started = Signal(object)       # RunInfo of the run that now owns everything shown
@@ -154,8 +154,9 @@ class SessionModel(QObject):
         self._set_state(rs.ENDED if self.stop_requested else rs.FAILED)
         self.worker_died.emit(event)
 
-    def _apply_output(self, event: p.Output) -> None:
-        self.output_added.emit(event.stream, event.text)
+    def _apply_output(self, event: p.Output | p.OutputBatch) -> None:
+        lines = event.lines if type(event) is p.OutputBatch else [(event.stream, event.text)]
+        self.output_added.emit(lines)  # one signal per batch: views take whole batches
 
     # ------------------------------------------------------------------ captures
     def add_capture(self, capture: Any) -> None:
@@ -318,4 +319,5 @@ _HANDLERS = {
     p.Error: SessionModel._apply_error,
     p.Died: SessionModel._apply_died,
     p.Output: SessionModel._apply_output,
+    p.OutputBatch: SessionModel._apply_output,
 }

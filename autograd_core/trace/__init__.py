@@ -44,7 +44,7 @@ from autograd_core.trace.export_chrome import chrome_trace, export_chrome_trace
 from autograd_core.trace.export_dot import export_dot, to_dot
 from autograd_core.trace.export_graphml import export_graphml, graphml_graph
 from autograd_core.trace.export_json import export_json, to_json
-from autograd_core.trace.fileformat import SessionFormatError, load, save
+from autograd_core.trace.fileformat import SessionFormatError, is_session_file, load, save
 from autograd_core.trace.graph import to_networkx
 from autograd_core.trace.health import HealthConfig
 from autograd_core.trace.recorder import Recorder, record
@@ -89,6 +89,7 @@ __all__ = [
     "export_graphml",
     "export_json",
     "graphml_graph",
+    "is_session_file",
     "load",
     "record",
     "save",

@@ -82,6 +82,18 @@ def save(session: Session, path: str | os.PathLike) -> Path:
         raise
 
 
+def is_session_file(path: str | os.PathLike) -> bool:
+    """Whether `path` names a session rather than a model script: a `.gscope`, a partial
+    recording (`.partial`), or any file that starts like a zip (a script never does)."""
+    if str(path).endswith((".gscope", ".partial")):
+        return True
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def load(path: str | os.PathLike) -> Session:
     """Open a session file: the member list and index are checked now, captures are decoded
     when first read. The file stays open for those reads (`session.close()` ends that).

@@ -78,10 +78,12 @@ class SmallBatch:
         values = np.concatenate([s.copy.reshape(-1) for s in todo])
         starts = np.zeros(len(todo), np.intp)
         np.cumsum(sizes[:-1], out=starts[1:])
-        sums = np.add.reduceat(values, starts).tolist()
-        mins = np.minimum.reduceat(values, starts).tolist()
-        maxs = np.maximum.reduceat(values, starts).tolist()
-        sqs = np.add.reduceat(values * values, starts).tolist()
+        # A diverging run overflows here; the non-finite result sends it down the exact path.
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.add.reduceat(values, starts).tolist()
+            mins = np.minimum.reduceat(values, starts).tolist()
+            maxs = np.maximum.reduceat(values, starts).tolist()
+            sqs = np.add.reduceat(values * values, starts).tolist()
         for s, n, lo, hi, tot, sq in zip(todo, sizes, mins, maxs, sums, sqs, strict=True):
             if math.isfinite(tot) and math.isfinite(sq):
                 s.raw = (float(lo), float(hi), float(tot), float(sq), n, 0, 0)

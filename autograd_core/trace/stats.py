@@ -63,9 +63,18 @@ def host_slot(a: np.ndarray, full: bool) -> tuple:
     total = _fast_sum(flat)
     if not math.isfinite(total):
         return _nonfinite_slot(a, flat, full)
-    sumsq = float(np.dot(flat, flat)) if flat.dtype.kind == "f" else float(_sum(flat * flat))
-    raw = (float(_min(flat)), float(_max(flat)), total, sumsq, flat.size, 0, 0)
+    lo, hi = float(_min(flat)), float(_max(flat))
+    raw = (lo, hi, total, _sum_of_squares(flat, max(-lo, hi)), flat.size, 0, 0)
     return (*raw, *_picture(a, flat)) if full else raw
+
+
+def _sum_of_squares(flat: Any, largest: float) -> float:
+    """sum(flat ** 2). Large values overflow to inf (as the statistic should) without a
+    numpy RuntimeWarning reaching the user; the errstate is paid only when one may."""
+    if largest * largest * flat.size < 1e37:  # fits even float32: no overflow possible
+        return float(np.dot(flat, flat)) if flat.dtype.kind == "f" else float(_sum(flat * flat))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.dot(flat, flat)) if flat.dtype.kind == "f" else float(_sum(flat * flat))
 
 
 _ROW = 1024

@@ -298,6 +298,7 @@ def test_worker_errors_output_and_status_show_literally(qtbot, hostile_window, p
     assert f"<img src='{probe.path}'> <b>out</b>" in w.output.toPlainText()
     assert isinstance(w.output, QPlainTextEdit)
     w.model.apply(p.Output("stdout", "<b>" + "y" * 1_000_000))     # laid out whole: ~1 min
+    w.output.flush()                        # the view takes lines in once a frame
     last = w.output.document().lastBlock().text()
     assert last.startswith("<b>yyy") and len(last) < 30_000 and "more characters" in last
     w.model.apply(p.Status(state="<h1>SPOOF</h1>", iteration=1, device="<b>cuda</b>"))
