@@ -415,8 +415,10 @@ class MainWindow(QMainWindow):
         label = self.toolbar.scrub_label
         label.setText(f"iteration {number_text(cap.index, str)}" if cap is not None
                       else "no iterations")
+        losses = self.model.losses
         self.state_label.setText(status_text(self.model.status, self.script,
-                                             self.model.run_state))
+                                             self.model.run_state,
+                                             losses[-1][0] if losses else None))
 
     # ------------------------------------------------------------------ view
     def _on_collapse_all_triggered(self) -> None:

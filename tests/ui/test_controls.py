@@ -89,6 +89,10 @@ def test_stop_of_a_stuck_script_says_stopped_by_you_not_a_crash(qtbot, script_wi
         assert "model.py:" in panel.location.text()
     assert "SIGKILL" not in panel.message.text() and "died" not in panel.location.text()
     assert w.state_label.text().startswith("stopped") and "running" not in w.state_label.text()
+    # The status bar and the inspector name the same iteration (the Status lagged here).
+    shown = w.model.capture().index
+    assert f"last iteration {shown} " in w.state_label.text() + " "
+    assert w.inspector.current_panel().title.text().startswith(f"Iteration {shown}")
     assert panel.restart_button.isVisible() and w.actions["restart"].isEnabled()
     # Nothing can run without a worker: Run says so instead of doing nothing.
     assert not w.actions["run"].isEnabled() and "Restart" in w.actions["run"].toolTip()
@@ -205,6 +209,8 @@ def test_status_line_counts_from_zero_and_shows_threads_when_the_worker_says():
     fresh = SimpleNamespace(state="idle", iteration=0, its_per_sec=0.0, device="cpu",
                             memory_bytes=0, threads=1)
     assert "no iteration yet" in status_text(fresh, "m.py", rs.IDLE)
+    # A periodic Status lags the losses: the newest loss's iteration wins.
+    assert "last iteration 5" in status_text(fresh, "m.py", rs.RUNNING, 5)
     assert "1 thread " in status_text(fresh, "m.py", rs.IDLE) + " "
     fresh.threads = "x"  # a hostile worker: a question mark, not an exception
     assert "? " in status_text(fresh, "m.py", rs.IDLE)
