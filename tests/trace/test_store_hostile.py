@@ -275,8 +275,8 @@ def test_generated_hostile_captures_are_refused(base: dict, tmp_path: Path, data
                       st.text(min_size=1, max_size=40)))
 def test_members_outside_the_layout_are_refused(base: dict, tmp_path: Path, name: str) -> None:
     members = dict(base)
-    if name in members:
-        return
+    if name in members or not name.split("\x00")[0]:
+        return  # zipfile cuts a name at NUL and cannot write an empty one: no such file
     members[name] = b"{}"
     _refused(_zip(tmp_path / "n.gscope", members), "unexpected member")
 
