@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 _HERE = Path(__file__).parent
 _DEVICE_FOLDERS = ("nn", "optim")  # test folders that run once per device
@@ -33,6 +34,12 @@ def _install_fake_cuda() -> None:
 
 if os.environ.get("AUTOGRAD_CORE_FAKE_CUDA") == "1":
     _install_fake_cuda()
+
+# CI runs the property tests on hypothesis's fixed seed, so a landing never depends on the
+# draw; a developer's run keeps exploring new examples (a failure prints how to replay it).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def _cuda_reason() -> str:
