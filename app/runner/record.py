@@ -229,7 +229,7 @@ def _handle(event: Any, result: RecordResult, cb: Callbacks, stopping: bool) -> 
         if event.kind in ("warning", "internal"):  # an internal failure that ends the
             cb.warning(event)                       # worker is followed by Died
             return False
-        if event.kind == "killed" and stopping:
+        if event.kind in ("killed", "stopped") and stopping:
             return False  # the stop had to kill: Died follows
         result.error = event
         return True

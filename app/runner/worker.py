@@ -22,10 +22,13 @@ from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
+from app.runner.stop_report import install_dump, stopped_error
+from app.runner.threads import effective_threads
 
 
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
+    install_dump(options.dump_fd)  # Stop's last resort asks where a stuck script is
     worker = Worker(commands, events, options)
     worker.install_output()
     try:
@@ -71,6 +74,8 @@ class Worker:
         self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
         self.orphaned = False         # the driver went away without a Shutdown
+        self.stop_command: Any = None  # the Stop or Shutdown that raised the stop flag
+        self.threads = effective_threads(options.threads)
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
     # ------------------------------------------------------------------ plumbing
@@ -88,6 +93,7 @@ class Worker:
                 _exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
                                            # keep an orphaned worker alive
             if isinstance(cmd, p.Stop | p.Shutdown):
+                self.stop_command = cmd
                 self.controller.stop_requested = True
             self.queue.put(cmd)
             if isinstance(cmd, p.Shutdown):
@@ -98,7 +104,7 @@ class Worker:
             self.state = state
         self.last_status = time.perf_counter()
         self.send(p.Status(self.state, self.iteration, self.rate, self.device or "cpu",
-                           _memory_in_use(self.device)))
+                           _memory_in_use(self.device), self.threads))
 
     def close(self) -> None:
         self.rec.close()
@@ -230,7 +236,7 @@ class Worker:
         if self.script is None:
             self.rec = recording.NullRecording()
             return
-        self.rec = recording.make(self.script.model, self.level, self.every)
+        self.rec = recording.make(self.script.model, self.level, self.every, self.threads)
         self.controller.inner = self.rec.start()
         self.controller.record_of = self.rec.latest
 
@@ -254,11 +260,12 @@ class Worker:
         self.controller.begin_iteration(i)
         self.rec.begin(i)
         started = time.perf_counter()
+        paused = self.controller.paused_ns  # step-mode waits are not the iteration's time
         try:
             result = self.script.step(i)
             loss = _loss_value(result)
-        except StopRequested:
-            self._stopped()
+        except StopRequested as exc:
+            self._stopped(exc, i)
             return
         except BaseException as exc:  # sys.exit, Ctrl-C, any exception: the user's, not ours
             self._failed(exc, i)
@@ -273,7 +280,8 @@ class Worker:
             self.send(p.Captured(i, capture))
             if self.flush_captures:
                 self.outbox.flush()
-        self._after_iteration(time.perf_counter() - started)
+        waited = (self.controller.paused_ns - paused) / 1e9
+        self._after_iteration(time.perf_counter() - started - waited)
 
     def _end_recording(self, i: int, loss: float | None) -> Any:
         """The iteration's capture; a failing recorder is reported and switched off, so a
@@ -305,11 +313,15 @@ class Worker:
         if pending is not None:
             self._handle(pending)
 
-    def _stopped(self) -> None:
-        """The iteration was abandoned; the Stop (queued, or pending from step mode) acks."""
+    def _stopped(self, exc: StopRequested, i: int) -> None:
+        """The iteration was abandoned; the Stop (queued, or pending from step mode) acks.
+        A user's Stop is reported with the script's line it interrupted."""
         self._cut_short()
         self.state = p.IDLE
         pending, self.pending = self.pending, None
+        why = pending if pending is not None else self.stop_command
+        if isinstance(why, p.Stop):
+            self.send(stopped_error(exc.__traceback__, self.options.path, iteration=i))
         if pending is not None:
             self._handle(pending)
 

@@ -65,7 +65,7 @@ class Recorder:
                  health: HealthConfig | None = None, on_op: Callable | None = None,
                  on_backward: Callable | None = None, on_capture: Callable | None = None,
                  auto_split: bool = True, script: str = "", device: str | None = None,
-                 gpu_timer: Any = None) -> None:
+                 gpu_timer: Any = None, threads: int = 0) -> None:
         if stats not in LEVELS:
             raise ValueError(f"stats must be one of {LEVELS}, got {stats!r}")
         if every < 1 or between not in ("structure", "skip"):
@@ -88,6 +88,10 @@ class Recorder:
         self._sites: dict[str, dict[type, list]] = {}
         self._nsites = 0
         self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
+        self.threads = threads  # the BLAS/OpenMP threads the ops ran with (0: not known)
+        # Nanoseconds excluded from the clock so far (step-mode pauses, see `exclude`):
+        # every time offset is on the "active" clock, perf_counter_ns() minus this.
+        self._excluded = 0
         self._iteration = -1
         if gpu_timer is not None or str(self.session.device).startswith("cuda"):
             self._enable_gpu(gpu_timer)
@@ -114,6 +118,18 @@ class Recorder:
             return out
         traced_step.__wrapped__ = step  # type: ignore[attr-defined]
         return traced_step
+
+    def exclude(self, ns: int) -> None:
+        """Leave `ns` nanoseconds that just passed out of every time this iteration records
+        (a step-mode pause: the user's think time is not the model's time).
+
+        The iteration's start moves forward by `ns`, so the start offsets of later ops,
+        nodes, module calls and phase marks, and the iteration's duration, count only active
+        time; an op's own duration is read by the engine around the op and never spans a
+        pause. Module spans open across a pause are shortened by it too.
+        """
+        self._t0 += ns
+        self._excluded += ns
 
     def close(self, loss: Any = None) -> int | None:
         """Finish the open iteration if anything ran in it."""
@@ -401,7 +417,7 @@ class Recorder:
             path = self._module_path(module, stack[-1][0] if stack else None, ppath)
         stack.append((module, path))
         self._path = path
-        return perf_counter_ns()
+        return perf_counter_ns() - self._excluded  # on the active clock (see `exclude`)
 
     def _module_path(self, module: Any, parent: Any, ppath: str) -> str:
         path = self._paths.path(module, parent, ppath)
@@ -412,13 +428,14 @@ class Recorder:
         return path
 
     def module_exit(self, token: Any, module: Any, output: Any) -> None:
-        t1 = perf_counter_ns()
+        t1 = perf_counter_ns() - self._excluded  # active clock, as `token`
         stack = self._mstack
         if stack and stack[-1][0] is module:
             path = stack.pop()[1]
             self._path = stack[-1][1] if stack else ""
             if self._active:
-                self._mods.append((path, max(token - self._t0, 0), t1 - token, self._phase))
+                start = self._t0 - self._excluded  # the iteration's start, active clock
+                self._mods.append((path, max(token - start, 0), t1 - token, self._phase))
 
     # ------------------------------------------------------------------ observer: phases
     def phase(self, name: str) -> None:

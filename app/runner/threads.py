@@ -1,0 +1,44 @@
+"""The worker's BLAS/OpenMP thread setting: environment variables set before numpy loads.
+
+One thread is the default. Our ops are small (a layer of a few hundred units): a thread pool
+costs more to wake than the work it splits, and on a busy machine its threads wait for cores.
+Measured on a 2-core machine (benchmarks/bench_runner.py, `threads` rows): the default example
+ran 32.5 ms/step with OpenBLAS's default of one thread per core while two other processes
+were busy, against 0.72 ms with one thread; a small CNN 70.7 against 2.8 ms. Large models on
+an idle many-core machine can ask for more (`Driver(threads=N)`, `gradscope record
+--threads N`); 0 leaves the libraries' own default (one thread per core).
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_THREADS = 1
+# Every pool numpy, SciPy and their BLAS builds read; OpenBLAS reads its own first.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def thread_env(env: dict[str, str], threads: int) -> dict[str, str]:
+    """`env` with the thread variables set to `threads` (0: left as they are)."""
+    if threads < 0:
+        raise ValueError(f"threads must be 0 (the libraries' default) or more, not {threads}")
+    out = dict(env)
+    if threads:
+        out.update({name: str(threads) for name in THREAD_VARIABLES})
+    return out
+
+
+def effective_threads(setting: int) -> int:
+    """The threads ops run with: the setting, or for 0 what OpenBLAS/OpenMP will take (the
+    environment's count, else one per core this process may use)."""
+    if setting > 0:
+        return setting
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
