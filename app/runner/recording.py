@@ -78,6 +78,7 @@ class TraceRecording(NullRecording):
     def begin(self, iteration: int) -> None:
         self._latest.clear()
         self._next_id = 0
+        self.recorder.start_clock()  # the time idle since the last iteration is not its
 
     def end(self, iteration: int, loss: float | None) -> Any:
         if self.recorder.next_iteration(loss) is None:

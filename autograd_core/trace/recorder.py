@@ -119,6 +119,14 @@ class Recorder:
         traced_step.__wrapped__ = step  # type: ignore[attr-defined]
         return traced_step
 
+    def start_clock(self) -> None:
+        """The open iteration starts now, if nothing ran in it yet: a caller that closes
+        iterations itself (`next_iteration`) and then idles must not count the idle time
+        as the next iteration's."""
+        if not (self._nodes or self._bwd or self._mods or self._marks):
+            self._t0 = perf_counter_ns()
+            self._wall = time.time()
+
     def exclude(self, ns: int) -> None:
         """Leave `ns` nanoseconds that just passed out of every time this iteration records
         (a step-mode pause: the user's think time is not the model's time).
