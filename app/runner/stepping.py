@@ -42,7 +42,7 @@ class Controller:
     """
 
     __slots__ = ("backward_index", "current_phase", "forward_index", "inner", "iteration",
-                 "mode", "pause", "paused_ns", "record_of", "stop_requested")
+                 "mode", "pause", "paused_ns", "record_of", "stop_requested", "warm")
 
     def __init__(self, pause: Callable[[Stepped], None]) -> None:
         self.inner: Any = None
@@ -55,6 +55,8 @@ class Controller:
         self.record_of: Callable[[str], Any] = _no_record
         self.current_phase = FORWARD
         self.paused_ns = 0
+        # warm(values): after a pause, before the next op (see app.runner.warm); or None.
+        self.warm: Callable[[tuple], None] | None = None
 
     def begin_iteration(self, iteration: int) -> None:
         self.iteration = iteration
@@ -86,7 +88,7 @@ class Controller:
             self._pause(started, Stepped(self.current_phase, self.forward_index - 1,
                                          self.iteration, name, _shapes(inputs),
                                          _shapes(outputs), self.record_of(FORWARD),
-                                         self.record_of(LEAVES) or ()))
+                                         self.record_of(LEAVES) or ()), inputs + outputs)
         self._check_stop()
 
     # -------------------------------------------------------------- backward nodes
@@ -108,14 +110,17 @@ class Controller:
             started = perf_counter_ns()
             self._pause(started, Stepped(BACKWARD, self.backward_index - 1, self.iteration,
                                          node.name(), _shapes(grad_outputs),
-                                         _shapes(grad_inputs), self.record_of(BACKWARD)))
+                                         _shapes(grad_inputs), self.record_of(BACKWARD)),
+                        grad_outputs + grad_inputs)
         self._check_stop()
 
-    def _pause(self, started: int, stepped: Stepped) -> None:
+    def _pause(self, started: int, stepped: Stepped, values: tuple) -> None:
         """Report the step and wait for the next command; the wait (also when it ends in
-        StopRequested) is excluded from the recorded times."""
+        StopRequested) and the cache warm-up after it are excluded from the recorded times."""
         try:
             self.pause(stepped)
+            if self.warm is not None:
+                self.warm(values)
         finally:
             elapsed = perf_counter_ns() - started
             self.paused_ns += elapsed

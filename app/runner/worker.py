@@ -24,6 +24,7 @@ from app.runner.script import Script, ScriptError, exception_error, load, prefer
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
 from app.runner.stop_report import install_dump, stopped_error
 from app.runner.threads import effective_threads
+from app.runner.warm import warm
 
 
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
@@ -59,6 +60,7 @@ class Worker:
         self.options = options
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)
+        self.controller.warm = self._warm
         self.device = options.device
         self._take_recording(options.record, options.every)
         self.script: Script | None = None
@@ -341,6 +343,14 @@ class Worker:
     def _set_mode(self, mode: str | None) -> None:
         self.controller.mode = mode
         self.rec.stepping(mode is not None)
+
+    def _warm(self, values: tuple) -> None:
+        """After a step-mode pause: warm the caches for the next op (never fails the run)."""
+        try:
+            model = self.script.model if self.script is not None else None
+            warm(values, model.parameters() if hasattr(model, "parameters") else ())
+        except Exception:  # a warm-up is an optimisation: a model it cannot read loses it
+            pass
 
     def _pause_in_hook(self, stepped: p.Stepped) -> None:
         """Called by the Controller inside the engine hook: report, then block for a command."""

@@ -50,28 +50,33 @@ def test_stepping_with_pauses_keeps_op_times_and_duration_of_a_free_run(start):
     s.driver.run(FREE)
     free = _captures(s, FREE)
     s.wait_state(p.IDLE, timeout=30)
-    stepped, finished = _stepped_capture(s)
+    # Two stepped iterations; each figure is the better of the two (the machine is shared,
+    # and a pause counted in would show in both: seconds against milliseconds).
+    stepped = [_stepped_capture(s) for _ in range(2)]
     s.driver.run(FREE)
     free += _captures(s, FREE)
     free = free[1:]  # the first iteration warms caches and allocators
 
     # The iteration's duration counts active time only: it would be > STEPS * WAIT otherwise.
     free_duration = statistics.median(c.duration_ns for c in free)
-    assert stepped.duration_ns < 2 * free_duration, (stepped.duration_ns, free_duration)
-    assert finished.elapsed < 2 * free_duration / 1e9 + 0.05  # the worker's own count too
+    duration = min(c.duration_ns for c, _ in stepped)
+    assert duration < 2 * free_duration, (duration, free_duration)
+    elapsed = min(f.elapsed for _, f in stepped)
+    assert elapsed < 2 * free_duration / 1e9 + 0.05  # the worker's own count too
     # The stepped ops' own times, against the same ops of the free iterations.
-    ops = _op_times(stepped)[:STEPS]
-    reference = [statistics.median(_op_times(c)[k] for c in free) for k in range(STEPS)]
-    assert sum(ops) < 2 * sum(reference), (ops, reference)
-    # The timeline: every op, node and module call ends within the (active) duration.
-    ends = [n.start_ns + n.time_ns for n in stepped.ops()]
-    ends += [b.start_ns + b.time_ns for b in stepped.backward]
-    ends += [m.start_ns + m.time_ns for m in stepped.modules]
-    assert max(ends) <= stepped.duration_ns
-    top = max(stepped.modules, key=lambda m: m.time_ns)  # the Sequential's forward
+    ops = min(sum(_op_times(c)[:STEPS]) for c, _ in stepped)
+    reference = sum(statistics.median(_op_times(c)[k] for c in free) for k in range(STEPS))
+    assert ops < 2 * reference, (ops, reference)
+    # Module spans and phases leave the pauses out as well.
+    top = min(max(m.time_ns for m in c.modules) for c, _ in stepped)  # the Sequential
     free_top = statistics.median(max(m.time_ns for m in c.modules) for c in free)
-    assert top.time_ns < 2 * free_top, (top.time_ns, free_top)
-    assert all(end < 2 * free_duration for _, end in stepped.phases.values())
+    assert top < 2 * free_top, (top, free_top)
+    for capture, _ in stepped:  # the timeline: everything ends within the active duration
+        ends = [n.start_ns + n.time_ns for n in capture.ops()]
+        ends += [b.start_ns + b.time_ns for b in capture.backward]
+        ends += [m.start_ns + m.time_ns for m in capture.modules]
+        ends += [end for _, end in capture.phases.values()]
+        assert max(ends) <= capture.duration_ns < STEPS * WAIT * 1e9 / 10
 
 
 def test_captures_say_how_their_times_were_measured(start):
