@@ -2,11 +2,12 @@
 
 One thread is the default. Our ops are small (a layer of a few hundred units): a thread pool
 costs more to wake than the work it splits, and on a busy machine its threads wait for cores.
-Measured on a 2-core machine (benchmarks/bench_runner.py, `threads` rows): the default example
-ran 32.5 ms/step with OpenBLAS's default of one thread per core while two other processes
-were busy, against 0.72 ms with one thread; a small CNN 70.7 against 2.8 ms. Large models on
-an idle many-core machine can ask for more (`Driver(threads=N)`, `gradscope record
---threads N`); 0 leaves the libraries' own default (one thread per core).
+Measured on the shared 2-core VM (benchmarks/bench_timing.py, default example, recording
+basic, through the worker): 1.38 ms/step with one thread against 4.05 with OpenBLAS's default
+(one per core) at load 1.4, and 1.80 against 15.84 with two busy processes added (load 2.5).
+Large models on an idle many-core machine can ask for more (`Driver(threads=N)`, `gradscope
+record --threads N`); 0 leaves the libraries' own default (one thread per core, or what the
+environment's OMP_NUM_THREADS / OPENBLAS_NUM_THREADS say).
 """
 
 from __future__ import annotations
