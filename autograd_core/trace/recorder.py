@@ -134,7 +134,8 @@ class Recorder:
         The iteration's start moves forward by `ns`, so the start offsets of later ops,
         nodes, module calls and phase marks, and the iteration's duration, count only active
         time; an op's own duration is read by the engine around the op and never spans a
-        pause. Module spans open across a pause are shortened by it too.
+        pause. Module spans open across a pause are shortened by it too. The time of the
+        `on_op` / `on_backward` callbacks is left out the same way.
         """
         self._t0 += ns
         self._excluded += ns
@@ -266,8 +267,10 @@ class Recorder:
             loc = self._locate(site, index)
         nodes += (fn, path, index, loc, self._phase, t0 - self._t0, t1 - t0, ins_start,
                   len(ins) - ins_start, out0, nout, saved)
-        if self.on_op is not None:
+        if self.on_op is not None:  # a viewer's callback: its time is not the model's
+            t = perf_counter_ns()
             self.on_op(_capture.node_record(self, off // NODE))
+            self.exclude(perf_counter_ns() - t)
 
     def _site(self, path: str, fn: type, site: list | None) -> list:
         """The (path, fn) site, its call count reset for this iteration."""
@@ -356,8 +359,10 @@ class Recorder:
                     grads += (g.shape, g.dtype, _CPU if type(g) is _ndarray_type
                               else device_of(g), None)
         self._bwd += (fwd, node.fn, t0 - self._t0, t1 - t0, g0 // TENSOR, len(grad_inputs))
-        if self.on_backward is not None:
+        if self.on_backward is not None:  # as on_op: left out of the recorded times
+            t = perf_counter_ns()
             self.on_backward(_capture.backward_record(self, len(self._bwd) // BWD - 1))
+            self.exclude(perf_counter_ns() - t)
 
     def _grad_stats(self, node: Any, grad_inputs: tuple) -> None:
         """Metadata and statistics of each gradient; a parameter's is kept (with the array)
@@ -480,7 +485,8 @@ def record(model: Any = None, stats: str = "basic", **options: Any) -> Iterator[
         stats: "off" (structure and timings), "basic" (+ min/max/mean/std/norm/NaN/Inf),
             "full" (+ 32-bin histograms and 64x64 thumbnails).
         **options: every, between (sampling), window (captures kept), health (HealthConfig),
-            on_op / on_backward / on_capture (callbacks with each record as it is made),
+            on_op / on_backward / on_capture (callbacks with each record as it is made;
+            the time of on_op and on_backward is left out of the recorded times),
             auto_split (a new iteration starts when graph-building ops follow a backward or
             an update), script, device (session metadata), gpu_timer (a
             `gpu_timing.GpuTimer`: CUDA-event op times; made by itself on the first CuPy array).
