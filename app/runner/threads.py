@@ -3,8 +3,10 @@
 One thread is the default. Our ops are small (a layer of a few hundred units): a thread pool
 costs more to wake than the work it splits, and on a busy machine its threads wait for cores.
 Measured on the shared 2-core VM (benchmarks/bench_timing.py, default example, recording
-basic, through the worker): 1.38 ms/step with one thread against 4.05 with OpenBLAS's default
-(one per core) at load 1.4, and 1.80 against 15.84 with two busy processes added (load 2.5).
+basic, through the worker), one thread against OpenBLAS's default (one per core): at load
+about 1.4, 1.03 vs 1.09 ms/step in one run and 1.38 vs 4.05 in another; with two busy
+processes added (load 2.3-2.5), 1.59 vs 10.74 and 1.80 vs 15.84. One thread is never slower
+here, and the pool's cost grows with whatever else the machine runs.
 Large models on an idle many-core machine can ask for more (`Driver(threads=N)`, `gradscope
 record --threads N`); 0 leaves the libraries' own default (one thread per core, or what the
 environment's OMP_NUM_THREADS / OPENBLAS_NUM_THREADS say).
