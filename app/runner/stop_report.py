@@ -87,7 +87,7 @@ class StackDump:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115
         self.fd = self.file.fileno()
 
-    def request(self, pid: int, timeout: float = 0.3) -> str:
+    def request(self, pid: int, timeout: float = 0.1) -> str:
         """Ask process `pid` for its stacks and return the dump ('' if none came)."""
         self.file.seek(0)
         self.file.truncate()
@@ -96,17 +96,17 @@ class StackDump:
         except (ProcessLookupError, PermissionError):
             return ""
         # The C handler writes at once, but the kernel may deliver the signal a moment later.
+        # The caller may be a GUI thread: wait briefly (a few ms when the dump comes).
         end = time.monotonic() + timeout
-        text, size = "", -1
+        size = -1
         while time.monotonic() < end:
             current = os.fstat(self.fd).st_size
             if current and current == size:  # stopped growing: the dump is complete
                 break
             size = current
-            time.sleep(0.02)
+            time.sleep(0.005)
         self.file.seek(0)
-        text = self.file.read().decode("utf-8", "replace")
-        return text
+        return self.file.read().decode("utf-8", "replace")
 
     def close(self) -> None:
         self.file.close()
