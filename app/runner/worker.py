@@ -139,10 +139,14 @@ class Worker:
             self.send(exc.error)
             self.status(p.ERROR)
             return
-        except StopRequested:  # Stop (or Shutdown) arrived while the script was loading
+        except StopRequested as exc:  # Stop (or Shutdown) arrived while the script loaded
             self.controller.stop_requested = False
-            self.send(p.Error("script", "loading was stopped before the script finished; "
-                              "restart to load it again", location=self.options.path))
+            where = stopped_error(exc.__traceback__, self.options.path)
+            at = f" at {where.location}" if where.location else ""
+            self.send(p.Error("script", f"loading was stopped{at} before the script "
+                              "finished; restart to load it again",
+                              location=where.location or self.options.path,
+                              details=where.details))
             self.status(p.ERROR)
             return
         finally:

@@ -94,3 +94,19 @@ def test_where_stuck_picks_the_script_thread_and_its_innermost_frame(tmp_path):
         '  File "/src/app/runner/worker.py", line 250 in _iterate\n')
     assert where_stuck(dump, script) == (helper, 7)
     assert where_stuck("Fatal Python error: garbage", script) is None
+
+
+def test_a_stop_while_loading_names_the_line_it_stopped(start):
+    body = """
+print("loading", flush=True)
+while True:
+    w = ag.ones(3) * 2.0   # module level: the script never finishes loading
+"""
+    s = start(body)
+    s.wait_for(lambda e: isinstance(e, p.Output) and e.text == "loading")
+    s.driver.stop()
+    error = s.wait_for(lambda e: isinstance(e, p.Error), timeout=10)
+    line = _line_of(body, "never finishes loading")
+    assert error.location == f"{s.driver.options.path}:{line}"
+    assert error.message.startswith(f"loading was stopped at {error.location} ")
+    s.wait_state(p.ERROR, timeout=5)
