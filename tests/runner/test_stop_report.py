@@ -110,3 +110,26 @@ while True:
     assert error.location == f"{s.driver.options.path}:{line}"
     assert error.message.startswith(f"loading was stopped at {error.location} ")
     s.wait_state(p.ERROR, timeout=5)
+
+
+def test_a_stop_while_stepping_names_the_op_it_paused_after(start):
+    body = """
+model = nn.Module()
+w = ag.ones(3, requires_grad=True)
+
+def step(i):
+    y = w * 2.0
+    z = y.exp()            # the second op: Stop comes while paused after it
+    loss = z.sum()
+    loss.backward()
+    return loss
+"""
+    s = start(body)
+    s.wait_state(p.IDLE)
+    for _ in range(2):
+        s.driver.step_forward()
+        s.wait_for(lambda e: isinstance(e, p.Stepped))
+    s.driver.stop()
+    error = _stopped(s)
+    assert error.location == f"{s.driver.options.path}:{_line_of(body, 'the second op')}"
+    assert error.iteration == 0
