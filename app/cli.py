@@ -6,7 +6,7 @@
     gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
                      [--iteration K] [-n ITERATIONS] [--overlay time|grad|value] [--collapse D]
     gradscope record MODEL.py [-n ITERATIONS] [--device cpu|cuda] [--stats off|basic|full]
-                     [--timeout SECONDS] -o run.gscope
+                     [--timeout SECONDS] [--threads N] -o run.gscope
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ DEFAULT_EXAMPLE = EXAMPLES / "spiral_mlp.py"
 
 SUBCOMMANDS = """commands:
   gradscope record MODEL.py -o run.gscope [-n ITERATIONS] [--device cpu|cuda]
-                   [--stats off|basic|full] [--timeout SECONDS]
+                   [--stats off|basic|full] [--timeout SECONDS] [--threads N]
       run a model script headless, recording every iteration, and save the session
   gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
                    [--iteration K] [-n ITERATIONS] [--overlay time|grad|value|...]
@@ -111,6 +111,10 @@ def _parse_record(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--timeout", type=_positive_finite, default=None, metavar="SECONDS",
                    help="stop after this long (loading the script included) and save what "
                         "was captured")
+    p.add_argument("--threads", type=_int_at_least(0), default=1, metavar="N",
+                   help="BLAS/OpenMP threads for the model's ops (default: 1, fastest for "
+                        "small models and honest op times on a busy machine; 0: the "
+                        "libraries' default, one per core)")
     p.add_argument("-o", "--output", required=True, help="the session file to write")
     return p.parse_args(argv)
 
@@ -159,7 +163,7 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
         warning=lambda err: _show(bar, f"gradscope: warning: {err.message}", "stderr"))
     try:
         result = record(args.model, args.iterations, args.device, args.stats, args.timeout,
-                        callbacks, sink=sink, interrupt=interrupt)
+                        callbacks, sink=sink, interrupt=interrupt, threads=args.threads)
     except BaseException:
         if writer:
             _abort(writer[0])

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from app.runner import protocol as p
+from app.runner.stop_report import StackDump, killed_error, where_stuck
+from app.runner.threads import DEFAULT_THREADS, thread_env
 
 _ACTIVE = (p.RUNNING, p.STEPPING)
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `app` package
@@ -53,6 +55,8 @@ class Driver:
             ours from threads, so no process the script starts ever holds our stdout: a
             pipeline like `gradscope record ... | tee log` ends when we do. False (the
             default): the worker shares our descriptors.
+        threads: BLAS/OpenMP threads for the worker's ops, set in its environment before
+            numpy loads (default 1, see `app.runner.threads`); 0: the libraries' default.
 
     Printed lines arrive as one `Output` event per line; a reader that handles
     `OutputBatch` events itself (a window) sets `batch_output` and gets them unsplit.
@@ -60,11 +64,14 @@ class Driver:
 
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
                  every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None,
-                 relay_output: bool = False) -> None:
+                 relay_output: bool = False, threads: int = DEFAULT_THREADS) -> None:
         if record not in p.RECORD_LEVELS:
             raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (the libraries' default) or more, not {threads}")
         self.options = p.WorkerOptions(path=str(path), device=device, record=record,
-                                       every=every, keep_captures=keep_captures)
+                                       every=every, keep_captures=keep_captures,
+                                       threads=threads)
         self.stop_grace = stop_grace
         self.relay_output = relay_output
         self.state = p.DEAD
@@ -77,6 +84,8 @@ class Driver:
         self._sentinel: int | None = None
         self._group: int | None = None  # the worker's process group, until we have ended it
         self._eof = False  # the worker closed its end (the descriptor stays readable)
+        self._dump: StackDump | None = None  # where a stuck worker writes its stacks
+        self._stop_killed = False  # the last kill was Stop's, after the grace period
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
         self.batch_output = False  # True: printed lines stay in their OutputBatch events
 
@@ -93,13 +102,16 @@ class Driver:
         cmd_parent, cmd_child = socket.socketpair()
         evt_parent, evt_child = socket.socketpair()
         fds = (cmd_child.fileno(), evt_child.fileno())
-        env = dict(os.environ)
+        self._close_dump()
+        self._dump = StackDump()
+        self.options.dump_fd = self._dump.fd
+        env = thread_env(dict(os.environ), self.options.threads)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
         out = subprocess.PIPE if self.relay_output else None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app.runner", str(fds[0]), str(fds[1])],
-            pass_fds=fds, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
-            start_new_session=True)
+            pass_fds=(*fds, self._dump.fd), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            env=env, start_new_session=True)
         if self.relay_output:
             _start_relay(self.process.stdout, sys.__stdout__)
             _start_relay(self.process.stderr, sys.__stderr__)
@@ -114,6 +126,7 @@ class Driver:
         self._stop_deadline = None
         self._died_reported = False
         self._eof = False
+        self._stop_killed = False
 
     @property
     def alive(self) -> bool:
@@ -160,8 +173,14 @@ class Driver:
         if self._sentinel is not None:
             os.close(self._sentinel)
             self._sentinel = None
+        self._close_dump()
         self.process = None
         self.state = p.DEAD
+
+    def _close_dump(self) -> None:
+        if self._dump is not None:
+            self._dump.close()
+            self._dump = None
 
     def __enter__(self) -> Driver:
         if self.process is None:
@@ -308,9 +327,14 @@ class Driver:
             if self.process is not None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     self.process.wait(1.0)
+        kept = []
         for event in events:
+            if self._restart_after_stop and isinstance(event, p.Error) \
+                    and event.kind == "stopped":
+                continue  # Restart, not the user's Stop, ended the iteration: it reloads now
             self._track(event)
-        return events
+            kept.append(event)
+        return kept
 
     def _track(self, event: Any) -> None:
         if isinstance(event, p.Status):
@@ -322,12 +346,16 @@ class Driver:
                     self._send(p.Restart())
 
     def _check_stop_deadline(self, events: list[Any]) -> None:
+        """Past Stop's grace period: ask the worker where it is stuck, then kill it."""
         if self._stop_deadline is None or time.monotonic() < self._stop_deadline:
             return
+        where = None
+        if self._dump is not None and self.alive:
+            where = where_stuck(self._dump.request(self.process.pid), self.options.path)
         self.kill()
-        events.append(p.Error(
-            "killed", f"the script did not stop within {self.stop_grace:g} s (an endless "
-            "loop in step?), so the worker was killed; restart to run again"))
+        self._stop_killed = True
+        if not self._restart_after_stop:  # a Restart reloads at once: nothing to report
+            events.append(killed_error(where, self.stop_grace))
 
     def _died(self) -> p.Died:
         self._died_reported = True
@@ -339,6 +367,8 @@ class Driver:
         self._kill_group()  # what its script forked is orphaned user code
         restart = self._restart_after_stop
         event = _died_event(code)
+        if self._stop_killed:  # not a crash: Stop ended it (the `stopped` Error says where)
+            event.message = "the worker was ended by Stop"
         if restart:
             self._respawn()
         return event

@@ -106,6 +106,8 @@ class Status:
     its_per_sec: float = 0.0
     device: str = "cpu"
     memory_bytes: int = 0    # resident memory (CPU) or the CuPy pool in use (CUDA)
+    threads: int = 1         # BLAS/OpenMP threads the ops run with (WorkerOptions.threads,
+                             # or what the libraries use by default when that is 0)
 
 
 @dataclass(slots=True)
@@ -145,8 +147,10 @@ OUTPUT_BATCH_CHARS = 1 << 20
 @dataclass(slots=True)
 class Error:
     """Something failed. `kind`: 'syntax', 'script' (missing/wrong model or step), 'exception'
-    (raised at import or inside step), 'device' (CUDA asked for but unusable), 'killed' (Stop
-    had to kill the worker), 'warning' (not a failure: e.g. DEVICE fell back to the CPU),
+    (raised at import or inside step), 'device' (CUDA asked for but unusable), 'stopped' (the
+    user's Stop ended an iteration: "stopped by you at FILE:LINE", also when the worker had to
+    be killed after the grace period), 'killed' (the worker was killed for another reason),
+    'warning' (not a failure: e.g. DEVICE fell back to the CPU),
     'internal' (a bug in the runner or the recorder, not in the script), 'timeout' (loading
     outlasted `gradscope record --timeout`).
 
@@ -239,3 +243,6 @@ class WorkerOptions:
     keep_captures: int | None = None  # a viewer's window: older captures of a backlog
                                       # are not sent (None: send every capture)
     extra_sys_path: list[str] = field(default_factory=list)
+    threads: int = 1                 # BLAS/OpenMP threads (set in the environment before
+                                     # numpy loads); 0: the libraries' default (all cores)
+    dump_fd: int | None = None       # inherited file for faulthandler's stacks on SIGUSR1

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.runner import protocol as p
 from app.runner.driver import Driver
+from app.runner.threads import DEFAULT_THREADS
 
 
 @dataclass
@@ -97,7 +98,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
            stats: str = "basic", timeout: float | None = None,
            callbacks: Callbacks | None = None,
            sink: Callable[[str, int], Any] | None = None,
-           interrupt: Interrupt | None = None) -> RecordResult:
+           interrupt: Interrupt | None = None, threads: int = DEFAULT_THREADS) -> RecordResult:
     """Run `iterations` of the script at `path` in a worker, recording at `stats`.
 
     Args:
@@ -112,6 +113,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
             has loaded; each capture is added as it arrives. Default: an in-memory Session.
         interrupt: an installed `Interrupt`; a signal stops the run (what was captured is
             kept), a second one kills the worker.
+        threads: BLAS/OpenMP threads of the worker (default 1; 0: the libraries' default),
+            reported in each capture's `threads`.
     Returns:
         A RecordResult (`session` is the sink) and what went wrong, if anything.
 
@@ -127,7 +130,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     make = sink or (lambda dev, total: Session(script=path, device=dev, window=max(total, 1)))
     result = RecordResult(None)
     # relay_output: nothing the script starts may keep holding the caller's stdout.
-    with Driver(path, device=device, record=stats, relay_output=True) as driver:
+    with Driver(path, device=device, record=stats, relay_output=True,
+                threads=threads) as driver:
         loaded = _wait_loaded(driver, cb, deadline, interrupt, result)
         if isinstance(loaded, p.Loaded):
             total = iterations or loaded.iterations or 100
@@ -229,7 +233,7 @@ def _handle(event: Any, result: RecordResult, cb: Callbacks, stopping: bool) -> 
         if event.kind in ("warning", "internal"):  # an internal failure that ends the
             cb.warning(event)                       # worker is followed by Died
             return False
-        if event.kind == "killed" and stopping:
+        if event.kind in ("killed", "stopped") and stopping:
             return False  # the stop had to kill: Died follows
         result.error = event
         return True

@@ -39,7 +39,7 @@ class NullRecording:
 class TraceRecording(NullRecording):
     """A `trace.Recorder` behind the Controller; the worker closes iterations explicitly."""
 
-    def __init__(self, model: Any, level: str, every: int) -> None:
+    def __init__(self, model: Any, level: str, every: int, threads: int = 0) -> None:
         from app.runner.wire import register_record_reducers
         from autograd_core.trace import Recorder, keys
 
@@ -49,7 +49,8 @@ class TraceRecording(NullRecording):
         keys.register_engine_file(_CONTROLLER_FILE)
         self.level = level
         # window=1: captures stream to the driver, which keeps the session.
-        self.recorder = Recorder(model, stats=level, every=every, window=1, auto_split=False)
+        self.recorder = Recorder(model, stats=level, every=every, window=1, auto_split=False,
+                                 threads=threads)
         self._latest: dict[str, Any] = {}
         self._next_id = 0  # node id after the last stepped op: leaves come in between
 
@@ -77,6 +78,7 @@ class TraceRecording(NullRecording):
     def begin(self, iteration: int) -> None:
         self._latest.clear()
         self._next_id = 0
+        self.recorder.start_clock()  # the time idle since the last iteration is not its
 
     def end(self, iteration: int, loss: float | None) -> Any:
         if self.recorder.next_iteration(loss) is None:
@@ -90,8 +92,9 @@ class TraceRecording(NullRecording):
         return self._latest.get(phase)
 
 
-def make(model: Any, level: str, every: int) -> Any:
-    """A recording for `model` at `level`, recording one iteration in every `every`.
+def make(model: Any, level: str, every: int, threads: int = 0) -> Any:
+    """A recording for `model` at `level`, recording one iteration in every `every`, whose
+    captures say they ran with `threads` BLAS/OpenMP threads (0: not known).
 
     Levels 'off', 'basic', 'full' are the trace's statistics levels ('off' still records the
     graph and timings); 'none' records nothing at all.
@@ -102,7 +105,7 @@ def make(model: Any, level: str, every: int) -> Any:
         import autograd_core.trace  # noqa: F401
     except ImportError:
         return NullRecording()
-    return TraceRecording(model, level, every)
+    return TraceRecording(model, level, every, threads)
 
 
 def _controller_file() -> str:

@@ -3,12 +3,15 @@
 `Controller` is installed as `autograd_core.hooks` observer for the whole run. It forwards
 every call to the trace recorder (when recording), raises `StopRequested` at the next op once
 Stop was asked for, and in step mode calls `pause(Stepped)` after each forward op or backward
-node; `pause` blocks on the command pipe until the next command.
+node; `pause` blocks on the command pipe until the next command. The time from the step to
+the next command is left out of the recorded times (`Recorder.exclude`) and counted in
+`paused_ns`, so the user's think time never shows as the model's time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter_ns
 from typing import Any
 
 from app.runner.protocol import Stepped
@@ -34,10 +37,12 @@ class Controller:
     Attributes set by the worker: `stop_requested` (from the command thread), `mode` (None,
     FORWARD: pause after the next forward op, BACKWARD: after the next backward node),
     `iteration`, and `record_of` (callable(phase) -> the recorder's latest record, or None).
+    `paused_ns` totals the time spent paused in step mode (the worker subtracts it from its
+    own iteration times).
     """
 
     __slots__ = ("backward_index", "current_phase", "forward_index", "inner", "iteration",
-                 "mode", "pause", "record_of", "stop_requested")
+                 "mode", "pause", "paused_ns", "record_of", "stop_requested", "warm")
 
     def __init__(self, pause: Callable[[Stepped], None]) -> None:
         self.inner: Any = None
@@ -49,6 +54,9 @@ class Controller:
         self.backward_index = 0
         self.record_of: Callable[[str], Any] = _no_record
         self.current_phase = FORWARD
+        self.paused_ns = 0
+        # warm(values): after a pause, before the next op (see app.runner.warm); or None.
+        self.warm: Callable[[tuple], None] | None = None
 
     def begin_iteration(self, iteration: int) -> None:
         self.iteration = iteration
@@ -75,10 +83,12 @@ class Controller:
             inner.op_end(token, fn, t0, t1, node, inputs, outputs)
         self.forward_index += 1
         if self.mode == FORWARD:
+            started = perf_counter_ns()  # building the step's report is pause time too
             name = getattr(fn, "__name__", "op")
-            self.pause(Stepped(self.current_phase, self.forward_index - 1, self.iteration, name,
-                               _shapes(inputs), _shapes(outputs), self.record_of(FORWARD),
-                               self.record_of(LEAVES) or ()))
+            self._pause(started, Stepped(self.current_phase, self.forward_index - 1,
+                                         self.iteration, name, _shapes(inputs),
+                                         _shapes(outputs), self.record_of(FORWARD),
+                                         self.record_of(LEAVES) or ()), inputs + outputs)
         self._check_stop()
 
     # -------------------------------------------------------------- backward nodes
@@ -97,10 +107,26 @@ class Controller:
             inner.backward_end(token, node, t0, t1, grad_outputs, grad_inputs)
         self.backward_index += 1
         if self.mode in (FORWARD, BACKWARD):
-            self.pause(Stepped(BACKWARD, self.backward_index - 1, self.iteration, node.name(),
-                               _shapes(grad_outputs), _shapes(grad_inputs),
-                               self.record_of(BACKWARD)))
+            started = perf_counter_ns()
+            self._pause(started, Stepped(BACKWARD, self.backward_index - 1, self.iteration,
+                                         node.name(), _shapes(grad_outputs),
+                                         _shapes(grad_inputs), self.record_of(BACKWARD)),
+                        grad_outputs + grad_inputs)
         self._check_stop()
+
+    def _pause(self, started: int, stepped: Stepped, values: tuple) -> None:
+        """Report the step and wait for the next command; the wait (also when it ends in
+        StopRequested) and the cache warm-up after it are excluded from the recorded times."""
+        try:
+            self.pause(stepped)
+            if self.warm is not None:
+                self.warm(values)
+        finally:
+            elapsed = perf_counter_ns() - started
+            self.paused_ns += elapsed
+            exclude = getattr(self.inner, "exclude", None)
+            if exclude is not None:
+                exclude(elapsed)
 
     # ---------------------------------------------------------------- pass-through
     def module_enter(self, module: Any) -> Any:

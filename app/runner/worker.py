@@ -23,10 +23,14 @@ from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
+from app.runner.stop_report import install_dump, stopped_error
+from app.runner.threads import effective_threads
+from app.runner.warm import warm
 
 
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
+    install_dump(options.dump_fd)  # Stop's last resort asks where a stuck script is
     worker = Worker(commands, events, options)
     worker.install_output()
     warnings_filter.install()
@@ -58,6 +62,7 @@ class Worker:
         self.options = options
         self.queue: queue.Queue = queue.Queue()
         self.controller = Controller(self._pause_in_hook)
+        self.controller.warm = self._warm
         self.device = options.device
         self._take_recording(options.record, options.every)
         self.script: Script | None = None
@@ -74,6 +79,8 @@ class Worker:
         self.quit = False
         self.orphaned = False         # the driver went away without a Shutdown
         self.commands = commands
+        self.stop_command: Any = None  # the Stop or Shutdown that raised the stop flag
+        self.threads = effective_threads(options.threads)
         threading.Thread(target=self._read, args=(commands,), daemon=True).start()
 
     # ------------------------------------------------------------------ plumbing
@@ -91,6 +98,7 @@ class Worker:
                 _exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
                                            # keep an orphaned worker alive
             if isinstance(cmd, p.Stop | p.Shutdown):
+                self.stop_command = cmd
                 self.controller.stop_requested = True
             self.queue.put(cmd)
             if isinstance(cmd, p.Shutdown):
@@ -101,7 +109,7 @@ class Worker:
             self.state = state
         self.last_status = time.perf_counter()
         self.send(p.Status(self.state, self.iteration, self.rate, self.device or "cpu",
-                           _memory_in_use(self.device)))
+                           _memory_in_use(self.device), self.threads))
 
     def close(self) -> None:
         self.rec.close()
@@ -134,10 +142,14 @@ class Worker:
             self.send(exc.error)
             self.status(p.ERROR)
             return
-        except StopRequested:  # Stop (or Shutdown) arrived while the script was loading
+        except StopRequested as exc:  # Stop (or Shutdown) arrived while the script loaded
             self.controller.stop_requested = False
-            self.send(p.Error("script", "loading was stopped before the script finished; "
-                              "restart to load it again", location=self.options.path))
+            where = stopped_error(exc.__traceback__, self.options.path)
+            at = f" at {where.location}" if where.location else ""
+            self.send(p.Error("script", f"loading was stopped{at} before the script "
+                              "finished; restart to load it again",
+                              location=where.location or self.options.path,
+                              details=where.details))
             self.status(p.ERROR)
             return
         finally:
@@ -239,7 +251,7 @@ class Worker:
         if self.script is None:
             self.rec = recording.NullRecording()
             return
-        self.rec = recording.make(self.script.model, self.level, self.every)
+        self.rec = recording.make(self.script.model, self.level, self.every, self.threads)
         self.controller.inner = self.rec.start()
         self.controller.record_of = self.rec.latest
 
@@ -263,11 +275,12 @@ class Worker:
         self.controller.begin_iteration(i)
         self.rec.begin(i)
         started = time.perf_counter()
+        paused = self.controller.paused_ns  # step-mode waits are not the iteration's time
         try:
             result = self.script.step(i)
             loss = _loss_value(result)
-        except StopRequested:
-            self._stopped()
+        except StopRequested as exc:
+            self._stopped(exc, i)
             return
         except BaseException as exc:  # sys.exit, Ctrl-C, any exception: the user's, not ours
             self._failed(exc, i)
@@ -282,7 +295,8 @@ class Worker:
             self.send(p.Captured(i, capture))
             if self.flush_captures:
                 self.outbox.flush()
-        self._after_iteration(time.perf_counter() - started)
+        waited = (self.controller.paused_ns - paused) / 1e9
+        self._after_iteration(time.perf_counter() - started - waited)
 
     def _end_recording(self, i: int, loss: float | None) -> Any:
         """The iteration's capture; a failing recorder is reported and switched off, so a
@@ -314,11 +328,15 @@ class Worker:
         if pending is not None:
             self._handle(pending)
 
-    def _stopped(self) -> None:
-        """The iteration was abandoned; the Stop (queued, or pending from step mode) acks."""
+    def _stopped(self, exc: StopRequested, i: int) -> None:
+        """The iteration was abandoned; the Stop (queued, or pending from step mode) acks.
+        A user's Stop is reported with the script's line it interrupted."""
         self._cut_short()
         self.state = p.IDLE
         pending, self.pending = self.pending, None
+        why = pending if pending is not None else self.stop_command
+        if isinstance(why, p.Stop):
+            self.send(stopped_error(exc.__traceback__, self.options.path, iteration=i))
         if pending is not None:
             self._handle(pending)
 
@@ -338,6 +356,14 @@ class Worker:
     def _set_mode(self, mode: str | None) -> None:
         self.controller.mode = mode
         self.rec.stepping(mode is not None)
+
+    def _warm(self, values: tuple) -> None:
+        """After a step-mode pause: warm the caches for the next op (never fails the run)."""
+        try:
+            model = self.script.model if self.script is not None else None
+            warm(values, model.parameters() if hasattr(model, "parameters") else ())
+        except Exception:  # a warm-up is an optimisation: a model it cannot read loses it
+            pass
 
     def _pause_in_hook(self, stepped: p.Stepped) -> None:
         """Called by the Controller inside the engine hook: report, then block for a command."""

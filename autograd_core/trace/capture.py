@@ -109,6 +109,7 @@ class RawCapture:
         "loss",
         "loss_tid",
         "measures",
+        "threads",
         "wall",
     )
 
@@ -134,6 +135,7 @@ class RawCapture:
         cap.phases = _phases(cap, self._marks, self.duration_ns)
         cap.duration_ns = self.duration_ns
         cap.loss = self.loss
+        cap.threads = self.threads
         tid = self.loss_tid
         if tid is None and cap.backward and cap.backward[0].forward >= 0:
             outs = cap.nodes[cap.backward[0].forward].outputs  # the walk starts at the loss
@@ -147,7 +149,8 @@ class RawCapture:
 def freeze(rec: Any, loss: Any) -> RawCapture:
     """The recorder's current iteration, with what needs live tensors measured now."""
     raw = RawCapture()
-    raw.duration_ns = perf_counter_ns() - rec._t0
+    raw.duration_ns = perf_counter_ns() - rec._t0  # active time: `_t0` moved past pauses
+    raw.threads = rec.threads
     # GPU: one synchronize, then the op times and statistics come over, once per iteration.
     raw.gpu_ns = rec._gpu.read() if rec._gpu is not None else []
     if rec._pending:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.trace.records import (
+    CLOCKS,
     LEVELS,
     NODE_KINDS,
     PHASES,
@@ -50,6 +51,7 @@ MAX_FAN = 65_536  # inputs/outputs of a node, gradients of a backward node, name
 MAX_STR = 4096
 MAX_PATH_DEPTH = 128  # levels of a dotted module path (a.b.c has 3)
 MAX_WINDOW = 2**40
+MAX_THREADS = 65_536  # IterationCapture.threads
 MAX_WALL = 1e11  # seconds since the epoch (the year 5138): finite, so exports can use it
 _NONFINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
@@ -101,7 +103,13 @@ SCHEMA: dict[type, dict[str, tuple]] = {
                        "tensors": lst((TensorMeta,), 2 * MAX_NODES, list),
                        "backward": lst((BackwardRecord,), MAX_NODES, list),
                        "modules": lst((ModuleSpan,), MAX_NODES, list), "phases": ("phases",),
-                       "duration_ns": I0, "loss": opt(F), "health": (Health,)},
+                       "duration_ns": I0, "loss": opt(F), "health": (Health,),
+                       "clock": enum(CLOCKS), "threads": ("int", 0, MAX_THREADS)},
+}
+# Fields added after schema version 1, with the value a file written before them means:
+# an older file lacks them and still loads (schema version 2 added clock and threads).
+ADDED: dict[type, dict[str, Any]] = {
+    IterationCapture: {"clock": "wall", "threads": 0},
 }
 
 
@@ -285,6 +293,10 @@ class Decoder:
             try:
                 kwargs[name] = self._value(v[name], fspec)
             except KeyError:
+                added = ADDED.get(cls)
+                if added is not None and name in added:  # a file from before the field
+                    kwargs[name] = added[name]
+                    continue
                 bad = _BadValueError("missing")
                 bad.steps.append("." + name)
                 raise bad from None

@@ -29,8 +29,12 @@ def _x(name: str, cat: str, start_ns: int, dur_ns: int, tid: int, args: dict) ->
 
 
 def _capture_events(cap: IterationCapture, offset_ns: int, flow_base: int) -> list[dict]:
+    # The iteration lasts its active time (step-mode pauses left out); its args say how
+    # the times were read.
     events = [_x(f"iteration {cap.index}", "iteration", offset_ns, cap.duration_ns, 0,
-                 {"loss": None if cap.loss is None else json_float(cap.loss)})]
+                 {"loss": None if cap.loss is None else json_float(cap.loss),
+                  "clock": safe_text(cap.clock), "threads": cap.threads,
+                  "pauses": "excluded"})]
     for m in cap.modules:
         events.append(_x(m.path or "<model>", "module", offset_ns + m.start_ns, m.time_ns,
                          TRACKS.get(m.phase, 1), {"path": safe_text(m.path)}))

@@ -65,7 +65,7 @@ class Recorder:
                  health: HealthConfig | None = None, on_op: Callable | None = None,
                  on_backward: Callable | None = None, on_capture: Callable | None = None,
                  auto_split: bool = True, script: str = "", device: str | None = None,
-                 gpu_timer: Any = None) -> None:
+                 gpu_timer: Any = None, threads: int = 0) -> None:
         if stats not in LEVELS:
             raise ValueError(f"stats must be one of {LEVELS}, got {stats!r}")
         if every < 1 or between not in ("structure", "skip"):
@@ -88,6 +88,10 @@ class Recorder:
         self._sites: dict[str, dict[type, list]] = {}
         self._nsites = 0
         self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
+        self.threads = threads  # the BLAS/OpenMP threads the ops ran with (0: not known)
+        # Nanoseconds excluded from the clock so far (step-mode pauses, see `exclude`):
+        # every time offset is on the "active" clock, perf_counter_ns() minus this.
+        self._excluded = 0
         self._iteration = -1
         if gpu_timer is not None or str(self.session.device).startswith("cuda"):
             self._enable_gpu(gpu_timer)
@@ -114,6 +118,27 @@ class Recorder:
             return out
         traced_step.__wrapped__ = step  # type: ignore[attr-defined]
         return traced_step
+
+    def start_clock(self) -> None:
+        """The open iteration starts now, if nothing ran in it yet: a caller that closes
+        iterations itself (`next_iteration`) and then idles must not count the idle time
+        as the next iteration's."""
+        if not (self._nodes or self._bwd or self._mods or self._marks):
+            self._t0 = perf_counter_ns()
+            self._wall = time.time()
+
+    def exclude(self, ns: int) -> None:
+        """Leave `ns` nanoseconds that just passed out of every time this iteration records
+        (a step-mode pause: the user's think time is not the model's time).
+
+        The iteration's start moves forward by `ns`, so the start offsets of later ops,
+        nodes, module calls and phase marks, and the iteration's duration, count only active
+        time; an op's own duration is read by the engine around the op and never spans a
+        pause. Module spans open across a pause are shortened by it too. The time of the
+        `on_op` / `on_backward` callbacks is left out the same way.
+        """
+        self._t0 += ns
+        self._excluded += ns
 
     def close(self, loss: Any = None) -> int | None:
         """Finish the open iteration if anything ran in it."""
@@ -242,8 +267,10 @@ class Recorder:
             loc = self._locate(site, index)
         nodes += (fn, path, index, loc, self._phase, t0 - self._t0, t1 - t0, ins_start,
                   len(ins) - ins_start, out0, nout, saved)
-        if self.on_op is not None:
+        if self.on_op is not None:  # a viewer's callback: its time is not the model's
+            t = perf_counter_ns()
             self.on_op(_capture.node_record(self, off // NODE))
+            self.exclude(perf_counter_ns() - t)
 
     def _site(self, path: str, fn: type, site: list | None) -> list:
         """The (path, fn) site, its call count reset for this iteration."""
@@ -332,8 +359,10 @@ class Recorder:
                     grads += (g.shape, g.dtype, _CPU if type(g) is _ndarray_type
                               else device_of(g), None)
         self._bwd += (fwd, node.fn, t0 - self._t0, t1 - t0, g0 // TENSOR, len(grad_inputs))
-        if self.on_backward is not None:
+        if self.on_backward is not None:  # as on_op: left out of the recorded times
+            t = perf_counter_ns()
             self.on_backward(_capture.backward_record(self, len(self._bwd) // BWD - 1))
+            self.exclude(perf_counter_ns() - t)
 
     def _grad_stats(self, node: Any, grad_inputs: tuple) -> None:
         """Metadata and statistics of each gradient; a parameter's is kept (with the array)
@@ -401,7 +430,7 @@ class Recorder:
             path = self._module_path(module, stack[-1][0] if stack else None, ppath)
         stack.append((module, path))
         self._path = path
-        return perf_counter_ns()
+        return perf_counter_ns() - self._excluded  # on the active clock (see `exclude`)
 
     def _module_path(self, module: Any, parent: Any, ppath: str) -> str:
         path = self._paths.path(module, parent, ppath)
@@ -412,13 +441,14 @@ class Recorder:
         return path
 
     def module_exit(self, token: Any, module: Any, output: Any) -> None:
-        t1 = perf_counter_ns()
+        t1 = perf_counter_ns() - self._excluded  # active clock, as `token`
         stack = self._mstack
         if stack and stack[-1][0] is module:
             path = stack.pop()[1]
             self._path = stack[-1][1] if stack else ""
             if self._active:
-                self._mods.append((path, max(token - self._t0, 0), t1 - token, self._phase))
+                start = self._t0 - self._excluded  # the iteration's start, active clock
+                self._mods.append((path, max(token - start, 0), t1 - token, self._phase))
 
     # ------------------------------------------------------------------ observer: phases
     def phase(self, name: str) -> None:
@@ -455,7 +485,8 @@ def record(model: Any = None, stats: str = "basic", **options: Any) -> Iterator[
         stats: "off" (structure and timings), "basic" (+ min/max/mean/std/norm/NaN/Inf),
             "full" (+ 32-bin histograms and 64x64 thumbnails).
         **options: every, between (sampling), window (captures kept), health (HealthConfig),
-            on_op / on_backward / on_capture (callbacks with each record as it is made),
+            on_op / on_backward / on_capture (callbacks with each record as it is made;
+            the time of on_op and on_backward is left out of the recorded times),
             auto_split (a new iteration starts when graph-building ops follow a backward or
             an update), script, device (session metadata), gpu_timer (a
             `gpu_timing.GpuTimer`: CUDA-event op times; made by itself on the first CuPy array).

@@ -15,6 +15,7 @@ import numpy as np
 PHASES = ("forward", "backward", "update")
 NODE_KINDS = ("op", "param", "input", "output", "loss")
 LEVELS = ("off", "basic", "full")
+CLOCKS = ("wall",)  # how a capture's times were read (IterationCapture.clock)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -79,7 +80,9 @@ class NodeRecord:
 
     `key` is stable across iterations (see `autograd_core.trace.keys`); `id` indexes the
     capture's node list. `inputs`/`outputs` are tensor ids into `IterationCapture.tensors`.
-    Times are nanoseconds from the capture's start; `gpu_ns` is the CUDA-event duration.
+    Times are nanoseconds from the capture's start on its active clock (see
+    `IterationCapture`): `time_ns` is the op's own execution, read around the op alone, and
+    `start_ns` leaves out step-mode pauses before it; `gpu_ns` is the CUDA-event duration.
     """
 
     id: int
@@ -107,7 +110,8 @@ class NodeRecord:
 @dataclass(slots=True)
 class BackwardRecord:
     """One backward node that ran: `forward` is the id of the NodeRecord it differentiates;
-    `grads` has one entry per forward input (None where no gradient flowed)."""
+    `grads` has one entry per forward input (None where no gradient flowed). `time_ns` is the
+    node's own backward; `start_ns` is on the capture's active clock (pauses left out)."""
 
     id: int
     forward: int
@@ -129,7 +133,8 @@ class Edge:
 
 @dataclass(slots=True)
 class ModuleSpan:
-    """One call of a Module: its dotted path and when it ran (ns from capture start)."""
+    """One call of a Module: its dotted path and when it ran (ns from capture start, active
+    clock: a step-mode pause inside the call is not part of `time_ns`)."""
 
     path: str
     start_ns: int
@@ -169,6 +174,13 @@ class IterationCapture:
 
     `phases` maps each phase to (start_ns, end_ns) from the capture's start (-1 if absent);
     `level` is the statistics level it was recorded at ("off", "basic", "full").
+
+    Times are on an *active* clock: time the worker spent paused in step mode (waiting for
+    the user's next step) is left out, so `duration_ns` is the iteration's active time, and
+    offsets and durations never include a pause. `clock` says how the times were read:
+    "wall" (the monotonic `perf_counter`, which counts waits for memory and for other
+    processes); `threads` is the number of BLAS/OpenMP threads the ops ran with (0: not
+    known, e.g. a file written before this field existed).
     """
 
     index: int
@@ -183,6 +195,8 @@ class IterationCapture:
     duration_ns: int = 0
     loss: float | None = None
     health: Health = field(default_factory=Health)
+    clock: str = "wall"
+    threads: int = 0
 
     def node_by_key(self, key: str) -> NodeRecord | None:
         for n in self.nodes:

@@ -12,7 +12,8 @@ import numpy as np
 
 from autograd_core.trace.records import IterationCapture
 
-SCHEMA_VERSION = 1
+# 2: IterationCapture gained `clock` and `threads` (version 1 files still load: codec.ADDED).
+SCHEMA_VERSION = 2
 DEFAULT_WINDOW = 1000
 
 

@@ -85,3 +85,13 @@ def test_chrome_trace_matches_schema_with_flows(recorded: trace.Recorder,
     head_op = next(e for e in ops if e["args"]["module"] == "head")
     assert mod["ts"] <= head_op["ts"] and head_op["ts"] + head_op["dur"] <= mod["ts"] + \
         mod["dur"] + 1e-3
+
+
+def test_chrome_trace_iterations_say_how_their_times_were_read(recorded: trace.Recorder,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    trace.export_chrome_trace(recorded.session, path)
+    iterations = [e for e in json.loads(path.read_text())["traceEvents"]
+                  if e.get("cat") == "iteration"]
+    assert iterations and all(e["args"]["clock"] == "wall" and e["args"]["pauses"] ==
+                              "excluded" and e["args"]["threads"] == 0 for e in iterations)

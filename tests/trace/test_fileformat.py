@@ -300,3 +300,30 @@ def test_fuzz_mutated_json_fields_are_refused_cleanly(tmp_path: Path, path: list
     out = _write(tmp_path / "j.gscope", members)
     with contextlib.suppress(SessionFormatError):
         _load_all(out)
+
+
+def test_version_1_files_without_clock_and_threads_still_load(saved: Path,
+                                                             tmp_path: Path) -> None:
+    """Schema 2 added IterationCapture.clock and .threads; a version-1 file lacks both."""
+    members = _members(saved)
+    index = json.loads(members["gscope.json"])
+    index["schema_version"] = 1
+    members["gscope.json"] = json.dumps(index).encode()
+    for name in [n for n in members if n.startswith("captures/") and n.endswith(".json")]:
+        data = json.loads(members[name])
+        assert data.pop("clock") == "wall" and "threads" in data
+        del data["threads"]
+        members[name] = json.dumps(data).encode()
+    session = _load_all(_write(tmp_path / "v1.gscope", members))
+    assert session.captures and all((c.clock, c.threads) == ("wall", 0)
+                                    for c in session.captures)
+
+
+def test_a_capture_keeps_its_thread_count_through_a_file(tmp_path: Path) -> None:
+    model = ag.nn.Linear(3, 2)
+    with trace.record(model, threads=3) as rec:
+        model(ag.ones(1, 3)).sum().backward()
+        rec.next_iteration()
+    trace.save(rec.session, tmp_path / "t.gscope")
+    (capture,) = _load_all(tmp_path / "t.gscope").captures
+    assert (capture.clock, capture.threads) == ("wall", 3)
