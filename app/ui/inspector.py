@@ -126,7 +126,7 @@ class CapturePanel(RecordPanel):
             ("iteration", record.index), ("loss", _loss_text(record.loss)),
             ("nodes", len(record.nodes)),
             ("ops", len(record.ops())), ("duration", format_value(record.duration_ns, "time")),
-            ("statistics level", record.level)]
+            ("timed with", timing_text(record)), ("statistics level", record.level)]
         if h.first_nonfinite is not None:
             o = h.first_nonfinite
             rows.append(("first NaN/Inf", f"{o.key} ({o.phase} {o.where}) at {o.source}"))
@@ -137,6 +137,15 @@ class CapturePanel(RecordPanel):
             rows.append(("vanishing", ", ".join(h.vanishing) or "-"))
             rows.append(("exploding", ", ".join(h.exploding) or "-"))
         self._fill(f"Iteration {record.index}", rows)
+
+
+def timing_text(cap: IterationCapture) -> str:
+    """How the capture's times were measured: the clock, the BLAS threads, and that time
+    spent paused in step mode is not in them."""
+    threads = getattr(cap, "threads", 0)
+    clock = getattr(cap, "clock", "wall")
+    count = f"{threads} thread{'s' if threads != 1 else ''}" if threads else "threads unknown"
+    return f"{clock} clock, {count}; active time only (step-mode pauses excluded)"
 
 
 class GroupPanel(RecordPanel):

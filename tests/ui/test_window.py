@@ -124,3 +124,14 @@ def test_themes_and_settings_persist(qtbot, spiral_window, settings):
     w.actions["toggle_theme"].trigger()
     assert w.theme.name != start and settings.theme == w.theme.name
     assert settings.recent_files[0].endswith("spiral_mlp.py")
+
+
+def test_the_capture_panel_says_how_its_times_were_measured(qtbot, spiral_window):
+    panel = spiral_window.inspector.current_panel
+    qtbot.waitUntil(lambda: panel().objectName() == "CapturePanel", timeout=2_000)
+    tree = panel().tree
+    rows = {tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1)
+            for i in range(tree.topLevelItemCount())}
+    # The window's workers default to one BLAS thread; the capture records it.
+    assert rows["timed with"].startswith("wall clock, 1 thread;")
+    assert "pauses excluded" in rows["timed with"]
