@@ -115,10 +115,10 @@ def _build_collapsed(graph: nx.DiGraph, options: LayoutOptions) -> DrawGraph:
             i = dg.add_node(node, data.get("kind", ""), float(w), float(h))
         else:
             key = GroupNode(path)
-            i = index.get(key)
-            if i is None:
-                i = index[key] = dg.add_node(key, "group", *options.group_size)
+            if key not in index:
+                index[key] = dg.add_node(key, "group", *options.group_size)
                 dg.groups[key] = []
+            i = index[key]
             dg.groups[key].append(node)
         node_index[node] = i
     seen: set[tuple[int, int]] = set()

@@ -199,6 +199,7 @@ class _Placer:
     def run_pass(self, downward: bool) -> None:
         """Re-place every layer towards its neighbours above (downward) or below."""
         layers = self.proper.layers
+        indices: range | list[int]
         if downward:
             indices, nbrs = range(1, len(layers)), self.proper.up
         else:

@@ -131,7 +131,7 @@ def edge_chains(
                 nodes.append(w)
             # A 2-cycle gives two top -> w chains: the reversed one is the edge w -> top.
             upwards = False
-            if rev:
+            if rev and original is not None:  # original_succ is kept whenever edges were reversed
                 upwards = (w, top) in rev and (w in seen or w not in original[top])
                 seen.add(w)
             if upwards:

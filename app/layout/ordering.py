@@ -88,7 +88,7 @@ def _sort_layer(layer: list[int], nbrs: list[list[int]], pos: list[int]) -> None
 
     Nodes without neighbours on that side keep their slot.
     """
-    keyed = []
+    keyed: list[tuple[float, int, int]] = []  # (mean neighbour position, old position, node)
     for v in layer:
         nb = nbrs[v]
         if len(nb) == 1:

@@ -54,7 +54,7 @@ def seed_order(proper: Proper, known: list[float | None]) -> tuple[list[int], np
     _fill_from(reversed(proper.layers), proper.down, guess)
     inf = float("inf")
     for layer in proper.layers:
-        layer.sort(key=lambda v: inf if guess[v] is None else guess[v])
+        layer.sort(key=lambda v: inf if (g := guess[v]) is None else g)
     return slots_of(proper.layers, len(known)), movable
 
 
