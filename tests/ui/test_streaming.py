@@ -3,11 +3,10 @@ the next, so a fast run never holds the event loop, and nothing is lost."""
 
 from __future__ import annotations
 
-import time
-
 
 def test_a_backlog_is_read_in_slices_and_the_repump_finishes_it(qtbot, open_window, tmp_path):
     path = tmp_path / "model.py"
+    printed = tmp_path / "printed"  # the script's signal that the whole burst is written
     path.write_text(
         "import time\nimport autograd_core as ag\nfrom autograd_core import nn\n"
         "model = nn.Linear(2, 1)\n"
@@ -16,6 +15,7 @@ def test_a_backlog_is_read_in_slices_and_the_repump_finishes_it(qtbot, open_wind
         "        for n in range(300):\n"
         "            print(f'line {n}', flush=True)\n"
         "            time.sleep(0.002)  # lets the sender ship lines in many messages\n"
+        f"        open({str(printed)!r}, 'w').close()\n"
         "    loss = model(ag.ones(4, 2)).sum()\n"
         "    loss.backward()\n"
         "    return loss\n")
@@ -26,7 +26,7 @@ def test_a_backlog_is_read_in_slices_and_the_repump_finishes_it(qtbot, open_wind
     before = w.output.blockCount()
     runner.send("run", 1)
     qtbot.waitUntil(runner.driver.pending, timeout=20_000)
-    time.sleep(1.5)                     # let the whole burst reach the pipe
+    qtbot.waitUntil(printed.exists, timeout=20_000)  # the burst is written, most of it shipped
     runner.pump(budget=0.0)             # one message, then yield to the event loop
     assert w.output.blockCount() - before < 300 and runner._repump.isActive()
     runner._notifier.setEnabled(True)   # as running normally: lines still on their way count
