@@ -9,16 +9,15 @@ other processes on a shared machine do not inflate them.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numpy as np
 import torch
+from _results import recorded
 
 import autograd_core as ag
 from autograd_core.ops.conv import conv2d
@@ -139,4 +138,5 @@ def w5_steps() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("conv"):
+        main()

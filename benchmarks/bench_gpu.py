@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _results import recorded
 
 import autograd_core as ag
 
@@ -355,4 +356,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("gpu"):
+        main()

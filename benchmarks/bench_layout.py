@@ -20,16 +20,11 @@ import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
-
+from _results import recorded  # noqa: E402
 from layout_graphs import benchmark_graph  # noqa: E402
 
 from app.layout import Layout, LayoutOptions, layout_graph  # noqa: E402
@@ -274,4 +269,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("layout"):
+        main()

@@ -27,12 +27,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _results import recorded  # noqa: E402
 
 from app.runner import Driver  # noqa: E402
 from app.runner import protocol as p  # noqa: E402
@@ -181,4 +180,5 @@ def _table(local: list[float], worker: list[float], *, args: argparse.Namespace)
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("runner"):
+        main()

@@ -24,8 +24,9 @@ import time
 import zipfile
 from pathlib import Path
 
+from _results import recorded
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 MEASURE = r"""
 import json, sys, time, tracemalloc
@@ -169,4 +170,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("store"):
+        main()

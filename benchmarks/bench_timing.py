@@ -24,13 +24,12 @@ import multiprocessing
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _results import recorded
 
 from app.runner import Driver
 from app.runner import protocol as p
@@ -195,4 +194,5 @@ def _table(args: argparse.Namespace, ratios: dict[str, tuple[float, float]],
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("timing"):
+        main()

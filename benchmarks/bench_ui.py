@@ -25,10 +25,8 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
-
 import networkx as nx  # noqa: E402
+from _results import recorded  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEvent, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -269,4 +267,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("ui"):
+        main()

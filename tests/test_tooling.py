@@ -7,6 +7,7 @@ skipped, saying why, where mypy is not installed (the dev extra installs it).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -74,3 +75,24 @@ def test_pre_commit_hooks_run_ruff_from_the_venv() -> None:
     assert all(repo["repo"] == "local" for repo in config["repos"])  # nothing to download
     assert hooks["ruff-check"]["entry"].startswith(".venv/bin/ruff check")
     assert hooks["ruff-format"]["entry"].startswith(".venv/bin/ruff format")
+
+
+def test_readme_tables_are_rewritten_from_matching_results_only(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks.__main__ import regenerate
+    from benchmarks._results import rows_of, table_of
+
+    printed = "warm-up done\n| graph | ms |\n|---|---:|\n| mlp | 1.5 |\nmedian of 5\n"
+    assert table_of(printed) == ["| graph | ms |", "|---|---:|", "| mlp | 1.5 |"]
+    assert rows_of(table_of(printed)) == [{"graph": "mlp", "ms": "1.5"}]
+    (tmp_path / "layout.json").write_text(json.dumps({"table": table_of(printed)}))
+    (tmp_path / "ui.json").write_text(json.dumps({"table": ["| a |", "|---|", "| 1 |"]}))
+    readme = ("x\n<!-- bench:layout -->\n| graph | ms |\n|---|---:|\n| mlp | 9.9 |\n"
+              "<!-- /bench:layout -->\n<!-- bench:ui -->\n| a | target |\n|---|---|\n"
+              "| 2 | <3 |\n<!-- /bench:ui -->\n<!-- bench:gpu -->\n| g |\n<!-- /bench:gpu -->\n")
+    new, notes = regenerate(readme, tmp_path)
+    assert "| mlp | 1.5 |" in new and "9.9" not in new  # same columns: replaced
+    assert "| 2 | <3 |" in new  # a curated table with other columns is kept
+    assert "| g |" in new and len(notes) == 3  # no results: kept
+    assert new.count("<!-- bench:") == 3 and new.count("<!-- /bench:") == 3
