@@ -3,7 +3,7 @@
     gradscope [MODEL.py | run.gscope] [--screenshot OUT.png [-n ITERATIONS]]
                                                                   the window (default example)
     gradscope MODEL.py --terminal [-n ITERATIONS]                 train in the terminal
-    gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
+    gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,json,trace.json,dot,graphml}
                      [--iteration K] [-n ITERATIONS] [--overlay time|grad|value] [--collapse D]
     gradscope record MODEL.py [-n ITERATIONS] [--device cpu|cuda] [--stats off|basic|full]
                      [--timeout SECONDS] [--threads N] -o run.gscope
@@ -20,6 +20,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.present.formats import export_format, suffix_braces, suffix_list
+from app.present.overlays import OVERLAYS
+
 if TYPE_CHECKING:
     from app.runner.record import RecordResult
 
@@ -27,11 +30,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "spiral_mlp.py"
 
 
-SUBCOMMANDS = """commands:
+SUBCOMMANDS = f"""commands:
   gradscope record MODEL.py -o run.gscope [-n ITERATIONS] [--device cpu|cuda]
                    [--stats off|basic|full] [--timeout SECONDS] [--threads N]
       run a model script headless, recording every iteration, and save the session
-  gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,dot,graphml,json,trace.json}
+  gradscope export (MODEL.py | run.gscope) -o OUT.{suffix_braces()}
                    [--iteration K] [-n ITERATIONS] [--overlay time|grad|value|...]
                    [--collapse DEPTH] [--scale SCALE] [--theme light|dark]
       render the graph offscreen, or write the capture as data
@@ -339,13 +342,12 @@ def _parse_export(argv: list[str]) -> argparse.Namespace:
                     "(DOT, GraphML, JSON, Chrome trace) of a model script or a session file.")
     p.add_argument("source", help="a model script (recorded for -n iterations) or a .gscope")
     p.add_argument("-o", "--output", required=True,
-                   help="OUT.png, .svg, .pdf, .dot, .graphml, .json or .trace.json")
+                   help=f"OUT{suffix_list()} (data formats need no PySide6)")
     p.add_argument("--iteration", type=_int_at_least(0), default=None, metavar="K",
                    help="the iteration to export (default: the last captured)")
     p.add_argument("-n", "--iterations", type=_int_at_least(1), default=None,
                    help="iterations to record from a model script (default: 3)")
-    p.add_argument("--overlay", choices=("none", "time", "backward", "grad", "value",
-                                         "anomaly"), default="none",
+    p.add_argument("--overlay", choices=tuple(OVERLAYS), default="none",
                    help="colour nodes by forward time, gradient norm, value magnitude, ...")
     p.add_argument("--collapse", type=_int_at_least(0), default=None, metavar="DEPTH",
                    help="collapse module groups at this depth (0: none; default: by size)")
@@ -359,6 +361,7 @@ def _parse_export(argv: list[str]) -> argparse.Namespace:
 def export_command(argv: list[str]) -> int:
     """`gradscope export`: 0 when written, 1 when the script failed or the file could not be
     written, 2 on bad arguments (checked, output path included, before any loading)."""
+    from app.present.data_export import export_data_headless
     from autograd_core.trace.atomic import OutputPathError, check_output_path
 
     args = _parse_export(argv)
@@ -370,25 +373,18 @@ def export_command(argv: list[str]) -> int:
     except OutputPathError as exc:
         print(f"gradscope: {exc}", file=sys.stderr)  # it names the path and why
         return 2
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: never needs a display
-    try:
-        from PySide6.QtWidgets import QApplication
-
-        from app.ui.export import export_headless, export_kind
-    except ImportError as exc:
-        print(f"gradscope: export needs PySide6 ({exc}): pip install -e '.[gui]'",
+    fmt = export_format(args.output)
+    if fmt is None:
+        print(f"gradscope: unknown output format: {args.output} (use {suffix_list()})",
               file=sys.stderr)
         return 2
-    if not export_kind(args.output):
-        print(f"gradscope: unknown output format: {args.output} (use .png, .svg, .pdf, .dot, "
-              ".graphml, .json or .trace.json)", file=sys.stderr)
-        return 2
-    _app = QApplication.instance() or QApplication(["gradscope"])
     try:
-        done = export_headless(args.source, args.output, args.iteration, args.iterations,
-                               args.overlay, args.collapse, args.scale, args.theme)
+        done = _export(args) if fmt.kind == "image" else export_data_headless(
+            args.source, args.output, args.iteration, args.iterations)
+    except ImportError as exc:  # only image formats need Qt
+        print(f"gradscope: exporting images needs PySide6 ({exc}): pip install -e '.[gui]' "
+              f"(data formats, {suffix_list('data')}, do not)", file=sys.stderr)
+        return 2
     except (RuntimeError, ValueError, OSError, MemoryError) as exc:
         print(f"gradscope: {_named(exc, args.output)}", file=sys.stderr)
         return 1
@@ -396,6 +392,20 @@ def export_command(argv: list[str]) -> int:
         print(f"gradscope: note: {done.note}", file=sys.stderr)
     print(f"wrote {done.path}")
     return 0
+
+
+def _export(args: argparse.Namespace) -> Any:
+    """Draw an image export offscreen (Qt is imported here: data formats never need it)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: never needs a display
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.export import export_headless
+
+    _app = QApplication.instance() or QApplication(["gradscope"])
+    return export_headless(args.source, args.output, args.iteration, args.iterations,
+                           args.overlay, args.collapse, args.scale, args.theme)
 
 
 def _named(exc: BaseException, output: str) -> str:

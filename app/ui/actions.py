@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.present.overlays import OVERLAYS
 from app.runner import protocol as p
-from app.ui.overlays import OVERLAYS
 from app.ui.text import plain_label, plain_tooltip
 
 # name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.

@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.layout import GroupNode, Layout
+from app.present.overlays import OverlayScale
 from app.ui.items import EdgeItem, GroupItem, NodeItem
-from app.ui.overlays import OverlayScale
 from app.ui.overview import OverviewPainter
 from app.ui.theme import ANOMALY, DARK, Theme, scale_color
 

@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ view
     def _on_collapse_all_triggered(self) -> None:
-        from app.ui.graph_presenter import collapse_at_depth
+        from app.present.graph import collapse_at_depth
 
         self.presenter.set_collapsed(collapse_at_depth(self.scene.graph, 1))
 

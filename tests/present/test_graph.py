@@ -1,11 +1,11 @@
-"""What the view draws, Qt-free parts: overlays and module collapse."""
+"""What the view draws, computed without Qt (app.present): overlays and module collapse."""
 
 from __future__ import annotations
 
 import networkx as nx
 
-from app.ui.graph_presenter import collapse_at_depth, default_collapse, module_paths
-from app.ui.overlays import overlay_scale
+from app.present.graph import collapse_at_depth, default_collapse, module_paths
+from app.present.overlays import overlay_scale
 
 
 def test_overlay_scale_is_logarithmic_and_flags_non_finite_nodes():
