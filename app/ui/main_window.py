@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QFileDialog,
     QInputDialog,
     QMainWindow,
@@ -25,23 +24,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.present.formats import dialog_filter, export_kind
 from app.runner import protocol as p
 from app.ui import export
 from app.ui import run_state as rs
 from app.ui.actions import ACTIONS, ShortcutsDialog, disable_cuda, make_actions, make_toolbar
+from app.ui.docks import attach_docks, build_docks
 from app.ui.error_panel import ErrorPanel
 from app.ui.graph_presenter import GraphPresenter
 from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView
-from app.ui.inspector import InspectorPanel
-from app.ui.output_view import OutputPanel
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel, session_error
 from app.ui.settings import Settings
 from app.ui.status_line import number_text, status_text
 from app.ui.text import menu_text, one_line, plain_label, plain_tooltip, window_title
 from app.ui.theme import apply_theme, theme
-from app.ui.timeline import LossPlot, TimelineWidget
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +61,7 @@ class MainWindow(QMainWindow):
         self._cuda_reason = ""
         self._build()
         self._connect()
+        attach_docks(self, self.docks)
         self._on_model_run_state_changed(self.model.run_state)  # nothing open: nothing runs
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -85,17 +84,9 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.error_panel)
         lay.addWidget(self.view, 1)
         self.setCentralWidget(centre)
-        self.inspector = InspectorPanel()
-        self.loss_plot = LossPlot()
-        self.timeline = TimelineWidget()
-        self.output_panel = OutputPanel()
+        self.docks = build_docks(self)  # inspector, loss_plot, timeline, output_panel, ...
         self.output = self.output_panel.view  # bounded, batched per frame, logged to a file
         self.runner.started.connect(lambda path: self.output.new_run())  # a log file per run
-        self.docks: dict[str, QDockWidget] = {}
-        self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
-        self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
-        self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
-        self._dock("Output", self.output_panel, Qt.BottomDockWidgetArea)
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
@@ -107,13 +98,6 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self._apply_theme()
-
-    def _dock(self, title: str, widget: QWidget, area) -> None:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{title.lower()}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        self.docks[title] = dock
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -464,11 +448,11 @@ class MainWindow(QMainWindow):
 
     def _on_export_graph_triggered(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png",
-                                              "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)")
+                                              dialog_filter("image"))
         if not path:
             return
         scale = 2.0
-        if path.lower().endswith(".png"):
+        if export_kind(path) == ".png":
             scale, ok = QInputDialog.getDouble(self, "PNG scale", "Scale", 2.0, 0.25, 8.0, 2)
             if not ok:
                 return
@@ -478,9 +462,8 @@ class MainWindow(QMainWindow):
         cap = self.model.capture()
         if cap is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export capture", "capture.json",
-            "JSON (*.json);;Chrome trace (*.trace.json);;DOT (*.dot);;GraphML (*.graphml)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export capture", "capture.json",
+                                              dialog_filter("data"))
         if path:
             self._write_file(path, lambda: export.export_data(cap, path))
 
