@@ -11,6 +11,10 @@ import networkx as nx
 from app.layout import Layout, LayoutOptions, layout_graph
 from autograd_core.trace.graph import with_safe_text
 
+# The box sizes the layout places and the scene draws (and frames pad): the layout's defaults,
+# named once here.
+NODE_SIZE: tuple[float, float] = LayoutOptions().node_size
+GROUP_SIZE: tuple[float, float] = LayoutOptions().group_size
 AUTO_COLLAPSE_NODES = 400   # larger graphs open with module groups collapsed by depth
 
 

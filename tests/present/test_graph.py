@@ -28,3 +28,26 @@ def test_large_graphs_collapse_by_module_depth():
     assert default_collapse(g, limit=30) == collapse_at_depth(g, 1)
     small = nx.DiGraph([("x", "y")])
     assert default_collapse(small) == frozenset()
+
+
+def test_box_texts_name_inputs_and_size_collapsed_groups():
+    from app.layout import GroupNode
+    from app.present.labels import edge_label, node_text
+
+    g = nx.DiGraph()
+    g.add_node("0", kind="input", label="0", shape="4x2")
+    g.add_node("m", kind="op", label="matmul", shape="4x3", group="fc")
+    g.add_node("r", kind="op", label="relu", group="fc")
+    g.add_edge("0", "m", shape="4x2")
+    assert node_text("0", g) == ("input", "input 0", "4x2")
+    assert node_text("m", g) == ("op", "matmul", "4x3")
+    group = GroupNode("fc")
+    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops (double-click)")
+    assert edge_label(("0", "m"), g) == "4x2" and edge_label(("m", "r"), g) == ""
+
+
+def test_the_box_sizes_are_the_layouts():
+    from app.layout import LayoutOptions
+    from app.present.graph import GROUP_SIZE, NODE_SIZE
+
+    assert (LayoutOptions().node_size, LayoutOptions().group_size) == (NODE_SIZE, GROUP_SIZE)

@@ -41,3 +41,4 @@ def test_the_built_in_panels_keep_their_window_attributes(qtbot, settings):
     qtbot.addWidget(window)
     for spec in docks.DOCKS:
         assert window.docks[spec.title].widget() is getattr(window, spec.attr)
+
