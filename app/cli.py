@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli_args import int_at_least, positive_finite
 from app.cli_record import record_command
-from app.present.formats import export_format, suffix_braces, suffix_list
+from app.present.formats import MAX_PIXELS, MAX_SIDE, export_format, suffix_braces, suffix_list
 from app.present.overlays import OVERLAYS
 
 if TYPE_CHECKING:
@@ -129,8 +129,9 @@ def _parse_export(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--collapse", type=int_at_least(0), default=None, metavar="DEPTH",
                    help="collapse module groups at this depth (0: none; default: by size)")
     p.add_argument("--scale", type=positive_finite, default=2.0,
-                   help="PNG scale (default: 2; large images are scaled down to at most "
-                        "16384 pixels a side and 64 megapixels, with a note)")
+                   help=f"PNG scale (default: 2; large images are scaled down to at most "
+                        f"{MAX_SIDE} pixels a side and {MAX_PIXELS / 1e6:.1f} megapixels, "
+                        "with a note)")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     return p.parse_args(argv)
 

@@ -1,5 +1,6 @@
 """The export formats, registered once: the CLI's help and its format check, the window's
-file dialog filters and the export dispatch are all derived from `FORMATS`.
+file dialog filters and the export dispatch are all derived from `FORMATS`. The size caps
+of image exports are here too, so the CLI's help states them without importing Qt.
 
 Adding a format is one `ExportFormat` line here plus its writer: an image format's painter in
 `app/ui/export.py` (`IMAGE_WRITERS`), a data format's function in `autograd_core.trace`
@@ -34,6 +35,17 @@ FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat(".dot", "DOT", "data", "export_dot"),
     ExportFormat(".graphml", "GraphML", "data", "export_graphml"),
 )
+
+# Size caps: a graph with thousands of nested frames is tens of thousands of units across, and
+# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 32 Mi pixels (128 MiB
+# of ARGB32; encoding a busy 16-megapixel image took 4.5 s here) bound a PNG; 14400 units is
+# PDF's 200-inch page limit. Headless exports draw module frames at most MAX_FRAME_DEPTH
+# deep (deeper groups collapsed): each nested frame paints over the whole area inside it,
+# and 1,500 of them took 5 s for a 4-megapixel image.
+MAX_SIDE = 16384
+MAX_PIXELS = 32 * 2**20
+MAX_PAGE = 14400
+MAX_FRAME_DEPTH = 32
 
 IMAGE_FORMATS: tuple[str, ...] = tuple(f.suffix for f in FORMATS if f.kind == "image")
 DATA_FORMATS: tuple[str, ...] = tuple(f.suffix for f in FORMATS if f.kind == "data")

@@ -20,26 +20,26 @@ from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
 from app.present.data_export import Exported, export_data, load_source, source_capture
-from app.present.formats import DATA_FORMATS, IMAGE_FORMATS, export_kind, suffix_list
+from app.present.formats import (
+    DATA_FORMATS,
+    IMAGE_FORMATS,
+    MAX_FRAME_DEPTH,
+    MAX_PAGE,
+    MAX_PIXELS,
+    MAX_SIDE,
+    export_kind,
+    suffix_list,
+)
 from app.present.graph import capture_graph, collapse_at_depth, default_collapse, lay_out
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from autograd_core.trace.atomic import atomic_write
 
 # Kept importable from here: the Qt-free parts live in app.present.
-__all__ = ["DATA_FORMATS", "IMAGE_FORMATS", "Exported", "ImageExport", "export_capture",
+__all__ = ["DATA_FORMATS", "IMAGE_FORMATS", "MAX_FRAME_DEPTH", "MAX_PAGE", "MAX_PIXELS",
+           "MAX_SIDE", "Exported", "ImageExport", "export_capture",
            "export_data", "export_graph", "export_headless", "export_kind", "export_pdf",
            "export_png", "export_svg", "fit_size", "graph_size", "load_source", "save_window"]
-# Size caps: a graph with thousands of nested frames is tens of thousands of units across, and
-# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 32 Mi pixels (128 MiB
-# of ARGB32; encoding a busy 16-megapixel image took 4.5 s here) bound a PNG; 14400 units is
-# PDF's 200-inch page limit. Headless exports draw module frames at most MAX_FRAME_DEPTH
-# deep (deeper groups collapsed): each nested frame paints over the whole area inside it,
-# and 1,500 of them took 5 s for a 4-megapixel image.
-MAX_SIDE = 16384
-MAX_PIXELS = 32 * 2**20
-MAX_PAGE = 14400
-MAX_FRAME_DEPTH = 32
 
 
 LEGEND_ROOM = 76.0  # scene units kept free above the graph for the overlay legend
