@@ -16,15 +16,19 @@ import runpy
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.cli_args import int_at_least, positive_finite
 from app.cli_record import record_command
-from app.present.formats import MAX_PIXELS, MAX_SIDE, export_format, suffix_braces, suffix_list
+from app.present.formats import (
+    MAX_PIXELS,
+    MAX_SIDE,
+    export_format,
+    format_names,
+    suffix_braces,
+    suffix_list,
+)
 from app.present.overlays import OVERLAYS
-
-if TYPE_CHECKING:
-    pass
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
 DEFAULT_EXAMPLE = EXAMPLES / "spiral_mlp.py"
@@ -115,8 +119,9 @@ def gui(source: str, screenshot: str | None, iterations: int | None = None) -> i
 def _parse_export(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="gradscope export",
-        description="Render the graph view offscreen (PNG, SVG, PDF) or write the capture "
-                    "(DOT, GraphML, JSON, Chrome trace) of a model script or a session file.")
+        description=f"Render the graph view offscreen ({format_names('image')}) or write the "
+                    f"capture ({format_names('data')}; no PySide6 needed) of a model script "
+                    "or a session file.")
     p.add_argument("source", help="a model script (recorded for -n iterations) or a .gscope")
     p.add_argument("-o", "--output", required=True,
                    help=f"OUT{suffix_list()} (data formats need no PySide6)")

@@ -71,6 +71,12 @@ def suffix_list(kind: str | None = None) -> str:
         "".join(suffixes)
 
 
+def format_names(kind: str) -> str:
+    """The names of the formats of `kind` as a sentence: 'PNG, SVG or PDF'."""
+    names = [f.name for f in FORMATS if f.kind == kind]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
 def suffix_braces() -> str:
     """The endings for a usage line: '{png,svg,pdf,...}'."""
     return "{" + ",".join(f.suffix.lstrip(".") for f in FORMATS) + "}"

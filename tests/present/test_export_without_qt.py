@@ -80,6 +80,7 @@ def test_the_format_registry_knows_each_ending():
     assert set(formats.DATA_FORMATS) == {".json", ".trace.json", ".dot", ".graphml"}
     assert formats.dialog_filter("image") == "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"
     assert formats.suffix_list("image") == ".png, .svg or .pdf"
+    assert formats.format_names("image") == "PNG, SVG or PDF"
 
 
 def test_a_registered_format_reaches_the_cli_help_and_the_dispatch(monkeypatch, tmp_path,
@@ -98,6 +99,7 @@ def test_a_registered_format_reaches_the_cli_help_and_the_dispatch(monkeypatch, 
     export_data(object(), tmp_path / "g.edges")
     assert written == [str(tmp_path / "g.edges")]
     assert "Edge list (*.edges)" in formats.dialog_filter("data")
+    assert formats.format_names("data").endswith("GraphML or Edge list")
     cli = importlib.reload(app.cli)
     try:
         with pytest.raises(SystemExit):
