@@ -1,8 +1,10 @@
-"""The import rules of DESIGN.md: the engine, the runner and the layout never reach Qt.
+"""The import rules of DESIGN.md: the engine, the runner, the layout and the presentation
+never reach Qt.
 
-`autograd_core` never imports `app` or PySide6; `app.runner` and `app.layout` never import
-PySide6 (or shiboken6). Checked twice: statically over the source, and by importing the
-packages in a fresh interpreter and looking at `sys.modules`.
+`autograd_core` never imports `app` or PySide6; `app.runner`, `app.layout` and `app.present`
+(what is drawn, computed without Qt) never import PySide6 (or shiboken6). Checked twice:
+statically over the source, and by importing the packages in a fresh interpreter and looking
+at `sys.modules`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 QT_MODULES = ("PySide6", "shiboken6")
-QT_FREE_PACKAGES = ["autograd_core", "app/runner", "app/layout"]
+QT_FREE_PACKAGES = ["autograd_core", "app/runner", "app/layout", "app/present"]
 
 
 def _imported_modules(path: Path, package: tuple[str, ...]) -> list[tuple[int, str]]:
@@ -102,7 +104,9 @@ def test_the_checker_sees_every_import_form(tmp_path):
 
 
 def test_importing_engine_and_layout_loads_no_qt():
-    modules = ["autograd_core", "autograd_core.nn", "autograd_core.optim", "app.layout"]
+    modules = ["autograd_core", "autograd_core.nn", "autograd_core.optim", "app.layout",
+               "app.present.graph", "app.present.overlays", "app.present.formats",
+               "app.present.data_export", "app.cli"]
     if (ROOT / "app" / "runner" / "__init__.py").exists():
         modules.append("app.runner")
     code = (

@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import signal as signals
 import socket
 import subprocess
 import sys
-import threading
 import time
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 from app.runner import protocol as p
+from app.runner.pipes import decode, died_event, pidfd, start_relay
 from app.runner.stop_report import StackDump, killed_error, where_stuck
 from app.runner.threads import DEFAULT_THREADS, thread_env
 
@@ -113,13 +112,13 @@ class Driver:
             pass_fds=(*fds, self._dump.fd), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
             env=env, start_new_session=True)
         if self.relay_output:
-            _start_relay(self.process.stdout, sys.__stdout__)
-            _start_relay(self.process.stderr, sys.__stderr__)
+            start_relay(self.process.stdout, sys.__stdout__)
+            start_relay(self.process.stderr, sys.__stderr__)
         cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
         evt_child.close()
         self._commands = Connection(cmd_parent.detach())
         self._events = Connection(evt_parent.detach())
-        self._sentinel = _pidfd(self.process.pid)
+        self._sentinel = pidfd(self.process.pid)
         self._group = self.process.pid
         self._commands.send(self.options)
         self.state = p.LOADING
@@ -312,7 +311,7 @@ class Driver:
             while conn.poll():
                 data = conn.recv_bytes()
                 self.bytes_received += len(data)
-                item = _decode(data)
+                item = decode(data)
                 for event in item if type(item) is list else (item,):  # batched per write
                     if type(event) is p.OutputBatch and not self.batch_output:
                         events.extend(event.outputs())
@@ -366,75 +365,9 @@ class Driver:
         self.state = p.DEAD
         self._kill_group()  # what its script forked is orphaned user code
         restart = self._restart_after_stop
-        event = _died_event(code)
+        event = died_event(code)
         if self._stop_killed:  # not a crash: Stop ended it (the `stopped` Error says where)
             event.message = "the worker was ended by Stop"
         if restart:
             self._respawn()
         return event
-
-
-def _start_relay(source: Any, target: Any) -> None:
-    """A daemon thread copying the worker's raw output from `source` to `target`'s
-    descriptor until EOF (which never comes while a detached process of the script holds
-    the pipe: the thread then simply ends with us)."""
-    try:
-        fd = target.fileno() if target is not None else -1
-    except (OSError, ValueError):
-        fd = -1
-    threading.Thread(target=_relay, args=(source, fd), name="gradscope-relay",
-                     daemon=True).start()
-
-
-def _relay(source: Any, fd: int) -> None:
-    with source:
-        while chunk := _read_some(source):
-            while chunk and fd >= 0:  # a pipe may take part of a write
-                try:
-                    chunk = chunk[os.write(fd, chunk):]
-                except OSError:  # our own output is gone: keep draining, so the worker
-                    fd = -1      # never blocks on a full pipe
-
-
-def _read_some(source: Any) -> bytes:
-    try:
-        return os.read(source.fileno(), 65536)
-    except OSError:
-        return b""
-
-
-def _decode(data: bytes) -> Any:
-    """One message; a message that cannot be unpickled becomes an internal Error event
-    rather than an exception that would lose the events read with it."""
-    try:
-        return pickle.loads(data)
-    except Exception as exc:
-        return p.Error("internal", f"an event from the worker could not be read: "
-                       f"{type(exc).__name__}: {exc}")
-
-
-def _pidfd(pid: int) -> int | None:
-    """A descriptor that becomes readable when the process exits (Linux 5.3+), else None."""
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-def _died_event(code: int | None) -> p.Died:
-    if code is not None and code < 0:
-        try:
-            name = signals.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        why = _SIGNAL_HINTS.get(name, "")
-        return p.Died(code, name, f"the worker was killed by {name}{why}")
-    return p.Died(code, None, f"the worker exited with code {code}")
-
-
-_SIGNAL_HINTS = {
-    "SIGSEGV": " (a segmentation fault in native code)",
-    "SIGKILL": " (stopped by force, or out of memory)",
-    "SIGABRT": " (a native library aborted)",
-    "SIGBUS": " (a bus error in native code)",
-}

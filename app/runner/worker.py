@@ -8,9 +8,7 @@ handled by the main thread between iterations, or inside the engine hook in step
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
-import signal
 import sys
 import threading
 import time
@@ -19,6 +17,8 @@ from typing import Any
 
 from app.runner import protocol as p
 from app.runner import recording, warnings_filter
+from app.runner.lifetime import ORPHAN_GRACE, end_group, exit_later, readable
+from app.runner.measures import loss_value, memory_in_use
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
@@ -45,7 +45,7 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     finally:
         worker.close()
         if worker.orphaned:
-            _end_group()
+            end_group()
 
 
 class Worker:
@@ -95,7 +95,7 @@ class Worker:
             except (EOFError, OSError):  # the driver went away: leave as soon as we can
                 cmd = p.Shutdown()
                 self.orphaned = True
-                _exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
+                exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
                                            # keep an orphaned worker alive
             if isinstance(cmd, p.Stop | p.Shutdown):
                 self.stop_command = cmd
@@ -109,7 +109,7 @@ class Worker:
             self.state = state
         self.last_status = time.perf_counter()
         self.send(p.Status(self.state, self.iteration, self.rate, self.device or "cpu",
-                           _memory_in_use(self.device), self.threads))
+                           memory_in_use(self.device), self.threads))
 
     def close(self) -> None:
         self.rec.close()
@@ -192,7 +192,7 @@ class Worker:
                 self._handle(self.queue.get())
 
     def _drain(self) -> None:
-        if self.queue.empty() and _readable(self.commands):
+        if self.queue.empty() and readable(self.commands):
             # A command is on its way through the reader thread, which waits for the GIL
             # (three turns of 5 ms while a script prints flat out): take it before the next
             # iteration, so Pause lets at most the current one finish.
@@ -278,7 +278,7 @@ class Worker:
         paused = self.controller.paused_ns  # step-mode waits are not the iteration's time
         try:
             result = self.script.step(i)
-            loss = _loss_value(result)
+            loss = loss_value(result)
         except StopRequested as exc:
             self._stopped(exc, i)
             return
@@ -393,65 +393,3 @@ class Worker:
                 raise StopRequested
             self.state = p.RUNNING if isinstance(cmd, p.Run) else p.STEPPING
             return
-
-
-def _loss_value(result: Any) -> float | None:
-    """The loss as a float: step may return a tensor, a number, or nothing."""
-    if result is None:
-        return None
-    try:
-        if hasattr(result, "numel") and result.numel() != 1:
-            result = result.mean()
-        value = result.item() if hasattr(result, "item") else result
-        return float(value)
-    except Exception:
-        return None
-
-
-def _memory_in_use(device: str | None) -> int:
-    if device and device.startswith("cuda"):
-        try:
-            import cupy
-
-            return int(cupy.get_default_memory_pool().used_bytes())
-        except Exception:
-            return 0
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _readable(conn: Any) -> bool:
-    """Whether bytes wait on `conn` (the reader thread has not taken them yet)."""
-    try:
-        return bool(conn.poll())
-    except (OSError, EOFError, ValueError):
-        return False
-
-
-ORPHAN_GRACE = 5.0  # seconds an orphaned worker has to leave by itself
-
-
-def _exit_later(seconds: float) -> None:
-    """End this process (and what its script forked) after `seconds` unless it has ended."""
-    timer = threading.Timer(seconds, _end_group)
-    timer.daemon = True
-    timer.start()
-
-
-def _end_group() -> None:
-    """Without a driver nobody else will: kill our process group (the processes the script
-    forked), ourselves last. Only when we lead the group, as `Driver.start` makes us."""
-    if os.getpgid(0) == os.getpid():
-        os.killpg(0, signal.SIGKILL)
-    os._exit(3)
-
-
-def install_output(worker: Worker) -> None:
-    """Forward the script's print() output line by line as Output events (kept for callers
-    of the old function; `Worker.install_output` is the method)."""
-    worker.install_output()

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.present.formats import format_names
+from app.present.overlays import OVERLAYS
 from app.runner import protocol as p
-from app.ui.overlays import OVERLAYS
 from app.ui.text import plain_label, plain_tooltip
 
 # name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.
@@ -51,8 +52,8 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
     "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),
     "expand_all": ("Expand modules", "Ctrl+]", "Expand every module"),
     "toggle_theme": ("Dark/light theme", "Ctrl+T", "Switch between the dark and light theme"),
-    "export_graph": ("Export graph…", "Ctrl+E", "PNG (at a scale), SVG or PDF"),
-    "export_data": ("Export capture…", "Ctrl+Shift+E", "DOT, GraphML, JSON or Chrome trace"),
+    "export_graph": ("Export graph…", "Ctrl+E", f"{format_names('image')} (PNG at a scale)"),
+    "export_data": ("Export capture…", "Ctrl+Shift+E", format_names("data")),
     "screenshot": ("Save window screenshot…", "Ctrl+Shift+S", "The whole window as PNG"),
     "shortcuts": ("Keyboard shortcuts", "F1", "List every keyboard shortcut"),
     "quit": ("Quit", "Ctrl+Q", "Quit Gradscope"),

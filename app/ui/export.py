@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,27 +19,27 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QSizeF,
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
+from app.present.data_export import Exported, export_data, load_source, source_capture
+from app.present.formats import (
+    DATA_FORMATS,
+    IMAGE_FORMATS,
+    MAX_FRAME_DEPTH,
+    MAX_PAGE,
+    MAX_PIXELS,
+    MAX_SIDE,
+    export_kind,
+    suffix_list,
+)
+from app.present.graph import capture_graph, collapse_at_depth, default_collapse, lay_out
+from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from autograd_core.trace.atomic import atomic_write
 
-IMAGE_FORMATS = (".png", ".svg", ".pdf")
-DATA_FORMATS = (".dot", ".graphml", ".trace.json", ".json")
-# Size caps: a graph with thousands of nested frames is tens of thousands of units across, and
-# an uncapped PNG of it took minutes and 6.45 GB. 16384 px per side and 32 Mi pixels (128 MiB
-# of ARGB32; encoding a busy 16-megapixel image took 4.5 s here) bound a PNG; 14400 units is
-# PDF's 200-inch page limit. Headless exports draw module frames at most MAX_FRAME_DEPTH
-# deep (deeper groups collapsed): each nested frame paints over the whole area inside it,
-# and 1,500 of them took 5 s for a 4-megapixel image.
-MAX_SIDE = 16384
-MAX_PIXELS = 32 * 2**20
-MAX_PAGE = 14400
-MAX_FRAME_DEPTH = 32
-
-
-def export_kind(path: str | os.PathLike) -> str:
-    """The format of `path` by its ending ('.trace.json' before '.json'); '' if unknown."""
-    name = str(path).lower()
-    return next((f for f in (*IMAGE_FORMATS, *DATA_FORMATS) if name.endswith(f)), "")
+# Kept importable from here: the Qt-free parts live in app.present.
+__all__ = ["DATA_FORMATS", "IMAGE_FORMATS", "MAX_FRAME_DEPTH", "MAX_PAGE", "MAX_PIXELS",
+           "MAX_SIDE", "Exported", "ImageExport", "export_capture",
+           "export_data", "export_graph", "export_headless", "export_kind", "export_pdf",
+           "export_png", "export_svg", "fit_size", "graph_size", "load_source", "save_window"]
 
 
 LEGEND_ROOM = 76.0  # scene units kept free above the graph for the overlay legend
@@ -201,32 +202,19 @@ def export_pdf(scene: GraphScene, path: str | os.PathLike) -> ImageExport:
 
 def export_graph(scene: GraphScene, path: str | os.PathLike, scale: float = 2.0
                  ) -> ImageExport:
-    """PNG, SVG or PDF by the file's ending."""
-    kind = export_kind(path)
-    if kind == ".png":
-        return export_png(scene, path, scale)
-    if kind == ".svg":
-        return export_svg(scene, path)
-    if kind == ".pdf":
-        return export_pdf(scene, path)
-    raise ValueError(f"not an image format: {path} (use .png, .svg or .pdf)")
+    """PNG, SVG or PDF by the file's ending (the registry's image formats)."""
+    writer = IMAGE_WRITERS.get(export_kind(path))
+    if writer is None:
+        raise ValueError(f"not an image format: {path} (use {suffix_list('image')})")
+    return writer(scene, path, scale)
 
 
-def export_data(capture_or_session: Any, path: str | os.PathLike) -> None:
-    """DOT, GraphML, JSON or Chrome trace by the file's ending."""
-    from autograd_core import trace
-
-    writers = {".dot": trace.export_dot, ".graphml": trace.export_graphml,
-               ".trace.json": trace.export_chrome_trace, ".json": trace.export_json}
-    kind = export_kind(path)
-    if kind not in writers:
-        raise ValueError(f"not a data format: {path} (use .dot, .graphml, .json, .trace.json)")
-    try:
-        writers[kind](capture_or_session, str(path))
-    except OSError as exc:  # a full disk raises without a file name: say which file
-        if exc.filename is not None or str(path) in str(exc):
-            raise
-        raise OSError(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+# The painter of each image format of app.present.formats (a new image format adds one here).
+IMAGE_WRITERS: dict[str, Callable[[GraphScene, str | os.PathLike, float], ImageExport]] = {
+    ".png": export_png,
+    ".svg": lambda scene, path, scale: export_svg(scene, path),
+    ".pdf": lambda scene, path, scale: export_pdf(scene, path),
+}
 
 
 def save_window(widget: QWidget, path: str | os.PathLike) -> QSize:
@@ -237,29 +225,6 @@ def save_window(widget: QWidget, path: str | os.PathLike) -> QSize:
         raise OSError(f"cannot write {path}: the window could not be captured as PNG")
     _write_bytes(path, bytes(buf.data()))
     return pixmap.size()
-
-
-def load_source(source: str, iterations: int | None = None) -> Any:
-    """A trace.Session from a .gscope file, or by recording a model script in a worker."""
-    from autograd_core import trace
-
-    if trace.is_session_file(source):
-        return trace.load(source)
-    from app.runner.record import record
-
-    result = record(source, iterations or 3)
-    failure = result.error or result.died
-    if failure is not None and len(result.session) == 0:
-        raise RuntimeError(f"{source}: {failure.message}")
-    return result.session
-
-
-@dataclass(frozen=True)
-class Exported:
-    """What `export_headless` wrote, and a note for the user ('' when there is none)."""
-
-    path: Path
-    note: str = ""
 
 
 def export_headless(source: str, out: str, iteration: int | None = None,
@@ -274,22 +239,8 @@ def export_headless(source: str, out: str, iteration: int | None = None,
     if export_kind(out) not in (*IMAGE_FORMATS, *DATA_FORMATS):
         raise ValueError(f"{out}: unknown output format")
     fit_size(1, 1, scale, MAX_SIDE, MAX_PIXELS, out)  # a bad scale fails before any work
-    captures = _captures(source, iterations)
-    if not captures:
-        raise RuntimeError(f"{source}: no captured iterations")
-    cap = captures[-1] if iteration is None else _pick(captures, iteration)
+    cap = source_capture(source, iteration, iterations)
     return export_capture(cap, out, overlay, collapse, scale, theme_name)
-
-
-def _captures(source: str, iterations: int | None) -> list:
-    """The captures of `source`; a bad session file's error names the file as well as the
-    member and field (a lazy `trace.load` reads captures only when they are asked for)."""
-    try:
-        return list(load_source(source, iterations).captures)
-    except ValueError as exc:
-        if source in str(exc):
-            raise
-        raise ValueError(f"{source}: {exc}") from exc
 
 
 def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
@@ -297,8 +248,6 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
                    theme_name: str = "light") -> Exported:
     """Export one capture to `out` by its ending: data formats directly, image formats drawn
     offscreen as the window draws them (collapse by size unless `collapse` is given)."""
-    from app.ui.graph_presenter import capture_graph, collapse_at_depth, default_collapse, lay_out
-    from app.ui.overlays import overlay_scale
     from app.ui.theme import theme
 
     if export_kind(out) in DATA_FORMATS:
@@ -318,19 +267,9 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
 def _cap_frame_depth(graph: Any, collapsed: frozenset[str]) -> tuple[frozenset[str], str]:
     """`collapsed` plus the module groups at MAX_FRAME_DEPTH + 1 that no collapsed group
     already holds; the note says so when there were any."""
-    from app.ui.graph_presenter import collapse_at_depth
-
     deep = collapse_at_depth(graph, MAX_FRAME_DEPTH + 1)
     hidden = {p for p in deep if not any(p.startswith(c + ".") for c in collapsed)}
     if not hidden:
         return collapsed, ""
     return collapsed | hidden, (f"module groups deeper than {MAX_FRAME_DEPTH} levels are drawn "
                                 "collapsed")
-
-
-def _pick(captures: list, iteration: int) -> Any:
-    for cap in captures:
-        if cap.index == iteration:
-            return cap
-    held = f"{captures[0].index}-{captures[-1].index}"
-    raise ValueError(f"iteration {iteration} is not in the session (it holds {held})")

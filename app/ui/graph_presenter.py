@@ -1,7 +1,7 @@
 """GraphPresenter: decides what graph the scene shows (the chosen capture, or the iteration
 being stepped), lays it out keeping the previous order, and applies collapse, overlay and
-stepping marks. Redraws at most every 100 ms while running; the helpers below are Qt-free
-and shared with the headless export."""
+stepping marks. Redraws at most every 100 ms while running; what it draws is computed by the
+Qt-free `app.present.graph`, shared with the headless export."""
 
 from __future__ import annotations
 
@@ -12,79 +12,25 @@ from typing import Any
 import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.layout import GroupNode, Layout, LayoutOptions, layout_graph
+from app.layout import GroupNode, Layout
+from app.present.graph import (
+    AUTO_COLLAPSE_NODES,
+    capture_graph,
+    collapse_at_depth,
+    default_collapse,
+    group_values,
+    lay_out,
+    module_paths,
+    shape_text,
+    step_graph,
+)
+from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
-from app.ui.overlays import overlay_scale
 from app.ui.session_model import SessionModel
-from autograd_core.trace.graph import with_safe_text
 
-AUTO_COLLAPSE_NODES = 400   # larger graphs open with module groups collapsed by depth
-
-
-def capture_graph(capture: Any) -> nx.DiGraph:
-    """The capture as the view draws it (see `autograd_core.trace.to_networkx`): names from
-    the file pass through `safe_text`, so labels, shapes and frame titles are plain drawable
-    text in the window and in every image export."""
-    from autograd_core.trace import to_networkx
-
-    return with_safe_text(to_networkx(capture))
-
-
-def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = ()
-               ) -> nx.DiGraph:
-    """The ops run so far in a stepped iteration and the params/inputs they read, joined where
-    one's output feeds another: the full iteration's graph as far as it has grown."""
-    g = nx.DiGraph()
-    producer: dict[int, str] = {}
-    for rec in sorted((*records, *leaves), key=lambda r: r.id):  # leaves before their readers
-        g.add_node(rec.key, kind=rec.kind, label=rec.label, op=rec.op, group=rec.module,
-                   source=rec.source, shape=shapes.get(rec.key, ""), record=rec,
-                   time_ns=rec.time_ns)
-        for tid in rec.inputs:
-            if tid in producer:
-                g.add_edge(producer[tid], rec.key)
-        for tid in rec.outputs:
-            producer[tid] = rec.key
-    return with_safe_text(g)
-
-
-def module_paths(graph: nx.DiGraph) -> set[str]:
-    """Every module path (with all its prefixes) that nodes of `graph` belong to."""
-    paths: set[str] = set()
-    for group in {d.get("group") for _, d in graph.nodes(data=True)}:
-        if group:
-            parts = group.split(".")
-            paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return paths
-
-
-def collapse_at_depth(graph: nx.DiGraph, depth: int) -> frozenset[str]:
-    """Module paths at `depth` (1: top-level modules) to collapse; 0 collapses nothing."""
-    if depth <= 0:
-        return frozenset()
-    return frozenset(p for p in module_paths(graph) if p.count(".") == depth - 1)
-
-
-def default_collapse(graph: nx.DiGraph, limit: int = AUTO_COLLAPSE_NODES) -> frozenset[str]:
-    """Nothing for small graphs; else the deepest module depth that draws at most `limit`
-    boxes (depth 1 when even that draws more)."""
-    if graph.number_of_nodes() <= limit:
-        return frozenset()
-    groups = [d.get("group") or "" for _, d in graph.nodes(data=True)]
-    deepest = max((g.count(".") + 1 for g in groups if g), default=0)
-    for depth in range(deepest, 0, -1):
-        boxes = {g if g.count(".") < depth else ".".join(g.split(".")[:depth]) if g else None
-                 for g in groups}
-        drawn = len(boxes) + sum(1 for g in groups if not g or g.count(".") + 1 < depth)
-        if drawn <= limit:
-            return collapse_at_depth(graph, depth)
-    return collapse_at_depth(graph, 1)
-
-
-def lay_out(graph: nx.DiGraph, collapsed: frozenset[str], previous: Layout | None = None
-            ) -> Layout:
-    return layout_graph(graph, previous, LayoutOptions(collapsed=collapsed))
-
+# Kept importable from here (tests and older callers); they live in app.present.graph.
+__all__ = ["AUTO_COLLAPSE_NODES", "GraphPresenter", "capture_graph", "collapse_at_depth",
+           "default_collapse", "lay_out", "module_paths", "step_graph"]
 
 class GraphPresenter(QObject):
     """Keeps the scene in step with the model. Signal: graph_drawn(seconds since start)."""
@@ -155,11 +101,11 @@ class GraphPresenter(QObject):
         if rec is None:
             return
         if event.outputs:
-            self._shapes[rec.key] = _shape_text(event.outputs[0])
+            self._shapes[rec.key] = shape_text(event.outputs[0])
         by_tid = dict(zip(rec.inputs, event.inputs, strict=False))
         for leaf in event.leaves:
             if leaf.outputs and leaf.outputs[0] in by_tid:
-                self._shapes[leaf.key] = _shape_text(by_tid[leaf.outputs[0]])
+                self._shapes[leaf.key] = shape_text(by_tid[leaf.outputs[0]])
 
     def _backward_key(self, event: Any, cap: Any) -> Hashable | None:
         """The forward node a backward step differentiated, by its id in the iteration."""
@@ -221,23 +167,5 @@ class GraphPresenter(QObject):
         values = dict(graph.nodes(data=True))
         for key in self.scene.nodes:
             if isinstance(key, GroupNode):
-                values[key] = _group_values(graph, self.layout.groups.get(key, ()))
+                values[key] = group_values(graph, self.layout.groups.get(key, ()))
         self.scene.set_overlay(overlay_scale(values, self.overlay))
-
-
-def _shape_text(shape: Any) -> str:
-    return "x".join(map(str, shape)) if isinstance(shape, tuple) else ""
-
-
-def _group_values(graph: nx.DiGraph, members: tuple) -> dict:
-    """A collapsed group's overlay values: summed times, largest norms, any anomaly."""
-    out: dict[str, float] = {}
-    for m in members:
-        d = graph.nodes[m]
-        for attr in ("time_ns", "backward_ns"):
-            if d.get(attr) is not None:
-                out[attr] = out.get(attr, 0.0) + float(d[attr])
-        for attr in ("norm", "grad_norm", "nan", "inf"):
-            if d.get(attr) is not None:
-                out[attr] = max(out.get(attr, 0.0), float(d[attr]))
-    return out

@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip, QWidget
 
+from app.present.overlays import OverlayScale
 from app.ui.graph_scene import GraphScene
-from app.ui.overlays import OverlayScale
 from app.ui.overview import OVERVIEW_SCALE
 from app.ui.text import plain_tooltip
 from app.ui.theme import ANOMALY, SCALE_STOPS
@@ -211,7 +211,7 @@ def find_nodes(scene: GraphScene, text: str) -> list[Hashable]:
 def summary(scene: GraphScene, key: Hashable) -> str:
     """The hover text of a node: op, shape, module, source and the overlay's metrics, as a
     tooltip that shows every name literally (they come from the capture)."""
-    from app.ui.overlays import format_value
+    from app.present.overlays import format_value
 
     data = scene.graph.nodes[key] if key in scene.graph else {}
     item = scene.nodes.get(key)

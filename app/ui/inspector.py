@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.layout import GroupNode
-from app.ui.overlays import format_value
+from app.present.overlays import format_value
 from app.ui.text import plain_label, plain_tooltip, shrinkable
 from autograd_core.trace import BackwardRecord, IterationCapture, NodeRecord
 

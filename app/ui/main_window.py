@@ -1,6 +1,7 @@
 """MainWindow: the toolbars, the graph view in the centre, the inspector, plots and output in
 docks, the error panel over the graph and the status bar. It wires signals; the work lives in
-the model, the presenter, the adapter and the views.
+the model, the presenter, the adapter and the views. Opening, saving and exporting files are
+its `WindowFiles` mixin (`app.ui.window_files`); the docks come from `app.ui.docks`.
 
 Everything shown belongs to the model's current run: opening a file, reopening it, Restart and a
 device change start a new one (`SessionModel.run_started`), and each view clears on that signal.
@@ -9,16 +10,11 @@ The run's visible state enables the run controls through the one table in `app.u
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QMainWindow,
     QMenu,
     QVBoxLayout,
@@ -26,25 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.runner import protocol as p
-from app.ui import export
 from app.ui import run_state as rs
 from app.ui.actions import ACTIONS, ShortcutsDialog, disable_cuda, make_actions, make_toolbar
+from app.ui.docks import attach_docks, build_docks
 from app.ui.error_panel import ErrorPanel
 from app.ui.graph_presenter import GraphPresenter
 from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView
-from app.ui.inspector import InspectorPanel
-from app.ui.output_view import OutputPanel
 from app.ui.runner_adapter import RunnerAdapter
-from app.ui.session_model import SessionModel, session_error
+from app.ui.session_model import SessionModel
 from app.ui.settings import Settings
 from app.ui.status_line import number_text, status_text
-from app.ui.text import menu_text, one_line, plain_label, plain_tooltip, window_title
+from app.ui.text import one_line, plain_label, plain_tooltip
 from app.ui.theme import apply_theme, theme
-from app.ui.timeline import LossPlot, TimelineWidget
+from app.ui.window_files import WindowFiles
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowFiles, QMainWindow):
     """The Gradscope window. Signal: first_graph_drawn (for --screenshot and benchmarks)."""
 
     first_graph_drawn = Signal()
@@ -63,6 +57,7 @@ class MainWindow(QMainWindow):
         self._cuda_reason = ""
         self._build()
         self._connect()
+        attach_docks(self, self.docks)
         self._on_model_run_state_changed(self.model.run_state)  # nothing open: nothing runs
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -85,17 +80,9 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.error_panel)
         lay.addWidget(self.view, 1)
         self.setCentralWidget(centre)
-        self.inspector = InspectorPanel()
-        self.loss_plot = LossPlot()
-        self.timeline = TimelineWidget()
-        self.output_panel = OutputPanel()
+        self.docks = build_docks(self)  # inspector, loss_plot, timeline, output_panel, ...
         self.output = self.output_panel.view  # bounded, batched per frame, logged to a file
         self.runner.started.connect(lambda path: self.output.new_run())  # a log file per run
-        self.docks: dict[str, QDockWidget] = {}
-        self._dock("Inspector", self.inspector, Qt.RightDockWidgetArea)
-        self._dock("Loss", self.loss_plot, Qt.BottomDockWidgetArea)
-        self._dock("Timeline", self.timeline, Qt.BottomDockWidgetArea)
-        self._dock("Output", self.output_panel, Qt.BottomDockWidgetArea)
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
@@ -107,13 +94,6 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self._apply_theme()
-
-    def _dock(self, title: str, widget: QWidget, area) -> None:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{title.lower()}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        self.docks[title] = dock
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -142,13 +122,6 @@ class MainWindow(QMainWindow):
             view_menu.addAction(bar.toggleViewAction())
         self.menuBar().addMenu("&Help").addAction(a["shortcuts"])
         self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.settings.recent_files:
-            action = self.recent_menu.addAction(menu_text(path),
-                                                lambda path=path: self.open_model(path))
-            action.setToolTip(plain_tooltip(path))  # the default tooltip is the bare text
 
     def _connect(self) -> None:
         a, m = self.actions, self.model
@@ -192,48 +165,6 @@ class MainWindow(QMainWindow):
         self.error_panel.restart_requested.connect(lambda: self.command("restart"))
         self.timeline.node_clicked.connect(m.select_node)
         self.presenter.graph_drawn.connect(self._on_presenter_graph_drawn)
-
-    # ------------------------------------------------------------------ opening
-    def open_model(self, path: str) -> None:
-        """Start a worker on the model script at `path` and run one iteration to draw it."""
-        self.script = str(path)
-        self.settings.add_recent(self.script)
-        self._fill_recent()
-        self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
-        self.model.start_run("script", self.script)
-        self._draw_first = True
-        self.runner.open(self.script, self.toolbar.device.currentData(),
-                         self.toolbar.recording.currentText())
-
-    def open_session(self, path: str) -> None:
-        """Show a recorded .gscope session (no worker runs)."""
-        from autograd_core import trace
-
-        try:
-            session = trace.load(path)
-        except Exception as exc:  # a hostile file must end in a message, not a crash
-            self.error_panel.show_error(session_error(str(path), exc))
-            return
-        self.runner.close()
-        self.script = None
-        self.settings.add_recent(str(path))
-        self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
-        self.model.open_session(session, str(path))
-        if getattr(session, "recovered", False):  # a recording whose writer was killed
-            self.statusBar().showMessage(
-                f"{one_line(Path(path).name)}: an unfinished recording, "
-                f"{len(session)} complete iterations recovered", 15000)
-        self.view.fit()
-
-    def _on_open_model_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open model script", "", "Python (*.py)")
-        if path:
-            self.open_model(path)
-
-    def _on_open_session_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Gradscope (*.gscope)")
-        if path:
-            self.open_session(path)
 
     def _on_model_loaded(self, loaded: p.Loaded) -> None:
         if getattr(self, "_draw_first", False):
@@ -422,7 +353,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ view
     def _on_collapse_all_triggered(self) -> None:
-        from app.ui.graph_presenter import collapse_at_depth
+        from app.present.graph import collapse_at_depth
 
         self.presenter.set_collapsed(collapse_at_depth(self.scene.graph, 1))
 
@@ -439,71 +370,6 @@ class MainWindow(QMainWindow):
         self.loss_plot.theme = self.timeline.theme = self.theme
         for widget in (self, self.loss_plot, self.timeline, *self.docks.values()):
             widget.update()  # painted panels keep the old colours until asked again
-
-    # ------------------------------------------------------------------ save and export
-    def _on_save_session_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "run.gscope",
-                                              "Gradscope (*.gscope)")
-        if path:
-            self._write_file(path, lambda: self.save_session(path))
-
-    def save_session(self, path: str) -> int:
-        """Write the captures this window holds for the current run to `path` (atomic: the
-        old file stays until the new one is complete). Returns how many were written."""
-        from autograd_core.trace import SessionWriter
-
-        captures = [c for c in map(self.model.capture_at, range(len(self.model.captures)))
-                    if c is not None]
-        device = self.model.status.device if self.model.status is not None else "cpu"
-        script = getattr(self.model.session, "script", None) or self.script or ""
-        with SessionWriter(path, script=script,
-                           device=device) as writer:
-            for capture in captures:
-                writer.add(capture)
-        return len(captures)
-
-    def _on_export_graph_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.png",
-                                              "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)")
-        if not path:
-            return
-        scale = 2.0
-        if path.lower().endswith(".png"):
-            scale, ok = QInputDialog.getDouble(self, "PNG scale", "Scale", 2.0, 0.25, 8.0, 2)
-            if not ok:
-                return
-        self._write_file(path, lambda: export.export_graph(self.scene, path, scale))
-
-    def _on_export_data_triggered(self) -> None:
-        cap = self.model.capture()
-        if cap is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export capture", "capture.json",
-            "JSON (*.json);;Chrome trace (*.trace.json);;DOT (*.dot);;GraphML (*.graphml)")
-        if path:
-            self._write_file(path, lambda: export.export_data(cap, path))
-
-    def _on_screenshot_triggered(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "gradscope.png",
-                                              "PNG (*.png)")
-        if path:
-            self._write_file(path, lambda: export.save_window(self, path))
-
-    def _write_file(self, path: str, write: Callable[[], Any]) -> None:
-        """Run one writer; a failure (full disk, a refused target) shows in the error panel
-        and the status bar says what was written, with any note (an image scaled down)."""
-        try:
-            result = write()
-        except (OSError, ValueError) as exc:
-            self.error_panel.show_error(p.Error("file", f"cannot write {path}: {exc}",
-                                                location=path))
-            return
-        note = getattr(result, "note", "")
-        what = f"{result} captured iterations" if isinstance(result, int) else ""
-        self.statusBar().showMessage(
-            one_line(f"wrote {Path(path).name}" + (f" ({what})" if what else "")
-                     + (f"; {note}" if note else "")), 10000)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from app.ui.overlays import format_value
+from app.present.overlays import format_value
 from app.ui.text import plain_tooltip
 from app.ui.theme import DARK, Theme
 

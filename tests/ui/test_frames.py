@@ -66,3 +66,21 @@ def test_frames_enclose_their_boxes_and_nested_frames(qapp, transformer_scene):
             parent = scene.frames[_parent(path)].outline
             assert parent.contains(frame.outline.boundingRect().intersected(
                 QRectF(frame.title_at.x(), frame.title_at.y() - 8, 20, 8))), path
+
+
+def test_drawn_boxes_and_frames_use_the_one_box_size(qtbot):
+    import networkx as nx
+
+    from app.present.graph import NODE_SIZE, lay_out
+    from app.ui.frames import BOX_PAD_X
+    from app.ui.graph_scene import GraphScene
+
+    g = nx.DiGraph([("a", "b")])
+    for n in g:
+        g.nodes[n].update(kind="op", label=n, group="block")
+    scene = GraphScene()
+    scene.show_graph(g, lay_out(g, frozenset()), animate=False)
+    rect = scene.nodes["a"].rect
+    assert (rect.width(), rect.height()) == NODE_SIZE
+    frame = scene.frames["block"].rect
+    assert frame.width() == NODE_SIZE[0] + 2 * BOX_PAD_X

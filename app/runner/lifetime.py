@@ -1,0 +1,35 @@
+"""The worker process's lifetime: whether a command waits on the pipe, and how an orphaned
+worker (its driver gone) leaves, taking the processes its script forked with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from typing import Any
+
+
+def readable(conn: Any) -> bool:
+    """Whether bytes wait on `conn` (the reader thread has not taken them yet)."""
+    try:
+        return bool(conn.poll())
+    except (OSError, EOFError, ValueError):
+        return False
+
+
+ORPHAN_GRACE = 5.0  # seconds an orphaned worker has to leave by itself
+
+
+def exit_later(seconds: float) -> None:
+    """End this process (and what its script forked) after `seconds` unless it has ended."""
+    timer = threading.Timer(seconds, end_group)
+    timer.daemon = True
+    timer.start()
+
+
+def end_group() -> None:
+    """Without a driver nobody else will: kill our process group (the processes the script
+    forked), ourselves last. Only when we lead the group, as `Driver.start` makes us."""
+    if os.getpgid(0) == os.getpid():
+        os.killpg(0, signal.SIGKILL)
+    os._exit(3)

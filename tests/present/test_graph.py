@@ -1,0 +1,53 @@
+"""What the view draws, computed without Qt (app.present): overlays and module collapse."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from app.present.graph import collapse_at_depth, default_collapse, module_paths
+from app.present.overlays import overlay_scale
+
+
+def test_overlay_scale_is_logarithmic_and_flags_non_finite_nodes():
+    nodes = {"a": {"time_ns": 10}, "b": {"time_ns": 1000}, "c": {"time_ns": 100},
+             "p": {"time_ns": 0}, "bad": {"nan": 3, "time_ns": 100}}
+    s = overlay_scale(nodes, "time")
+    assert (s.t["a"], s.t["c"], s.t["b"]) == (0.0, 0.5, 1.0)
+    assert "p" not in s.t and s.anomalies == {"bad"}
+    assert s.label(s.hi) == "1 us"
+
+
+def test_large_graphs_collapse_by_module_depth():
+    g = nx.DiGraph()
+    for block in range(60):
+        for op in range(10):
+            g.add_node(f"{block}.{op}", kind="op", group=f"blocks.{block}.mlp")
+    assert module_paths(g) >= {"blocks", "blocks.0", "blocks.0.mlp"}
+    assert collapse_at_depth(g, 2) == frozenset(f"blocks.{b}" for b in range(60))
+    assert default_collapse(g) == collapse_at_depth(g, 3)    # 60 boxes fit the limit
+    assert default_collapse(g, limit=30) == collapse_at_depth(g, 1)
+    small = nx.DiGraph([("x", "y")])
+    assert default_collapse(small) == frozenset()
+
+
+def test_box_texts_name_inputs_and_size_collapsed_groups():
+    from app.layout import GroupNode
+    from app.present.labels import edge_label, node_text
+
+    g = nx.DiGraph()
+    g.add_node("0", kind="input", label="0", shape="4x2")
+    g.add_node("m", kind="op", label="matmul", shape="4x3", group="fc")
+    g.add_node("r", kind="op", label="relu", group="fc")
+    g.add_edge("0", "m", shape="4x2")
+    assert node_text("0", g) == ("input", "input 0", "4x2")
+    assert node_text("m", g) == ("op", "matmul", "4x3")
+    group = GroupNode("fc")
+    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops (double-click)")
+    assert edge_label(("0", "m"), g) == "4x2" and edge_label(("m", "r"), g) == ""
+
+
+def test_the_box_sizes_are_the_layouts():
+    from app.layout import LayoutOptions
+    from app.present.graph import GROUP_SIZE, NODE_SIZE
+
+    assert (LayoutOptions().node_size, LayoutOptions().group_size) == (NODE_SIZE, GROUP_SIZE)
