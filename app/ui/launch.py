@@ -13,7 +13,7 @@ from autograd_core.trace import is_session_file
 
 # Libraries Qt's xcb platform plugin needs beyond a bare X client (Debian package names).
 XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4",
-            "xcb-keysyms": "libxcb-keysyms1"}
+            "xcb-keysyms": "libxcb-keysyms1", "xkbcommon-x11": "libxkbcommon-x11-0"}
 SCREENSHOT_TIMEOUT_MS = 90_000
 
 
