@@ -13,6 +13,8 @@ from autograd_core.function import Function
 from autograd_core.ops._util import shape_str
 from autograd_core.tensor import Tensor
 
+__all__ = ["masked_fill", "nonzero"]
+
 
 def _is_basic(index: Any) -> bool:
     """Ints, slices, None and Ellipsis only: the result is a view and the scatter is simple."""

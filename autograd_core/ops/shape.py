@@ -12,6 +12,12 @@ from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim, scalar_type_name, shape_str
 from autograd_core.tensor import Tensor
 
+# view, expand, repeat, contiguous, ... are Tensor methods only (autograd_core.ops binds them).
+__all__ = [
+    "flatten", "flip", "moveaxis", "movedim", "narrow", "permute", "reshape", "roll", "squeeze",
+    "swapaxes", "swapdims", "t", "transpose", "tril", "triu", "unflatten", "unsqueeze",
+]
+
 
 def _sizes(args: tuple, op: str = "op", name: str = "size") -> tuple:
     """Accept f(2, 3), f((2, 3)) and f([2, 3]) like PyTorch, with its TypeErrors for sizes
