@@ -21,9 +21,11 @@ from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
 from autograd_core.ops.logic import *
 from autograd_core.ops.piecewise import *
+from autograd_core.ops.rearrange import *
+from autograd_core.ops.rearrange import repeat
 from autograd_core.ops.reduction import *
 from autograd_core.ops.shape import *
-from autograd_core.ops.shape import contiguous, expand, expand_as, repeat, reshape_as, view, view_as
+from autograd_core.ops.shape import contiguous, expand, expand_as, reshape_as, view, view_as
 from autograd_core.ops.softmax import *
 from autograd_core.ops.sorting import *
 from autograd_core.ops.statistics import *
@@ -41,6 +43,7 @@ FAMILIES = (
     "linalg",
     "logic",
     "piecewise",
+    "rearrange",
     "reduction",
     "shape",
     "softmax",
