@@ -1,7 +1,9 @@
-"""A module's tensors as a whole: moving and casting them (`to`, `cuda`, `float`, ...) and
-saving and loading them by dotted name (`state_dict`, `load_state_dict`), as in PyTorch.
+"""A module's tree as a whole, as in PyTorch: `apply(fn)` to every module, moving and casting
+its tensors (`to`, `cuda`, `float`, ...) and saving and loading them by dotted name
+(`state_dict`, `load_state_dict`).
 
-`Module` inherits `ModuleStateMethods`; module.py holds registration, hooks and calls.
+`Module` inherits `ModuleStateMethods`; module.py holds registration and calls, and
+`_module_hooks` the forward hooks.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 class ModuleStateMethods:
     """Conversion and state-dict methods of `Module` (which defines the registries they read:
     `_parameters`, `_buffers`, `_modules`, `_non_persistent_buffers_set`)."""
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call fn on every descendant (children first) and then on self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
 
     # ------------------------------------------------------------------ device / dtype
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:

@@ -1,47 +1,24 @@
 """`Module`: the base class of layers and models, with PyTorch's registration and state API.
 
-Parameters, buffers and submodules assigned as attributes land in the `_parameters`,
-`_buffers` and `_modules` dicts (as in PyTorch), which drive `named_parameters`,
-`train`/`eval` and the repr here, and `state_dict` and `to` in `_module_state`. `__call__`
-runs hooks around `forward` and tells the engine's observer (the inspector) when a module is
-entered and left.
+Attributes that are parameters, buffers or submodules land in the `_parameters`, `_buffers`
+and `_modules` dicts (as in PyTorch) that drive `named_parameters`, `train` and the repr;
+`to`/`state_dict` are in `_module_state`, forward hooks in `_module_hooks`. `__call__` tells
+the engine's observer (the inspector) when a module is entered and left.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from autograd_core import hooks
+from autograd_core.nn._module_hooks import ModuleHookMethods, RemovableHandle
 from autograd_core.nn._module_state import ModuleStateMethods
-from autograd_core.nn._module_state import _IncompatibleKeys as _IncompatibleKeys
 from autograd_core.nn.parameter import Buffer, Parameter
 from autograd_core.tensor import Tensor
 
 __all__ = ["Module", "RemovableHandle"]
-
-
-class RemovableHandle:
-    """Returned by `register_*_hook`: `handle.remove()` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict: dict, extra_dicts: tuple = ()) -> None:
-        self.hooks_dict = hooks_dict
-        self.extra_dicts = extra_dicts
-        self.id = next(RemovableHandle._next_id)
-
-    def remove(self) -> None:
-        for d in (self.hooks_dict, *self.extra_dicts):
-            d.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _addindent(s: str, num_spaces: int) -> str:
@@ -68,7 +45,7 @@ def _check_name(owner: Module, name: Any, kind: str, registry: dict) -> None:
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class Module(ModuleStateMethods):
+class Module(ModuleHookMethods, ModuleStateMethods):
     """Base class for all neural network modules; subclasses define `forward`.
 
     Example:
@@ -130,62 +107,6 @@ class Module(ModuleStateMethods):
         finally:
             obs.module_exit(token, self, output)
         return output
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(
-                            "forward pre-hook must return None or a tuple of (new_args, "
-                            f"new_kwargs), but got {result}."
-                        )
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
-
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
-        """Call hook(module, args) before forward; a non-None result replaces the args.
-
-        With `with_kwargs=True` the hook is hook(module, args, kwargs) and may return
-        (args, kwargs).
-        """
-        handle = RemovableHandle(self._forward_pre_hooks,
-                                 (self._forward_pre_hooks_with_kwargs,))
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                              with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
-        """Call hook(module, args, output) after forward; a non-None result replaces output.
-
-        With `with_kwargs=True` the hook is hook(module, args, kwargs, output).
-        """
-        handle = RemovableHandle(self._forward_hooks, (self._forward_hooks_with_kwargs,))
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
 
     # ------------------------------------------------------------------ attributes
     def __getattr__(self, name: str) -> Any:
@@ -451,13 +372,6 @@ class Module(ModuleStateMethods):
             else:
                 p.grad.detach_()
                 p.grad.zero_()
-
-    def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call fn on every descendant (children first) and then on self."""
-        for module in self.children():
-            module.apply(fn)
-        fn(self)
-        return self
 
     # ------------------------------------------------------------------ repr
     def extra_repr(self) -> str:
