@@ -2,11 +2,12 @@
 `autograd_core.ops` it stands for, with PyTorch's rules for operands it does not take.
 
 `Tensor` inherits `OperatorMethods`; the hottest operators are set on `Tensor` itself by
-`autograd_core.tensor.bind_methods`.
+`autograd_core.tensor.bind_methods`, with the op methods (`x.exp()`) this module builds.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -189,3 +190,39 @@ def _compares_with(other: Any) -> bool:
 def _bitwise_operand(other: Any) -> bool:
     """Whether a bitwise operator takes `other` (else Python raises its own TypeError)."""
     return isinstance(other, (Tensor, int, float, np.generic))
+
+
+# ---------------------------------------------------------------- op functions as methods
+class _BoundOp:
+    """An op function bound to a tensor as its first argument: `x.sum` -> ops.sum(x, ...)."""
+
+    __slots__ = ("_fn", "_self")
+
+    def __init__(self, fn: Any, tensor: Tensor) -> None:
+        self._fn = fn
+        self._self = tensor
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(self._self, *args, **kwargs)
+
+
+# Filled by tensor.bind_methods(): method name -> op function taking the tensor first.
+_METHODS: dict[str, Any] = {}
+
+
+_DIRECT_OPERATORS = {
+    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
+    "__pow__": "pow", "__neg__": "neg",
+}  # (not __matmul__: `x @ 2` returns NotImplemented, for Python's TypeError, as in PyTorch)
+
+
+def _as_method(fn: Any) -> Any:
+    if isinstance(fn, types.FunctionType):
+        return fn  # a plain function binds as a method itself: one call frame fewer per op
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method

@@ -1,25 +1,29 @@
 """`Tensor`: an array plus its autograd state, with PyTorch's methods.
 
 Methods delegate to the op functions in `autograd_core.ops`; this module holds only the
-tensor's own state (data, requires_grad, grad, grad_fn, version counter). In-place writes and
-views live in `_tensor_inplace`, array conversion in `_tensor_convert`.
+tensor's own state (data, requires_grad, grad, grad_fn, version counter) and autograd methods.
+Its base classes hold the rest: operators (`_tensor_operators`), conversions
+(`_tensor_conversion`), in-place writes and views (`_tensor_inplace`); array conversion
+helpers are in `_tensor_convert`.
 """
 
 from __future__ import annotations
 
-import types
 import weakref
 from typing import Any
 
 import numpy as np
 
 from autograd_core import (
+    _tensor_conversion,
     _tensor_convert,
     _tensor_inplace,
     _tensor_operators,
     dtypes,
     function,
 )
+from autograd_core._tensor_conversion import ConversionMethods
+from autograd_core._tensor_conversion import _parse_to as _parse_to  # re-exported
 from autograd_core._tensor_convert import _SCALAR_NAMES as _SCALAR_NAMES  # re-exported
 from autograd_core._tensor_convert import (
     Size,
@@ -31,7 +35,13 @@ from autograd_core._tensor_convert import (
 )
 from autograd_core._tensor_inplace import InplaceMethods, _view_root
 from autograd_core._tensor_inplace import bump_version as bump_version  # re-exported
-from autograd_core._tensor_operators import OperatorMethods
+from autograd_core._tensor_operators import (
+    _DIRECT_OPERATORS,
+    _METHODS,
+    OperatorMethods,
+    _as_method,
+    _BoundOp,
+)
 from autograd_core.backend import Device, device, device_of
 from autograd_core.function import AccumulateGrad, _RemovableHandle
 
@@ -42,7 +52,7 @@ _new = object.__new__
 _as_device = device  # Tensor.__init__'s `device` parameter shadows the function
 
 
-class Tensor(OperatorMethods, InplaceMethods):
+class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
     __slots__ = (
@@ -215,58 +225,6 @@ class Tensor(OperatorMethods, InplaceMethods):
         return self._data.shape[0]
 
     # ---------------------------------------------------------------- conversion
-    def item(self) -> Any:
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.item()
-
-    def numpy(self, force: bool = False) -> np.ndarray:
-        if self.requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
-        if type(self._data) is not _ndarray:
-            if not force:
-                raise TypeError(
-                    f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
-                    "to copy the tensor to host memory first."
-                )
-            return self._data.get()
-        return self._data
-
-    def tolist(self) -> Any:
-        return _host(self._data).tolist()
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = _host(self._data)
-        return arr if dtype is None else arr.astype(dtype)
-
-    def __float__(self) -> float:
-        return float(self._scalar())
-
-    def __int__(self) -> int:
-        return int(self._scalar())
-
-    def _scalar(self) -> Any:
-        """The one element, for float()/int() (PyTorch raises ValueError there, unlike item)."""
-        if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return self._data.item()
-
-    def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            many = "more than one value" if self._data.size else "no values"
-            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
-        return bool(self.item())
-
     def __hash__(self) -> int:
         return id(self)
 
@@ -274,9 +232,6 @@ class Tensor(OperatorMethods, InplaceMethods):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(_ops.unbind(self, 0))
-
-    def __repr__(self) -> str:
-        return _format(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (_host(self._data), self.requires_grad))
@@ -294,83 +249,6 @@ class Tensor(OperatorMethods, InplaceMethods):
             t._grad = Tensor._make(self._grad._data.copy())
         memo[id(self)] = t
         return t
-
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """to(dtype) / to(device) / to(device, dtype) / to(other_tensor); copy=False."""
-        dev, dt = _parse_to(args, kwargs)
-        out = self
-        if dt is not None and dt != self._data.dtype:
-            out = _ops.cast(out, dt)
-        if dev is not None and dev != out.device:
-            out = _ops.to_device(out, dev)
-        if kwargs.get("copy") and out is self:
-            out = self.clone()
-        return out
-
-    def cpu(self) -> Tensor:
-        return self.to("cpu")
-
-    def cuda(self, device_index: int | None = None) -> Tensor:
-        return self.to(device("cuda", device_index))
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
-
-    def half(self) -> Tensor:
-        return self.to(dtypes.float16)
-
-    def long(self) -> Tensor:
-        return self.to(dtypes.int64)
-
-    def int(self) -> Tensor:
-        return self.to(dtypes.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(dtypes.bool)
-
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            return _TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)
-        return self.to(dtypes.to_dtype(dtype))
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
-    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
-                   requires_grad: bool = False, **options: Any) -> Tensor:
-        from autograd_core.creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
-                      requires_grad=requires_grad, **options)
-
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
-                  **options: Any) -> Tensor:
-        """zeros(size) with this tensor's dtype and device unless given (PyTorch's options)."""
-        from autograd_core.creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
-
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
-                 **options: Any) -> Tensor:
-        from autograd_core.creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
-
-    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 **options: Any) -> Tensor:
-        from autograd_core.creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                    **options)
-
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
-                  **options: Any) -> Tensor:
-        from autograd_core.creation import empty
-
-        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
 
     # ---------------------------------------------------------------- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -460,27 +338,11 @@ class Tensor(OperatorMethods, InplaceMethods):
         return _BoundOp(fn, self)
 
 
-class _BoundOp:
-    """An op function bound to a tensor as its first argument: `x.sum` -> ops.sum(x, ...)."""
-
-    __slots__ = ("_fn", "_self")
-
-    def __init__(self, fn: Any, tensor: Tensor) -> None:
-        self._fn = fn
-        self._self = tensor
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._fn(self._self, *args, **kwargs)
-
-
-# Filled by bind_methods(): method name -> op function taking the tensor first.
-_METHODS: dict[str, Any] = {}
-
-
 def bind_methods(ops_module: Any, names: list[str]) -> None:
     """Expose the op functions `names` as Tensor methods (called by autograd_core/__init__)."""
     global _ops
     _ops = ops_module
+    _tensor_conversion.bind(ops_module=ops_module)
     _tensor_inplace.bind(ops_module=ops_module)
     _tensor_operators.bind(ops_module=ops_module)
     for name in names:
@@ -492,55 +354,6 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
     # The common operators call their op function directly: one call frame fewer per op.
     for dunder, name in _DIRECT_OPERATORS.items():
         setattr(Tensor, dunder, _as_method(getattr(ops_module, name)))
-
-
-_DIRECT_OPERATORS = {
-    "__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
-    "__pow__": "pow", "__neg__": "neg",
-}  # (not __matmul__: `x @ 2` returns NotImplemented, for Python's TypeError, as in PyTorch)
-
-
-def _as_method(fn: Any) -> Any:
-    if isinstance(fn, types.FunctionType):
-        return fn  # a plain function binds as a method itself: one call frame fewer per op
-
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
-        return fn(self, *args, **kwargs)
-
-    method.__name__ = fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
-
-
-_TYPE_NAMES = {
-    "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-    "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
-    "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor",
-}
-
-
-def _parse_to(args: tuple, kwargs: dict) -> tuple[Device | None, Any]:
-    dev = kwargs.get("device")
-    dt = kwargs.get("dtype")
-    for a in args:
-        if isinstance(a, Tensor):
-            dev, dt = a.device, a.dtype
-        elif isinstance(a, (str, Device)) and not (isinstance(a, str) and
-                                                     a.removeprefix("torch.") in dtypes._ALIASES):
-            dev = a
-        elif a is not None:
-            dt = a
-    return (device(dev) if dev is not None else None,
-            dtypes.to_dtype(dt) if dt is not None else None)
-
-
-def _format(t: Tensor) -> str:
-    from autograd_core._tensor_str import tensor_str
-
-    dev = t.device
-    return tensor_str(_host(t._data), dtypes.default.value,
-                      None if dev.type == "cpu" else str(dev),
-                      None if t.grad_fn is None else t.grad_fn.name(), t.requires_grad)
 
 
 def _check_grad(t: Tensor, g: Any) -> None:
@@ -578,5 +391,6 @@ def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 function._bind_tensor(Tensor)
 _tensor_convert.bind_tensor(Tensor)
+_tensor_conversion.bind(Tensor)
 _tensor_inplace.bind(Tensor)
 _tensor_operators.bind(Tensor)
