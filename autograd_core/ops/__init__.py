@@ -6,7 +6,7 @@ helpers (`cast`, `getitem`, ...) are attributes here but not in `__all__`.
 The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1), ...).
 """
 
-import sys
+import sys as _sys
 
 from autograd_core.ops.arithmetic import *
 from autograd_core.ops.bitwise import *
@@ -52,7 +52,7 @@ FAMILIES = (
     "unary",
 )
 # Read from sys.modules: a family and one of its functions can share a name (einsum).
-__all__ = [name for f in FAMILIES for name in sys.modules[f"autograd_core.ops.{f}"].__all__]
+__all__ = [name for f in FAMILIES for name in _sys.modules[f"autograd_core.ops.{f}"].__all__]
 
 # Op functions that are Tensor methods too (PyTorch's method names).
 TENSOR_METHODS = [
