@@ -1,6 +1,11 @@
 """autograd_core: a define-by-run autograd engine with PyTorch's API, on numpy (and CuPy).
 
     import autograd_core as torch      # a PyTorch script runs after this change
+
+The public names are PyTorch's plus these of our own (tests/core/test_public_names.py):
+`Device` (the class `device(...)` returns) and `Function` (also `autograd.Function`), and the
+submodules `backend`, `creation`, `dtypes`, `engine`, `function`, `grad_mode`, `hooks`,
+`random_creation`. Op helpers and classes (`Add`, `sum_to`, `np`) stay in their modules.
 """
 
 import builtins  # `bool` and `int` below are dtypes, as in torch
@@ -91,9 +96,10 @@ from autograd_core.random import (
     seed,
     set_rng_state,
 )
-from autograd_core.tensor import Size, Tensor, bind_methods
+from autograd_core.tensor import Size, Tensor
+from autograd_core.tensor import bind_methods as _bind_methods
 
-bind_methods(ops, ops.TENSOR_METHODS)
+_bind_methods(ops, ops.TENSOR_METHODS)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core import dtypes, grad_mode
 from autograd_core.backend import Device, cpu_device, device, module_for_device
-from autograd_core.tensor import _SCALAR_NAMES, Tensor, _host
+from autograd_core.tensor import _SCALAR_NAMES, Tensor, _host, bump_version
 
 _INT64_MAX = (1 << 63) - 1
 
@@ -205,7 +205,7 @@ def _write_out(fn: str, out: Any, arr: Any, dtype_given: Any) -> Tensor:
         out._data[...] = data
     else:
         out._data = data  # PyTorch resizes `out` to the result's shape
-    out._version[0] += 1
+    bump_version(out)
     return out
 
 

@@ -1,25 +1,58 @@
 """Every op function, by family. Each family is one module; this namespace gathers them.
 
+A family's `__all__` lists its functions that PyTorch has at top level (`torch.add`); only
+those reach `autograd_core`. Tensor-method-only ops (`view`, `expand`, ...) and Tensor's own
+helpers (`cast`, `getitem`, ...) are attributes here but not in `__all__`.
 The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1), ...).
 """
+
+import sys as _sys
 
 from autograd_core.ops.arithmetic import *
 from autograd_core.ops.bitwise import *
 from autograd_core.ops.conversion import *
+from autograd_core.ops.conversion import cast, to_device
 from autograd_core.ops.einsum import *
 from autograd_core.ops.extrema import *
 from autograd_core.ops.gather import *
 from autograd_core.ops.indexing import *
+from autograd_core.ops.indexing import getitem, setitem
 from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
 from autograd_core.ops.logic import *
 from autograd_core.ops.piecewise import *
+from autograd_core.ops.rearrange import *
+from autograd_core.ops.rearrange import repeat
 from autograd_core.ops.reduction import *
 from autograd_core.ops.shape import *
+from autograd_core.ops.shape import contiguous, expand, expand_as, reshape_as, view, view_as
 from autograd_core.ops.softmax import *
 from autograd_core.ops.sorting import *
 from autograd_core.ops.statistics import *
 from autograd_core.ops.unary import *
+
+FAMILIES = (
+    "arithmetic",
+    "bitwise",
+    "conversion",
+    "einsum",
+    "extrema",
+    "gather",
+    "indexing",
+    "join",
+    "linalg",
+    "logic",
+    "piecewise",
+    "rearrange",
+    "reduction",
+    "shape",
+    "softmax",
+    "sorting",
+    "statistics",
+    "unary",
+)
+# Read from sys.modules: a family and one of its functions can share a name (einsum).
+__all__ = [name for f in FAMILIES for name in _sys.modules[f"autograd_core.ops.{f}"].__all__]
 
 # Op functions that are Tensor methods too (PyTorch's method names).
 TENSOR_METHODS = [

@@ -14,6 +14,11 @@ from autograd_core.ops._operands import _binary, _prepare, _shape
 from autograd_core.ops._util import sum_to
 from autograd_core.tensor import Tensor
 
+__all__ = [
+    "add", "div", "divide", "floor_divide", "fmod", "maximum", "minimum", "mul", "multiply", "pow",
+    "remainder", "sub", "subtract", "true_divide",
+]
+
 
 class Add(Function):
     """z = a + b"""

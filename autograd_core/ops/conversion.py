@@ -12,6 +12,8 @@ from autograd_core.backend import device as as_device
 from autograd_core.function import Function
 from autograd_core.tensor import Tensor
 
+__all__: list[str] = []  # cast and to_device serve Tensor.to(), through autograd_core.ops
+
 
 class Cast(Function):
     """y = x converted to another dtype; the gradient converts back"""

@@ -16,6 +16,8 @@ from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = ["einsum"]
+
 
 class Einsum(Function):
     """y = einsum(equation, x_1, ..., x_n)"""

@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core import dtypes, grad_mode
 from autograd_core.backend import get_array_module, host_checks
 from autograd_core.function import Function
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, bump_version
 
 __all__: list[str] = []
 
@@ -86,7 +86,7 @@ def _renorm_rows(weight: Tensor, idx: Any, max_norm: float, norm_type: float) ->
         norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] *= scale[:, None]
-    weight._version[0] += 1
+    bump_version(weight)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -9,6 +9,8 @@ from autograd_core.function import Function
 from autograd_core.ops._util import keep_dims, norm_dim, norm_dims, return_type
 from autograd_core.tensor import Tensor
 
+__all__ = ["amax", "amin", "argmax", "argmin", "max", "min"]
+
 # torch.return_types.max / min: unpacks as (values, indices) and has named fields.
 MinMaxResult = {"max": return_type("max"), "min": return_type("min")}
 

@@ -13,6 +13,8 @@ from autograd_core.ops._util import norm_dim, shape_str
 from autograd_core.ops.indexing import GetItem, Index
 from autograd_core.tensor import Tensor
 
+__all__ = ["gather", "index_select", "scatter", "scatter_add", "take_along_dim"]
+
 
 def _along(idx: Any, axis: int) -> tuple:
     """The full advanced index that picks idx[..] along `axis` and i along every other axis."""

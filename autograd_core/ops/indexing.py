@@ -11,7 +11,9 @@ from autograd_core import grad_mode
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import shape_str
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, bump_version
+
+__all__ = ["masked_fill", "nonzero"]
 
 
 def _is_basic(index: Any) -> bool:
@@ -141,7 +143,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             raise IndexError(_torch_message(str(exc), input)) from None
         except ValueError:
             raise _expand_error(input, idx, val) from None
-        input._version[0] += 1
+        bump_version(input)
         return
     if input.requires_grad and input.grad_fn is None:
         raise RuntimeError(

@@ -14,6 +14,8 @@ from autograd_core.ops._util import norm_dim, shape_str
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = ["cat", "chunk", "concat", "concatenate", "split", "stack", "unbind"]
+
 
 class Cat(Function):
     """y = [x_1, x_2, ...] joined along an existing axis"""

@@ -9,6 +9,8 @@ from autograd_core.function import Function
 from autograd_core.ops._util import c_type_name, scalar_type_name, shape_str, sum_to
 from autograd_core.tensor import Tensor
 
+__all__ = ["addmm", "bmm", "dot", "ger", "matmul", "mm", "mv", "outer"]
+
 
 class MatMul(Function):
     """c = a @ b (numpy matmul semantics: 1-D operands promoted and squeezed)"""

@@ -13,6 +13,12 @@ from autograd_core.ops._util import scalar_type_name, shape_str, sum_to
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = [
+    "eq", "ge", "greater", "greater_equal", "gt", "isfinite", "isinf", "isnan", "le", "less",
+    "less_equal", "logical_and", "logical_not", "logical_or", "logical_xor", "lt", "ne",
+    "not_equal", "where",
+]
+
 
 class _Compare(Function):
     """Boolean result of a comparison ufunc; never differentiable."""

@@ -9,7 +9,7 @@ from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import scalar_type_name, shape_str
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, bump_version
 
 __all__: list[str] = []
 
@@ -211,8 +211,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     out = BatchNorm.apply(input, weight, bias, running_mean=rm, running_var=rv,
                           training=training, momentum=momentum, eps=eps)
     if training and running_mean is not None:
-        running_mean._version[0] += 1
-        running_var._version[0] += 1
+        bump_version(running_mean)
+        bump_version(running_var)
     return out
 
 

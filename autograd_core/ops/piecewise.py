@@ -13,6 +13,8 @@ from autograd_core.ops.arithmetic import div, maximum, minimum, mul
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = ["ceil", "clamp", "clamp_max", "clamp_min", "clip", "floor", "round", "sign", "trunc"]
+
 
 class _ZeroGrad(Function):
     """Piecewise-constant ops: gradient zero almost everywhere (PyTorch returns zeros)."""

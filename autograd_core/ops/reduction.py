@@ -12,6 +12,8 @@ from autograd_core.ops.conversion import cast
 from autograd_core.ops.shape import Reshape
 from autograd_core.tensor import Tensor
 
+__all__ = ["all", "any", "cumsum", "mean", "prod", "sum"]
+
 
 def _expand_back(g: Any, shape: tuple, axes: tuple | None, keepdim: bool) -> Any:
     """Broadcast a reduced gradient back over the reduced axes."""

@@ -1,4 +1,5 @@
-"""Shape ops: view/reshape, transpose/permute, squeeze/unsqueeze, expand, flatten."""
+"""Shape ops: view/reshape, transpose/permute, squeeze/unsqueeze, expand, flatten, narrow,
+movedim: views of the same data where numpy can make one. Rearranging copies are in `rearrange`."""
 
 from __future__ import annotations
 
@@ -9,41 +10,16 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
+from autograd_core.ops._sizes import _is_size, _sizes, _type_name
 from autograd_core.ops._util import norm_dim, scalar_type_name, shape_str
+from autograd_core.ops.rearrange import flip, repeat, roll, tril, triu  # noqa: F401  (moved)
 from autograd_core.tensor import Tensor
 
-
-def _sizes(args: tuple, op: str = "op", name: str = "size") -> tuple:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3]) like PyTorch, with its TypeErrors for sizes
-    that are not integers (a float size is a bug, not something to truncate)."""
-    packed = len(args) == 1 and isinstance(args[0], (tuple, list))
-    items = tuple(args[0]) if packed else args
-    for i, s in enumerate(items):
-        # A bool counts as an int except in first place (PyTorch's argument parser).
-        if _is_size(s) and not (i == 0 and isinstance(s, bool)):
-            continue
-        kind = _type_name(s)
-        if i > 0:
-            raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos "
-                            f"{i + 1} with error \"type must be tuple of ints,but got {kind}\"")
-        if packed:
-            raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, but "
-                            f"found element of type {kind} at pos 0")
-        if len(items) == 1:
-            raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, "
-                            f"not {kind}")
-        raise TypeError(f"{op}() takes 1 positional argument but {len(items)} were given")
-    return tuple(int(s) for s in items)
-
-
-def _is_size(s: Any) -> bool:
-    if isinstance(s, Tensor):
-        return s._data.dtype.kind in "iu" and s._data.size == 1
-    return isinstance(s, (int, np.integer))
-
-
-def _type_name(s: Any) -> str:
-    return "Tensor" if isinstance(s, Tensor) else type(s).__name__
+# view, expand, contiguous, ... are Tensor methods only (autograd_core.ops binds them).
+__all__ = [
+    "flatten", "moveaxis", "movedim", "narrow", "permute", "reshape", "squeeze",
+    "swapaxes", "swapdims", "t", "transpose", "unflatten", "unsqueeze",
+]
 
 
 class Reshape(Function):
@@ -377,135 +353,6 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     from autograd_core.ops.unary import clone
 
     return clone(input)
-
-
-class Repeat(Function):
-    """y = x tiled `reps` times along each axis"""
-
-    @staticmethod
-    def forward(ctx, x, reps=()):
-        ctx.in_shape = x.shape
-        xr = x.reshape((1,) * (len(reps) - x.ndim) + x.shape)
-        ctx.meta_ = (reps, xr.shape)
-        return get_array_module(x).tile(xr, reps)
-
-    @staticmethod
-    def backward(ctx, g):
-        reps, shape = ctx.meta_
-        # Each output axis of size r*s is (r, s) in memory order: sum over the r's.
-        split = [v for pair in zip(reps, shape) for v in pair]
-        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
-        return summed.reshape(ctx.in_shape)
-
-
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
-    """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
-    if not sizes:
-        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
-    reps = _sizes(sizes, "repeat", "repeats")
-    if len(reps) < input.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
-    return Repeat.apply(input, reps=reps)
-
-
-class Tril(Function):
-    """y = x with the elements above the k-th diagonal zeroed"""
-
-    @staticmethod
-    def forward(ctx, x, k=0):
-        ctx.k = k
-        return get_array_module(x).tril(x, k)
-
-    @staticmethod
-    def backward(ctx, g):
-        return get_array_module(g).tril(g, ctx.k)
-
-
-class Triu(Function):
-    """y = x with the elements below the k-th diagonal zeroed"""
-
-    @staticmethod
-    def forward(ctx, x, k=0):
-        ctx.k = k
-        return get_array_module(x).triu(x, k)
-
-    @staticmethod
-    def backward(ctx, g):
-        return get_array_module(g).triu(g, ctx.k)
-
-
-def _check_matrix(input: Tensor, op: str) -> None:
-    if input.ndim < 2:
-        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
-
-
-def tril(input: Tensor, diagonal: int = 0) -> Tensor:
-    """The lower triangle of the last two dims (diagonal > 0 keeps more)."""
-    _check_matrix(input, "tril")
-    return Tril.apply(input, k=diagonal)
-
-
-def triu(input: Tensor, diagonal: int = 0) -> Tensor:
-    """The upper triangle of the last two dims (diagonal < 0 keeps more)."""
-    _check_matrix(input, "triu")
-    return Triu.apply(input, k=diagonal)
-
-
-class Flip(Function):
-    """y = x reversed along axes"""
-
-    @staticmethod
-    def forward(ctx, x, axes=()):
-        ctx.axes = axes
-        return get_array_module(x).flip(x, axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        return get_array_module(g).flip(g, ctx.axes)
-
-
-def flip(input: Tensor, *dims: Any) -> Tensor:
-    """Reverse the order of elements along `dims`."""
-    axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims, "flip", "dims"))
-    for i, a in enumerate(axes):
-        if a in axes[:i]:
-            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-    return Flip.apply(input, axes=axes)
-
-
-class Roll(Function):
-    """y = x shifted cyclically along axes (flattened when no axes)"""
-
-    @staticmethod
-    def forward(ctx, x, shifts=0, axes=None):
-        ctx.meta_ = (shifts, axes)
-        return get_array_module(x).roll(x, shifts, axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        shifts, axes = ctx.meta_
-        back = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
-        return get_array_module(g).roll(g, back, axes)
-
-
-def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
-    """Shift elements cyclically; with no dims the tensor is rolled as if flattened."""
-    if dims is None:
-        if not isinstance(shifts, int):
-            shifts = _sizes((shifts,))
-            if len(shifts) != 1:
-                raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: "
-                                   f"{len(shifts)}, dims:0")
-            shifts = shifts[0]
-        return Roll.apply(input, shifts=shifts, axes=None)
-    s = (shifts,) if isinstance(shifts, int) else _sizes((shifts,))
-    d = (dims,) if isinstance(dims, int) else _sizes((dims,))
-    if len(s) != len(d):
-        raise RuntimeError(f"roll(): shifts and dimensions must align. shifts: {len(s)}, "
-                           f"dims:{len(d)}")
-    axes = tuple(norm_dim(a, input.ndim, "roll") for a in d)
-    return Roll.apply(input, shifts=s, axes=axes)
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:

@@ -10,6 +10,8 @@ from autograd_core.ops._util import norm_dim
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = ["log_softmax", "softmax"]
+
 
 class Softmax(Function):
     """y_i = exp(x_i) / sum_j exp(x_j) along an axis"""

@@ -15,6 +15,8 @@ from autograd_core.ops.reduction import _count, _type_name
 from autograd_core.ops.reduction import sum as _sum
 from autograd_core.tensor import Tensor
 
+__all__ = ["logsumexp", "norm", "std", "var"]
+
 
 def _as_float(input: Tensor, dtype: Any, op: str) -> Tensor:
     """Apply an explicit dtype=; otherwise floating-only reductions refuse integer input."""

@@ -14,6 +14,11 @@ from autograd_core.ops.arithmetic import div, mul
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
+__all__ = [
+    "abs", "absolute", "clone", "cos", "exp", "log", "log1p", "neg", "negative", "reciprocal",
+    "relu", "rsqrt", "sigmoid", "sin", "sqrt", "square", "tanh",
+]
+
 
 class Neg(Function):
     """y = -x"""

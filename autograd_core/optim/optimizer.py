@@ -13,7 +13,7 @@ from typing import Any
 
 from autograd_core import grad_mode, hooks
 from autograd_core.backend import blas, get_array_module
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, bump_version
 
 
 class _Required:
@@ -191,7 +191,7 @@ def params_with_grad(group: dict[str, Any]) -> Iterable[tuple[Tensor, Any, Any]]
     for p in group["params"]:
         g = p.grad
         if g is not None:
-            p._version[0] += 1  # an in-place update, as in PyTorch
+            bump_version(p)  # an in-place update, as in PyTorch
             yield p, p._data, g._data
 
 

@@ -439,8 +439,8 @@ NOT_OPS = {
     "less_equal": "alias of le", "not_equal": "alias of ne",
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
-              "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "join", "indexing",
-              "gather", "sorting", "bitwise")
+              "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
+              "indexing", "gather", "sorting", "bitwise")
 
 
 def test_every_op_has_a_row() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd_core.backend import get_array_module
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, bump_version
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -43,7 +43,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     coef = xp.minimum(max_norm / (total + 1e-6), 1.0).astype(grads[0]._data.dtype)
     for g in grads:
         g._data *= coef.astype(g._data.dtype, copy=False)
-        g._version[0] += 1
+        bump_version(g)
     return Tensor._make(xp.asarray(total))
 
 
@@ -63,4 +63,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     for g in _grads(parameters):
         xp = get_array_module(g._data)
         xp.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._version[0] += 1
+        bump_version(g)
