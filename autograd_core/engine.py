@@ -13,6 +13,7 @@ buffer sum would see them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from time import perf_counter_ns as _clock
 from typing import Any
 
@@ -25,6 +26,11 @@ from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
 from autograd_core.grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
 from autograd_core.input_buffer import InputBuffer
 from autograd_core.tensor import Tensor
+
+# Public reads of the engine's per-tensor and per-node bookkeeping, for observers such as the
+# trace recorder (C-level getters: as cheap as the attribute reads they stand for).
+output_nr: Any = attrgetter("_output_nr")  # output_nr(t): which output of t.grad_fn t is
+saved_arrays: Any = attrgetter("_saved")  # saved_arrays(node): arrays kept for its backward
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = None,
