@@ -51,11 +51,12 @@ def on_current_device(cp: Any, arrays: tuple) -> bool:
     return all(a.device.id == current for a in arrays)
 
 
-def fail(path: str, why: str) -> None:
-    """Switch `path` off for the process and warn once, saying why."""
+def fail(path: str, why: str, stacklevel: int = 3) -> None:
+    """Switch `path` off for the process and warn once, saying why (the warning points
+    at the op that called the fast path)."""
     off.add(path)
     warnings.warn(f"autograd_core: GPU fast path '{path}' switched off ({why}); using the "
-                  "plain CuPy expression", RuntimeWarning, stacklevel=3)
+                  "plain CuPy expression", RuntimeWarning, stacklevel=stacklevel)
 
 
 def fall_back(path: str, exc: BaseException) -> None:
@@ -64,7 +65,7 @@ def fall_back(path: str, exc: BaseException) -> None:
     The one place a fast path's failure is reported, so the report cannot fail itself (an
     exception with an empty message once raised IndexError here and skipped the fallback).
     """
-    fail(path, backend.error_summary(exc))
+    fail(path, backend.error_summary(exc), stacklevel=4)  # +1: this frame
 
 
 def ready(path: str, check: Any) -> bool:

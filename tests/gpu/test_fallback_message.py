@@ -84,3 +84,9 @@ def test_empty_message_self_check_failure_switches_the_path_off(failing_kernels:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the second call is silent: the path stays off
         assert fastpath.ready("probe", _raise) is False
+
+
+def test_the_warning_points_at_the_op_that_called_the_fast_path(failing_kernels: None) -> None:
+    with pytest.warns(RuntimeWarning) as caught:
+        kernels.ewise("relu", _dev(np.ones(2)))  # the caller here stands for the op
+    assert caught[0].filename == __file__
