@@ -121,19 +121,17 @@ def memory_reserved(dev: Any = None) -> int:
 
 def max_memory_allocated(dev: Any = None) -> int:
     """The peak of memory_allocated() since start or the last reset_peak_memory_stats()."""
-    from autograd_core.backend import _cuda  # loaded with cupy
-
     now = memory_allocated(dev)
-    if _cuda.tracker is None:
+    tracker = backend.peak_tracker()
+    if tracker is None:
         return now
-    return max(now, _cuda.tracker.peaks.get(_index(dev), 0))
+    return max(now, tracker.peaks.get(_index(dev), 0))
 
 
 def reset_peak_memory_stats(dev: Any = None) -> None:
-    from autograd_core.backend import _cuda  # loaded with cupy
-
-    if _cuda.tracker is not None:
-        _cuda.tracker.reset(_index(dev), memory_allocated(dev))
+    tracker = backend.peak_tracker()
+    if tracker is not None:
+        tracker.reset(_index(dev), memory_allocated(dev))
 
 
 def empty_cache() -> None:

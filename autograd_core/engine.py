@@ -3,21 +3,34 @@
 `backward()` (Tensor.backward) accumulates into leaves' `.grad`; `grad()` (autograd.grad)
 returns the gradients of chosen inputs instead. Each node's saved arrays are dropped as soon
 as its backward has run, unless `retain_graph`.
+
+Each walk keeps its state in its own `InputBuffer` (input_buffer.py), so a backward run
+from inside a hook is a walk of its own; the user's hooks run through grad_hooks.py.
+Gradients a backend computes late (deferred.py) are materialized wherever anything but a
+buffer sum would see them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from time import perf_counter_ns as _clock
 from typing import Any
 
 import numpy as np
 
 from autograd_core import grad_mode, hooks
-from autograd_core.backend import blas, get_array_module
-from autograd_core.backend.blas import Product
+from autograd_core.backend import get_array_module
+from autograd_core.deferred import TYPES as _DEFERRED
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
+from autograd_core.grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
+from autograd_core.input_buffer import InputBuffer
 from autograd_core.tensor import Tensor
+
+# Public reads of the engine's per-tensor and per-node bookkeeping, for observers such as the
+# trace recorder (C-level getters: as cheap as the attribute reads they stand for).
+output_nr: Any = attrgetter("_output_nr")  # output_nr(t): which output of t.grad_fn t is
+saved_arrays: Any = attrgetter("_saved")  # saved_arrays(node): arrays kept for its backward
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = None,
@@ -30,12 +43,13 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         captured = {_target(t): t for t in inputs}
     _check_create_graph(create_graph)
-    results = _run(roots, bool(retain_graph), captured)
+    buffers = InputBuffer()
+    results = _run(roots, bool(retain_graph), captured, buffers)
     if captured is not None:
         for key, t in captured.items():
             g = results.get(key)
             if g is not None:
-                _accumulate_leaf(t, g)
+                accumulate_leaf(t, g, buffers.stored)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -53,7 +67,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     _check_create_graph(create_graph)
     roots = _roots(outputs, grad_outputs)
     keys = [_target(t) for t in inputs]
-    results = _run(roots, bool(retain_graph), dict.fromkeys(keys))
+    results = _run(roots, bool(retain_graph), dict.fromkeys(keys), InputBuffer())
     out: list[Tensor | None] = []
     for t, key in zip(inputs, keys):
         g = results.get(key)
@@ -137,16 +151,12 @@ def _topological_order(start: list[Any]) -> list[Any]:
     return order
 
 
-def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
-         captured: dict | None) -> dict:
+def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool, captured: dict | None,
+         buffers: InputBuffer) -> dict:
     """The walk. Returns the gradients that reached the `captured` (node, output_nr) targets."""
-    buffers: dict[Any, Any] = {}
-    outer_owned = set(_owned)  # a backward run from a hook: the outer walk's, kept apart
-    _owned.clear()
-    _stored.clear()
-    _stored.update(id(r[2]) for r in roots)
+    buffers.stored.update(id(r[2]) for r in roots)  # seeds are the caller's: copy to store
     for node, nr, g in roots:
-        _add(buffers, node, nr, g)
+        buffers.add(node, nr, g)
     results: dict = {}
     obs = hooks.state.observer
     if obs is not None:
@@ -160,13 +170,13 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
             g = pop(node, None)
             if g is None:
                 continue
-            if type(g) is Product:
+            if type(g) in _DEFERRED:
                 g = g.materialize()
             if captured is not None:
                 _capture(node, g, captured, results)
             if type(node) is AccumulateGrad:
                 if captured is None:
-                    _accumulate_leaf(node.variable, g)
+                    accumulate_leaf(node.variable, g, buffers.stored)
             elif node._pre_hooks is None and node.n_outputs == 1:
                 if obs is None:
                     _run_plain_node(node, g, buffers, retain_graph)
@@ -180,15 +190,13 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool,
                 _run_node(node, g, buffers, retain_graph, obs)
     finally:
         grad_mode.state.enabled = prev_mode
-        _owned.clear()
-        _owned.update(outer_owned)
     return results
 
 
 def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
     if node.n_outputs == 1:
         if (node, 0) in captured:
-            results[(node, 0)] = (_leaf_hooks(node.variable, g) if type(node) is AccumulateGrad
+            results[(node, 0)] = (leaf_hooks(node.variable, g) if type(node) is AccumulateGrad
                                   else g)
         return
     for i, gi in enumerate(g):
@@ -196,7 +204,7 @@ def _capture(node: Any, g: Any, captured: dict, results: dict) -> None:
             results[(node, i)] = gi
 
 
-def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> Any:
+def _run_plain_node(node: Node, g: Any, buffers: InputBuffer, retain_graph: bool) -> Any:
     """_run_node's fast path: one output, no hooks. Returns the node's input gradients."""
     versions = node._versions
     if versions is not None:
@@ -213,28 +221,28 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> An
         (nxt, nr), = nexts
         gi = grads_in[0] if type(grads_in) is tuple else grads_in
         if nxt is not None and gi is not None:
-            if nxt.n_outputs == 1:  # _add, inline
+            if nxt.n_outputs == 1:  # buffers.add, inline
                 prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else _sum(nxt, prev, gi)
+                buffers[nxt] = gi if prev is None else buffers.sum(nxt, prev, gi)
             else:
-                _add(buffers, nxt, nr, gi)
+                buffers.add(nxt, nr, gi)
     elif n == 2 and type(grads_in) is tuple and len(grads_in) == 2:
         (nxt, nr), (nxt1, nr1) = nexts
         gi, gi1 = grads_in
         if nxt is not None and gi is not None:
             if nxt.n_outputs == 1:
                 prev = buffers.get(nxt)
-                buffers[nxt] = gi if prev is None else _sum(nxt, prev, gi)
+                buffers[nxt] = gi if prev is None else buffers.sum(nxt, prev, gi)
             else:
-                _add(buffers, nxt, nr, gi)
+                buffers.add(nxt, nr, gi)
         if nxt1 is not None and gi1 is not None:
-            _add(buffers, nxt1, nr1, gi1)
+            buffers.add(nxt1, nr1, gi1)
     else:
         if type(grads_in) is not tuple:
             grads_in = (grads_in,)
         for (nxt, nr), gi in zip(nexts, grads_in):
             if nxt is not None and gi is not None:
-                _add(buffers, nxt, nr, gi)
+                buffers.add(nxt, nr, gi)
     if not retain_graph:
         if node.__dict__:
             _free(node)  # arrays kept as ctx attributes go too
@@ -244,14 +252,14 @@ def _run_plain_node(node: Node, g: Any, buffers: dict, retain_graph: bool) -> An
     return grads_in
 
 
-def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -> None:
+def _run_node(node: Node, g: Any, buffers: InputBuffer, retain_graph: bool, obs: Any) -> None:
     """Run one node's backward and pass its input gradients on."""
     if node._saved is _FREED:
         raise RuntimeError(_FREED_MESSAGE)
     if node._versions is not None:
         _check_versions(node)
     if node._pre_hooks is not None:  # also set ({}) by retain_grad and grad_fn hooks
-        g = _run_pre_hooks(node, g)
+        g = run_pre_hooks(node, g, buffers.stored)
     grads_out = g if node.n_outputs == 1 else _materialize(node, g)
     if obs is not None:
         begin = obs.backward_begin
@@ -263,39 +271,23 @@ def _run_node(node: Node, g: Any, buffers: dict, retain_graph: bool, obs: Any) -
         grads_in = node.fn.backward(node, *grads_out)
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    # Hooks and observers see arrays, never a deferred GPU product (blas.Product).
-    grads_in = tuple(gi.materialize() if type(gi) is Product else gi for gi in grads_in)
+    # Hooks and observers see arrays, never a deferred grad (deferred.py).
+    grads_in = tuple(gi.materialize() if type(gi) in _DEFERRED else gi for gi in grads_in)
     if obs is not None:
         obs.backward_end(token, node, t0, _clock(),
                          grads_out if node.n_outputs > 1 else (grads_out,), grads_in)
     post = node.__dict__.get("_post_hooks")
     if post:
-        grads_in = _run_post_hooks(post, grads_in, grads_out, node.n_outputs)
+        grads_in = run_post_hooks(post, grads_in, grads_out, node.n_outputs)
     for (nxt, nr), gi in zip(node.next_functions, grads_in):
         if nxt is not None and gi is not None:
-            _add(buffers, nxt, nr, gi)
+            buffers.add(nxt, nr, gi)
     if not retain_graph:
         _free(node)
 
 
 # Types of ctx attributes that are never arrays: _free skips its hasattr checks for them.
 _PLAIN = frozenset((tuple, list, dict, int, float, bool, str, type(None), type))
-
-
-def _run_post_hooks(post: list, grads_in: tuple, grads_out: Any, n_outputs: int) -> tuple:
-    """grad_fn hooks, as in PyTorch: hook(grad_inputs, grad_outputs), tuples of Tensors (or
-    None); a returned tuple replaces grad_inputs."""
-    outs = _as_tensors((grads_out,) if n_outputs == 1 else grads_out)
-    for hook in list(post):
-        new = hook(_as_tensors(grads_in), outs)
-        if new is not None:
-            new = new if isinstance(new, (tuple, list)) else (new,)
-            grads_in = tuple(g._data if isinstance(g, Tensor) else g for g in new)
-    return grads_in
-
-
-def _as_tensors(arrays: Any) -> tuple:
-    return tuple(None if a is None else Tensor._make(a) for a in arrays)
 
 
 def _free(node: Node) -> None:
@@ -313,48 +305,6 @@ def _free(node: Node) -> None:
     if freed:
         node._saved = _FREED
         node._versions = None
-
-
-# Nodes whose buffered gradient this walk created by a sum: nobody else holds that array, so
-# later sums go into it in place (a weight shared by many steps, as an RNN's, takes one
-# accumulation per step). Cleared when the walk ends.
-_owned: set = set()
-
-
-def _sum(node: Any, prev: Any, g: Any) -> Any:
-    """prev + g for a node's gradient buffer: in place when this walk owns prev.
-
-    Either may be a blas.Product (a GPU weight gradient not yet computed), which a sum into
-    an owned buffer computes in place.
-    """
-    if type(prev) is Product:
-        prev = prev.materialize()  # a fresh array: owned from here on
-        _owned.add(node)
-    if node not in _owned or getattr(g, "shape", None) != prev.shape or g.dtype != prev.dtype:
-        # Out of place the first time: an op may hand one array to two inputs (Add's
-        # backward), so prev may be shared.
-        out = prev + (g.materialize() if type(g) is Product else g)
-        _owned.add(node)
-        return out
-    if type(g) is Product:
-        g.add_into(prev)
-    elif not blas.axpy_(prev, g, 1.0):  # the GPU: one cuBLAS call
-        prev += g
-    return prev
-
-
-def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
-    """Accumulate gradient g for output `nr` of `node`."""
-    if node.n_outputs == 1:
-        prev = buffers.get(node)
-        buffers[node] = g if prev is None else _sum(node, prev, g)
-        return
-    if type(g) is Product:
-        g = g.materialize()
-    slots = buffers.get(node)
-    if slots is None:
-        slots = buffers[node] = [None] * node.n_outputs
-    slots[nr] = g if slots[nr] is None else slots[nr] + g
 
 
 def _materialize(node: Node, g: list) -> tuple:
@@ -377,60 +327,3 @@ def _check_versions(node: Node) -> None:
                 f"{counter[0]}; expected version {expected} instead. Hint: the backtrace further "
                 "above can point to the operation that failed to compute its gradient."
             )
-
-
-def _run_pre_hooks(node: Node, g: Any) -> Any:
-    """Tensor hooks of non-leaf outputs may replace the gradient; retain_grad stores it."""
-    single = node.n_outputs == 1
-    grads = [g] if single else list(g)
-    for nr, hook_list in node._pre_hooks.items():
-        if grads[nr] is None:
-            continue
-        for hook in list(hook_list):
-            new = hook(Tensor._make(grads[nr]))
-            if new is not None:
-                grads[nr] = new._data if isinstance(new, Tensor) else new
-    for nr, ref in node.__dict__.get("_retain", {}).items():
-        t = ref()
-        if t is not None and grads[nr] is not None:
-            _store_grad(t, grads[nr])
-    return grads[0] if single else grads
-
-
-def _leaf_hooks(t: Tensor, g: Any) -> Any:
-    """A leaf tensor's hooks, in order; each may replace the gradient."""
-    if t._hooks:
-        for hook in list(t._hooks):
-            new = hook(Tensor._make(g))
-            if new is not None:
-                g = new._data if isinstance(new, Tensor) else new
-    return g
-
-
-def _accumulate_leaf(t: Tensor, g: Any) -> None:
-    """AccumulateGrad: run the leaf's hooks, then add into `.grad`."""
-    if t._hooks:
-        g = _leaf_hooks(t, g)
-    if g.dtype != t._data.dtype:
-        g = g.astype(t._data.dtype)
-    _store_grad(t, g)
-
-
-# ids of the arrays already stored as some `.grad` during the current walk.
-_stored: set[int] = set()
-
-
-def _store_grad(t: Tensor, g: Any) -> None:
-    if isinstance(g, np.generic):  # numpy ufuncs on 0-d arrays return scalars, not arrays
-        g = np.asarray(g)
-    if t._grad is None:
-        # Own the array when it may be shared: a view, a seed, or one already given to another
-        # leaf (Add's backward hands the same array to both inputs).
-        # (CuPy arrays are always writeable and have no such flag.)
-        if g.base is not None or id(g) in _stored or (type(g) is np.ndarray
-                                                       and not g.flags.writeable):
-            g = g.copy()
-        _stored.add(id(g))
-        t._grad = Tensor._make(g)
-    else:
-        t._grad._data = t._grad._data + g

@@ -16,12 +16,16 @@ from autograd_core.backend.device import Device, cpu_device, device
 __all__ = [
     "Device",
     "cpu_device",
+    "cuda_device_count",
     "cupy_or_none",
     "device",
     "device_of",
+    "error_summary",
     "get_array_module",
     "host_checks",
+    "loaded_cupy",
     "module_for_device",
+    "peak_tracker",
 ]
 
 _cupy: Any = None
@@ -44,6 +48,39 @@ class _Flags:
 flags = _Flags()
 
 
+def error_summary(exc: BaseException) -> str:
+    """'Type: first line of the message', or just 'Type' when the message is empty.
+
+    Called inside `except` blocks on the way to a fallback, so it never raises: an empty
+    message has no first line, and a broken `__str__` still leaves the type's name.
+    """
+    try:
+        lines = str(exc).splitlines()
+    except Exception:
+        lines = []
+    first = lines[0].strip() if lines else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def loaded_cupy() -> Any:
+    """The cupy module when it has been imported already, else None (never imports it)."""
+    return _cupy
+
+
+def cuda_device_count() -> int:
+    """CUDA devices seen when CUDA was first validated (0 before that, or without CUDA)."""
+    return _device_count
+
+
+def peak_tracker() -> Any:
+    """CuPy's peak-memory tracker (backend._cuda.PeakTracker), or None when not installed."""
+    if _cupy is None:
+        return None
+    from autograd_core.backend import _cuda  # loaded with cupy
+
+    return _cuda.tracker
+
+
 def cupy_or_none() -> Any:
     """Return the cupy module when it imports, else None (checked once)."""
     global _cupy, _cupy_checked, _cupy_error
@@ -57,7 +94,7 @@ def cupy_or_none() -> Any:
             _cupy = cupy
         except Exception as exc:  # an install without CUDA raises more than ImportError
             _cupy = None
-            _cupy_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            _cupy_error = error_summary(exc)
         else:
             from autograd_core.backend import _cuda  # needs cupy
 
@@ -100,7 +137,7 @@ def cuda_unavailable_reason() -> str:
     try:
         count = cp.cuda.runtime.getDeviceCount()
     except Exception as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = error_summary(exc)
         return (f"CUDA was requested but no CUDA GPU is usable: CuPy is installed, the CUDA "
                 f"driver or GPU is missing ({msg})")
     if count == 0:

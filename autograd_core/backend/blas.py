@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import backend, hooks
+from autograd_core import backend
 from autograd_core.backend import fastpath
 from autograd_core.backend.fastpath import checked, ready, usable
+from autograd_core.deferred import DeferredGrad
 
 __all__ = ["Product", "addmm_", "axpy_", "bias_add_", "colsum", "deferrable", "mm"]
 
@@ -248,7 +249,7 @@ def _colsum_into(out: Any, g: Any) -> None:
         out += colsum(g)
 
 
-class Product:
+class Product(DeferredGrad):
     """A gradient kept as a^T @ b (or, with b None, the column sums of a) until it is used.
 
     A weight shared by many steps (an RNN's) gets one such gradient per step. Summed into
@@ -276,10 +277,13 @@ class Product:
 
 
 def deferrable(g: Any) -> bool:
-    """Whether a backward may return Products for gradients computed from g (the GPU, with
-    no trace observer: observers and hooks see plain arrays only)."""
-    return (fastpath.enabled and hooks.state.observer is None and type(g) is not np.ndarray
-            and "mm" in checked and "colsum" in checked)
+    """Whether Products can stand for gradients computed from g (the GPU, paths verified).
+
+    The caller also checks that no trace observer is attached (observers see plain arrays
+    only); the backend does not know about observers.
+    """
+    return (fastpath.enabled and type(g) is not np.ndarray and "mm" in checked
+            and "colsum" in checked)
 
 
 def axpy_(x: Any, g: Any, alpha: float) -> bool:

@@ -26,7 +26,7 @@ import numpy as np
 
 from autograd_core import backend
 
-__all__ = ["checked", "enabled", "fail", "off", "on_current_device", "ready", "usable"]
+__all__ = ["checked", "enabled", "fail", "fall_back", "off", "on_current_device", "ready", "usable"]
 
 enabled = os.environ.get("AUTOGRAD_CORE_CUDA_FAST", "1") != "0"
 off: set[str] = set()  # paths switched off after a failed check
@@ -51,10 +51,21 @@ def on_current_device(cp: Any, arrays: tuple) -> bool:
     return all(a.device.id == current for a in arrays)
 
 
-def fail(path: str, why: str) -> None:
+def fail(path: str, why: str, stacklevel: int = 3) -> None:
+    """Switch `path` off for the process and warn once, saying why (the warning points
+    at the op that called the fast path)."""
     off.add(path)
     warnings.warn(f"autograd_core: GPU fast path '{path}' switched off ({why}); using the "
-                  "plain CuPy expression", RuntimeWarning, stacklevel=3)
+                  "plain CuPy expression", RuntimeWarning, stacklevel=stacklevel)
+
+
+def fall_back(path: str, exc: BaseException) -> None:
+    """A fast path raised `exc`: switch it off and say why; the caller then runs its formula.
+
+    The one place a fast path's failure is reported, so the report cannot fail itself (an
+    exception with an empty message once raised IndexError here and skipped the fallback).
+    """
+    fail(path, backend.error_summary(exc), stacklevel=4)  # +1: this frame
 
 
 def ready(path: str, check: Any) -> bool:
@@ -66,7 +77,7 @@ def ready(path: str, check: Any) -> bool:
     try:
         ok = bool(check())
     except Exception as exc:  # a cuBLAS status or an API this CuPy lacks: fall back for good
-        fail(path, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        fall_back(path, exc)
         return False
     if not ok:
         fail(path, "its self-check differed from the plain expression")

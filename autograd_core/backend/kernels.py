@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import backend
-from autograd_core.backend.fastpath import fail, usable
+from autograd_core.backend.fastpath import fall_back, usable
 
 __all__ = ["bias_act_", "cross_entropy", "cross_entropy_backward", "ewise"]
 
@@ -70,7 +70,7 @@ def ewise(name: str, x: Any, y: Any = None) -> Any:
     try:
         return _ewise(name, x, y)
     except Exception as exc:  # NVRTC missing or a compile error: the op's own formula
-        fail(name, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        fall_back(name, exc)
         return None
 
 
@@ -124,7 +124,7 @@ def bias_act_(z: Any, extra: Any, b1: Any, b2: Any, relu: bool) -> Any:
                                                 np.int64(z.shape[1])))
             return z
         except Exception as exc:  # a kernel that does not compile here: the plain formula
-            fail("bias_act", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+            fall_back("bias_act", exc)
     for t in (extra, b1, b2):
         if t is not None:
             z += t
@@ -240,7 +240,7 @@ def cross_entropy(x2: Any, target: Any, weight: Any, ignore_index: int,
     try:
         return _cross_entropy(x2, target, weight, ignore_index, reduction)
     except Exception as exc:  # a kernel that does not compile here: the plain formula
-        fail("cross_entropy", f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+        fall_back("cross_entropy", exc)
         return None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core import hooks
 from autograd_core.backend import blas, fastpath, kernels
 from autograd_core.function import Function
 from autograd_core.tensor import Tensor
@@ -43,7 +44,7 @@ class RNNCell(Function):
         nx, nh, nwi, nwh, nbi, nbh = ctx.needs_input_grad
         gz = _act_backward(g, y, ctx.relu)
         gx = (gz if ctx.projected else blas.mm(gz, w_ih)) if nx else None
-        if blas.deferrable(gz):
+        if hooks.state.observer is None and blas.deferrable(gz):  # observers see arrays
             # Weight gradients left as products: the engine sums each into its buffer with
             # one cuBLAS call (beta = 1), step after step, instead of a product and an add.
             gwi = blas.Product(gz, x) if nwi and w_ih is not None else None

@@ -47,7 +47,8 @@ from autograd_core.trace.export_json import export_json, to_json
 from autograd_core.trace.fileformat import SessionFormatError, is_session_file, load, save
 from autograd_core.trace.graph import to_networkx
 from autograd_core.trace.health import HealthConfig
-from autograd_core.trace.recorder import Recorder, record
+from autograd_core.trace.record_context import record
+from autograd_core.trace.recorder import Recorder
 from autograd_core.trace.records import (
     BackwardRecord,
     Edge,

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.backend import get_array_module
+from autograd_core.engine import output_nr
 from autograd_core.tensor import Tensor
 from autograd_core.trace.health import assess
 from autograd_core.trace.keys import op_key
@@ -36,6 +37,9 @@ from autograd_core.trace.stats import histograms, param_sample, resolve, to_stat
 NODE = 12
 TENSOR = 4
 BWD = 6
+# Offsets within a node's NODE values (the order of the docstring's list).
+NODE_LABEL = 1  # module path of an op, label of a leaf
+NODE_OUT0 = 9  # first output tid
 
 _names: dict[Any, str] = {}  # dtype / device -> its string; str(np.dtype) is slow
 
@@ -169,7 +173,7 @@ def freeze(rec: Any, loss: Any) -> RawCapture:
         entry = rec._tids.get(id(loss))
         meta = loss.grad_fn.meta if loss.grad_fn is not None else None
         if meta is not None and 0 <= meta - rec._nbase < len(rec._nodes):
-            raw.loss_tid = rec._nodes[meta - rec._nbase + 9] + loss._output_nr
+            raw.loss_tid = rec._nodes[meta - rec._nbase + NODE_OUT0] + output_nr(loss)
         elif entry is not None and entry[0]() is loss:
             raw.loss_tid = entry[1]
         if loss.numel() == 1:
@@ -218,7 +222,7 @@ def _param_measures(rec: Any) -> tuple[dict, dict]:
     for k in range(0, len(nodes), NODE):
         if nodes[k] != "param":
             continue
-        tid, name = nodes[k + 9], nodes[k + 1]
+        tid, name = nodes[k + NODE_OUT0], nodes[k + NODE_LABEL]
         ref = rec._leaf_refs.get(tid)
         t = ref() if ref is not None else None
         if t is None:

@@ -76,3 +76,46 @@ class GpuTimer:
         """Forget what was recorded (an iteration that is not kept)."""
         self._pairs = []
         self._used = 0
+
+
+def attach(rec: Any, timer: GpuTimer | None = None) -> GpuTimer:
+    """Time a Recorder's ops and backward nodes with CUDA events too; returns the timer.
+
+    The CPU path is untouched: GPU versions of the four observer hooks shadow `rec`'s
+    methods on that instance only, and call the class's CPU methods for the recording.
+    A start event goes on the stream before the op or node, a stop event right after (before
+    any statistics kernels the recording enqueues).
+    """
+    from autograd_core import grad_mode
+    from autograd_core.trace.capture import BWD, NODE
+
+    gpu = timer if timer is not None else GpuTimer()
+    cls = type(rec)
+
+    def op_begin(fn: type) -> Any:
+        if not rec._forward and rec.auto_split and grad_mode.state.enabled:
+            rec._auto_split()  # before the start event: the split resets the event pool
+        return gpu.start() if rec._active else None
+
+    def op_end(token: Any, fn: type, t0: int, t1: int, node: Any, inputs: tuple,
+               outputs: tuple) -> None:
+        if token is None:  # not timed, or begun before timing was on
+            cls.op_end(rec, token, fn, t0, t1, node, inputs, outputs)
+            return
+        # The op's id is known after op_end (leaves it sees first take ids before it).
+        pair = gpu.stop(token)
+        cls.op_end(rec, token, fn, t0, t1, node, inputs, outputs)
+        gpu.tag(pair, ("op", len(rec._nodes) // NODE - 1))
+
+    def backward_begin(node: Any) -> Any:
+        return gpu.start() if rec._active else None
+
+    def backward_end(token: Any, node: Any, t0: int, t1: int, grad_outputs: tuple,
+                     grad_inputs: tuple) -> None:
+        if token is not None:  # None: not timed, or begun before timing was on
+            gpu.tag(gpu.stop(token), ("backward", len(rec._bwd) // BWD))
+        cls.backward_end(rec, token, node, t0, t1, grad_outputs, grad_inputs)
+
+    rec.op_begin, rec.op_end = op_begin, op_end
+    rec.backward_begin, rec.backward_end = backward_begin, backward_end
+    return gpu

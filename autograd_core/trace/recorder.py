@@ -9,24 +9,24 @@ work for the garbage collector, which otherwise costs more than the recording it
 
 from __future__ import annotations
 
-import sys
 import time
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter_ns
 from typing import Any
 
-from autograd_core import grad_mode, hooks
+from autograd_core import grad_mode
 from autograd_core.backend import device_of, get_array_module
 from autograd_core.creation import get_default_device
+from autograd_core.engine import output_nr, saved_arrays
 from autograd_core.function import AccumulateGrad
 from autograd_core.tensor import Tensor
 from autograd_core.trace import capture as _capture
-from autograd_core.trace.capture import BWD, NODE, TENSOR
+from autograd_core.trace.callsites import CallSites
+from autograd_core.trace.capture import BWD, NODE, NODE_OUT0, TENSOR
 from autograd_core.trace.health import HealthConfig
-from autograd_core.trace.keys import ModulePaths, location, user_frame
+from autograd_core.trace.keys import ModulePaths
 from autograd_core.trace.records import LEVELS, IterationCapture
 from autograd_core.trace.session import DEFAULT_WINDOW, Session
 from autograd_core.trace.small_stats import SmallBatch, small_slot
@@ -34,12 +34,10 @@ from autograd_core.trace.stats import device_stats, host_slot, param_sample
 
 _ndarray_type = type(__import__("numpy").empty(0))
 _CPU = device_of(__import__("numpy").empty(0))
-_getframe = sys._getframe
 # Node ids are stored on grad_fn.meta as `base + nid`; every iteration of every recorder
 # takes a fresh base, so a node from another iteration or recorder never matches.
 _BASE_STRIDE = 1 << 32
 _next_base = [0]
-_LOC_CACHE_MAX = 10_000  # (module path, op) sites remembered
 _NO_GRAD = (None, None, None, None)  # the TENSOR fields of a missing gradient
 
 
@@ -58,7 +56,8 @@ class Sampling:
 
 
 class Recorder:
-    """Implements `autograd_core.hooks.Observer`. Use it through `record(...)`."""
+    """Implements `autograd_core.hooks.Observer`. Use it through `record(...)`
+    (record_context.py)."""
 
     def __init__(self, model: Any = None, stats: str = "basic", every: int = 1,
                  between: str = "structure", window: int = DEFAULT_WINDOW,
@@ -82,11 +81,7 @@ class Recorder:
         self._param_names = _param_names(model)
         self._mstack: list[tuple[Any, str]] = []
         self._path = ""
-        # path -> op class -> [iteration, calls so far, (frame depth, code, f_lasti, location)
-        # of the user's frame per call index last time]: the op's call index in its module and
-        # its source line in one place; a later op with that stable key reads one frame.
-        self._sites: dict[str, dict[type, list]] = {}
-        self._nsites = 0
+        self._sites = CallSites()  # each op's call index in its module and source line
         self._gpu: Any = None  # a GpuTimer, once a CuPy array was seen
         self.threads = threads  # the BLAS/OpenMP threads the ops ran with (0: not known)
         # Nanoseconds excluded from the clock so far (step-mode pauses, see `exclude`):
@@ -223,7 +218,8 @@ class Recorder:
                 producer = a.grad_fn
                 m = producer.meta if producer is not None else None
                 if m is not None and 0 <= m - base < len(nodes):
-                    ins.append(nodes[m - base + 9] + a._output_nr)  # producer's first output
+                    # the producer's first output tid, plus which of its outputs a is
+                    ins.append(nodes[m - base + NODE_OUT0] + output_nr(a))
                 else:  # a leaf or a no-graph output: found by id, or new
                     known = self._tids.get(id(a))
                     ins.append(known[1] if known is not None and known[0]() is a
@@ -242,60 +238,15 @@ class Recorder:
         saved = 0
         if node is not None:
             node.meta = base + off
-            for a in node._saved:
+            for a in saved_arrays(node):
                 saved += getattr(a, "nbytes", 0)
-        # The call index of (path, fn) this iteration, and the user's source line.
-        per_path = self._sites.get(path)
-        site = per_path.get(fn) if per_path is not None else None
-        if site is None or site[0] != self._iteration:
-            site = self._site(path, fn, site)
-        index = site[1]
-        site[1] = index + 1
-        loc = None
-        if index + 2 < len(site):
-            depth, code, lasti, loc = site[index + 2]
-            try:
-                frame = _getframe(depth)
-            except ValueError:  # a shallower stack than last time
-                frame = None
-            if frame is None or frame.f_code is not code:
-                loc = None
-            elif frame.f_lasti != lasti:
-                loc = location(code, frame.f_lineno)
-                site[index + 2] = (depth, code, frame.f_lasti, loc)
-        if loc is None:
-            loc = self._locate(site, index)
+        index, loc = self._sites.find(path, fn, self._iteration)  # called here: see find
         nodes += (fn, path, index, loc, self._phase, t0 - self._t0, t1 - t0, ins_start,
                   len(ins) - ins_start, out0, nout, saved)
         if self.on_op is not None:  # a viewer's callback: its time is not the model's
             t = perf_counter_ns()
             self.on_op(_capture.node_record(self, off // NODE))
             self.exclude(perf_counter_ns() - t)
-
-    def _site(self, path: str, fn: type, site: list | None) -> list:
-        """The (path, fn) site, its call count reset for this iteration."""
-        if site is None:
-            if self._nsites > _LOC_CACHE_MAX:  # generated modules must not grow it forever
-                self._sites.clear()
-                self._nsites = 0
-            site = [self._iteration, 0]
-            self._sites.setdefault(path, {})[fn] = site
-            self._nsites += 1
-        site[0] = self._iteration
-        site[1] = 0
-        return site
-
-    def _locate(self, site: list, index: int) -> tuple[str, str]:
-        """The user's source line by a frame walk; remembered for this call index."""
-        loc, depth, code = user_frame(1)  # past _locate's caller, op_end
-        if code is not None:
-            hit = (depth - 1, code, _getframe(depth).f_lasti, loc)  # as op_end sees it
-            if index + 2 < len(site):
-                site[index + 2] = hit
-            else:  # a gap (an index first seen by a key that skipped it) holds a dead entry
-                site.extend([(0, None, -1, None)] * (index + 2 - len(site)))
-                site.append(hit)
-        return loc
 
     def _outputs(self, outputs: tuple, no_graph: bool) -> int:
         """Append the outputs' TENSOR values; returns how many."""
@@ -381,41 +332,10 @@ class Recorder:
 
     # ------------------------------------------------------------------ observer: GPU timing
     def _enable_gpu(self, timer: Any = None) -> None:
-        """Time ops and backward nodes with CUDA events too (`timer`: a GpuTimer; the default
-        uses CuPy's events). The CPU path is untouched: GPU versions of the four hooks shadow
-        the methods on this instance only."""
-        from autograd_core.trace.gpu_timing import GpuTimer
+        """Time ops and backward nodes with CUDA events too (see gpu_timing.attach)."""
+        from autograd_core.trace.gpu_timing import attach
 
-        self._gpu = timer if timer is not None else GpuTimer()
-        self.op_begin = self._op_begin_gpu  # type: ignore[method-assign]
-        self.op_end = self._op_end_gpu  # type: ignore[method-assign]
-        self.backward_begin = self._backward_begin_gpu  # type: ignore[method-assign]
-        self.backward_end = self._backward_end_gpu  # type: ignore[method-assign]
-
-    def _op_begin_gpu(self, fn: type) -> Any:
-        if not self._forward and self.auto_split and grad_mode.state.enabled:
-            self._auto_split()  # before the start event: the split resets the event pool
-        return self._gpu.start() if self._active else None
-
-    def _op_end_gpu(self, token: Any, fn: type, t0: int, t1: int, node: Any, inputs: tuple,
-                    outputs: tuple) -> None:
-        if token is None:  # not timed, or begun before timing was on
-            Recorder.op_end(self, token, fn, t0, t1, node, inputs, outputs)
-            return
-        # The stop event goes on the stream before any statistics kernels are enqueued; the
-        # op's id is known after op_end (leaves it sees first take ids before it).
-        pair = self._gpu.stop(token)
-        Recorder.op_end(self, token, fn, t0, t1, node, inputs, outputs)
-        self._gpu.tag(pair, ("op", len(self._nodes) // NODE - 1))
-
-    def _backward_begin_gpu(self, node: Any) -> Any:
-        return self._gpu.start() if self._active else None
-
-    def _backward_end_gpu(self, token: Any, node: Any, t0: int, t1: int, grad_outputs: tuple,
-                          grad_inputs: tuple) -> None:
-        if token is not None:  # None: not timed, or begun before timing was on
-            self._gpu.tag(self._gpu.stop(token), ("backward", len(self._bwd) // BWD))
-        Recorder.backward_end(self, token, node, t0, t1, grad_outputs, grad_inputs)
+        self._gpu = attach(self, timer)
 
     # ------------------------------------------------------------------ observer: modules
     def module_enter(self, module: Any) -> Any:
@@ -474,36 +394,3 @@ def _param_names(model: Any) -> dict[int, tuple[Any, str]]:
 
 def _default_device() -> str:
     return str(get_default_device())
-
-
-@contextmanager
-def record(model: Any = None, stats: str = "basic", **options: Any) -> Iterator[Recorder]:
-    """Record every op, backward node and Module call the block runs.
-
-    Args:
-        model: the Module whose names give module paths and parameter names (optional).
-        stats: "off" (structure and timings), "basic" (+ min/max/mean/std/norm/NaN/Inf),
-            "full" (+ 32-bin histograms and 64x64 thumbnails).
-        **options: every, between (sampling), window (captures kept), health (HealthConfig),
-            on_op / on_backward / on_capture (callbacks with each record as it is made;
-            the time of on_op and on_backward is left out of the recorded times),
-            auto_split (a new iteration starts when graph-building ops follow a backward or
-            an update), script, device (session metadata), gpu_timer (a
-            `gpu_timing.GpuTimer`: CUDA-event op times; made by itself on the first CuPy array).
-    Returns:
-        The Recorder: `rec.next_iteration()`, `rec.wrap(step)`, `rec.captures`,
-        `rec.session`.
-
-    Example:
-        with trace.record(model, stats="basic") as rec:
-            for i in range(10):
-                step(i)
-                rec.next_iteration()
-    """
-    rec = Recorder(model, stats, **options)
-    previous = hooks.set_observer(rec)
-    try:
-        yield rec
-    finally:
-        hooks.set_observer(previous)
-        rec.close()

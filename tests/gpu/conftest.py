@@ -11,7 +11,8 @@ import pytest
 from autograd_core import backend
 
 _REAL_SKIP = ("the CuPy stand-in is installed (AUTOGRAD_CORE_FAKE_CUDA=1)"
-              if getattr(backend._cupy, "IS_FAKE", False) else backend.cuda_unavailable_reason())
+              if getattr(backend.loaded_cupy(), "IS_FAKE", False)
+              else backend.cuda_unavailable_reason())
 
 
 def load_fake() -> Any:

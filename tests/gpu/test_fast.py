@@ -19,7 +19,7 @@ import autograd_core.nn.functional as F
 from autograd_core import backend
 from autograd_core.backend import blas, fastpath, kernels
 
-_SKIP = ("the CuPy stand-in is installed" if getattr(backend._cupy, "IS_FAKE", False)
+_SKIP = ("the CuPy stand-in is installed" if getattr(backend.loaded_cupy(), "IS_FAKE", False)
          else backend.cuda_unavailable_reason())
 
 
