@@ -4,9 +4,9 @@
 returns the gradients of chosen inputs instead. Each node's saved arrays are dropped as soon
 as its backward has run, unless `retain_graph`.
 
-Each walk keeps its state in its own `InputBuffer` (input_buffer.py), so a backward run
-from inside a hook is a walk of its own; the user's hooks run through grad_hooks.py.
-Gradients a backend computes late (deferred.py) are materialized wherever anything but a
+Each walk keeps its state in its own `InputBuffer` (_input_buffer.py), so a backward run
+from inside a hook is a walk of its own; the user's hooks run through _grad_hooks.py.
+Gradients a backend computes late (_deferred.py) are materialized wherever anything but a
 buffer sum would see them.
 """
 
@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 
 from autograd_core import grad_mode, hooks
+from autograd_core._deferred import TYPES as _DEFERRED
+from autograd_core._grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
+from autograd_core._input_buffer import InputBuffer
 from autograd_core.backend import get_array_module
-from autograd_core.deferred import TYPES as _DEFERRED
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Node
-from autograd_core.grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
-from autograd_core.input_buffer import InputBuffer
 from autograd_core.tensor import Tensor
 
 # Public reads of the engine's per-tensor and per-node bookkeeping, for observers such as the
@@ -271,7 +271,7 @@ def _run_node(node: Node, g: Any, buffers: InputBuffer, retain_graph: bool, obs:
         grads_in = node.fn.backward(node, *grads_out)
     if type(grads_in) is not tuple:
         grads_in = (grads_in,)
-    # Hooks and observers see arrays, never a deferred grad (deferred.py).
+    # Hooks and observers see arrays, never a deferred grad (_deferred.py).
     grads_in = tuple(gi.materialize() if type(gi) in _DEFERRED else gi for gi in grads_in)
     if obs is not None:
         obs.backward_end(token, node, t0, _clock(),

@@ -282,7 +282,7 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
         if self._retains_grad:
             return
         self._retains_grad = True
-        # The engine stores the grad after the node's user hooks ran (engine._run_pre_hooks).
+        # The engine stores the grad after the node's user hooks ran (_grad_hooks.run_pre_hooks).
         retained = self.grad_fn.__dict__.setdefault("_retain", {})
         if self.grad_fn._pre_hooks is None:
             self.grad_fn._pre_hooks = {}  # a hooked node: the engine leaves its fast path

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from autograd_core import backend
+from autograd_core._deferred import DeferredGrad
 from autograd_core.backend import fastpath
 from autograd_core.backend.fastpath import checked, ready, usable
-from autograd_core.deferred import DeferredGrad
 
 __all__ = ["Product", "addmm_", "axpy_", "bias_add_", "colsum", "deferrable", "mm"]
 

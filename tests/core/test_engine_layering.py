@@ -1,4 +1,4 @@
-"""The engine and the backend meet only through `autograd_core.deferred`.
+"""The engine and the backend meet only through `autograd_core._deferred`.
 
 The engine must not import the backend's classes (it knows deferred gradients by protocol),
 and the backend must not import the observer hooks (callers decide whether an observer
@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 import autograd_core
-from autograd_core import deferred
+from autograd_core import _deferred as deferred
 from autograd_core.backend import blas
 
 PACKAGE = Path(autograd_core.__file__).parent
@@ -30,7 +30,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_the_engine_imports_no_backend_class() -> None:
-    for name in ("engine.py", "input_buffer.py", "grad_hooks.py", "deferred.py"):
+    for name in ("engine.py", "_input_buffer.py", "_grad_hooks.py", "_deferred.py"):
         imported = _imports(PACKAGE / name)
         assert "autograd_core.backend.blas.Product" not in imported, name
         assert not any(m.startswith("autograd_core.backend.blas.") and m[-1].isupper()

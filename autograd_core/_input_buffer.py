@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd_core._deferred import TYPES as _DEFERRED
 from autograd_core.backend import blas
-from autograd_core.deferred import TYPES as _DEFERRED
 
 __all__ = ["InputBuffer"]
 
