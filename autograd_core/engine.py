@@ -177,7 +177,7 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool, captured: dict |
             if type(node) is AccumulateGrad:
                 if captured is None:
                     accumulate_leaf(node.variable, g, buffers.stored)
-            elif node._pre_hooks is None and node.n_outputs == 1:
+            elif node._pre_hooks is None and node.n_outputs == 1:  # not node.hooked, inlined
                 if obs is None:
                     _run_plain_node(node, g, buffers, retain_graph)
                 else:  # timed here, one observer call (see hooks.py)
@@ -258,7 +258,7 @@ def _run_node(node: Node, g: Any, buffers: InputBuffer, retain_graph: bool, obs:
         raise RuntimeError(_FREED_MESSAGE)
     if node._versions is not None:
         _check_versions(node)
-    if node._pre_hooks is not None:  # also set ({}) by retain_grad and grad_fn hooks
+    if node.hooked:  # tensor hooks, retain_grad or grad_fn post hooks (Node.hook_table)
         g = run_pre_hooks(node, g, buffers.stored)
     grads_out = g if node.n_outputs == 1 else _materialize(node, g)
     if obs is not None:

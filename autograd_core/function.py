@@ -52,7 +52,7 @@ class Node:
         self._saved: Any = ()
         # ((version counter, value when saved), ...) of the inputs and of saved outputs
         self._versions: Any = None
-        self._pre_hooks: Any = None  # {output_nr: [hook]}; {} for post hooks/retain_grad
+        self._pre_hooks: Any = None  # see hook_table(): None means "not hooked"
         self.n_outputs = 1
         self.meta: Any = None  # free for an observer (the trace keeps its node key here)
 
@@ -78,10 +78,25 @@ class Node:
     def register_hook(self, fn: Any) -> Any:
         """Call fn(grad_inputs, grad_outputs) after this node's backward ran."""
         hooks_list = self.__dict__.setdefault("_post_hooks", [])
-        if self._pre_hooks is None:
-            self._pre_hooks = {}  # a hooked node: the engine leaves its fast path
+        self.hook_table()  # the engine must take the path that runs post hooks
         hooks_list.append(fn)
         return _RemovableHandle(hooks_list, fn)
+
+    def hook_table(self) -> dict:
+        """This node's `{output_nr: [hook]}` of tensor hooks, made on first use.
+
+        Having a table, even an empty one (retain_grad, a grad_fn post hook), is what makes
+        the node *hooked*: the engine's walk then takes the path that runs hooks and stores
+        retained grads, instead of its fast path. This is the only place that sets it.
+        """
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return self._pre_hooks
+
+    @property
+    def hooked(self) -> bool:
+        """Whether the engine must run this node's hooks (see `hook_table`)."""
+        return self._pre_hooks is not None
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"
@@ -95,6 +110,7 @@ class AccumulateGrad:
     next_functions: tuple = ()
     n_outputs = 1
     _pre_hooks = None
+    hooked = False
 
     def __init__(self, variable: Any) -> None:
         self.variable = variable

@@ -284,8 +284,7 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
         self._retains_grad = True
         # The engine stores the grad after the node's user hooks ran (_grad_hooks.run_pre_hooks).
         retained = self.grad_fn.__dict__.setdefault("_retain", {})
-        if self.grad_fn._pre_hooks is None:
-            self.grad_fn._pre_hooks = {}  # a hooked node: the engine leaves its fast path
+        self.grad_fn.hook_table()  # hooked: the engine's slow path stores retained grads
         retained[self._output_nr] = weakref.ref(self)
 
     @property
@@ -306,10 +305,7 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
                 self._hooks = []
             self._hooks.append(hook)
             return _RemovableHandle(self._hooks, hook)
-        node = self.grad_fn
-        if node._pre_hooks is None:
-            node._pre_hooks = {}
-        lst = node._pre_hooks.setdefault(self._output_nr, [])
+        lst = self.grad_fn.hook_table().setdefault(self._output_nr, [])
         lst.append(hook)
         return _RemovableHandle(lst, hook)
 
