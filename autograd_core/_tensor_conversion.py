@@ -15,19 +15,12 @@ from autograd_core import dtypes
 from autograd_core._tensor_convert import _host
 from autograd_core.backend import Device, device
 
-# Set by autograd_core.tensor (bind): Tensor and the ops namespace import this module.
+# Set by autograd_core.tensor (_bind_method_modules): Tensor and the ops namespace import
+# this module, so they arrive after it loads.
 Tensor: Any = None
 _ops: Any = None
 _ndarray = np.ndarray
 
-
-def bind(tensor_cls: type | None = None, ops_module: Any = None) -> None:
-    """Called by autograd_core.tensor: the Tensor class at import, the ops when they are bound."""
-    global Tensor, _ops
-    if tensor_cls is not None:
-        Tensor = tensor_cls
-    if ops_module is not None:
-        _ops = ops_module
 
 
 class ConversionMethods:

@@ -20,14 +20,6 @@ Tensor: Any = None
 _ops: Any = None
 
 
-def bind(tensor_cls: type | None = None, ops_module: Any = None) -> None:
-    """Called by autograd_core.tensor: the Tensor class at import, the ops when they are bound."""
-    global Tensor, _ops
-    if tensor_cls is not None:
-        Tensor = tensor_cls
-    if ops_module is not None:
-        _ops = ops_module
-
 
 def bump_version(t: Any) -> None:
     """Mark `t`'s storage written in place: saved copies of it are now stale for backward

@@ -258,7 +258,7 @@ def _run_node(node: Node, g: Any, buffers: InputBuffer, retain_graph: bool, obs:
         raise RuntimeError(_FREED_MESSAGE)
     if node._versions is not None:
         _check_versions(node)
-    if node.hooked:  # tensor hooks, retain_grad or grad_fn post hooks (Node.hook_table)
+    if node._pre_hooks is not None:  # node.hooked, inlined: this runs for every slow-path node
         g = run_pre_hooks(node, g, buffers.stored)
     grads_out = g if node.n_outputs == 1 else _materialize(node, g)
     if obs is not None:

@@ -83,20 +83,15 @@ class Node:
         return _RemovableHandle(hooks_list, fn)
 
     def hook_table(self) -> dict:
-        """This node's `{output_nr: [hook]}` of tensor hooks, made on first use.
-
-        Having a table, even an empty one (retain_grad, a grad_fn post hook), is what makes
-        the node *hooked*: the engine's walk then takes the path that runs hooks and stores
-        retained grads, instead of its fast path. This is the only place that sets it.
-        """
+        """This node's `{output_nr: [hook]}`, made on first use. Having one, even empty
+        (retain_grad, a post hook), makes the node *hooked*: the engine leaves its fast path."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
         return self._pre_hooks
 
     @property
     def hooked(self) -> bool:
-        """Whether the engine must run this node's hooks (see `hook_table`)."""
-        return self._pre_hooks is not None
+        return self._pre_hooks is not None  # set only by hook_table()
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {id(self):#x}>"

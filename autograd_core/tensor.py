@@ -338,9 +338,7 @@ def bind_methods(ops_module: Any, names: list[str]) -> None:
     """Expose the op functions `names` as Tensor methods (called by autograd_core/__init__)."""
     global _ops
     _ops = ops_module
-    _tensor_conversion.bind(ops_module=ops_module)
-    _tensor_inplace.bind(ops_module=ops_module)
-    _tensor_operators.bind(ops_module=ops_module)
+    _bind_method_modules(_ops=ops_module)
     for name in names:
         fn = getattr(ops_module, name)
         _METHODS[name] = fn
@@ -387,6 +385,11 @@ def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
 
 function._bind_tensor(Tensor)
 _tensor_convert.bind_tensor(Tensor)
-_tensor_conversion.bind(Tensor)
-_tensor_inplace.bind(Tensor)
-_tensor_operators.bind(Tensor)
+def _bind_method_modules(**names: Any) -> None:
+    """Give Tensor's method modules (its base classes) the names they read as globals: the
+    Tensor class once it exists, the ops namespace once it is bound."""
+    for module in (_tensor_conversion, _tensor_inplace, _tensor_operators):
+        vars(module).update(names)
+
+
+_bind_method_modules(Tensor=Tensor)
