@@ -82,7 +82,6 @@ class MainWindow(WindowFiles, QMainWindow):
         self.setCentralWidget(centre)
         self.docks = build_docks(self)  # inspector, loss_plot, timeline, output_panel, ...
         self.output = self.output_panel.view  # bounded, batched per frame, logged to a file
-        self.runner.started.connect(lambda path: self.output.new_run())  # a log file per run
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
