@@ -10,7 +10,7 @@ submodules `backend`, `creation`, `dtypes`, `engine`, `function`, `grad_mode`, `
 
 import builtins  # `bool` and `int` below are dtypes, as in torch
 
-from autograd_core import autograd, dtypes, ops
+from autograd_core import autograd, creation, dtypes, engine, ops
 from autograd_core.backend import Device, device
 from autograd_core.backend._malloc import tune as _tune_malloc
 from autograd_core.creation import (
@@ -99,7 +99,7 @@ from autograd_core.random import (
 from autograd_core.tensor import Size, Tensor
 from autograd_core.tensor import bind_methods as _bind_methods
 
-_bind_methods(ops, ops.TENSOR_METHODS)
+_bind_methods(ops, ops.TENSOR_METHODS, backward=engine.backward, creation=creation)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import dtypes, function, grad_mode
+from autograd_core import dtypes, function, grad_mode, random
 from autograd_core._tensor_convert import _SCALAR_NAMES, _host
 from autograd_core.backend import get_array_module
 
@@ -168,18 +168,12 @@ class InplaceMethods:
         return self._inplace(_ops.neg(self))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
         return self._fill_random(random.normal_array(self._data, mean, std, generator))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
         return self._fill_random(random.uniform_array(self._data, a, b, generator))
 
     def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
         return self._fill_random(random.uniform_array(self._data, 0.0, 1.0, generator) < p)
 
     def _fill_random(self, values: Any) -> Tensor:
@@ -226,6 +220,7 @@ class Copy(function.Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        # Not at the top: autograd_core.ops imports Tensor, which is built from this module.
         from autograd_core.ops._util import sum_to
 
         shape, dtype = ctx.src_meta

@@ -99,6 +99,7 @@ class OperatorMethods:
     # Bitwise operators: integer and bool tensors only, as in PyTorch (on bool they are the
     # logical ops). Operands other than tensors and numbers give Python's own TypeError.
     def __invert__(self) -> Tensor:
+        # Not at the top: autograd_core.ops imports Tensor, which is built from this module.
         from autograd_core.ops.bitwise import invert
 
         return invert(self)
