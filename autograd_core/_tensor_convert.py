@@ -10,14 +10,15 @@ import numpy as np
 
 from autograd_core import dtypes
 from autograd_core._alloc import allocating
+from autograd_core._tensor_fields import TensorFields
 from autograd_core.backend import Device, device, module_for_device
 
 # Set by autograd_core.tensor at import (bind_tensor): a tensor's array is taken as is.
-_tensor_types: tuple[type, ...] = ()
+_tensor_types: tuple[type[TensorFields], ...] = ()
 _ndarray = np.ndarray
 
 
-def bind_tensor(tensor_cls: type) -> None:
+def bind_tensor(tensor_cls: type[TensorFields]) -> None:
     """Called by autograd_core.tensor at import: conversion unwraps tensors."""
     global _tensor_types
     _tensor_types = (tensor_cls,)
