@@ -1,0 +1,207 @@
+"""The cost table, Qt-free: what each op and each module cost per iteration (forward,
+backward and total time, a module's self time, calls, bytes saved for backward), averaged over
+the captures given, and the table as CSV. The Costs dock (`app.ui.cost_table`) shows it.
+
+Times are the capture's host times (`time_ns`), the numbers the time overlays and the timeline
+show. A module's forward time is its measured call span (what its own Python code cost
+included); its backward time is the sum of its ops' backward nodes, since the engine runs
+backward per node, not per module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["COLUMNS", "CostRow", "CostTable", "cost_csv", "cost_table", "format_bytes",
+           "format_ns", "last_captures", "module_parent"]
+
+# (attribute, header) in the order the table and the CSV show them.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "Name"), ("kind", "Kind"), ("module", "Module"), ("forward_ns", "Forward"),
+    ("backward_ns", "Backward"), ("total_ns", "Total"), ("self_ns", "Self"),
+    ("calls", "Calls"), ("saved_bytes", "Saved for backward"), ("source", "Source"),
+)
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One op (by its stable key) or one module (by its path), per iteration on average.
+
+    `self_ns` is a module's total less its child modules' totals (None for ops); `calls` is
+    calls per iteration (a module called in a loop counts each call; an op of a dynamic graph
+    absent from some iterations counts less than 1)."""
+
+    kind: str          # "op" or "module"
+    key: str           # node key of an op, module path of a module
+    name: str          # op name, or module path
+    module: str        # the module an op ran in ('' at top level); a module's own path
+    forward_ns: float = 0.0
+    backward_ns: float = 0.0
+    self_ns: float | None = None
+    calls: float = 0.0
+    saved_bytes: float = 0.0
+    source: str = ""
+
+    @property
+    def total_ns(self) -> float:
+        return self.forward_ns + self.backward_ns
+
+
+@dataclass(frozen=True)
+class CostTable:
+    """The rows of some captures and which iterations they average (oldest first)."""
+
+    rows: tuple[CostRow, ...]
+    iterations: tuple[int, ...]
+
+    def ops(self) -> list[CostRow]:
+        return [r for r in self.rows if r.kind == "op"]
+
+    def modules(self) -> list[CostRow]:
+        return [r for r in self.rows if r.kind == "module"]
+
+    def row(self, kind: str, key: str) -> CostRow | None:
+        return next((r for r in self.rows if r.kind == kind and r.key == key), None)
+
+
+def last_captures(captures: Sequence[Any], n: int) -> list[Any]:
+    """The newest `n` captures that are not None (unreadable ones are skipped), oldest first."""
+    kept = [c for c in captures if c is not None]
+    return kept[-n:] if n > 0 else []
+
+
+def cost_table(captures: Iterable[Any]) -> CostTable:
+    """Average cost per iteration of `captures` (IterationCaptures).
+
+    An op or module absent from some iterations counts 0 there, so its numbers are what it
+    adds to an average iteration.
+
+    Example:
+        table = cost_table(session.captures[-10:])
+        max(table.ops(), key=lambda r: r.total_ns).name    # e.g. 'Conv2d'
+    """
+    caps = [c for c in captures if c is not None]
+    sums: dict[tuple[str, str], CostRow] = {}
+    for cap in caps:
+        for row in _capture_rows(cap):
+            ident = (row.kind, row.key)
+            old = sums.get(ident)
+            sums[ident] = row if old is None else _add(old, row)
+    n = max(len(caps), 1)
+    rows = tuple(_divide(r, n) for r in sums.values())
+    return CostTable(rows, tuple(int(c.index) for c in caps))
+
+
+def _capture_rows(cap: Any) -> list[CostRow]:
+    ops = [_op_row(cap, node) for node in cap.nodes if node.kind == "op"]
+    return ops + _module_rows(cap, ops)
+
+
+def _op_row(cap: Any, node: Any) -> CostRow:
+    backward = cap.backward[node.backward].time_ns if node.backward is not None else 0
+    return CostRow("op", node.key, node.op, node.module, float(node.time_ns), float(backward),
+                   None, 1.0, float(node.saved_bytes), node.source)
+
+
+def _module_rows(cap: Any, ops: list[CostRow]) -> list[CostRow]:
+    """One row per module path (and every enclosing path) that ran or holds an op."""
+    spans: dict[str, tuple[float, int]] = {}
+    for span in cap.modules:
+        if span.phase == "forward" and span.path:
+            time, calls = spans.get(span.path, (0.0, 0))
+            spans[span.path] = (time + span.time_ns, calls + 1)
+    paths = set(spans)
+    for op in ops:
+        parts = op.module.split(".") if op.module else []
+        paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    rows = {p: _module_row(p, spans.get(p), ops) for p in paths}
+    children: dict[str, float] = {}
+    for path, row in rows.items():
+        parent = module_parent(path, rows)
+        if parent:
+            children[parent] = children.get(parent, 0.0) + row.total_ns
+    return [replace(row, self_ns=max(row.total_ns - children.get(path, 0.0), 0.0))
+            for path, row in rows.items()]
+
+
+def _module_row(path: str, span: tuple[float, int] | None, ops: list[CostRow]) -> CostRow:
+    inside = [o for o in ops if o.module == path or o.module.startswith(path + ".")]
+    forward = span[0] if span else sum(o.forward_ns for o in inside)
+    calls = span[1] if span else (1 if inside else 0)
+    return CostRow("module", path, path, path, forward, sum(o.backward_ns for o in inside),
+                   None, float(calls), sum(o.saved_bytes for o in inside))
+
+
+def module_parent(path: str, modules: Iterable[str]) -> str:
+    """The nearest enclosing path of `path` among `modules` ('' when none: top level)."""
+    known = set(modules)
+    parts = path.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:i])
+        if parent in known:
+            return parent
+    return ""
+
+
+def _add(a: CostRow, b: CostRow) -> CostRow:
+    self_ns = None if a.self_ns is None else a.self_ns + (b.self_ns or 0.0)
+    return replace(a, forward_ns=a.forward_ns + b.forward_ns,
+                   backward_ns=a.backward_ns + b.backward_ns, self_ns=self_ns,
+                   calls=a.calls + b.calls, saved_bytes=a.saved_bytes + b.saved_bytes,
+                   source=b.source or a.source)
+
+
+def _divide(r: CostRow, n: int) -> CostRow:
+    return replace(r, forward_ns=r.forward_ns / n, backward_ns=r.backward_ns / n,
+                   self_ns=None if r.self_ns is None else r.self_ns / n, calls=r.calls / n,
+                   saved_bytes=r.saved_bytes / n)
+
+
+def cost_csv(rows: Iterable[CostRow]) -> str:
+    """The rows as CSV text with a header: times in microseconds, bytes as numbers, names
+    exactly as captured (the csv module quotes what needs quoting)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_csv_header(attr, head) for attr, head in COLUMNS])
+    for row in rows:
+        writer.writerow([_csv_value(row, attr) for attr, _ in COLUMNS])
+    return out.getvalue()
+
+
+def _csv_header(attr: str, head: str) -> str:
+    if attr.endswith("_ns"):
+        return f"{head} (us)"
+    return f"{head} (bytes)" if attr == "saved_bytes" else head
+
+
+def _csv_value(row: CostRow, attr: str) -> str:
+    value = getattr(row, attr)
+    if value is None:
+        return ""
+    if attr.endswith("_ns"):
+        return f"{value / 1e3:.3f}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def format_ns(ns: float | None) -> str:
+    """A time as the table shows it: '850 us', '12.3 ms', '1.20 s' ('' for None)."""
+    if ns is None:
+        return ""
+    us = ns / 1e3
+    if us < 1000:
+        return f"{us:.3g} us"
+    return f"{us / 1e3:.3g} ms" if us < 1e6 else f"{us / 1e6:.3g} s"
+
+
+def format_bytes(n: float) -> str:
+    """A size as the table shows it: '800 B', '324 KiB', '1.5 MiB'."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} B"
