@@ -92,7 +92,7 @@ def group_values(graph: nx.DiGraph, members: tuple) -> dict:
     out: dict[str, float] = {}
     for m in members:
         d = graph.nodes[m]
-        for attr in ("time_ns", "backward_ns"):
+        for attr in ("time_ns", "backward_ns", "saved_bytes"):
             if d.get(attr) is not None:
                 out[attr] = out.get(attr, 0.0) + float(d[attr])
         for attr in ("norm", "grad_norm", "nan", "inf"):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 from app.layout import GroupNode, Layout
 from app.present.graph import GROUP_SIZE, NODE_SIZE
 from app.present.labels import edge_label, node_text
-from app.present.overlays import OverlayScale
+from app.present.overlays import OverlayScale, box_total
 from app.ui.frames import group_outlines
 from app.ui.items import EdgeItem, GroupItem, NodeItem
 from app.ui.overview import OverviewPainter
@@ -180,7 +180,20 @@ class GraphScene(SceneAnimation, QGraphicsScene):
     def set_overlay(self, overlay: OverlayScale | None) -> None:
         """Colour nodes by `overlay` (None: by kind); anomalous nodes are red in every mode."""
         self.overlay = overlay
+        self._label_groups()
         self._restyle()
+
+    def _label_groups(self) -> None:
+        """A collapsed module's box leads with its total under a summed overlay (time,
+        backward, total, saved bytes), so the costly module reads without opening it."""
+        for item in self._all_nodes():
+            if isinstance(item.key, GroupNode):
+                detail = node_text(item.key, self.graph, self._members)[2]
+                total = box_total(self.overlay, item.key)
+                detail = f"{total} · {detail}" if total else detail
+                if detail != item.detail:
+                    item.detail = detail
+                    item.update()
 
     def _restyle(self) -> None:
         ov = self.overlay
