@@ -24,7 +24,19 @@ def capture_graph(capture: Any) -> nx.DiGraph:
     text in the window and in every image export."""
     from autograd_core.trace import to_networkx
 
-    return with_safe_text(to_networkx(capture))
+    graph = with_safe_text(to_networkx(capture))
+    add_param_grad_norms(graph, capture)
+    return graph
+
+
+def add_param_grad_norms(graph: nx.DiGraph, capture: Any) -> None:
+    """Give parameter nodes their gradient's norm (`grad_norm`) from the capture's health:
+    they have no backward node, so the gradient overlay and the hover text had nothing."""
+    from app.present.health_view import param_grad_norms
+
+    for key, norm in param_grad_norms(capture).items():
+        if key in graph and graph.nodes[key].get("grad_norm") is None:
+            graph.nodes[key]["grad_norm"] = norm
 
 
 def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = ()

@@ -24,6 +24,7 @@ from app.present.graph import (
     shape_text,
     step_graph,
 )
+from app.present.health_view import health_badges
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from app.ui.session_model import SessionModel
@@ -145,6 +146,7 @@ class GraphPresenter(QObject):
         if cap is not None:
             self._show(capture_graph(cap))
             self.scene.set_marks()
+            self.scene.set_badges(health_badges(cap))
 
     def _show(self, graph: nx.DiGraph) -> None:
         if self.collapsed is None:

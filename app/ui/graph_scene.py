@@ -22,6 +22,7 @@ from app.ui.overview import OverviewPainter
 from app.ui.scene_animation import SceneAnimation
 from app.ui.theme import ANOMALY, DARK, Theme, scale_color
 
+_BADGE_RANK = {"vanishing": 1, "exploding": 2, "non-finite": 3}
 # Above this many items a change is applied at once: animating it would cost more than it shows.
 ANIMATE_LIMIT = 1500
 
@@ -228,6 +229,24 @@ class GraphScene(SceneAnimation, QGraphicsScene):
             mark = "grad" if grad_into is not None and v == grad_into else ""
             if mark != item.mark:
                 item.mark, changed = mark, True
+                item.update()
+        if changed:
+            self._changed()
+
+    def set_badges(self, badges: dict) -> None:
+        """Gradient-health badges: node key -> flag ('vanishing', 'exploding', 'non-finite');
+        a flagged node inside a collapsed module badges the module's box (worst flag)."""
+        group_of = {m: g for g, members in self._members.items() for m in members}
+        shown: dict = {}
+        for key, flag in badges.items():
+            box = key if key in self.nodes else group_of.get(key)
+            if box is not None and _BADGE_RANK.get(flag, 0) > _BADGE_RANK.get(shown.get(box), 0):
+                shown[box] = flag
+        changed = False
+        for item in self._all_nodes():
+            flag = shown.get(item.key, "")
+            if flag != item.badge:
+                item.badge, changed = flag, True
                 item.update()
         if changed:
             self._changed()

@@ -1,0 +1,161 @@
+"""HealthPanel: the Gradient health dock. Which layer's gradients vanish or explode: the
+parameters (or backward nodes) of the shown iteration sorted by gradient norm, smallest first,
+with update-to-weight ratio, flags and the thresholds they used. Numbers are shown in full
+(a tooltip holds every digit); a click selects and centres the node. The rows come from the
+Qt-free `app.present.health_view`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.present.health_view import (
+    HealthRow,
+    health_rows,
+    norm_text,
+    sort_value,
+    thresholds_text,
+)
+from app.ui.items import BADGES
+from app.ui.node_focus import focus_node
+from app.ui.text import plain_label, plain_tooltip, shrinkable
+
+SORT_ROLE = Qt.UserRole + 1
+ROW_ROLE = Qt.UserRole + 2
+REFRESH_MS = 500
+# (attribute, header)
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "Name"), ("grad_norm", "Gradient norm"), ("update_ratio", "Update / weight"),
+    ("flag", "Flag"), ("module", "Module"), ("source", "Source"),
+)
+SHOW = (("Parameters", ("param",)), ("Backward nodes", ("node",)),
+        ("All", ("param", "node")))
+
+
+class HealthPanel(QWidget):
+    """The gradient-health list. `attach(window)` follows the window's model."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.main: Any = None
+        self.rows: list[HealthRow] = []
+        self._dirty = False
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def _build(self) -> None:
+        self.show_combo = QComboBox()
+        for title, kinds in SHOW:
+            self.show_combo.addItem(title, kinds)
+        self.flagged = plain_label()
+        self.thresholds = shrinkable(plain_label(wrap=True))
+        self.items = QStandardItemModel(0, len(COLUMNS), self)
+        self.items.setHorizontalHeaderLabels([head for _, head in COLUMNS])
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.items)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(1, Qt.AscendingOrder)  # the vanishing end first
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setTextElideMode(Qt.ElideMiddle)  # a too-narrow column keeps both ends
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        top = QHBoxLayout()
+        top.addWidget(plain_label("Show"))
+        top.addWidget(self.show_combo)
+        top.addWidget(self.flagged, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.thresholds)
+        lay.addWidget(self.view, 1)
+        self.show_combo.currentIndexChanged.connect(lambda _i: self._fill())
+        self.view.clicked.connect(self._on_view_clicked)
+
+    # ------------------------------------------------------------------ the window
+    def attach(self, window: Any) -> None:
+        self.main = window
+        m = window.model
+        m.capture_added.connect(self._on_model_capture_added)
+        m.capture_selected.connect(lambda _i: self.refresh())
+        m.run_started.connect(lambda _run: self.refresh())
+        self._timer.start()
+
+    def _on_model_capture_added(self, index: int) -> None:
+        self._dirty = True
+        if len(self.main.model.captures) == 1:
+            self.refresh()
+
+    def _on_timer_timeout(self) -> None:
+        if self._dirty and self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the health of the window's shown iteration."""
+        self._dirty = False
+        cap = self.main.model.capture() if self.main is not None else None
+        self.rows = health_rows(cap)
+        self.thresholds.setText(thresholds_text(cap.health) if cap is not None else
+                                "No captured iterations yet.")
+        self._fill()
+
+    def _fill(self) -> None:
+        kinds = self.show_combo.currentData()
+        shown = [r for r in self.rows if r.kind in kinds]
+        self.items.removeRows(0, self.items.rowCount())
+        for row in shown:
+            self.items.appendRow(_line(row))
+        self.view.resizeColumnsToContents()  # every digit of a norm fits its column
+        flagged = sum(1 for r in shown if r.flag)
+        self.flagged.setText(f"{flagged} flagged" if flagged else "none flagged")
+
+    def first_row(self) -> HealthRow | None:
+        """The row shown at the top (as sorted now)."""
+        if not self.proxy.rowCount():
+            return None
+        return self.proxy.data(self.proxy.index(0, 0), ROW_ROLE)
+
+    def _on_view_clicked(self, index) -> None:
+        row = self.proxy.data(index.siblingAtColumn(0), ROW_ROLE)
+        if row is not None and self.main is not None:
+            focus_node(self.main, row.key, row.module)
+
+
+def _line(row: HealthRow) -> list[QStandardItem]:
+    line = []
+    for attr, _ in COLUMNS:
+        value = getattr(row, attr)
+        if attr in ("grad_norm", "update_ratio"):
+            item = QStandardItem(norm_text(value) if attr == "grad_norm" or value is not None
+                                 else "")
+            item.setData(sort_value(value), SORT_ROLE)
+            item.setToolTip(plain_tooltip(repr(value) if value is not None else "none"))
+            item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        else:
+            item = QStandardItem(str(value))
+            item.setData(str(value), SORT_ROLE)
+            item.setToolTip(plain_tooltip(value))  # names from the capture: literal text
+        item.setEditable(False)
+        line.append(item)
+    if row.flag:
+        colour = QColor(BADGES.get(row.flag, ("#888888", ""))[0])
+        line[3].setForeground(QBrush(colour))
+        line[3].setText(f"{BADGES.get(row.flag, ('', ''))[1]} {row.flag}")
+    line[0].setData(row, ROW_ROLE)
+    return line
