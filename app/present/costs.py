@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["COLUMNS", "CostRow", "CostTable", "cost_csv", "cost_table", "format_bytes",
-           "format_ns", "last_captures", "module_parent"]
+__all__ = ["COLUMNS", "CaptureRowsCache", "CostRow", "CostTable", "capture_rows", "cost_csv",
+           "cost_table", "format_bytes", "format_ns", "last_captures", "module_parent"]
 
 # (attribute, header) in the order the table and the CSV show them.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -74,29 +75,70 @@ def last_captures(captures: Sequence[Any], n: int) -> list[Any]:
     return kept[-n:] if n > 0 else []
 
 
-def cost_table(captures: Iterable[Any]) -> CostTable:
+def cost_table(captures: Iterable[Any], rows_of: Callable[[Any], list[CostRow]] | None = None
+               ) -> CostTable:
     """Average cost per iteration of `captures` (IterationCaptures).
 
     An op or module absent from some iterations counts 0 there, so its numbers are what it
-    adds to an average iteration.
+    adds to an average iteration. `rows_of` (default `capture_rows`) gives one capture's
+    rows; a caller that recomputes often passes a cached one (`CaptureRowsCache`).
 
     Example:
         table = cost_table(session.captures[-10:])
         max(table.ops(), key=lambda r: r.total_ns).name    # e.g. 'Conv2d'
     """
     caps = [c for c in captures if c is not None]
-    sums: dict[tuple[str, str], CostRow] = {}
+    rows_of = rows_of or capture_rows
+    first: dict[tuple[str, str], CostRow] = {}
+    sums: dict[tuple[str, str], list[float]] = {}
     for cap in caps:
-        for row in _capture_rows(cap):
+        for row in rows_of(cap):
             ident = (row.kind, row.key)
-            old = sums.get(ident)
-            sums[ident] = row if old is None else _add(old, row)
+            acc = sums.get(ident)
+            if acc is None:
+                sums[ident] = [row.forward_ns, row.backward_ns, row.self_ns or 0.0, row.calls,
+                               row.saved_bytes]
+            else:
+                acc[0] += row.forward_ns
+                acc[1] += row.backward_ns
+                acc[2] += row.self_ns or 0.0
+                acc[3] += row.calls
+                acc[4] += row.saved_bytes
+            first[ident] = row  # the newest row names it (source line, module)
     n = max(len(caps), 1)
-    rows = tuple(_divide(r, n) for r in sums.values())
+    rows = tuple(replace(row, forward_ns=acc[0] / n, backward_ns=acc[1] / n,
+                         self_ns=None if row.kind == "op" else acc[2] / n, calls=acc[3] / n,
+                         saved_bytes=acc[4] / n)
+                 for (ident, row), acc in zip(first.items(), sums.values(), strict=True))
     return CostTable(rows, tuple(int(c.index) for c in caps))
 
 
-def _capture_rows(cap: Any) -> list[CostRow]:
+class CaptureRowsCache:
+    """`capture_rows` remembered for the last `size` capture objects: a capture does not
+    change once read, and averaging ten 5k-op captures twice a second otherwise recomputes
+    them all."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._rows: OrderedDict[int, tuple[Any, list[CostRow]]] = OrderedDict()
+
+    def __call__(self, cap: Any) -> list[CostRow]:
+        hit = self._rows.get(id(cap))
+        if hit is not None and hit[0] is cap:
+            self._rows.move_to_end(id(cap))
+            return hit[1]
+        rows = capture_rows(cap)
+        self._rows[id(cap)] = (cap, rows)  # the capture is kept, so its id is not reused
+        while len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+        return rows
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+
+def capture_rows(cap: Any) -> list[CostRow]:
+    """The op and module rows of one capture (its own numbers, not averaged)."""
     ops = [_op_row(cap, node) for node in cap.nodes if node.kind == "op"]
     return ops + _module_rows(cap, ops)
 
@@ -108,17 +150,30 @@ def _op_row(cap: Any, node: Any) -> CostRow:
 
 
 def _module_rows(cap: Any, ops: list[CostRow]) -> list[CostRow]:
-    """One row per module path (and every enclosing path) that ran or holds an op."""
-    spans: dict[str, tuple[float, int]] = {}
+    """One row per module path (and every enclosing path) that ran or holds an op. Each op
+    is added to its module and every enclosing one (one pass: a 5k-op graph has hundreds
+    of modules)."""
+    spans: dict[str, list[float]] = {}
     for span in cap.modules:
         if span.phase == "forward" and span.path:
-            time, calls = spans.get(span.path, (0.0, 0))
-            spans[span.path] = (time + span.time_ns, calls + 1)
-    paths = set(spans)
+            spans.setdefault(span.path, [0.0, 0])
+            spans[span.path][0] += span.time_ns
+            spans[span.path][1] += 1
+    inside: dict[str, list[float]] = {p: [0.0, 0.0, 0.0, 0] for p in spans}
     for op in ops:
         parts = op.module.split(".") if op.module else []
-        paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    rows = {p: _module_row(p, spans.get(p), ops) for p in paths}
+        for i in range(1, len(parts) + 1):
+            acc = inside.setdefault(".".join(parts[:i]), [0.0, 0.0, 0.0, 0])
+            acc[0] += op.forward_ns
+            acc[1] += op.backward_ns
+            acc[2] += op.saved_bytes
+            acc[3] += 1
+    rows = {}
+    for path, (forward, backward, saved, count) in inside.items():
+        span = spans.get(path)
+        calls = span[1] if span else (1 if count else 0)
+        rows[path] = CostRow("module", path, path, path, span[0] if span else forward,
+                             backward, None, float(calls), saved)
     children: dict[str, float] = {}
     for path, row in rows.items():
         parent = module_parent(path, rows)
@@ -128,37 +183,15 @@ def _module_rows(cap: Any, ops: list[CostRow]) -> list[CostRow]:
             for path, row in rows.items()]
 
 
-def _module_row(path: str, span: tuple[float, int] | None, ops: list[CostRow]) -> CostRow:
-    inside = [o for o in ops if o.module == path or o.module.startswith(path + ".")]
-    forward = span[0] if span else sum(o.forward_ns for o in inside)
-    calls = span[1] if span else (1 if inside else 0)
-    return CostRow("module", path, path, path, forward, sum(o.backward_ns for o in inside),
-                   None, float(calls), sum(o.saved_bytes for o in inside))
-
-
 def module_parent(path: str, modules: Iterable[str]) -> str:
     """The nearest enclosing path of `path` among `modules` ('' when none: top level)."""
-    known = set(modules)
+    known = modules if isinstance(modules, (set, dict, frozenset)) else set(modules)
     parts = path.split(".")
     for i in range(len(parts) - 1, 0, -1):
         parent = ".".join(parts[:i])
         if parent in known:
             return parent
     return ""
-
-
-def _add(a: CostRow, b: CostRow) -> CostRow:
-    self_ns = None if a.self_ns is None else a.self_ns + (b.self_ns or 0.0)
-    return replace(a, forward_ns=a.forward_ns + b.forward_ns,
-                   backward_ns=a.backward_ns + b.backward_ns, self_ns=self_ns,
-                   calls=a.calls + b.calls, saved_bytes=a.saved_bytes + b.saved_bytes,
-                   source=b.source or a.source)
-
-
-def _divide(r: CostRow, n: int) -> CostRow:
-    return replace(r, forward_ns=r.forward_ns / n, backward_ns=r.backward_ns / n,
-                   self_ns=None if r.self_ns is None else r.self_ns / n, calls=r.calls / n,
-                   saved_bytes=r.saved_bytes / n)
 
 
 def cost_csv(rows: Iterable[CostRow]) -> str:

@@ -5,11 +5,11 @@ The numbers come from the Qt-free `app.present.costs`."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,22 +26,21 @@ from PySide6.QtWidgets import (
 
 from app.present.costs import (
     COLUMNS,
+    CaptureRowsCache,
     CostRow,
     CostTable,
     cost_csv,
     cost_table,
-    format_bytes,
     format_ns,
     last_captures,
-    module_parent,
 )
+from app.ui.cost_model import ROW_ROLE, CostFilter, CostItemModel
 from app.ui.node_focus import focus_node
-from app.ui.text import plain_label, plain_tooltip
+from app.ui.text import plain_label
 
-SORT_ROLE = Qt.UserRole + 1   # the number a column sorts by (the text is formatted)
-ROW_ROLE = Qt.UserRole + 2    # the CostRow of a line
 DEFAULT_N = 10
 REFRESH_MS = 500              # while a run streams in, the table follows at most twice a second
+BUSY_SHARE = 10               # ... and spends at most a tenth of the time refreshing
 EXPAND_ALL_LIMIT = 2000       # larger trees open with their top level only
 
 
@@ -53,6 +52,9 @@ class CostPanel(QWidget):
         self.main: Any = None
         self.table: CostTable = CostTable((), ())
         self._dirty = False
+        self._next_refresh = 0.0
+        self._sized = False
+        self._rows_of = CaptureRowsCache()
         self._build()
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -76,14 +78,9 @@ class CostPanel(QWidget):
         controls = QHBoxLayout()
         for w in (self.filter_box, self.grouped, self.scope, self.count, self.export_button):
             controls.addWidget(w)
-        self.items = QStandardItemModel(0, len(COLUMNS), self)
-        self.items.setHorizontalHeaderLabels([head for _, head in COLUMNS])
-        self.proxy = QSortFilterProxyModel(self)
+        self.items = CostItemModel(self)
+        self.proxy = CostFilter(self)
         self.proxy.setSourceModel(self.items)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(-1)  # any column: op, module or source
-        self.proxy.setFilterCaseSensitivity(Qt.CaseInsensitive)
-        self.proxy.setRecursiveFilteringEnabled(True)  # a matching op keeps its modules
         self.view = QTreeView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -92,14 +89,16 @@ class CostPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.setTextElideMode(Qt.ElideMiddle)
-        self.view.sortByColumn(_column("total_ns"), Qt.DescendingOrder)
+        self.view.header().setSortIndicator(_column("total_ns"), Qt.DescendingOrder)
+        # Column widths from the first rows in view (and the header), not all 5,000 ops.
+        self.view.header().setResizeContentsPrecision(100)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(controls)
         lay.addWidget(self.summary)
         lay.addWidget(self.view, 1)
-        self.filter_box.textChanged.connect(self.proxy.setFilterFixedString)
-        self.grouped.toggled.connect(lambda _on: self._fill())
+        self.filter_box.textChanged.connect(self.proxy.set_needle)
+        self.grouped.toggled.connect(self._on_grouped_toggled)
         self.scope.currentIndexChanged.connect(self._on_scope_changed)
         self.count.valueChanged.connect(lambda _n: self.refresh())
         self.export_button.clicked.connect(self._on_export_button_clicked)
@@ -112,7 +111,21 @@ class CostPanel(QWidget):
         m.capture_added.connect(self._on_model_capture_added)
         m.capture_selected.connect(lambda _i: self.refresh())
         m.run_started.connect(self._on_model_run_started)
+        m.node_selected.connect(self._on_model_node_selected)
         self._timer.start()
+
+    def _on_model_node_selected(self, key: Any) -> None:
+        """The graph's selection shows here too: its op's line (a collapsed module's box:
+        the module's line) is selected and scrolled to."""
+        path = getattr(key, "path", None)
+        index = self.items.index_of("module", path) if path is not None else (
+            self.items.index_of("op", key) if isinstance(key, str) else QModelIndex())
+        shown = self.proxy.mapFromSource(index)
+        if shown.isValid():
+            self.view.setCurrentIndex(shown)
+            self.view.scrollTo(shown)
+        else:
+            self.view.clearSelection()
 
     def _on_model_capture_added(self, index: int) -> None:
         self._dirty = True
@@ -121,12 +134,18 @@ class CostPanel(QWidget):
 
     def _on_model_run_started(self, run: Any) -> None:
         self._dirty = False
+        self._rows_of.clear()
+        self._sized = False
         self.table = CostTable((), ())
         self._fill()
 
     def _on_timer_timeout(self) -> None:
-        if self._dirty and self.isVisible():
+        if self._dirty and self.isVisible() and time.monotonic() >= self._next_refresh:
             self.refresh()
+
+    def _on_grouped_toggled(self, on: bool) -> None:
+        self._sized = False
+        self._fill()
 
     def _on_scope_changed(self, index: int) -> None:
         self.count.setEnabled(self.scope.itemData(index) == "last")
@@ -138,8 +157,11 @@ class CostPanel(QWidget):
         self._dirty = False
         if self.main is None:
             return
-        self.table = cost_table(self._captures())
+        start = time.monotonic()
+        self.table = cost_table(self._captures(), self._rows_of)
         self._fill()
+        # A huge graph's refresh may take a while: follow a streaming run less often then.
+        self._next_refresh = time.monotonic() + BUSY_SHARE * (time.monotonic() - start)
 
     def _captures(self) -> list[Any]:
         model = self.main.model
@@ -160,40 +182,16 @@ class CostPanel(QWidget):
         return last_captures(found[::-1], n)
 
     def _fill(self) -> None:
-        self.items.removeRows(0, self.items.rowCount())
-        rows = self.table.rows
-        if self.grouped.isChecked():
-            self._fill_tree(rows)
-        else:
-            root = self.items.invisibleRootItem()
-            for row in rows:
-                if row.kind == "op":
-                    root.appendRow(_line(row))
-        self._expand()
-        for col in range(len(COLUMNS) - 1):
-            self.view.resizeColumnToContents(col)
-        self.summary.setText(_summary(self.table))
-
-    def _fill_tree(self, rows: tuple[CostRow, ...]) -> None:
-        modules = {r.key: r for r in rows if r.kind == "module"}
-        parents: dict[str, QStandardItem] = {"": self.items.invisibleRootItem()}
-
-        def holder(path: str) -> QStandardItem:
-            if path not in parents:
-                line = _line(modules[path])
-                holder(module_parent(path, modules)).appendRow(line)
-                parents[path] = line[0]
-            return parents[path]
-
-        for path in sorted(modules, key=lambda p: p.count(".")):
-            holder(path)
-        for row in rows:
-            if row.kind == "op":
-                holder(row.module if row.module in modules else "").appendRow(_line(row))
-
-    def _expand(self) -> None:
-        if self.items.rowCount() and _count(self.items.invisibleRootItem()) <= EXPAND_ALL_LIMIT:
+        self.items.set_rows(self.table.rows, self.grouped.isChecked())
+        if self.main is not None and self.main.model.selected is not None:
+            self._on_model_node_selected(self.main.model.selected)
+        if self.items.count() <= EXPAND_ALL_LIMIT:
             self.view.expandAll()
+        if not self._sized:  # once per run and layout: later the user's widths stay
+            for col in range(len(COLUMNS) - 1):
+                self.view.resizeColumnToContents(col)
+            self._sized = bool(self.table.rows)
+        self.summary.setText(_summary(self.table))
 
     # ------------------------------------------------------------------ actions
     def _on_view_clicked(self, index) -> None:
@@ -228,35 +226,6 @@ class CostPanel(QWidget):
 
 def _column(attr: str) -> int:
     return next(i for i, (a, _) in enumerate(COLUMNS) if a == attr)
-
-
-def _line(row: CostRow) -> list[QStandardItem]:
-    """One line of the table: formatted text, the raw number to sort by, a tooltip."""
-    line = []
-    for attr, _ in COLUMNS:
-        value = row.total_ns if attr == "total_ns" else getattr(row, attr)
-        item = QStandardItem(_text(attr, value))
-        item.setData(value if value is not None else -1.0, SORT_ROLE)
-        item.setEditable(False)
-        if attr in ("name", "module", "source"):  # names from the capture: shown literally
-            item.setToolTip(plain_tooltip(value))
-        line.append(item)
-    line[0].setData(row, ROW_ROLE)
-    return line
-
-
-def _text(attr: str, value: Any) -> str:
-    if attr.endswith("_ns"):
-        return format_ns(value)
-    if attr == "saved_bytes":
-        return format_bytes(value)
-    if attr == "calls":
-        return f"{value:g}"
-    return str(value)
-
-
-def _count(item: QStandardItem) -> int:
-    return sum(1 + _count(item.child(r)) for r in range(item.rowCount()))
 
 
 def _summary(table: CostTable) -> str:

@@ -31,8 +31,8 @@ from app.ui.items import BADGES
 from app.ui.node_focus import focus_node
 from app.ui.text import plain_label, plain_tooltip, shrinkable
 
-SORT_ROLE = Qt.UserRole + 1
-ROW_ROLE = Qt.UserRole + 2
+SORT_ROLE = int(Qt.UserRole) + 1
+ROW_ROLE = int(Qt.UserRole) + 2
 REFRESH_MS = 500
 # (attribute, header)
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -95,7 +95,19 @@ class HealthPanel(QWidget):
         m.capture_added.connect(self._on_model_capture_added)
         m.capture_selected.connect(lambda _i: self.refresh())
         m.run_started.connect(lambda _run: self.refresh())
+        m.node_selected.connect(self._on_model_node_selected)
         self._timer.start()
+
+    def _on_model_node_selected(self, key: Any) -> None:
+        """The graph's selection shows here too: that node's line, when it is listed."""
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            row = self.proxy.data(index, ROW_ROLE)
+            if row is not None and row.key == key:
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+                return
+        self.view.clearSelection()
 
     def _on_model_capture_added(self, index: int) -> None:
         self._dirty = True
@@ -118,10 +130,18 @@ class HealthPanel(QWidget):
     def _fill(self) -> None:
         kinds = self.show_combo.currentData()
         shown = [r for r in self.rows if r.kind in kinds]
-        self.items.removeRows(0, self.items.rowCount())
+        # Filled off the view, then swapped in: rows appended under a live sorting proxy
+        # re-sort on every insert.
+        items = QStandardItemModel(0, len(COLUMNS), self)
+        items.setHorizontalHeaderLabels([head for _, head in COLUMNS])
         for row in shown:
-            self.items.appendRow(_line(row))
+            items.appendRow(_line(row))
+        old, self.items = self.items, items
+        self.proxy.setSourceModel(items)
+        old.deleteLater()
         self.view.resizeColumnsToContents()  # every digit of a norm fits its column
+        if self.main is not None and self.main.model.selected is not None:
+            self._on_model_node_selected(self.main.model.selected)
         flagged = sum(1 for r in shown if r.flag)
         self.flagged.setText(f"{flagged} flagged" if flagged else "none flagged")
 

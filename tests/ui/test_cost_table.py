@@ -41,6 +41,16 @@ def test_the_top_row_by_total_time_is_the_most_expensive_op(qtbot, open_window, 
     assert item.isSelected()
     visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert visible.contains(item.pos())
+    # Selecting on the graph selects the op's line here (the shared selection).
+    other = min(totals, key=totals.get)
+    relu = window.scene.nodes[other]
+    window.view.centerOn(relu)
+    qtbot.mouseClick(window.view.viewport(), Qt.LeftButton,
+                     pos=window.view.mapFromScene(relu.pos()))
+    assert window.model.selected == other
+    from app.ui.cost_model import ROW_ROLE
+
+    assert panel.proxy.data(panel.view.currentIndex(), ROW_ROLE).key == other
     # Export CSV writes the rows shown, in the order shown, and parses back.
     out = panel.export_csv(tmp_path / "costs.csv")
     rows = list(csv.DictReader(out.open(encoding="utf-8")))

@@ -43,6 +43,10 @@ def test_first_row_is_the_smallest_gradient_and_a_click_selects_it(qtbot, open_w
     assert item.isSelected()
     visible = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
     assert visible.contains(item.pos())
+    # Selecting another parameter on the graph selects its line here.
+    largest = max(norms, key=norms.get)
+    window.model.select_node(f"param:{largest}")
+    assert panel.proxy.data(panel.view.currentIndex().siblingAtColumn(0)) == largest
     # The gradient overlay colours parameter nodes as well as ops.
     combo = window.toolbar.overlay
     combo.setCurrentIndex(combo.findData("grad"))
