@@ -106,6 +106,13 @@ def test_vanishing_and_exploding_gradients_are_flagged_and_badged(qtbot, open_wi
     assert badges["param:tiny.weight"] == "vanishing"
     assert badges["param:huge.weight"] == "exploding"
     assert not window.scene.nodes["input:0"].badge
+    # Collapsed, a module's box carries the worst flag of what it holds.
+    from app.layout import GroupNode
+    from app.present.graph import collapse_at_depth
+
+    window.presenter.set_collapsed(collapse_at_depth(window.scene.graph, 1))
+    assert window.scene.nodes[GroupNode("huge")].badge == "exploding"
+    assert window.scene.nodes[GroupNode("tiny")].badge == "vanishing"
     panel.show_combo.setCurrentIndex(panel.show_combo.findText("Backward nodes"))
     from app.ui.health_panel import ROW_ROLE
 
