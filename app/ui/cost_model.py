@@ -24,6 +24,14 @@ _NAMES = {"name", "kind", "module", "source"}
 _DISPLAY, _TIP, _ALIGN = int(Qt.DisplayRole), int(Qt.ToolTipRole), int(Qt.TextAlignmentRole)
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _TOP = QModelIndex()  # the invisible root, as a default argument
+HEADER_TIPS = {
+    "forward_ns": "Forward time per iteration (a module: its measured call span)",
+    "backward_ns": "Backward time per iteration (a module: the sum of its ops' backward nodes)",
+    "total_ns": "Forward + backward per iteration",
+    "self_ns": "A module's total less its child modules' totals",
+    "calls": "Calls per iteration (below 1: absent from some of the averaged iterations)",
+    "saved_bytes": "Bytes the op keeps for its backward (a module: its ops' sum)",
+}
 
 
 class _Entry:
@@ -147,8 +155,10 @@ class CostItemModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole) -> Any:
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+        if orientation == Qt.Horizontal and role == _DISPLAY:
             return COLUMNS[section][1]
+        if orientation == Qt.Horizontal and role == _TIP:
+            return HEADER_TIPS.get(_ATTRS[section], "")
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:

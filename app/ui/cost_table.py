@@ -64,8 +64,8 @@ class CostPanel(QWidget):
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText("Filter by op, module or file")
         self.filter_box.setClearButtonEnabled(True)
+        # Flat by default: the top line answers "which op is slowest, in which module".
         self.grouped = QCheckBox("Group by module")
-        self.grouped.setChecked(True)
         self.scope = QComboBox()
         self.scope.addItem("Average of last", "last")
         self.scope.addItem("Shown iteration", "current")
