@@ -129,9 +129,12 @@ class CaptureRowsCache:
             return hit[1]
         rows = capture_rows(cap)
         self._rows[id(cap)] = (cap, rows)  # the capture is kept, so its id is not reused
+        self._trim()
+        return rows
+
+    def _trim(self) -> None:
         while len(self._rows) > self.size:
             self._rows.popitem(last=False)
-        return rows
 
     def clear(self) -> None:
         self._rows.clear()

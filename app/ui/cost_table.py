@@ -158,6 +158,9 @@ class CostPanel(QWidget):
         if self.main is None:
             return
         start = time.monotonic()
+        # Remember only the captures averaged (and a few more): a capture the window dropped
+        # must not stay alive here.
+        self._rows_of.size = self.count.value() + 4
         self.table = cost_table(self._captures(), self._rows_of)
         self._fill()
         # A huge graph's refresh may take a while: follow a streaming run less often then.

@@ -102,3 +102,14 @@ def test_a_recorded_cnn_gets_a_row_per_op_with_the_capture_s_numbers():
     node = ops[top.key]
     assert top.forward_ns == node.time_ns
     assert top.backward_ns == cap.backward[node.backward].time_ns
+
+
+def test_the_row_cache_reuses_a_capture_s_rows_and_keeps_only_the_newest():
+    from app.present.costs import CaptureRowsCache
+
+    cache = CaptureRowsCache(size=2)
+    caps = [_capture(i) for i in range(3)]
+    first = cache(caps[0])
+    assert cache(caps[0]) is first
+    assert cost_table(caps, cache) == cost_table(caps)
+    assert len(cache._rows) == 2 and cache(caps[0]) is not first   # dropped, then recomputed
