@@ -38,6 +38,8 @@ from app.ui.cost_model import ROW_ROLE, CostFilter, CostItemModel
 from app.ui.node_focus import focus_node
 from app.ui.text import plain_label
 
+__all__ = ["CostPanel"]
+
 DEFAULT_N = 10
 REFRESH_MS = 500              # while a run streams in, the table follows at most twice a second
 BUSY_SHARE = 10               # ... and spends at most a tenth of the time refreshing

@@ -31,6 +31,8 @@ from app.ui.items import BADGES
 from app.ui.node_focus import focus_node
 from app.ui.text import plain_label, plain_tooltip, shrinkable
 
+__all__ = ["COLUMNS", "HealthPanel"]
+
 SORT_ROLE = int(Qt.UserRole) + 1
 ROW_ROLE = int(Qt.UserRole) + 2
 REFRESH_MS = 500
