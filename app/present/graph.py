@@ -111,3 +111,13 @@ def group_values(graph: nx.DiGraph, members: tuple) -> dict:
             if d.get(attr) is not None:
                 out[attr] = max(out.get(attr, 0.0), float(d[attr]))
     return out
+
+
+def overlay_values(graph: nx.DiGraph, groups: dict) -> dict:
+    """Each drawn node's overlay attributes: a node's own, and for each collapsed group box
+    (`groups`: the layout's GroupNode -> members) the sums and maxima of its members, so a
+    collapsed module is coloured, and its total shown, in the window and in exports alike."""
+    values = dict(graph.nodes(data=True))
+    for key, members in groups.items():
+        values[key] = group_values(graph, members)
+    return values

@@ -12,15 +12,15 @@ from typing import Any
 import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.layout import GroupNode, Layout
+from app.layout import Layout
 from app.present.graph import (
     AUTO_COLLAPSE_NODES,
     capture_graph,
     collapse_at_depth,
     default_collapse,
-    group_values,
     lay_out,
     module_paths,
+    overlay_values,
     shape_text,
     step_graph,
 )
@@ -165,9 +165,7 @@ class GraphPresenter(QObject):
         self._apply_overlay()
 
     def _apply_overlay(self) -> None:
-        graph = self.scene.graph
-        values = dict(graph.nodes(data=True))
-        for key in self.scene.nodes:
-            if isinstance(key, GroupNode):
-                values[key] = group_values(graph, self.layout.groups.get(key, ()))
-        self.scene.set_overlay(overlay_scale(values, self.overlay))
+        groups = self.layout.groups if self.layout is not None else {}
+        drawn = {k: m for k, m in groups.items() if k in self.scene.nodes}
+        self.scene.set_overlay(overlay_scale(overlay_values(self.scene.graph, drawn),
+                                             self.overlay))

@@ -72,3 +72,16 @@ def test_total_time_and_saved_bytes_overlays_and_module_totals():
     assert box_total(overlay_scale(values, "total"), "m") == "104 us"
     assert box_total(overlay_scale(values, "saved"), "m") == "2 KiB"
     assert box_total(overlay_scale(values, "grad"), "m") == ""   # norms do not add up
+
+
+def test_overlay_values_give_collapsed_groups_their_members_sums():
+    from app.layout import GroupNode
+    from app.present.graph import overlay_values
+
+    g = nx.DiGraph()
+    g.add_node("a", time_ns=10, backward_ns=5, saved_bytes=8, grad_norm=2.0)
+    g.add_node("b", time_ns=30, saved_bytes=0, grad_norm=7.0)
+    values = overlay_values(g, {GroupNode("m"): ("a", "b")})
+    assert values["a"]["time_ns"] == 10
+    assert values[GroupNode("m")] == {"time_ns": 40, "backward_ns": 5, "saved_bytes": 8,
+                                      "grad_norm": 7.0}
