@@ -21,10 +21,11 @@ __all__ = ["COLUMNS", "CaptureRowsCache", "CostRow", "CostTable", "capture_rows"
            "cost_table", "format_bytes", "format_ns", "last_captures", "module_parent"]
 
 # (attribute, header) in the order the table and the CSV show them.
+# The answer first: what, where, how long in all; then the parts and the rest.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"), ("kind", "Kind"), ("module", "Module"), ("forward_ns", "Forward"),
-    ("backward_ns", "Backward"), ("total_ns", "Total"), ("self_ns", "Self"),
-    ("calls", "Calls"), ("saved_bytes", "Saved for backward"), ("source", "Source"),
+    ("name", "Name"), ("module", "Module"), ("total_ns", "Total"), ("forward_ns", "Forward"),
+    ("backward_ns", "Backward"), ("self_ns", "Self"), ("calls", "Calls"),
+    ("saved_bytes", "Saved for backward"), ("kind", "Kind"), ("source", "Source"),
 )
 
 

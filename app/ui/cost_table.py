@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,7 +36,7 @@ from app.present.costs import (
 )
 from app.ui.cost_model import ROW_ROLE, CostFilter, CostItemModel
 from app.ui.node_focus import focus_node
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip, shrinkable
 
 __all__ = ["CostPanel"]
 
@@ -76,10 +76,14 @@ class CostPanel(QWidget):
         self.count.setValue(DEFAULT_N)
         self.count.setSuffix(" iterations")
         self.export_button = QPushButton("Export CSV…")
-        self.summary = plain_label()
-        controls = QHBoxLayout()
-        for w in (self.filter_box, self.grouped, self.scope, self.count, self.export_button):
-            controls.addWidget(w)
+        self.summary = shrinkable(plain_label())
+        controls = QHBoxLayout()  # two rows: one row squeezed the filter box to "Fi…"
+        controls.addWidget(self.filter_box, 1)
+        controls.addWidget(self.export_button)
+        options = QHBoxLayout()
+        for w in (self.grouped, self.scope, self.count):
+            options.addWidget(w)
+        options.addStretch(1)
         self.items = CostItemModel(self)
         self.proxy = CostFilter(self)
         self.proxy.setSourceModel(self.items)
@@ -87,7 +91,6 @@ class CostPanel(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.setTextElideMode(Qt.ElideMiddle)
@@ -97,6 +100,7 @@ class CostPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(controls)
+        lay.addLayout(options)
         lay.addWidget(self.summary)
         lay.addWidget(self.view, 1)
         self.filter_box.textChanged.connect(self.proxy.set_needle)
@@ -105,6 +109,10 @@ class CostPanel(QWidget):
         self.count.valueChanged.connect(lambda _n: self.refresh())
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.view.clicked.connect(self._on_view_clicked)
+
+    def sizeHint(self) -> QSize:
+        # Modest: docked under the Inspector it should not take the Inspector's height.
+        return QSize(460, 220)
 
     # ------------------------------------------------------------------ the window
     def attach(self, window: Any) -> None:
@@ -115,6 +123,11 @@ class CostPanel(QWidget):
         m.run_started.connect(self._on_model_run_started)
         m.node_selected.connect(self._on_model_node_selected)
         self._timer.start()
+        docks = getattr(window, "docks", {})
+        if window.settings.window_state()[1] is None and {"Inspector", "Costs"} <= set(docks):
+            # A first start: the Inspector above keeps most of the height (the user's own
+            # layout, once saved, is restored instead).
+            window.resizeDocks([docks["Inspector"], docks["Costs"]], [240, 240], Qt.Vertical)
 
     def _on_model_node_selected(self, key: Any) -> None:
         """The graph's selection shows here too: its op's line (a collapsed module's box:
@@ -188,6 +201,7 @@ class CostPanel(QWidget):
 
     def _fill(self) -> None:
         self.items.set_rows(self.table.rows, self.grouped.isChecked())
+        self.view.setRootIsDecorated(self.grouped.isChecked())  # flat: no empty branch column
         if self.main is not None and self.main.model.selected is not None:
             self._on_model_node_selected(self.main.model.selected)
         if self.items.count() <= EXPAND_ALL_LIMIT:
@@ -197,6 +211,7 @@ class CostPanel(QWidget):
                 self.view.resizeColumnToContents(col)
             self._sized = bool(self.table.rows)
         self.summary.setText(_summary(self.table))
+        self.summary.setToolTip(plain_tooltip(self.summary.text()))
 
     # ------------------------------------------------------------------ actions
     def _on_view_clicked(self, index) -> None:
@@ -237,7 +252,6 @@ def _summary(table: CostTable) -> str:
     its = table.iterations
     if not its:
         return "No captured iterations yet."
-    where = f"iteration {its[0]}" if len(its) == 1 else (
-        f"average of {len(its)} iterations ({its[0]}-{its[-1]})")
+    where = f"iteration {its[0]}" if len(its) == 1 else f"iterations {its[0]}-{its[-1]}"
     total = sum(r.total_ns for r in table.ops())
-    return f"{where}: ops total {format_ns(total)} per iteration"
+    return f"{where}: ops take {format_ns(total)} per iteration"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QSize, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -89,6 +89,9 @@ class HealthPanel(QWidget):
         lay.addWidget(self.view, 1)
         self.show_combo.currentIndexChanged.connect(lambda _i: self._fill())
         self.view.clicked.connect(self._on_view_clicked)
+
+    def sizeHint(self) -> QSize:
+        return QSize(460, 220)  # docked under the Inspector: leave it its height
 
     # ------------------------------------------------------------------ the window
     def attach(self, window: Any) -> None:
