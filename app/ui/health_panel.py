@@ -38,8 +38,8 @@ ROW_ROLE = int(Qt.UserRole) + 2
 REFRESH_MS = 500
 # (attribute, header)
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "Name"), ("grad_norm", "Gradient norm"), ("update_ratio", "Update / weight"),
-    ("flag", "Flag"), ("module", "Module"), ("source", "Source"),
+    ("name", "Name"), ("flag", "Flag"), ("grad_norm", "Gradient norm"),
+    ("update_ratio", "Update / weight"), ("module", "Module"), ("source", "Source"),
 )
 SHOW = (("Parameters", ("param",)), ("Backward nodes", ("node",)),
         ("All", ("param", "node")))
@@ -72,10 +72,11 @@ class HealthPanel(QWidget):
         self.view = QTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
-        self.view.sortByColumn(1, Qt.AscendingOrder)  # the vanishing end first
+        self.view.sortByColumn(_column("grad_norm"), Qt.AscendingOrder)  # vanishing end first
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.view.setTextElideMode(Qt.ElideMiddle)  # a too-narrow column keeps both ends
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         top = QHBoxLayout()
@@ -162,6 +163,10 @@ class HealthPanel(QWidget):
             focus_node(self.main, row.key, row.module)
 
 
+def _column(attr: str) -> int:
+    return next(i for i, (a, _) in enumerate(COLUMNS) if a == attr)
+
+
 def _line(row: HealthRow) -> list[QStandardItem]:
     line = []
     for attr, _ in COLUMNS:
@@ -180,7 +185,8 @@ def _line(row: HealthRow) -> list[QStandardItem]:
         line.append(item)
     if row.flag:
         colour = QColor(BADGES.get(row.flag, ("#888888", ""))[0])
-        line[3].setForeground(QBrush(colour))
-        line[3].setText(f"{BADGES.get(row.flag, ('', ''))[1]} {row.flag}")
+        flag = line[_column("flag")]
+        flag.setForeground(QBrush(colour))
+        flag.setText(f"{BADGES.get(row.flag, ('', ''))[1]} {row.flag}")
     line[0].setData(row, ROW_ROLE)
     return line

@@ -25,17 +25,17 @@ def test_first_row_is_the_smallest_gradient_and_a_click_selects_it(qtbot, open_w
     first = panel.first_row()
     assert (first.key, first.grad_norm) == (f"param:{smallest}", norms[smallest])
     assert panel.proxy.rowCount() == len(norms)                     # parameters by default
-    cell = panel.proxy.index(0, 1)
+    cell = panel.proxy.index(0, 2)
     text = panel.proxy.data(cell)
     assert text == norm_text(norms[smallest])                        # every digit shown
     width = panel.view.fontMetrics().horizontalAdvance(text)
-    assert panel.view.columnWidth(1) > width
+    assert panel.view.columnWidth(2) > width
     assert "thresholds" not in panel.thresholds.text() and "1e-07" in panel.thresholds.text()
     # Sorting by update ratio puts the parameter that moves least on top.
-    panel.view.horizontalHeader().setSortIndicator(2, Qt.AscendingOrder)
+    panel.view.horizontalHeader().setSortIndicator(3, Qt.AscendingOrder)
     ratios = window.model.capture().health.update_ratios
     assert panel.first_row().name == min(ratios, key=ratios.get)
-    panel.view.horizontalHeader().setSortIndicator(1, Qt.AscendingOrder)
+    panel.view.horizontalHeader().setSortIndicator(2, Qt.AscendingOrder)
     rect = panel.view.visualRect(panel.proxy.index(0, 0))
     qtbot.mouseClick(panel.view.viewport(), Qt.LeftButton, pos=rect.center())
     assert window.model.selected == f"param:{smallest}"
@@ -101,7 +101,7 @@ def test_vanishing_and_exploding_gradients_are_flagged_and_badged(qtbot, open_wi
     assert flags == {"tiny.weight": "vanishing", "tiny.bias": "vanishing",
                      "huge.weight": "exploding", "huge.bias": "exploding"}
     assert panel.flagged.text() == "4 flagged"
-    assert "vanishing" in panel.proxy.data(panel.proxy.index(0, 3))
+    assert "vanishing" in panel.proxy.data(panel.proxy.index(0, 1))
     badges = {k: i.badge for k, i in window.scene.nodes.items() if i.badge}
     assert badges["param:tiny.weight"] == "vanishing"
     assert badges["param:huge.weight"] == "exploding"
