@@ -110,4 +110,3 @@ def format_value(value: float, name: str) -> str:
         us = value / 1e3
         return f"{us:.3g} us" if us < 1000 else f"{us / 1e3:.3g} ms"
     return f"{value:.3g}"
-

@@ -88,6 +88,7 @@ class GraphPresenter(QObject):
                                   self.model.step_leaves))
             key = event.record.key if event.record is not None else None
             self.scene.set_marks(step=key)
+            self.scene.set_badges({})  # a new iteration's gradients are not known yet
         else:
             cap = self.model.capture()
             if cap is not None:
