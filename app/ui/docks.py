@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from app.ui.cost_table import CostPanel
+from app.ui.health_panel import HealthPanel
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
 from app.ui.timeline import LossPlot, TimelineWidget
@@ -31,6 +33,7 @@ class DockSpec:
     attr: str
     make: Callable[[], QWidget]
     area: Qt.DockWidgetArea
+    tab_with: str = ""  # the title of a dock to share a tabbed place with (it stays in front)
 
 
 DOCKS: list[DockSpec] = [
@@ -38,6 +41,9 @@ DOCKS: list[DockSpec] = [
     DockSpec("Loss", "loss_plot", LossPlot, Qt.BottomDockWidgetArea),
     DockSpec("Timeline", "timeline", TimelineWidget, Qt.BottomDockWidgetArea),
     DockSpec("Output", "output_panel", OutputPanel, Qt.BottomDockWidgetArea),
+    DockSpec("Costs", "cost_panel", CostPanel, Qt.RightDockWidgetArea),
+    DockSpec("Gradient health", "health_panel", HealthPanel, Qt.RightDockWidgetArea,
+             tab_with="Costs"),
 ]
 
 
@@ -54,6 +60,9 @@ def build_docks(window: QMainWindow, specs: list[DockSpec] | None = None
         dock.setWidget(widget)
         window.addDockWidget(spec.area, dock)
         docks[spec.title] = dock
+        if spec.tab_with in docks:
+            window.tabifyDockWidget(docks[spec.tab_with], dock)
+            docks[spec.tab_with].raise_()
     return docks
 
 

@@ -12,18 +12,19 @@ from typing import Any
 import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.layout import GroupNode, Layout
+from app.layout import Layout
 from app.present.graph import (
     AUTO_COLLAPSE_NODES,
     capture_graph,
     collapse_at_depth,
     default_collapse,
-    group_values,
     lay_out,
     module_paths,
+    overlay_values,
     shape_text,
     step_graph,
 )
+from app.present.health_view import health_badges
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from app.ui.session_model import SessionModel
@@ -87,6 +88,7 @@ class GraphPresenter(QObject):
                                   self.model.step_leaves))
             key = event.record.key if event.record is not None else None
             self.scene.set_marks(step=key)
+            self.scene.set_badges({})  # a new iteration's gradients are not known yet
         else:
             cap = self.model.capture()
             if cap is not None:
@@ -145,6 +147,7 @@ class GraphPresenter(QObject):
         if cap is not None:
             self._show(capture_graph(cap))
             self.scene.set_marks()
+            self.scene.set_badges(health_badges(cap))
 
     def _show(self, graph: nx.DiGraph) -> None:
         if self.collapsed is None:
@@ -163,9 +166,7 @@ class GraphPresenter(QObject):
         self._apply_overlay()
 
     def _apply_overlay(self) -> None:
-        graph = self.scene.graph
-        values = dict(graph.nodes(data=True))
-        for key in self.scene.nodes:
-            if isinstance(key, GroupNode):
-                values[key] = group_values(graph, self.layout.groups.get(key, ()))
-        self.scene.set_overlay(overlay_scale(values, self.overlay))
+        groups = self.layout.groups if self.layout is not None else {}
+        drawn = {k: m for k, m in groups.items() if k in self.scene.nodes}
+        self.scene.set_overlay(overlay_scale(overlay_values(self.scene.graph, drawn),
+                                             self.overlay))
