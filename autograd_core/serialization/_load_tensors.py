@@ -87,7 +87,7 @@ def _view(storage: TypedStorage, offset: Any, size: Any, stride: Any) -> Any:
     if not math.prod(size):
         return flat[:0].reshape(size)
     strides = tuple(s * item for s in stride)
-    if isinstance(flat, np.ndarray):
+    if get_array_module(flat) is np:
         return np.ndarray(size, flat.dtype, buffer=flat, offset=offset * item, strides=strides)
     xp = get_array_module(flat)
     return xp.ndarray(size, flat.dtype, memptr=flat.data + offset * item, strides=strides)

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core import dtypes
 from autograd_core._tensor_convert import Size
-from autograd_core.backend import Device
+from autograd_core.backend import Device, get_array_module
 from autograd_core.serialization._pickler import Global, PersistentId, Reduce
 from autograd_core.tensor import Tensor
 
@@ -37,7 +37,7 @@ _ORDERED = Global("collections", "OrderedDict")
 
 
 def _address(arr: Any) -> int:
-    return int(arr.ctypes.data) if isinstance(arr, np.ndarray) else int(arr.data.ptr)
+    return int(arr.ctypes.data) if get_array_module(arr) is np else int(arr.data.ptr)
 
 
 def _extent(arr: Any) -> tuple[int, int]:
@@ -102,7 +102,7 @@ class TensorReducer:
         out = []
         for st in self._order:
             flat = st.flat
-            if not isinstance(flat, np.ndarray):
+            if get_array_module(flat) is not np:
                 flat = flat.get()  # a CuPy storage: copy it to the host once, to write
             out.append((st.key, flat))
         return out
@@ -113,6 +113,8 @@ class TensorReducer:
         arr = t._data
         name = _torch_dtype_name(arr.dtype)
         storage, offset, strides = self._place(arr)
+        if not arr.size:  # PyTorch's contiguous strides (numpy may give an empty array any)
+            strides = _contiguous_strides(arr.shape)
         if name in UNTYPED_DTYPES:
             pid = ("storage", Global("torch.storage", "UntypedStorage"), storage.key,
                    storage.location, storage.flat.nbytes)
@@ -157,13 +159,23 @@ class TensorReducer:
 
     def _add(self, root: Any, flat: Any) -> _Storage:
         location = "cpu"
-        if not isinstance(flat, np.ndarray):
+        if get_array_module(flat) is not np:
             location = f"cuda:{flat.device.id}"
         st = _Storage(str(len(self._order)), flat, location)
         self._storages[id(root)] = st
         self._roots.append(root)
         self._order.append(st)
         return st
+
+
+def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's strides for a contiguous tensor (a 0-length dim counts as 1)."""
+    strides = []
+    step = 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
 
 
 def _torch_dtype_name(np_dtype: np.dtype) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core import dtypes
-from autograd_core.backend import Device, device, device_of
+from autograd_core.backend import Device, device, device_of, get_array_module
 
 __all__ = ["StorageType", "TypedStorage"]
 
@@ -68,7 +68,7 @@ class TypedStorage:
 
     def cpu(self) -> TypedStorage:
         arr = self._array
-        return self if isinstance(arr, np.ndarray) else TypedStorage(arr.get())
+        return self if get_array_module(arr) is np else TypedStorage(arr.get())
 
     def cuda(self, device: Any = None, non_blocking: bool = False) -> TypedStorage:
         target = "cuda" if device is None else device if isinstance(device, (str, Device)) \
