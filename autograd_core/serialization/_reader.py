@@ -46,7 +46,8 @@ class Archive:
                 "read here: load it with PyTorch and save it again with torch.save.")
         try:
             self.zip = zipfile.ZipFile(stream)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                OverflowError) as exc:
             raise _fail(f"reading zip archive: failed finding central directory ({where} is "
                         f"truncated or damaged: {exc})") from None
         names = self.zip.namelist()
@@ -63,6 +64,9 @@ class Archive:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _fail(f"reading file {name}: compression method {info.compress_type} is "
                         "not one a checkpoint uses")
+        if not 0 <= info.header_offset < self.length:
+            raise _fail(f"reading file {name}: its header is outside {self.where} (offset "
+                        f"{info.header_offset} of {self.length} bytes)")
         room = self.length - info.header_offset
         most = room if info.compress_type == zipfile.ZIP_STORED else room * _MAX_DEFLATE_RATIO
         if info.compress_size > room or info.file_size > most:
@@ -99,7 +103,8 @@ class Archive:
                         raise EOFError(f"{name} ends after {pos} of {nbytes} bytes")
                     pos += n
                 f.read(1)  # reaching the end checks the CRC
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError,
+                NotImplementedError) as exc:
             raise _fail(f"reading file {name}: {exc} ({self.where} is damaged)") from None
         return out
 

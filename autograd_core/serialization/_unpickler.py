@@ -153,7 +153,7 @@ class WeightsUnpickler:
 
     def op_setitem(self) -> None:
         value, key = self.stack.pop(), self.stack.pop()
-        self._dict("SETITEM")[key] = value
+        self._set(self._dict("SETITEM"), key, value)
 
     def op_setitems(self) -> None:
         items = self.pop_mark()
@@ -161,7 +161,14 @@ class WeightsUnpickler:
         if len(items) % 2:
             raise UnpicklingError("SETITEMS with an odd number of items")
         for i in range(0, len(items), 2):
-            target[items[i]] = items[i + 1]
+            self._set(target, items[i], items[i + 1])
+
+    @staticmethod
+    def _set(target: dict, key: Any, value: Any) -> None:
+        try:
+            target[key] = value
+        except TypeError as exc:  # an unhashable key (a list, a dict)
+            raise UnpicklingError(f"a dict key is not hashable: {exc}") from None
 
     def _dict(self, opcode: str) -> dict:
         target = self.stack[-1]
