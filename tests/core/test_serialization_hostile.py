@@ -186,7 +186,8 @@ def test_flipped_storage_byte_fails_the_crc() -> None:
 def test_wrong_and_huge_sizes_are_refused_before_allocating(numel: int, size: tuple,
                                                             stride: tuple, offset: int,
                                                             match: str) -> None:
-    buf = _checkpoint(_tensor_pickle(numel, size, stride, offset), {"0": np.arange(3, dtype="<f4").tobytes()})
+    buf = _checkpoint(_tensor_pickle(numel, size, stride, offset),
+                      {"0": np.arange(3, dtype="<f4").tobytes()})
     tracemalloc.start()
     started = time.perf_counter()
     try:
