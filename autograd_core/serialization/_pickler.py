@@ -196,14 +196,15 @@ class _Writer:
         elif t is Reduce:
             red = obj
         else:
-            red = self.reduce(obj)
-            if red is None:
+            reduced = self.reduce(obj)
+            if reduced is None:
                 raise pickle.PicklingError(_refusal(obj))
-            if type(red) is Global:
-                self.save_global(red)
-                self.memo[id(obj)] = self.memo[("global", red.module, red.name)]
+            if isinstance(reduced, Global):  # a dtype: just the name, memoized as the object
+                self.save_global(reduced)
+                self.memo[id(obj)] = self.memo[("global", reduced.module, reduced.name)]
                 self.keep.append(obj)
                 return
+            red = reduced
         self.save_global(red.func)
         self.save_tuple(red.args)
         self.out.append(b"R")

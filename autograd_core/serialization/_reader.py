@@ -93,12 +93,13 @@ class Archive:
                 f"load(): storage record {name} holds {info.file_size} bytes, but the "
                 f"checkpoint's pickle declares {nbytes} bytes for it: {self.where} is damaged")
         out = np.empty(nbytes, np.uint8)
-        view = memoryview(out)
+        view = out.data  # a memoryview of out: records are read straight into the array
         try:
             with self.zip.open(info) as f:
+                stream: Any = f  # a ZipExtFile, which has readinto
                 pos = 0
                 while pos < nbytes:
-                    n = f.readinto(view[pos:pos + _CHUNK])
+                    n = stream.readinto(view[pos:pos + _CHUNK])
                     if not n:
                         raise EOFError(f"{name} ends after {pos} of {nbytes} bytes")
                     pos += n

@@ -146,13 +146,14 @@ class TensorReducer:
             shareable = start % item == 0 and (hi - lo) % item == 0
         if not shareable:  # its own contiguous copy: nothing else can view it
             copy = arr.astype(arr.dtype.newbyteorder("="), order="C", copy=True)
-            st = self._add(copy, copy.reshape(-1))
-            return st, 0, tuple(s // item for s in copy.strides)
-        st = self._storages.get(id(root))
-        if st is None:
+            return self._add(copy, copy.reshape(-1)), 0, tuple(s // item for s in copy.strides)
+        found = self._storages.get(id(root))
+        if found is None:
             flat = root.ravel(order="A").view(np.uint8)[:hi - lo].view(arr.dtype)
             st = self._add(root, flat)
-        elif st.dtype != arr.dtype:
+        elif found.dtype == arr.dtype:
+            st = found
+        else:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same "
                                "data as different types")
         return st, start // item, tuple(s // item for s in arr.strides)

@@ -289,3 +289,44 @@ def test_unsupported_modes_say_so(tmp_path: pathlib.Path) -> None:
     with pytest.raises(RuntimeError) as theirs:
         torch.load(tmp_path / "m.pt", pickle_module=pickle, weights_only=True)
     assert str(ours.value) == str(theirs.value)
+
+
+def _saved_on(tmp_path: pathlib.Path, location: str) -> pathlib.Path:
+    """A torch checkpoint whose storages say they were saved on `location` (a GPU)."""
+    torch.save({"w": torch.arange(3.0), "b": torch.ones(2)}, tmp_path / "cpu.pt")
+    src = zipfile.ZipFile(tmp_path / "cpu.pt")
+    out = tmp_path / "gpu.pt"
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("data.pkl"):
+                tag = location.encode()
+                data = data.replace(b"X\x03\x00\x00\x00cpu", b"X" + bytes([len(tag), 0, 0, 0]) +
+                                    tag)
+            dst.writestr(info.filename, data)
+    return out
+
+
+@pytest.mark.skipif(ag.cuda.is_available(), reason="checks the CPU-only machine's refusal")
+def test_gpu_checkpoints_need_a_map_location_without_a_gpu(tmp_path: pathlib.Path) -> None:
+    path = _saved_on(tmp_path, "cuda:1")
+    with pytest.raises(RuntimeError) as ours:
+        ag.load(path)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.load(path, weights_only=True)
+    assert str(ours.value) == str(theirs.value)
+    seen = []
+
+    def to_cpu(storage: object, location: str) -> object:
+        seen.append(location)
+        return storage.cpu()
+
+    for where in ("cpu", ag.device("cpu"), {"cuda:1": "cpu"}, to_cpu):
+        state = ag.load(path, map_location=where)
+        np.testing.assert_array_equal(_np(state["w"]), [0, 1, 2])
+        assert state["b"].device == ag.device("cpu")
+    assert seen == ["cuda:1", "cuda:1"]
+    with pytest.raises(RuntimeError, match="is_available"):
+        ag.load(path, map_location={"cuda:0": "cpu"})  # the tag is cuda:1: not remapped
+    with pytest.raises(TypeError, match="map_location must be"):
+        ag.load(path, map_location=3)
