@@ -2,17 +2,17 @@
 
 `save` writes only what `load` (and `torch.load(weights_only=True)`) reads back: None,
 bools, ints, floats, complex numbers, strings, bytes, tuples, lists, dicts, OrderedDicts,
-sets, and what `reduce` turns into a `Reduce` (tensors, dtypes, devices, sizes). Our
-objects are written under PyTorch's names (`torch._utils._rebuild_tensor_v2`, `torch
-FloatStorage`), which the standard pickler cannot do: it insists a name imports back to
-the very object it pickles.
+Counters, sets (numpy scalars as the Python values they hold), and what `reduce` turns
+into a `Reduce` (tensors, dtypes, devices, sizes). Our objects are written under PyTorch's
+names (`torch._utils._rebuild_tensor_v2`, `torch FloatStorage`), which the standard pickler
+cannot do: it insists a name imports back to the very object it pickles.
 """
 
 from __future__ import annotations
 
 import pickle
 import struct
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -95,8 +95,8 @@ class _Writer:
             self.save_int(obj)
         elif t is float:
             self.out.append(b"G" + struct.pack(">d", obj))
-        elif isinstance(obj, np.generic) and obj.dtype.kind in "biufc":
-            self.save(obj.item())  # a numpy scalar is written as the Python number it holds
+        elif isinstance(obj, np.generic) and obj.dtype.kind in "biufcUS":
+            self.save(obj.item())  # a numpy scalar is written as the Python value it holds
         elif self.get(id(obj)):
             pass
         elif t is str:
@@ -191,7 +191,7 @@ class _Writer:
             self.save(obj.value)
             self.out.append(b"Q")
             return
-        if t is OrderedDict or t is set or t is complex or t is bytes:
+        if t in (OrderedDict, Counter, set, complex, bytes):
             red = _builtin_reduce(obj)
         elif t is Reduce:
             red = obj
@@ -220,6 +220,8 @@ def _builtin_reduce(obj: Any) -> Reduce:
     """The reductions the standard pickler writes at protocol 2 (with fix_imports)."""
     if type(obj) is OrderedDict:
         return Reduce(Global("collections", "OrderedDict"), (), vars(obj) or None)
+    if type(obj) is Counter:
+        return Reduce(Global("collections", "Counter"), (dict(obj),))
     if type(obj) is set:
         return Reduce(Global("__builtin__", "set"), (list(obj),))
     if type(obj) is complex:

@@ -111,6 +111,8 @@ class TensorReducer:
         from autograd_core.nn.parameter import Parameter  # nn loads lazily
 
         arr = t._data
+        if not hasattr(arr, "strides") or isinstance(arr, np.generic):
+            arr = np.asarray(arr)  # a numpy scalar: its 0-d array
         name = _torch_dtype_name(arr.dtype)
         storage, offset, strides = self._place(arr)
         if not arr.size:  # PyTorch's contiguous strides (numpy may give an empty array any)

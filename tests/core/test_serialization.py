@@ -11,7 +11,7 @@ import io
 import pathlib
 import pickle
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 import pytest
@@ -137,7 +137,7 @@ def _nested(lib: object) -> dict:
         "set": {1, 2, 3}, "complex": 1 - 2j, "dtype": lib.float16, "device": lib.device("cpu"),
         "size": lib.Size([2, 3]), "nested": {"a": {"b": [{"c": (1, [2, {"d": 3.0}])}]}},
         7: "int key", (1, 2): "tuple key",
-        "od": OrderedDict([("z", 1), ("a", 2)]),
+        "od": OrderedDict([("z", 1), ("a", 2)]), "counts": Counter("abracadabra"),
     }
 
 
@@ -147,7 +147,10 @@ def test_nested_values_move_both_ways(tmp_path: pathlib.Path) -> None:
     expected = _nested(ag)
     assert ours == expected
     assert ours["dtype"] is ag.float16 and isinstance(ours["size"], ag.Size)
-    assert list(ours["od"]) == ["z", "a"]
+    assert list(ours["od"]) == ["z", "a"] and type(ours["counts"]) is Counter
+    numpy_values = {"f": np.float32(0.5), "i": np.int64(-3), "b": np.bool_(True)}
+    ag.save(numpy_values, tmp_path / "n.pt")  # numpy scalars: as the Python values they hold
+    assert torch.load(tmp_path / "n.pt", weights_only=True) == {"f": 0.5, "i": -3, "b": True}
     # b"": torch.save writes builtins.bytes, which its own weights-only reader refuses
     ag.save({**expected, "no bytes": b""}, tmp_path / "o.pt")
     assert torch.load(tmp_path / "o.pt", weights_only=True) == {**_nested(torch),
