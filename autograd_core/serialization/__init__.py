@@ -16,6 +16,7 @@ no bfloat16.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import secrets
@@ -31,6 +32,7 @@ from autograd_core.serialization._save_tensors import TensorReducer
 from autograd_core.serialization._storage import TypedStorage
 from autograd_core.serialization._unpickler import WeightsUnpickler
 from autograd_core.serialization._zip_writer import ALIGNMENT, ZipWriter
+from autograd_core.tensor import Tensor
 
 __all__ = ["DEFAULT_PROTOCOL", "TypedStorage", "load", "save"]
 
@@ -145,10 +147,10 @@ def load(f: Any, map_location: Any = None, pickle_module: Any = None, *,
     if not hasattr(f, "read"):
         raise TypeError(f"load(): f must be a path or a binary file object, not "
                         f"{type(f).__name__}")
-    if not (hasattr(f, "seek") and getattr(f, "seekable", lambda: True)()):
-        import io
-
-        f = io.BytesIO(f.read())  # zip needs its end first: a pipe is read whole
+    if not (hasattr(f, "seek") and getattr(f, "seekable", lambda: True)()) or f.tell():
+        # A zip is read from its end: a pipe is read whole, and so is the rest of a file
+        # positioned past its start (PyTorch reads a checkpoint from the current position).
+        f = io.BytesIO(f.read())
     return _load(f, "the file object", map_location)
 
 
@@ -157,7 +159,8 @@ def _load(stream: IO[bytes], where: str, map_location: Any) -> Any:
     loader = Loader(archive, map_location)
     data = archive.read("data.pkl")
     reader = WeightsUnpickler(data, find_class, loader.persistent_load,
-                              newobj=NEWOBJ_CLASSES, called=(parameter_class(),))
+                              newobj=NEWOBJ_CLASSES, called=(parameter_class(),),
+                              uncallable=(Tensor,))
     try:
         result = reader.load()
     except pickle.UnpicklingError as exc:

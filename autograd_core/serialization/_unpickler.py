@@ -42,10 +42,11 @@ class WeightsUnpickler:
 
     def __init__(self, data: bytes, find_class: Callable[[str, str], Any],
                  persistent_load: Callable[[Any], Any], newobj: tuple[type, ...] = (),
-                 called: tuple[type, ...] = ()) -> None:
+                 called: tuple[type, ...] = (), uncallable: tuple[type, ...] = ()) -> None:
         self._data = data
         self._newobj = newobj + called  # the classes NEWOBJ may create
         self._called = called  # of those, the ones it calls (Parameter) instead of __new__
+        self._uncallable = uncallable  # allowed as values only (torch.Tensor(n) allocates n)
         self._pos = 0
         self.find_class = find_class
         self.persistent_load = persistent_load
@@ -100,7 +101,8 @@ class WeightsUnpickler:
     def op_reduce(self) -> None:
         args = self.stack.pop()
         func = self.stack[-1]
-        if id(func) not in self.allowed or not callable(func) or type(args) is not tuple:
+        if id(func) not in self.allowed or not callable(func) or type(args) is not tuple or \
+                func in self._uncallable:
             raise UnpicklingError(f"Trying to call reduce for unrecognized function {func!r}")
         try:
             self.stack[-1] = func(*args)

@@ -258,6 +258,11 @@ def test_file_objects_paths_and_map_locations(tmp_path: pathlib.Path) -> None:
                   lambda storage, loc: None):
         buf.seek(0)
         np.testing.assert_array_equal(_np(ag.load(buf, map_location=where)["x"]), [1, 1])
+    buf = io.BytesIO(b"header")  # a checkpoint after other data loads from where f stands
+    buf.seek(0, 2)
+    ag.save({"y": ag.zeros(1)}, buf)
+    buf.seek(6)
+    assert float(ag.load(buf)["y"][0]) == 0.0
     ag.save([ag.ones(1)], str(tmp_path / "s.pt"))
     assert float(ag.load(str(tmp_path / "s.pt"))[0]) == 1.0
     seen = []

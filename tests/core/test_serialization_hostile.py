@@ -128,6 +128,7 @@ def test_globals_outside_the_list_are_refused_by_name(marker: pathlib.Path) -> N
     # calling something that is not an allowed callable (a dtype, a plain string)
     (_g("torch", "float32") + b")R.", "unrecognized function"),
     (_s("os.system") + b")R.", "unrecognized function"),
+    (_g("torch", "Tensor") + _int(2**40) + b"\x85R.", "unrecognized function"),  # 4 TiB
     # creating an object of a class outside the list, setting attributes on a tensor
     (_g("torch", "Tensor") + b")\x81.", "Can only create new object"),
     (_g("torch", "Size") + b")R}" + _s("__class__") + b"Ns" + b"b.", "Can only build"),
