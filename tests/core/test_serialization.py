@@ -338,3 +338,23 @@ def test_gpu_checkpoints_need_a_map_location_without_a_gpu(tmp_path: pathlib.Pat
         ag.load(path, map_location={"cuda:0": "cpu"})  # the tag is cuda:1: not remapped
     with pytest.raises(TypeError, match="map_location must be"):
         ag.load(path, map_location=3)
+
+
+def test_big_endian_checkpoints_are_swapped_on_load(tmp_path: pathlib.Path) -> None:
+    values = {"f": torch.tensor([1.5, -2.0, 3e38]), "i": torch.tensor([1, -2, 2**40])}
+    torch.save(values, tmp_path / "little.pt")
+    src = zipfile.ZipFile(tmp_path / "little.pt")
+    with zipfile.ZipFile(tmp_path / "big.pt", "w") as dst:  # as a big-endian machine writes
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("byteorder"):
+                data = b"big"
+            elif "/data/" in info.filename:
+                itemsize = 8 if info.filename.endswith("/1") else 4
+                data = np.frombuffer(data, f"<u{itemsize}").byteswap().tobytes()
+            dst.writestr(info.filename, data)
+    ours = ag.load(tmp_path / "big.pt")
+    theirs = torch.load(tmp_path / "big.pt", weights_only=True)
+    for key, t in values.items():
+        assert torch.equal(theirs[key], t)
+        np.testing.assert_array_equal(_np(ours[key]), t.numpy())
