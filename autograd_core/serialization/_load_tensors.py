@@ -67,6 +67,9 @@ def _check_shape(storage: Any, offset: Any, size: Any, stride: Any) -> tuple[int
         raise RuntimeError(f"load(): negative offset, size or stride (offset {offset}, size "
                            f"{tuple(size)}, stride {tuple(stride)})")
     numel = len(storage)
+    if math.prod(size) >= 2**63:
+        raise RuntimeError(f"load(): a tensor of size {tuple(size)} has more elements than an "
+                           "int64 counts")
     if math.prod(size):
         last = offset + sum((n - 1) * s for n, s in zip(size, stride))
         fits = last < numel
@@ -87,10 +90,14 @@ def _view(storage: TypedStorage, offset: Any, size: Any, stride: Any) -> Any:
     if not math.prod(size):
         return flat[:0].reshape(size)
     strides = tuple(s * item for s in stride)
-    if get_array_module(flat) is np:
-        return np.ndarray(size, flat.dtype, buffer=flat, offset=offset * item, strides=strides)
     xp = get_array_module(flat)
-    return xp.ndarray(size, flat.dtype, memptr=flat.data + offset * item, strides=strides)
+    try:
+        if xp is np:
+            return np.ndarray(size, flat.dtype, buffer=flat, offset=offset * item,
+                              strides=strides)
+        return xp.ndarray(size, flat.dtype, memptr=flat.data + offset * item, strides=strides)
+    except ValueError as exc:  # what numpy refuses beyond the checks above (sizes in bytes)
+        raise RuntimeError(f"load(): a tensor of size {size} cannot be made: {exc}") from None
 
 
 def _check_hooks(backward_hooks: Any) -> None:

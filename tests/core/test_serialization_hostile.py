@@ -181,7 +181,9 @@ def test_flipped_storage_byte_fails_the_crc() -> None:
     (3, (2,), (2,), 1, "reads past its storage"),
     (3, (2,), (1,), 5, "reads past its storage"),
     (3, (2,), (-1,), 1, "negative offset, size or stride"),
-    (3, (2**62, 2**62), (1, 1), 0, "reads past"),
+    (3, (2**62, 2**62), (1, 1), 0, "more elements than an int64"),
+    (3, (2**40, 2**30), (0, 0), 0, "more elements than an int64"),
+    (3, (2**61,), (0,), 0, "cannot be made"),  # 8 EiB of float32: numpy's own limit
     (2**60, (1,), (1,), 0, "declares 4611686018427387904 bytes"),
 ])
 def test_wrong_and_huge_sizes_are_refused_before_allocating(numel: int, size: tuple,
