@@ -29,8 +29,12 @@ def refusal(module: str, name: str) -> UnpicklingError:
                                f"{module} is blocked.")
     if module == "builtins":
         full = name
+    hint = ""
+    if module.startswith(("torch.nn.modules", "torch.optim")):
+        hint = (" The file holds a whole Module or optimizer (torch.save(model)); save its "
+                "state_dict() and load that instead.")
     return UnpicklingError(f"Unsupported global: GLOBAL {full} was not an allowed global by "
-                           "default.")
+                           f"default.{hint}")
 
 
 class WeightsUnpickler:

@@ -118,6 +118,11 @@ def test_globals_outside_the_list_are_refused_by_name(marker: pathlib.Path) -> N
         with pytest.raises(pickle.UnpicklingError, match=rf"GLOBAL {module}\.{name} "):
             ag.load(_checkpoint(pkl))
     assert "this" not in sys.modules  # a refused global is never imported
+    buf = io.BytesIO()
+    torch.save(torch.nn.Linear(2, 2), buf)  # a whole module: a class, not weights
+    with pytest.raises(pickle.UnpicklingError,
+                       match=r"GLOBAL torch\.nn\.modules\.linear\.Linear .*state_dict\(\)"):
+        ag.load(io.BytesIO(buf.getvalue()))
 
 
 @pytest.mark.parametrize(("pkl", "match"), [
