@@ -95,7 +95,7 @@ def _view(storage: TypedStorage, offset: Any, size: Any, stride: Any) -> Any:
         if xp is np:
             return np.ndarray(size, flat.dtype, buffer=flat, offset=offset * item,
                               strides=strides)
-        return xp.ndarray(size, flat.dtype, memptr=flat.data + offset * item, strides=strides)
+        return xp.lib.stride_tricks.as_strided(flat[offset:], size, strides)  # CuPy
     except ValueError as exc:  # what numpy refuses beyond the checks above (sizes in bytes)
         raise RuntimeError(f"load(): a tensor of size {size} cannot be made: {exc}") from None
 

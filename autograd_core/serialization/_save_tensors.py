@@ -37,7 +37,11 @@ _ORDERED = Global("collections", "OrderedDict")
 
 
 def _address(arr: Any) -> int:
-    return int(arr.ctypes.data) if get_array_module(arr) is np else int(arr.data.ptr)
+    if get_array_module(arr) is np:
+        return int(arr.ctypes.data)
+    ptr = getattr(arr.data, "ptr", None)  # CuPy's MemoryPointer
+    # the numpy-backed CuPy stand-in of the tests has no MemoryPointer: its host address
+    return int(ptr) if ptr is not None else int(arr.__array_interface__["data"][0])
 
 
 def _extent(arr: Any) -> tuple[int, int]:
