@@ -47,9 +47,9 @@ class Script:
 
 
 def load(path: str, args: Sequence[str] = ()) -> Any:
-    """Compile the script at `path` with `sys.argv` = [path, *args]; a model script (one
-    defining `step` at its top level) is executed in a fresh module and validated, a plain
-    script is returned unstarted, as a `plain.PlainScript` that runs it by iterations.
+    """Compile the script at `path` with `sys.argv` = [path, *args]; a model script is
+    executed in a fresh module and validated, a plain script (`is_plain`) is returned
+    unstarted, as a `plain.PlainScript` that runs it by iterations.
 
     Raises:
         ScriptError: unreadable file, syntax error, exception at import, or missing parts.
@@ -58,12 +58,36 @@ def load(path: str, args: Sequence[str] = ()) -> Any:
     code = _compile(source, path)
     sys.argv = [path, *args]  # argparse reads the script's own arguments
     _add_folder(path)
-    if "step" not in _definition_lines(source):
+    if is_plain(source):
         from app.runner.plain import PlainScript  # the engine loads in the worker only
 
         return PlainScript(path, code, preferred_device(path))
     namespace = _execute(code, path)
     return _validate(namespace, source, path)
+
+
+def is_plain(source: str) -> bool:
+    """Whether a script is a plain training script rather than a model script: it defines no
+    top-level `step`, and no `model` either unless it imports `torch` (a PyTorch script's
+    `model = Net()`; a model script that forgot `step` is told so)."""
+    names = _definition_lines(source)
+    if "step" in names:
+        return False
+    return "model" not in names or _imports_torch(source)
+
+
+def _imports_torch(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "torch" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            return True
+    return False
 
 
 def _add_folder(path: str) -> None:

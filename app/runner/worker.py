@@ -201,6 +201,8 @@ class Worker:
         if isinstance(cmd, p.Shutdown):
             self.quit = True
         elif isinstance(cmd, p.Stop):
+            if self.script is not None:  # a plain script ends (it would, mid-iteration)
+                self.script.close()
             self.controller.stop_requested = False
             self._set_mode(None)
             self.remaining = None
