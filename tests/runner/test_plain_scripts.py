@@ -291,3 +291,70 @@ def test_the_driver_process_never_imports_autograd_core_as_torch(tmp_path, sessi
     assert not any(isinstance(f, TorchAlias) for f in sys.meta_path)
     torch = sys.modules.get("torch")
     assert torch is None or not torch.__name__.startswith("autograd_core")
+
+
+# ----------------------------------------------------------------- boundaries, in-process
+@pytest.fixture
+def cuts():
+    """Runs code under a Controller with plain-script boundaries; returns the ops seen
+    between boundaries (one list per iteration, the open one last)."""
+    from app.runner.plain import Boundaries
+    from app.runner.stepping import Controller
+    from autograd_core import hooks
+
+    iterations: list[list[str]] = [[]]
+
+    class Ops:
+        op_begin = backward_begin = None
+
+        def op_end(self, token, fn, *rest):
+            iterations[-1].append(fn.__name__)
+
+        def __getattr__(self, name):
+            return lambda *a: None
+
+    controller = Controller(lambda stepped: None)
+    controller.inner = Ops()
+    controller.plain = Boundaries(lambda: iterations.append([]))
+    previous = hooks.set_observer(controller)
+    yield iterations
+    hooks.set_observer(previous)
+
+
+def _model():
+    import autograd_core as torch
+
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    return torch, net, torch.ones(5, 3)
+
+
+def test_clipping_and_schedulers_between_backward_and_step_stay_in_the_iteration(cuts):
+    torch, net, x = _model()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, 1)
+    for _ in range(3):
+        opt.zero_grad()
+        net(x).pow(2).mean().backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 0.5)
+        with torch.no_grad():
+            net[0].weight.grad.mul_(1.0)
+        opt.step()
+        sched.step()
+    assert len(cuts) == 3  # two boundaries taken; the third iteration is still open
+    assert cuts[0] == cuts[1] == cuts[2] and "Linear" in cuts[0]
+
+
+def test_a_gradient_penalty_is_part_of_the_forward_pass_and_two_optimizers_two_steps(cuts):
+    torch, net, x = _model()
+    x.requires_grad_(True)
+    d, g = (torch.optim.Adam(net.parameters()) for _ in range(2))
+    for _ in range(2):
+        out = net(x).sum()
+        (grad,) = torch.autograd.grad(out, x, retain_graph=True)  # WGAN-GP style: not an end
+        penalty = (grad * grad).sum()
+        (out + penalty).backward()
+        d.step()
+        net(x).mean().backward()
+        g.step()
+    assert len(cuts) == 4  # each optimizer.step() ends an iteration
+    assert "Mul" in cuts[0] and "Sum" in cuts[0]
