@@ -20,12 +20,14 @@ from __future__ import annotations
 import sys
 import threading
 import types
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 from app.runner.stepping import StopRequested
 from autograd_core import grad_mode
 
-__all__ = ["Boundaries", "PlainScript", "ScriptEnded"]
+__all__ = ["Boundaries", "PlainScript", "ScriptEnded", "ScriptModules"]
 
 _FORWARD, _BACKWARD, _UPDATE = 0, 1, 2
 
@@ -47,12 +49,14 @@ class Boundaries:
     iteration. `cut()` returns when the next iteration may start (or raises StopRequested).
     """
 
-    __slots__ = ("cut", "loss", "state")
+    __slots__ = ("cut", "depth", "loss", "modules", "state")
 
     def __init__(self, cut: Any) -> None:
         self.cut = cut
         self.state = _FORWARD
         self.loss: Any = None  # the tensor the iteration's top-level backward() started from
+        self.modules = ScriptModules()
+        self.depth = 0  # module calls open now
 
     def _boundary(self) -> None:
         self.state = _FORWARD
@@ -63,7 +67,14 @@ class Boundaries:
         if state == _UPDATE or (state == _BACKWARD and grad_mode.state.enabled):
             self._boundary()
 
-    before_module = before_op
+    def before_module(self, module: Any) -> bool:
+        """A module is called; True when it is a top-level one seen for the first time."""
+        self.before_op()
+        self.depth += 1
+        return self.depth == 1 and self.modules.add(module)
+
+    def after_module(self) -> None:
+        self.depth = max(self.depth - 1, 0)
 
     def phase(self, name: str) -> None:
         if name == "backward":
@@ -96,14 +107,50 @@ def _backward_root(frame: types.FrameType | None) -> Any:
     return root
 
 
+class ScriptModules:
+    """The model of a plain script: the top-level modules its iterations called, each named
+    by its class (`Net`, its children `Net.fc1`), so captures name parameters (`Net.fc1.weight`)
+    as they do for a model script's `model`. Held weakly: a script that builds a new model
+    every iteration does not keep the old ones alive."""
+
+    def __init__(self) -> None:
+        self._top: dict[int, weakref.ref] = {}
+
+    def add(self, module: Any) -> bool:
+        """Remember a top-level module; True if it was new."""
+        ref = self._top.get(id(module))
+        if ref is not None and ref() is module:
+            return False
+        self._top = {k: r for k, r in self._top.items() if r() is not None}
+        try:
+            self._top[id(module)] = weakref.ref(module)
+        except TypeError:  # a module-like object without weak references: left unnamed
+            return False
+        return True
+
+    def _live(self) -> list[Any]:
+        return [m for m in (r() for r in self._top.values()) if m is not None]
+
+    def named_modules(self) -> Iterator[tuple[str, Any]]:
+        for module in self._live():
+            yield from module.named_modules(prefix=type(module).__name__)
+
+    def named_parameters(self) -> Iterator[tuple[str, Any]]:
+        for module in self._live():
+            yield from module.named_parameters(prefix=type(module).__name__)
+
+    def parameters(self) -> Iterator[Any]:
+        for _, param in self.named_parameters():
+            yield param
+
+
 class PlainScript:
     """A compiled plain script; `step(i)` runs it to its next iteration boundary.
 
-    Attributes match `script.Script`: `model` is None (the graph groups the modules each
-    iteration ran, by class and attribute name), no ITERATIONS, the device from `DEVICE`.
+    Attributes match `script.Script`: `model` is the `ScriptModules` its iterations called,
+    no ITERATIONS, the device from `DEVICE`.
     """
 
-    model: Any = None
     iterations: int | None = None
 
     def __init__(self, path: str, code: types.CodeType, device: str | None) -> None:
@@ -114,6 +161,7 @@ class PlainScript:
         self.module.__file__ = path
         self.namespace = self.module.__dict__
         self.boundaries = Boundaries(self._cut)
+        self.model = self.boundaries.modules
         self.completed = 0  # iterations the script finished
         self._go = threading.Semaphore(0)    # worker -> script: run to the next boundary
         self._done = threading.Semaphore(0)  # script -> worker: at a boundary, or ended

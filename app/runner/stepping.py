@@ -135,12 +135,16 @@ class Controller:
 
     # ---------------------------------------------------------------- pass-through
     def module_enter(self, module: Any) -> Any:
-        if self.plain is not None:
-            self.plain.before_module()
+        if self.plain is not None and self.plain.before_module(module):
+            refresh = getattr(self.inner, "refresh_model", None)  # a new top-level module:
+            if refresh is not None:                                # the recorder names it
+                refresh()
         inner = self.inner
         return inner.module_enter(module) if inner is not None else None
 
     def module_exit(self, token: Any, module: Any, output: Any) -> None:
+        if self.plain is not None:
+            self.plain.after_module()
         inner = self.inner
         if inner is not None:
             inner.module_exit(token, module, output)
