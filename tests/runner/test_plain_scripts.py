@@ -169,6 +169,8 @@ import argparse
 import sys
 
 import torch
+import torch.nn.functional
+import torch.utils.data
 from torch import nn, optim
 
 
@@ -178,6 +180,7 @@ def main():
     parser.add_argument("--lr", type=float, default=0.01)
     args = parser.parse_args()
     print("argv", sys.argv[1:], args.epochs, args.lr)
+    print("engine", torch.__name__, torch.nn.functional.__name__, torch.utils.data.__name__)
     model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
     opt = optim.Adam(model.parameters(), lr=args.lr)
     x = torch.ones(8, 2)
@@ -200,6 +203,9 @@ def test_argparse_scripts_get_their_arguments_and_main_runs(tmp_path, sessions):
     end = s.wait_for(lambda e: isinstance(e, p.Error) and e.kind == "warning", timeout=60)
     assert "ran to its end after 3 iterations" in end.message  # sys.exit(0) is a normal end
     assert s.of(p.Output)[0].text == "argv ['--epochs', '3', '--lr', '0.1'] 3 0.1"
+    # torch is our engine in the worker, whether or not PyTorch is installed there
+    assert s.of(p.Output)[1].text == ("engine autograd_core autograd_core.nn.functional "
+                                      "autograd_core.utils.data")
     assert len(s.of(p.Captured)) == 3 and not _errors(s)
     modules = {n.module for n in s.of(p.Captured)[-1].capture.nodes}
     assert {"Sequential.0", "Sequential.2"} <= modules  # by class and attribute name

@@ -4,10 +4,11 @@ runs and stops it, while the window's own process never takes autograd_core for 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from app.runner import protocol as p
-from tests.ui.conftest import STARTUP_MS
+from tests.ui.conftest import ROOT, STARTUP_MS
 
 TRAIN = """\
 import argparse
@@ -75,3 +76,30 @@ def test_a_plain_script_opens_runs_and_stops_in_the_window(qtbot, settings, tmp_
     torch = sys.modules.get("torch")
     assert torch is None or not torch.__name__.startswith("autograd_core")
     window.close()
+
+
+ARGV = """\
+import sys
+from pathlib import Path
+
+import torch
+
+Path(__file__).with_suffix(".argv").write_text(repr(sys.argv[1:]))
+w = torch.ones(3, requires_grad=True)
+for i in range(3):
+    (w * 2.0).sum().backward()
+"""
+
+
+def test_gradscope_passes_the_arguments_after_the_double_dash(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(ARGV)
+    out = tmp_path / "window.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    env["PYTHONPATH"] = str(ROOT)
+    run = subprocess.run([sys.executable, "-m", "app", str(script), "--screenshot", str(out),
+                          "--", "--epochs", "1", "-n", "7"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "train.argv").read_text() == "['--epochs', '1', '-n', '7']"
+    assert out.stat().st_size > 0
