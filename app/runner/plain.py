@@ -17,6 +17,7 @@ iteration that ran a backward or an update.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import threading
 import types
@@ -78,8 +79,8 @@ class Boundaries:
 
     def phase(self, name: str) -> None:
         if name == "backward":
-            root = _backward_root(sys._getframe(1))
-            if root is None:  # autograd.grad (a gradient penalty): part of the forward pass
+            called, root = _backward_call(sys._getframe(1))
+            if not called:  # autograd.grad (a gradient penalty): part of the forward pass
                 return
             if self.state == _UPDATE:
                 self._boundary()
@@ -93,18 +94,18 @@ class Boundaries:
         return self.state != _FORWARD
 
 
-def _backward_root(frame: types.FrameType | None) -> Any:
-    """The first tensor of the outermost `engine.backward(tensors, ...)` on the stack (None
-    for a walk of `autograd.grad`)."""
+def _backward_call(frame: types.FrameType | None) -> tuple[bool, Any]:
+    """Whether `engine.backward` (Tensor.backward, autograd.backward) is on the stack, not
+    only `autograd.grad`; and the first tensor of the outermost call (None if unknown)."""
     from autograd_core import engine
 
-    code, root = engine.backward.__code__, None
+    code, called, root = inspect.unwrap(engine.backward).__code__, False, None
     while frame is not None:
         if frame.f_code is code:
-            tensors = frame.f_locals.get("tensors")
-            root = tensors[0] if tensors else root
+            called, tensors = True, frame.f_locals.get("tensors")
+            root = tensors[0] if isinstance(tensors, list | tuple) and tensors else root
         frame = frame.f_back
-    return root
+    return called, root
 
 
 class ScriptModules:
