@@ -201,9 +201,9 @@ class Worker:
         if isinstance(cmd, p.Shutdown):
             self.quit = True
         elif isinstance(cmd, p.Stop):
+            self.controller.stop_requested = False
             if self.script is not None:  # a plain script ends (it would, mid-iteration)
                 self.script.close()
-            self.controller.stop_requested = False
             self._set_mode(None)
             self.remaining = None
             self.status(p.IDLE if self.script is not None else p.ERROR)
