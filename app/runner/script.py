@@ -16,11 +16,14 @@ import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.runner.missing_api import missing_api, missing_api_message
 from app.runner.protocol import Error
 from app.runner.stepping import StopRequested
+
+if TYPE_CHECKING:  # plain.py imports the engine: the driver's side must not
+    from app.runner.plain import PlainScript
 
 
 class ScriptError(Exception):
@@ -46,7 +49,7 @@ class Script:
         """Nothing of a model script runs between calls of `step` (a plain one's does)."""
 
 
-def load(path: str, args: Sequence[str] = ()) -> Any:
+def load(path: str, args: Sequence[str] = ()) -> Script | PlainScript:
     """Compile the script at `path` with `sys.argv` = [path, *args]; a model script is
     executed in a fresh module and validated, a plain script (`is_plain`) is returned
     unstarted, as a `plain.PlainScript` that runs it by iterations.
@@ -242,8 +245,7 @@ def exception_error(exc: BaseException, path: str, iteration: int | None = None)
     kept = _from_first_user_frame(frames, user)
     last = user[-1] if user else (kept[-1] if kept else None)
     location = f"{last.filename}:{last.lineno}" if last else path
-    below = [f for i, f in enumerate(frames) if user and i > _position(frames, user[-1])]
-    api = missing_api(exc, below) if user else None
+    api = missing_api(exc, frames[_position(frames, user[-1]) + 1:]) if user else None
     summary = missing_api_message(api) if api else _summary(exc)
     message = f"{location}: {summary}"
     if iteration is not None:
