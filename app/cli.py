@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.cli_args import int_at_least, positive_finite
+from app.cli_args import int_at_least, positive_finite, split_script_args
 from app.cli_record import record_command
 from app.present.formats import (
     MAX_PIXELS,
@@ -52,11 +52,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     # the help lists them all the same.
     p = argparse.ArgumentParser(
         prog="gradscope", description=__doc__.splitlines()[0],
-        usage="gradscope [MODEL.py | run.gscope] [options]\n"
+        usage="gradscope [MODEL.py | run.gscope] [options] [-- SCRIPT ARGS]\n"
               "       gradscope {record,export} ... (see below)",
         epilog=SUBCOMMANDS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model", nargs="?", default=str(DEFAULT_EXAMPLE),
-                   help="a model script defining `model` and `step(i)`, or a recorded "
+                   help="a model script defining `model` and `step(i)`, a plain PyTorch "
+                        "training script (arguments after `--` are its own), or a recorded "
                         "session .gscope (default: spirals MLP)")
     p.add_argument("-n", "--iterations", type=int, default=None,
                    help="iterations to run (--terminal: default the script's ITERATIONS, "
@@ -96,13 +97,15 @@ def main(argv: list[str] | None = None) -> int:
         return record_command(argv[1:])
     if argv and argv[0] == "export":
         return export_command(argv[1:])
-    args = _parse(argv)
+    ours, script_args = split_script_args(argv)
+    args = _parse(ours)
     if args.terminal:
         return train(args.model, args.iterations)
-    return gui(args.model, args.screenshot, args.iterations)
+    return gui(args.model, args.screenshot, args.iterations, script_args)
 
 
-def gui(source: str, screenshot: str | None, iterations: int | None = None) -> int:
+def gui(source: str, screenshot: str | None, iterations: int | None = None,
+        script_args: list[str] | None = None) -> int:
     """Open the window (Qt is imported only here, so the other commands run without it)."""
     if not Path(source).is_file():
         print(f"gradscope: no such model script or session: {source}", file=sys.stderr)
@@ -113,7 +116,7 @@ def gui(source: str, screenshot: str | None, iterations: int | None = None) -> i
         print(f"gradscope: the app needs PySide6 ({exc}); install the gui extra: "
               "pip install -e '.[gui]'  (or use --terminal)", file=sys.stderr)
         return 2
-    return run_app(source, screenshot, iterations)
+    return run_app(source, screenshot, iterations, script_args or [])
 
 
 def _parse_export(argv: list[str]) -> argparse.Namespace:

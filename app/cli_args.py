@@ -32,3 +32,12 @@ def int_at_least(low: int) -> Any:
 
     parse.__name__ = f"integer >= {low}"
     return parse
+
+
+def split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(our arguments, the script's): everything after the first `--` is the script's own
+    command line (`gradscope record train.py -n 5 -- --lr 0.1`)."""
+    if "--" not in argv:
+        return list(argv), []
+    at = argv.index("--")
+    return list(argv[:at]), list(argv[at + 1:])

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli_args import int_at_least, positive_finite
+from app.cli_args import int_at_least, positive_finite, split_script_args
 
 if TYPE_CHECKING:
     from app.runner.record import RecordResult
@@ -19,11 +19,12 @@ if TYPE_CHECKING:
 
 def _parse_record(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="gradscope record",
+        prog="gradscope record", usage="%(prog)s MODEL.py -o OUT [options] [-- SCRIPT ARGS]",
         description="Run a model script in a worker process, recording every iteration, "
                     "and save the session (.gscope). Ctrl-C, SIGTERM or SIGHUP stop the run "
                     "and save what was captured.")
-    p.add_argument("model", help="a model script defining `model` and `step(i)`")
+    p.add_argument("model", help="a model script defining `model` and `step(i)`, or a plain "
+                                 "PyTorch training script (arguments after `--` are its own)")
     p.add_argument("-n", "--iterations", type=int_at_least(1), default=None,
                    help="iterations to run (default: the script's ITERATIONS, else 100)")
     p.add_argument("--device", choices=("cpu", "cuda"), default=None,
@@ -47,7 +48,9 @@ def record_command(argv: list[str]) -> int:
     number when SIGINT/SIGTERM/SIGHUP ended it (what was captured is saved)."""
     from app.runner.record import Interrupt
 
-    args = _parse_record(argv)
+    ours, script_args = split_script_args(argv)
+    args = _parse_record(ours)
+    args.script_args = script_args
     with Interrupt() as interrupt:  # first: a signal must never cost what was captured
         return _record(args, interrupt)
 
@@ -85,7 +88,8 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
         warning=lambda err: _show(bar, f"gradscope: warning: {err.message}", "stderr"))
     try:
         result = record(args.model, args.iterations, args.device, args.stats, args.timeout,
-                        callbacks, sink=sink, interrupt=interrupt, threads=args.threads)
+                        callbacks, sink=sink, interrupt=interrupt, threads=args.threads,
+                        args=args.script_args)
     except BaseException:
         if writer:
             _abort(writer[0])

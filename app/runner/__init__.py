@@ -2,7 +2,9 @@
 
 `Driver` (parent side) starts the worker, sends the commands of `protocol` and reads its
 events without blocking; `worker` is the child's main loop; `script` loads and validates the
-model script; `stepping` blocks inside the engine hook for step mode.
+model script; `stepping` blocks inside the engine hook for step mode. A plain PyTorch script
+(no `model`/`step`) runs by iterations through `plain`, with `import torch` made our engine in
+the worker by `torch_alias` and a missing API named by `missing_api`.
 """
 
 from app.runner import protocol

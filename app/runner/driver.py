@@ -56,6 +56,7 @@ class Driver:
             default): the worker shares our descriptors.
         threads: BLAS/OpenMP threads for the worker's ops, set in its environment before
             numpy loads (default 1, see `app.runner.threads`); 0: the libraries' default.
+        args: the script's own command-line arguments (its `sys.argv[1:]`, for argparse).
 
     Printed lines arrive as one `Output` event per line; a reader that handles
     `OutputBatch` events itself (a window) sets `batch_output` and gets them unsplit.
@@ -63,14 +64,15 @@ class Driver:
 
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
                  every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None,
-                 relay_output: bool = False, threads: int = DEFAULT_THREADS) -> None:
+                 relay_output: bool = False, threads: int = DEFAULT_THREADS,
+                 args: list[str] | tuple[str, ...] = ()) -> None:
         if record not in p.RECORD_LEVELS:
             raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
         if threads < 0:
             raise ValueError(f"threads must be 0 (the libraries' default) or more, not {threads}")
         self.options = p.WorkerOptions(path=str(path), device=device, record=record,
                                        every=every, keep_captures=keep_captures,
-                                       threads=threads)
+                                       threads=threads, args=list(args))
         self.stop_grace = stop_grace
         self.relay_output = relay_output
         self.state = p.DEAD

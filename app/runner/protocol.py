@@ -246,3 +246,5 @@ class WorkerOptions:
     threads: int = 1                 # BLAS/OpenMP threads (set in the environment before
                                      # numpy loads); 0: the libraries' default (all cores)
     dump_fd: int | None = None       # inherited file for faulthandler's stacks on SIGUSR1
+    args: list[str] = field(default_factory=list)  # the script's own command-line arguments
+                                                   # (its sys.argv[1:])

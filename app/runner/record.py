@@ -98,7 +98,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
            stats: str = "basic", timeout: float | None = None,
            callbacks: Callbacks | None = None,
            sink: Callable[[str, int], Any] | None = None,
-           interrupt: Interrupt | None = None, threads: int = DEFAULT_THREADS) -> RecordResult:
+           interrupt: Interrupt | None = None, threads: int = DEFAULT_THREADS,
+           args: list[str] | tuple[str, ...] = ()) -> RecordResult:
     """Run `iterations` of the script at `path` in a worker, recording at `stats`.
 
     Args:
@@ -115,6 +116,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
             kept), a second one kills the worker.
         threads: BLAS/OpenMP threads of the worker (default 1; 0: the libraries' default),
             reported in each capture's `threads`.
+        args: the script's own command-line arguments (its `sys.argv[1:]`).
     Returns:
         A RecordResult (`session` is the sink) and what went wrong, if anything.
 
@@ -131,7 +133,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     result = RecordResult(None)
     # relay_output: nothing the script starts may keep holding the caller's stdout.
     with Driver(path, device=device, record=stats, relay_output=True,
-                threads=threads) as driver:
+                threads=threads, args=args) as driver:
         loaded = _wait_loaded(driver, cb, deadline, interrupt, result)
         if isinstance(loaded, p.Loaded):
             total = iterations or loaded.iterations or 100

@@ -13,12 +13,17 @@ import os
 import sys
 import traceback
 import types
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from app.runner.missing_api import missing_api, missing_api_message
 from app.runner.protocol import Error
 from app.runner.stepping import StopRequested
+
+if TYPE_CHECKING:  # plain.py imports the engine: the driver's side must not
+    from app.runner.plain import PlainScript
 
 
 class ScriptError(Exception):
@@ -40,17 +45,58 @@ class Script:
     iterations: int | None
     device: str | None
 
+    def close(self) -> None:
+        """Nothing of a model script runs between calls of `step` (a plain one's does)."""
 
-def load(path: str) -> Script:
-    """Compile and execute the script at `path` in a fresh module, then validate it.
+
+def load(path: str, args: Sequence[str] = ()) -> Script | PlainScript:
+    """Compile the script at `path` with `sys.argv` = [path, *args]; a model script is
+    executed in a fresh module and validated, a plain script (`is_plain`) is returned
+    unstarted, as a `plain.PlainScript` that runs it by iterations.
 
     Raises:
         ScriptError: unreadable file, syntax error, exception at import, or missing parts.
     """
     source = _read(path)
     code = _compile(source, path)
+    sys.argv = [path, *args]  # argparse reads the script's own arguments
+    _add_folder(path)
+    if is_plain(source):
+        from app.runner.plain import PlainScript  # the engine loads in the worker only
+
+        return PlainScript(path, code, preferred_device(path))
     namespace = _execute(code, path)
     return _validate(namespace, source, path)
+
+
+def is_plain(source: str) -> bool:
+    """Whether a script is a plain training script rather than a model script: it defines no
+    top-level `step`, and no `model` either unless it imports `torch` (a PyTorch script's
+    `model = Net()`; a model script that forgot `step` is told so)."""
+    names = _definition_lines(source)
+    if "step" in names:
+        return False
+    return "model" not in names or _imports_torch(source)
+
+
+def _imports_torch(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "torch" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            return True
+    return False
+
+
+def _add_folder(path: str) -> None:
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # a script may import helper modules beside it
 
 
 def _read(path: str) -> str:
@@ -106,9 +152,6 @@ def syntax_error(exc: SyntaxError, path: str) -> Error:
 def _execute(code: types.CodeType, path: str) -> dict:
     module = types.ModuleType("__gradscope_script__")
     module.__file__ = path
-    folder = str(Path(path).resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # a script may import helper modules beside it
     try:
         exec(code, module.__dict__)
     except SyntaxError as exc:  # raised by a module the script imports
@@ -202,13 +245,19 @@ def exception_error(exc: BaseException, path: str, iteration: int | None = None)
     kept = _from_first_user_frame(frames, user)
     last = user[-1] if user else (kept[-1] if kept else None)
     location = f"{last.filename}:{last.lineno}" if last else path
-    summary = _summary(exc)
+    api = missing_api(exc, frames[_position(frames, user[-1]) + 1:]) if user else None
+    summary = missing_api_message(api) if api else _summary(exc)
     message = f"{location}: {summary}"
     if iteration is not None:
         message += f" (in iteration {iteration})"
     body = "".join(traceback.format_list(kept))
     details = f"{location}: {summary}\nTraceback (most recent call last):\n{body}{summary}"
     return Error("exception", message, location=location, details=details, iteration=iteration)
+
+
+def _position(frames: list, frame: Any) -> int:
+    """Index of `frame` itself in `frames` (FrameSummary's == would match a recursion's)."""
+    return next(i for i, f in enumerate(frames) if f is frame)
 
 
 def _summary(exc: BaseException) -> str:
@@ -262,3 +311,27 @@ def preferred_device(path: str) -> str | None:
                 and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
             return node.value.value
     return None
+
+
+def set_device(requested: str | None, path: str, warn: Callable[[Error], None]) -> str:
+    """Set the default device before the script runs and return it: `requested`, else the
+    script's DEVICE, else the CPU.
+
+    Raises:
+        ScriptError: the requested device is unusable (a DEVICE that is falls back to the
+            CPU, and `warn` is told why).
+    """
+    import autograd_core as ag
+
+    wanted = requested or preferred_device(path) or "cpu"
+    try:
+        ag.set_default_device(wanted)
+    except Exception as exc:  # CUDA unusable: the message says why
+        message = f"{exc}. The CPU is available: choose device 'cpu'"
+        if requested is not None:
+            raise ScriptError(Error("device", message, location=wanted)) from None
+        warn(Error("warning", f"the script asks for DEVICE={wanted!r}: {message}; "
+                   "running on the CPU", location=wanted))
+        ag.set_default_device("cpu")
+        wanted = "cpu"
+    return wanted

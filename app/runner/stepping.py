@@ -42,7 +42,7 @@ class Controller:
     """
 
     __slots__ = ("backward_index", "current_phase", "forward_index", "inner", "iteration",
-                 "mode", "pause", "paused_ns", "record_of", "stop_requested", "warm")
+                 "mode", "pause", "paused_ns", "plain", "record_of", "stop_requested", "warm")
 
     def __init__(self, pause: Callable[[Stepped], None]) -> None:
         self.inner: Any = None
@@ -57,6 +57,9 @@ class Controller:
         self.paused_ns = 0
         # warm(values): after a pause, before the next op (see app.runner.warm); or None.
         self.warm: Callable[[tuple], None] | None = None
+        # A plain script's iteration boundaries (app.runner.plain.Boundaries), told of each
+        # op, module call and phase before the recorder is; None for a model script.
+        self.plain: Any = None
 
     def begin_iteration(self, iteration: int) -> None:
         self.iteration = iteration
@@ -72,6 +75,8 @@ class Controller:
     def op_begin(self, fn: type) -> Any:
         if self.stop_requested:
             raise StopRequested
+        if self.plain is not None:
+            self.plain.before_op()  # may end the iteration: read `inner` after it
         inner = self.inner
         begin = inner.op_begin if inner is not None else None
         return begin(fn) if begin is not None else None
@@ -130,15 +135,23 @@ class Controller:
 
     # ---------------------------------------------------------------- pass-through
     def module_enter(self, module: Any) -> Any:
+        if self.plain is not None and self.plain.before_module(module):
+            refresh = getattr(self.inner, "refresh_model", None)  # a new top-level module:
+            if refresh is not None:                                # the recorder names it
+                refresh()
         inner = self.inner
         return inner.module_enter(module) if inner is not None else None
 
     def module_exit(self, token: Any, module: Any, output: Any) -> None:
+        if self.plain is not None:
+            self.plain.after_module()
         inner = self.inner
         if inner is not None:
             inner.module_exit(token, module, output)
 
     def phase(self, name: str) -> None:
+        if self.plain is not None:
+            self.plain.phase(name)
         self.current_phase = name
         inner = self.inner
         if inner is not None:

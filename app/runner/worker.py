@@ -16,12 +16,13 @@ import traceback
 from typing import Any
 
 from app.runner import protocol as p
-from app.runner import recording, warnings_filter
+from app.runner import recording, torch_alias, warnings_filter
 from app.runner.lifetime import ORPHAN_GRACE, end_group, exit_later, readable
 from app.runner.measures import loss_value, memory_in_use
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
-from app.runner.script import Script, ScriptError, exception_error, load, preferred_device
+from app.runner.plain import PlainScript, ScriptEnded
+from app.runner.script import Script, ScriptError, exception_error, load, set_device
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
 from app.runner.stop_report import install_dump, stopped_error
 from app.runner.threads import effective_threads
@@ -65,7 +66,7 @@ class Worker:
         self.controller.warm = self._warm
         self.device = options.device
         self._take_recording(options.record, options.every)
-        self.script: Script | None = None
+        self.script: Script | PlainScript | None = None
         self.rec: Any = recording.NullRecording()
         self.state = p.LOADING
         self.iteration = 0            # completed iterations since load
@@ -112,9 +113,15 @@ class Worker:
                            memory_in_use(self.device), self.threads))
 
     def close(self) -> None:
+        self._close_script()
         self.rec.close()
         self.flush_output()
         self.outbox.close()
+
+    def _close_script(self) -> None:
+        if self.script is not None:
+            self.script.close()  # a plain script waiting between iterations ends there
+        self.script, self.controller.plain = None, None
 
     def install_output(self) -> None:
         """Forward the script's print() output line by line as Output events."""
@@ -130,14 +137,15 @@ class Worker:
         """(Re)load the script on the chosen device; failures become events, never raise."""
         self.rec.close()
         self.rec = recording.NullRecording()
-        self.script = None
+        self._close_script()
         self.iteration, self.remaining, self.rate = 0, None, 0.0
         self.controller.mode = None
         self.install_output()  # a previous load may have rebound sys.stdout
         self.status(p.LOADING)
         try:
-            self._set_device()
-            self.script = load(self.options.path)
+            self.device = set_device(self.device, self.options.path, self.send)
+            self.script = load(self.options.path, self.options.args)
+            self.controller.plain = getattr(self.script, "boundaries", None)
         except ScriptError as exc:
             self.send(exc.error)
             self.status(p.ERROR)
@@ -159,29 +167,12 @@ class Worker:
                            type(self.script.model).__name__))
         self.status(p.IDLE)
 
-    def _set_device(self) -> None:
-        """Set the default device before the script runs: explicit choice, else DEVICE."""
-        import autograd_core as ag
-
-        explicit = self.device is not None
-        wanted = self.device or preferred_device(self.options.path) or "cpu"
-        try:
-            ag.set_default_device(wanted)
-        except Exception as exc:  # CUDA unusable: the message says why
-            message = f"{exc}. The CPU is available: choose device 'cpu'"
-            if explicit:
-                raise ScriptError(p.Error("device", message, location=wanted)) from None
-            self.send(p.Error("warning", f"the script asks for DEVICE={wanted!r}: {message}; "
-                              "running on the CPU", location=wanted))
-            ag.set_default_device("cpu")
-            wanted = "cpu"
-        self.device = wanted
-
     # ------------------------------------------------------------------ main loop
     def serve(self) -> None:
         from autograd_core import hooks
 
         hooks.set_observer(self.controller)  # for the whole life of the worker
+        torch_alias.install()  # `import torch` in the script runs on autograd_core
         self.load()
         while not self.quit:
             if self.state == p.RUNNING:
@@ -211,6 +202,8 @@ class Worker:
             self.quit = True
         elif isinstance(cmd, p.Stop):
             self.controller.stop_requested = False
+            if self.script is not None:  # a plain script ends (it would, mid-iteration)
+                self.script.close()
             self._set_mode(None)
             self.remaining = None
             self.status(p.IDLE if self.script is not None else p.ERROR)
@@ -282,6 +275,9 @@ class Worker:
         except StopRequested as exc:
             self._stopped(exc, i)
             return
+        except ScriptEnded as exc:  # a plain script has no iteration left
+            self._ended(exc)
+            return
         except BaseException as exc:  # sys.exit, Ctrl-C, any exception: the user's, not ours
             self._failed(exc, i)
             return
@@ -339,6 +335,14 @@ class Worker:
             self.send(stopped_error(exc.__traceback__, self.options.path, iteration=i))
         if pending is not None:
             self._handle(pending)
+
+    def _ended(self, exc: ScriptEnded) -> None:
+        self._cut_short()  # what ran after its last iteration is no iteration
+        self.send(p.Error("warning", f"{self.options.path}: the script {exc.why} after "
+                          f"{exc.iterations} iterations; Restart runs it again",
+                          location=self.options.path))
+        self.send(p.Finished(self.iteration, 0.0))
+        self.status(p.IDLE)
 
     def _failed(self, exc: BaseException, i: int) -> None:
         self._cut_short()

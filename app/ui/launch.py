@@ -41,13 +41,14 @@ def choose_platform(screenshot: bool) -> str | None:
 
 
 def run_app(source: str | None = None, screenshot: str | None = None,
-            iterations: int | None = None) -> int:
+            iterations: int | None = None, script_args: list[str] | None = None) -> int:
     """Open the window on a model script or .gscope session (default: the spirals example).
 
     Args:
         source: a model script (.py) or a recorded session (.gscope).
         screenshot: save the window to this PNG once `iterations` are drawn, then exit.
         iterations: with `screenshot`, how many iterations run before the shot (default 1).
+        script_args: the script's own command-line arguments (its `sys.argv[1:]`).
     Returns:
         The process exit code.
     """
@@ -70,6 +71,7 @@ def run_app(source: str | None = None, screenshot: str | None = None,
     if is_session_file(source):
         window.open_session(source)
     else:
+        window.runner.script_args[os.path.abspath(source)] = list(script_args or [])
         window.open_model(source)
     if screenshot is None:
         return app.exec()

@@ -11,6 +11,7 @@ dropped rather than shown in the new one."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
@@ -32,6 +33,9 @@ class RunnerAdapter(QObject):
         self.model = model
         self.driver: Driver | None = None
         self.threads: int | None = None  # BLAS/OpenMP threads for new workers (None: default)
+        # The command line's own arguments of a script (`gradscope train.py -- --lr 0.1`),
+        # by absolute path: a script opened later from the menu gets none.
+        self.script_args: dict[str, list[str]] = {}
         self._awaiting_load = False  # a restart is under way: drop the old run's events
         self._notifier: QSocketNotifier | None = None
         self._timer = QTimer(self)
@@ -50,7 +54,8 @@ class RunnerAdapter(QObject):
         """Start a worker on `path` (closing any previous one)."""
         self.close()
         # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
-        self.driver = _new_driver(path, device, record, self.threads)
+        self.driver = _new_driver(path, device, record, self.threads,
+                                  self.script_args.get(os.path.abspath(path), []))
         self.driver.batch_output = True  # the output view takes printed lines a batch at once
         self._awaiting_load = False
         self.driver.start()
@@ -148,9 +153,12 @@ class RunnerAdapter(QObject):
             self._notifier.setEnabled(False)
 
 
-def _new_driver(path: str, device: str | None, record: str, threads: int | None) -> Driver:
+def _new_driver(path: str, device: str | None, record: str, threads: int | None,
+                args: list[str]) -> Driver:
     """A Driver for `path`; `threads` is passed only when set and the Driver takes it."""
-    kwargs = {} if threads is None else {"threads": threads}
+    kwargs: dict = {} if threads is None else {"threads": threads}
+    if args:
+        kwargs["args"] = args
     try:
         return Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW, **kwargs)
     except TypeError:  # a runner without the threads option

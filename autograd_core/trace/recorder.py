@@ -75,7 +75,8 @@ class Recorder:
         self.health = health or HealthConfig()
         self.on_op, self.on_backward, self.on_capture = on_op, on_backward, on_capture
         self.auto_split = auto_split
-        self.session = Session(script=script, device=device or _default_device(), window=window)
+        self.session = Session(script=script, device=device or str(get_default_device()),
+                               window=window)
         self._paths = ModulePaths(model)
         self._path_cache: dict[int, tuple[Any, str, str]] = {}  # id(module) -> (m, parent, path)
         self._param_names = _param_names(model)
@@ -352,6 +353,13 @@ class Recorder:
         self._path = path
         return perf_counter_ns() - self._excluded  # on the active clock (see `exclude`)
 
+    def refresh_model(self) -> None:
+        """The model gained modules (a plain script's, found as they run): rename them."""
+        if self.model is not None:
+            self._paths.refresh()
+            self._path_cache.clear()
+            self._param_names = _param_names(self.model)
+
     def _module_path(self, module: Any, parent: Any, ppath: str) -> str:
         path = self._paths.path(module, parent, ppath)
         cache = self._path_cache
@@ -387,10 +395,5 @@ class Recorder:
 
 
 def _param_names(model: Any) -> dict[int, tuple[Any, str]]:
-    if model is None:
-        return {}
-    return {id(p): (p, name) for name, p in model.named_parameters()}
+    return {} if model is None else {id(p): (p, name) for name, p in model.named_parameters()}
 
-
-def _default_device() -> str:
-    return str(get_default_device())

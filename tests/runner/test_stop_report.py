@@ -98,6 +98,7 @@ def test_where_stuck_picks_the_script_thread_and_its_innermost_frame(tmp_path):
 
 def test_a_stop_while_loading_names_the_line_it_stopped(start):
     body = """
+model = nn.Module()  # a model script (without model or step it would be a plain one)
 print("loading", flush=True)
 while True:
     w = ag.ones(3) * 2.0   # module level: the script never finishes loading
