@@ -1,0 +1,192 @@
+"""Resampling: F.interpolate (nearest, nearest-exact, linear, bilinear, trilinear, area).
+
+Each spatial axis is resampled in turn, the last first (PyTorch's order of the weighted sums):
+nearest takes one source index per output position, the linear modes blend two neighbours.
+Indices and weights follow PyTorch's CPU kernels (source index from the scale factor when one
+was given, else from the size ratio; float32 arithmetic for nearest), so results match bit
+for bit or to rounding. Backward scatters each axis's gradient back with one unbuffered add.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd_core.backend import get_array_module
+from autograd_core.function import Function
+from autograd_core.tensor import Tensor
+
+__all__ = ["interpolate", "upsample"]
+
+_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}
+_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+
+
+def _nearest_index(xp: Any, n_in: int, n_out: int, scale: float | None, exact: bool) -> Any:
+    """PyTorch's nearest_idx / nearest_neighbor_exact_compute_source_index (float32 math)."""
+    f32 = xp.float32
+    s = f32(1.0 / scale) if scale is not None and scale > 0 else f32(n_in) / f32(n_out)
+    dst = xp.arange(n_out, dtype=f32)
+    src = xp.floor((dst + f32(0.5)) * s if exact else dst * s).astype(xp.int64)
+    return xp.minimum(src, n_in - 1)
+
+
+def _linear_weights(xp: Any, n_in: int, n_out: int, scale: float | None, align: bool,
+                    dtype: Any) -> tuple[Any, Any, Any]:
+    """(i0, i1, lambda1): y[j] = x[i0] * (1 - lambda1) + x[i1] * lambda1 (PyTorch's rule)."""
+    t = dtype.type
+    if align:
+        s = t((n_in - 1) / (n_out - 1)) if n_out > 1 else t(0)
+    else:
+        s = t(1.0 / scale) if scale is not None and scale > 0 else t(n_in) / t(n_out)
+    dst = xp.arange(n_out, dtype=dtype)
+    src = s * dst if align else xp.maximum(s * (dst + t(0.5)) - t(0.5), t(0))
+    i0 = xp.minimum(xp.floor(src).astype(xp.int64), n_in - 1)
+    lam = xp.clip(src - i0.astype(dtype), t(0), t(1))
+    i1 = xp.minimum(i0 + 1, n_in - 1)
+    return i0, i1, lam
+
+
+def _shape(lam: Any, axis: int, ndim: int) -> Any:
+    return lam.reshape((-1,) + (1,) * (ndim - axis - 1))
+
+
+class Interpolate(Function):
+    """y = x resampled along each spatial axis: nearest (one index) or linear (two, blended)."""
+
+    @staticmethod
+    def forward(ctx, x, plans=()):
+        # plans: per spatial axis (axis, n_in, index) or (axis, n_in, (i0, i1, lambda1)).
+        xp = get_array_module(x)
+        y = x
+        for axis, _, plan in reversed(plans):
+            if isinstance(plan, tuple):
+                i0, i1, lam = plan
+                lam = _shape(lam, axis, y.ndim)
+                y = xp.take(y, i0, axis) * (1 - lam) + xp.take(y, i1, axis) * lam
+            else:
+                y = xp.take(y, plan, axis)
+        ctx.plans = plans
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        for axis, n_in, plan in ctx.plans:  # undo the axes in the reverse of forward's order
+            shape = list(g.shape)
+            shape[axis] = n_in
+            gx = xp.zeros(shape, g.dtype)
+            view = xp.moveaxis(gx, axis, 0)
+            gm = xp.moveaxis(g, axis, 0)
+            if isinstance(plan, tuple):
+                i0, i1, lam = plan
+                lam = _shape(lam, 0, gm.ndim)
+                xp.add.at(view, i0, gm * (1 - lam))
+                xp.add.at(view, i1, gm * lam)
+            else:
+                xp.add.at(view, plan, gm)
+            g = gx
+        return (g,)
+
+
+def _sizes(input: Tensor, size: Any, scale_factor: Any,
+           recompute: bool | None) -> tuple[list[int], list[float | None]]:
+    """Output sizes and the scales the kernel sees (PyTorch's F.interpolate rules)."""
+    dims = input.ndim - 2
+    spatial = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if size is not None:
+        if recompute:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        out = [int(s) for s in size] if isinstance(size, (list, tuple)) else [int(size)] * dims
+        if len(out) != dims:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {spatial} and output size of {size}. Please "
+                "provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                "(o1, o2, ...,oK) format.")
+        return out, [None] * dims
+    scales = ([float(s) for s in scale_factor] if isinstance(scale_factor, (list, tuple))
+              else [float(scale_factor)] * dims)
+    if len(scales) != dims:
+        raise ValueError(
+            "Input and scale_factor must have the same number of spatial dimensions, but got "
+            f"input with spatial dimensions of {spatial} and scale_factor of shape "
+            f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+            "scale_factor in (s1, s2, ...,sK) format.")
+    out = [math.floor(float(n) * s) for n, s in zip(spatial, scales)]
+    return out, [None] * dims if recompute else scales
+
+
+def _check_mode(input: Tensor, mode: str, align_corners: Any, antialias: bool) -> None:
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if mode not in _MODES or input.ndim not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
+    if mode in _LINEAR and input.ndim != _LINEAR[mode]:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_LINEAR[mode]}D input")
+    if mode == "bicubic" or antialias:
+        what = "mode='bicubic'" if mode == "bicubic" else "antialias=True"
+        raise NotImplementedError(f"interpolate: {what} is not supported by autograd_core")
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resample (N, C, *spatial) to a size or by a scale factor (PyTorch's F.interpolate).
+
+    Args:
+        mode: 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' (4-D),
+            'trilinear' (5-D) or 'area' (adaptive average pooling). 'bicubic' and antialias
+            are not supported (NotImplementedError).
+        align_corners: linear modes only; True maps the corner pixels onto each other.
+    Returns:
+        (N, C, *out), out = size, or floor(spatial * scale_factor).
+
+    Example:
+        >>> F.interpolate(ag.randn(1, 3, 4, 4), scale_factor=2, mode="bilinear").shape
+        torch.Size([1, 3, 8, 8])
+    """
+    _check_mode(input, mode, align_corners, antialias)
+    out, scales = _sizes(input, size, scale_factor, recompute_scale_factor)
+    spatial = list(input.shape[2:])
+    if any(n <= 0 for n in out + spatial):
+        names = "DHW"[-len(out):] if len(out) > 1 else "W"
+        ins = ", ".join(f"{k}: {n}" for k, n in zip(names, spatial))
+        outs = ", ".join(f"{k}: {n}" for k, n in zip(names, out))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({ins}) output ({outs})")
+    if mode == "area":
+        from autograd_core.ops import adaptive_pool
+        pool = {3: adaptive_pool.adaptive_avg_pool1d, 4: adaptive_pool.adaptive_avg_pool2d}
+        if input.ndim not in pool:
+            raise NotImplementedError("interpolate: mode='area' on 5-D input is not supported "
+                                      "by autograd_core")
+        return pool[input.ndim](input, out)
+    xp = get_array_module(input._data)
+    plans = []
+    for d, (n_in, n_out, scale) in enumerate(zip(spatial, out, scales)):
+        if mode in _LINEAR:
+            plan: Any = _linear_weights(xp, n_in, n_out, scale, bool(align_corners),
+                                        input._data.dtype)
+        else:
+            plan = _nearest_index(xp, n_in, n_out, scale, mode == "nearest-exact")
+        plans.append((d + 2, n_in, plan))
+    return Interpolate.apply(input, plans=tuple(plans))
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """The deprecated alias of interpolate (as F.upsample)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
