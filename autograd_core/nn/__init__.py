@@ -55,6 +55,13 @@ from autograd_core.nn.pooling import (
 )
 from autograd_core.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from autograd_core.nn.sparse import Embedding
+from autograd_core.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from autograd_core.nn.upsampling import (
     PixelShuffle,
     PixelUnshuffle,
