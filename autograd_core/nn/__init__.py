@@ -2,7 +2,7 @@
 
 
 
-from autograd_core.nn import functional, init, utils
+from autograd_core.nn import functional, init, modules, utils
 from autograd_core.nn.activation import (
     ELU,
     GELU,
