@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.tensor import Tensor
@@ -71,22 +73,31 @@ class Interpolate(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
         for axis, n_in, plan in ctx.plans:  # undo the axes in the reverse of forward's order
-            shape = list(g.shape)
-            shape[axis] = n_in
-            gx = xp.zeros(shape, g.dtype)
-            view = xp.moveaxis(gx, axis, 0)
-            gm = xp.moveaxis(g, axis, 0)
             if isinstance(plan, tuple):
                 i0, i1, lam = plan
-                lam = _shape(lam, 0, gm.ndim)
-                xp.add.at(view, i0, gm * (1 - lam))
-                xp.add.at(view, i1, gm * lam)
+                lam = _shape(lam, axis, g.ndim)
+                g = (_sum_into(g * (1 - lam), i0, axis, n_in)
+                     + _sum_into(g * lam, i1, axis, n_in))
             else:
-                xp.add.at(view, plan, gm)
-            g = gx
+                g = _sum_into(g, plan, axis, n_in)
         return (g,)
+
+
+def _sum_into(g: Any, index: Any, axis: int, n_in: int) -> Any:
+    """out[..., i, ...] = sum of g[..., j, ...] over j with index[j] == i (index sorted)."""
+    xp = get_array_module(g)
+    shape = list(g.shape)
+    shape[axis] = n_in
+    out = xp.zeros(shape, g.dtype)
+    lead = (slice(None),) * axis
+    if isinstance(g, np.ndarray):  # CuPy has no ufunc.reduceat: it takes add.at below
+        # The index never decreases, so each input slot sums one contiguous run of outputs.
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        out[(*lead, index[starts])] = np.add.reduceat(g, starts, axis=axis)
+    else:
+        xp.add.at(xp.moveaxis(out, axis, 0), index, xp.moveaxis(g, axis, 0))
+    return out
 
 
 def _sizes(input: Tensor, size: Any, scale_factor: Any,
