@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core.backend import get_array_module
+from autograd_core.dtypes import float32
 from autograd_core.function import Function
-from autograd_core.ops._util import c_type_name, scalar_type_name, shape_str
+from autograd_core.ops._util import scalar_type_name, shape_str
 from autograd_core.ops.conv import _col2im, _im2col, _padded, _tuple
 from autograd_core.tensor import Tensor
 
@@ -112,12 +113,29 @@ def _check(op: str, nd: int, x: Tensor, w: Tensor, b: Any, groups: int) -> None:
         raise RuntimeError(f"Given transposed=1, weight of size {shape_str(w.shape)}, expected "
                            f"bias to be 1-dimensional with {c_out} elements, but got bias of "
                            f"size {shape_str(b.shape)} instead")
-    if x.dtype != w.dtype:
+    # PyTorch's float32 input goes to oneDNN, which words the dtype mismatch its own way.
+    if x.dtype != w.dtype and x.dtype != float32:
         raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
                            f"{scalar_type_name(w.dtype)}")
-    if b is not None and b.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({c_type_name(x.dtype)}) and bias type "
-                           f"({c_type_name(b.dtype)}) should be the same")
+    for name, t in (("weight", w), ("bias", b)):
+        if t is not None and t.dtype != x.dtype:
+            raise RuntimeError(
+                f"Input type (torch.{scalar_type_name(x.dtype)}Tensor) and {name} type "
+                f"(torch.{scalar_type_name(t.dtype)}Tensor) should be the same or input should "
+                f"be a MKLDNN tensor and {name} is a dense tensor")
+
+
+def _check_geometry(stride: tuple, padding: tuple, output_padding: tuple,
+                    dilation: tuple) -> None:
+    """PyTorch's messages for impossible strides, paddings and dilations."""
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
 
 
 def _check_output_padding(op_: tuple, stride: tuple, dil: tuple) -> None:
@@ -140,6 +158,7 @@ def _conv_t(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: 
     if nd == 1:  # a height-1 image: neutral values for the height
         args = [(neutral, *a) for neutral, a in zip((1, 0, 0, 1), args)]
     stride_t, pad_t, outpad_t, dil_t = args
+    _check_geometry(stride_t, pad_t, outpad_t, dil_t)
     _check_output_padding(outpad_t, stride_t, dil_t)
     unbatched = input.ndim == nd + 1
     if unbatched:

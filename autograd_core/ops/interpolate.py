@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
+from autograd_core.ops._util import scalar_type_name
 from autograd_core.tensor import Tensor
 
 __all__ = ["interpolate", "upsample"]
@@ -132,6 +133,15 @@ def _sizes(input: Tensor, size: Any, scale_factor: Any,
     return out, [None] * dims if recompute else scales
 
 
+def _kernel_name(mode: str, ndim: int) -> str:
+    """The PyTorch CPU kernel that refuses integer input, named in its message."""
+    if mode == "area":
+        return "adaptive_avg_pool3d_cpu" if ndim == 5 else "adaptive_avg_pool2d"
+    if ndim == 4:
+        return f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
+    return f"compute_indices_weights_{'nearest' if mode.startswith('nearest') else 'linear'}"
+
+
 def _check_mode(input: Tensor, mode: str, align_corners: Any, antialias: bool) -> None:
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -147,6 +157,9 @@ def _check_mode(input: Tensor, mode: str, align_corners: Any, antialias: bool) -
     if mode in _LINEAR and input.ndim != _LINEAR[mode]:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_LINEAR[mode]}D input")
+    if input._data.dtype.kind not in "fc" and mode != "bicubic":
+        raise NotImplementedError(f'"{_kernel_name(mode, input.ndim)}" not implemented for '
+                                  f"'{scalar_type_name(input._data.dtype)}'")
     if mode == "bicubic" or antialias:
         what = "mode='bicubic'" if mode == "bicubic" else "antialias=True"
         raise NotImplementedError(f"interpolate: {what} is not supported by autograd_core")

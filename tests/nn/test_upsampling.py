@@ -84,7 +84,13 @@ def test_conv_transpose_default_init_bounds_like_torch() -> None:
     (lambda m, x, w: m.conv_transpose2d(x, w, bias=x[0, 0, 0]), None),
     (lambda m, x, w: m.conv_transpose2d(x, w, padding="same"), None),
     (lambda m, x, w: m.conv_transpose1d(x[0], w[..., 0], stride=2, output_padding=2), None),
-], ids=["output_padding", "channels", "groups", "rank", "bias", "padding_str", "1d_outpad"])
+    (lambda m, x, w: m.conv_transpose2d(x, w, stride=0), None),
+    (lambda m, x, w: m.conv_transpose2d(x, w, padding=-1), None),
+    (lambda m, x, w: m.conv_transpose2d(x, w, output_padding=-1), None),
+    (lambda m, x, w: m.conv_transpose2d(x.float(), w.double()), None),
+    (lambda m, x, w: m.conv_transpose2d(x.float(), w.float(), w[0, :, 0, 0].double()), None),
+], ids=["output_padding", "channels", "groups", "rank", "bias", "padding_str", "1d_outpad",
+        "stride0", "negative_padding", "negative_output_padding", "dtype", "bias_dtype"])
 def test_conv_transpose_errors_match_torch(ours, theirs) -> None:
     x, w = R.standard_normal((2, 4, 5, 5)), R.standard_normal((4, 3, 3, 3))
     _raises_like(lambda: ours(F, ag.tensor(x), ag.tensor(w)),
@@ -157,6 +163,10 @@ def test_interpolate_float32_matches_torch(check, kw) -> None:
     lambda m, x: m.pixel_unshuffle(x[..., :3, :4], 2),
     lambda m, x: m.prelu(x, x[0, :2, 0, 0]),
     lambda m, x: m.prelu(x[0, 0, 0, 0], x[0, :2, 0, 0]),
+    lambda m, x: m.interpolate(x.long(), scale_factor=2),
+    lambda m, x: m.interpolate(x[0].long(), scale_factor=2, mode="linear"),
+    lambda m, x: m.interpolate(x.long(), size=(2, 2), mode="area"),
+    lambda m, x: m.interpolate(x.bool(), size=(2, 2), mode="bilinear"),
 ])
 def test_upsampling_errors_match_torch(call) -> None:
     x = R.standard_normal((2, 3, 4, 5))
