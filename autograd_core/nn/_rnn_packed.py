@@ -77,8 +77,6 @@ def run_packed(module: Any, packed: Any, hx: Any) -> tuple[Any, Any]:
     sizes = [int(s) for s in np.asarray(packed.batch_sizes.detach().cpu().numpy())]
     batch = sizes[0]
     lstm = module.mode == "LSTM"
-    if isinstance(hx, list):
-        hx = tuple(hx)
     if hx is not None and packed.sorted_indices is not None:  # caller's order -> packed order
         idx = packed.sorted_indices
         hx = tuple(h.index_select(1, idx) for h in hx) if lstm else hx.index_select(1, idx)

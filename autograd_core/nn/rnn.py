@@ -276,7 +276,8 @@ class RNNBase(Module):
         """Does nothing: cuDNN's weight layout has no counterpart here (PyTorch's API)."""
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
-        if isinstance(hx, list):  # PyTorch indexes the LSTM state, so a list works there
+        # PyTorch indexes the LSTM's (h, c) pair, so a list works there too.
+        if isinstance(hx, list) and self.mode == "LSTM":
             hx = tuple(hx)
         if isinstance(input, PackedSequence):
             return run_packed(self, input, hx)
