@@ -27,7 +27,12 @@ from autograd_core.ops.conv import conv1d, conv2d
 from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
 from autograd_core.ops.embedding import embedding, one_hot
-from autograd_core.ops.interpolate import interpolate, upsample
+from autograd_core.ops.interpolate import (
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 from autograd_core.ops.linear import linear
 from autograd_core.ops.loss import (
     binary_cross_entropy,

@@ -136,6 +136,12 @@ def test_interpolate_3d_matches_torch(check, kw) -> None:
           [R.standard_normal((1, 2, 3, 4, 5))])
 
 
+@pytest.mark.parametrize("name", ["upsample_nearest", "upsample_bilinear", "upsample"])
+def test_deprecated_upsample_aliases_match_torch(check, name) -> None:
+    check(lambda x: getattr(F, name)(x, scale_factor=2), lambda x: getattr(TF, name)(
+        x, scale_factor=2), [R.standard_normal((1, 2, 3, 4))])
+
+
 @pytest.mark.parametrize("kw", [dict(scale_factor=1.7), dict(size=(8, 9), mode="bilinear"),
                                 dict(scale_factor=0.3)], ids=str)
 def test_interpolate_float32_matches_torch(check, kw) -> None:
