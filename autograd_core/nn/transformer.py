@@ -246,7 +246,9 @@ class TransformerEncoder(Module):
         params = self.layers[0].parameters()
         if is_grad_enabled() and (src.requires_grad or any(p.requires_grad for p in params)):
             return None
-        valid = _float_mask(kpm, src._data.dtype, "src_key_padding_mask")._data == 0  # type: ignore[union-attr]
+        pad = _float_mask(kpm, src._data.dtype, "src_key_padding_mask")
+        assert pad is not None  # kpm is not None here
+        valid = pad._data == 0
         # left-aligned: every row is valid positions first, then padding only
         if self.mask_check and bool((valid[:, 1:] & ~valid[:, :-1]).any()):
             return None
