@@ -168,3 +168,20 @@ def test_errors_match_torch(call) -> None:
 def m_tensor(m: Any, shape: tuple) -> Any:
     lib = torch if m is tn else ag
     return lib.zeros(*shape)
+
+
+def test_float32_transformer_matches_torch() -> None:
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = tn.Transformer(8, 2, 2, 2, 16, dropout=0.0).eval()
+    ours = nn.Transformer(8, 2, 2, 2, 16, dropout=0.0).eval()
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy().copy())
+                          for k, v in theirs.state_dict().items()})
+    src, tgt = X.astype(np.float32), Y.astype(np.float32)
+    mask = tn.Transformer.generate_square_subsequent_mask(5)
+    yt = theirs(torch.tensor(src), torch.tensor(tgt), tgt_mask=mask)
+    ya = ours(ag.tensor(src), ag.tensor(tgt),
+              tgt_mask=nn.Transformer.generate_square_subsequent_mask(5))
+    assert ya.dtype == ag.float32
+    np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=2e-4, atol=2e-5)
