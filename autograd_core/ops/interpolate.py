@@ -10,6 +10,7 @@ for bit or to rounding. Backward scatters each axis's gradient back with one unb
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -85,14 +86,18 @@ class Interpolate(Function):
         return (g,)
 
 
-def _sum_into(g: Any, index: Any, axis: int, n_in: int) -> Any:
-    """out[..., i, ...] = sum of g[..., j, ...] over j with index[j] == i (index sorted)."""
+def _sum_into(g: Any, index: Any, axis: int, n_in: int, runs: bool | None = None) -> Any:
+    """out[..., i, ...] = sum of g[..., j, ...] over j with index[j] == i (index sorted).
+
+    runs: sum contiguous runs with add.reduceat (default on numpy arrays; CuPy has no
+    ufunc.reduceat and takes the unbuffered add.at).
+    """
     xp = get_array_module(g)
     shape = list(g.shape)
     shape[axis] = n_in
     out = xp.zeros(shape, g.dtype)
     lead = (slice(None),) * axis
-    if isinstance(g, np.ndarray):  # CuPy has no ufunc.reduceat: it takes add.at below
+    if runs if runs is not None else isinstance(g, np.ndarray):
         # The index never decreases, so each input slot sums one contiguous run of outputs.
         starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
         out[(*lead, index[starts])] = np.add.reduceat(g, starts, axis=axis)
@@ -210,17 +215,25 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     return Interpolate.apply(input, plans=tuple(plans))
 
 
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
-    """The deprecated alias of interpolate (as F.upsample)."""
+    """The deprecated alias of interpolate (as F.upsample, with its warning)."""
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
     """The deprecated alias of interpolate(mode='nearest') (as F.upsample_nearest)."""
+    _deprecated("upsample_nearest")
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
     """The deprecated alias of interpolate(mode='bilinear', align_corners=True)."""
+    _deprecated("upsample_bilinear")
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
