@@ -191,3 +191,24 @@ def test_nn_modules_path_as_a_script_writes_it() -> None:
     assert Dropout is nn.Dropout and Linear is nn.Linear
     assert TransformerEncoderLayer is nn.TransformerEncoderLayer
     assert isinstance(nn.modules.rnn.LSTM(2, 2), nn.modules.module.Module)
+
+
+def test_nn_modules_utils_like_torch() -> None:
+    from autograd_core.nn.modules.utils import (
+        _pair,
+        _quadruple,
+        _reverse_repeat_tuple,
+        _single,
+        _triple,
+        consume_prefix_in_state_dict_if_present,
+    )
+
+    tu = importlib.import_module("torch.nn.modules.utils")
+    for ours, theirs in ((_single, tu._single), (_pair, tu._pair), (_triple, tu._triple),
+                         (_quadruple, tu._quadruple)):
+        for value in (3, (1, 2), [4, 5, 6]):
+            assert ours(value) == theirs(value)
+    assert _reverse_repeat_tuple((1, 2), 2) == tu._reverse_repeat_tuple((1, 2), 2)
+    sd = {"module.fc.weight": 1, "module.fc.bias": 2, "other": 3}
+    consume_prefix_in_state_dict_if_present(sd, "module.")
+    assert sd == {"fc.weight": 1, "fc.bias": 2, "other": 3}

@@ -21,6 +21,7 @@ from autograd_core.nn.modules import (
     sparse,
     transformer,
     upsampling,
+    utils,
 )
 from autograd_core.nn.modules.activation import *
 from autograd_core.nn.modules.batchnorm import *
