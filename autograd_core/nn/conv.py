@@ -169,20 +169,22 @@ class _ConvTransposeNd(Module):
         if output_size is None:
             return self.output_padding
         nd = self._nd
-        size = [int(s) for s in output_size]
-        if len(size) == input.ndim:  # (N, C, *spatial) given: keep the spatial part
-            size = size[-nd:]
-        if len(size) != nd:
+        requested = output_size
+        if len(requested) == input.ndim:  # (N, C, *spatial) given: keep the spatial part
+            requested = requested[input.ndim - nd:]
+        if len(requested) != nd:
             raise ValueError(f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must "
-                             f"have {nd} or {input.ndim} elements (got {len(output_size)})")
+                             f"have {nd} or {input.ndim} elements (got {len(requested)})")
+        size = [int(v) for v in requested]
         spatial = input.shape[-nd:]
         low = [(spatial[d] - 1) * self.stride[d] - 2 * self.padding[d]
                + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
         high = [low[d] + self.stride[d] - 1 for d in range(nd)]
         if any(not low[d] <= size[d] <= high[d] for d in range(nd)):
-            raise ValueError(f"requested an output size of {tuple(size)}, but valid sizes range "
+            # PyTorch's wording, which names input.size()[2:] even for unbatched input
+            raise ValueError(f"requested an output size of {requested}, but valid sizes range "
                              f"from {low} to {high} (for an input of "
-                             f"{type(input.shape)(spatial)})")
+                             f"{type(input.shape)(input.shape[2:])})")
         return tuple(size[d] - low[d] for d in range(nd))
 
     def extra_repr(self) -> str:

@@ -61,8 +61,9 @@ def test_conv_transpose_undoes_a_strided_conv_shape_with_output_size() -> None:
     assert tuple(up(h, output_size=x.shape).shape) == (2, 3, 10, 10)  # output_padding from size
     assert tuple(up(h, output_size=[10, 10]).shape) == (2, 3, 10, 10)
     th = torch.randn(2, 8, 5, 5)
-    _raises_like(lambda: up(ag.tensor(th.numpy()), output_size=(20, 20)),
-                 lambda: theirs(th, output_size=(20, 20)))
+    for bad in [(20, 20), [2, 3, 4, 4], [5, 5, 5]]:
+        _raises_like(lambda: up(ag.tensor(th.numpy()), output_size=bad),  # noqa: B023
+                     lambda: theirs(th, output_size=bad))  # noqa: B023
     assert repr(nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2,
                                    bias=False, dilation=2)) == repr(
         torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2,
