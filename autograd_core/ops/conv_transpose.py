@@ -1,9 +1,11 @@
 """Transposed convolutions: conv_transpose1d and conv_transpose2d as one Function each.
 
-A transposed convolution is the input gradient of a convolution with the same weight, so
-forward is conv2d's backward (one batched matmul into columns, then a strided add per kernel
-tap) and backward is conv2d's forward (the input gradient is a plain convolution of the output
-gradient). Both reuse the im2col/col2im helpers of ops/conv.py.
+A transposed convolution is the input gradient of a convolution with the same weight.
+Forward is one batched matmul whose rows are (tap, output channel) and columns (row, column,
+sample), then one add per kernel tap into a (C_out, H, W, N) buffer: each add runs along the
+batch, so it is a few thousand long strided rows, not one short row per image. Backward is
+conv2d's forward (the input gradient is a plain convolution of the output gradient), with
+the im2col helper of ops/conv.py.
 """
 
 from __future__ import annotations
@@ -14,10 +16,32 @@ from autograd_core.backend import get_array_module
 from autograd_core.dtypes import float32
 from autograd_core.function import Function
 from autograd_core.ops._util import scalar_type_name, shape_str
-from autograd_core.ops.conv import _col2im, _im2col, _padded, _tuple
+from autograd_core.ops.conv import _im2col, _padded, _tuple
 from autograd_core.tensor import Tensor
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
+
+
+def _scatter_taps(xp: Any, x: Any, w: Any, geom: tuple) -> Any:
+    """The (N, C_out, H_out, W_out) output before bias: products of x and w added per tap."""
+    out_shape, _, buf_shape, pads, stride, dil, groups, (h, wd), _ = geom
+    n, c_out = out_shape[:2]
+    c_in, cg, kh, kw = w.shape
+    # rows (group, tap p, tap q, channel in group); columns (row i, column j, sample)
+    wr = w.reshape(groups, c_in // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1)
+    wr = wr.reshape(groups, kh * kw * cg, c_in // groups)
+    xr = x.transpose(1, 2, 3, 0).reshape(groups, c_in // groups, h * wd * n)
+    taps = xp.matmul(wr, xr).reshape(groups, kh, kw, cg, h, wd, n)
+    buf = xp.zeros((groups, cg, buf_shape[2], buf_shape[3], n), x.dtype)
+    (sh, sw), (dh, dw) = stride, dil
+    for p in range(kh):
+        for q in range(kw):
+            r, c = p * dh, q * dw
+            buf[:, :, r:r + sh * (h - 1) + 1:sh, c:c + sw * (wd - 1) + 1:sw] += taps[:, p, q]
+    (pt, _), (pl, _) = pads
+    buf = buf.reshape(c_out, buf_shape[2], buf_shape[3], n)
+    crop = buf[:, pt:pt + out_shape[2], pl:pl + out_shape[3]]
+    return xp.ascontiguousarray(crop.transpose(3, 0, 1, 2))
 
 
 class ConvTranspose2d(Function):
@@ -40,24 +64,23 @@ class ConvTranspose2d(Function):
         # The geometry of the convolution this op transposes: its input is our output.
         geom = ((n, c_out, *out_hw), (c_in, c_out // groups, kh, kw), buf_shape, pads, stride,
                 dilation, groups, (h, wd), False)
-        wm = w.reshape(groups, c_in // groups, -1)
-        x3 = x.transpose(1, 0, 2, 3).reshape(groups, c_in // groups, -1)
         ctx.geom = geom
-        ctx.save_for_backward(x3, wm)
+        ctx.save_for_backward(x, w)
         if n == 0:
             out = xp.zeros((0, c_out, *out_hw), x.dtype)
         else:
-            out = xp.ascontiguousarray(_col2im(xp.matmul(wm.swapaxes(-1, -2), x3), geom))
+            out = _scatter_taps(xp, x, w, geom)
         if b is not None:
             out += b.reshape(c_out, 1, 1)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x3, wm = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad
         xp = get_array_module(g)
         geom = ctx.geom
+        groups = geom[6]
         c_in, (h, wd) = geom[1][0], geom[7]
         n = g.shape[0]
         gb = g.sum(axis=(0, 2, 3)) if nb else None
@@ -65,12 +88,14 @@ class ConvTranspose2d(Function):
             return (xp.zeros((0, c_in, h, wd), g.dtype) if nx else None,
                     xp.zeros(geom[1], g.dtype) if nw else None, gb)
         _, buf = _padded(xp, g, geom[3], 0)
-        col = _im2col(xp, buf, geom)  # (G, C_out/G*kh*kw, N*H*W)
+        col = _im2col(xp, buf, geom)  # (G, C_out/G*kh*kw, N*H*W), columns (sample, row, col)
         gx = gw = None
         if nx:
+            wm = w.reshape(groups, c_in // groups, -1)
             gx = xp.matmul(wm, col).reshape(c_in, n, h, wd).transpose(1, 0, 2, 3)
             gx = xp.ascontiguousarray(gx)
         if nw:
+            x3 = x.transpose(1, 0, 2, 3).reshape(groups, c_in // groups, -1)
             gw = xp.matmul(x3, col.swapaxes(-1, -2)).reshape(geom[1])
         return gx, gw, gb
 
