@@ -13,7 +13,7 @@ from typing import Any
 from autograd_core import creation
 from autograd_core.backend import get_array_module
 from autograd_core.nn import init
-from autograd_core.nn.linear import Linear
+from autograd_core.nn.linear import NonDynamicallyQuantizableLinear
 from autograd_core.nn.module import Module
 from autograd_core.nn.parameter import Parameter
 from autograd_core.ops.attention import scaled_dot_product_attention
@@ -87,7 +87,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, **kw))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **kw)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
         self.bias_k = self.bias_v = None
         self.add_zero_attn = False
         self._reset_parameters()

@@ -185,3 +185,10 @@ def test_float32_transformer_matches_torch() -> None:
               tgt_mask=nn.Transformer.generate_square_subsequent_mask(5))
     assert ya.dtype == ag.float32
     np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=2e-4, atol=2e-5)
+
+
+def test_repr_matches_torch() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = tn.Transformer(8, 2, 1, 1, 16, activation="gelu")
+    assert repr(nn.Transformer(8, 2, 1, 1, 16, activation="gelu")) == repr(theirs)
