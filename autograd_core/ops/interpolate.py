@@ -1,10 +1,12 @@
-"""Resampling: F.interpolate (nearest, nearest-exact, linear, bilinear, trilinear, area).
+"""Resampling: F.interpolate (nearest, nearest-exact, (bi/tri)linear, bicubic, area).
 
 Each spatial axis is resampled in turn, the last first (PyTorch's order of the weighted sums):
-nearest takes one source index per output position, the linear modes blend two neighbours.
+nearest takes one source index per output position, the linear modes blend two neighbours
+and bicubic four (Keys' cubic convolution, A = -0.75, indices clamped at the edges).
 Indices and weights follow PyTorch's CPU kernels (source index from the scale factor when one
 was given, else from the size ratio; float32 arithmetic for nearest), so results match bit
-for bit or to rounding. Backward scatters each axis's gradient back with one unbuffered add.
+for bit or to rounding. Backward sums each axis's gradient back into the input positions
+(indices never decrease, so each position's share is one contiguous run).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from autograd_core.tensor import Tensor
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
-_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}
+_LINEAR = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 
 
@@ -35,39 +37,66 @@ def _nearest_index(xp: Any, n_in: int, n_out: int, scale: float | None, exact: b
     return xp.minimum(src, n_in - 1)
 
 
-def _linear_weights(xp: Any, n_in: int, n_out: int, scale: float | None, align: bool,
-                    dtype: Any) -> tuple[Any, Any, Any]:
-    """(i0, i1, lambda1): y[j] = x[i0] * (1 - lambda1) + x[i1] * lambda1 (PyTorch's rule)."""
-    t = dtype.type
+def _source_scale(n_in: int, n_out: int, scale: float | None, align: bool, t: Any) -> Any:
+    """PyTorch's area_pixel_compute_scale, in the input's float type."""
     if align:
-        s = t((n_in - 1) / (n_out - 1)) if n_out > 1 else t(0)
-    else:
-        s = t(1.0 / scale) if scale is not None and scale > 0 else t(n_in) / t(n_out)
+        return t((n_in - 1) / (n_out - 1)) if n_out > 1 else t(0)
+    return t(1.0 / scale) if scale is not None and scale > 0 else t(n_in) / t(n_out)
+
+
+def _linear_taps(xp: Any, n_in: int, n_out: int, scale: float | None, align: bool,
+                 dtype: Any) -> tuple:
+    """((i0, 1 - lambda1), (i1, lambda1)): y[j] = x[i0] (1 - lambda1) + x[i1] lambda1."""
+    t = dtype.type
+    s = _source_scale(n_in, n_out, scale, align, t)
     dst = xp.arange(n_out, dtype=dtype)
     src = s * dst if align else xp.maximum(s * (dst + t(0.5)) - t(0.5), t(0))
     i0 = xp.minimum(xp.floor(src).astype(xp.int64), n_in - 1)
     lam = xp.clip(src - i0.astype(dtype), t(0), t(1))
-    i1 = xp.minimum(i0 + 1, n_in - 1)
-    return i0, i1, lam
+    return ((i0, 1 - lam), (xp.minimum(i0 + 1, n_in - 1), lam))
 
 
-def _shape(lam: Any, axis: int, ndim: int) -> Any:
-    return lam.reshape((-1,) + (1,) * (ndim - axis - 1))
+def _cubic_taps(xp: Any, n_in: int, n_out: int, scale: float | None, align: bool,
+                dtype: Any) -> tuple:
+    """Four (index, weight) taps of Keys' cubic convolution (A = -0.75), edges clamped."""
+    t = dtype.type
+    s = _source_scale(n_in, n_out, scale, align, t)
+    dst = xp.arange(n_out, dtype=dtype)
+    src = s * dst if align else s * (dst + t(0.5)) - t(0.5)  # not clamped at 0 for cubic
+    base = xp.floor(src)
+    frac = src - base
+    a = t(-0.75)
+
+    def near(x: Any) -> Any:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Any) -> Any:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = (far(frac + 1), near(frac), near(1 - frac), far(2 - frac))
+    first = base.astype(xp.int64) - 1
+    return tuple((xp.clip(first + k, 0, n_in - 1), w) for k, w in enumerate(weights))
+
+
+def _shape(w: Any, axis: int, ndim: int) -> Any:
+    return w.reshape((-1,) + (1,) * (ndim - axis - 1))
 
 
 class Interpolate(Function):
-    """y = x resampled along each spatial axis: nearest (one index) or linear (two, blended)."""
+    """y = x resampled along each spatial axis: nearest (one index), or a weighted sum of
+    2 (linear) or 4 (cubic) neighbours."""
 
     @staticmethod
     def forward(ctx, x, plans=()):
-        # plans: per spatial axis (axis, n_in, index) or (axis, n_in, (i0, i1, lambda1)).
+        # plans: per spatial axis (axis, n_in, index) or (axis, n_in, ((index, weight), ...)).
         xp = get_array_module(x)
         y = x
         for axis, _, plan in reversed(plans):
             if isinstance(plan, tuple):
-                i0, i1, lam = plan
-                lam = _shape(lam, axis, y.ndim)
-                y = xp.take(y, i0, axis) * (1 - lam) + xp.take(y, i1, axis) * lam
+                parts = [xp.take(y, i, axis) * _shape(w, axis, y.ndim) for i, w in plan]
+                y = parts[0]
+                for part in parts[1:]:
+                    y = y + part
             else:
                 y = xp.take(y, plan, axis)
         ctx.plans = plans
@@ -77,10 +106,11 @@ class Interpolate(Function):
     def backward(ctx, g):
         for axis, n_in, plan in ctx.plans:  # undo the axes in the reverse of forward's order
             if isinstance(plan, tuple):
-                i0, i1, lam = plan
-                lam = _shape(lam, axis, g.ndim)
-                g = (_sum_into(g * (1 - lam), i0, axis, n_in)
-                     + _sum_into(g * lam, i1, axis, n_in))
+                gx = None
+                for i, w in plan:
+                    part = _sum_into(g * _shape(w, axis, g.ndim), i, axis, n_in)
+                    gx = part if gx is None else gx + part
+                g = gx
             else:
                 g = _sum_into(g, plan, axis, n_in)
         return (g,)
@@ -142,6 +172,8 @@ def _kernel_name(mode: str, ndim: int) -> str:
     """The PyTorch CPU kernel that refuses integer input, named in its message."""
     if mode == "area":
         return "adaptive_avg_pool3d_cpu" if ndim == 5 else "adaptive_avg_pool2d"
+    if mode == "bicubic":
+        return "compute_indices_weights_cubic"
     if ndim == 4:
         return f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
     return f"compute_indices_weights_{'nearest' if mode.startswith('nearest') else 'linear'}"
@@ -154,7 +186,8 @@ def _check_mode(input: Tensor, mode: str, align_corners: Any, antialias: bool) -
     if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
                          "modes and requires a 4-D tensor as input")
-    if mode not in _MODES or input.ndim not in (3, 4, 5):
+    wrong_rank = mode == "bicubic" and input.ndim != 4  # PyTorch words this one generically
+    if mode not in _MODES or input.ndim not in (3, 4, 5) or wrong_rank:
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
             "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
@@ -162,12 +195,12 @@ def _check_mode(input: Tensor, mode: str, align_corners: Any, antialias: bool) -
     if mode in _LINEAR and input.ndim != _LINEAR[mode]:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
                                   f"{_LINEAR[mode]}D input")
-    if input._data.dtype.kind not in "fc" and mode != "bicubic":
+    if input._data.dtype.kind not in "fc":
         raise NotImplementedError(f'"{_kernel_name(mode, input.ndim)}" not implemented for '
                                   f"'{scalar_type_name(input._data.dtype)}'")
-    if mode == "bicubic" or antialias:
-        what = "mode='bicubic'" if mode == "bicubic" else "antialias=True"
-        raise NotImplementedError(f"interpolate: {what} is not supported by autograd_core")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported by "
+                                  "autograd_core")
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -176,9 +209,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     """Resample (N, C, *spatial) to a size or by a scale factor (PyTorch's F.interpolate).
 
     Args:
-        mode: 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' (4-D),
-            'trilinear' (5-D) or 'area' (adaptive average pooling). 'bicubic' and antialias
-            are not supported (NotImplementedError).
+        mode: 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' or 'bicubic'
+            (4-D), 'trilinear' (5-D) or 'area' (adaptive average pooling). antialias is not
+            supported (NotImplementedError).
         align_corners: linear modes only; True maps the corner pixels onto each other.
     Returns:
         (N, C, *out), out = size, or floor(spatial * scale_factor).
@@ -207,8 +240,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     plans = []
     for d, (n_in, n_out, scale) in enumerate(zip(spatial, out, scales)):
         if mode in _LINEAR:
-            plan: Any = _linear_weights(xp, n_in, n_out, scale, bool(align_corners),
-                                        input._data.dtype)
+            taps = _cubic_taps if mode == "bicubic" else _linear_taps
+            plan: Any = taps(xp, n_in, n_out, scale, bool(align_corners), input._data.dtype)
         else:
             plan = _nearest_index(xp, n_in, n_out, scale, mode == "nearest-exact")
         plans.append((d + 2, n_in, plan))
