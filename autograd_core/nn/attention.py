@@ -55,6 +55,9 @@ class MultiheadAttention(Module):
         >>> out, w = mha(x, x, x)
     """
 
+    bias_k: Parameter | None  # add_bias_kv's learned key and value (None without it)
+    bias_v: Parameter | None
+
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device: Any = None,
@@ -103,7 +106,7 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
-        if self.bias_k is not None:
+        if self.bias_k is not None and self.bias_v is not None:
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
 
@@ -175,7 +178,9 @@ class MultiheadAttention(Module):
     def _extra_keys(self, k: Tensor, v: Tensor, n: int, src: int, mask: Any) -> tuple:
         """add_bias_kv's learned key/value, then add_zero_attn's zero key/value, appended to
         the (S, N, E) keys and values; the mask lets every query see them (PyTorch's order)."""
-        extra = [(self.bias_k, self.bias_v)] if self.bias_k is not None else []
+        extra: list[tuple[Any, Any]] = []
+        if self.bias_k is not None:
+            extra.append((self.bias_k, self.bias_v))
         if self.add_zero_attn:
             zeros = creation.zeros(1, 1, self.embed_dim, dtype=k.dtype, device=k.device)
             extra.append((zeros, zeros))
