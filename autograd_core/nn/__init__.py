@@ -2,13 +2,14 @@
 
 
 
-from autograd_core.nn import functional, init, utils
+from autograd_core.nn import functional, init, modules, utils
 from autograd_core.nn.activation import (
     ELU,
     GELU,
     Hardtanh,
     LeakyReLU,
     LogSoftmax,
+    PReLU,
     ReLU,
     ReLU6,
     Sigmoid,
@@ -25,7 +26,7 @@ from autograd_core.nn.containers import (
     ParameterList,
     Sequential,
 )
-from autograd_core.nn.conv import Conv1d, Conv2d
+from autograd_core.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
 from autograd_core.nn.flatten import Flatten, Unflatten
 from autograd_core.nn.linear import Identity, Linear
@@ -54,3 +55,17 @@ from autograd_core.nn.pooling import (
 )
 from autograd_core.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from autograd_core.nn.sparse import Embedding
+from autograd_core.nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+from autograd_core.nn.upsampling import (
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from autograd_core import creation
 from autograd_core.nn import functional as F
+from autograd_core.nn.init import constant_
 from autograd_core.nn.module import Module
+from autograd_core.nn.parameter import Parameter
 from autograd_core.tensor import Tensor
 
 
@@ -155,3 +160,28 @@ class LogSoftmax(_DimModule):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim)
+
+
+class PReLU(Module):
+    """y = x if x > 0 else a * x, with a learnable `weight` a: one value, or one per channel.
+
+    Example:
+        >>> nn.PReLU(3)(ag.randn(2, 3, 4)).shape     # weight starts at 0.25
+        torch.Size([2, 3, 4])
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(creation.full((num_parameters,), init, device=device,
+                                              dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

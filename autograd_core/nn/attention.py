@@ -2,7 +2,7 @@
 
 With need_weights the attention is spelled out in engine ops (matmul, softmax, dropout) so
 the weights it returns are part of the graph; without, it is one scaled_dot_product_attention
-node. Not supported: add_bias_kv, add_zero_attn.
+node. add_bias_kv and add_zero_attn append a learned and a zero key/value to every sequence.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from typing import Any
 from autograd_core import creation
 from autograd_core.backend import get_array_module
 from autograd_core.nn import init
-from autograd_core.nn.linear import Linear
+from autograd_core.nn.linear import NonDynamicallyQuantizableLinear
 from autograd_core.nn.module import Module
 from autograd_core.nn.parameter import Parameter
 from autograd_core.ops.attention import scaled_dot_product_attention
 from autograd_core.ops.dropout import dropout
-from autograd_core.ops.join import chunk
+from autograd_core.ops.join import cat, chunk
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.linear import linear
+from autograd_core.ops.padding import pad
 from autograd_core.ops.softmax import softmax
 from autograd_core.tensor import Tensor
 
@@ -54,6 +55,9 @@ class MultiheadAttention(Module):
         >>> out, w = mha(x, x, x)
     """
 
+    bias_k: Parameter | None  # add_bias_kv's learned key and value (None without it)
+    bias_v: Parameter | None
+
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device: Any = None,
@@ -62,9 +66,6 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are "
-                                      "not supported by autograd_core")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.kdim = kdim if kdim is not None else embed_dim
         self.vdim = vdim if vdim is not None else embed_dim
@@ -87,9 +88,13 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, **kw))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **kw)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
+        if add_bias_kv:  # one learned key and value appended to every sequence
+            self.bias_k = Parameter(creation.empty(1, 1, embed_dim, **kw))
+            self.bias_v = Parameter(creation.empty(1, 1, embed_dim, **kw))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
@@ -101,6 +106,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None and self.bias_v is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple:
         b = self.in_proj_bias
@@ -145,11 +153,12 @@ class MultiheadAttention(Module):
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but "
                                  f"got {e}")
         q, k, v = self._project(query, key, value)
+        mask = self._merged_mask(attn_mask, kpm, query.dtype, n, tgt, src)
+        k, v, src, mask = self._extra_keys(k, v, n, src, mask)
         # (L, N, E) -> (N, heads, L, head_dim)
         q = q.reshape(tgt, n, h, hd).permute(1, 2, 0, 3)
         k = k.reshape(src, n, h, hd).permute(1, 2, 0, 3)
         v = v.reshape(src, n, h, hd).permute(1, 2, 0, 3)
-        mask = self._merged_mask(attn_mask, kpm, query.dtype, n, tgt, src)
         p = self.dropout if self.training else 0.0
         if need_weights:
             scores = matmul(q * (1.0 / math.sqrt(hd)), k.transpose(-2, -1))
@@ -165,6 +174,22 @@ class MultiheadAttention(Module):
         if weights is not None and average:
             weights = weights.mean(1)
         return out, weights
+
+    def _extra_keys(self, k: Tensor, v: Tensor, n: int, src: int, mask: Any) -> tuple:
+        """add_bias_kv's learned key/value, then add_zero_attn's zero key/value, appended to
+        the (S, N, E) keys and values; the mask lets every query see them (PyTorch's order)."""
+        extra: list[tuple[Any, Any]] = []
+        if self.bias_k is not None:
+            extra.append((self.bias_k, self.bias_v))
+        if self.add_zero_attn:
+            zeros = creation.zeros(1, 1, self.embed_dim, dtype=k.dtype, device=k.device)
+            extra.append((zeros, zeros))
+        for bk, bv in extra:
+            k = cat([k, bk.expand(1, n, self.embed_dim)], 0)
+            v = cat([v, bv.expand(1, n, self.embed_dim)], 0)
+        if extra and mask is not None:
+            mask = pad(mask, (0, len(extra)))
+        return k, v, src + len(extra), mask
 
     def _merged_mask(self, attn_mask: Any, kpm: Any, dtype: Any, n: int, tgt: int,
                      src: int) -> Tensor | None:

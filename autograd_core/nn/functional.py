@@ -24,8 +24,15 @@ from autograd_core.ops.adaptive_pool import (
 )
 from autograd_core.ops.attention import scaled_dot_product_attention
 from autograd_core.ops.conv import conv1d, conv2d
+from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d
 from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
 from autograd_core.ops.embedding import embedding, one_hot
+from autograd_core.ops.interpolate import (
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 from autograd_core.ops.linear import linear
 from autograd_core.ops.loss import (
     binary_cross_entropy,
@@ -39,6 +46,7 @@ from autograd_core.ops.loss import (
 )
 from autograd_core.ops.normalization import batch_norm, cosine_similarity, layer_norm, normalize
 from autograd_core.ops.padding import pad
+from autograd_core.ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle, prelu
 from autograd_core.ops.pooling import (
     avg_pool1d,
     avg_pool2d,

@@ -5,8 +5,8 @@ each gate; on the GPU the plain RNN step is one fused op instead (ops/recurrent.
 host time per launch is what a small step costs). Parameter names, shapes, gate order
 (LSTM i,f,g,o; GRU r,z,n), initialisation U(-1/sqrt(hidden), 1/sqrt(hidden)) and return
 values are PyTorch's. Full-sequence layers project the whole input sequence with one linear
-per layer and direction, then run only the hidden-to-hidden part per time step. Not
-supported: PackedSequence inputs, LSTM proj_size.
+per layer and direction, then run only the hidden-to-hidden part per time step; a
+PackedSequence input runs in nn/_rnn_packed.py. Not supported: LSTM proj_size.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from typing import Any
 
 from autograd_core import creation
 from autograd_core.nn import init
+from autograd_core.nn._rnn_packed import run_packed
 from autograd_core.nn.module import Module
 from autograd_core.nn.parameter import Parameter
+from autograd_core.nn.utils.rnn import PackedSequence
 from autograd_core.ops._util import shape_str
 from autograd_core.ops.dropout import dropout
 from autograd_core.ops.join import cat, chunk, stack, unbind
@@ -270,7 +272,15 @@ class RNNBase(Module):
             return layer_in, (stack([s[0] for s in finals], 0), stack([s[1] for s in finals], 0))
         return layer_in, stack(finals, 0)
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+    def flatten_parameters(self) -> None:
+        """Does nothing: cuDNN's weight layout has no counterpart here (PyTorch's API)."""
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        # PyTorch indexes the LSTM's (h, c) pair, so a list works there too.
+        if isinstance(hx, list) and self.mode == "LSTM":
+            hx = tuple(hx)
+        if isinstance(input, PackedSequence):
+            return run_packed(self, input, hx)
         _check_input(type(self).__name__, input, self.input_size, (2, 3))
         unbatched = input.ndim == 2
         if unbatched:

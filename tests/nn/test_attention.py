@@ -219,3 +219,36 @@ def test_causal_hint_with_causal_mask_matches_torch() -> None:
     tout, _ = theirs(*(torch.tensor(x),) * 3, attn_mask=torch.tensor(mask), is_causal=True,
                      need_weights=False)
     _close(out, tout)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+@pytest.mark.parametrize(("bias_kv", "zero_attn"), [(True, False), (False, True), (True, True)])
+def test_mha_extra_keys_match_torch(bias_kv: bool, zero_attn: bool, need_weights: bool) -> None:
+    torch = _torch()
+    torch.manual_seed(0)
+    theirs = torch.nn.MultiheadAttention(E, HEADS, add_bias_kv=bias_kv, add_zero_attn=zero_attn,
+                                         batch_first=True).double()
+    ours = nn.MultiheadAttention(E, HEADS, add_bias_kv=bias_kv, add_zero_attn=zero_attn,
+                                 batch_first=True).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy().copy())
+                          for k, v in theirs.state_dict().items()})
+    (qa, ka), (qt, kt) = _pairs(RNG.standard_normal((N, L, E)), RNG.standard_normal((N, S, E)))
+    kpm = np.zeros((N, S), bool)
+    kpm[1, 3:] = True
+    causal = np.triu(np.ones((L, S), bool), 1)
+    ya, wa = ours(qa, ka, ka, key_padding_mask=ag.tensor(kpm), attn_mask=ag.tensor(causal),
+                  need_weights=need_weights)
+    yt, wt = theirs(qt, kt, kt, key_padding_mask=torch.tensor(kpm),
+                    attn_mask=torch.tensor(causal), need_weights=need_weights)
+    _close(ya, yt)
+    if need_weights:
+        _close(wa, wt)
+    seed = RNG.standard_normal(tuple(yt.shape))
+    ya.backward(ag.tensor(seed))
+    yt.backward(torch.tensor(seed))
+    _close(qa.grad, qt.grad)
+    _close(ka.grad, kt.grad)
+    grads = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        _close(p.grad, grads[name].grad)

@@ -1,0 +1,45 @@
+"""`torch.nn.modules` as a package path: `nn.modules.dropout.Dropout` is `nn.Dropout`.
+
+Scripts and checkpoints name layers by these paths (`torch.nn.modules.linear.Linear`); each
+submodule re-exports the layers PyTorch keeps there, and this package every layer class.
+"""
+
+from autograd_core.nn.modules import (
+    activation,
+    batchnorm,
+    container,
+    conv,
+    dropout,
+    flatten,
+    linear,
+    loss,
+    module,
+    normalization,
+    pixelshuffle,
+    pooling,
+    rnn,
+    sparse,
+    transformer,
+    upsampling,
+    utils,
+)
+from autograd_core.nn.modules.activation import *
+from autograd_core.nn.modules.batchnorm import *
+from autograd_core.nn.modules.container import *
+from autograd_core.nn.modules.conv import *
+from autograd_core.nn.modules.dropout import *
+from autograd_core.nn.modules.flatten import *
+from autograd_core.nn.modules.linear import *
+from autograd_core.nn.modules.loss import *
+from autograd_core.nn.modules.module import *
+from autograd_core.nn.modules.normalization import *
+from autograd_core.nn.modules.pixelshuffle import *
+from autograd_core.nn.modules.pooling import *
+from autograd_core.nn.modules.rnn import *
+from autograd_core.nn.modules.sparse import *
+from autograd_core.nn.modules.transformer import *
+from autograd_core.nn.modules.upsampling import *
+
+__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten, linear, loss,
+                          module, normalization, pixelshuffle, pooling, rnn, sparse, transformer,
+                          upsampling) for name in m.__all__]

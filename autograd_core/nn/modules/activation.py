@@ -1,0 +1,23 @@
+"""`torch.nn.modules.activation` as a module path: the activation layers (re-exported)."""
+
+from autograd_core.nn.activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    PReLU,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from autograd_core.nn.attention import MultiheadAttention
+
+__all__ = [
+    "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "MultiheadAttention", "PReLU", "ReLU",
+    "ReLU6", "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+]

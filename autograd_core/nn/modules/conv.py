@@ -1,0 +1,5 @@
+"""`torch.nn.modules.conv` as a module path: the conv layers (re-exported)."""
+
+from autograd_core.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
