@@ -30,13 +30,17 @@ class OverlayScale:
     lo: float = 0.0
     hi: float = 0.0
     anomalies: set[Hashable] = field(default_factory=set)
+    # The Anomaly overlay: node -> its NaN-hunt role (origin, spread, path, flagged).
+    roles: dict[Hashable, str] = field(default_factory=dict)
 
     def label(self, value: float) -> str:
         return format_value(value, self.name)
 
 
-def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
-    """Compute overlay `name` over `nodes` (node -> attribute dict).
+def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str,
+                  roles: Mapping[Hashable, str] | None = None) -> OverlayScale:
+    """Compute overlay `name` over `nodes` (node -> attribute dict); `roles` (see
+    `app.present.nan_hunt.anomaly_roles`) are what the Anomaly overlay colours.
 
     Example:
         >>> s = overlay_scale({"a": {"time_ns": 10}, "b": {"time_ns": 1000}}, "time")
@@ -48,6 +52,9 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
     for key, data in nodes.items():
         if data.get("nan") or data.get("inf") or _nonfinite(data.get("grad_norm")):
             scale.anomalies.add(key)
+    if name == "anomaly":
+        scale.roles = {k: r for k, r in (roles or {}).items() if k in nodes}
+        scale.roles.update((k, "spread") for k in scale.anomalies if k not in scale.roles)
     if not attr:
         return scale
     values = {k: float(d[attr]) for k, d in nodes.items()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.present.formats import format_names
 from app.present.overlays import OVERLAYS
 from app.runner import protocol as p
+from app.ui.scrubber import MarkedSlider
 from app.ui.text import plain_label, plain_tooltip
 
 # name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.
@@ -114,7 +115,7 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
     for name, (_, title) in OVERLAYS.items():
         overlay.addItem(title if name != "none" else "Overlay: none", name)
     overlay.setToolTip(plain_tooltip("Colour nodes by a measurement (legend at the top right)"))
-    scrubber = QSlider(Qt.Horizontal)
+    scrubber = MarkedSlider(Qt.Horizontal)  # NaN/Inf iterations marked under the groove
     scrubber.setObjectName("scrubber")
     scrubber.setRange(0, 0)
     scrubber.setMinimumWidth(140)

@@ -24,6 +24,7 @@ from app.present.graph import (
     shape_text,
     step_graph,
 )
+from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from app.ui.session_model import SessionModel
@@ -168,4 +169,17 @@ class GraphPresenter(QObject):
         for key in self.scene.nodes:
             if isinstance(key, GroupNode):
                 values[key] = group_values(graph, self.layout.groups.get(key, ()))
-        self.scene.set_overlay(overlay_scale(values, self.overlay))
+        roles, path_edges = self._nan_roles(graph)
+        self.scene.set_overlay(overlay_scale(values, self.overlay, roles))
+        self.scene.set_states({k: r for k, r in roles.items() if r != "flagged"}, path_edges)
+
+    def _nan_roles(self, graph: nx.DiGraph) -> tuple[dict, set]:
+        """The shown capture's NaN story (origin, spread, path, flagged); nothing while an
+        iteration is being stepped (its graph is not the capture's)."""
+        cap = self.model.capture()
+        if cap is None or self.model.last_step is not None:
+            return {}, set()
+        health = getattr(cap, "health", None)
+        if self.overlay != "anomaly" and getattr(health, "first_nonfinite", None) is None:
+            return {}, set()
+        return anomaly_roles(graph, cap)

@@ -18,6 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from app.ui.node_states import STATE_EDGE, paint_state
+
 # Below this zoom level text is skipped: it would be unreadable and is the costliest part.
 TEXT_LOD = 0.45
 NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
@@ -42,6 +44,7 @@ class NodeItem(QGraphicsItem):
         self._bounds = self.rect.adjusted(-3, -3, 3, 3)  # Qt asks often: answer from a field
         self.fill: QColor | None = None      # overlay colour, None: the kind's colour
         self.mark = ""                       # "", "step" or "grad": stepping highlights
+        self.state = ""                      # NaN hunt / diff: see app.ui.node_states
         self.theme = None
         self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
         self.setFlag(QGraphicsItem.ItemIsSelectable)
@@ -65,6 +68,8 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(self.rect)
         else:
             painter.drawRoundedRect(self.rect, 6, 6)
+        if self.state:
+            paint_state(painter, self.rect, self.state)
         if lod < TEXT_LOD:
             return
         label, detail = self.fitted_text(painter.device())
@@ -106,6 +111,7 @@ class EdgeItem(QGraphicsItem):
         self.key = key
         self.label = label
         self.mark = ""
+        self.state = ""  # "path": on the way from the inputs to a NaN's origin
         self.theme = None
         self.set_points(points)
         self.setZValue(EDGE_Z)
@@ -124,8 +130,9 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
-        color = QColor(th.grad if self.mark == "grad" else th.edge)
-        painter.setPen(QPen(color, 2.5 if self.mark else 1.2))
+        color = QColor(th.grad if self.mark == "grad" else
+                       STATE_EDGE if self.state == "path" else th.edge)
+        painter.setPen(QPen(color, 2.5 if self.mark or self.state else 1.2))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path)
         end, before = self.points[-1], self.points[-2]
