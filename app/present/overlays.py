@@ -15,6 +15,9 @@ OVERLAYS: dict[str, tuple[str, str]] = {
     "grad": ("grad_norm", "Gradient norm"),
     "value": ("norm", "Value magnitude (L2 norm)"),
     "anomaly": ("", "Anomaly (NaN / Inf)"),
+    # Ratios shown / pinned iteration (pin one with Ctrl+D); centred: 1 is the middle colour.
+    "diff_time": ("diff_time", "Forward time vs pinned"),
+    "diff_grad": ("diff_grad", "Gradient norm vs pinned"),
 }
 # Short names the CLI accepts (`--overlay time|grad|value`) are the keys above.
 
@@ -63,6 +66,9 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str,
     if not positive:
         return scale
     scale.lo, scale.hi = min(positive), max(positive)
+    if name.startswith("diff_"):  # ratios: centred on 1 (unchanged), log-symmetric
+        _centre_ratios(scale, values)
+        return scale
     lo, hi = math.log10(scale.lo), math.log10(scale.hi)
     span = hi - lo or 1.0
     for k, v in values.items():
@@ -71,12 +77,23 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str,
     return scale
 
 
+def _centre_ratios(scale: OverlayScale, values: dict[Hashable, float]) -> None:
+    """Ratios onto [0, 1] with 1 at 0.5: halved and doubled sit equally far from it."""
+    reach = max(abs(math.log10(v)) for v in values.values() if v > 0) or 1.0
+    scale.lo, scale.hi = 10 ** -reach, 10 ** reach
+    for k, v in values.items():
+        if v > 0:
+            scale.t[k] = 0.5 + 0.5 * math.log10(v) / reach
+
+
 def _nonfinite(value) -> bool:
     return value is not None and not math.isfinite(float(value))
 
 
 def format_value(value: float, name: str) -> str:
     """A value as the legend and tooltips show it: times in us/ms, norms in 3 digits."""
+    if name.startswith("diff_"):
+        return f"x{value:.3g}"
     if name in ("time", "backward"):
         us = value / 1e3
         return f"{us:.3g} us" if us < 1000 else f"{us / 1e3:.3g} ms"

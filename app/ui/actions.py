@@ -48,6 +48,9 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
                            "Show the previous captured iteration"),
     "next_iteration": ("Next iteration", "Alt+Right",
                        "Show the next captured iteration"),
+    "pin_iteration": ("Pin for diff", "Ctrl+D",
+                      "Pin the shown iteration: the graph and the Diff panel compare every "
+                      "shown iteration with it (again on the pinned one: unpin)"),
     "fit": ("Fit", "F", "Show the whole graph"),
     "search": ("Find…", "Ctrl+F", "Find a node by op, module or file:line"),
     "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),

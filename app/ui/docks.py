@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from app.ui.diff_panel import DiffPanel
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
 from app.ui.timeline import LossPlot, TimelineWidget
@@ -38,6 +39,7 @@ DOCKS: list[DockSpec] = [
     DockSpec("Loss", "loss_plot", LossPlot, Qt.BottomDockWidgetArea),
     DockSpec("Timeline", "timeline", TimelineWidget, Qt.BottomDockWidgetArea),
     DockSpec("Output", "output_panel", OutputPanel, Qt.BottomDockWidgetArea),
+    DockSpec("Diff", "diff_panel", DiffPanel, Qt.RightDockWidgetArea),
 ]
 
 

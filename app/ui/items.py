@@ -18,7 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from app.ui.node_states import STATE_EDGE, paint_state
+from app.ui.node_states import GHOST_OPACITY, STATE_EDGE, paint_state
 
 # Below this zoom level text is skipped: it would be unreadable and is the costliest part.
 TEXT_LOD = 0.45
@@ -56,6 +56,8 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.state == "removed":  # a ghost: in the pinned iteration, not in this one
+            painter.setOpacity(painter.opacity() * GHOST_OPACITY)
         fill = self.fill or QColor(th.kinds.get(self.kind, th.kinds[""]))
         painter.setBrush(QBrush(fill))
         if self.isSelected():

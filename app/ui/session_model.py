@@ -22,13 +22,14 @@ from PySide6.QtCore import QObject, Signal
 from app.runner import protocol as p
 from app.ui import run_state as rs
 from app.ui.session_nan import NanTracking
+from app.ui.session_pin import PinTracking
 from autograd_core.trace import SessionFormatError
 
 CAPTURE_WINDOW = 100
 LOSS_WINDOW = 10_000
 
 
-class SessionModel(NanTracking, QObject):
+class SessionModel(NanTracking, PinTracking, QObject):
     """What the window shows: captures, losses, status, stepping state, errors, selection."""
 
     loaded = Signal(object)            # protocol.Loaded
@@ -46,6 +47,7 @@ class SessionModel(NanTracking, QObject):
     run_started = Signal(object)       # RunInfo of the run that now owns everything shown
     run_state_changed = Signal(str)    # one of run_state.RUN_STATES
     nan_found = Signal(object)         # NanBirth: where the run's first NaN/Inf was born
+    pinned_changed = Signal(object)    # the capture pinned for the diff (None: unpinned)
 
     def __init__(self, window: int = CAPTURE_WINDOW, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +81,7 @@ class SessionModel(NanTracking, QObject):
         self.iterations_seen, self.session_path = 0, ""
         self._requested = ""
         self._reset_nan()
+        self.unpin()
         self.run = RunInfo(self.run.number + 1, kind, str(path))
         self.run_started.emit(self.run)
         self._set_state(rs.SESSION if kind == "session" else rs.STARTING)
