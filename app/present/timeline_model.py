@@ -6,18 +6,22 @@ visible time window that zoom and pan move.
 Example:
     tl = build_timeline([cap4, cap5])
     [(s.lane, s.depth, s.label) for s in tl.spans][:2]  # [('forward', 0, '<model>'), ...]
+    tl.lines[("forward", 2)].starts                     # the row's start times on the axis
     window = TimeWindow(0, tl.total_ns, tl.total_ns).zoom(2.0, anchor_ns=tl.total_ns / 2)
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["LANES", "Span", "TimeWindow", "Timeline", "build_timeline", "format_ns",
-           "nice_ticks", "span_tip"]
+import numpy as np
+
+__all__ = ["LANES", "CaptureSpans", "Row", "Span", "TimeWindow", "Timeline", "build_timeline",
+           "capture_spans", "format_ns", "nice_ticks", "span_tip", "visible"]
 
 LANES = ("forward", "backward", "update")
 GAP = 0.04  # space between iterations, as a share of the longest one
@@ -26,8 +30,8 @@ GAP = 0.04  # space between iterations, as a share of the longest one
 @dataclass(slots=True)
 class Span:
     """One bar: a module call, an op, a backward node or the optimizer's update. Times are
-    ns on the timeline's axis (the iteration's offset added); `key` is the graph node to
-    select ("" for modules and the update)."""
+    ns from the start of its iteration (the timeline places iterations; see `Row`); `key` is
+    the graph node to select ("" for modules and the update)."""
 
     lane: str
     depth: int
@@ -46,32 +50,102 @@ class Span:
 
 
 @dataclass(slots=True)
-class Timeline:
-    """Spans of one or more iterations; `rows` per lane; `iterations` as (index, start,
-    end) on the axis."""
+class Row:
+    """The spans of one (lane, depth) row in time order, and their start and end times as
+    arrays (on the timeline's axis; from the capture's start in a `CaptureSpans`)."""
 
-    spans: list[Span] = field(default_factory=list)
+    spans: list[Span]
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+@dataclass(slots=True)
+class CaptureSpans:
+    """One capture's rows, built once per capture (a view may cache it by capture)."""
+
+    index: int
+    duration: float
+    rows: dict[tuple[str, int], Row]
+
+
+@dataclass(slots=True)
+class Timeline:
+    """Rows of one or more iterations side by side: `lines[(lane, depth)]`, `rows[lane]`
+    (how many depths it has), `iterations` as (index, start, end) on the axis."""
+
+    lines: dict[tuple[str, int], Row] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LANES, 1))
     iterations: list[tuple[int, float, float]] = field(default_factory=list)
     total_ns: float = 0.0
 
+    @property
+    def spans(self) -> list[Span]:
+        return [s for key in sorted(self.lines, key=_row_order) for s in self.lines[key].spans]
 
-def build_timeline(captures: Sequence[Any]) -> Timeline:
-    """The timeline of `captures` (consecutive iterations, oldest first), side by side."""
+    def offset_of(self, iteration: int) -> float:
+        """Where iteration `iteration` starts on the axis (0 when it is not shown)."""
+        return next((start for i, start, _ in self.iterations if i == iteration), 0.0)
+
+
+def capture_spans(cap: Any) -> CaptureSpans:
+    """The rows of one capture (times from its start)."""
+    rows: dict[tuple[str, int], list[Span]] = {}
+    for span in _capture_spans(cap, 0.0):
+        rows.setdefault((span.lane, span.depth), []).append(span)
+    out = {}
+    for key, spans in rows.items():
+        spans.sort(key=lambda s: s.start_ns)
+        starts = np.array([s.start_ns for s in spans], dtype=np.float64)
+        out[key] = Row(spans, starts, starts + np.array([s.dur_ns for s in spans]))
+    return CaptureSpans(int(cap.index), _duration(cap), out)
+
+
+def build_timeline(captures: Sequence[Any],
+                   spans_of: Callable[[Any], CaptureSpans] = capture_spans) -> Timeline:
+    """The timeline of `captures` (consecutive iterations, oldest first), side by side;
+    `spans_of` may answer from a cache (a capture's spans do not depend on its neighbours)."""
     tl = Timeline()
-    caps = [c for c in captures if c is not None]
-    longest = max((_duration(c) for c in caps), default=0)
+    parts = [spans_of(c) for c in captures if c is not None]
+    longest = max((p.duration for p in parts), default=0.0)
     offset = 0.0
-    for cap in caps:
-        duration = _duration(cap)
-        tl.spans += _capture_spans(cap, offset)
-        tl.iterations.append((int(cap.index), offset, offset + duration))
-        offset += duration + GAP * longest
+    pieces: dict[tuple[str, int], list[tuple[Row, float]]] = {}
+    for part in parts:
+        tl.iterations.append((part.index, offset, offset + part.duration))
+        for key, row in part.rows.items():
+            pieces.setdefault(key, []).append((row, offset))
+        offset += part.duration + GAP * longest
     tl.total_ns = max(offset - GAP * longest, 0.0)
+    for key, rows in pieces.items():
+        tl.lines[key] = Row([s for row, _ in rows for s in row.spans],
+                            np.concatenate([row.starts + off for row, off in rows]),
+                            np.concatenate([row.ends + off for row, off in rows]))
     for lane in LANES:
-        tl.rows[lane] = 1 + max((s.depth for s in tl.spans if s.lane == lane), default=0)
-    tl.spans.sort(key=lambda s: (LANES.index(s.lane), s.depth, s.start_ns))
+        tl.rows[lane] = 1 + max((d for ln, d in tl.lines if ln == lane), default=0)
     return tl
+
+
+def visible(row: Row, start_ns: float, px_per_ns: float, left: float, right: float
+            ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """What of `row` to draw on pixels [left, right] with the axis at `start_ns` there: the
+    indices of bars at least 2 px wide, and the runs of pixel columns [x0, x1) covered by
+    narrower ones (thousands of tiny ops collapse into a few marks, in time linear in
+    the row, not in Python per span)."""
+    x0 = left + (row.starts - start_ns) * px_per_ns
+    x1 = left + (row.ends - start_ns) * px_per_ns
+    seen = (x1 >= left) & (x0 <= right)
+    wide = seen & (x1 - x0 >= 2.0)
+    cols = np.unique(np.clip(x0[seen & ~wide], left, right).astype(np.int64))
+    runs: list[tuple[int, int]] = []
+    if cols.size:
+        breaks = np.nonzero(np.diff(cols) > 1)[0]
+        firsts = np.concatenate([[0], breaks + 1])
+        lasts = np.concatenate([breaks, [cols.size - 1]])
+        runs = [(int(cols[a]), int(cols[b]) + 1) for a, b in zip(firsts, lasts, strict=True)]
+    return np.nonzero(wide)[0], runs
+
+
+def _row_order(key: tuple[str, int]) -> tuple[int, int]:
+    return LANES.index(key[0]), key[1]
 
 
 def _duration(cap: Any) -> float:
@@ -80,7 +154,9 @@ def _duration(cap: Any) -> float:
     return float(max([cap.duration_ns, *ends]))
 
 
+@functools.lru_cache(maxsize=4096)
 def _depth(path: str) -> int:
+    """Nesting depth of a module path: the model itself 0, `block` 1, `block.attn` 2."""
     return path.count(".") + 1 if path else 0
 
 
@@ -111,23 +187,29 @@ def _capture_spans(cap: Any, offset: float) -> list[Span]:
 
 def _backward_modules(nodes: list[Span]) -> list[Span]:
     """Module spans of the backward lane (modules have no backward call of their own): per
-    module path, each run of consecutive backward nodes inside it (so they nest)."""
-    ordered = sorted(nodes, key=lambda s: s.start_ns)
-    paths = {".".join(s.module.split(".")[:i]) for s in ordered if s.module
-             for i in range(1, s.module.count(".") + 2)}
+    module path, each run of consecutive backward nodes inside it (so they nest). One pass,
+    keeping the chain of runs open (outermost first)."""
     out: list[Span] = []
-    for path in sorted(paths):
-        run: list[Span] = []
-        for s in [*ordered, None]:
-            inside = s is not None and (s.module == path or s.module.startswith(path + "."))
-            if inside:
-                run.append(s)
-            elif run:
-                out.append(Span("backward", _depth(path), run[0].start_ns,
-                                run[-1].end_ns - run[0].start_ns, path, "module",
-                                module=path, iteration=run[0].iteration))
-                run = []
+    open_runs: list[list] = []  # [path, first span, last span]
+    for s in sorted(nodes, key=lambda s: s.start_ns):
+        parts = s.module.split(".") if s.module else []
+        chain = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+        keep = 0
+        while keep < min(len(open_runs), len(chain)) and open_runs[keep][0] == chain[keep]:
+            keep += 1
+        for run in reversed(open_runs[keep:]):
+            out.append(_module_run(*run))
+        del open_runs[keep:]
+        for run in open_runs:
+            run[2] = s
+        open_runs += [[path, s, s] for path in chain[keep:]]
+    out += [_module_run(*run) for run in reversed(open_runs)]
     return out
+
+
+def _module_run(path: str, first: Span, last: Span) -> Span:
+    return Span("backward", _depth(path), first.start_ns, last.end_ns - first.start_ns, path,
+                "module", module=path, iteration=first.iteration)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,16 @@ from PySide6.QtWidgets import QFileDialog, QPushButton, QSpinBox, QToolTip, QWid
 
 from app.present.timeline_model import (
     LANES,
+    CaptureSpans,
     Span,
     Timeline,
     TimeWindow,
     build_timeline,
+    capture_spans,
     format_ns,
     nice_ticks,
     span_tip,
+    visible,
 )
 from app.ui.text import plain_tooltip
 from app.ui.theme import DARK, Theme
@@ -99,6 +102,7 @@ class TimelineWidget(QWidget):
         self.window_ns = TimeWindow(0.0, 1.0, 1.0)
         self._zoomed = False             # the user zoomed/panned: new captures keep the view
         self._built: tuple = ()
+        self._cache: dict[int, tuple[Any, CaptureSpans]] = {}  # id -> (capture, its spans)
         self._press: QPointF | None = None
         self._dragged = False
         # (rect, node key, lane, label, time): drawn bars, for hover and clicks
@@ -130,12 +134,23 @@ class TimelineWidget(QWidget):
         built = tuple(map(id, caps))
         if built != self._built:  # 10 Hz calls with the same captures cost nothing
             self._built, self.captures = built, caps
-            self.timeline = build_timeline(caps)
+            self.timeline = build_timeline(caps, self._spans_of)
             total = max(self.timeline.total_ns, TimeWindow.MIN_NS)
             w = self.window_ns
             self.window_ns = (TimeWindow(w.start, w.end, total).pan(0) if self._zoomed
                               else TimeWindow(0.0, total, total))
-        self.update()
+            self.update()
+
+    def _spans_of(self, capture: Any) -> CaptureSpans:
+        """A capture's rows, built once while it stays among the recent ones."""
+        hit = self._cache.get(id(capture))
+        if hit is not None and hit[0] is capture:
+            return hit[1]
+        spans = capture_spans(capture)
+        self._cache[id(capture)] = (capture, spans)
+        while len(self._cache) > 2 * MAX_ITERATIONS:  # the oldest first (insertion order)
+            del self._cache[next(iter(self._cache))]
+        return spans
 
     def _captures(self) -> list[Any]:
         cap, model, n = self.capture, self.model, self.iterations.value()
@@ -242,33 +257,34 @@ class TimelineWidget(QWidget):
                 painter.drawText(QPointF(x + 3, HEADER_H + 10), f"it {index}")
 
     def _paint_spans(self, painter: QPainter, row_h: float, tops: dict[str, float]) -> None:
-        w, right = self.window_ns, self.width()
+        w, right = self.window_ns, float(self.width())
+        px_per_ns = (right - LEFT - 8) / max(w.span, 1e-9)
         selected = getattr(self.model, "selected", None)
-        last_px: dict[tuple[str, int], int] = {}
         metrics = painter.fontMetrics()
-        for span in self.timeline.spans:
-            if span.end_ns < w.start or span.start_ns > w.end:
-                continue
-            x0, x1 = self._x(span.start_ns), self._x(span.end_ns)
-            row = (span.lane, span.depth)
-            if x1 - x0 < 1.5 and last_px.get(row) == int(x0):
-                continue  # many tiny bars in one pixel: one mark is all that can be seen
-            last_px[row] = int(x0)
-            rect = QRectF(max(x0, LEFT - 2), tops[span.lane] + span.depth * row_h,
-                          max(min(x1, right + 2) - max(x0, LEFT - 2), 1.5), row_h - 1)
-            color = QColor(PHASE_COLORS[span.lane])
-            painter.fillRect(rect, color.darker(160) if span.kind == "module" else color)
-            if span.key and span.key == selected:
-                painter.setPen(QPen(QColor(self.theme.selection), 2))
-                painter.drawRect(rect)
-            self._bars.append((rect, span.key, span.lane, span.label, span.dur_ns))
-            self._drawn.append(span)
-            if rect.width() > 40 and row_h >= 10:
-                painter.setPen(QColor("#ffffff"))
-                # Elided to the bar: a name of any length costs one short line to draw.
-                shown = metrics.elidedText(str(span.label)[:500], Qt.ElideRight,
-                                           int(rect.width()) - 4)
-                painter.drawText(rect, Qt.AlignCenter, shown)
+        for (lane, depth), row in self.timeline.lines.items():
+            y = tops[lane] + depth * row_h
+            color = QColor(PHASE_COLORS[lane])
+            module_color = color.darker(160)
+            wide, runs = visible(row, w.start, px_per_ns, LEFT, right)
+            for x0, x1 in runs:  # bars under 2 px, merged per pixel column
+                painter.fillRect(QRectF(x0, y, x1 - x0, row_h - 1), color)
+            for i in wide:
+                span = row.spans[i]
+                x0 = max(LEFT + (row.starts[i] - w.start) * px_per_ns, LEFT - 2)
+                x1 = min(LEFT + (row.ends[i] - w.start) * px_per_ns, right + 2)
+                rect = QRectF(x0, y, x1 - x0, row_h - 1)
+                painter.fillRect(rect, module_color if span.kind == "module" else color)
+                if span.key and span.key == selected:
+                    painter.setPen(QPen(QColor(self.theme.selection), 2))
+                    painter.drawRect(rect)
+                self._bars.append((rect, span.key, span.lane, span.label, span.dur_ns))
+                self._drawn.append(span)
+                if rect.width() > 40 and row_h >= 10:
+                    painter.setPen(QColor("#ffffff"))
+                    # Elided to the bar: a name of any length costs one short line to draw.
+                    shown = metrics.elidedText(str(span.label)[:500], Qt.ElideRight,
+                                               int(rect.width()) - 4)
+                    painter.drawText(rect, Qt.AlignCenter, shown)
 
     # ------------------------------------------------------------------ input
     def wheelEvent(self, event) -> None:

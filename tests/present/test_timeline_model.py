@@ -7,14 +7,17 @@ import json
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.present.timeline_model import (
+    Row,
     TimeWindow,
     build_timeline,
     format_ns,
     nice_ticks,
     span_tip,
+    visible,
 )
 from autograd_core import trace
 
@@ -54,10 +57,21 @@ def test_iterations_sit_side_by_side_in_order(captures):
     assert [i for i, _, _ in tl.iterations] == [c.index for c in captures]
     for (_, _, end), (_, start, _) in zip(tl.iterations, tl.iterations[1:], strict=False):
         assert start > end
-    for index, start, end in tl.iterations:
-        mine = [s for s in tl.spans if s.iteration == index]
-        assert all(start <= s.start_ns and s.end_ns <= end + 1 for s in mine)
+    bounds = {index: (start, end) for index, start, end in tl.iterations}
+    for row in tl.lines.values():                   # on the axis, inside their iteration
+        assert list(row.starts) == sorted(row.starts)
+        for span, start, end in zip(row.spans, row.starts, row.ends, strict=True):
+            lo, hi = bounds[span.iteration]
+            assert lo <= start and end <= hi + 1
+            assert start == pytest.approx(tl.offset_of(span.iteration) + span.start_ns)
     assert tl.total_ns == pytest.approx(tl.iterations[-1][2])
+
+
+def test_tiny_bars_collapse_into_pixel_runs_and_wide_ones_stay_bars():
+    row = Row([], np.array([0.0, 1.0, 2.0, 100.0, 500.0]), np.array([0.5, 1.5, 2.5, 300.0, 501]))
+    wide, runs = visible(row, 0.0, 1.0, 10.0, 400.0)  # 1 px per ns, the axis from x=10
+    assert list(wide) == [3]                        # 200 px wide; the others are under 2
+    assert runs == [(10, 13)]                       # three tiny bars: one 3-px mark; 500 is off
 
 
 def test_zoom_keeps_the_anchor_and_pan_stays_on_the_axis():
