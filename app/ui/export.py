@@ -31,6 +31,7 @@ from app.present.formats import (
     suffix_list,
 )
 from app.present.graph import capture_graph, collapse_at_depth, default_collapse, lay_out
+from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from autograd_core.trace.atomic import atomic_write
@@ -259,7 +260,9 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
     collapsed, frames_note = _cap_frame_depth(graph, collapsed)
     scene = GraphScene(theme(theme_name))
     scene.show_graph(graph, lay_out(graph, collapsed), animate=False)
-    scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay))
+    roles, path_edges = anomaly_roles(graph, cap)  # a NaN's origin reads apart here too
+    scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay, roles))
+    scene.set_states({k: r for k, r in roles.items() if r != "flagged"}, path_edges)
     size_note = export_graph(scene, out, scale).note
     return Exported(Path(out), "; ".join(n for n in (size_note, frames_note) if n))
 

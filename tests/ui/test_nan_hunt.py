@@ -71,3 +71,25 @@ def test_an_opened_session_keeps_the_birth_ahead_of_its_window(qtbot, session_wi
     qtbot.waitUntil(lambda: w.nan_banner.isVisible(), timeout=5_000)
     assert "Log" in w.nan_banner.label.text() and "iteration 5" in w.nan_banner.label.text()
     _go_to_and_check(qtbot, w)
+
+
+def test_the_anomaly_overlay_tells_origin_spread_and_path_apart(qtbot, open_window):
+    from PySide6.QtGui import QColor
+
+    from app.ui.theme import ROLE_COLORS, ROLE_NEUTRAL
+
+    w = open_window(EXAMPLES / "nan_divergence.py")
+    w.actions["run"].trigger()
+    qtbot.waitUntil(lambda: w.nan_banner.isVisible(), timeout=30_000)
+    qtbot.mouseClick(w.nan_banner.go_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: w.model.selected == ORIGIN, timeout=5_000)
+    index = w.toolbar.overlay.findData("anomaly")
+    w.toolbar.overlay.setCurrentIndex(index)
+    w.toolbar.overlay.activated.emit(index)
+    fills = {k: i.fill.name() for k, i in w.scene.nodes.items()}
+    assert fills[ORIGIN] == QColor(ROLE_COLORS["origin"]).name()
+    assert fills["loss"] == QColor(ROLE_COLORS["spread"]).name()
+    assert QColor(ROLE_COLORS["path"]).name() in fills.values()    # scale * x, before Log
+    assert set(fills.values()) <= {QColor(c).name() for c in (*ROLE_COLORS.values(),
+                                                               ROLE_NEUTRAL)}
+    assert len(set(fills.values())) >= 3                            # not one red for all
