@@ -52,10 +52,17 @@ class NanBirth:
         _, _, tail = self.source.rpartition(":")
         return int(tail) if tail.isdigit() else None
 
-    def text(self) -> str:
-        """One sentence, as the banner shows it (names are the capture's: show as plain text)."""
+    @property
+    def file_line(self) -> str:
+        """`source` without its directories ('model.py:30'): what fits in a banner."""
+        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def text(self, full: bool = False) -> str:
+        """One sentence, as the banner shows it (names are the capture's: show as plain
+        text); `full` names the source with its path (the banner's tooltip)."""
         where = f" in module {self.module}" if self.module else ""
-        at = f", {self.source}" if self.source else ""
+        source = self.source if full else self.file_line
+        at = f", {source}" if source else ""
         return (f"{self.kind} first born in {self.op or self.key}{where} at iteration "
                 f"{self.iteration} ({self.phase}, in its {self.where}){at}")
 

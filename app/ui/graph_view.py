@@ -189,11 +189,12 @@ def paint_legend(painter: QPainter, box: QRectF, overlay: OverlayScale, theme) -
         painter.drawText(text, Qt.AlignLeft, f"{lo} (log scale)")
         painter.drawText(text, Qt.AlignRight, hi)
     if overlay.name == "anomaly":  # a swatch per NaN-hunt role instead of a scale
-        for i, (role, color) in enumerate(ROLE_COLORS.items()):
-            x = box.left() + 8 + i * 56
+        x = box.left() + 8
+        for role, color in ROLE_COLORS.items():
             painter.fillRect(QRectF(x, box.top() + 24, 10, 10), QColor(color))
             painter.setPen(QColor(theme.muted))
             painter.drawText(QPointF(x + 13, box.top() + 33), role)
+            x += 22 + painter.fontMetrics().horizontalAdvance(role)
         return
     painter.fillRect(QRectF(box.right() - 70, box.top() + 6, 10, 10), ANOMALY)
     painter.setPen(QColor(theme.muted))

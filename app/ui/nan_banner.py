@@ -26,7 +26,8 @@ class NanBanner(QFrame):
         self.setStyleSheet("#NanBanner { background: #5c1420; border: 1px solid #e4002b; }"
                            "#NanBanner QLabel { color: #ffe3e6; }")
         self.birth: NanBirth | None = None
-        self.label = shrinkable(plain_label(bold=True))  # names come from the capture
+        # Names come from the capture (plain text); a narrow window wraps rather than cuts.
+        self.label = shrinkable(plain_label(bold=True, wrap=True))
         self.go_button = QPushButton("Go to")
         self.go_button.setObjectName("nan_go_to")
         self.go_button.setToolTip(plain_tooltip(
@@ -50,7 +51,7 @@ class NanBanner(QFrame):
     def show_birth(self, birth: NanBirth) -> None:
         self.birth = birth
         self.label.setText(birth.text())
-        self.label.setToolTip(plain_tooltip(birth.text()))
+        self.label.setToolTip(plain_tooltip(birth.text(full=True)))
         self.show()
 
     def clear(self) -> None:

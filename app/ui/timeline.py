@@ -116,6 +116,7 @@ class TimelineWidget(QWidget):
                                      "The iterations shown as one Chrome trace (Perfetto)")
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.setMinimumHeight(110)
+        self.setMinimumWidth(340)  # the controls and a readable axis
 
     def attach(self, window: Any) -> None:
         """Read earlier iterations from the window's model; a click also pans the graph."""
@@ -236,8 +237,9 @@ class TimelineWidget(QWidget):
         painter.setPen(QColor(self.theme.text))
         text = f"{what}   showing {format_ns(self.window_ns.span)} of " \
                f"{format_ns(self.timeline.total_ns)}"
-        painter.drawText(QRectF(6, 0, self.iterations.x() - 12, HEADER_H),
-                         Qt.AlignLeft | Qt.AlignVCenter, text)
+        width = self.iterations.x() - 12
+        text = painter.fontMetrics().elidedText(text, Qt.ElideRight, max(width, 0))
+        painter.drawText(QRectF(6, 0, width, HEADER_H), Qt.AlignLeft | Qt.AlignVCenter, text)
 
     def _paint_axis(self, painter: QPainter, tops: dict[str, float]) -> None:
         th, w = self.theme, self.window_ns
@@ -254,7 +256,7 @@ class TimelineWidget(QWidget):
             if LEFT <= x <= self.width():
                 painter.setPen(QPen(QColor(th.text), 1, Qt.DashLine))
                 painter.drawLine(QPointF(x, HEADER_H), QPointF(x, bottom))
-                painter.drawText(QPointF(x + 3, HEADER_H + 10), f"it {index}")
+                painter.drawText(QPointF(x + 3, bottom - 1), f"it {index}")  # under the lanes
 
     def _paint_spans(self, painter: QPainter, row_h: float, tops: dict[str, float]) -> None:
         w, right = self.window_ns, float(self.width())
@@ -352,6 +354,7 @@ def _spin(parent: QWidget) -> QSpinBox:
     box.setObjectName("timeline_iterations")
     box.setRange(1, MAX_ITERATIONS)
     box.setPrefix("iterations: ")
+    box.setMinimumWidth(115)
     box.setToolTip(plain_tooltip("How many iterations, ending at the shown one, side by side"))
     box.setFocusPolicy(Qt.ClickFocus)
     return box
