@@ -368,7 +368,12 @@ def _button(parent: QWidget, text: str, tip: str) -> QPushButton:
 
 
 def _centre_on(window: Any, key: str) -> None:
-    """Pan the graph view to the node of `key` (the timeline's click already selected it)."""
+    """Pan the graph view to the node of `key` (the timeline's click already selected it),
+    or to the collapsed module box that holds it."""
     item = window.scene.nodes.get(key)
+    layout = getattr(window.presenter, "layout", None)
+    if item is None and layout is not None:
+        group = next((g for g, members in layout.groups.items() if key in members), None)
+        item = window.scene.nodes.get(group)
     if item is not None:
         window.view.centerOn(item)
