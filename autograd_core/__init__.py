@@ -10,7 +10,7 @@ submodules `backend`, `creation`, `dtypes`, `engine`, `function`, `grad_mode`, `
 
 import builtins  # `bool` and `int` below are dtypes, as in torch
 
-from autograd_core import autograd, dtypes, ops
+from autograd_core import autograd, creation, dtypes, engine, ops, serialization
 from autograd_core.backend import Device, device
 from autograd_core.backend._malloc import tune as _tune_malloc
 from autograd_core.creation import (
@@ -96,10 +96,11 @@ from autograd_core.random import (
     seed,
     set_rng_state,
 )
+from autograd_core.serialization import load, save
 from autograd_core.tensor import Size, Tensor
 from autograd_core.tensor import bind_methods as _bind_methods
 
-_bind_methods(ops, ops.TENSOR_METHODS)
+_bind_methods(ops, ops.TENSOR_METHODS, backward=engine.backward, creation=creation)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 

@@ -1,23 +1,21 @@
 """Shared by the creation functions: PyTorch's size and option parsing, allocation, out=.
 
-Parsing follows PyTorch's argument rules and error texts; allocation turns numpy's and CuPy's
-out-of-memory errors into PyTorch's, naming the bytes asked for.
+Parsing follows PyTorch's argument rules and error texts; allocation goes through
+`_alloc.allocating` (PyTorch's out-of-memory errors, naming the bytes asked for).
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd_core import dtypes, grad_mode
+from autograd_core._alloc import INT64_MAX as _INT64_MAX  # also read by random_creation
+from autograd_core._alloc import allocating as _allocating
 from autograd_core.backend import Device, cpu_device, device, module_for_device
 from autograd_core.tensor import _SCALAR_NAMES, Tensor, _host, bump_version
-
-_INT64_MAX = (1 << 63) - 1
 
 
 class _DefaultDevice:
@@ -140,35 +138,6 @@ def _np_dtype(dtype: Any, out: Any, fallback: Any) -> np.dtype:
 
 
 # ------------------------------------------------------------------ allocation
-def _alloc_error(nbytes: int, dev: Device) -> RuntimeError:
-    if dev.type == "cuda":
-        return RuntimeError(f"CUDA out of memory. Tried to allocate {nbytes} bytes on {dev}.")
-    return RuntimeError(
-        "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
-        f"memory: you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)"
-    )
-
-
-@contextlib.contextmanager
-def _allocating(shape: tuple, dt: np.dtype, dev: Device) -> Iterator[None]:
-    """Turn numpy's/CuPy's out-of-memory errors into PyTorch's, naming the bytes asked for."""
-    nbytes = math.prod(shape) * dt.itemsize
-    if nbytes > _INT64_MAX:
-        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
-    ctx: Any = contextlib.nullcontext()
-    if dev.type == "cuda":
-        ctx = module_for_device(dev).cuda.Device(dev.index or 0)
-    try:
-        with ctx:
-            yield
-    except MemoryError:
-        raise _alloc_error(nbytes, dev) from None
-    except ValueError as e:  # numpy: "array is too big; ..." (beyond the address space)
-        if "too big" not in str(e):
-            raise
-        raise _alloc_error(nbytes, dev) from None
-
-
 def _new_array(shape: tuple, dt: np.dtype, dev: Device, make: Callable[[Any], Any]) -> Any:
     with _allocating(shape, dt, dev):
         return make(_xp(dev))

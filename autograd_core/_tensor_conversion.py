@@ -7,23 +7,30 @@ the tensor's options, and the repr.
 
 from __future__ import annotations
 
-from typing import Any
+import builtins  # `bool` and `int` in the class body below are methods
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd_core import dtypes
 from autograd_core._tensor_convert import _host
+from autograd_core._tensor_fields import TensorFields
+from autograd_core._tensor_str import tensor_str
 from autograd_core.backend import Device, device
 
-# Set by autograd_core.tensor (_bind_method_modules): Tensor and the ops namespace import
-# this module, so they arrive after it loads.
-Tensor: Any = None
+# Set by autograd_core.tensor (_bind_method_modules): Tensor, the ops namespace and the
+# creation module (for new_*) import this module, so they arrive after it loads.
+if TYPE_CHECKING:  # the class, for the methods' `self: Tensor`
+    from autograd_core.tensor import Tensor
+else:
+    Tensor = None
 _ops: Any = None
+_creation: Any = None
 _ndarray = np.ndarray
 
 
 
-class ConversionMethods:
+class ConversionMethods(TensorFields):
     """The conversion methods of `Tensor` (a base class so tensor.py holds the tensor's state)."""
 
     __slots__ = ()
@@ -86,7 +93,7 @@ class ConversionMethods:
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """to(dtype) / to(device) / to(device, dtype) / to(other_tensor); copy=False."""
         dev, dt = _parse_to(args, kwargs)
-        out = self
+        out: Any = self  # or the new tensor the ops make
         if dt is not None and dt != self._data.dtype:
             out = _ops.cast(out, dt)
         if dev is not None and dev != out.device:
@@ -128,37 +135,31 @@ class ConversionMethods:
         return self.to(other.dtype)
 
     def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
-                   requires_grad: bool = False, **options: Any) -> Tensor:
-        from autograd_core.creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
-                      requires_grad=requires_grad, **options)
+                   requires_grad: builtins.bool = False, **options: Any) -> Tensor:
+        return _creation.tensor(data, requires_grad=requires_grad,
+                                **_options(self, dtype, device), **options)
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   **options: Any) -> Tensor:
         """zeros(size) with this tensor's dtype and device unless given (PyTorch's options)."""
-        from autograd_core.creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
+        return _creation.zeros(*size, **_options(self, dtype, device), **options)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  **options: Any) -> Tensor:
-        from autograd_core.creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
+        return _creation.ones(*size, **_options(self, dtype, device), **options)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
                  **options: Any) -> Tensor:
-        from autograd_core.creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                    **options)
+        return _creation.full(size, fill_value, **_options(self, dtype, device), **options)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   **options: Any) -> Tensor:
-        from autograd_core.creation import empty
+        return _creation.empty(*size, **_options(self, dtype, device), **options)
 
-        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, **options)
+
+def _options(t: Any, dtype: Any, device: Any) -> dict[str, Any]:
+    """A new_* constructor's dtype and device: the tensor's own unless given."""
+    return {"dtype": dtype or t.dtype, "device": device or t.device}
 
 
 _TYPE_NAMES = {
@@ -183,9 +184,7 @@ def _parse_to(args: tuple, kwargs: dict) -> tuple[Device | None, Any]:
             dtypes.to_dtype(dt) if dt is not None else None)
 
 
-def _format(t: Tensor) -> str:
-    from autograd_core._tensor_str import tensor_str
-
+def _format(t: TensorFields) -> str:
     dev = t.device
     return tensor_str(_host(t._data), dtypes.default.value,
                       None if dev.type == "cpu" else str(dev),

@@ -9,14 +9,16 @@ from typing import Any
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core._alloc import allocating
+from autograd_core._tensor_fields import TensorFields
 from autograd_core.backend import Device, device, module_for_device
 
 # Set by autograd_core.tensor at import (bind_tensor): a tensor's array is taken as is.
-_tensor_types: tuple[type, ...] = ()
+_tensor_types: tuple[type[TensorFields], ...] = ()
 _ndarray = np.ndarray
 
 
-def bind_tensor(tensor_cls: type) -> None:
+def bind_tensor(tensor_cls: type[TensorFields]) -> None:
     """Called by autograd_core.tensor at import: conversion unwraps tensors."""
     global _tensor_types
     _tensor_types = (tensor_cls,)
@@ -84,10 +86,8 @@ def _legacy_shape(args: tuple) -> tuple[int, ...]:
 
 def _legacy_array(source: Any) -> Any:
     if isinstance(source, Size):
-        from autograd_core._factory import _allocating  # it imports this module
-
         shape, dt = _legacy_shape(tuple(source)), dtypes.default.value
-        with _allocating(shape, dt, device("cpu")):
+        with allocating(shape, dt, device("cpu")):
             return np.zeros(shape, dt)
     # Data of any dtype becomes the default float dtype, as in PyTorch's legacy constructor.
     arr = _to_array(source, dtypes.default.value)

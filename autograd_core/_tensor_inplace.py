@@ -7,16 +7,21 @@ them. `bump_version` is the one place a write through other code marks a tensor 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
-from autograd_core import dtypes, function, grad_mode
+from autograd_core import dtypes, function, grad_mode, random
 from autograd_core._tensor_convert import _SCALAR_NAMES, _host
+from autograd_core._tensor_fields import TensorFields
 from autograd_core.backend import get_array_module
 
-# Set by autograd_core.tensor at import (bind): Tensor and the ops namespace import this module.
-Tensor: Any = None
+# Set by autograd_core.tensor (_bind_method_modules): Tensor and the ops namespace import
+# this module, so they arrive after it loads.
+if TYPE_CHECKING:  # the class, for the methods' `self: Tensor`
+    from autograd_core.tensor import Tensor
+else:
+    Tensor = None
 _ops: Any = None
 
 
@@ -27,7 +32,7 @@ def bump_version(t: Any) -> None:
     t._version[0] += 1
 
 
-class InplaceMethods:
+class InplaceMethods(TensorFields):
     """The in-place methods of `Tensor` (a base class so tensor.py holds the tensor's state)."""
 
     __slots__ = ()
@@ -46,7 +51,7 @@ class InplaceMethods:
                 "operation."
             )
 
-    def _inplace(self, result: Tensor) -> Tensor:
+    def _inplace(self, result: Tensor) -> Self:
         """Write `result` into self's memory (views see it); with a graph, take its history."""
         self._check_inplace()
         data = self._data
@@ -82,7 +87,7 @@ class InplaceMethods:
                 node._versions = [e for e in node._versions if e[0] is not self._version]
         return self
 
-    def copy_(self, src: Any, non_blocking: bool = False) -> Tensor:
+    def copy_(self, src: Any, non_blocking: bool = False) -> Self:
         src_t = src if isinstance(src, Tensor) else Tensor(src)
         if grad_mode.state.enabled and (src_t.requires_grad or self.requires_grad):
             return self._inplace(Copy.apply(self, _ops.to_device(src_t, self.device)))
@@ -95,7 +100,7 @@ class InplaceMethods:
         bump_version(self)
         return self
 
-    def fill_(self, value: Any) -> Tensor:
+    def fill_(self, value: Any) -> Self:
         if grad_mode.state.enabled and (self.requires_grad or getattr(value, "requires_grad",
                                                                        False)):
             # Recorded, so the overwritten values get no gradient (PyTorch's FillBackward).
@@ -107,82 +112,76 @@ class InplaceMethods:
         bump_version(self)
         return self
 
-    def zero_(self) -> Tensor:
+    def zero_(self) -> Self:
         return self.fill_(0)
 
-    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+    def add_(self, other: Any, alpha: Any = 1) -> Self:
         if alpha != 1:
             other = _ops.mul(other, alpha)
         return self._inplace(_ops.add(self, other))
 
-    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+    def sub_(self, other: Any, alpha: Any = 1) -> Self:
         if alpha != 1:
             other = _ops.mul(other, alpha)
         return self._inplace(_ops.sub(self, other))
 
-    def mul_(self, other: Any) -> Tensor:
+    def mul_(self, other: Any) -> Self:
         return self._inplace(_ops.mul(self, other))
 
-    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Self:
         return self._inplace(_ops.div(self, other, rounding_mode=rounding_mode))
 
-    def pow_(self, other: Any) -> Tensor:
+    def pow_(self, other: Any) -> Self:
         return self._inplace(_ops.pow(self, other))
 
-    def floor_divide_(self, other: Any) -> Tensor:
+    def floor_divide_(self, other: Any) -> Self:
         return self._inplace(_ops.floor_divide(self, other))
 
-    def remainder_(self, other: Any) -> Tensor:
+    def remainder_(self, other: Any) -> Self:
         return self._inplace(_ops.remainder(self, other))
 
-    def fmod_(self, other: Any) -> Tensor:
+    def fmod_(self, other: Any) -> Self:
         return self._inplace(_ops.fmod(self, other))
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+    def clamp_(self, min: Any = None, max: Any = None) -> Self:
         return self._inplace(_ops.clamp(self, min, max))
 
     clip_ = clamp_
 
-    def addcmul_(self, t1: Any, t2: Any, value: Any = 1) -> Tensor:
+    def addcmul_(self, t1: Any, t2: Any, value: Any = 1) -> Self:
         return self._inplace(_ops.add(self, _ops.mul(_ops.mul(t1, t2), value)))
 
-    def addcdiv_(self, t1: Any, t2: Any, value: Any = 1) -> Tensor:
+    def addcdiv_(self, t1: Any, t2: Any, value: Any = 1) -> Self:
         return self._inplace(_ops.add(self, _ops.mul(_ops.div(t1, t2), value)))
 
-    def lerp_(self, end: Any, weight: Any) -> Tensor:
+    def lerp_(self, end: Any, weight: Any) -> Self:
         return self._inplace(_ops.add(self, _ops.mul(_ops.sub(end, self), weight)))
 
-    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+    def masked_fill_(self, mask: Any, value: Any) -> Self:
         return self._inplace(_ops.masked_fill(self, mask, value))
 
-    def relu_(self) -> Tensor:
+    def relu_(self) -> Self:
         return self._inplace(_ops.relu(self))
 
-    def exp_(self) -> Tensor:
+    def exp_(self) -> Self:
         return self._inplace(_ops.exp(self))
 
-    def sqrt_(self) -> Tensor:
+    def sqrt_(self) -> Self:
         return self._inplace(_ops.sqrt(self))
 
-    def neg_(self) -> Tensor:
+    def neg_(self) -> Self:
         return self._inplace(_ops.neg(self))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Self:
         return self._fill_random(random.normal_array(self._data, mean, std, generator))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Self:
         return self._fill_random(random.uniform_array(self._data, a, b, generator))
 
-    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
-        from autograd_core import random
-
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Self:
         return self._fill_random(random.uniform_array(self._data, 0.0, 1.0, generator) < p)
 
-    def _fill_random(self, values: Any) -> Tensor:
+    def _fill_random(self, values: Any) -> Self:
         if self.requires_grad and grad_mode.state.enabled:
             return self._inplace(Copy.apply(self, Tensor._make(values)))
         self._check_inplace()
@@ -190,22 +189,22 @@ class InplaceMethods:
         bump_version(self)
         return self
 
-    def bitwise_not_(self) -> Tensor:
+    def bitwise_not_(self) -> Self:
         return self._inplace(_ops.bitwise_not(self))
 
-    def bitwise_and_(self, other: Any) -> Tensor:
+    def bitwise_and_(self, other: Any) -> Self:
         return self._inplace(_ops.bitwise_and(self, other))
 
-    def bitwise_or_(self, other: Any) -> Tensor:
+    def bitwise_or_(self, other: Any) -> Self:
         return self._inplace(_ops.bitwise_or(self, other))
 
-    def bitwise_xor_(self, other: Any) -> Tensor:
+    def bitwise_xor_(self, other: Any) -> Self:
         return self._inplace(_ops.bitwise_xor(self, other))
 
-    def bitwise_left_shift_(self, other: Any) -> Tensor:
+    def bitwise_left_shift_(self, other: Any) -> Self:
         return self._inplace(_ops.bitwise_left_shift(self, other))
 
-    def bitwise_right_shift_(self, other: Any) -> Tensor:
+    def bitwise_right_shift_(self, other: Any) -> Self:
         return self._inplace(_ops.bitwise_right_shift(self, other))
 
 
@@ -226,6 +225,7 @@ class Copy(function.Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
+        # Not at the top: autograd_core.ops imports Tensor, which is built from this module.
         from autograd_core.ops._util import sum_to
 
         shape, dtype = ctx.src_meta
@@ -235,7 +235,7 @@ class Copy(function.Function):
         return g_dst, g_src
 
 
-def _view_root(t: Tensor) -> Tensor:
+def _view_root(t: TensorFields) -> TensorFields:
     """The tensor whose memory `t` views (through any chain of view ops), or t itself."""
     base = getattr(t, "_base", None)
     while base is not None:
@@ -266,7 +266,7 @@ class CopySlices(function.Function):
         return (g_base if need_base else None), (g_values if need_values else None)
 
 
-def _rebase_view_root(root: Tensor, view: Tensor, result: Tensor) -> None:
+def _rebase_view_root(root: TensorFields, view: TensorFields, result: Tensor) -> None:
     """After an in-place op through `view`, give `root` the history PyTorch gives it
     (CopySlices): its other elements keep their old history, the view's come from `result`."""
     base, data = root._data, view._data

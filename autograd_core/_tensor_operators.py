@@ -8,54 +8,59 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
+from autograd_core._tensor_inplace import InplaceMethods
+
 # Set by autograd_core.tensor (_bind_method_modules): Tensor and the ops namespace import
 # this module, so they arrive after it loads.
-Tensor: Any = None
+if TYPE_CHECKING:  # the class, for the methods' `self: Tensor`
+    from autograd_core.tensor import Tensor
+else:
+    Tensor = None
 _ops: Any = None
 
 
 
-class OperatorMethods:
+class OperatorMethods(InplaceMethods):
     """The operator methods of `Tensor` (a base class so tensor.py holds the tensor's state)."""
 
     __slots__ = ()
 
-    # The hottest operators are the op functions themselves, set by bind_methods() (one call
-    # frame fewer per op); these lines only declare them for type checkers.
-    __add__: Callable[[Any, Any], Any]
-    __sub__: Callable[[Any, Any], Any]
-    __mul__: Callable[[Any, Any], Any]
-    __truediv__: Callable[[Any, Any], Any]
-    __pow__: Callable[[Any, Any], Any]
-    __neg__: Callable[[Any], Any]
+    if TYPE_CHECKING:
+        # The hottest operators are the op functions themselves, set by bind_methods() (one
+        # call frame fewer per op); these lines only declare them for type checkers.
+        def __add__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
 
     def __radd__(self, other: Any) -> Tensor:
         return _ops.add(other, self)
 
-    def __iadd__(self, other: Any) -> Tensor:
+    def __iadd__(self, other: Any) -> Self:
         return self.add_(other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return _ops.sub(other, self)
 
-    def __isub__(self, other: Any) -> Tensor:
+    def __isub__(self, other: Any) -> Self:
         return self.sub_(other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return _ops.mul(other, self)
 
-    def __imul__(self, other: Any) -> Tensor:
+    def __imul__(self, other: Any) -> Self:
         return self.mul_(other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.div(other, self)
 
-    def __itruediv__(self, other: Any) -> Tensor:
+    def __itruediv__(self, other: Any) -> Self:
         return self.div_(other)
 
     def __floordiv__(self, other: Any) -> Tensor:
@@ -64,7 +69,7 @@ class OperatorMethods:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return _ops.floor_divide(other, self)
 
-    def __ifloordiv__(self, other: Any) -> Tensor:
+    def __ifloordiv__(self, other: Any) -> Self:
         return self.floor_divide_(other)
 
     def __mod__(self, other: Any) -> Tensor:
@@ -73,13 +78,13 @@ class OperatorMethods:
     def __rmod__(self, other: Any) -> Tensor:
         return _ops.remainder(other, self)
 
-    def __imod__(self, other: Any) -> Tensor:
+    def __imod__(self, other: Any) -> Self:
         return self.remainder_(other)
 
     def __rpow__(self, other: Any) -> Tensor:
         return _ops.pow(other, self)
 
-    def __ipow__(self, other: Any) -> Tensor:
+    def __ipow__(self, other: Any) -> Self:
         return self.pow_(other)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -88,7 +93,7 @@ class OperatorMethods:
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
-    def __pos__(self) -> Tensor:
+    def __pos__(self) -> Self:
         if self._data.dtype.kind == "b":
             raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
@@ -99,9 +104,11 @@ class OperatorMethods:
     # Bitwise operators: integer and bool tensors only, as in PyTorch (on bool they are the
     # logical ops). Operands other than tensors and numbers give Python's own TypeError.
     def __invert__(self) -> Tensor:
-        from autograd_core.ops.bitwise import invert
-
-        return invert(self)
+        # PyTorch's operator raises TypeError here (bitwise_not raises its kernel's error).
+        if self._data.dtype.kind not in "iub":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
+        return _ops.bitwise_not(self)
 
     def __and__(self, other: Any) -> Tensor:
         return _ops.bitwise_and(self, other) if _bitwise_operand(other) else NotImplemented
@@ -109,7 +116,7 @@ class OperatorMethods:
     def __rand__(self, other: Any) -> Tensor:
         return _ops.bitwise_and(other, self) if _bitwise_operand(other) else NotImplemented
 
-    def __iand__(self, other: Any) -> Tensor:
+    def __iand__(self, other: Any) -> Self:
         return self.bitwise_and_(other) if _bitwise_operand(other) else NotImplemented
 
     def __or__(self, other: Any) -> Tensor:
@@ -118,7 +125,7 @@ class OperatorMethods:
     def __ror__(self, other: Any) -> Tensor:
         return _ops.bitwise_or(other, self) if _bitwise_operand(other) else NotImplemented
 
-    def __ior__(self, other: Any) -> Tensor:
+    def __ior__(self, other: Any) -> Self:
         return self.bitwise_or_(other) if _bitwise_operand(other) else NotImplemented
 
     def __xor__(self, other: Any) -> Tensor:
@@ -127,7 +134,7 @@ class OperatorMethods:
     def __rxor__(self, other: Any) -> Tensor:
         return _ops.bitwise_xor(other, self) if _bitwise_operand(other) else NotImplemented
 
-    def __ixor__(self, other: Any) -> Tensor:
+    def __ixor__(self, other: Any) -> Self:
         return self.bitwise_xor_(other) if _bitwise_operand(other) else NotImplemented
 
     def __lshift__(self, other: Any) -> Tensor:
@@ -138,7 +145,7 @@ class OperatorMethods:
         return (_ops.bitwise_left_shift(other, self) if _bitwise_operand(other)
                 else NotImplemented)
 
-    def __ilshift__(self, other: Any) -> Tensor:
+    def __ilshift__(self, other: Any) -> Self:
         return self.bitwise_left_shift_(other) if _bitwise_operand(other) else NotImplemented
 
     def __rshift__(self, other: Any) -> Tensor:
@@ -149,7 +156,7 @@ class OperatorMethods:
         return (_ops.bitwise_right_shift(other, self) if _bitwise_operand(other)
                 else NotImplemented)
 
-    def __irshift__(self, other: Any) -> Tensor:
+    def __irshift__(self, other: Any) -> Self:
         return self.bitwise_right_shift_(other) if _bitwise_operand(other) else NotImplemented
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -213,7 +220,7 @@ def _as_method(fn: Any) -> Any:
     if isinstance(fn, types.FunctionType):
         return fn  # a plain function binds as a method itself: one call frame fewer per op
 
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+    def method(self, *args: Any, **kwargs: Any) -> Any:
         return fn(self, *args, **kwargs)
 
     method.__name__ = fn.__name__

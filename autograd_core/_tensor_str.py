@@ -90,7 +90,7 @@ def _summarized(arr: np.ndarray) -> np.ndarray:
         if arr.shape[0] > 2 * EDGEITEMS:
             return np.concatenate([arr[:EDGEITEMS], arr[-EDGEITEMS:]])
         return arr
-    rows = range(arr.shape[0])
+    rows: range | list[int] = range(arr.shape[0])
     if arr.shape[0] > 2 * EDGEITEMS:
         rows = [*range(EDGEITEMS), *range(arr.shape[0] - EDGEITEMS, arr.shape[0])]
     parts = [_summarized(arr[i]) for i in rows]

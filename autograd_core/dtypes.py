@@ -207,13 +207,13 @@ _pyint = builtins.int
 _pybool = builtins.bool
 
 
-def _category(dt: np.dtype) -> int:
+def _category(dt: np.dtype) -> builtins.int:
     """0 bool, 1 integer, 2 floating, 3 complex: PyTorch promotes across categories upward."""
     k = dt.kind
     return 0 if k == "b" else 1 if k in "iu" else 2 if k == "f" else 3
 
 
-def scalar_category(value: Any) -> int:
+def scalar_category(value: Any) -> builtins.int:
     t = type(value)
     if t is _pybool or t is np.bool_:
         return 0
@@ -279,5 +279,5 @@ def result_type(*operands: Any) -> np.dtype:
     return result
 
 
-def is_floating(dt: np.dtype) -> bool:
+def is_floating(dt: np.dtype) -> builtins.bool:
     return dt.kind in "fc"

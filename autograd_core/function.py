@@ -41,12 +41,13 @@ class Node:
     # input shapes there, so they need no __dict__ (nor its scan when the node is freed).
     __slots__ = ("__dict__", "__weakref__", "_pre_hooks", "_saved", "_versions", "fn", "meta",
                  "n_outputs", "needs_input_grad", "next_functions", "shapes")
+    next_functions: tuple  # ((producer node, output_nr), ...), one per positional input
+    needs_input_grad: tuple  # (bool, ...), as PyTorch's ctx has it
 
-    # Set by multi-output nodes only, so a class-level default (a node that sets it gets it in
-    # its __dict__): one store fewer per node.
+    # Multi-output nodes only set it: a class default (in __dict__ where set) saves one store.
     out_meta: Any = None  # ((shape, dtype), ...) of a multi-output node's outputs
 
-    def __init__(self, fn: type) -> None:
+    def __init__(self, fn: type[Function]) -> None:
         # Function.apply builds its nodes inline, with these same stores.
         self.fn = fn
         self._saved: Any = ()
@@ -393,8 +394,7 @@ def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tupl
     return out
 
 
-def _bind_tensor(tensor_cls: type) -> None:
+def _bind_tensor(tensor_cls: Any) -> None:
     """Called by autograd_core.tensor at import: the two modules need each other."""
     global Tensor, _make
-    Tensor = tensor_cls
-    _make = tensor_cls._make
+    Tensor, _make = tensor_cls, tensor_cls._make

@@ -5,6 +5,9 @@ tensor's own state (data, requires_grad, grad, grad_fn, version counter) and aut
 Its base classes hold the rest: operators (`_tensor_operators`), conversions
 (`_tensor_conversion`), in-place writes and views (`_tensor_inplace`); array conversion
 helpers are in `_tensor_convert`.
+
+Imports go one way: ops, creation and the engine import Tensor, and Tensor imports none of
+them; autograd_core/__init__ hands their functions over once, through `bind_methods`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from autograd_core.backend import Device, device, device_of
 from autograd_core.function import AccumulateGrad, _RemovableHandle
 
 _ops: Any = None  # autograd_core.ops, bound by autograd_core/__init__ (ops import Tensor)
+_backward: Any = None  # engine.backward, bound the same way (the engine imports Tensor)
 _DTYPES = dtypes._BY_NP  # numpy dtype -> torch-style dtype object, for Tensor.dtype
 _ndarray = np.ndarray
 _new = object.__new__
@@ -317,9 +321,7 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        from autograd_core.engine import backward
-
-        backward([self], None if gradient is None else [gradient], retain_graph,
+        _backward([self], None if gradient is None else [gradient], retain_graph,
                  create_graph, inputs)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -334,11 +336,13 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
         return _BoundOp(fn, self)
 
 
-def bind_methods(ops_module: Any, names: list[str]) -> None:
-    """Expose the op functions `names` as Tensor methods (called by autograd_core/__init__)."""
-    global _ops
-    _ops = ops_module
-    _bind_method_modules(_ops=ops_module)
+def bind_methods(ops_module: Any, names: list[str], *, backward: Any, creation: Any) -> None:
+    """Expose the op functions `names` as Tensor methods, and give Tensor the engine's
+    `backward` and the creation module (for `new_zeros()` and the like). Called once by
+    autograd_core/__init__: those modules import Tensor, so Tensor does not import them."""
+    global _ops, _backward
+    _ops, _backward = ops_module, backward
+    _bind_method_modules(_ops=ops_module, _creation=creation)
     for name in names:
         fn = getattr(ops_module, name)
         _METHODS[name] = fn
@@ -387,7 +391,7 @@ function._bind_tensor(Tensor)
 _tensor_convert.bind_tensor(Tensor)
 def _bind_method_modules(**names: Any) -> None:
     """Give Tensor's method modules (its base classes) the names they read as globals: the
-    Tensor class once it exists, the ops namespace once it is bound."""
+    Tensor class once it exists, the ops namespace and the creation module once bound."""
     for module in (_tensor_conversion, _tensor_inplace, _tensor_operators):
         vars(module).update(names)
 

@@ -24,7 +24,19 @@ def capture_graph(capture: Any) -> nx.DiGraph:
     text in the window and in every image export."""
     from autograd_core.trace import to_networkx
 
-    return with_safe_text(to_networkx(capture))
+    graph = with_safe_text(to_networkx(capture))
+    add_param_grad_norms(graph, capture)
+    return graph
+
+
+def add_param_grad_norms(graph: nx.DiGraph, capture: Any) -> None:
+    """Give parameter nodes their gradient's norm (`grad_norm`) from the capture's health:
+    they have no backward node, so the gradient overlay and the hover text had nothing."""
+    from app.present.health_view import param_grad_norms
+
+    for key, norm in param_grad_norms(capture).items():
+        if key in graph and graph.nodes[key].get("grad_norm") is None:
+            graph.nodes[key]["grad_norm"] = norm
 
 
 def step_graph(records: list[Any], shapes: dict[str, str], leaves: list[Any] = ()
@@ -92,10 +104,20 @@ def group_values(graph: nx.DiGraph, members: tuple) -> dict:
     out: dict[str, float] = {}
     for m in members:
         d = graph.nodes[m]
-        for attr in ("time_ns", "backward_ns"):
+        for attr in ("time_ns", "backward_ns", "saved_bytes"):
             if d.get(attr) is not None:
                 out[attr] = out.get(attr, 0.0) + float(d[attr])
         for attr in ("norm", "grad_norm", "nan", "inf"):
             if d.get(attr) is not None:
                 out[attr] = max(out.get(attr, 0.0), float(d[attr]))
     return out
+
+
+def overlay_values(graph: nx.DiGraph, groups: dict) -> dict:
+    """Each drawn node's overlay attributes: a node's own, and for each collapsed group box
+    (`groups`: the layout's GroupNode -> members) the sums and maxima of its members, so a
+    collapsed module is coloured, and its total shown, in the window and in exports alike."""
+    values = dict(graph.nodes(data=True))
+    for key, members in groups.items():
+        values[key] = group_values(graph, members)
+    return values

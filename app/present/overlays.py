@@ -12,6 +12,8 @@ OVERLAYS: dict[str, tuple[str, str]] = {
     "none": ("", "Kind"),
     "time": ("time_ns", "Forward time"),
     "backward": ("backward_ns", "Backward time"),
+    "total": ("total_ns", "Forward + backward time"),
+    "saved": ("saved_bytes", "Saved for backward"),
     "grad": ("grad_norm", "Gradient norm"),
     "value": ("norm", "Value magnitude (L2 norm)"),
     "anomaly": ("", "Anomaly (NaN / Inf)"),
@@ -20,6 +22,11 @@ OVERLAYS: dict[str, tuple[str, str]] = {
     "diff_grad": ("diff_grad", "Gradient norm vs pinned"),
 }
 # Short names the CLI accepts (`--overlay time|grad|value`) are the keys above.
+
+# Attributes computed from others where a node (or a collapsed group's sums) has them.
+DERIVED = {"total_ns": ("time_ns", "backward_ns")}
+# Overlays whose values add up over a module: its collapsed box shows the module's total.
+SUMMED = ("time", "backward", "total", "saved")
 
 
 @dataclass
@@ -35,6 +42,7 @@ class OverlayScale:
     anomalies: set[Hashable] = field(default_factory=set)
     # The Anomaly overlay: node -> its NaN-hunt role (origin, spread, path, flagged).
     roles: dict[Hashable, str] = field(default_factory=dict)
+    values: dict[Hashable, float] = field(default_factory=dict)
 
     def label(self, value: float) -> str:
         return format_value(value, self.name)
@@ -60,8 +68,9 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str,
         scale.roles.update((k, "spread") for k in scale.anomalies if k not in scale.roles)
     if not attr:
         return scale
-    values = {k: float(d[attr]) for k, d in nodes.items()
-              if d.get(attr) is not None and math.isfinite(float(d[attr]))}
+    values = {k: v for k, d in nodes.items()
+              if (v := _value(d, attr)) is not None and math.isfinite(v)}
+    scale.values = values
     positive = [v for v in values.values() if v > 0]
     if not positive:
         return scale
@@ -86,15 +95,42 @@ def _centre_ratios(scale: OverlayScale, values: dict[Hashable, float]) -> None:
             scale.t[k] = 0.5 + 0.5 * math.log10(v) / reach
 
 
+def _value(data: Mapping, attr: str) -> float | None:
+    """`data[attr]`, or the sum of the attributes it is derived from (those present)."""
+    if data.get(attr) is not None:
+        return float(data[attr])
+    parts = [float(data[a]) for a in DERIVED.get(attr, ()) if data.get(a) is not None]
+    return sum(parts) if parts else None
+
+
+def box_total(scale: OverlayScale | None, key: Hashable) -> str:
+    """What a collapsed module's box says under a summed overlay (time, backward, total,
+    saved): the module's total, e.g. '1.2 ms'; '' for other overlays or without a value.
+
+    Example:
+        >>> s = overlay_scale({"g": {"time_ns": 1500, "backward_ns": 500}}, "total")
+        >>> box_total(s, "g")
+        '2 us'
+    """
+    if scale is None or scale.name not in SUMMED or key not in scale.values:
+        return ""
+    return scale.label(scale.values[key])
+
+
 def _nonfinite(value) -> bool:
     return value is not None and not math.isfinite(float(value))
 
 
 def format_value(value: float, name: str) -> str:
-    """A value as the legend and tooltips show it: times in us/ms, norms in 3 digits."""
+    """A value as the legend and tooltips show it: times in us/ms, bytes in KiB/MiB, ratios
+    as x1.5, norms in 3 digits."""
     if name.startswith("diff_"):
         return f"x{value:.3g}"
-    if name in ("time", "backward"):
+    if name == "saved":
+        from app.present.costs import format_bytes
+
+        return format_bytes(value)
+    if name in ("time", "backward", "total"):
         us = value / 1e3
         return f"{us:.3g} us" if us < 1000 else f"{us / 1e3:.3g} ms"
     return f"{value:.3g}"

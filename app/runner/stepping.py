@@ -158,7 +158,7 @@ def _no_record(phase: str) -> None:
 
 def _shapes(values: tuple) -> tuple:
     """Shapes of tensors/arrays (None for a missing gradient, the type name otherwise)."""
-    out = []
+    out: list[tuple | str | None] = []
     for v in values:
         if v is None:
             out.append(None)

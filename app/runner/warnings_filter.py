@@ -19,6 +19,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 ENGINE_MODULES = r"autograd_core(\..*)?$"
@@ -49,7 +50,7 @@ def raised_in_engine(filename: str) -> bool:
     and the nearest caller outside numpy and the warnings machinery is the engine's."""
     if from_engine(filename):
         return True
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     for _ in range(_MAX_FRAMES):
         if frame is None:
             return False
@@ -67,7 +68,9 @@ def _machinery(filename: str) -> bool:
         return True
     numpy = sys.modules.get("numpy")
     root = getattr(numpy, "__file__", None)
-    return bool(root) and filename.startswith(os.path.dirname(root) + os.sep)
+    if not root:
+        return False
+    return filename.startswith(os.path.dirname(root) + os.sep)
 
 
 def install() -> None:

@@ -361,7 +361,8 @@ class Worker:
         """After a step-mode pause: warm the caches for the next op (never fails the run)."""
         try:
             model = self.script.model if self.script is not None else None
-            warm(values, model.parameters() if hasattr(model, "parameters") else ())
+            params = getattr(model, "parameters", None)
+            warm(values, params() if callable(params) else ())
         except Exception:  # a warm-up is an optimisation: a model it cannot read loses it
             pass
 

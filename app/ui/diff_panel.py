@@ -62,12 +62,7 @@ class DiffPanel(QWidget):
         self.unpin_button.clicked.connect(window.model.unpin)
         window.presenter.diff_changed.connect(self.show_diff)
         window.model.pinned_changed.connect(self._on_model_pinned_changed)
-        docks = getattr(window, "docks", {})
-        if "Inspector" in docks and "Diff" in docks:
-            self.dock = docks["Diff"]
-            if window.settings.window_state()[1] is None:  # no saved layout: a tab beside it
-                window.tabifyDockWidget(docks["Inspector"], self.dock)
-                docks["Inspector"].raise_()
+        self.dock = getattr(window, "docks", {}).get("Diff")  # a tab beside Costs
 
     def _on_model_pinned_changed(self, capture: Any) -> None:
         if capture is not None and getattr(self, "dock", None) is not None:

@@ -17,7 +17,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+from app.ui.cost_table import CostPanel
 from app.ui.diff_panel import DiffPanel
+from app.ui.health_panel import HealthPanel
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
 from app.ui.timeline import LossPlot, TimelineWidget
@@ -32,6 +34,7 @@ class DockSpec:
     attr: str
     make: Callable[[], QWidget]
     area: Qt.DockWidgetArea
+    tab_with: str = ""  # the title of a dock to share a tabbed place with (it stays in front)
 
 
 DOCKS: list[DockSpec] = [
@@ -39,7 +42,10 @@ DOCKS: list[DockSpec] = [
     DockSpec("Loss", "loss_plot", LossPlot, Qt.BottomDockWidgetArea),
     DockSpec("Timeline", "timeline", TimelineWidget, Qt.BottomDockWidgetArea),
     DockSpec("Output", "output_panel", OutputPanel, Qt.BottomDockWidgetArea),
-    DockSpec("Diff", "diff_panel", DiffPanel, Qt.RightDockWidgetArea),
+    DockSpec("Costs", "cost_panel", CostPanel, Qt.RightDockWidgetArea),
+    DockSpec("Gradient health", "health_panel", HealthPanel, Qt.RightDockWidgetArea,
+             tab_with="Costs"),
+    DockSpec("Diff", "diff_panel", DiffPanel, Qt.RightDockWidgetArea, tab_with="Costs"),
 ]
 
 
@@ -56,6 +62,9 @@ def build_docks(window: QMainWindow, specs: list[DockSpec] | None = None
         dock.setWidget(widget)
         window.addDockWidget(spec.area, dock)
         docks[spec.title] = dock
+        if spec.tab_with in docks:
+            window.tabifyDockWidget(docks[spec.tab_with], dock)
+            docks[spec.tab_with].raise_()
     return docks
 
 

@@ -30,7 +30,14 @@ from app.present.formats import (
     export_kind,
     suffix_list,
 )
-from app.present.graph import capture_graph, collapse_at_depth, default_collapse, lay_out
+from app.present.graph import (
+    capture_graph,
+    collapse_at_depth,
+    default_collapse,
+    lay_out,
+    overlay_values,
+)
+from app.present.health_view import health_badges
 from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
@@ -259,10 +266,12 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
                                                                                    collapse)
     collapsed, frames_note = _cap_frame_depth(graph, collapsed)
     scene = GraphScene(theme(theme_name))
-    scene.show_graph(graph, lay_out(graph, collapsed), animate=False)
+    layout = lay_out(graph, collapsed)
+    scene.show_graph(graph, layout, animate=False)
     roles, path_edges = anomaly_roles(graph, cap)  # a NaN's origin reads apart here too
-    scene.set_overlay(overlay_scale(dict(graph.nodes(data=True)), overlay, roles))
+    scene.set_overlay(overlay_scale(overlay_values(graph, layout.groups), overlay, roles))
     scene.set_states({k: r for k, r in roles.items() if r != "flagged"}, path_edges)
+    scene.set_badges(health_badges(cap))
     size_note = export_graph(scene, out, scale).note
     return Exported(Path(out), "; ".join(n for n in (size_note, frames_note) if n))
 

@@ -12,19 +12,20 @@ from typing import Any
 import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.layout import GroupNode, Layout
+from app.layout import Layout
 from app.present.diff_view import DiffView, diff_states, diff_view, with_ghosts
 from app.present.graph import (
     AUTO_COLLAPSE_NODES,
     capture_graph,
     collapse_at_depth,
     default_collapse,
-    group_values,
     lay_out,
     module_paths,
+    overlay_values,
     shape_text,
     step_graph,
 )
+from app.present.health_view import health_badges
 from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
@@ -100,6 +101,7 @@ class GraphPresenter(QObject):
                                   self.model.step_leaves))
             key = event.record.key if event.record is not None else None
             self.scene.set_marks(step=key)
+            self.scene.set_badges({})  # a new iteration's gradients are not known yet
         else:
             cap = self.model.capture()
             if cap is not None:
@@ -158,6 +160,7 @@ class GraphPresenter(QObject):
         if cap is not None:
             self._show(self._with_diff(capture_graph(cap), cap))
             self.scene.set_marks()
+            self.scene.set_badges(health_badges(cap))
 
     def _with_diff(self, graph: nx.DiGraph, cap: Any) -> nx.DiGraph:
         """With an iteration pinned: diff the shown capture against it, and add the removed
@@ -191,10 +194,9 @@ class GraphPresenter(QObject):
 
     def _apply_overlay(self) -> None:
         graph = self.scene.graph
-        values = dict(graph.nodes(data=True))
-        for key in self.scene.nodes:
-            if isinstance(key, GroupNode):
-                values[key] = group_values(graph, self.layout.groups.get(key, ()))
+        groups = self.layout.groups if self.layout is not None else {}
+        drawn = {k: m for k, m in groups.items() if k in self.scene.nodes}
+        values = overlay_values(graph, drawn)
         roles, path_edges = self._nan_roles(graph)
         if self.diff is not None and self.overlay.startswith("diff_"):
             ratios = self.diff.time_ratio if self.overlay == "diff_time" else self.diff.grad_ratio

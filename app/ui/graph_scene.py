@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 from app.layout import GroupNode, Layout
 from app.present.graph import GROUP_SIZE, NODE_SIZE
 from app.present.labels import edge_label, node_text
-from app.present.overlays import OverlayScale
+from app.present.overlays import OverlayScale, box_total
 from app.ui.frames import group_outlines
 from app.ui.items import EdgeItem, GroupItem, NodeItem
 from app.ui.overview import OverviewPainter
 from app.ui.scene_animation import SceneAnimation
 from app.ui.theme import ANOMALY, DARK, ROLE_COLORS, ROLE_NEUTRAL, Theme, scale_color
 
+_BADGE_RANK = {"vanishing": 1, "exploding": 2, "non-finite": 3}
 # Above this many items a change is applied at once: animating it would cost more than it shows.
 ANIMATE_LIMIT = 1500
 
@@ -180,7 +181,20 @@ class GraphScene(SceneAnimation, QGraphicsScene):
     def set_overlay(self, overlay: OverlayScale | None) -> None:
         """Colour nodes by `overlay` (None: by kind); anomalous nodes are red in every mode."""
         self.overlay = overlay
+        self._label_groups()
         self._restyle()
+
+    def _label_groups(self) -> None:
+        """A collapsed module's box leads with its total under a summed overlay (time,
+        backward, total, saved bytes), so the costly module reads without opening it."""
+        for item in self._all_nodes():
+            if isinstance(item.key, GroupNode):
+                detail = node_text(item.key, self.graph, self._members)[2]
+                total = box_total(self.overlay, item.key)
+                detail = f"{total} · {detail}" if total else detail
+                if detail != item.detail:
+                    item.detail = detail
+                    item.update()
 
     def _restyle(self) -> None:
         ov = self.overlay
@@ -234,6 +248,24 @@ class GraphScene(SceneAnimation, QGraphicsScene):
             state = "path" if key in path_edges else ""
             if state != item.state:
                 item.state, changed = state, True
+                item.update()
+        if changed:
+            self._changed()
+
+    def set_badges(self, badges: dict) -> None:
+        """Gradient-health badges: node key -> flag ('vanishing', 'exploding', 'non-finite');
+        a flagged node inside a collapsed module badges the module's box (worst flag)."""
+        group_of = {m: g for g, members in self._members.items() for m in members}
+        shown: dict = {}
+        for key, flag in badges.items():
+            box = key if key in self.nodes else group_of.get(key)
+            if box is not None and _BADGE_RANK.get(flag, 0) > _BADGE_RANK.get(shown.get(box), 0):
+                shown[box] = flag
+        changed = False
+        for item in self._all_nodes():
+            flag = shown.get(item.key, "")
+            if flag != item.badge:
+                item.badge, changed = flag, True
                 item.update()
         if changed:
             self._changed()

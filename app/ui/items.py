@@ -45,6 +45,7 @@ class NodeItem(QGraphicsItem):
         self.fill: QColor | None = None      # overlay colour, None: the kind's colour
         self.mark = ""                       # "", "step" or "grad": stepping highlights
         self.state = ""                      # NaN hunt / diff: see app.ui.node_states
+        self.badge = ""                      # "", or a gradient-health flag (BADGES)
         self.theme = None
         self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
         self.setFlag(QGraphicsItem.ItemIsSelectable)
@@ -72,6 +73,8 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(self.rect, 6, 6)
         if self.state:
             paint_state(painter, self.rect, self.state)
+        if self.badge:
+            paint_badge(painter, self.rect, self.badge, lod >= TEXT_LOD)
         if lod < TEXT_LOD:
             return
         label, detail = self.fitted_text(painter.device())
@@ -196,6 +199,27 @@ class GroupItem(QGraphicsItem):
         if scene is not None:
             scene.item_double_clicked(self)
         event.accept()
+
+
+# Gradient-health flag -> (badge colour, glyph): drawn in a node's top-right corner.
+BADGES: dict[str, tuple[str, str]] = {
+    "vanishing": ("#3d8bfd", "↓"),
+    "exploding": ("#fd7e14", "↑"),
+    "non-finite": ("#dc3545", "!"),
+}
+
+
+def paint_badge(painter: QPainter, rect: QRectF, flag: str, glyph: bool) -> None:
+    """A small disc inside the box's top-right corner (inside, so the box's bounds and click
+    area stay as they are), with its glyph when text is drawn at this zoom."""
+    colour, text = BADGES.get(flag, ("#888888", "?"))
+    disc = QRectF(rect.right() - 15, rect.top() + 2, 13, 13)
+    painter.setPen(QPen(QColor("#ffffff"), 1))
+    painter.setBrush(QBrush(QColor(colour)))
+    painter.drawEllipse(disc)
+    if glyph:
+        painter.setFont(_font(True))
+        painter.drawText(disc, Qt.AlignCenter, text)
 
 
 def _arrow(before: QPointF, end: QPointF) -> QPolygonF:

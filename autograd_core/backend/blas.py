@@ -93,6 +93,14 @@ def _as_rowmajor(a: Any) -> tuple[Any, bool] | None:
     return None
 
 
+def _gemm_any(a: Any, b: Any) -> Any:
+    """a @ b through cuBLAS for C- or F-contiguous 2-D operands (else numpy's/CuPy's @)."""
+    ra, rb = _as_rowmajor(a), _as_rowmajor(b)
+    if ra is None or rb is None:
+        return a @ b
+    return _gemm(*ra, *rb)
+
+
 def _gemm(a: Any, ta: bool, b: Any, tb: bool, out: Any = None, beta: float = 0.0) -> Any:
     """out = op(a) @ op(b) (+ beta * out) for C-contiguous a, b; op transposes when flagged.
 
@@ -122,7 +130,7 @@ def mm(a: Any, b: Any) -> Any:
         # The first call, several GPUs (usable() checks the device), or not a case for gemm.
         if not (usable("mm", a, b) and ready("mm", _check_mm) and _layouts_ok(a, b)):
             return a @ b
-        return _gemm(*_as_rowmajor(a), *_as_rowmajor(b))
+        return _gemm_any(a, b)
     fa, fb = a.flags, b.flags
     if fa.c_contiguous:
         ta = False
@@ -153,7 +161,7 @@ def _check_mm() -> bool:
         a, b = _samples(dt)
         for x in (a, cupy.asfortranarray(a)):
             for y in (b, cupy.asfortranarray(b)):
-                if not cupy.array_equal(_gemm(*_as_rowmajor(x), *_as_rowmajor(y)), x @ y):
+                if not cupy.array_equal(_gemm_any(x, y), x @ y):
                     return False
     return True
 

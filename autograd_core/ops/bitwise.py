@@ -98,9 +98,3 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     return _binary_bitwise(RightShift, input, other, "bitwise_right_shift", "rshift", False)
 
 
-def invert(input: Tensor) -> Tensor:
-    """`~x`: PyTorch's operator raises TypeError (not the kernel's error) on other dtypes."""
-    if input._data.dtype.kind not in "iub":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
-    return BitwiseNot.apply(input)

@@ -85,7 +85,7 @@ def _clip_utf8(name: str, max_bytes: int) -> str:
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
     """Remove `.NAME.PID.*.tmp` siblings of `path` whose writing process is gone; the list."""
-    removed = []
+    removed: list[Path] = []
     try:
         siblings = list(os.scandir(path.parent))
     except OSError:

@@ -22,7 +22,7 @@ import numpy as np
 from autograd_core.backend import get_array_module
 from autograd_core.engine import output_nr
 from autograd_core.tensor import Tensor
-from autograd_core.trace.health import assess
+from autograd_core.trace.health import HealthConfig, assess
 from autograd_core.trace.keys import op_key
 from autograd_core.trace.records import (
     BackwardRecord,
@@ -96,26 +96,29 @@ class RawCapture:
     into an `IterationCapture` on first read (`build()`), so records cost the reader, not
     the training step."""
 
-    __slots__ = (
-        "_built",
-        "_bwd",
-        "_grads",
-        "_ins",
-        "_marks",
-        "_mods",
-        "_nodes",
-        "_tmeta",
-        "duration_ns",
-        "gpu_ns",
-        "health",
-        "index",
-        "level",
-        "loss",
-        "loss_tid",
-        "measures",
-        "threads",
-        "wall",
-    )
+    __slots__ = ("_built", "_bwd", "_grads", "_ins", "_marks", "_mods", "_nodes", "_tmeta",
+                 "duration_ns", "gpu_ns", "health", "index", "level", "loss", "loss_tid",
+                 "measures", "threads", "wall")
+    # Set by freeze(): the recorder's flat buffers (layouts at the top of this module) ...
+    _nodes: list
+    _ins: list[int]
+    _tmeta: list
+    _bwd: list
+    _grads: list
+    _mods: list[tuple]
+    _marks: list[tuple[str, int]]  # (phase, ns since start)
+    _built: dict[int, Any]
+    # ... and the iteration's facts.
+    index: int
+    level: str
+    wall: float  # time.time() at the iteration's start
+    health: HealthConfig
+    duration_ns: int
+    gpu_ns: list[tuple[tuple[str, int], int]]  # ((kind, record index), ns) on a GPU
+    loss: float | None
+    loss_tid: int | None
+    measures: tuple[dict[str, float], dict[str, float]]  # grad norms, update ratios
+    threads: int
 
     def build(self) -> IterationCapture:
         cap = IterationCapture(self.index, self.level, self.wall)
@@ -214,7 +217,7 @@ def _add_loss(cap: IterationCapture, tid: int) -> None:
     cap.edges.append(Edge(src.id, node.id, tid))
 
 
-def _param_measures(rec: Any) -> tuple[dict, dict]:
+def _param_measures(rec: Any) -> tuple[dict[str, float], dict[str, float]]:
     """Per-parameter gradient norms and update-to-weight ratios (||dw|| / ||w||)."""
     grad_norms: dict[str, float] = {}
     ratios: dict[str, float] = {}

@@ -245,9 +245,9 @@ class Decoder:
         if cls is IterationCapture:
             kwargs["tensors"] = self._tensor_table(kwargs["tensors"])
         elif cls is TensorMeta and math.prod(kwargs["shape"]) > MAX_INT:
-            bad = _BadValueError(f"more than {MAX_INT} elements")
-            bad.steps.append(".shape")
-            raise bad
+            err = _BadValueError(f"more than {MAX_INT} elements")
+            err.steps.append(".shape")
+            raise err
         names = _FIELDS.get(cls)
         if names is None:
             names = _FIELDS[cls] = tuple(f.name for f in fields(cls))

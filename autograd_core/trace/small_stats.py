@@ -9,7 +9,7 @@ as it is recorded (one call), and measures all of them at once with segment redu
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -29,21 +29,26 @@ class SmallSlot:
         self.copy: np.ndarray | None = copy
         self.raw: tuple | None = None
 
-    def to_stats(self, hist: tuple | None = None) -> TensorStats:
+    def measured(self) -> tuple:
+        """The raw statistics, resolving the batch first if it was not yet."""
         if self.raw is None:
             self.batch.resolve()
+        assert self.raw is not None  # resolve() measures every slot of its batch
+        return self.raw
+
+    def to_stats(self, hist: tuple | None = None) -> TensorStats:
+        raw = self.measured()
         if self.copy is None:
-            return to_stats(self.raw)
+            return to_stats(raw)
         # level full: the reader draws the picture from the copy
-        return to_stats((*self.raw, self.copy.reshape(-1), thumbnail(self.copy)), hist)
+        return to_stats((*raw, self.copy.reshape(-1), thumbnail(self.copy)), hist)
 
     def hist_parts(self) -> tuple | None:
         """(sample, lo, hi) for `stats.histograms` (level full), else None."""
-        if self.raw is None:
-            self.batch.resolve()
-        if self.copy is None or self.raw[4] == 0:
+        raw = self.measured()
+        if self.copy is None or raw[4] == 0:
             return None
-        return _even(self.copy.reshape(-1)), self.raw[0], self.raw[1]
+        return _even(self.copy.reshape(-1)), raw[0], raw[1]
 
 
 class SmallBatch:
@@ -74,8 +79,10 @@ class SmallBatch:
         self.done = len(self.slots)
         if not todo:
             return
-        sizes = [s.copy.size for s in todo]
-        values = np.concatenate([s.copy.reshape(-1) for s in todo])
+        # Slots not yet resolved hold their copy (only a resolved one may have dropped it).
+        copies = [cast(np.ndarray, s.copy) for s in todo]
+        sizes = [c.size for c in copies]
+        values = np.concatenate([c.reshape(-1) for c in copies])
         starts = np.zeros(len(todo), np.intp)
         np.cumsum(sizes[:-1], out=starts[1:])
         # A diverging run overflows here; the non-finite result sends it down the exact path.
@@ -84,11 +91,11 @@ class SmallBatch:
             mins = np.minimum.reduceat(values, starts).tolist()
             maxs = np.maximum.reduceat(values, starts).tolist()
             sqs = np.add.reduceat(values * values, starts).tolist()
-        for s, n, lo, hi, tot, sq in zip(todo, sizes, mins, maxs, sums, sqs, strict=True):
+        for s, c, lo, hi, tot, sq in zip(todo, copies, mins, maxs, sums, sqs, strict=True):
             if math.isfinite(tot) and math.isfinite(sq):
-                s.raw = (float(lo), float(hi), float(tot), float(sq), n, 0, 0)
+                s.raw = (float(lo), float(hi), float(tot), float(sq), c.size, 0, 0)
             else:  # NaN, Inf or overflow: the exact path counts them
-                s.raw = host_slot(s.copy, False)
+                s.raw = host_slot(c, False)
             if not self.full:
                 s.copy = None
 

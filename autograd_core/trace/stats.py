@@ -78,7 +78,7 @@ def _sum_of_squares(flat: Any, largest: float) -> float:
 
 
 _ROW = 1024
-_ONES = {np.dtype(np.float32): np.ones(_ROW, np.float32),
+_ONES: dict[np.dtype, np.ndarray] = {np.dtype(np.float32): np.ones(_ROW, np.float32),
          np.dtype(np.float64): np.ones(_ROW, np.float64)}
 _dot = np.dot
 
@@ -130,7 +130,10 @@ def to_stats(slot: Any, hist: tuple | None = None) -> TensorStats:
     """TensorStats from a `host_slot` tuple, a resolved Pending or a SmallSlot; `hist`: its
     histogram when already binned (`histograms`)."""
     if type(slot) is not tuple:
-        return slot.result if isinstance(slot, Pending) else slot.to_stats(hist)
+        if isinstance(slot, Pending):
+            assert slot.result is not None  # resolve() ran at the iteration's end
+            return slot.result
+        return slot.to_stats(hist)
     mn, mx, total, sumsq, n, nan, inf = slot[:7]
     if n == 0:
         nanv = math.nan if nan or inf else 0.0
@@ -140,7 +143,7 @@ def to_stats(slot: Any, hist: tuple | None = None) -> TensorStats:
                         math.sqrt(sumsq), nan, inf)
     if len(slot) > 7:
         if hist is None:
-            sample, mn, mx = _hist_parts(slot)
+            sample, mn, mx = _slot_sample(slot)
             hist = tuple(_host_hist(sample, mn, mx).tolist())
         stats.hist = hist
         stats.hist_lo, stats.hist_hi = stats.min, stats.max
@@ -155,6 +158,11 @@ def _hist_parts(slot: Any) -> tuple | None:
         return parts() if parts is not None else None
     if len(slot) <= 7 or slot[4] == 0:
         return None
+    return _slot_sample(slot)
+
+
+def _slot_sample(slot: tuple) -> tuple[np.ndarray, float, float]:
+    """(sample, lo, hi) of a host slot with a picture and at least one finite value."""
     return _even(slot[8].reshape(-1) if slot[7] is None else slot[7]), slot[0], slot[1]
 
 
@@ -274,23 +282,29 @@ def resolve(pending: list[Pending], xp: Any) -> None:
     if not todo:
         return
     vecs = _host(xp.stack([p.vec for p in todo]))
-    with_hist = [p for p in todo if p.hist is not None]
-    hists = _host(xp.stack([p.hist for p in with_hist])) if with_hist else None
-    thumbs = _host(xp.concatenate([p.thumb.reshape(-1) for p in with_hist])) if with_hist \
-        else None
     for p, v in zip(todo, vecs):
         p.result = _from_vector(v)
+    with_hist = [p for p in todo if p.hist is not None]
+    if with_hist:
+        _resolve_pictures(with_hist, xp)
+    for p in todo:
+        p.vec = None
+
+
+def _resolve_pictures(with_hist: list[Pending], xp: Any) -> None:
+    """The histograms and thumbnails of `with_hist` (resolved otherwise): one transfer each."""
+    hists = _host(xp.stack([p.hist for p in with_hist]))
+    thumbs = _host(xp.concatenate([p.thumb.reshape(-1) for p in with_hist]))
     offset = 0
-    for i, p in enumerate(with_hist):
+    for p, counts in zip(with_hist, hists):
         st = p.result
-        st.hist = tuple(int(c) for c in hists[i].tolist())
+        assert st is not None  # resolve() filled it
+        st.hist = tuple(int(c) for c in counts.tolist())
         st.hist_lo, st.hist_hi = (st.min, st.max) if math.isfinite(st.min) else (0.0, 0.0)
         size = p.thumb.size
         st.thumb = np.array(thumbs[offset:offset + size].reshape(p.thumb.shape), copy=True)
         offset += size
         p.hist = p.thumb = None
-    for p in todo:
-        p.vec = None
 
 
 def _host(a: Any) -> np.ndarray:

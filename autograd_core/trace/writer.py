@@ -76,7 +76,8 @@ def encode_capture(cap: IterationCapture, member: str) -> tuple[bytes, bytes | N
         raise SessionFormatError(f"{member}.npz: {len(arrays)} thumbnails, over the "
                                  f"{MAX_ARRAYS} a capture may hold")
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    # numpy's stub types **kwds as if a key could be `allow_pickle` (a bool); ours are names.
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
     return text, buf.getvalue()
 
 

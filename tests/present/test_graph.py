@@ -51,3 +51,37 @@ def test_the_box_sizes_are_the_layouts():
     from app.present.graph import GROUP_SIZE, NODE_SIZE
 
     assert (LayoutOptions().node_size, LayoutOptions().group_size) == (NODE_SIZE, GROUP_SIZE)
+
+
+def test_total_time_and_saved_bytes_overlays_and_module_totals():
+    from app.present.graph import group_values
+    from app.present.overlays import OVERLAYS, box_total
+
+    assert {"total", "saved"} <= set(OVERLAYS)
+    g = nx.DiGraph()
+    g.add_node("a", time_ns=1000, backward_ns=3000, saved_bytes=2048, group="m")
+    g.add_node("b", time_ns=100_000, saved_bytes=0, group="m")
+    g.add_node("p", time_ns=0, saved_bytes=0)
+    values = dict(g.nodes(data=True))
+    total = overlay_scale(values, "total")
+    assert total.values == {"a": 4000, "b": 100_000, "p": 0}
+    assert (total.t["a"], total.t["b"]) == (0.0, 1.0) and "p" not in total.t
+    saved = overlay_scale(values, "saved")
+    assert saved.label(saved.hi) == "2 KiB" and list(saved.t) == ["a"]
+    values["m"] = group_values(g, ("a", "b"))             # a collapsed module's sums
+    assert box_total(overlay_scale(values, "total"), "m") == "104 us"
+    assert box_total(overlay_scale(values, "saved"), "m") == "2 KiB"
+    assert box_total(overlay_scale(values, "grad"), "m") == ""   # norms do not add up
+
+
+def test_overlay_values_give_collapsed_groups_their_members_sums():
+    from app.layout import GroupNode
+    from app.present.graph import overlay_values
+
+    g = nx.DiGraph()
+    g.add_node("a", time_ns=10, backward_ns=5, saved_bytes=8, grad_norm=2.0)
+    g.add_node("b", time_ns=30, saved_bytes=0, grad_norm=7.0)
+    values = overlay_values(g, {GroupNode("m"): ("a", "b")})
+    assert values["a"]["time_ns"] == 10
+    assert values[GroupNode("m")] == {"time_ns": 40, "backward_ns": 5, "saved_bytes": 8,
+                                      "grad_norm": 7.0}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -70,10 +69,10 @@ def test_a_timeout_before_the_first_capture_leaves_the_existing_file(where, rewr
     hang = "while True:\n    pass\n"
     body = hang + QUICK if where == "import" else QUICK.replace(
         "    loss = (w", "    while True:\n        w * 2\n    loss = (w")
-    started = time.monotonic()
     run = recording("record", rewrite(body), "--timeout", "2", "-o", out)
+    # The script never returns: only the timeout (covering loading too) ends the run, so an
+    # end within finish()'s deadline is the proof, with no wall-clock bound of our own.
     assert run.finish(timeout=60) == 1, run.stderr
-    assert time.monotonic() - started < 40  # the timeout covers loading, not a minute more
     assert "nothing was captured" in run.stderr and f"{out} was left as it was" in run.stderr
     assert out.read_bytes() == b"previous"
 

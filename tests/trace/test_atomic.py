@@ -135,9 +135,21 @@ def test_long_legal_file_names_save(tmp_path: Path, recorded: trace.Recorder,
 
 
 def _dead_pid() -> int:
+    """A PID no process has, with as many digits as ours: the clipped-name case below swaps
+    one for the other in a 255-byte name, which a longer PID would push past the limit."""
+    digits = len(str(os.getpid()))
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid  # exited and reaped: no process has it (until reused, rarely)
+    proc.wait()  # exited and reaped: no process has it (until reused, rarely)
+    if len(str(proc.pid)) == digits:
+        return proc.pid
+    for pid in range(10 ** digits - 1, 10 ** (digits - 1), -1):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except OSError:
+            continue
+    raise RuntimeError("no free PID found")
 
 
 def test_stale_temporaries_of_dead_writers_are_removed(tmp_path: Path) -> None:

@@ -69,8 +69,14 @@ def test_esc_closes_the_search_box_first_and_stops_a_run_otherwise(qtbot, script
     seen = w.model.iterations_seen
     w._on_status_timer_timeout()
     assert w.state_label.text().startswith("stopped") and "running" not in w.state_label.text()
-    qtbot.wait(300)  # a deliberate look: nothing runs after a stop
+    # A round trip instead of a look: the worker answers this command (same recording level,
+    # so nothing changes) after anything it sent before, so an iteration run past the stop
+    # would be counted first.
+    options = w.runner.driver.options
+    with qtbot.waitSignal(w.model.status_changed, timeout=10_000):
+        w.runner.send("set_recording", options.record, options.every)
     assert w.model.iterations_seen == seen
+    assert w.model.run_state == rs.STOPPED
     assert w.actions["run"].isEnabled() and not w.actions["pause"].isEnabled()
 
 
@@ -185,13 +191,16 @@ def test_light_theme_paints_every_dock(qtbot, script_window):
     w = script_window()
     if w.theme.name != "light":
         w.actions["toggle_theme"].trigger()
-    qtbot.wait(50)  # let the style sheet's repaint happen (not synchronisation: a look)
     light = QColor(LIGHT.background)
-    for title, dock in w.docks.items():
-        widget = dock.widget()
-        image = widget.grab().toImage()
-        corner = image.pixelColor(2, image.height() - 3)
-        assert corner.lightness() > 200, (title, corner.name(), light.name())
+
+    def every_dock_is_light() -> None:
+        for title, dock in w.docks.items():
+            image = dock.widget().grab().toImage()
+            corner = image.pixelColor(2, image.height() - 3)
+            assert corner.lightness() > 200, (title, corner.name(), light.name())
+
+    # Until the style sheet's repaint has happened (it may take an event-loop turn).
+    qtbot.waitUntil(every_dock_is_light, timeout=5_000)
 
 
 def test_status_line_counts_from_zero_and_shows_threads_when_the_worker_says():

@@ -21,11 +21,12 @@ def test_a_registered_panel_is_docked_listed_and_attached(qtbot, settings, monke
     from app.ui.main_window import MainWindow
 
     spec = docks.DockSpec("Captures", "captures_panel", CapturesPanel, Qt.LeftDockWidgetArea)
+    built_in = [s.title for s in docks.DOCKS]
     monkeypatch.setattr(docks, "DOCKS", [*docks.DOCKS, spec])
     window = MainWindow(settings)
     qtbot.addWidget(window)
-    assert list(window.docks)[:4] == ["Inspector", "Loss", "Timeline", "Output"]
-    assert list(window.docks)[-1] == "Captures"
+    assert list(window.docks) == [*built_in, "Captures"]
+    assert built_in[:4] == ["Inspector", "Loss", "Timeline", "Output"]
     dock = window.docks["Captures"]
     assert dock.widget() is window.captures_panel
     assert dock.objectName() == "dock_captures"
