@@ -245,7 +245,8 @@ class GraphScene(SceneAnimation, QGraphicsScene):
                 item.state, changed = state, True
                 item.update()
         for key, item in self.edges.items():
-            state = "path" if key in path_edges else ""
+            ghost = states.get(key[0]) == "removed" or states.get(key[1]) == "removed"
+            state = "path" if key in path_edges else "removed" if ghost else ""
             if state != item.state:
                 item.state, changed = state, True
                 item.update()

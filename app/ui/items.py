@@ -116,7 +116,7 @@ class EdgeItem(QGraphicsItem):
         self.key = key
         self.label = label
         self.mark = ""
-        self.state = ""  # "path": on the way from the inputs to a NaN's origin
+        self.state = ""  # "path": on the way to a NaN's origin; "removed": a ghost's
         self.theme = None
         self.set_points(points)
         self.setZValue(EDGE_Z)
@@ -135,9 +135,11 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
+        if self.state == "removed":  # to or from a diff's ghost: faded like it
+            painter.setOpacity(painter.opacity() * GHOST_OPACITY)
         color = QColor(th.grad if self.mark == "grad" else
                        STATE_EDGE if self.state == "path" else th.edge)
-        painter.setPen(QPen(color, 2.5 if self.mark or self.state else 1.2))
+        painter.setPen(QPen(color, 2.5 if self.mark or self.state == "path" else 1.2))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path)
         end, before = self.points[-1], self.points[-2]

@@ -36,6 +36,9 @@ def test_diff_of_two_rnn_iterations_marks_exactly_the_nodes_in_one_only(qtbot, o
     assert {k for k, s in states.items() if s == "added"} == only_b
     assert {k for k, s in states.items() if s == "removed"} == only_a  # drawn, as ghosts
     assert set(w.scene.nodes) == _keys(caps[b]) | only_a
+    ghost_edges = {k for k, e in w.scene.edges.items() if e.state == "removed"}
+    assert ghost_edges and ghost_edges == {k for k in w.scene.edges
+                                           if k[0] in only_a or k[1] in only_a}
     listed = {w.diff_panel.tree.topLevelItem(i).child(j).data(0, Qt.UserRole)
               for i in range(w.diff_panel.tree.topLevelItemCount())
               for j in range(w.diff_panel.tree.topLevelItem(i).childCount())}
