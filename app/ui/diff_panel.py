@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.present.diff_view import DiffView
-from app.ui.text import plain_label, shrinkable
+from app.ui.text import plain_label, plain_tooltip, shrinkable
 
 __all__ = ["DiffPanel"]
 
@@ -88,7 +88,7 @@ class DiffPanel(QWidget):
             for key, label, detail in row.nodes:
                 child = QTreeWidgetItem(["", label, detail])  # items show plain text
                 child.setData(0, KEY_ROLE, key)
-                child.setToolTip(1, key)
+                child.setToolTip(1, plain_tooltip(key))  # keys come from the capture
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(len(row.nodes) <= 20)
