@@ -17,6 +17,9 @@ OVERLAYS: dict[str, tuple[str, str]] = {
     "grad": ("grad_norm", "Gradient norm"),
     "value": ("norm", "Value magnitude (L2 norm)"),
     "anomaly": ("", "Anomaly (NaN / Inf)"),
+    # Ratios shown / pinned iteration (pin one with Ctrl+D); centred: 1 is the middle colour.
+    "diff_time": ("diff_time", "Forward time vs pinned"),
+    "diff_grad": ("diff_grad", "Gradient norm vs pinned"),
 }
 # Short names the CLI accepts (`--overlay time|grad|value`) are the keys above.
 
@@ -37,14 +40,18 @@ class OverlayScale:
     lo: float = 0.0
     hi: float = 0.0
     anomalies: set[Hashable] = field(default_factory=set)
+    # The Anomaly overlay: node -> its NaN-hunt role (origin, spread, path, flagged).
+    roles: dict[Hashable, str] = field(default_factory=dict)
     values: dict[Hashable, float] = field(default_factory=dict)
 
     def label(self, value: float) -> str:
         return format_value(value, self.name)
 
 
-def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
-    """Compute overlay `name` over `nodes` (node -> attribute dict).
+def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str,
+                  roles: Mapping[Hashable, str] | None = None) -> OverlayScale:
+    """Compute overlay `name` over `nodes` (node -> attribute dict); `roles` (see
+    `app.present.nan_hunt.anomaly_roles`) are what the Anomaly overlay colours.
 
     Example:
         >>> s = overlay_scale({"a": {"time_ns": 10}, "b": {"time_ns": 1000}}, "time")
@@ -56,6 +63,9 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
     for key, data in nodes.items():
         if data.get("nan") or data.get("inf") or _nonfinite(data.get("grad_norm")):
             scale.anomalies.add(key)
+    if name == "anomaly":
+        scale.roles = {k: r for k, r in (roles or {}).items() if k in nodes}
+        scale.roles.update((k, "spread") for k in scale.anomalies if k not in scale.roles)
     if not attr:
         return scale
     values = {k: v for k, d in nodes.items()
@@ -65,12 +75,24 @@ def overlay_scale(nodes: Mapping[Hashable, Mapping], name: str) -> OverlayScale:
     if not positive:
         return scale
     scale.lo, scale.hi = min(positive), max(positive)
+    if name.startswith("diff_"):  # ratios: centred on 1 (unchanged), log-symmetric
+        _centre_ratios(scale, values)
+        return scale
     lo, hi = math.log10(scale.lo), math.log10(scale.hi)
     span = hi - lo or 1.0
     for k, v in values.items():
         if v > 0:  # zero (a parameter's forward time) keeps the kind's colour: nothing to show
             scale.t[k] = (math.log10(v) - lo) / span
     return scale
+
+
+def _centre_ratios(scale: OverlayScale, values: dict[Hashable, float]) -> None:
+    """Ratios onto [0, 1] with 1 at 0.5: halved and doubled sit equally far from it."""
+    reach = max(abs(math.log10(v)) for v in values.values() if v > 0) or 1.0
+    scale.lo, scale.hi = 10 ** -reach, 10 ** reach
+    for k, v in values.items():
+        if v > 0:
+            scale.t[k] = 0.5 + 0.5 * math.log10(v) / reach
 
 
 def _value(data: Mapping, attr: str) -> float | None:
@@ -100,8 +122,10 @@ def _nonfinite(value) -> bool:
 
 
 def format_value(value: float, name: str) -> str:
-    """A value as the legend and tooltips show it: times in us/ms, bytes in KiB/MiB, norms
-    in 3 digits."""
+    """A value as the legend and tooltips show it: times in us/ms, bytes in KiB/MiB, ratios
+    as x1.5, norms in 3 digits."""
+    if name.startswith("diff_"):
+        return f"x{value:.3g}"
     if name == "saved":
         from app.present.costs import format_bytes
 

@@ -19,7 +19,8 @@ Captures travel as their own pickles inside the batch (see `protocol.Captured`),
 driver decodes only those it reads. With `keep_captures` set (a viewer's session window), a
 batch that has fallen further behind than that keeps only its newest captures: the viewer
 would drop the older ones from its window on arrival anyway. Losses and status are never
-thinned. `gradscope record` keeps every capture (`keep_captures=None`).
+thinned, nor the first capture that holds a NaN/Inf (the window keeps where it was born).
+`gradscope record` keeps every capture (`keep_captures=None`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Outbox:
         self.interval = interval
         self.keep_captures = keep_captures
         self.dropped_captures = 0
+        self.nonfinite_sent = False  # the first capture holding a NaN/Inf went out unthinned
         self._items: list[Any] = []
         # Re-entrant: a finalizer or warning that prints (sys.stderr sends Output events)
         # may run inside `put` or the swap in `_flush` on the same thread.
@@ -141,7 +143,9 @@ class Outbox:
         self.dropped_captures += skip
         out = []
         for e in items:
-            if type(e) is p.Captured and skip > 0:
+            if type(e) is p.Captured and e.nonfinite and not self.nonfinite_sent:
+                self.nonfinite_sent = True  # where a NaN was born: the viewer keeps it
+            elif type(e) is p.Captured and skip > 0:
                 skip -= 1
                 continue
             out.append(e)

@@ -197,6 +197,15 @@ class Captured:
 
     iteration: int
     payload: Any  # the IterationCapture, or its pickle (bytes) as it came off the pipe
+    # The capture holds a NaN/Inf (its health names an origin): set by the worker, so the
+    # window finds where a NaN was born without decoding every capture, and never thins it.
+    nonfinite: bool = False
+
+    @classmethod
+    def of(cls, iteration: int, capture: Any) -> Captured:
+        """The event for `capture`, flagged when its health names a NaN/Inf origin."""
+        health = getattr(capture, "health", None)
+        return cls(iteration, capture, getattr(health, "first_nonfinite", None) is not None)
 
     @property
     def capture(self) -> Any:

@@ -288,7 +288,7 @@ class Worker:
         if loss is not None:
             self.send(p.Loss(i, loss))
         if capture is not None:
-            self.send(p.Captured(i, capture))
+            self.send(p.Captured.of(i, capture))
             if self.flush_captures:
                 self.outbox.flush()
         waited = (self.controller.paused_ns - paused) / 1e9

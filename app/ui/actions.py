@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.present.formats import format_names
 from app.present.overlays import OVERLAYS
 from app.runner import protocol as p
+from app.ui.scrubber import MarkedSlider
 from app.ui.text import plain_label, plain_tooltip
 
 # name -> (text, shortcut, tip). Runner commands are named after the Driver's methods.
@@ -47,6 +48,9 @@ ACTIONS: dict[str, tuple[str, str, str]] = {
                            "Show the previous captured iteration"),
     "next_iteration": ("Next iteration", "Alt+Right",
                        "Show the next captured iteration"),
+    "pin_iteration": ("Pin for diff", "Ctrl+D",
+                      "Pin the shown iteration: the graph and the Diff panel compare every "
+                      "shown iteration with it (again on the pinned one: unpin)"),
     "fit": ("Fit", "F", "Show the whole graph"),
     "search": ("Find…", "Ctrl+F", "Find a node by op, module or file:line"),
     "collapse_all": ("Collapse modules", "Ctrl+[", "Collapse top-level modules"),
@@ -114,7 +118,7 @@ def make_toolbar(parent: QWidget, actions: dict[str, QAction]) -> Toolbar:
     for name, (_, title) in OVERLAYS.items():
         overlay.addItem(title if name != "none" else "Overlay: none", name)
     overlay.setToolTip(plain_tooltip("Colour nodes by a measurement (legend at the top right)"))
-    scrubber = QSlider(Qt.Horizontal)
+    scrubber = MarkedSlider(Qt.Horizontal)  # NaN/Inf iterations marked under the groove
     scrubber.setObjectName("scrubber")
     scrubber.setRange(0, 0)
     scrubber.setMinimumWidth(140)

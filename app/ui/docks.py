@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.ui.cost_table import CostPanel
+from app.ui.diff_panel import DiffPanel
 from app.ui.health_panel import HealthPanel
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
@@ -44,6 +45,7 @@ DOCKS: list[DockSpec] = [
     DockSpec("Costs", "cost_panel", CostPanel, Qt.RightDockWidgetArea),
     DockSpec("Gradient health", "health_panel", HealthPanel, Qt.RightDockWidgetArea,
              tab_with="Costs"),
+    DockSpec("Diff", "diff_panel", DiffPanel, Qt.RightDockWidgetArea, tab_with="Costs"),
 ]
 
 

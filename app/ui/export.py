@@ -38,6 +38,7 @@ from app.present.graph import (
     overlay_values,
 )
 from app.present.health_view import health_badges
+from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from autograd_core.trace.atomic import atomic_write
@@ -267,7 +268,9 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
     scene = GraphScene(theme(theme_name))
     layout = lay_out(graph, collapsed)
     scene.show_graph(graph, layout, animate=False)
-    scene.set_overlay(overlay_scale(overlay_values(graph, layout.groups), overlay))
+    roles, path_edges = anomaly_roles(graph, cap)  # a NaN's origin reads apart here too
+    scene.set_overlay(overlay_scale(overlay_values(graph, layout.groups), overlay, roles))
+    scene.set_states({k: r for k, r in roles.items() if r != "flagged"}, path_edges)
     scene.set_badges(health_badges(cap))
     size_note = export_graph(scene, out, scale).note
     return Exported(Path(out), "; ".join(n for n in (size_note, frames_note) if n))

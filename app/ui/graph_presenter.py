@@ -13,6 +13,7 @@ import networkx as nx
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.layout import Layout
+from app.present.diff_view import DiffView, diff_states, diff_view, with_ghosts
 from app.present.graph import (
     AUTO_COLLAPSE_NODES,
     capture_graph,
@@ -25,6 +26,7 @@ from app.present.graph import (
     step_graph,
 )
 from app.present.health_view import health_badges
+from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from app.ui.session_model import SessionModel
@@ -37,6 +39,7 @@ class GraphPresenter(QObject):
     """Keeps the scene in step with the model. Signal: graph_drawn(seconds since start)."""
 
     graph_drawn = Signal(float)
+    diff_changed = Signal(object)  # DiffView of the shown vs the pinned capture, or None
 
     def __init__(self, model: SessionModel, scene: GraphScene, parent: QObject | None = None
                  ) -> None:
@@ -48,6 +51,8 @@ class GraphPresenter(QObject):
         self._signature: Any = None
         self._dirty = False
         self._shapes: dict[str, str] = {}
+        self.diff: DiffView | None = None       # shown vs the model's pinned capture
+        self._pinned_graph: tuple[Any, nx.DiGraph] | None = None
         self._created = time.perf_counter()
         self._timer = QTimer(self)
         self._timer.setInterval(100)
@@ -57,6 +62,7 @@ class GraphPresenter(QObject):
         model.capture_selected.connect(self._on_model_capture_selected)
         model.run_started.connect(self._on_model_run_started)
         model.stepped.connect(self._on_model_stepped)
+        model.pinned_changed.connect(self._on_model_pinned_changed)
         model.node_selected.connect(self.scene.select_node)
         scene.node_selected.connect(model.select_node)
         scene.group_toggled.connect(self._on_scene_group_toggled)
@@ -81,7 +87,14 @@ class GraphPresenter(QObject):
         if self._dirty:
             self.refresh()
 
+    def _on_model_pinned_changed(self, capture: Any) -> None:
+        self._pinned_graph = None
+        self.refresh()
+
     def _on_model_stepped(self, event: Any) -> None:
+        if self.diff is not None:  # a stepped iteration is compared with nothing
+            self.diff = None
+            self.diff_changed.emit(None)
         if event.phase == "forward":
             self._note_shapes(event)
             self._show(step_graph(self.model.step_records, self._shapes,
@@ -145,9 +158,23 @@ class GraphPresenter(QObject):
         self._dirty = False
         cap = self.model.capture()
         if cap is not None:
-            self._show(capture_graph(cap))
+            self._show(self._with_diff(capture_graph(cap), cap))
             self.scene.set_marks()
             self.scene.set_badges(health_badges(cap))
+
+    def _with_diff(self, graph: nx.DiGraph, cap: Any) -> nx.DiGraph:
+        """With an iteration pinned: diff the shown capture against it, and add the removed
+        nodes to the graph (drawn as ghosts)."""
+        pinned = self.model.pinned
+        before = self.diff
+        self.diff = None if pinned is None or pinned is cap else diff_view(pinned, cap)
+        if _diff_id(before) != _diff_id(self.diff):
+            self.diff_changed.emit(self.diff)
+        if self.diff is None:
+            return graph
+        if self._pinned_graph is None or self._pinned_graph[0] is not pinned:
+            self._pinned_graph = (pinned, capture_graph(pinned))
+        return with_ghosts(graph, self._pinned_graph[1], self.diff.removed)
 
     def _show(self, graph: nx.DiGraph) -> None:
         if self.collapsed is None:
@@ -166,7 +193,32 @@ class GraphPresenter(QObject):
         self._apply_overlay()
 
     def _apply_overlay(self) -> None:
+        graph = self.scene.graph
         groups = self.layout.groups if self.layout is not None else {}
         drawn = {k: m for k, m in groups.items() if k in self.scene.nodes}
-        self.scene.set_overlay(overlay_scale(overlay_values(self.scene.graph, drawn),
-                                             self.overlay))
+        values = overlay_values(graph, drawn)
+        roles, path_edges = self._nan_roles(graph)
+        if self.diff is not None and self.overlay.startswith("diff_"):
+            ratios = self.diff.time_ratio if self.overlay == "diff_time" else self.diff.grad_ratio
+            for key, ratio in ratios.items():
+                if key in values:
+                    values[key] = {**values[key], self.overlay: ratio}
+        self.scene.set_overlay(overlay_scale(values, self.overlay, roles))
+        states = {k: r for k, r in roles.items() if r != "flagged"}
+        states.update(diff_states(self.diff))  # while diffing, what changed shows first
+        self.scene.set_states(states, path_edges)
+
+    def _nan_roles(self, graph: nx.DiGraph) -> tuple[dict, set]:
+        """The shown capture's NaN story (origin, spread, path, flagged); nothing while an
+        iteration is being stepped (its graph is not the capture's)."""
+        cap = self.model.capture()
+        if cap is None or self.model.last_step is not None:
+            return {}, set()
+        health = getattr(cap, "health", None)
+        if self.overlay != "anomaly" and getattr(health, "first_nonfinite", None) is None:
+            return {}, set()
+        return anomaly_roles(graph, cap)
+
+
+def _diff_id(view: DiffView | None) -> tuple | None:
+    return None if view is None else (view.pinned, view.shown)

@@ -20,7 +20,7 @@ from app.ui.frames import group_outlines
 from app.ui.items import EdgeItem, GroupItem, NodeItem
 from app.ui.overview import OverviewPainter
 from app.ui.scene_animation import SceneAnimation
-from app.ui.theme import ANOMALY, DARK, Theme, scale_color
+from app.ui.theme import ANOMALY, DARK, ROLE_COLORS, ROLE_NEUTRAL, Theme, scale_color
 
 _BADGE_RANK = {"vanishing": 1, "exploding": 2, "non-finite": 3}
 # Above this many items a change is applied at once: animating it would cost more than it shows.
@@ -203,7 +203,9 @@ class GraphScene(SceneAnimation, QGraphicsScene):
         for item in self._all_nodes():
             fill = None
             if ov is not None:
-                if item.key in ov.anomalies:
+                if ov.name == "anomaly":  # each NaN role its colour, everything else grey
+                    fill = QColor(ROLE_COLORS.get(ov.roles.get(item.key, ""), ROLE_NEUTRAL))
+                elif item.key in ov.anomalies:
                     fill = QColor(ANOMALY)
                 elif item.key in ov.t:
                     fill = scale_color(ov.t[item.key])
@@ -229,6 +231,24 @@ class GraphScene(SceneAnimation, QGraphicsScene):
             mark = "grad" if grad_into is not None and v == grad_into else ""
             if mark != item.mark:
                 item.mark, changed = mark, True
+                item.update()
+        if changed:
+            self._changed()
+
+    def set_states(self, states: dict, path_edges: set | frozenset = frozenset()) -> None:
+        """Node states (see `app.ui.node_states`: origin, spread, path, added, removed,
+        changed) and the edges on the way to a NaN's origin; nodes not named lose theirs."""
+        changed = False
+        for item in self._all_nodes():
+            state = states.get(item.key, "")
+            if state != item.state:
+                item.state, changed = state, True
+                item.update()
+        for key, item in self.edges.items():
+            ghost = states.get(key[0]) == "removed" or states.get(key[1]) == "removed"
+            state = "path" if key in path_edges else "removed" if ghost else ""
+            if state != item.state:
+                item.state, changed = state, True
                 item.update()
         if changed:
             self._changed()

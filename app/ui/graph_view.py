@@ -13,7 +13,7 @@ from app.present.overlays import OverlayScale
 from app.ui.graph_scene import GraphScene
 from app.ui.overview import OVERVIEW_SCALE
 from app.ui.text import plain_tooltip
-from app.ui.theme import ANOMALY, SCALE_STOPS
+from app.ui.theme import ANOMALY, ROLE_COLORS, SCALE_STOPS
 
 MIN_SCALE, MAX_SCALE = 0.01, 6.0
 
@@ -188,6 +188,14 @@ def paint_legend(painter: QPainter, box: QRectF, overlay: OverlayScale, theme) -
         text = QRectF(bar.left(), bar.bottom() + 2, bar.width(), 14)
         painter.drawText(text, Qt.AlignLeft, f"{lo} (log scale)")
         painter.drawText(text, Qt.AlignRight, hi)
+    if overlay.name == "anomaly":  # a swatch per NaN-hunt role instead of a scale
+        x = box.left() + 8
+        for role, color in ROLE_COLORS.items():
+            painter.fillRect(QRectF(x, box.top() + 24, 10, 10), QColor(color))
+            painter.setPen(QColor(theme.muted))
+            painter.drawText(QPointF(x + 13, box.top() + 33), role)
+            x += 22 + painter.fontMetrics().horizontalAdvance(role)
+        return
     painter.fillRect(QRectF(box.right() - 70, box.top() + 6, 10, 10), ANOMALY)
     painter.setPen(QColor(theme.muted))
     painter.drawText(QPointF(box.right() - 56, box.top() + 15), "NaN/Inf")

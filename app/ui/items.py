@@ -18,6 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from app.ui.node_states import GHOST_OPACITY, STATE_EDGE, paint_state
+
 # Below this zoom level text is skipped: it would be unreadable and is the costliest part.
 TEXT_LOD = 0.45
 NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
@@ -42,6 +44,7 @@ class NodeItem(QGraphicsItem):
         self._bounds = self.rect.adjusted(-3, -3, 3, 3)  # Qt asks often: answer from a field
         self.fill: QColor | None = None      # overlay colour, None: the kind's colour
         self.mark = ""                       # "", "step" or "grad": stepping highlights
+        self.state = ""                      # NaN hunt / diff: see app.ui.node_states
         self.badge = ""                      # "", or a gradient-health flag (BADGES)
         self.theme = None
         self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
@@ -54,6 +57,8 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.state == "removed":  # a ghost: in the pinned iteration, not in this one
+            painter.setOpacity(painter.opacity() * GHOST_OPACITY)
         fill = self.fill or QColor(th.kinds.get(self.kind, th.kinds[""]))
         painter.setBrush(QBrush(fill))
         if self.isSelected():
@@ -66,6 +71,8 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(self.rect)
         else:
             painter.drawRoundedRect(self.rect, 6, 6)
+        if self.state:
+            paint_state(painter, self.rect, self.state)
         if self.badge:
             paint_badge(painter, self.rect, self.badge, lod >= TEXT_LOD)
         if lod < TEXT_LOD:
@@ -109,6 +116,7 @@ class EdgeItem(QGraphicsItem):
         self.key = key
         self.label = label
         self.mark = ""
+        self.state = ""  # "path": on the way to a NaN's origin; "removed": a ghost's
         self.theme = None
         self.set_points(points)
         self.setZValue(EDGE_Z)
@@ -127,8 +135,11 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         th = self.theme
-        color = QColor(th.grad if self.mark == "grad" else th.edge)
-        painter.setPen(QPen(color, 2.5 if self.mark else 1.2))
+        if self.state == "removed":  # to or from a diff's ghost: faded like it
+            painter.setOpacity(painter.opacity() * GHOST_OPACITY)
+        color = QColor(th.grad if self.mark == "grad" else
+                       STATE_EDGE if self.state == "path" else th.edge)
+        painter.setPen(QPen(color, 2.5 if self.mark or self.state == "path" else 1.2))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path)
         end, before = self.points[-1], self.points[-2]

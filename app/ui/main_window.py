@@ -29,6 +29,7 @@ from app.ui.error_panel import ErrorPanel
 from app.ui.graph_presenter import GraphPresenter
 from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView
+from app.ui.nan_banner import NanBanner
 from app.ui.runner_adapter import RunnerAdapter
 from app.ui.session_model import SessionModel
 from app.ui.settings import Settings
@@ -58,6 +59,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self._build()
         self._connect()
         attach_docks(self, self.docks)
+        self.nan_banner.attach(self)
         self._on_model_run_state_changed(self.model.run_state)  # nothing open: nothing runs
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -74,10 +76,12 @@ class MainWindow(WindowFiles, QMainWindow):
         self.addToolBarBreak()  # the scrubber gets its own row: never in an overflow menu
         self.addToolBar(self.toolbar.iteration_bar)
         self.error_panel = ErrorPanel()
+        self.nan_banner = NanBanner()  # where the first NaN/Inf was born, with "Go to"
         centre = QWidget()
         lay = QVBoxLayout(centre)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.error_panel)
+        lay.addWidget(self.nan_banner)
         lay.addWidget(self.view, 1)
         self.setCentralWidget(centre)
         self.docks = build_docks(self)  # inspector, loss_plot, timeline, output_panel, ...
@@ -337,6 +341,7 @@ class MainWindow(WindowFiles, QMainWindow):
         if getattr(self, "_loss_dirty", False):
             self._loss_dirty = False
             self.loss_plot.set_points(self.model.losses)
+            self.toolbar.scrubber.set_marks(self.model.nonfinite_positions())
             if self.model.last_step is None:  # while stepping the inspector shows the step
                 self._show_selection()
             else:

@@ -21,13 +21,15 @@ from PySide6.QtCore import QObject, Signal
 
 from app.runner import protocol as p
 from app.ui import run_state as rs
+from app.ui.session_nan import NanTracking
+from app.ui.session_pin import PinTracking
 from autograd_core.trace import SessionFormatError
 
 CAPTURE_WINDOW = 100
 LOSS_WINDOW = 10_000
 
 
-class SessionModel(QObject):
+class SessionModel(NanTracking, PinTracking, QObject):
     """What the window shows: captures, losses, status, stepping state, errors, selection."""
 
     loaded = Signal(object)            # protocol.Loaded
@@ -44,6 +46,8 @@ class SessionModel(QObject):
     session_opened = Signal(str)
     run_started = Signal(object)       # RunInfo of the run that now owns everything shown
     run_state_changed = Signal(str)    # one of run_state.RUN_STATES
+    nan_found = Signal(object)         # NanBirth: where the run's first NaN/Inf was born
+    pinned_changed = Signal(object)    # the capture pinned for the diff (None: unpinned)
 
     def __init__(self, window: int = CAPTURE_WINDOW, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +80,8 @@ class SessionModel(QObject):
         self.step_records, self.step_leaves, self.last_step = [], [], None
         self.iterations_seen, self.session_path = 0, ""
         self._requested = ""
+        self._reset_nan()
+        self.unpin()
         self.run = RunInfo(self.run.number + 1, kind, str(path))
         self.run_started.emit(self.run)
         self._set_state(rs.SESSION if kind == "session" else rs.STARTING)
@@ -161,10 +167,12 @@ class SessionModel(QObject):
     # ------------------------------------------------------------------ captures
     def add_capture(self, capture: Any) -> None:
         """Append an IterationCapture (or a `Captured` event, decoded on first read)."""
+        self._keep_birth()  # the capture where a NaN was born stays in the window
         self.captures.append(capture)
         self.iterations_seen += 1
         self.step_records, self.step_leaves = [], []
         self.last_step = None
+        self._check_new_capture(len(self.captures) - 1)
         self.capture_added.emit(len(self.captures) - 1)
 
     def open_session(self, session: Any, path: str = "") -> None:
@@ -178,8 +186,12 @@ class SessionModel(QObject):
         first = max(0, total - (self.captures.maxlen or total))
         broken = self._read_losses(session, max(0, total - LOSS_WINDOW), total)
         # A capture that failed here is reported already: it shows as none, not a second error.
+        shown = list(range(first, total))
+        birth = self._session_birth(session, first)  # kept ahead of the window
+        if birth is not None:
+            shown = [birth, *shown[len(shown) - (self.captures.maxlen or total) + 1:]]
         self.captures.extend(_BROKEN if i in broken else _SessionRef(session, i)
-                             for i in range(first, total))
+                             for i in shown)
         self.current = -1
         self.session_opened.emit(path)
         if self.captures:
@@ -235,6 +247,8 @@ class SessionModel(QObject):
                              else capture_error(item, exc))
                 item = None
             self.captures[index] = _BROKEN if item is None else item
+            if item is not None:
+                self._note_decoded(item)
         return None if item is _BROKEN else item
 
     def _report(self, error: p.Error) -> None:

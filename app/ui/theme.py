@@ -18,6 +18,11 @@ THEME_NAMES = ("dark", "light")
 # A perceptually ordered scale (viridis stops) for overlays: low -> high.
 SCALE_STOPS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 ANOMALY = QColor("#e4002b")
+# The NaN hunt's node roles (app.present.nan_hunt.ROLES): the Anomaly overlay's fills, and the
+# rings drawn around origin / spread / path nodes in every overlay. Other nodes: ROLE_NEUTRAL.
+ROLE_COLORS = {"origin": "#ff1744", "spread": "#ff9e80", "path": "#c77dff",
+               "flagged": "#ffd23f"}
+ROLE_NEUTRAL = "#5f6368"
 
 
 @dataclass(frozen=True)

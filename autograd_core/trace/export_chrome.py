@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from autograd_core.trace.atomic import atomic_write
@@ -59,9 +60,12 @@ def _capture_events(cap: IterationCapture, offset_ns: int, flow_base: int) -> li
     return events
 
 
-def chrome_trace(obj: IterationCapture | Session) -> dict[str, Any]:
-    """The trace-event JSON object ({"traceEvents": [...]})."""
-    caps = list(obj.captures) if isinstance(obj, Session) else [obj]
+def chrome_trace(obj: IterationCapture | Session | Sequence[IterationCapture]
+                 ) -> dict[str, Any]:
+    """The trace-event JSON object ({"traceEvents": [...]}) of one capture, a session, or
+    several captures (e.g. the iterations a timeline shows) on one time line."""
+    caps = (list(obj.captures) if isinstance(obj, Session) else
+            [obj] if isinstance(obj, IterationCapture) else list(obj))
     events: list[dict] = [
         {"name": "process_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": "gradscope"}},
         {"name": "thread_name", "ph": "M", "pid": PID, "tid": 0, "args": {"name": "iterations"}},
@@ -87,7 +91,8 @@ def _gap_ns(wall_time: float, first: float) -> int:
     return int(gap) if math.isfinite(gap) and 0 <= gap <= MAX_GAP_NS else 0
 
 
-def export_chrome_trace(obj: IterationCapture | Session, path: str | os.PathLike) -> None:
+def export_chrome_trace(obj: IterationCapture | Session | Sequence[IterationCapture],
+                        path: str | os.PathLike) -> None:
     """Write `chrome_trace(obj)` atomically (the old file stays if any write fails)."""
     text = json.dumps(chrome_trace(obj), allow_nan=False)
     with atomic_write(path, "w", encoding="utf-8") as f:

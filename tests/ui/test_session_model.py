@@ -28,3 +28,28 @@ def test_captures_decode_only_when_shown_and_the_window_keeps_the_newest(qtbot):
     assert type(model.captures[0]) is p.Captured                    # the rest still bytes
     model.select_capture(0)
     assert model.capture().index == 7 and model.capture_at(-2).index == 10
+
+
+def _nan_capture(i: int, born: bool) -> p.Captured:
+    origin = SimpleNamespace(node=0, key="/Log#0", phase="forward", source="m.py:30",
+                             where="output", nan=1, inf=0) if born else None
+    cap = SimpleNamespace(index=i, loss=float("nan") if born else 1.0,
+                          nodes=[SimpleNamespace(op="Log", module="")],
+                          health=SimpleNamespace(first_nonfinite=origin))
+    event = p.Captured.of(i, cap)
+    event.encode()
+    return event
+
+
+def test_the_nan_birth_stays_in_the_window_and_is_announced_once(qtbot):
+    model = SessionModel(window=5)
+    found = []
+    model.nan_found.connect(found.append)
+    for i in range(40):
+        model.apply(_nan_capture(i, born=i >= 3))                  # born at 3, NaN after
+    assert [b.iteration for b in found] == [3] and model.nan_birth.op == "Log"
+    assert len(model.captures) == 5 and model.position_of_iteration(3) == 0
+    assert [model.capture_at(k).index for k in range(5)] == [3, 36, 37, 38, 39]
+    assert model.nonfinite_positions() == [0, 1, 2, 3, 4]
+    model.start_run("script", "x.py")                              # a new run forgets it
+    assert model.nan_birth is None
