@@ -1,0 +1,146 @@
+"""Graph formulas (create_graph=True) of matrix products, linear, dropout and losses.
+
+See _graph_grads.py for the contract. A fused op whose derivative is long (cross entropy) is
+*recomputed*: its forward is rebuilt from primitive ops on graph-linked inputs and
+differentiated with `grad(..., create_graph=True)` (`_recompute`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from autograd_core._graph_walk import UNSUPPORTED, formula
+from autograd_core.backend import get_array_module
+from autograd_core.ops import class_losses, dropout, elementwise_losses, linalg, linear
+from autograd_core.ops._graph_grads import const, shape_of, sum_to
+from autograd_core.ops.linalg import matmul
+from autograd_core.ops.softmax import log_softmax
+from autograd_core.ops.unary import clone
+from autograd_core.tensor import Tensor
+
+__all__: list[str] = []
+
+
+def _recompute(ctx: Any, g: Tensor, arrays: dict[int, Any],
+               build: Callable[[dict[int, Tensor]], Tensor]) -> tuple:
+    """The gradients of an op rebuilt from primitive ops: `arrays` maps input indices to
+    arrays holding (values equivalent to) those inputs; build(tensors) returns the output."""
+    from autograd_core.engine import grad
+
+    needs = ctx.needs_input_grad
+    ins = {i: clone(ctx.input(i, a)) for i, a in arrays.items()}
+    out = build(ins)
+    wrt = [i for i, t in ins.items() if needs[i] and t.requires_grad]
+    result: list[Any] = [None] * len(needs)
+    if wrt:
+        grads = grad([out], [ins[i] for i in wrt], [g], create_graph=True, allow_unused=True)
+        for i, gi in zip(wrt, grads):
+            result[i] = gi
+    return tuple(result)
+
+
+# ---------------------------------------------------------------- matrix products
+@formula(linalg.MatMul)
+def _matmul(ctx, g):
+    a, b = ctx.saved
+    na, nb = ctx.needs_input_grad
+    ta, tb = ctx.input(0, a), ctx.input(1, b)
+    if a.ndim == 1 and b.ndim == 1:
+        return (g * tb if na else None), (g * ta if nb else None)
+    a2 = ta.unsqueeze(0) if a.ndim == 1 else ta
+    b2 = tb.unsqueeze(-1) if b.ndim == 1 else tb
+    g2 = g.unsqueeze(-2) if a.ndim == 1 else g
+    g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+    ga = gb = None
+    if na:
+        ga = sum_to(matmul(g2, b2.transpose(-1, -2)), shape_of(a2)).reshape(a.shape)
+    if nb:
+        gb = sum_to(matmul(a2.transpose(-1, -2), g2), shape_of(b2)).reshape(b.shape)
+    return ga, gb
+
+
+@formula(linalg.Outer)
+def _outer(ctx, g):
+    a, b = ctx.saved
+    na, nb = ctx.needs_input_grad
+    return (matmul(g, ctx.input(1, b)) if na else None,
+            matmul(ctx.input(0, a), g) if nb else None)
+
+
+@formula(linear.Linear)
+def _linear(ctx, g):
+    x2, w = ctx.saved
+    nx, nw = ctx.needs_input_grad[:2]
+    nb = len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
+    tw = ctx.input(1, w)
+    g2 = g.reshape(-1, g.shape[-1])
+    gx = matmul(g, tw) if nx else None
+    gw = None
+    if nw:
+        tx = ctx.input(0, x2.reshape(ctx.in_shape)).reshape(-1, x2.shape[-1])
+        gw = matmul(g2.t(), tx)
+    gb = g2.sum(0) if ctx.has_bias and nb else None
+    return gx, gw, gb
+
+
+# ---------------------------------------------------------------- dropout
+@formula(dropout.Dropout)
+def _dropout(ctx, g):
+    (keep,) = ctx.saved
+    return g * const((keep * ctx.scale).astype(g._data.dtype))
+
+
+# ---------------------------------------------------------------- losses
+def _loss_scale(ctx, g: Tensor, n: int) -> Tensor:
+    """The loss gradient g spread over the n elements, by reduction."""
+    return g / n if ctx.reduction == "mean" else g
+
+
+@formula(elementwise_losses.MseLoss)
+def _mse(ctx, g):
+    (d,) = ctx.saved
+    sx, sy = ctx.shapes
+    if tuple(sx) != d.shape or tuple(sy) != d.shape:
+        return UNSUPPORTED  # a broadcast target: not covered yet
+    xp = get_array_module(d)
+    # d = x - y: d read as x and zeros read as y have the derivatives of x - y.
+    dt = ctx.input(0, d) - ctx.input(1, xp.zeros_like(d))
+    gd = dt * _loss_scale(ctx, g, d.size) * 2.0
+    nx, ny = ctx.needs_input_grad
+    return (sum_to(gd, sx) if nx else None), (sum_to(-gd, sy) if ny else None)
+
+
+@formula(elementwise_losses.L1Loss)
+def _l1(ctx, g):
+    (d,) = ctx.saved
+    sx, sy = ctx.shapes
+    gd = _loss_scale(ctx, g, d.size) * const(get_array_module(d).sign(d))
+    nx, ny = ctx.needs_input_grad
+    return (sum_to(gd, sx) if nx else None), (sum_to(-gd, sy) if ny else None)
+
+
+@formula(class_losses.CrossEntropy)
+def _cross_entropy(ctx, g):
+    if ctx.fused is not None or ctx.soft or len(ctx.shape) != 2:
+        return UNSUPPORTED
+    logp, safe, valid, w_t, weight = ctx.saved
+    rows, n_classes = logp.shape
+    xp = get_array_module(logp)
+    eps, reduction, denom = ctx.eps, ctx.reduction, ctx.denom
+
+    def build(ins: dict[int, Tensor]) -> Tensor:
+        # log_softmax(logp) == logp, with the derivatives of log_softmax(x) (shift-invariant).
+        lp = log_softmax(ins[0], 1)
+        loss = -lp[xp.arange(rows), safe] * const(w_t)
+        if eps > 0:
+            s = lp * const(weight) if weight is not None else lp
+            loss = loss * (1 - eps) + (-s.sum(1)) * const(valid.astype(logp.dtype)) * (
+                eps / n_classes)
+        if reduction == "mean":
+            return loss.sum() / const(xp.asarray(denom, dtype=logp.dtype))
+        if reduction == "sum":
+            return loss.sum()
+        return loss.reshape(tuple(ctx.t_shape))
+
+    return _recompute(ctx, g, {0: logp}, build)
