@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core import _graph_walk
+from autograd_core import _graph_walk, grad_mode
 from autograd_core import function as _function
-from autograd_core import grad_mode
 from autograd_core.engine import backward, grad
 from autograd_core.function import Node
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled

@@ -177,7 +177,7 @@ def test_hooks_see_graph_tensors() -> None:
     seen = []
     x.register_hook(lambda g: seen.append(g.requires_grad))
     (g,) = ag.autograd.grad((x ** 3).sum(), x, create_graph=True)
-    assert seen == [True]
+    assert seen == [True] and g.requires_grad
 
 
 def test_gradgradcheck_passes_and_catches_a_wrong_second_derivative() -> None:
