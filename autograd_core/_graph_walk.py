@@ -18,6 +18,8 @@ from collections.abc import Callable
 from time import perf_counter_ns as _clock
 from typing import Any
 
+import numpy as np
+
 from autograd_core import grad_mode, hooks
 from autograd_core._deferred import TYPES as _DEFERRED
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Function, Node
@@ -71,8 +73,7 @@ class GraphCtx:
         gradient flows where input i's does; a Python number stays a number."""
         if not hasattr(value, "shape"):
             return value
-        if isinstance(value, Tensor):
-            value = value._data
+        value = _array(value)
         fn, nr = self.node.next_functions[i]
         if type(fn) is AccumulateGrad:
             leaf = fn.variable
@@ -91,11 +92,18 @@ class GraphCtx:
 
     def output(self, value: Any, k: int = 0) -> Tensor:
         """`value` (output k's array) as a Tensor whose gradient flows back into this node."""
-        t = Tensor._make(value._data if isinstance(value, Tensor) else value)
+        t = Tensor._make(_array(value))
         t.requires_grad = True
         t.grad_fn = self.node
         t._output_nr = k
         return t
+
+
+def _array(value: Any) -> Any:
+    """A saved value as an array: a Tensor's data, a numpy scalar (a reduction's) as 0-d."""
+    if isinstance(value, Tensor):
+        return value._data
+    return np.asarray(value) if isinstance(value, np.generic) else value
 
 
 class DoubleBackwardUnsupported(Function):

@@ -14,7 +14,10 @@ from autograd_core._graph_walk import UNSUPPORTED, formula
 from autograd_core.backend import get_array_module
 from autograd_core.ops import class_losses, dropout, elementwise_losses, linalg, linear
 from autograd_core.ops._graph_grads import const, shape_of, sum_to
+from autograd_core.ops.einsum import Einsum, einsum
+from autograd_core.ops.join import stack
 from autograd_core.ops.linalg import matmul
+from autograd_core.ops.reduction import Prod
 from autograd_core.ops.softmax import log_softmax
 from autograd_core.ops.unary import clone
 from autograd_core.tensor import Tensor
@@ -144,3 +147,64 @@ def _cross_entropy(ctx, g):
         return loss.reshape(tuple(ctx.t_shape))
 
     return _recompute(ctx, g, {0: logp}, build)
+
+
+# ---------------------------------------------------------------- einsum, prod
+@formula(Einsum)
+def _einsum(ctx, g):
+    xs = ctx.saved
+    ins, out = ctx.equation.split("->")
+    subs = ins.split(",")
+    if any(len(set(s)) != len(s) for s in subs):
+        return UNSUPPORTED  # a repeated letter (a diagonal): not covered yet
+    ts = [ctx.input(i, x) for i, x in enumerate(xs)]
+    return tuple(_einsum_operand(g, out, ts, subs, k) if need else None
+                 for k, need in enumerate(ctx.needs_input_grad))
+
+
+def _einsum_operand(g: Tensor, out: str, ts: list, subs: list, k: int) -> Tensor:
+    """einsum.py's _operand_grad with ops: contract g with the other operands."""
+    target = subs[k]
+    elsewhere = set(out).union(*(subs[i] for i in range(len(subs)) if i != k))
+    kept = "".join(c for c in target if c in elsewhere)
+    others = [ts[i] for i in range(len(ts)) if i != k]
+    other_subs = [subs[i] for i in range(len(subs)) if i != k]
+    r = einsum(",".join([out, *other_subs]) + "->" + kept, g, *others)
+    sizes = dict(zip(target, ts[k].shape))
+    sizes.update(zip(kept, r.shape))
+    if kept != target:  # letters only this operand has were summed away: constant along them
+        r = r.reshape(tuple(sizes[c] if c in kept else 1 for c in target))
+        r = r.expand(*(sizes[c] for c in target))
+    return sum_to(r, tuple(ts[k].shape))
+
+
+@formula(Prod)
+def _prod(ctx, g):
+    (x,) = ctx.saved
+    axis, keepdim = ctx.meta_
+    tx = ctx.input(0, x)
+    if x.size == 0:
+        return None
+    flat = tx.reshape(-1) if axis is None else tx.movedim(axis, -1)
+    parts = flat.unbind(-1)
+    # others_i = prod_{j != i} x_j as left * right exclusive products: zero-safe, and every
+    # step an op, so the result is differentiable again.
+    left, right = [None] * len(parts), [None] * len(parts)
+    acc = None
+    for i, p in enumerate(parts):
+        left[i] = acc
+        acc = p if acc is None else acc * p
+    acc = None
+    for i in range(len(parts) - 1, -1, -1):
+        right[i] = acc
+        acc = parts[i] if acc is None else acc * parts[i]
+    ones = const(get_array_module(x).ones(tuple(flat.shape[:-1]), dtype=x.dtype))
+    others = stack([_times(_times(ones, lf), rt) for lf, rt in zip(left, right)], -1)
+    others = others.reshape(x.shape) if axis is None else others.movedim(-1, axis)
+    gk = g if keepdim or (axis is None and g.ndim == x.ndim) else (
+        g.reshape((1,) * x.ndim) if axis is None else g.unsqueeze(axis))
+    return gk * others
+
+
+def _times(a: Tensor, b: Tensor | None) -> Tensor:
+    return a if b is None else a * b

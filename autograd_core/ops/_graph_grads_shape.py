@@ -11,8 +11,18 @@ from typing import Any
 from autograd_core._graph_walk import formula
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops import extrema, indexing, join, rearrange, reduction, shape, statistics
+from autograd_core.ops import (
+    extrema,
+    indexing,
+    join,
+    rearrange,
+    reduction,
+    shape,
+    sorting,
+    statistics,
+)
 from autograd_core.ops._graph_grads import const, mask_like, sum_to
+from autograd_core.ops.gather import IndexSelect, Scatter, _along
 from autograd_core.ops.indexing import setitem
 from autograd_core.ops.join import cat, stack
 from autograd_core.ops.softmax import LogSoftmax, Softmax
@@ -253,3 +263,41 @@ def _masked_fill(ctx, g):
 
 
 
+
+
+# ---------------------------------------------------------------- picks, gather, scatter
+@formula(sorting._Pick)
+def _pick(ctx, g, _gi=None):
+    (idx,) = ctx.saved
+    shape_, axis = ctx.meta_
+    # The picked positions are distinct: adding g there is writing it there.
+    return IndexAdd.apply(g.reshape(idx.shape), shape=shape_, index=_along(idx, axis))
+
+
+@formula(IndexSelect)
+def _index_select(ctx, g):
+    shape_, index, axis = ctx.meta_
+    return IndexAdd.apply(g, shape=shape_, index=(slice(None),) * axis + (index,))
+
+
+@formula(Scatter)
+def _scatter(ctx, g):
+    full, sshape, add = ctx.meta_
+    nx, ns = ctx.needs_input_grad
+    gx = gs = None
+    if nx:
+        gx = g
+        if not add:
+            keep = get_array_module(g._data).ones(g.shape, dtype=g._data.dtype)
+            keep[full] = 0
+            gx = g * const(keep)
+    if ns:
+        picked = indexing.Index.apply(g, index=full)
+        if not sshape:  # a scalar value written everywhere index points
+            gs = picked.sum()
+        elif tuple(picked.shape) == tuple(sshape):
+            gs = picked
+        else:  # src larger than index: only its leading block was written
+            gs = _zeros(g, sshape)
+            setitem(gs, tuple(slice(0, n) for n in picked.shape), picked)
+    return gx, gs

@@ -164,11 +164,13 @@ def test_two_leaves_never_share_one_grad_tensor() -> None:
 
 
 def test_op_without_a_formula_raises_when_differentiated_again() -> None:
-    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
-    (g,) = ag.autograd.grad(x.prod(), x, create_graph=True)  # first order still works
-    np.testing.assert_allclose(_np(g), [6.0, 3.0, 2.0])
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    y = (ag.einsum("ii->i", x) ** 2).sum()  # a diagonal einsum: no graph formula yet
+    (g,) = ag.autograd.grad(y, x, create_graph=True)  # first order still works
+    np.testing.assert_allclose(_np(g), [[2.0, 0.0], [0.0, 8.0]])
     assert g.requires_grad  # never silently detached
-    with pytest.raises(RuntimeError, match="double backward is not supported for ProdBackward0"):
+    with pytest.raises(RuntimeError, match="double backward is not supported for "
+                                           "EinsumBackward0"):
         g.sum().backward()
 
 
