@@ -264,4 +264,8 @@ def _where(ctx, g):
 
 formula(conversion.Cast)(lambda ctx, g: cast(g, ctx.src))
 
-from autograd_core.ops import _graph_grads_nn, _graph_grads_shape  # noqa: E402, F401
+from autograd_core.ops import (  # noqa: E402, F401
+    _graph_grads_layers,
+    _graph_grads_nn,
+    _graph_grads_shape,
+)

@@ -207,3 +207,61 @@ def test_gradgradcheck_refuses_unsupported_options_by_name() -> None:
     x = ag.tensor([0.4], dtype=ag.float64, requires_grad=True)
     with pytest.raises(TypeError, match="check_batched_grad"):
         gradgradcheck(lambda t: t * t, (x,), check_batched_grad=True)
+
+
+def _layer_cases() -> list:
+    r = _rng(9)
+    F = lambda m: m.nn.functional  # noqa: E731
+    return [
+        ("conv2d", lambda m, x, w, b: F(m).conv2d(x, w, b, stride=2, padding=1),
+         [r.standard_normal((2, 3, 6, 5)), r.standard_normal((4, 3, 3, 3)),
+          r.standard_normal(4)]),
+        ("conv2d-dilated", lambda m, x, w: F(m).conv2d(x, w, padding=(1, 2), dilation=2),
+         [r.standard_normal((2, 3, 6, 7)), r.standard_normal((4, 3, 2, 3))]),
+        ("conv1d", lambda m, x, w, b: F(m).conv1d(x, w, b, padding=1),
+         [r.standard_normal((2, 3, 6)), r.standard_normal((4, 3, 3)), r.standard_normal(4)]),
+        ("layer_norm", lambda m, x, w, b: F(m).layer_norm(x, (5,), w, b),
+         [r.standard_normal((3, 5)), r.standard_normal(5), r.standard_normal(5)]),
+        ("batch_norm", lambda m, x, w, b: F(m).batch_norm(x, None, None, w, b, training=True),
+         [r.standard_normal((4, 3, 2)), r.standard_normal(3), r.standard_normal(3)]),
+        ("embedding", lambda m, w: F(m).embedding(m.tensor([[0, 2, 2], [1, 0, 3]]), w,
+                                                  padding_idx=1) ** 2,
+         [r.standard_normal((4, 3))]),
+        ("leaky_relu-elu-silu", lambda m, x: F(m).leaky_relu(x, 0.2) * F(m).elu(x) + F(m).silu(x),
+         [r.standard_normal((3, 4))]),
+        ("gelu-tanh", lambda m, x: F(m).gelu(x, approximate="tanh"), [r.standard_normal((3, 4))]),
+        ("mse-l1", lambda m, x, y: F(m).mse_loss(x, y) + F(m).l1_loss(x * x, y, reduction="sum"),
+         [r.standard_normal((3, 4)), r.standard_normal((3, 4))]),
+        ("cross_entropy-smoothing", lambda m, x: F(m).cross_entropy(
+            x, m.tensor([0, 3, 1]), weight=m.tensor([0.5, 1.0, 1.5, 0.7], dtype=m.float64),
+            label_smoothing=0.1), [r.standard_normal((3, 4))]),
+        ("cross_entropy-sum", lambda m, x: F(m).cross_entropy(
+            x, m.tensor([2, 0, 1]), reduction="sum"), [r.standard_normal((3, 4))]),
+        ("dropout", lambda m, x: m.nn.functional.dropout(x, 0.0) * x, [r.standard_normal(5)]),
+    ]
+
+
+@pytest.mark.parametrize("case", _layer_cases(), ids=lambda c: c[0])
+def test_layer_second_derivatives_match_torch(case: tuple) -> None:
+    _, fn, arrays = case
+    res = []
+    for m in (ag, torch):
+        xs = [m.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(m, *xs)
+        w = m.tensor(_rng(1).standard_normal(tuple(out.shape)))
+        gs = m.autograd.grad((out * w).sum(), xs, create_graph=True)
+        dot = sum((g * m.tensor(_rng(2 + i).standard_normal(tuple(g.shape)))).sum()
+                  for i, g in enumerate(gs))
+        res.append([None if h is None else _np(h)
+                    for h in m.autograd.grad(dot, xs, allow_unused=True)])
+    for i, (a, t) in enumerate(zip(*res)):
+        assert (a is None) == (t is None), f"input {i}"
+        if a is not None:
+            np.testing.assert_allclose(a, t, rtol=1e-9, atol=1e-11, err_msg=f"input {i}")
+
+
+@pytest.mark.parametrize("case", _layer_cases()[:6], ids=lambda c: c[0])
+def test_layer_gradgradcheck(case: tuple) -> None:
+    _, fn, arrays = case
+    xs = [ag.tensor(a, requires_grad=True) for a in arrays]
+    assert gradgradcheck(lambda *ts: fn(ag, *ts), xs)
