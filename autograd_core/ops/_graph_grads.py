@@ -266,6 +266,7 @@ formula(conversion.Cast)(lambda ctx, g: cast(g, ctx.src))
 
 from autograd_core.ops import (  # noqa: E402, F401
     _graph_grads_layers,
+    _graph_grads_more,
     _graph_grads_nn,
     _graph_grads_shape,
 )

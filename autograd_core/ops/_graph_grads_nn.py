@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from autograd_core._graph_walk import UNSUPPORTED, formula
 from autograd_core.backend import get_array_module
 from autograd_core.ops import class_losses, dropout, elementwise_losses, linalg, linear
 from autograd_core.ops._graph_grads import const, shape_of, sum_to
+from autograd_core.ops.attention import ScaledDotProductAttention
 from autograd_core.ops.einsum import Einsum, einsum
 from autograd_core.ops.join import stack
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.reduction import Prod
-from autograd_core.ops.softmax import log_softmax
+from autograd_core.ops.softmax import log_softmax, softmax
 from autograd_core.ops.unary import clone
 from autograd_core.tensor import Tensor
 
@@ -208,3 +211,31 @@ def _prod(ctx, g):
 
 def _times(a: Tensor, b: Tensor | None) -> Tensor:
     return a if b is None else a * b
+
+
+# ---------------------------------------------------------------- attention
+@formula(ScaledDotProductAttention)
+def _attention(ctx, g):
+    q, k, v, p, _, keep = ctx.saved
+    xp = get_array_module(p)
+    if not bool((p.sum(axis=-1) > 0).all()):
+        return UNSUPPORTED  # a fully masked row (all zeros): no log-softmax form
+    scale = ctx.scale
+    with np.errstate(divide="ignore"):
+        # softmax(s + C) with C = log p - s is p, with softmax's derivatives at p: the mask
+        # (bool, float or causal) is inside C, -inf where a key is masked out.
+        shift = xp.log(p) - xp.matmul(q, xp.swapaxes(k, -1, -2)) * q.dtype.type(scale)
+    arrays: dict[int, Any] = {0: q, 1: k, 2: v}
+    if ctx.needs_input_grad[3]:  # a float mask that requires grad: zeros stand for it in s
+        arrays[3] = xp.zeros(ctx.mask_shape, dtype=q.dtype)
+
+    def build(ins: dict[int, Tensor]) -> Tensor:
+        s = matmul(ins[0], ins[1].transpose(-1, -2)) * scale + const(shift)
+        if 3 in ins:
+            s = s + ins[3]
+        pt = softmax(s, -1)
+        if keep is not None:
+            pt = pt * const((keep * (1.0 / (1.0 - ctx.dropout_p))).astype(p.dtype))
+        return matmul(pt, ins[2])
+
+    return _recompute(ctx, g, arrays, build)

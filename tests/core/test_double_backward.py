@@ -238,6 +238,31 @@ def _layer_cases() -> list:
         ("cross_entropy-sum", lambda m, x: F(m).cross_entropy(
             x, m.tensor([2, 0, 1]), reduction="sum"), [r.standard_normal((3, 4))]),
         ("dropout", lambda m, x: m.nn.functional.dropout(x, 0.0) * x, [r.standard_normal(5)]),
+        ("max_pool2d", lambda m, x: F(m).max_pool2d(x, 3, stride=2, padding=1) ** 2,
+         [r.standard_normal((2, 3, 6, 5))]),
+        ("max_pool1d", lambda m, x: F(m).max_pool1d(x, 2) ** 2, [r.standard_normal((2, 3, 6))]),
+        ("avg_pool2d", lambda m, x: F(m).avg_pool2d(x, 3, stride=2, padding=1) ** 2,
+         [r.standard_normal((2, 3, 6, 5))]),
+        ("adaptive_pools", lambda m, x: F(m).adaptive_avg_pool2d(x, (2, 3)) ** 2
+         + F(m).adaptive_max_pool2d(x, (2, 3)) ** 2, [r.standard_normal((2, 3, 6, 5))]),
+        ("pad", lambda m, x: F(m).pad(x, (1, 2, 0, 1)) ** 2 + F(m).pad(x, (1, 2, 0, 1),
+                                                                       mode="reflect") ** 2,
+         [r.standard_normal((2, 3, 4))]),
+        ("softplus-normalize", lambda m, x: F(m).softplus(x, beta=2.0) * F(m).normalize(x),
+         [r.standard_normal((3, 4))]),
+        ("smooth_l1-huber", lambda m, x, y: F(m).smooth_l1_loss(x, y, beta=0.5)
+         + F(m).huber_loss(x, y, delta=0.7, reduction="sum"),
+         [r.standard_normal((3, 4)), r.standard_normal((3, 4))]),
+        ("bce", lambda m, x, y: F(m).binary_cross_entropy(m.sigmoid(x), y),
+         [r.standard_normal((3, 4)), r.uniform(0, 1, (3, 4))]),
+        ("bce_with_logits", lambda m, x, y: F(m).binary_cross_entropy_with_logits(
+            x, y, pos_weight=m.tensor([1.5, 1.0, 2.0, 0.5], dtype=m.float64)),
+         [r.standard_normal((3, 4)), r.uniform(0, 1, (3, 4))]),
+        ("attention-causal", lambda m, q, k, v: F(m).scaled_dot_product_attention(
+            q, k, v, is_causal=True), [r.standard_normal((2, 3, 4)) for _ in range(3)]),
+        ("attention-float-mask", lambda m, q, k, v, mk: F(m).scaled_dot_product_attention(
+            q, k, v, attn_mask=mk), [r.standard_normal((2, 3, 4)), r.standard_normal((2, 5, 4)),
+                                     r.standard_normal((2, 5, 4)), r.standard_normal((3, 5))]),
     ]
 
 
