@@ -14,19 +14,24 @@ from typing import Any
 import numpy as np
 
 from autograd_core._graph_walk import UNSUPPORTED, formula
-from autograd_core.backend import get_array_module
+from autograd_core._tensor_inplace import Copy, CopySlices
+from autograd_core.backend import Device, get_array_module
 from autograd_core.ops import (
     activation,
     adaptive_pool,
+    class_losses,
+    conversion,
     elementwise_losses,
     normalization,
     padding,
     pooling,
+    recurrent,
 )
 from autograd_core.ops._graph_grads import const, mask_like, sum_to
 from autograd_core.ops._graph_grads_layers import _pad
 from autograd_core.ops._graph_grads_nn import _recompute
 from autograd_core.ops._graph_grads_shape import IndexAdd
+from autograd_core.ops.conversion import cast
 from autograd_core.ops.indexing import setitem
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.logic import where
@@ -194,3 +199,76 @@ def _bce_logits(ctx, g):
         return _reduce(loss * const(weight) if weight is not None else loss, ctx.reduction)
 
     return _recompute(ctx, g, {0: x, 1: y}, build)
+
+
+@formula(class_losses.NllLoss)
+def _nll(ctx, g):
+    safe, w_t = ctx.saved
+    xp = get_array_module(w_t)
+    rows = safe.shape[0]
+    shape = tuple(ctx.shape)
+    n_classes = shape[1] if len(shape) > 1 else shape[0]
+    coef = xp.zeros((rows, n_classes), dtype=w_t.dtype)
+    coef[xp.arange(rows), safe] = -w_t
+    if ctx.reduction == "none":
+        scale = g.reshape(rows, 1)
+    else:
+        scale = g / const(xp.asarray(ctx.denom)) if ctx.reduction == "mean" else g
+    return _from_rows(scale * const(coef), shape), None, None
+
+
+def _from_rows(t: Tensor, shape: tuple) -> Tensor:
+    """class_losses._from_rows with ops: (rows, C) back to the input's shape."""
+    if len(shape) <= 2:
+        return t.reshape(shape)
+    n, c, *rest = shape
+    return t.reshape(n, *rest, c).movedim(-1, 1)
+
+
+# ---------------------------------------------------------------- recurrent, copies, moves
+@formula(recurrent.RNNCell)
+def _rnn_cell(ctx, g):
+    x, h, w_ih, w_hh, y = ctx.saved
+    nx, nh, nwi, nwh, nbi, nbh = ctx.needs_input_grad
+    yt = ctx.output(y)
+    gz = g * mask_like(y > 0, g) if ctx.relu else g * (1 - yt * yt)
+    tx, th = ctx.input(0, x), ctx.input(1, h)
+    gx = None
+    if nx:
+        gx = gz if ctx.projected else matmul(gz, ctx.input(2, w_ih))
+    gb = gz.sum(0) if nbi or nbh else None
+    return (gx, matmul(gz, ctx.input(3, w_hh)) if nh else None,
+            matmul(gz.t(), tx) if nwi and w_ih is not None else None,
+            matmul(gz.t(), th) if nwh else None, gb if nbi else None, gb if nbh else None)
+
+
+@formula(Copy)
+def _copy(ctx, g):
+    shape, dtype = ctx.src_meta
+    need_dst, need_src = ctx.needs_input_grad
+    g_dst = const(get_array_module(g._data).zeros_like(g._data)) if need_dst else None
+    return g_dst, (cast(sum_to(g, shape), dtype) if need_src else None)
+
+
+@formula(CopySlices)
+def _copy_slices(ctx, g):
+    shape, strides, offset = ctx.region
+    xp = get_array_module(g._data)
+    itemsize = g._data.dtype.itemsize
+    if itemsize not in (4, 8):
+        return UNSUPPORTED
+    # The flat positions of the view inside base, read with the view's own byte strides.
+    flat = xp.arange(g._data.size, dtype=np.int64 if itemsize == 8 else np.int32)
+    where_ = xp.lib.stride_tricks.as_strided(flat[offset:], shape, strides).astype(np.int64)
+    keep = xp.ones(g._data.size, dtype=g._data.dtype)
+    keep[where_.reshape(-1)] = 0
+    need_base, need_values = ctx.needs_input_grad
+    g_base = g * const(keep.reshape(g.shape)) if need_base else None
+    g_values = g.reshape(-1)[const(where_)] if need_values else None
+    return g_base, g_values
+
+
+@formula(conversion.ToDevice)
+def _to_device(ctx, g):
+    dev = Device("cpu") if ctx.src_device is None else Device("cuda", ctx.src_device)
+    return conversion.ToDevice.apply(g, device=dev)

@@ -263,7 +263,46 @@ def _layer_cases() -> list:
         ("attention-float-mask", lambda m, q, k, v, mk: F(m).scaled_dot_product_attention(
             q, k, v, attn_mask=mk), [r.standard_normal((2, 3, 4)), r.standard_normal((2, 5, 4)),
                                      r.standard_normal((2, 5, 4)), r.standard_normal((3, 5))]),
+        ("nll_loss", lambda m, x: F(m).nll_loss(F(m).log_softmax(x, 1), m.tensor([[0, 2], [1, 1]]),
+                                                 reduction="none"),
+         [r.standard_normal((2, 3, 2))]),
+        ("inplace-view-write", _inplace_view_write, [r.standard_normal((4, 3))]),
+        ("copy_", lambda m, x, y: (m.zeros(2, 3, dtype=m.float64).copy_(y * y) * x),
+         [r.standard_normal((2, 3)), r.standard_normal(3)]),
+        ("rnn_cell-fused", _rnn_cell, [r.standard_normal((2, 3)), r.standard_normal((2, 4)),
+                                        r.standard_normal((4, 3)), r.standard_normal((4, 4)),
+                                        r.standard_normal(4), r.standard_normal(4)]),
+        ("rnn", lambda m, x, h: _torch_rnn(x, h) if m is torch else _our_rnn(x, h),
+         [r.standard_normal((2, 4, 3)), r.standard_normal((1, 2, 2))]),
     ]
+
+
+def _inplace_view_write(m: Any, x: Any) -> Any:
+    y = x * x
+    y[1:3].mul_(3.0)  # an in-place write through a view: CopySlices on y
+    return y * x
+
+
+def _rnn_cell(m: Any, x: Any, h: Any, wi: Any, wh: Any, bi: Any, bh: Any) -> Any:
+    if m is torch:
+        return torch.tanh(x @ wi.t() + bi + h @ wh.t() + bh)
+    from autograd_core.ops.recurrent import rnn_cell
+
+    return rnn_cell(x, h, wi, wh, bi, bh, relu=False)  # the fused op the GPU path uses
+
+
+def _torch_rnn(x: Any, h: Any) -> Any:
+    torch.manual_seed(0)
+    return torch.nn.RNN(3, 2, batch_first=True).double()(x, h)[0]
+
+
+def _our_rnn(x: Any, h: Any) -> Any:
+    torch.manual_seed(0)
+    ref = torch.nn.RNN(3, 2, batch_first=True).double()
+    rnn = ag.nn.RNN(3, 2, batch_first=True).double()
+    for p, q in zip(rnn.parameters(), ref.parameters()):
+        p.data = ag.tensor(q.detach().numpy())
+    return rnn(x, h)[0]
 
 
 @pytest.mark.parametrize("case", _layer_cases(), ids=lambda c: c[0])
