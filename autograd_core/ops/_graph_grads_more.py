@@ -29,7 +29,7 @@ from autograd_core.ops import (
 )
 from autograd_core.ops._graph_grads import const, mask_like, sum_to
 from autograd_core.ops._graph_grads_layers import _pad
-from autograd_core.ops._graph_grads_nn import _recompute
+from autograd_core.ops._graph_grads_nn import _recompute, difference
 from autograd_core.ops._graph_grads_shape import IndexAdd
 from autograd_core.ops.conversion import cast
 from autograd_core.ops.indexing import setitem
@@ -149,8 +149,9 @@ def _scaled(ctx, g: Tensor, d: Any) -> Tensor:
 def _smooth(ctx, g):
     (d,) = ctx.saved
     sx, sy = ctx.shapes
-    if tuple(sx) != d.shape or tuple(sy) != d.shape:
-        return UNSUPPORTED
+    dt = difference(ctx, d)
+    if dt is None:
+        return UNSUPPORTED  # both x and y broadcast: neither can carry d
     xp = get_array_module(d)
     huber = ctx.fn is elementwise_losses.HuberLoss
     width = ctx.params.get("delta" if huber else "beta", 1.0)
@@ -158,7 +159,6 @@ def _smooth(ctx, g):
         slope = const(xp.sign(d))
     else:
         inside = xp.abs(d) < width
-        dt = ctx.input(0, d) - ctx.input(1, xp.zeros_like(d))  # d = x - y, linear in both
         outer = xp.sign(d) * (width if huber else 1.0) * ~inside
         slope = dt * mask_like(inside, g) * (1.0 if huber else 1.0 / width) + const(
             outer.astype(d.dtype))

@@ -103,15 +103,25 @@ def _loss_scale(ctx, g: Tensor, n: int) -> Tensor:
     return g / n if ctx.reduction == "mean" else g
 
 
+def difference(ctx: Any, d: Any) -> Tensor | None:
+    """d = x - y (saved by the pointwise losses) as a Tensor with the derivatives of x - y:
+    zeros read as one input and +-d as the other (the loss depends on x - y only)."""
+    sx, sy = (tuple(s) for s in ctx.shapes)
+    xp = get_array_module(d)
+    if sy == d.shape:
+        return ctx.input(0, xp.zeros(sx, d.dtype)) - ctx.input(1, -d)
+    if sx == d.shape:
+        return ctx.input(0, d) - ctx.input(1, xp.zeros(sy, d.dtype))
+    return None
+
+
 @formula(elementwise_losses.MseLoss)
 def _mse(ctx, g):
     (d,) = ctx.saved
     sx, sy = ctx.shapes
-    if tuple(sx) != d.shape or tuple(sy) != d.shape:
-        return UNSUPPORTED  # a broadcast target: not covered yet
-    xp = get_array_module(d)
-    # d = x - y: d read as x and zeros read as y have the derivatives of x - y.
-    dt = ctx.input(0, d) - ctx.input(1, xp.zeros_like(d))
+    dt = difference(ctx, d)
+    if dt is None:
+        return UNSUPPORTED  # both x and y broadcast: neither can carry d
     gd = dt * _loss_scale(ctx, g, d.size) * 2.0
     nx, ny = ctx.needs_input_grad
     return (sum_to(gd, sx) if nx else None), (sum_to(-gd, sy) if ny else None)
@@ -128,28 +138,51 @@ def _l1(ctx, g):
 
 @formula(class_losses.CrossEntropy)
 def _cross_entropy(ctx, g):
-    if ctx.fused is not None or ctx.soft or len(ctx.shape) != 2:
-        return UNSUPPORTED
-    logp, safe, valid, w_t, weight = ctx.saved
-    rows, n_classes = logp.shape
-    xp = get_array_module(logp)
+    if ctx.fused is not None:
+        return UNSUPPORTED  # the GPU's fused kernels keep no log-probabilities
+    shape = tuple(ctx.shape)
+    xp = get_array_module(g._data)
     eps, reduction, denom = ctx.eps, ctx.reduction, ctx.denom
+    if ctx.soft:
+        logp, tw, weight = ctx.saved
+        if eps >= 1 or (weight is not None and not bool((weight != 0).all())):
+            return UNSUPPORTED  # the target cannot be read back from tw
+        t2 = tw / weight if weight is not None else tw
+        arrays = {0: class_losses._from_rows(logp, shape),
+                  1: class_losses._from_rows((t2 - eps / logp.shape[1]) / (1 - eps), shape)}
+    else:
+        logp, safe, valid, w_t, weight = ctx.saved
+        arrays = {0: class_losses._from_rows(logp, shape)}
+    rows, n_classes = logp.shape
 
     def build(ins: dict[int, Tensor]) -> Tensor:
         # log_softmax(logp) == logp, with the derivatives of log_softmax(x) (shift-invariant).
-        lp = log_softmax(ins[0], 1)
-        loss = -lp[xp.arange(rows), safe] * const(w_t)
-        if eps > 0:
-            s = lp * const(weight) if weight is not None else lp
-            loss = loss * (1 - eps) + (-s.sum(1)) * const(valid.astype(logp.dtype)) * (
-                eps / n_classes)
+        lp = _to_rows(log_softmax(ins[0], 1 if len(shape) > 1 else 0), shape)
+        if ctx.soft:
+            t = _to_rows(ins[1], shape) * (1 - eps) + eps / n_classes
+            loss = -(lp * (t * const(weight) if weight is not None else t)).sum(1)
+            out_shape = (shape[0], *shape[2:]) if len(shape) > 1 else ()
+        else:
+            loss = -lp[xp.arange(rows), safe] * const(w_t)
+            if eps > 0:
+                s = lp * const(weight) if weight is not None else lp
+                loss = loss * (1 - eps) + (-s.sum(1)) * const(valid.astype(logp.dtype)) * (
+                    eps / n_classes)
+            out_shape = tuple(ctx.t_shape)
         if reduction == "mean":
             return loss.sum() / const(xp.asarray(denom, dtype=logp.dtype))
-        if reduction == "sum":
-            return loss.sum()
-        return loss.reshape(tuple(ctx.t_shape))
+        return loss.sum() if reduction == "sum" else loss.reshape(out_shape)
 
-    return _recompute(ctx, g, {0: logp}, build)
+    return _recompute(ctx, g, arrays, build)
+
+
+def _to_rows(t: Tensor, shape: tuple) -> Tensor:
+    """class_losses._to_rows with ops: (C,) -> (1, C); (N, C, d...) -> (N*d..., C)."""
+    if len(shape) == 2:
+        return t
+    if len(shape) == 1:
+        return t.reshape(1, -1)
+    return t.movedim(1, -1).reshape(-1, shape[1])
 
 
 # ---------------------------------------------------------------- einsum, prod

@@ -235,6 +235,15 @@ def _layer_cases() -> list:
         ("cross_entropy-smoothing", lambda m, x: F(m).cross_entropy(
             x, m.tensor([0, 3, 1]), weight=m.tensor([0.5, 1.0, 1.5, 0.7], dtype=m.float64),
             label_smoothing=0.1), [r.standard_normal((3, 4))]),
+        ("cross_entropy-3d-none", lambda m, x: F(m).cross_entropy(
+            x, m.tensor([[0, 2], [1, 1]]), reduction="none", ignore_index=2),
+         [r.standard_normal((2, 3, 2))]),
+        ("cross_entropy-soft", lambda m, x, t: F(m).cross_entropy(
+            x, t.softmax(1), label_smoothing=0.2,
+            weight=m.tensor([0.5, 1.0, 1.5, 0.7], dtype=m.float64)),
+         [r.standard_normal((3, 4)), r.standard_normal((3, 4))]),
+        ("cross_entropy-1d", lambda m, x: F(m).cross_entropy(x, m.tensor(2)),
+         [r.standard_normal(4)]),
         ("cross_entropy-sum", lambda m, x: F(m).cross_entropy(
             x, m.tensor([2, 0, 1]), reduction="sum"), [r.standard_normal((3, 4))]),
         ("dropout", lambda m, x: m.nn.functional.dropout(x, 0.0) * x, [r.standard_normal(5)]),
@@ -253,6 +262,9 @@ def _layer_cases() -> list:
         ("smooth_l1-huber", lambda m, x, y: F(m).smooth_l1_loss(x, y, beta=0.5)
          + F(m).huber_loss(x, y, delta=0.7, reduction="sum"),
          [r.standard_normal((3, 4)), r.standard_normal((3, 4))]),
+        ("mse-huber-broadcast", lambda m, x, y: F(m).mse_loss(x, y)
+         + F(m).huber_loss(x * x, y.expand(3, 4), reduction="none").sum(),
+         [r.standard_normal((3, 4)), r.standard_normal((1, 4))]),
         ("bce", lambda m, x, y: F(m).binary_cross_entropy(m.sigmoid(x), y),
          [r.standard_normal((3, 4)), r.uniform(0, 1, (3, 4))]),
         ("bce_with_logits", lambda m, x, y: F(m).binary_cross_entropy_with_logits(
