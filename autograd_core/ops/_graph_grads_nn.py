@@ -18,6 +18,7 @@ from autograd_core.ops import class_losses, dropout, elementwise_losses, linalg,
 from autograd_core.ops._graph_grads import const, shape_of, sum_to
 from autograd_core.ops.attention import ScaledDotProductAttention
 from autograd_core.ops.einsum import Einsum, einsum
+from autograd_core.ops.indexing import setitem
 from autograd_core.ops.join import stack
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.reduction import Prod
@@ -191,8 +192,6 @@ def _einsum(ctx, g):
     xs = ctx.saved
     ins, out = ctx.equation.split("->")
     subs = ins.split(",")
-    if any(len(set(s)) != len(s) for s in subs):
-        return UNSUPPORTED  # a repeated letter (a diagonal): not covered yet
     ts = [ctx.input(i, x) for i, x in enumerate(xs)]
     return tuple(_einsum_operand(g, out, ts, subs, k) if need else None
                  for k, need in enumerate(ctx.needs_input_grad))
@@ -201,17 +200,26 @@ def _einsum(ctx, g):
 def _einsum_operand(g: Tensor, out: str, ts: list, subs: list, k: int) -> Tensor:
     """einsum.py's _operand_grad with ops: contract g with the other operands."""
     target = subs[k]
+    unique = "".join(dict.fromkeys(target))
     elsewhere = set(out).union(*(subs[i] for i in range(len(subs)) if i != k))
-    kept = "".join(c for c in target if c in elsewhere)
+    kept = "".join(c for c in unique if c in elsewhere)
     others = [ts[i] for i in range(len(ts)) if i != k]
     other_subs = [subs[i] for i in range(len(subs)) if i != k]
     r = einsum(",".join([out, *other_subs]) + "->" + kept, g, *others)
     sizes = dict(zip(target, ts[k].shape))
     sizes.update(zip(kept, r.shape))
-    if kept != target:  # letters only this operand has were summed away: constant along them
-        r = r.reshape(tuple(sizes[c] if c in kept else 1 for c in target))
-        r = r.expand(*(sizes[c] for c in target))
-    return sum_to(r, tuple(ts[k].shape))
+    if kept != unique:  # letters only this operand has were summed away: constant along them
+        r = r.reshape(tuple(sizes[c] if c in kept else 1 for c in unique))
+        r = r.expand(*(sizes[c] for c in unique))
+    if unique == target:
+        return sum_to(r, tuple(ts[k].shape))
+    # A repeated letter reads a diagonal: write the gradient back onto that diagonal only.
+    xp = get_array_module(g._data)
+    grid = {c: xp.arange(sizes[c]).reshape([-1 if d == c else 1 for d in unique])
+            for c in unique}
+    gx = const(xp.zeros(tuple(ts[k].shape), dtype=g._data.dtype))
+    setitem(gx, tuple(const(grid[c]) for c in target), r)
+    return gx
 
 
 @formula(Prod)
