@@ -7,7 +7,8 @@ as its backward has run, unless `retain_graph`.
 Each walk keeps its state in its own `InputBuffer` (_input_buffer.py), so a backward run
 from inside a hook is a walk of its own; the user's hooks run through _grad_hooks.py.
 Gradients a backend computes late (_deferred.py) are materialized wherever anything but a
-buffer sum would see them.
+buffer sum would see them. With `create_graph=True` the walk is _graph_walk.py's instead:
+gradients are Tensors and each node's derivative is computed with ops, so it records a graph.
 """
 
 from __future__ import annotations
