@@ -1,4 +1,4 @@
-"""Graph formulas (create_graph=True) of the layer ops: conv1d/conv2d, layer_norm,
+"""Graph formulas (create_graph=True) of the layer ops: conv1d/conv2d (grouped too), layer_norm,
 batch_norm, embedding.
 
 See _graph_grads.py for the contract. Convolution and the normalizations are *recomputed*
@@ -57,7 +57,7 @@ def conv2d_composite(x: Tensor, w: Tensor, stride: tuple, pads: tuple, dilation:
 def _conv2d(ctx, g):
     x = getattr(ctx.node, "x_in", None)
     _, w_shape, _, pads, stride, dilation, groups, out_hw, _ = ctx.geom
-    if x is None or groups != 1 or x.shape[0] == 0:
+    if x is None or x.shape[0] == 0:
         return UNSUPPORTED
     one_d = ctx.fn is conv.Conv1d
     w = ctx.saved[1].reshape(w_shape)
@@ -67,7 +67,11 @@ def _conv2d(ctx, g):
         xi, wi = ins[0], ins[1]
         if one_d:
             xi, wi = xi.unsqueeze(2), wi.unsqueeze(2)
-        y = conv2d_composite(xi, wi, stride, pads, dilation, out_hw)
+        if groups == 1:
+            y = conv2d_composite(xi, wi, stride, pads, dilation, out_hw)
+        else:  # each group convolves its own input channels with its own filters
+            y = cat([conv2d_composite(xg, wg, stride, pads, dilation, out_hw)
+                     for xg, wg in zip(xi.chunk(groups, 1), wi.chunk(groups, 0))], 1)
         return y[:, :, 0] if one_d else y
 
     grads = list(_recompute(ctx, g, arrays, build))
@@ -128,10 +132,12 @@ def _batch_norm(ctx, g):
 def _embedding(ctx, g):
     (indices,) = ctx.saved
     if ctx.scale:
+        # The scaled gradient is not the adjoint of the lookup, so a second backward through
+        # this node would scale twice: refused rather than wrong.
         return UNSUPPORTED
     num, dim = ctx.weight_shape
-    gw = IndexAdd.apply(g.reshape(-1, dim), shape=tuple(ctx.weight_shape),
-                        index=indices.reshape(-1))
+    flat = indices.reshape(-1)
+    gw = IndexAdd.apply(g.reshape(-1, dim), shape=tuple(ctx.weight_shape), index=flat)
     if ctx.padding_idx is not None:
         keep = get_array_module(indices).ones((num, 1), dtype=g._data.dtype)
         keep[ctx.padding_idx] = 0
