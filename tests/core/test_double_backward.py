@@ -358,3 +358,26 @@ def test_layer_gradgradcheck(case: tuple) -> None:
     _, fn, arrays = case
     xs = [ag.tensor(a, requires_grad=True) for a in arrays]
     assert gradgradcheck(lambda *ts: fn(ag, *ts), xs)
+
+
+def test_a_recorded_gradient_penalty_step_captures_and_matches_unrecorded() -> None:
+    from autograd_core import trace
+
+    def step() -> list:
+        params = _params(ag, 8)
+        x = ag.tensor(_rng(8).standard_normal((4, 3)), requires_grad=True)
+        (g,) = ag.autograd.grad(_mlp(ag, params, x).sum(), x, create_graph=True)
+        loss = (g.norm(2, dim=1) ** 2).mean()
+        loss.backward()
+        # The last bias does not move the input gradient: no .grad, as in PyTorch.
+        assert params[-1].grad is None
+        return [_np(p.grad) for p in params[:-1]]
+
+    plain = step()
+    with trace.record(stats="basic") as rec:
+        recorded = step()
+        rec.next_iteration()
+    for a, b in zip(plain, recorded):
+        np.testing.assert_array_equal(a, b)
+    cap = rec.captures[-1]
+    assert len(cap.nodes) > 0 and cap.backward  # the backward nodes were seen
