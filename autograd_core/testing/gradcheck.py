@@ -15,6 +15,8 @@ from autograd_core.backend import get_array_module
 from autograd_core.engine import grad as autograd_grad
 from autograd_core.tensor import Tensor, _host
 
+__all__ = ["GradcheckError", "gradcheck"]
+
 
 class GradcheckError(RuntimeError):
     """Raised when an analytical gradient differs from the numerical one."""
