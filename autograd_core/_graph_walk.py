@@ -64,6 +64,13 @@ class GraphCtx:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.node, name)  # shapes, axes, needs_input_grad, ...
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A user Function's backward may keep things on ctx, as it can on the node itself.
+        if name == "node":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.node, name, value)
+
     @property
     def saved(self) -> tuple:
         return self.node.saved_tensors

@@ -107,7 +107,9 @@ class _UserGraphCtx(_graph_walk.GraphCtx):
 @_graph_walk.formula(_TensorIO)
 def _user_formula(ctx: _UserGraphCtx, *grads: Any) -> tuple:
     out = ctx.fn.user.backward(_UserGraphCtx(ctx.node), *grads)
-    return out if isinstance(out, tuple) else (out,)
+    out = out if isinstance(out, tuple) else (out,)
+    _check_grads(ctx.fn, ctx.node._input_shapes, out)  # PyTorch's count and shape checks
+    return out
 
 
 def _check_grads(cls: type, shapes: tuple, grads: tuple) -> tuple:

@@ -381,3 +381,28 @@ def test_a_recorded_gradient_penalty_step_captures_and_matches_unrecorded() -> N
         np.testing.assert_array_equal(a, b)
     cap = rec.captures[-1]
     assert len(cap.nodes) > 0 and cap.backward  # the backward nodes were seen
+
+
+def test_custom_function_backward_is_differentiated_like_torch() -> None:
+    """A user Function whose backward is written with Tensor ops gets a second derivative."""
+    results = []
+    for m in (ag, torch):
+        class Cube(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x * x * x
+                ctx.save_for_backward(x, y)
+                return y
+
+            @staticmethod
+            def backward(ctx, g):
+                x, y = ctx.saved_tensors
+                ctx.seen = True  # attributes may be set on ctx in backward
+                return g * 3 * y / x
+
+        x = m.tensor([0.5, -1.5], dtype=m.float64, requires_grad=True)
+        (g,) = m.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        results.append((_np(g), _np(gg)))
+    for a, t in zip(*results):
+        np.testing.assert_allclose(a, t, rtol=RTOL, atol=ATOL)
