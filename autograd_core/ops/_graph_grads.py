@@ -23,7 +23,7 @@ from autograd_core.ops.logic import where
 from autograd_core.ops.unary import cos, exp, log, sigmoid, sin, tanh
 from autograd_core.tensor import Tensor
 
-__all__ = ["const", "mask_like", "shape_of", "sum_to"]
+__all__ = ["LinkedMask", "const", "linked_mask", "mask_like", "shape_of", "sum_to"]
 
 
 def const(a: Any) -> Tensor:
@@ -54,6 +54,31 @@ def sum_to(g: Tensor, shape: Any) -> Tensor:
 def mask_like(cond: Any, like: Tensor) -> Tensor:
     """A bool array as a 0/1 constant in `like`'s dtype."""
     return const(get_array_module(cond).asarray(cond).astype(like._data.dtype))
+
+
+class LinkedMask(Function):
+    """y = mask, a constant tied to `source`: its derivative is zero, but a gradient built
+    with it requires grad whenever source does (PyTorch's relu, abs, clamp, max-pool
+    gradients take their input or result as an argument, so theirs do)."""
+
+    @staticmethod
+    def forward(ctx, source, mask=None):
+        ctx.shapes = (source.shape, source.dtype)
+        return mask
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype = ctx.shapes
+        return get_array_module(g).zeros(shape, dtype)
+
+
+formula(LinkedMask)(lambda ctx, g: const(get_array_module(g._data).zeros(*ctx.shapes)))
+
+
+def linked_mask(cond: Any, like: Tensor, source: Tensor) -> Tensor:
+    """mask_like(cond, like), tied to `source` (see LinkedMask)."""
+    mask = get_array_module(cond).asarray(cond).astype(like._data.dtype)
+    return LinkedMask.apply(source, mask=mask) if source.requires_grad else const(mask)
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -159,8 +184,10 @@ formula(unary.Log1p)(lambda ctx, g: g / (ctx.input(0, ctx.saved[0]) + 1))
 formula(unary.Sqrt)(lambda ctx, g: g / (ctx.output(ctx.saved[0]) * 2))
 formula(unary.Sin)(lambda ctx, g: g * cos(ctx.input(0, ctx.saved[0])))
 formula(unary.Cos)(lambda ctx, g: -g * sin(ctx.input(0, ctx.saved[0])))
-formula(unary.Abs)(lambda ctx, g: g * const(get_array_module(g._data).sign(ctx.saved[0])))
-formula(unary.Relu)(lambda ctx, g: g * mask_like(ctx.saved[0] > 0, g))
+formula(unary.Abs)(lambda ctx, g: g * linked_mask(get_array_module(g._data).sign(ctx.saved[0]),
+                                                  g, ctx.input(0, ctx.saved[0])))
+formula(unary.Relu)(lambda ctx, g: g * linked_mask(ctx.saved[0] > 0, g,
+                                                   ctx.output(ctx.saved[0])))
 
 
 @formula(unary.Rsqrt)
@@ -186,7 +213,7 @@ def _sigmoid(ctx, g):
 def _leaky_relu(ctx, g):
     (pos,) = ctx.saved
     xp = get_array_module(g._data)
-    return g * const(xp.where(pos, 1.0, ctx.slope).astype(g._data.dtype))
+    return g * linked_mask(xp.where(pos, 1.0, ctx.slope), g, ctx.output(xp.zeros_like(g._data)))
 
 
 class NormalCdf(Function):
@@ -234,7 +261,8 @@ def _elu(ctx, g):
     return g * (mask_like(pos, g) + mask_like(~pos, g) * (ctx.output(y) + ctx.alpha))
 
 
-formula(activation.Hardtanh)(lambda ctx, g: g * mask_like(ctx.saved[0], g))
+formula(activation.Hardtanh)(lambda ctx, g: g * linked_mask(
+    ctx.saved[0], g, ctx.output(get_array_module(g._data).zeros_like(g._data))))
 
 
 # ---------------------------------------------------------------- piecewise, logic, casts
@@ -248,7 +276,7 @@ def _clamp(ctx, g):
     if hi is not None:
         mask &= x <= hi
     na = ctx.needs_input_grad
-    gx = g * mask_like(mask, g) if na[0] else None
+    gx = g * mask_like(mask, g) if na[0] else None  # PyTorch's does not require grad
     glo = sum_to(g * mask_like(x < lo, g), lo.shape) if len(na) > 1 and na[1] else None
     ghi = sum_to(g * mask_like(x > hi, g), hi.shape) if len(na) > 2 and na[2] else None
     return gx, glo, ghi

@@ -27,7 +27,7 @@ from autograd_core.ops import (
     pooling,
     recurrent,
 )
-from autograd_core.ops._graph_grads import const, mask_like, sum_to
+from autograd_core.ops._graph_grads import const, linked_mask, mask_like, sum_to
 from autograd_core.ops._graph_grads_layers import _pad
 from autograd_core.ops._graph_grads_nn import _recompute, difference
 from autograd_core.ops._graph_grads_shape import IndexAdd
@@ -59,7 +59,9 @@ def _max_pool(ctx, g, _gi=None):
     n, c = out.shape[:2]
     index = (xp.arange(n)[:, None, None, None], xp.arange(c)[None, :, None, None],
              rows - padding_[0], cols - padding_[1])
-    return IndexAdd.apply(g, shape=tuple(x_shape), index=index)
+    # Tied to the output (as PyTorch's, the gradient requires grad when x does).
+    return IndexAdd.apply(g * linked_mask(xp.ones(out.shape, bool), g, ctx.output(out)),
+                          shape=tuple(x_shape), index=index)
 
 
 @formula(pooling.AvgPool2d)
@@ -96,7 +98,8 @@ def _adaptive_max(ctx, g, _gi=None):
     xp = get_array_module(idx)
     index = (xp.arange(n)[:, None, None, None], xp.arange(c)[None, :, None, None],
              idx // w, idx % w)
-    return IndexAdd.apply(g, shape=tuple(ctx.x_shape), index=index)
+    tie = linked_mask(xp.ones(idx.shape, bool), g, ctx.output(xp.zeros_like(g._data)))
+    return IndexAdd.apply(g * tie, shape=tuple(ctx.x_shape), index=index)
 
 
 # ---------------------------------------------------------------- padding

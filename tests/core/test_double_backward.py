@@ -406,3 +406,37 @@ def test_custom_function_backward_is_differentiated_like_torch() -> None:
         results.append((_np(g), _np(gg)))
     for a, t in zip(*results):
         np.testing.assert_allclose(a, t, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", ["relu", "abs", "clamp", "leaky_relu", "hardtanh",
+                                  "max_pool2d", "adaptive_max_pool2d", "where", "sign"])
+def test_piecewise_gradients_require_grad_as_in_torch(name: str) -> None:
+    """With only x requiring grad and a constant seed, PyTorch's relu/abs/max-pool gradients
+    still require grad (their backward reads x or the result), with a zero second
+    derivative; clamp/where/sign gradients do not."""
+    fns = {
+        "relu": lambda m, x: m.relu(x), "abs": lambda m, x: m.abs(x),
+        "clamp": lambda m, x: m.clamp(x, -0.5, 0.5),
+        "leaky_relu": lambda m, x: m.nn.functional.leaky_relu(x, 0.1),
+        "hardtanh": lambda m, x: m.nn.functional.hardtanh(x),
+        "max_pool2d": lambda m, x: m.nn.functional.max_pool2d(x.reshape(1, 1, 4, 4), 2),
+        "adaptive_max_pool2d": lambda m, x: m.nn.functional.adaptive_max_pool2d(
+            x.reshape(1, 1, 4, 4), 2),
+        "where": lambda m, x: m.where(x > 0, x, 0.0), "sign": lambda m, x: m.sign(x),
+    }
+    got = []
+    for m in (ag, torch):
+        x = m.tensor(_rng(5).standard_normal(16), requires_grad=True)
+        (g,) = m.autograd.grad(fns[name](m, x).sum(), x, create_graph=True)
+        second = None
+        if g.requires_grad:
+            (h,) = m.autograd.grad(g.sum(), x, allow_unused=True)
+            if getattr(h, "_is_zerotensor", lambda: False)():
+                h = m.zeros_like(x)  # torch's zero tensor without storage
+            second = None if h is None else _np(h)
+        got.append((g.requires_grad, _np(g), second))
+    (ra, ga, sa), (rt, gt, st) = got
+    assert ra == rt
+    np.testing.assert_allclose(ga, gt, rtol=RTOL, atol=ATOL)
+    if st is not None:
+        np.testing.assert_allclose(sa, st, atol=ATOL)
