@@ -157,16 +157,15 @@ def run(roots: list[tuple[Any, int, Tensor]], retain_graph: bool, captured: dict
     for node, nr, g in roots:
         _add(buffers, node, nr, g)
     results: dict = {}
-    state = hooks.state
-    obs = state.observer
-    if obs is not None:
-        obs.phase("backward")
-    prev_mode = grad_mode.state.enabled
-    grad_mode.state.enabled = True  # the formulas record their ops
     order = _topological_order([r[0] for r in roots])
     through = None  # every node's backward runs
     if captured is not None:
         order, through = _needed(order, {key[0] for key in captured})
+    obs = hooks.state.observer
+    if obs is not None:
+        obs.phase("backward")
+    prev_mode = grad_mode.state.enabled
+    grad_mode.state.enabled = True  # the formulas record their ops
     try:
         for node in order:
             g = buffers.pop(node, None)
