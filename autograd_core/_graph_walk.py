@@ -181,8 +181,10 @@ def run(roots: list[tuple[Any, int, Tensor]], retain_graph: bool, captured: dict
                 continue
             if captured is not None:
                 _capture(node, g, captured, results)
-                if node not in through:
-                    continue  # a target that leads to no other target: its backward is moot
+                if node not in through:  # a target that leads to no other target:
+                    if node._pre_hooks is not None:  # its hooks run (retain_grad), not
+                        _pre_hooks(node, g)  # its backward
+                    continue
             _run_node(node, g, buffers, retain_graph, obs)
     finally:
         grad_mode.state.enabled = prev_mode

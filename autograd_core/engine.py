@@ -48,7 +48,7 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
                                   create_graph if retain_graph is None else bool(retain_graph),
                                   captured)
         for key, t in (captured or {}).items():
-            if results.get(key) is not None:
+            if results.get(key) is not None and not t._retains_grad:
                 _graph_walk.accumulate(t, results[key])
         return
     buffers = InputBuffer()
@@ -56,7 +56,8 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
     if captured is not None:
         for key, t in captured.items():
             g = results.get(key)
-            if g is not None:
+            # A non-leaf that retains its grad got it from its retain_grad hook already.
+            if g is not None and not t._retains_grad:
                 accumulate_leaf(t, g, buffers.stored)
 
 

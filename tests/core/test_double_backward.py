@@ -440,3 +440,35 @@ def test_piecewise_gradients_require_grad_as_in_torch(name: str) -> None:
     np.testing.assert_allclose(ga, gt, rtol=RTOL, atol=ATOL)
     if st is not None:
         np.testing.assert_allclose(sa, st, atol=ATOL)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_backward_inputs_and_retain_grad_match_torch(create_graph: bool) -> None:
+    got = []
+    for m in (ag, torch):
+        x = m.tensor([0.3, -0.8], dtype=m.float64, requires_grad=True)
+        w = m.tensor([1.5, 0.5], dtype=m.float64, requires_grad=True)
+        h = m.tanh(x * w)
+        h.retain_grad()
+        (h ** 3).sum().backward(create_graph=create_graph, inputs=[x, h])  # h's grad once
+        assert w.grad is None
+        if not create_graph:
+            got.append((_np(x.grad), _np(h.grad)))
+            continue
+        assert x.grad.requires_grad and h.grad.requires_grad
+        (gx,) = m.autograd.grad((x.grad * h.grad).sum(), w)
+        got.append((_np(x.grad), _np(h.grad), _np(gx)))
+    for a, t in zip(*got):
+        np.testing.assert_allclose(a, t, rtol=RTOL, atol=ATOL)
+
+
+def test_grad_mode_is_restored_after_a_failing_double_backward() -> None:
+    w = ag.tensor(_rng(6).standard_normal((4, 3)), requires_grad=True)
+    y = ag.nn.functional.embedding(ag.tensor([0, 2, 2]), w, scale_grad_by_freq=True)
+    (g,) = ag.autograd.grad((y ** 2).sum(), w, create_graph=True)
+    total = g.sum()
+    with ag.no_grad():
+        with pytest.raises(RuntimeError, match="double backward is not supported"):
+            ag.autograd.grad(total, w)
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
