@@ -4,8 +4,8 @@ public Tensor ops, so the gradient it returns can be differentiated again.
 A formula gets a `GraphCtx` (the node: its attributes, saved arrays, and `ctx.input(i, a)` /
 `ctx.output(a)` to turn saved arrays back into graph-linked Tensors) and the output gradients
 as Tensors; it returns one gradient (Tensor or None) per positional input. Constant masks go
-in as plain (non-differentiable) Tensors. The other families are in _graph_grads_shape.py and
-_graph_grads_nn.py, imported at the end.
+in as plain (non-differentiable) Tensors. The other families are in _graph_grads_shape.py,
+_graph_grads_nn.py, _graph_grads_layers.py and _graph_grads_more.py, imported at the end.
 """
 
 from __future__ import annotations
