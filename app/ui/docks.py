@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
-from app.ui.timeline import LossPlot, TimelineWidget
+from app.ui.plots import LossPlot
+from app.ui.timeline import TimelineWidget
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,100 @@
+"""One pyqtgraph plot as the plots dock uses it: themed, zoom and pan with the mouse (right-drag
+or the wheel; "A" in the corner fits again), a hover cursor that reports the x under the mouse,
+and a click that reports the x clicked. What is drawn comes from `app.present.plot_series`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Signal
+
+from app.ui.theme import DARK, Theme
+
+__all__ = ["LINE_COLORS", "SeriesPlot"]
+
+# Distinct line colours for parameters (Tableau 10), cycled.
+LINE_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+               "#ff9da7", "#9c755f", "#bab0ac")
+NONFINITE_COLOR = "#e4002b"
+
+
+class SeriesPlot(pg.PlotWidget):
+    """A plot of x = iteration. Signals: hovered(float x), clicked(float x)."""
+
+    hovered = Signal(float)
+    clicked = Signal(float)
+
+    def __init__(self, y_label: str, parent=None) -> None:
+        super().__init__(parent)
+        self.y_label = y_label
+        item = self.getPlotItem()
+        item.setLabel("bottom", "iteration")
+        item.setLabel("left", y_label)
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setClipToView(True)                       # long runs: only what is in view
+        item.setDownsampling(auto=True, mode="peak")   # ... at most a few points per pixel
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
+        self.cursor.hide()
+        item.addItem(self.cursor, ignoreBounds=True)
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self.setMinimumHeight(90)
+        self.set_theme(DARK)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.setBackground(theme.background)
+        for side in ("left", "bottom"):
+            axis = self.getPlotItem().getAxis(side)
+            axis.setPen(theme.muted)
+            axis.setTextPen(theme.muted)
+        self.cursor.setPen(pg.mkPen(theme.muted, style=pg.QtCore.Qt.DashLine))
+        self.legend.setLabelTextColor(theme.text)
+
+    def clear_lines(self) -> None:
+        """Remove every data line (the cursor and legend stay)."""
+        item = self.getPlotItem()
+        for line in list(item.listDataItems()):
+            item.removeItem(line)
+        self.legend.clear()
+
+    def line(self, xs: Sequence[float], ys: Sequence[float], color: str, name: str | None = None,
+             width: float = 1.5, dots: bool = False) -> pg.PlotDataItem:
+        """Add a line; NaN leaves a gap (`connect="finite"`), it is never joined over."""
+        kwargs = {"symbol": "o", "symbolSize": 5, "symbolBrush": color, "symbolPen": None}
+        return self.plot(list(xs), list(ys), pen=pg.mkPen(color, width=width), name=name,
+                         connect="finite", **(kwargs if dots else {}))
+
+    def marks(self, xs: Sequence[float], y: float, name: str) -> pg.PlotDataItem:
+        """Non-finite iterations: red crosses along `y` (the top of the finite range)."""
+        return self.plot(list(xs), [y] * len(xs), pen=None, symbol="x", symbolSize=11,
+                         symbolBrush=NONFINITE_COLOR, symbolPen=pg.mkPen(NONFINITE_COLOR),
+                         name=name)
+
+    def view_point(self, x: float, y: float) -> QPointF:
+        """Where data point (x, y) is in this widget's coordinates (tests click there)."""
+        scene = self.getPlotItem().vb.mapViewToScene(QPointF(x, y))
+        return QPointF(self.mapFromScene(scene))
+
+    def _data_x(self, scene_pos) -> float | None:
+        vb = self.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        return float(vb.mapSceneToView(scene_pos).x())
+
+    def _on_scene_mouse_moved(self, pos) -> None:
+        x = self._data_x(pos)
+        if x is None:
+            self.cursor.hide()
+            return
+        self.cursor.setPos(x)
+        self.cursor.show()
+        self.hovered.emit(x)
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() != pg.QtCore.Qt.LeftButton or event.double():
+            return
+        x = self._data_x(event.scenePos())
+        if x is not None:
+            self.clicked.emit(x)

@@ -1,0 +1,308 @@
+"""The plots dock (pyqtgraph): the loss (linear or log, smoothing slider, hover readout, a click
+shows that iteration, NaN/Inf iterations marked as red crosses), iterations per second, and
+the gradient norm and update-to-weight ratio of the parameters the user ticks. Every plot
+zooms and pans with the mouse; "Export PNG" saves the plots shown. The series are computed in
+`app.present.plot_series`; this widget only draws them and follows the window's model."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.present import plot_series as ps
+from app.ui.plot_view import LINE_COLORS, SeriesPlot
+from app.ui.text import plain_label, plain_tooltip
+from app.ui.theme import DARK, Theme
+
+__all__ = ["LossPlot"]
+
+SPEED_WINDOW = 10_000
+
+
+class LossPlot(QWidget):
+    """The plots dock. `set_points` takes the model's (iteration, loss) pairs (the window calls
+    it at most 10 times a second); `iteration_clicked` says which iteration the user clicked."""
+
+    iteration_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: Sequence[tuple[int, float]] = ()
+        self.series = ps.LossSeries()
+        self.model: Any = None
+        self.speed: deque[tuple[int, float]] = deque(maxlen=SPEED_WINDOW)  # from worker status
+        self._theme: Theme = DARK
+        self._ticked: set[str] = set()
+        self._build()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_loss_tab(), "Loss")
+        self.speed_plot = SeriesPlot("iterations / s")
+        self.tabs.addTab(self.speed_plot, "Speed")
+        self.tabs.addTab(self._build_params_tab(), "Parameters")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setToolTip(plain_tooltip("Save the plots shown as a PNG picture"))
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.tabs.setCornerWidget(self.export_button, Qt.TopRightCorner)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
+        self.setMinimumHeight(120)
+
+    def _build_loss_tab(self) -> QWidget:
+        tab = QWidget()
+        self.log_box = QCheckBox("log scale")
+        self.log_box.toggled.connect(self._on_loss_options_changed)
+        self.smoothing = QSlider(Qt.Horizontal)
+        self.smoothing.setRange(0, 99)   # weight in hundredths, as TensorBoard's 0..0.99
+        self.smoothing.setMaximumWidth(160)
+        self.smoothing.setToolTip(plain_tooltip(
+            "Smoothing: exponential moving average of the loss (the raw curve stays, faint)"))
+        self.smoothing.valueChanged.connect(self._on_loss_options_changed)
+        self.smoothing_label = QLabel("smoothing 0.00")
+        self.readout = plain_label("")
+        self.readout.setMinimumWidth(60)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 2, 4, 0)
+        for w in (self.log_box, self.smoothing_label, self.smoothing):
+            row.addWidget(w)
+        row.addWidget(self.readout, 1)
+        self.loss_view = SeriesPlot("loss")
+        self.loss_view.hovered.connect(self._on_loss_view_hovered)
+        self.loss_view.clicked.connect(self._on_loss_view_clicked)
+        lay = QVBoxLayout(tab)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.loss_view, 1)
+        self.loss_view.getPlotItem().setTitle("loss: waiting for iterations")
+        return tab
+
+    def _build_params_tab(self) -> QWidget:
+        self.param_list = QListWidget()
+        self.param_list.setToolTip(plain_tooltip("Tick the parameters to plot"))
+        self.param_list.itemChanged.connect(self._on_param_list_item_changed)
+        self.grad_plot = SeriesPlot("gradient norm")
+        self.ratio_plot = SeriesPlot("update / weight")
+        for plot in (self.grad_plot, self.ratio_plot):
+            plot.getPlotItem().setLogMode(y=True)  # norms span orders of magnitude
+        self.params_plots = QSplitter(Qt.Vertical)
+        self.params_plots.addWidget(self.grad_plot)
+        self.params_plots.addWidget(self.ratio_plot)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.param_list)
+        split.addWidget(self.params_plots)
+        split.setStretchFactor(1, 4)
+        return split
+
+    # ------------------------------------------------------------------ window
+    def attach(self, window: Any) -> None:
+        """Follow the window's model; a click on the loss shows that iteration."""
+        self.model = window.model
+        window.model.run_started.connect(self._on_model_run_started)
+        window.model.status_changed.connect(self._on_model_status_changed)
+        self.iteration_clicked.connect(lambda it: show_iteration(window, it))
+
+    def _on_model_run_started(self, _run: Any) -> None:
+        self.speed.clear()
+        self._ticked.clear()
+        self.param_list.clear()
+        self.refresh()
+
+    def _on_model_status_changed(self, status: Any) -> None:
+        rate = float(getattr(status, "its_per_sec", 0.0) or 0.0)
+        it = int(getattr(status, "iteration", 0))
+        if rate > 0 and math.isfinite(rate) and (not self.speed or self.speed[-1][0] != it):
+            self.speed.append((it, rate))
+
+    # ------------------------------------------------------------------ data in
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @theme.setter
+    def theme(self, theme: Theme) -> None:
+        self._theme = theme
+        for plot in (self.loss_view, self.speed_plot, self.grad_plot, self.ratio_plot):
+            plot.set_theme(theme)
+        self.refresh()
+
+    def set_points(self, points: Sequence[tuple[int, float]]) -> None:
+        """The loss per iteration (the model's bounded window); redraws the tab shown."""
+        self.points = points
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the tab shown (the others redraw when they are shown)."""
+        current = self.tabs.currentIndex()
+        if current == 0:
+            self._draw_loss()
+        elif current == 1:
+            self._draw_speed()
+        else:
+            self._draw_params()
+
+    # ------------------------------------------------------------------ loss
+    def _on_loss_options_changed(self, *_args) -> None:
+        self.smoothing_label.setText(f"smoothing {self.smoothing.value() / 100:.2f}")
+        self.loss_view.getPlotItem().setLogMode(y=self.log_box.isChecked())
+        self._draw_loss()
+
+    def _draw_loss(self) -> None:
+        weight = self.smoothing.value() / 100
+        log = self.log_box.isChecked()
+        self.series = s = ps.loss_series(self.points, weight, log)
+        view = self.loss_view
+        view.clear_lines()
+        if not s.x:
+            view.getPlotItem().setTitle("loss: waiting for iterations")
+            return
+        span = f"iteration {s.x[0]}" if len(s.x) == 1 else f"iterations {s.x[0]}-{s.x[-1]}"
+        hidden = f", {s.hidden} not positive (not on a log scale)" if s.hidden else ""
+        view.getPlotItem().setTitle(f"loss, {span}{hidden}", color=self._theme.muted)
+        color = self._theme.selection
+        few = len(s.x) <= 20  # few points: mark each, so a single loss shows as a dot
+        if weight > 0:
+            view.line(s.x, s.y, _faint(color), width=1)
+            view.line(s.x, s.smoothed, color, name="loss (smoothed)", width=2, dots=few)
+        else:
+            view.line(s.x, s.y, color, name="loss", dots=few)
+        if len(s.x) == 1:  # one iteration: a readable axis around it, not +-0.001
+            view.setXRange(s.x[0] - 1, s.x[0] + 1, padding=0)
+            self._single = True
+        elif getattr(self, "_single", False):
+            self._single = False
+            view.enableAutoRange(x=True)
+        if s.marks:
+            finite = [v for v in s.y if math.isfinite(v)]
+            top = max(finite) if finite else 1.0
+            view.marks([x for x, _ in s.marks], top, f"NaN/Inf ({len(s.marks)})")
+
+    def _on_loss_view_hovered(self, x: float) -> None:
+        text = ps.readout(self.series, x)
+        self.readout.setText(text)
+
+    def _on_loss_view_clicked(self, x: float) -> None:
+        i = ps.nearest(self.series.x, x)
+        if i >= 0:
+            self.iteration_clicked.emit(self.series.x[i])
+
+    # ------------------------------------------------------------------ speed, parameters
+    def _captures(self) -> list[Any]:
+        model = self.model
+        if model is None:
+            return []
+        return [model.capture_at(i) for i in range(len(model.captures))]
+
+    def _draw_speed(self) -> None:
+        view = self.speed_plot
+        view.clear_lines()
+        if self.speed:
+            xs, ys = [i for i, _ in self.speed], [r for _, r in self.speed]
+        else:  # an opened session: from the captures' clocks
+            xs, ys = ps.speed_from_captures(self._captures())
+        if xs:
+            view.line(xs, ys, self._theme.selection, name="iterations / s", dots=len(xs) <= 20)
+
+    def _draw_params(self) -> None:
+        captures = self._captures()
+        self._fill_param_list(ps.parameter_names(captures))
+        names = [n for n in self._param_order() if n in self._ticked]
+        for plot, metric in ((self.grad_plot, "grad"), (self.ratio_plot, "ratio")):
+            plot.clear_lines()
+            for line in ps.parameter_series(captures, names, metric):
+                color = LINE_COLORS[self._param_order().index(line.name) % len(LINE_COLORS)]
+                plot.line(line.x, line.y, color, name=line.name, dots=len(line.x) <= 20)
+
+    def _param_order(self) -> list[str]:
+        return [self.param_list.item(i).text() for i in range(self.param_list.count())]
+
+    def _fill_param_list(self, names: list[str]) -> None:
+        known = set(self._param_order())
+        self.param_list.blockSignals(True)
+        for name in names:
+            if name not in known:
+                item = QListWidgetItem(name)
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if name in self._ticked else Qt.Unchecked)
+                item.setToolTip(plain_tooltip(name))
+                self.param_list.addItem(item)
+        self.param_list.blockSignals(False)
+
+    def _on_param_list_item_changed(self, item: QListWidgetItem) -> None:
+        if item.checkState() == Qt.Checked:
+            self._ticked.add(item.text())
+        else:
+            self._ticked.discard(item.text())
+        self._draw_params()
+
+    def tick_parameter(self, name: str, on: bool = True) -> None:
+        """Tick (or untick) `name` in the parameter list, as a click on its box does."""
+        for i in range(self.param_list.count()):
+            item = self.param_list.item(i)
+            if item.text() == name:
+                item.setCheckState(Qt.Checked if on else Qt.Unchecked)
+
+    # ------------------------------------------------------------------ export
+    def _on_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plot", "plot.png", "PNG (*.png)")
+        if path:
+            self.export_png(path)
+
+    def export_png(self, path: str) -> bool:
+        """Save the plots of the tab shown (without the controls) as a PNG."""
+        shown = self.tabs.currentWidget()
+        target = {0: self.loss_view, 2: self.params_plots}.get(self.tabs.currentIndex(), shown)
+        return bool(target.grab().save(path, "PNG"))
+
+
+def _faint(color: str) -> QColor:
+    c = QColor(color)
+    c.setAlpha(90)
+    return c
+
+
+def show_iteration(window: Any, iteration: int) -> None:
+    """Scrub the window to captured iteration `iteration`, or to the nearest captured one when
+    that iteration's capture has left the window (the status bar says so)."""
+    model = window.model
+    its = [_iteration_of(model, i) for i in range(len(model.captures))]
+    known = [(it, i) for i, it in enumerate(its) if it is not None]
+    if not known:
+        return
+    it, pos = min(known, key=lambda p: (abs(p[0] - iteration), p[1]))
+    window.toolbar.scrubber.setValue(pos)
+    if it != iteration:
+        window.statusBar().showMessage(
+            f"iteration {iteration} is not among the captured iterations: showing {it}", 8000)
+
+
+def _iteration_of(model: Any, index: int) -> int | None:
+    """The iteration number of capture `index` of the window, decoding only when needed."""
+    item = model.captures[index]
+    it = getattr(item, "iteration", None)
+    if isinstance(it, int):
+        return it
+    cap = model.capture_at(index)
+    return None if cap is None else int(cap.index)
