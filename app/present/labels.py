@@ -17,7 +17,7 @@ def node_text(key: Hashable, graph: nx.DiGraph, groups: dict | None = None
     if isinstance(key, GroupNode):
         members = (groups or {}).get(key, ())
         ops = sum(1 for n in members if graph.nodes[n].get("kind") == "op")
-        return "group", key.path, f"{ops} ops (double-click)"
+        return "group", key.path, "1 op" if ops == 1 else f"{ops} ops"
     data = graph.nodes[key] if key in graph else {}
     kind, label = data.get("kind", "op"), str(data.get("label", key))
     if kind == "input" and label.isdigit():
@@ -30,3 +30,20 @@ def edge_label(key: tuple, graph: nx.DiGraph) -> str:
     if graph.has_edge(u, v):
         return str(graph.edges[u, v].get("shape", ""))
     return ""
+
+
+def export_title(model: str, iteration: int | None, overlay: str) -> str:
+    """A static export's title line: which model, which iteration, which overlay.
+
+    Example:
+        >>> export_title("spiral_mlp.py", 12, "time")
+        'spiral_mlp.py · iteration 12 · overlay: Forward time'
+    """
+    from app.present.overlays import OVERLAYS
+
+    parts = [model] if model else []
+    if iteration is not None:
+        parts.append(f"iteration {iteration}")
+    if overlay and overlay != "none":
+        parts.append(f"overlay: {OVERLAYS.get(overlay, ('', overlay))[1]}")
+    return " · ".join(parts)

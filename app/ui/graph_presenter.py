@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -24,6 +25,7 @@ from app.present.graph import (
     shape_text,
     step_graph,
 )
+from app.present.labels import export_title
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
 from app.ui.session_model import SessionModel
@@ -163,6 +165,9 @@ class GraphPresenter(QObject):
         self._apply_overlay()
 
     def _apply_overlay(self) -> None:
+        cap = self.model.capture()
+        self.scene.caption = export_title(Path(self.model.run.path).name,
+                                          None if cap is None else cap.index, self.overlay)
         graph = self.scene.graph
         values = dict(graph.nodes(data=True))
         for key in self.scene.nodes:

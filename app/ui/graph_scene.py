@@ -44,6 +44,8 @@ class GraphScene(SceneAnimation, QGraphicsScene):
         self.overview = False
         self._styled_theme: Theme | None = None
         self.version = 0  # bumped when the picture changes (the minimap caches on it)
+        self.exporting = False  # set while a static export renders (items draw all text)
+        self.caption = ""       # a static export's title: model, iteration, overlay
         self._overview = OverviewPainter()
         self._fading: list[QGraphicsItem] = []
         self._animation: QVariantAnimation | None = None

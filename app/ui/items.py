@@ -18,8 +18,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-# Below this zoom level text is skipped: it would be unreadable and is the costliest part.
-TEXT_LOD = 0.45
+from app.present.semantic import DETAIL_PT, LABEL_PT, contrast_text, min_lod, text_px
+
+# Text is drawn only at zooms where it is at least 9 px tall (app.present.semantic): smaller
+# text is unreadable and the costliest part of a frame. Below that the view names modules.
+# TEXT_LOD is the zoom at 96 dpi under which a box drops its op name (kept for callers).
+TEXT_LOD = min_lod(LABEL_PT)
 NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
 TITLE_WIDTH = 240.0  # the least width a module frame's title may use before it is elided
 
@@ -65,11 +69,14 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(self.rect)
         else:
             painter.drawRoundedRect(self.rect, 6, 6)
-        if lod < TEXT_LOD:
+        label_lod, detail_lod = text_lods(painter.device())
+        if lod < label_lod and not _exporting(self):
             return
         label, detail = self.fitted_text(painter.device())
-        painter.setPen(QColor(_text_on(fill)))
+        painter.setPen(QColor(contrast_text(fill.name())))
         painter.setFont(_font(True))
+        if lod < detail_lod and not _exporting(self):
+            detail = ""  # the shape line would be under 9 px: the op name alone, centred
         if not detail:  # a scalar (the loss): its name alone, in the middle of the box
             painter.drawText(self.rect, Qt.AlignCenter, label)
             return
@@ -132,7 +139,7 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(color)
         painter.drawPolygon(_arrow(before, end))
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod >= TEXT_LOD and self.label:
+        if self.label and (lod >= text_lods(painter.device())[1] or _exporting(self)):
             painter.setFont(_font(False))
             painter.setPen(QColor(th.grad if self.mark else th.muted))
             mid = self.points[len(self.points) // 2] if len(self.points) > 2 else (
@@ -168,10 +175,29 @@ class GroupItem(QGraphicsItem):
         painter.setPen(QPen(QColor(th.frame), 1, Qt.DashLine))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.outline)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LOD:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        small = self.title_font(lod, painter.device())
+        if small is not None:
             painter.setPen(QColor(th.muted))
-            painter.setFont(_font(False))
+            painter.setFont(_font(False) if small else _title_font())
             painter.drawText(self.title_at, self.fitted_title(painter.device()))
+
+    def title_font(self, lod: float, device=None) -> bool | None:
+        """How the title is drawn at zoom `lod`: True in the small font, False in the larger
+        one (where the small one would be under 9 px but op names are readable), None not at
+        all (the view names the modules then, see `app.ui.semantic_zoom`)."""
+        label_lod, detail_lod = text_lods(device)
+        if lod >= detail_lod or _exporting(self):
+            return True
+        return False if lod >= label_lod else None
+
+    def title_px(self, lod: float, device=None) -> float:
+        """Pixel height of the drawn title at zoom `lod` (0: not drawn)."""
+        small = self.title_font(lod, device)
+        if small is None:
+            return 0.0
+        dpi = device.logicalDpiY() if device is not None else 96
+        return text_px(DETAIL_PT if small else LABEL_PT, lod, dpi)
 
     def fitted_title(self, device=None) -> str:
         """The module path elided to the frame's width (its end kept), cached per resolution.
@@ -198,7 +224,7 @@ def _arrow(before: QPointF, end: QPointF) -> QPolygonF:
     return QPolygonF([end, left, right])
 
 
-_FONTS: dict[bool, QFont] = {}
+_FONTS: dict[bool | str, QFont] = {}
 
 
 def _font(bold: bool) -> QFont:
@@ -209,6 +235,15 @@ def _font(bold: bool) -> QFont:
         font.setPointSizeF(8.5 if bold else 7.5)
         font.setBold(bold)
         _FONTS[bold] = font
+    return font
+
+
+def _title_font() -> QFont:
+    """A frame title at the op names' size, for zooms where the usual one is under 9 px."""
+    font = _FONTS.get("title")
+    if font is None:
+        font = _FONTS["title"] = QFont()
+        font.setPointSizeF(LABEL_PT)
     return font
 
 
@@ -247,5 +282,20 @@ def fit_text(text: str, metrics: QFontMetricsF, width: float) -> str:
     return metrics.elidedText(text, Qt.ElideRight, width)
 
 
-def _text_on(fill: QColor) -> str:
-    return "#111111" if fill.lightnessF() > 0.55 else "#f2f2f2"
+_LODS: dict[int, tuple[float, float]] = {}
+
+
+def text_lods(device) -> tuple[float, float]:
+    """(label, detail) zoom thresholds on `device`: the least zoom at which the op name and
+    the smaller shape line / frame title are at least 9 px tall there (cached per dpi)."""
+    dpi = device.logicalDpiY() if device is not None else 96
+    lods = _LODS.get(dpi)
+    if lods is None:
+        lods = _LODS[dpi] = (min_lod(LABEL_PT, dpi), min_lod(DETAIL_PT, dpi))
+    return lods
+
+
+def _exporting(item: QGraphicsItem) -> bool:
+    """A static export draws every text whatever its scale (a PDF is zoomed in a viewer)."""
+    scene = item.scene()
+    return scene is not None and getattr(scene, "exporting", False)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Signal
+from PySide6.QtCore import QPointF, QSize, Signal
+from PySide6.QtWidgets import QSizePolicy
 
 from app.ui.theme import DARK, Theme
 
@@ -41,7 +42,11 @@ class SeriesPlot(pg.PlotWidget):
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self.setMinimumHeight(90)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)  # share the dock row
         self.set_theme(DARK)
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 120)  # small: the dock decides (pyqtgraph asks for 640x480)
 
     def set_theme(self, theme: Theme) -> None:
         self.setBackground(theme.background)

@@ -6,21 +6,22 @@ zooms and pans with the mouse; "Export PNG" saves the plots shown. The series ar
 
 from __future__ import annotations
 
+import html
 import math
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QTabWidget,
@@ -70,6 +71,8 @@ class LossPlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
         self.setMinimumHeight(120)
+        # pyqtgraph's views expand: a dock beside the timeline takes a fair share, no more.
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
 
     def _build_loss_tab(self) -> QWidget:
         tab = QWidget()
@@ -81,7 +84,7 @@ class LossPlot(QWidget):
         self.smoothing.setToolTip(plain_tooltip(
             "Smoothing: exponential moving average of the loss (the raw curve stays, faint)"))
         self.smoothing.valueChanged.connect(self._on_loss_options_changed)
-        self.smoothing_label = QLabel("smoothing 0.00")
+        self.smoothing_label = plain_label("smoothing 0.00")
         self.readout = plain_label("")
         self.readout.setMinimumWidth(60)
         row = QHBoxLayout()
@@ -115,6 +118,10 @@ class LossPlot(QWidget):
         split.addWidget(self.params_plots)
         split.setStretchFactor(1, 4)
         return split
+
+    def sizeHint(self) -> QSize:
+        # pyqtgraph asks for a large area; a dock under the graph should not take the window.
+        return QSize(200, 170)
 
     # ------------------------------------------------------------------ window
     def attach(self, window: Any) -> None:
@@ -188,12 +195,16 @@ class LossPlot(QWidget):
             view.line(s.x, s.smoothed, color, name="loss (smoothed)", width=2, dots=few)
         else:
             view.line(s.x, s.y, color, name="loss", dots=few)
-        if len(s.x) == 1:  # one iteration: a readable axis around it, not +-0.001
+        if len(s.x) == 1:  # one iteration: readable axes around it, not +-0.001
             view.setXRange(s.x[0] - 1, s.x[0] + 1, padding=0)
+            v = s.y[0]
+            if math.isfinite(v) and not log:
+                half = abs(v) * 0.5 or 1.0
+                view.setYRange(v - half, v + half, padding=0)
             self._single = True
         elif getattr(self, "_single", False):
             self._single = False
-            view.enableAutoRange(x=True)
+            view.enableAutoRange()
         if s.marks:
             finite = [v for v in s.y if math.isfinite(v)]
             top = max(finite) if finite else 1.0
@@ -233,7 +244,9 @@ class LossPlot(QWidget):
             plot.clear_lines()
             for line in ps.parameter_series(captures, names, metric):
                 color = LINE_COLORS[self._param_order().index(line.name) % len(LINE_COLORS)]
-                plot.line(line.x, line.y, color, name=line.name, dots=len(line.x) <= 20)
+                # pyqtgraph's legend renders HTML: a name from the capture is escaped first.
+                plot.line(line.x, line.y, color, name=html.escape(line.name),
+                          dots=len(line.x) <= 20)
 
     def _param_order(self) -> list[str]:
         return [self.param_list.item(i).text() for i in range(self.param_list.count())]

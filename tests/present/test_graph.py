@@ -42,7 +42,7 @@ def test_box_texts_name_inputs_and_size_collapsed_groups():
     assert node_text("0", g) == ("input", "input 0", "4x2")
     assert node_text("m", g) == ("op", "matmul", "4x3")
     group = GroupNode("fc")
-    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops (double-click)")
+    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops")
     assert edge_label(("0", "m"), g) == "4x2" and edge_label(("m", "r"), g) == ""
 
 

@@ -5,6 +5,7 @@ has a line, and Export PNG writes a picture that loads."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import pytest
@@ -81,7 +82,7 @@ def test_ticked_parameters_get_gradient_and_ratio_lines(qtbot, nan_window):
         plots.tick_parameter(name)
     grad = plots.grad_plot.getPlotItem().listDataItems()
     ratio = plots.ratio_plot.getPlotItem().listDataItems()
-    assert [g.name() for g in grad] == [name] and [r.name() for r in ratio] == [name]
+    assert [g.name() for g in grad] == [html.escape(name)] == [r.name() for r in ratio]
     xs, _ys = grad[0].getData()
     assert len(xs) == len(nan_window.model.captures)
 

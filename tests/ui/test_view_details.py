@@ -101,5 +101,6 @@ def test_the_loss_plot_shows_the_first_loss_as_a_point(qtbot):
     qtbot.waitExposed(plot)
     empty = count_color(plot.grab().toImage(), DARK.selection)
     plot.set_points([(0, 1.1)])
-    assert empty == 0 and count_color(plot.grab().toImage(), DARK.selection) > 5
+    assert empty == 0
+    qtbot.waitUntil(lambda: count_color(plot.grab().toImage(), DARK.selection) > 5)
 
