@@ -99,8 +99,9 @@ def test_the_loss_plot_shows_the_first_loss_as_a_point(qtbot):
     plot.resize(400, 260)
     plot.show()
     qtbot.waitExposed(plot)
-    empty = count_color(plot.grab().toImage(), DARK.selection)
+    view = plot.loss_view  # the plot itself: the style sheet paints handles in this colour
+    empty = count_color(view.grab().toImage(), DARK.selection)
     plot.set_points([(0, 1.1)])
     assert empty == 0
-    qtbot.waitUntil(lambda: count_color(plot.grab().toImage(), DARK.selection) > 5)
+    qtbot.waitUntil(lambda: count_color(view.grab().toImage(), DARK.selection) > 5)
 
