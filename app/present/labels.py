@@ -9,17 +9,22 @@ import networkx as nx
 
 from app.layout import GroupNode
 
+LABEL_STYLES = ("op", "grad_fn")  # op names (Linear), or PyTorch's grad_fn (AddmmBackward0)
 
-def node_text(key: Hashable, graph: nx.DiGraph, groups: dict | None = None
-              ) -> tuple[str, str, str]:
+
+def node_text(key: Hashable, graph: nx.DiGraph, groups: dict | None = None,
+              style: str = "op") -> tuple[str, str, str]:
     """(kind, label, detail) of a drawn node; a collapsed group shows its path and size.
-    `groups` is the layout's GroupNode -> members map."""
+    `groups` is the layout's GroupNode -> members map; `style` "grad_fn" names an op that
+    ran backward as PyTorch's `grad_fn` does (torchviz's labels)."""
     if isinstance(key, GroupNode):
         members = (groups or {}).get(key, ())
         ops = sum(1 for n in members if graph.nodes[n].get("kind") == "op")
         return "group", key.path, "1 op" if ops == 1 else f"{ops} ops"
     data = graph.nodes[key] if key in graph else {}
     kind, label = data.get("kind", "op"), str(data.get("label", key))
+    if style == "grad_fn" and data.get("grad_fn"):
+        label = str(data["grad_fn"])
     if kind == "input" and label.isdigit():
         label = f"input {label}"  # inputs are numbered by the trace: say what they are
     return kind, label, str(data.get("shape", ""))
