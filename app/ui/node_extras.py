@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.present.inspect import node_history
@@ -16,6 +17,7 @@ from app.ui.theme import DARK
 __all__ = ["NodeExtras"]
 
 SOURCE, VALUES, HISTORY = range(3)
+HISTORY_MS = 1000  # the history reads every capture of the window: at most once a second
 
 
 class NodeExtras(QTabWidget):
@@ -32,17 +34,30 @@ class NodeExtras(QTabWidget):
         self._node: Any = None
         self._cap: Any = None
         self._model: Any = None
+        self._drawn = QElapsedTimer()
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.refresh)
         self.currentChanged.connect(lambda _i: self.refresh())
         self.history.metric.currentIndexChanged.connect(lambda _i: self.refresh())
 
     def show_node(self, node: Any, cap: Any, model: Any) -> None:
+        """Show `node` of `cap`; the window asks again 10 times a second while a run
+        streams, so the same node of the same capture is not drawn again."""
+        same = node is self._node and cap is self._cap
         self._node, self._cap, self._model = node, cap, model
-        self.refresh()
+        if not same:
+            self.refresh()
+        elif self.currentIndex() == HISTORY and not self._later.isActive():
+            # New captures may have arrived: the history grows at most once a second.
+            self._later.start(max(0, HISTORY_MS - self._drawn.elapsed()))
 
     def refresh(self) -> None:
         node = self._node
         if node is None:
             return
+        self._drawn.start()
+        self._later.stop()
         tab = self.currentIndex()
         if tab == SOURCE:
             self.source.show_source(node.source, self._roots())

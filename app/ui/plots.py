@@ -111,10 +111,10 @@ class LossPlot(QWidget):
         self.param_list = QListWidget()
         self.param_list.setToolTip(plain_tooltip("Tick the parameters to plot"))
         self.param_list.itemChanged.connect(self._on_param_list_item_changed)
-        self.grad_plot = SeriesPlot("gradient norm")
-        self.ratio_plot = SeriesPlot("update / weight")
-        for plot in (self.grad_plot, self.ratio_plot):
-            plot.getPlotItem().setLogMode(y=True)  # norms span orders of magnitude
+        # log10 on a linear axis: norms span orders of magnitude, and pyqtgraph's log axis
+        # piled its minor labels on each other in a plot this small.
+        self.grad_plot = SeriesPlot("log10 gradient norm")
+        self.ratio_plot = SeriesPlot("log10 update / weight")
         self.params_plots = QSplitter(Qt.Vertical)
         self.params_plots.addWidget(self.grad_plot)
         self.params_plots.addWidget(self.ratio_plot)
@@ -258,8 +258,8 @@ class LossPlot(QWidget):
             for line in ps.parameter_series(captures, names, metric):
                 color = LINE_COLORS[self._param_order().index(line.name) % len(LINE_COLORS)]
                 # pyqtgraph's legend renders HTML: a name from the capture is escaped first.
-                plot.line(line.x, line.y, color, name=html.escape(line.name),
-                          dots=len(line.x) <= 20)
+                plot.line(line.x, [_log10(v) for v in line.y], color,
+                          name=html.escape(line.name), dots=len(line.x) <= 20)
 
     def _param_order(self) -> list[str]:
         return [self.param_list.item(i).text() for i in range(self.param_list.count())]
@@ -301,6 +301,11 @@ class LossPlot(QWidget):
         shown = self.tabs.currentWidget()
         target = {0: self.loss_view, 2: self.params_plots}.get(self.tabs.currentIndex(), shown)
         return bool(target.grab().save(path, "PNG"))
+
+
+def _log10(value: float) -> float:
+    """log10 of a norm; NaN where there is none to draw (zero, negative, NaN: a gap)."""
+    return math.log10(value) if value > 0 and math.isfinite(value) else math.nan
 
 
 def show_iteration(window: Any, iteration: int) -> None:
