@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.present import inspect as ins
-from app.ui.plot_view import SeriesPlot
 from app.ui.text import plain_label
 from app.ui.theme import ANOMALY, DARK, SCALE_STOPS, Theme
 
@@ -157,6 +156,8 @@ class HistoryView(QWidget):
         self.metric = QComboBox()
         for name, text in ins.HISTORY_METRICS.items():
             self.metric.addItem(text, name)
+        from app.ui.plot_view import SeriesPlot  # pyqtgraph: imported once a node is shown
+
         self.plot = SeriesPlot("")
         self.plot.setMinimumHeight(110)
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # no "(x0.001)"

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.present import plot_series as ps
-from app.ui.plot_view import LINE_COLORS, LossCurve, SeriesPlot
 from app.ui.text import plain_label, plain_tooltip
 from app.ui.theme import DARK, Theme
 
@@ -57,13 +56,34 @@ class LossPlot(QWidget):
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.timeout.connect(self.refresh)
-        self._build()
+        self.tabs: QTabWidget | None = None
+        self._pv: Any = None  # app.ui.plot_view, once imported
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.setMinimumHeight(120)
+        # pyqtgraph's views expand: a dock beside the timeline takes a fair share, no more.
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        # Importing pyqtgraph takes ~0.3 s: done from the event loop once the window is up,
+        # while the worker starts, not before the first graph.
+        QTimer.singleShot(0, self.ensure_built)
 
     # ------------------------------------------------------------------ building
+    def ensure_built(self) -> None:
+        """Build the plots (and import pyqtgraph) if not yet done."""
+        if self.tabs is not None:
+            return
+        from app.ui import plot_view
+
+        self._pv = plot_view
+        self._build()
+        self.theme = self._theme
+        if self.isVisible():
+            self.refresh()
+
     def _build(self) -> None:
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_loss_tab(), "Loss")
-        self.speed_plot = SeriesPlot("iterations / s")
+        self.speed_plot = self._pv.SeriesPlot("iterations / s")
         self.tabs.addTab(self.speed_plot, "Speed")
         self.tabs.addTab(self._build_params_tab(), "Parameters")
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
@@ -71,12 +91,7 @@ class LossPlot(QWidget):
         self.export_button.setToolTip(plain_tooltip("Save the plots shown as a PNG picture"))
         self.export_button.clicked.connect(self._on_export_clicked)
         self.tabs.setCornerWidget(self.export_button, Qt.TopRightCorner)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.tabs)
-        self.setMinimumHeight(120)
-        # pyqtgraph's views expand: a dock beside the timeline takes a fair share, no more.
-        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.layout().addWidget(self.tabs)
 
     def _build_loss_tab(self) -> QWidget:
         tab = QWidget()
@@ -96,14 +111,14 @@ class LossPlot(QWidget):
         for w in (self.log_box, self.smoothing_label, self.smoothing):
             row.addWidget(w)
         row.addWidget(self.readout, 1)
-        self.loss_view = SeriesPlot("loss")
+        self.loss_view = self._pv.SeriesPlot("loss")
         self.loss_view.hovered.connect(self._on_loss_view_hovered)
         self.loss_view.clicked.connect(self._on_loss_view_clicked)
         lay = QVBoxLayout(tab)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.loss_view, 1)
-        self.curve = LossCurve(self.loss_view)
+        self.curve = self._pv.LossCurve(self.loss_view)
         self._title("loss: waiting for iterations")
         return tab
 
@@ -113,8 +128,8 @@ class LossPlot(QWidget):
         self.param_list.itemChanged.connect(self._on_param_list_item_changed)
         # log10 on a linear axis: norms span orders of magnitude, and pyqtgraph's log axis
         # piled its minor labels on each other in a plot this small.
-        self.grad_plot = SeriesPlot("log10 gradient norm")
-        self.ratio_plot = SeriesPlot("log10 update / weight")
+        self.grad_plot = self._pv.SeriesPlot("log10 gradient norm")
+        self.ratio_plot = self._pv.SeriesPlot("log10 update / weight")
         self.params_plots = QSplitter(Qt.Vertical)
         self.params_plots.addWidget(self.grad_plot)
         self.params_plots.addWidget(self.ratio_plot)
@@ -139,7 +154,8 @@ class LossPlot(QWidget):
     def _on_model_run_started(self, _run: Any) -> None:
         self.speed.clear()
         self._ticked.clear()
-        self.param_list.clear()
+        if self.tabs is not None:
+            self.param_list.clear()
         self.refresh()
 
     def _on_model_status_changed(self, status: Any) -> None:
@@ -156,6 +172,8 @@ class LossPlot(QWidget):
     @theme.setter
     def theme(self, theme: Theme) -> None:
         self._theme = theme
+        if self.tabs is None:
+            return  # applied when built
         for plot in (self.loss_view, self.speed_plot, self.grad_plot, self.ratio_plot):
             plot.set_theme(theme)
         self.refresh()
@@ -179,6 +197,8 @@ class LossPlot(QWidget):
 
     def refresh(self) -> None:
         """Redraw the tab shown (the others redraw when they are shown)."""
+        if self.tabs is None:
+            return  # ensure_built draws
         self._redraw.stop()
         self._since_draw.start()
         current = self.tabs.currentIndex()
@@ -256,7 +276,8 @@ class LossPlot(QWidget):
         for plot, metric in ((self.grad_plot, "grad"), (self.ratio_plot, "ratio")):
             plot.clear_lines()
             for line in ps.parameter_series(captures, names, metric):
-                color = LINE_COLORS[self._param_order().index(line.name) % len(LINE_COLORS)]
+                colors = self._pv.LINE_COLORS
+                color = colors[self._param_order().index(line.name) % len(colors)]
                 # pyqtgraph's legend renders HTML: a name from the capture is escaped first.
                 plot.line(line.x, [_log10(v) for v in line.y], color,
                           name=html.escape(line.name), dots=len(line.x) <= 20)
@@ -285,6 +306,7 @@ class LossPlot(QWidget):
 
     def tick_parameter(self, name: str, on: bool = True) -> None:
         """Tick (or untick) `name` in the parameter list, as a click on its box does."""
+        self.ensure_built()
         for i in range(self.param_list.count()):
             item = self.param_list.item(i)
             if item.text() == name:
@@ -298,6 +320,7 @@ class LossPlot(QWidget):
 
     def export_png(self, path: str) -> bool:
         """Save the plots of the tab shown (without the controls) as a PNG."""
+        self.ensure_built()
         shown = self.tabs.currentWidget()
         target = {0: self.loss_view, 2: self.params_plots}.get(self.tabs.currentIndex(), shown)
         return bool(target.grab().save(path, "PNG"))

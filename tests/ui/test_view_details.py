@@ -99,6 +99,7 @@ def test_the_loss_plot_shows_the_first_loss_as_a_point(qtbot):
     plot.resize(400, 260)
     plot.show()
     qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: plot.tabs is not None)  # built from the event loop
     view = plot.loss_view  # the plot itself: the style sheet paints handles in this colour
     empty = count_color(view.grab().toImage(), DARK.selection)
     plot.set_points([(0, 1.1)])
