@@ -36,6 +36,7 @@ __all__ = ["LossPlot"]
 
 SPEED_WINDOW = 10_000
 REDRAW_MS = 300  # the least time between two redraws while a run streams in
+BUILD_LATEST_MS = 2000  # the plots are built by then even if no graph was drawn
 
 
 class LossPlot(QWidget):
@@ -63,9 +64,6 @@ class LossPlot(QWidget):
         self.setMinimumHeight(120)
         # pyqtgraph's views expand: a dock beside the timeline takes a fair share, no more.
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
-        # Importing pyqtgraph takes ~0.3 s: done from the event loop once the window is up,
-        # while the worker starts, not before the first graph.
-        QTimer.singleShot(0, self.ensure_built)
 
     # ------------------------------------------------------------------ building
     def ensure_built(self) -> None:
@@ -145,7 +143,11 @@ class LossPlot(QWidget):
 
     # ------------------------------------------------------------------ window
     def attach(self, window: Any) -> None:
-        """Follow the window's model; a click on the loss shows that iteration."""
+        """Follow the window's model; a click on the loss shows that iteration. Importing
+        pyqtgraph takes ~0.3 s: the plots are built once the first graph is drawn (or after
+        two seconds without one), never between the window opening and its first graph."""
+        window.first_graph_drawn.connect(lambda: QTimer.singleShot(0, self.ensure_built))
+        QTimer.singleShot(BUILD_LATEST_MS, self.ensure_built)
         self.model = window.model
         window.model.run_started.connect(self._on_model_run_started)
         window.model.status_changed.connect(self._on_model_status_changed)
@@ -193,6 +195,8 @@ class LossPlot(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self.model is None:  # a plot on its own, not in a window: build it now
+            QTimer.singleShot(0, self.ensure_built)
         self.refresh()
 
     def refresh(self) -> None:
