@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = [
-    "DETAIL_PT", "LABEL_PT", "MIN_LABEL_PX", "REGION_PX", "PlacedLabel", "Region",
+    "DETAIL_PT", "LABEL_PT", "MIN_BOX_LOD", "MIN_LABEL_PX", "REGION_PX", "PlacedLabel", "Region",
     "contrast_text", "min_lod", "place_boxes", "place_labels", "text_px",
 ]
 
@@ -24,6 +24,10 @@ MIN_LABEL_PX = 9.0   # smaller text is unreadable: not drawn (the issue's ~9 px)
 LABEL_PT = 8.5       # a box's op name (bold)
 DETAIL_PT = 7.5      # a box's shape line and a frame's title
 REGION_PX = 11.0     # the screen size of semantic labels
+# Below this zoom a box (120 units wide) is under 60 px on screen: too small for a 9 px op
+# name, so boxes and frames stop drawing text and the view names modules instead. Between
+# this and the zoom where the usual fonts reach 9 px, text is drawn in a font scaled to 9 px.
+MIN_BOX_LOD = 0.5
 MAX_LABEL_PX = 260.0  # a longer module path is elided to this width
 
 

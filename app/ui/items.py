@@ -18,7 +18,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from app.present.semantic import DETAIL_PT, LABEL_PT, contrast_text, min_lod, text_px
+from app.present.semantic import (
+    DETAIL_PT,
+    LABEL_PT,
+    MIN_BOX_LOD,
+    MIN_LABEL_PX,
+    contrast_text,
+    min_lod,
+    text_px,
+)
 
 # Text is drawn only at zooms where it is at least 9 px tall (app.present.semantic): smaller
 # text is unreadable and the costliest part of a frame. Below that the view names modules.
@@ -48,6 +56,7 @@ class NodeItem(QGraphicsItem):
         self.mark = ""                       # "", "step" or "grad": stepping highlights
         self.theme = None
         self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
+        self._scaled: tuple = ()             # (label, font size, dpi) -> the elided label
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setZValue(NODE_Z)
 
@@ -69,13 +78,21 @@ class NodeItem(QGraphicsItem):
             painter.drawRect(self.rect)
         else:
             painter.drawRoundedRect(self.rect, 6, 6)
-        label_lod, detail_lod = text_lods(painter.device())
-        if lod < label_lod and not _exporting(self):
-            return
-        label, detail = self.fitted_text(painter.device())
+        device = painter.device()
+        label_lod, detail_lod = text_lods(device)
+        exporting = _exporting(self)
+        if lod < MIN_BOX_LOD and not exporting:
+            return  # boxes under ~60 px: the view names modules instead (semantic zoom)
         painter.setPen(QColor(contrast_text(fill.name())))
+        if lod < label_lod and not exporting:
+            # The op name alone, at 9 px on screen, while the box is wide enough to hold it.
+            font, size = scaled_font(lod, device)
+            painter.setFont(font)
+            painter.drawText(self.rect, Qt.AlignCenter, self.scaled_label(font, size, device))
+            return
+        label, detail = self.fitted_text(device)
         painter.setFont(_font(True))
-        if lod < detail_lod and not _exporting(self):
+        if lod < detail_lod and not exporting:
             detail = ""  # the shape line would be under 9 px: the op name alone, centred
         if not detail:  # a scalar (the loss): its name alone, in the middle of the box
             painter.drawText(self.rect, Qt.AlignCenter, label)
@@ -96,6 +113,21 @@ class NodeItem(QGraphicsItem):
             self._fitted = (*key, fit_text(self.label, _metrics(True, device), width),
                             fit_text(self.detail, _metrics(False, device), width))
         return self._fitted[3], self._fitted[4]
+
+    def scaled_label(self, font: QFont, size: int, device=None) -> str:
+        """The label elided to the box in the scaled font `font` (cached per size)."""
+        key = (self.label, size, device.logicalDpiY() if device is not None else 0)
+        if self._scaled[:3] != key:
+            metrics = QFontMetricsF(font, device) if device is not None else QFontMetricsF(font)
+            self._scaled = (*key, fit_text(self.label, metrics, self.rect.width() - 8))
+        return self._scaled[3]
+
+    def label_px(self, lod: float, device=None) -> float:
+        """Pixel height of the op name drawn at zoom `lod` (0: not drawn)."""
+        dpi = device.logicalDpiY() if device is not None else 96
+        if lod < MIN_BOX_LOD:
+            return 0.0
+        return max(text_px(LABEL_PT, lod, dpi), MIN_LABEL_PX)
 
     def mouseDoubleClickEvent(self, event) -> None:
         scene = self.scene()
@@ -179,17 +211,17 @@ class GroupItem(QGraphicsItem):
         small = self.title_font(lod, painter.device())
         if small is not None:
             painter.setPen(QColor(th.muted))
-            painter.setFont(_font(False) if small else _title_font())
+            painter.setFont(_font(False) if small else _title_font(lod, painter.device()))
             painter.drawText(self.title_at, self.fitted_title(painter.device()))
 
     def title_font(self, lod: float, device=None) -> bool | None:
         """How the title is drawn at zoom `lod`: True in the small font, False in the larger
-        one (where the small one would be under 9 px but op names are readable), None not at
-        all (the view names the modules then, see `app.ui.semantic_zoom`)."""
-        label_lod, detail_lod = text_lods(device)
+        one scaled to 9 px (where the small one would be under 9 px), None not at all (the
+        view names the modules then, see `app.ui.semantic_zoom`)."""
+        detail_lod = text_lods(device)[1]
         if lod >= detail_lod or _exporting(self):
             return True
-        return False if lod >= label_lod else None
+        return False if lod >= MIN_BOX_LOD else None
 
     def title_px(self, lod: float, device=None) -> float:
         """Pixel height of the drawn title at zoom `lod` (0: not drawn)."""
@@ -197,7 +229,8 @@ class GroupItem(QGraphicsItem):
         if small is None:
             return 0.0
         dpi = device.logicalDpiY() if device is not None else 96
-        return text_px(DETAIL_PT if small else LABEL_PT, lod, dpi)
+        return text_px(DETAIL_PT, lod, dpi) if small else max(text_px(LABEL_PT, lod, dpi),
+                                                              MIN_LABEL_PX)
 
     def fitted_title(self, device=None) -> str:
         """The module path elided to the frame's width (its end kept), cached per resolution.
@@ -238,13 +271,27 @@ def _font(bold: bool) -> QFont:
     return font
 
 
-def _title_font() -> QFont:
-    """A frame title at the op names' size, for zooms where the usual one is under 9 px."""
-    font = _FONTS.get("title")
+def _title_font(lod: float, device) -> QFont:
+    """A frame title at least 9 px on screen, for zooms where the usual one is smaller."""
+    return scaled_font(lod, device, bold=False)[0]
+
+
+_SCALED: dict[tuple[int, bool], QFont] = {}
+
+
+def scaled_font(lod: float, device, bold: bool = True) -> tuple[QFont, int]:
+    """A font (and its size key) that draws about 9 px tall on screen at zoom `lod`: text
+    stays readable while boxes shrink, until they are too small for it (MIN_BOX_LOD). Sizes
+    are rounded to tenths of a point, so a zoom gesture builds a handful of fonts."""
+    dpi = device.logicalDpiY() if device is not None else 96
+    points = max(LABEL_PT, MIN_LABEL_PX / max(lod, 1e-3) * 72.0 / dpi)
+    size = round(points * 10)
+    font = _SCALED.get((size, bold))
     if font is None:
-        font = _FONTS["title"] = QFont()
-        font.setPointSizeF(LABEL_PT)
-    return font
+        font = _SCALED[(size, bold)] = QFont()
+        font.setPointSizeF(size / 10)
+        font.setBold(bold)
+    return font, size
 
 
 _METRICS: dict[tuple[bool, int], QFontMetricsF] = {}

@@ -12,11 +12,10 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from app.layout import GroupNode
 from app.present.semantic import (
-    LABEL_PT,
+    MIN_BOX_LOD,
     REGION_PX,
     PlacedLabel,
     Region,
-    min_lod,
     place_boxes,
 )
 
@@ -78,8 +77,8 @@ class SemanticLabels:
         """Draw the labels the zoom of `view` calls for (none when boxes carry their text)."""
         self.drawn = []
         scene = view.graph_scene
-        lod, dpi = view.scale_factor(), view.viewport().logicalDpiY()
-        if lod >= min_lod(LABEL_PT, dpi) or not scene.nodes:
+        lod = view.scale_factor()
+        if lod >= MIN_BOX_LOD or not scene.nodes:
             return  # boxes and frames carry readable text of their own
         vp = view.viewport()
         origin = view.mapToScene(0, 0)

@@ -57,7 +57,9 @@ def test_at_fit_a_50_layer_model_names_its_modules_at_9_px_or_more(fifty):
     assert len(modules) >= 3, (lod, view.labels.drawn)
     assert all(px >= MIN_LABEL_PX for _, px in modules), modules
     # A tall model: Fit shows it at its width with op names of 9 px or more, not a column.
-    assert text_px(LABEL_PT, lod, vp.logicalDpiY()) >= MIN_LABEL_PX
+    linear = next(i for i in fifty.scene.nodes.values() if i.label == "Linear")
+    assert linear.label_px(lod, vp) >= MIN_LABEL_PX
+    assert text_px(LABEL_PT, lod, vp.logicalDpiY()) >= MIN_LABEL_PX  # in the usual font
 
 
 def test_fit_shows_a_tall_graph_at_its_width_with_readable_op_names(qtbot):
@@ -157,3 +159,26 @@ def test_exports_have_a_title_and_no_hint_or_selection(spiral_window, tmp_path):
                if image.pixel(x, y) == selection)
     assert hits == 0  # the selection highlight is not part of a picture
     assert w.scene.nodes[key].isSelected()  # ... and the window keeps it
+
+
+def test_op_names_stay_9_px_while_boxes_shrink_then_modules_take_over(qtbot):
+    from app.present.semantic import MIN_BOX_LOD
+
+    scene = GraphScene()
+    graph = _tall_graph(12)
+    scene.show_graph(graph, layout_graph(graph), animate=False)
+    view = GraphView(scene)
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    op = scene.nodes["op3"]
+    for zoom in (0.9, 0.7, 0.55):  # the usual font would be 10, 8 and 6 px here
+        view.zoom_by(zoom / view.scale_factor())
+        view.grab()  # paints the view as it stands
+        assert op.label_px(view.scale_factor(), view.viewport()) >= MIN_LABEL_PX
+        assert view.labels.drawn == []  # boxes carry their names: no module labels on top
+    view.zoom_by(0.4 / view.scale_factor())
+    view.grab()
+    assert view.scale_factor() < MIN_BOX_LOD and op.label_px(view.scale_factor()) == 0
+    assert {t for t, _ in view.labels.drawn} & {f"layer{i}" for i in range(12)}
