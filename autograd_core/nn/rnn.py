@@ -23,6 +23,7 @@ from autograd_core.ops.dropout import dropout
 from autograd_core.ops.join import cat, chunk, stack, unbind
 from autograd_core.ops.linear import linear
 from autograd_core.ops.recurrent import fused_here, rnn_cell
+from autograd_core.ops.recurrent_seq import gru_layer, layer_fused_here, lstm_layer
 from autograd_core.ops.unary import relu, sigmoid, tanh
 from autograd_core.tensor import Tensor
 
@@ -252,9 +253,17 @@ class RNNBase(Module):
             outs = []
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                xs = unbind(linear(layer_in, w_ih, b_ih), 0)  # every step's input projection
+                xg_all = linear(layer_in, w_ih, b_ih)  # every step's input projection
                 k = layer * dirs + d
                 state = (h0[0][k], h0[1][k]) if lstm else h0[0][k]
+                if self.mode in ("LSTM", "GRU") and layer_fused_here(layer_in):
+                    # one op for the whole recurrence (ops/recurrent_seq.py)
+                    out, *state = (lstm_layer(xg_all, *state, w_hh, b_hh, bool(d)) if lstm
+                                   else gru_layer(xg_all, state, w_hh, b_hh, bool(d)))
+                    outs.append(out)
+                    finals.append(tuple(state) if lstm else state[0])
+                    continue
+                xs = unbind(xg_all, 0)
                 hs = []
                 for xg in (reversed(xs) if d else xs):
                     state = self._step(xg, state, w_hh, b_hh)
