@@ -46,24 +46,30 @@ class LSTMLayer(Function):
         T, B, G = xg.shape
         H = G // 4
         dt = xg.dtype
-        xs = _order(xg, reverse)
+        # sigmoid(z) = tanh(z/2)/2 + 1/2: with the sigmoid gates' pre-activations halved
+        # (through W_hh and the input once, not per step), one tanh over all four gates,
+        # then one multiply and one add per step give i, f, g, o.
+        half = np.ones(G, dt)
+        half[:2 * H] = half[3 * H:] = 0.5
+        shift = np.zeros(G, dt)
+        shift[:2 * H] = shift[3 * H:] = 0.5
+        w_t = (w_hh * half[:, None]).T
+        xs = _order(xg if b_hh is None else xg + b_hh, reverse) * half
         hs = np.empty((T + 1, B, H), dt)  # hs[t] is the state before step t
         cs = np.empty((T + 1, B, H), dt)
         gates = np.empty((T, B, G), dt)  # activated i, f, g, o
         tcs = np.empty((T, B, H), dt)  # tanh(c_t)
         hs[0], cs[0] = h0, c0
-        w_t = w_hh.T
+        tmp = np.empty((B, H), dt)
         for t in range(T):
             z = gates[t]
             np.matmul(hs[t], w_t, out=z)
             z += xs[t]
-            if b_hh is not None:
-                z += b_hh
-            _sigmoid_(z[:, :2 * H])
-            np.tanh(z[:, 2 * H:3 * H], out=z[:, 2 * H:3 * H])
-            _sigmoid_(z[:, 3 * H:])
+            np.tanh(z, out=z)
+            z *= half
+            z += shift
             c = np.multiply(z[:, H:2 * H], cs[t], out=cs[t + 1])
-            c += z[:, :H] * z[:, 2 * H:3 * H]
+            c += np.multiply(z[:, :H], z[:, 2 * H:3 * H], out=tmp)
             np.tanh(c, out=tcs[t])
             np.multiply(z[:, 3 * H:], tcs[t], out=hs[t + 1])
         ctx.save_for_backward(w_hh, hs, cs, gates, tcs)
@@ -75,27 +81,34 @@ class LSTMLayer(Function):
         w_hh, hs, cs, gates, tcs = ctx.saved_tensors
         T, B, G = gates.shape
         H = G // 4
+        # Every step's local derivatives in a few passes over all steps at once:
+        # the gates' activation slopes, and what dc and dh multiply per gate.
+        slope = 1 - gates
+        slope *= gates  # s (1 - s) for i, f, o
+        g = gates[..., 2 * H:3 * H]
+        np.multiply(g, g, out=slope[..., 2 * H:3 * H])
+        np.subtract(1, slope[..., 2 * H:3 * H], out=slope[..., 2 * H:3 * H])  # 1 - g^2
+        by_dc = np.empty((T, B, 3, H), gates.dtype)  # d{i,f,g} = dc * (g, c_prev, i)
+        by_dc[:, :, 0] = g
+        by_dc[:, :, 1] = cs[:T]
+        by_dc[:, :, 2] = gates[..., :H]
+        o_slope = 1 - tcs * tcs
+        o_slope *= gates[..., 3 * H:]  # dc += dh * o (1 - tanh(c)^2)
+        f = gates[..., H:2 * H]
         g_out = _order(g_out, ctx.reverse)
         dz_all = np.empty_like(gates)
+        dz4 = dz_all.reshape(T, B, 4, H)
         dh = g_h.copy()
         dc = g_c.copy()
+        tmp = np.empty((B, H), gates.dtype)
         for t in range(T - 1, -1, -1):
             dh += g_out[t]
-            a = gates[t]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            tc = tcs[t]
-            dz = dz_all[t]
-            np.multiply(dh, tc, out=dz[:, 3 * H:])  # d o
-            dz[:, 3 * H:] *= o * (1 - o)
-            dc += dh * o * (1 - tc * tc)
-            np.multiply(dc, g, out=dz[:, :H])  # d i
-            dz[:, :H] *= i * (1 - i)
-            np.multiply(dc, cs[t], out=dz[:, H:2 * H])  # d f
-            dz[:, H:2 * H] *= f * (1 - f)
-            np.multiply(dc, i, out=dz[:, 2 * H:3 * H])  # d g
-            dz[:, 2 * H:3 * H] *= 1 - g * g
-            dc *= f
-            dh = dz @ w_hh
+            dc += np.multiply(dh, o_slope[t], out=tmp)
+            np.multiply(dc[:, None, :], by_dc[t], out=dz4[t, :, :3])
+            np.multiply(dh, tcs[t], out=dz4[t, :, 3])
+            dz_all[t] *= slope[t]
+            dc *= f[t]
+            dh = dz_all[t] @ w_hh
         flat = dz_all.reshape(T * B, G)
         need = ctx.needs_input_grad
         gw = flat.T @ hs[:T].reshape(T * B, H) if need[3] else None
