@@ -53,7 +53,7 @@ class LSTMLayer(Function):
         half[:2 * H] = half[3 * H:] = 0.5
         shift = np.zeros(G, dt)
         shift[:2 * H] = shift[3 * H:] = 0.5
-        w_t = (w_hh * half[:, None]).T
+        w_t = np.ascontiguousarray((w_hh * half[:, None]).T)  # BLAS is faster on it
         xs = _order(xg if b_hh is None else xg + b_hh, reverse) * half
         hs = np.empty((T + 1, B, H), dt)  # hs[t] is the state before step t
         cs = np.empty((T + 1, B, H), dt)

@@ -61,6 +61,9 @@ CASES = [
      [randn(4, 3, 2, 5), randn(3), randn(3)]),
     ("embedding", lambda i, w: F.embedding(i, w), lambda i, w: TF.embedding(i, w),
      [np.array([[1, 2, 1], [0, 4, 1]]), randn(5, 3)]),
+    # over 64 lookups with repeats: the backward's sort-and-rounds path
+    ("embedding_repeats", lambda i, w: F.embedding(i, w), lambda i, w: TF.embedding(i, w),
+     [R.integers(0, 20, (10, 30)), randn(20, 3)]),
     ("embedding_padding", lambda i, w: F.embedding(i, w, padding_idx=1),
      lambda i, w: TF.embedding(i, w, padding_idx=1),
      [np.array([[1, 2, 1], [0, 4, 1]]), randn(5, 3)]),
