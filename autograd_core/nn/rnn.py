@@ -5,7 +5,9 @@ each gate; on the GPU the plain RNN step is one fused op instead (ops/recurrent.
 host time per launch is what a small step costs). Parameter names, shapes, gate order
 (LSTM i,f,g,o; GRU r,z,n), initialisation U(-1/sqrt(hidden), 1/sqrt(hidden)) and return
 values are PyTorch's. Full-sequence layers project the whole input sequence with one linear
-per layer and direction, then run only the hidden-to-hidden part per time step. Not
+per layer and direction, then run only the hidden-to-hidden part per time step; on the CPU
+with no trace observer attached, LSTM's and GRU's recurrence is one op per layer and
+direction instead (ops/recurrent_seq.py), ~15 fewer graph nodes per step. Not
 supported: PackedSequence inputs, LSTM proj_size.
 """
 
@@ -242,6 +244,14 @@ class RNNBase(Module):
     def _step(self, xg: Tensor, state: Any, w_hh: Tensor, b_hh: Any) -> Any:
         raise NotImplementedError
 
+    def _fused(self, xg: Tensor, state: Any, w_hh: Tensor, b_hh: Any,
+               reverse: bool) -> tuple[Tensor, Any]:
+        """One direction's whole recurrence as one op (ops/recurrent_seq.py): (out, state)."""
+        if self.mode == "LSTM":
+            out, h, c = lstm_layer(xg, state[0], state[1], w_hh, b_hh, reverse)
+            return out, (h, c)
+        return gru_layer(xg, state, w_hh, b_hh, reverse)
+
     def _run(self, input: Tensor, hx: Any) -> tuple[Tensor, Any]:
         """input (T, B, I); hx one (L*D, B, H) tensor, or an (h, c) pair for the LSTM."""
         dirs = 2 if self.bidirectional else 1
@@ -257,11 +267,9 @@ class RNNBase(Module):
                 k = layer * dirs + d
                 state = (h0[0][k], h0[1][k]) if lstm else h0[0][k]
                 if self.mode in ("LSTM", "GRU") and layer_fused_here(layer_in):
-                    # one op for the whole recurrence (ops/recurrent_seq.py)
-                    out, *state = (lstm_layer(xg_all, *state, w_hh, b_hh, bool(d)) if lstm
-                                   else gru_layer(xg_all, state, w_hh, b_hh, bool(d)))
+                    out, state = self._fused(xg_all, state, w_hh, b_hh, bool(d))
                     outs.append(out)
-                    finals.append(tuple(state) if lstm else state[0])
+                    finals.append(state)
                     continue
                 xs = unbind(xg_all, 0)
                 hs = []
