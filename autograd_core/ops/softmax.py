@@ -21,7 +21,8 @@ class Softmax(Function):
         if x.size == 0:
             return _empty(ctx, x, axis)
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e = x - x.max(axis=axis, keepdims=True)
+        xp.exp(e, out=e)
         e /= e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(e)
         ctx.axis = axis
@@ -30,8 +31,11 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        gy = g * y
-        return gy - y * gy.sum(axis=ctx.axis, keepdims=True)
+        r = g * y  # y (g - sum(g y)), PyTorch's order: one temporary, three passes
+        s = r.sum(axis=ctx.axis, keepdims=True)
+        get_array_module(g).subtract(g, s, out=r)
+        r *= y
+        return r
 
 
 class LogSoftmax(Function):
