@@ -54,7 +54,10 @@ class LSTMLayer(Function):
         shift = np.zeros(G, dt)
         shift[:2 * H] = shift[3 * H:] = 0.5
         w_t = np.ascontiguousarray((w_hh * half[:, None]).T)  # BLAS is faster on it
-        xs = _order(xg if b_hh is None else xg + b_hh, reverse) * half
+        xs = xg * half if b_hh is None else xg + b_hh
+        if b_hh is not None:
+            xs *= half
+        xs = _order(xs, reverse)
         hs = np.empty((T + 1, B, H), dt)  # hs[t] is the state before step t
         cs = np.empty((T + 1, B, H), dt)
         gates = np.empty((T, B, G), dt)  # activated i, f, g, o
