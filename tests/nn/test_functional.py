@@ -82,6 +82,12 @@ CASES = [
     ("pad_circular", lambda x: F.pad(x, (2, 1), mode="circular"),
      lambda x: TF.pad(x, (2, 1), mode="circular"), [randn(2, 3, 4)]),
     ("normalize", F.normalize, TF.normalize, [randn(4, 5)]),
+    # rows of 8 or more along the last axis: max by folding halves (odd lengths too), sums
+    # as products with ones
+    ("softmax_rows", lambda x: F.softmax(x, dim=-1), lambda x: TF.softmax(x, dim=-1),
+     [randn(3, 4, 37) * 5]),
+    ("log_softmax_rows", lambda x: F.log_softmax(x, dim=2), lambda x: TF.log_softmax(x, dim=2),
+     [randn(2, 3, 64) * 5]),
     ("normalize_p1", lambda x: F.normalize(x, p=1.0, dim=0),
      lambda x: TF.normalize(x, p=1.0, dim=0), [randn(4, 5)]),
     ("cosine_similarity", F.cosine_similarity, TF.cosine_similarity,
