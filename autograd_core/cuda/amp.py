@@ -1,0 +1,36 @@
+"""`torch.cuda.amp`: the deprecated CUDA spellings of `amp.GradScaler` and `amp.autocast`."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from autograd_core import amp, dtypes
+
+__all__ = ["GradScaler", "autocast"]
+
+
+class GradScaler(amp.GradScaler):
+    """`amp.GradScaler("cuda", ...)`, with PyTorch's deprecation warning."""
+
+    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
+                 backoff_factor: float = 0.5, growth_interval: int = 2000,
+                 enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
+                         enabled)
+
+
+class autocast(amp.autocast):  # noqa: N801  (PyTorch's name)
+    """`amp.autocast("cuda", ...)`, with PyTorch's deprecation warning."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None,
+                 cache_enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", dtype=dtypes.float16 if dtype is None else dtype,
+                         enabled=enabled, cache_enabled=cache_enabled)
+
