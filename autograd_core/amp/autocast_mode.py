@@ -38,6 +38,8 @@ class autocast:  # noqa: N801  (PyTorch's name)
                  cache_enabled: bool | None = None) -> None:
         if not isinstance(device_type, str):
             raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        if dtype is None and device_type not in _DEFAULT_DTYPE:
+            raise RuntimeError("unsupported scalarType")  # torch: no default dtype for it
         if not is_autocast_available(device_type):
             raise RuntimeError(
                 f"User specified an unsupported autocast device_type '{device_type}'")
