@@ -32,7 +32,7 @@ class Adagrad(Optimizer):
             )
         if not eps >= 0.0:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        refuse_flags(differentiable=differentiable, fused=fused)
+        refuse_flags(differentiable=differentiable)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=False, fused=fused)

@@ -238,8 +238,9 @@ def add_scaled(x: Any, g: Any, alpha: float) -> None:
 def refuse_flags(**flags: Any) -> None:
     """Raise TypeError naming a torch option we accept only switched off (capturable, ...).
 
-    `foreach` is not passed here: in torch it only picks a faster kernel, so any value is
-    accepted and ignored; the options below change what a step means, so True is refused.
+    `foreach` and `fused` are not passed here: in torch they only pick a faster kernel, so any
+    value is accepted and ignored; the options below change what a step means, so True is
+    refused.
     """
     for name, value in flags.items():
         if value:

@@ -166,15 +166,17 @@ def test_bad_arguments_raise_torchs_error(name, kwargs):
     assert str(ours.value) == str(theirs.value)
 
 
-@pytest.mark.parametrize("name,flag", [("Adadelta", "capturable"), ("Adagrad", "fused"),
-                                       ("NAdam", "differentiable")])
+@pytest.mark.parametrize("name,flag", [("Adadelta", "capturable"), ("Adagrad", "differentiable"),
+                                       ("NAdam", "differentiable"), ("Adam", "capturable"),
+                                       ("SGD", "differentiable"), ("RMSprop", "capturable")])
 def test_unsupported_switches_raise_type_error_naming_them(name, flag):
     with pytest.raises(TypeError, match=flag):
         getattr(optim, name)([ag.zeros(1, requires_grad=True)], **{flag: True})
 
 
 def test_defaults_are_torchs():
-    for name in ("Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "LBFGS"):
+    for name in ("Adadelta", "Adagrad", "Adamax", "NAdam", "RAdam", "LBFGS", "SGD", "Adam",
+                 "AdamW", "RMSprop"):
         ours = getattr(optim, name)([ag.zeros(1, requires_grad=True)]).defaults
         theirs = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)]).defaults
         assert {k: v for k, v in ours.items() if k in theirs} == \
