@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from autograd_core.backend import get_array_module
+from autograd_core.dtypes import float64, get_default_dtype
 from autograd_core.optim.adamax import check_adam_args
 from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad, refuse_flags
 from autograd_core.tensor import Tensor
@@ -61,10 +62,12 @@ class NAdam(_AdamFamily):
             g, m, v = self._moments(group, p, x, g)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
-            # torch keeps the product in a 0-d float32 tensor (param dtype once loaded from a
-            # state_dict); rounding alike keeps the trajectories equal
+            # torch keeps the product in a 0-d tensor of its "scalar dtype" (float64 when that
+            # is the default dtype, else float32; the param's dtype once loaded from a
+            # state_dict): rounding alike keeps the trajectories equal
             if "mu_product" not in state:
-                state["mu_product"] = Tensor._make(get_array_module(x).ones((), "float32"))
+                scalar = "float64" if get_default_dtype() == float64 else "float32"
+                state["mu_product"] = Tensor._make(get_array_module(x).ones((), scalar))
             product = state["mu_product"]._data
             product *= mu
             mu_product = float(product)

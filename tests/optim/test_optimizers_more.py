@@ -182,3 +182,27 @@ def test_defaults_are_torchs():
         assert {k: v for k, v in ours.items() if k in theirs} == \
             {k: v for k, v in theirs.items() if k in ours}, name
         assert set(theirs) == set(ours), name
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_nadam_follows_torchs_scalar_dtype(default):
+    """torch keeps NAdam's mu_product in its default-dtype-dependent scalar dtype."""
+    prev_ag, prev_torch = ag.get_default_dtype(), torch.get_default_dtype()
+    ag.set_default_dtype(getattr(ag, default))
+    torch.set_default_dtype(getattr(torch, default))
+    try:
+        ours, f = _problem(ag)
+        theirs, g = _problem(torch)
+        opt, ref = optim.NAdam(ours, lr=0.05), torch.optim.NAdam(theirs, lr=0.05)
+        for o, loss_fn in ((opt, f), (ref, g)):
+            for _ in range(6):
+                o.zero_grad()
+                loss_fn().backward()
+                o.step()
+    finally:
+        ag.set_default_dtype(prev_ag)
+        torch.set_default_dtype(prev_torch)
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(_np(p), _np(q), rtol=1e-12, atol=1e-14)
+    assert str(opt.state[ours[0]]["mu_product"].dtype) == str(ref.state[theirs[0]]["mu_product"]
+                                                              .dtype)
