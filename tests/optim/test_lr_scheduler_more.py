@@ -178,9 +178,10 @@ def test_bad_arguments_raise_torchs_error(name, kwargs):
 def test_one_cycle_stepping_past_the_end_raises_like_torch():
     errors = []
     for lib in ("ours", "torch"):
-        _, sched = _make(lib, "OneCycleLR", dict(max_lr=1.0, total_steps=3))
+        opt, sched = _make(lib, "OneCycleLR", dict(max_lr=1.0, total_steps=3))
         with pytest.raises(ValueError) as info:
             for _ in range(4):
+                opt.step()
                 sched.step()
         errors.append(str(info.value))
     assert errors[0] == errors[1]
