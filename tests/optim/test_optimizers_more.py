@@ -206,3 +206,38 @@ def test_nadam_follows_torchs_scalar_dtype(default):
         np.testing.assert_allclose(_np(p), _np(q), rtol=1e-12, atol=1e-14)
     assert str(opt.state[ours[0]]["mu_product"].dtype) == str(ref.state[theirs[0]]["mu_product"]
                                                               .dtype)
+
+
+@pytest.mark.parametrize("name,kwargs", [("NAdam", {}), ("Adagrad", {}), ("Adadelta", {}),
+                                         ("LBFGS", dict(history_size=3))])
+def test_state_saved_by_us_resumes_in_torch(name, kwargs):
+    """ag.save(optimizer.state_dict()) -> torch.load -> a torch optimizer continues alike."""
+    import io
+
+    ours, f = _problem(ag)
+    theirs, g = _problem(torch)
+    opt = getattr(optim, name)(ours, **kwargs)
+    for _ in range(2):
+        if name == "LBFGS":
+            opt.step(_closure(opt, f, []))
+        else:
+            opt.zero_grad()
+            f().backward()
+            opt.step()
+    buf = io.BytesIO()
+    ag.save(opt.state_dict(), buf)
+    buf.seek(0)
+    ref = getattr(torch.optim, name)(theirs, **kwargs)
+    ref.load_state_dict(torch.load(buf, weights_only=True))
+    with torch.no_grad():
+        for p, q in zip(theirs, ours):
+            p.copy_(torch.tensor(_np(q)))
+    for o, loss_fn in ((opt, f), (ref, g)):
+        if name == "LBFGS":
+            o.step(_closure(o, loss_fn, []))
+        else:
+            o.zero_grad()
+            loss_fn().backward()
+            o.step()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(_np(p), _np(q), rtol=1e-9, atol=1e-11)
