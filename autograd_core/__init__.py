@@ -26,6 +26,13 @@ from autograd_core import (
     sparse,
 )
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
+from autograd_core._settings import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from autograd_core.amp import GradScaler, autocast
 from autograd_core.backend import Device, device
 from autograd_core.backend._malloc import tune as _tune_malloc

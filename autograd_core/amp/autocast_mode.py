@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from autograd_core import dtypes
 
-__all__ = ["autocast", "is_autocast_available"]
+__all__ = ["autocast", "custom_bwd", "custom_fwd", "is_autocast_available"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _DEVICES = ("cpu", "cuda")
@@ -77,3 +77,18 @@ class autocast:  # noqa: N801  (PyTorch's name)
                 return func(*args, **kwargs)
 
         return decorated  # type: ignore[return-value]
+
+
+def custom_fwd(fwd: F | None = None, *, device_type: str, cast_inputs: Any = None) -> Any:
+    """Decorator of a custom `Function.forward`: returns it unchanged (no dtype ever changes
+    under autocast here, so there is nothing to cast). Usable with or without arguments."""
+    if fwd is None:
+        return lambda f: f
+    return fwd
+
+
+def custom_bwd(bwd: F | None = None, *, device_type: str) -> Any:
+    """Decorator of a custom `Function.backward`: returns it unchanged (see `custom_fwd`)."""
+    if bwd is None:
+        return lambda f: f
+    return bwd

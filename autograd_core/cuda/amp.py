@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import amp, dtypes
 
-__all__ = ["GradScaler", "autocast"]
+__all__ = ["GradScaler", "autocast", "custom_bwd", "custom_fwd"]
 
 
 class GradScaler(amp.GradScaler):
@@ -34,3 +34,19 @@ class autocast(amp.autocast):  # noqa: N801  (PyTorch's name)
         super().__init__("cuda", dtype=dtypes.float16 if dtype is None else dtype,
                          enabled=enabled, cache_enabled=cache_enabled)
 
+
+
+def custom_fwd(fwd: Any = None, *, cast_inputs: Any = None) -> Any:
+    """`amp.custom_fwd(device_type="cuda")`, with PyTorch's deprecation warning."""
+    warnings.warn("`torch.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_fwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return amp.custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd: Any = None) -> Any:
+    """`amp.custom_bwd(device_type="cuda")`, with PyTorch's deprecation warning."""
+    warnings.warn("`torch.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_bwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return amp.custom_bwd(bwd, device_type="cuda")

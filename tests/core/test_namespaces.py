@@ -322,3 +322,50 @@ def test_onnx_export_says_it_is_not_supported():
 
     with pytest.raises(NotImplementedError, match=r"onnx\.export"):
         autograd_core.onnx.export(nn.Linear(2, 2), ag.ones(1, 2), "model.onnx")
+
+
+# ------------------------------------------------------------------ global switches
+def test_matmul_precision_and_determinism_switches_read_back_like_torch():
+    before = torch.get_float32_matmul_precision()
+    try:
+        assert ag.get_float32_matmul_precision() == before == "highest"
+        for lib in (ag, torch):
+            lib.set_float32_matmul_precision("high")
+        assert ag.get_float32_matmul_precision() == torch.get_float32_matmul_precision()
+        _, ours = _warnings(lambda: ag.set_float32_matmul_precision("low"))
+        _, theirs = _warnings(lambda: torch.set_float32_matmul_precision("low"))
+        assert [m for _, m in ours] == [m.split(" (Triggered")[0] for _, m in theirs]
+        assert ag.get_float32_matmul_precision() == "high"
+    finally:
+        ag.set_float32_matmul_precision("highest")
+        torch.set_float32_matmul_precision(before)
+    assert ag.are_deterministic_algorithms_enabled() is \
+        torch.are_deterministic_algorithms_enabled() is False
+    ag.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        assert ag.are_deterministic_algorithms_enabled()
+        assert ag.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        ag.use_deterministic_algorithms(False)
+
+
+def test_custom_fwd_and_bwd_leave_a_function_unchanged():
+    class Double(ag.autograd.Function):
+        @staticmethod
+        @ag.amp.custom_fwd(device_type="cpu", cast_inputs=ag.float32)
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        @ag.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, g):
+            return g * 2
+
+    x = ag.ones(3, requires_grad=True)
+    Double.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(TypeError):  # device_type is required, as in torch
+        ag.amp.custom_fwd(lambda ctx, x: x)
+    _, ours = _warnings(lambda: ag.cuda.amp.custom_fwd(lambda ctx, x: x))
+    _, theirs = _warnings(lambda: torch.cuda.amp.custom_fwd(lambda ctx, x: x))
+    assert ours == theirs
