@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,8 @@ class DiffRow:
 
     @property
     def title(self) -> str:
-        where = self.source or "no source line"
+        # The file's name and line: a full path ate the dock's width (the tooltip has it).
+        where = os.path.basename(self.source) if self.source else "no source line"
         mod = f" in {self.module}" if self.module else ""
         n = len(self.nodes)
         return f"{where}{mod}: {n} node{'s' if n != 1 else ''}"
