@@ -231,7 +231,13 @@ def test_rnn_what_changed_between_two_iterations(qtbot, open_window):
             break
         run(qtbot, window, 1)
         caps = [window.model.capture_at(i) for i in range(len(window.model.captures))]
-    ask_what_changed(qtbot, window)
+    added, removed = ask_what_changed(qtbot, window)
+    # Collapsed, the module that gained or lost steps says so on its box.
+    window.actions["collapse_all"].trigger()
+    box = window.scene.nodes[GroupNode("cell")]
+    members = set(window.presenter.layout.groups[GroupNode("cell")])
+    assert members & (added | removed)
+    assert box.state == "changed"
 
 
 # ----------------------------------------------------------------------------- an unseen model
