@@ -154,13 +154,23 @@ def shot_timeline(window: Any) -> None:
 
 
 def shot_inspector(window: Any) -> None:
-    """What one node is: the Inspector on the first convolution."""
+    """What one node is: the Inspector on the first convolution, its Values tab (histogram
+    and thumbnail heatmap: the Record level "full" is chosen first, as a user would)."""
+    from app.ui.node_extras import NodeExtras
+
+    combo = window.toolbar.recording
+    combo.setCurrentIndex(combo.findData("full"))
+    combo.activated.emit(combo.currentIndex())
+    run_iterations(window, 2)
     raise_dock(window, "Inspector")
     key = next(k for k in window.scene.nodes if "Conv2d" in str(k))
     window.model.select_node(key)
     item = window.scene.nodes.get(key)
     if item is not None:
         window.view.centerOn(item)
+    settle(0.5)
+    for extras in window.inspector.findChildren(NodeExtras):
+        extras.setCurrentIndex(1)  # Values
 
 
 def shot_nan(window: Any) -> None:
