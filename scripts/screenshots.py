@@ -23,7 +23,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-EXAMPLES = ROOT / "resources" / "examples"
+# Relative to ROOT (main() works there), so the pictures show no path of this machine.
+EXAMPLES = Path("resources") / "examples"
 SIZE = (1440, 900)
 
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), default=None)
     args = parser.parse_args(argv)
-    out = Path(args.out)
+    out = Path(args.out).resolve()
+    os.chdir(ROOT)
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Gradscope")
