@@ -23,6 +23,17 @@ def _ntuple(v: Any, n: int) -> tuple[int, ...]:
     return (int(v),) * n if isinstance(v, int) else tuple(int(i) for i in v)
 
 
+def _make_parameters(layer: Module, shape: tuple[int, ...], bias: int, device: Any,
+                     dtype: Any) -> None:
+    """`layer.weight` of `shape` and a `bias` of that many channels (0: none), initialised."""
+    layer.weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
+    if bias:
+        layer.bias = Parameter(creation.empty(bias, device=device, dtype=dtype))
+    else:
+        layer.register_parameter("bias", None)
+    layer.reset_parameters()
+
+
 class _ConvNd(Module):
     """Shared constructor, init and repr of Conv1d/Conv2d (PyTorch's _ConvNd)."""
 
@@ -53,13 +64,8 @@ class _ConvNd(Module):
         self.padding = padding if isinstance(padding, str) else _ntuple(padding, nd)
         self.dilation = _ntuple(dilation, nd)
         self.groups, self.padding_mode = groups, padding_mode
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _make_parameters(self, (out_channels, in_channels // groups, *self.kernel_size),
+                         out_channels if bias else 0, device, dtype)
 
     def reset_parameters(self) -> None:
         init.default_weight_and_bias_(self.weight, self.bias)
@@ -153,13 +159,8 @@ class _ConvTransposeNd(Module):
         self.padding, self.dilation = _ntuple(padding, nd), _ntuple(dilation, nd)
         self.output_padding = _ntuple(output_padding, nd)
         self.groups, self.padding_mode, self.transposed = groups, padding_mode, True
-        shape = (in_channels, out_channels // groups, *self.kernel_size)
-        self.weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _make_parameters(self, (in_channels, out_channels // groups, *self.kernel_size),
+                         out_channels if bias else 0, device, dtype)
 
     def reset_parameters(self) -> None:
         init.default_weight_and_bias_(self.weight, self.bias)
