@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd_core import _graph_walk, grad_mode
 from autograd_core import function as _function
-from autograd_core import grad_mode
 from autograd_core.engine import backward, grad
 from autograd_core.function import Node
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autograd_core.tensor import Tensor
+from autograd_core.testing import gradcheck, gradgradcheck
 
-__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "no_grad",
-           "set_grad_enabled"]
+__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "gradcheck",
+           "gradgradcheck", "no_grad", "set_grad_enabled"]
 
 
 class Function(_function.Function):
@@ -63,6 +64,10 @@ class _TensorIO(_function.Function):
         tensors = [Tensor._make(a) if _is_array(a) else a for a in arrays]
         with grad_mode.no_grad():
             out = cls.user.forward(ctx, *tensors, **kwargs)
+        # Which saved tensors are inputs or outputs, for create_graph (see _user_formula).
+        ctx._io_ids = (tuple(id(a) for a in arrays),
+                       tuple(id(o._data) for o in (out if isinstance(out, tuple) else (out,))
+                             if isinstance(o, Tensor)))
         if isinstance(out, tuple):
             return tuple(o._data if isinstance(o, Tensor) else o for o in out)
         return out._data if isinstance(out, Tensor) else out
@@ -77,6 +82,34 @@ class _TensorIO(_function.Function):
 
 
 _NEEDS = "_autograd_needs_input_grad"
+
+
+class _UserGraphCtx(_graph_walk.GraphCtx):
+    """A user Function's ctx under create_graph: saved inputs and outputs come back linked to
+    the graph, so the user's backward (Tensor ops, run with grad mode on) records its ops."""
+
+    __slots__ = ()
+
+    @property
+    def saved_tensors(self) -> tuple:
+        in_ids, out_ids = self.node._io_ids
+        out = []
+        for t in self.node.saved_tensors:
+            key = id(t._data) if isinstance(t, Tensor) else None
+            if key in in_ids:
+                t = self.input(in_ids.index(key), t._data)
+            elif key in out_ids:
+                t = self.output(t._data, out_ids.index(key))
+            out.append(t)
+        return tuple(out)
+
+
+@_graph_walk.formula(_TensorIO)
+def _user_formula(ctx: _UserGraphCtx, *grads: Any) -> tuple:
+    out = ctx.fn.user.backward(_UserGraphCtx(ctx.node), *grads)
+    out = out if isinstance(out, tuple) else (out,)
+    _check_grads(ctx.fn, ctx.node._input_shapes, out)  # PyTorch's count and shape checks
+    return out
 
 
 def _check_grads(cls: type, shapes: tuple, grads: tuple) -> tuple:

@@ -7,7 +7,8 @@ as its backward has run, unless `retain_graph`.
 Each walk keeps its state in its own `InputBuffer` (_input_buffer.py), so a backward run
 from inside a hook is a walk of its own; the user's hooks run through _grad_hooks.py.
 Gradients a backend computes late (_deferred.py) are materialized wherever anything but a
-buffer sum would see them.
+buffer sum would see them. With `create_graph=True` the walk is _graph_walk.py's instead:
+gradients are Tensors and each node's derivative is computed with ops, so it records a graph.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import grad_mode, hooks
+from autograd_core import _graph_walk, grad_mode, hooks
 from autograd_core._deferred import TYPES as _DEFERRED
 from autograd_core._grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
 from autograd_core._input_buffer import InputBuffer
@@ -42,13 +43,21 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         captured = {_target(t): t for t in inputs}
-    _check_create_graph(create_graph)
+    if create_graph:
+        results = _graph_walk.run(_graph_roots(roots, grad_tensors),
+                                  create_graph if retain_graph is None else bool(retain_graph),
+                                  captured)
+        for key, t in (captured or {}).items():
+            if results.get(key) is not None and not t._retains_grad:
+                _graph_walk.accumulate(t, results[key])
+        return
     buffers = InputBuffer()
     results = _run(roots, bool(retain_graph), captured, buffers)
     if captured is not None:
         for key, t in captured.items():
             g = results.get(key)
-            if g is not None:
+            # A non-leaf that retains its grad got it from its retain_grad hook already.
+            if g is not None and not t._retains_grad:
                 accumulate_leaf(t, g, buffers.stored)
 
 
@@ -64,10 +73,14 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    _check_create_graph(create_graph)
     roots = _roots(outputs, grad_outputs)
     keys = [_target(t) for t in inputs]
-    results = _run(roots, bool(retain_graph), dict.fromkeys(keys), InputBuffer())
+    if create_graph:
+        # PyTorch's default: retain_graph follows create_graph.
+        retain = create_graph if retain_graph is None else bool(retain_graph)
+        results = _graph_walk.run(_graph_roots(roots, grad_outputs), retain, dict.fromkeys(keys))
+    else:
+        results = _run(roots, bool(retain_graph), dict.fromkeys(keys), InputBuffer())
     out: list[Tensor | None] = []
     for t, key in zip(inputs, keys):
         g = results.get(key)
@@ -81,15 +94,21 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 )
         if isinstance(g, np.generic):  # a 0-d ufunc result: wrap arrays, never scalars
             g = np.asarray(g)
-        out.append(None if g is None else Tensor._make(g))
+        out.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
     return tuple(out)
 
 
-def _check_create_graph(create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients) is not supported by autograd_core yet"
-        )
+def _graph_roots(roots: list[tuple[Any, int, Any]], grads: Any) -> list[tuple[Any, int, Any]]:
+    """The seeds as Tensors for the create_graph walk: a seed the caller passed as a Tensor
+    stays that Tensor (it may require grad itself, as gradgradcheck's do)."""
+    out = []
+    for i, (node, nr, g) in enumerate(roots):
+        given = None if grads is None else grads[i]
+        if isinstance(given, Tensor) and given._data is g:
+            out.append((node, nr, given))
+        else:
+            out.append((node, nr, Tensor._make(g)))
+    return out
 
 
 def _target(t: Tensor) -> tuple[Any, int]:

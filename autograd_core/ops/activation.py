@@ -137,6 +137,7 @@ class Softplus(Function):
         linear = bx > threshold
         y = xp.where(linear, x, xp.logaddexp(0, xp.where(linear, 0, bx)) / beta)
         ctx.save_for_backward(bx, linear)
+        ctx.beta = beta
         return y.astype(x.dtype, copy=False)
 
     @staticmethod

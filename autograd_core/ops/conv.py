@@ -114,6 +114,7 @@ class Conv2d(Function):
             )
         geom = (x.shape, w.shape, buf.shape, pads, stride, dilation, groups, (ho, wo), wide)
         ctx.geom = geom
+        ctx.x_in = x  # for create_graph only (_graph_grads_nn.py): x itself, no copy
         if n == 0:  # an empty batch: the im2col reshapes cannot infer sizes from 0 elements
             return xp.zeros((0, o, ho, wo), x.dtype)
         src = flat if wide else buf

@@ -46,7 +46,7 @@ class LayerNorm(Function):
         if bias is not None:
             y += bias
         ctx.save_for_backward(xhat, rstd, weight)
-        ctx.axes = axes
+        ctx.axes, ctx.eps = axes, eps
         return y
 
     @staticmethod
@@ -86,7 +86,7 @@ class BatchNorm(Function):
         if bias is not None:
             y += bias.reshape(shape)
         ctx.save_for_backward(xhat, rstd, weight)
-        ctx.axes, ctx.shape, ctx.training = axes, shape, training
+        ctx.axes, ctx.shape, ctx.training, ctx.eps = axes, shape, training, eps
         return y
 
     @staticmethod

@@ -15,6 +15,8 @@ from autograd_core.backend import get_array_module
 from autograd_core.engine import grad as autograd_grad
 from autograd_core.tensor import Tensor, _host
 
+__all__ = ["GradcheckError", "gradcheck"]
+
 
 class GradcheckError(RuntimeError):
     """Raised when an analytical gradient differs from the numerical one."""
@@ -98,8 +100,11 @@ def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, o_index: int,
             minus = _host(_outputs(fn, inputs)[o_index]._data).astype(np.float64)
             flat[e] = orig
             cols.append(((plus - minus) / (2 * eps)).reshape(-1))
-    n_out = cols[0].size if cols else 0
-    return np.stack(cols, axis=1) if cols else np.zeros((n_out, 0))
+    if not cols:  # an empty input: no columns, but as many rows as the output has
+        with grad_mode.no_grad():
+            n_out = _outputs(fn, inputs)[o_index].numel()
+        return np.zeros((n_out, 0))
+    return np.stack(cols, axis=1)
 
 
 def _compare(numerical: np.ndarray, analytical: np.ndarray, atol: float, rtol: float,
