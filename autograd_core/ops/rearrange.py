@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._sizes import _sizes
+from autograd_core.ops._sizes import _sizes, keyword_sizes
 from autograd_core.ops._util import norm_dim
 from autograd_core.tensor import Tensor
 
@@ -34,8 +34,9 @@ class Repeat(Function):
         return summed.reshape(ctx.in_shape)
 
 
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
+def repeat(input: Tensor, *sizes: Any, **kw: Any) -> Tensor:
     """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
+    sizes = keyword_sizes(sizes, kw, "repeats", "repeat") if kw else sizes
     if not sizes:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(sizes, "repeat", "repeats")
@@ -101,8 +102,9 @@ class Flip(Function):
         return get_array_module(g).flip(g, ctx.axes)
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:
+def flip(input: Tensor, *dims: Any, **kw: Any) -> Tensor:
     """Reverse the order of elements along `dims`."""
+    dims = keyword_sizes(dims, kw, "dims", "flip") if kw else dims
     axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims, "flip", "dims"))
     for i, a in enumerate(axes):
         if a in axes[:i]:
