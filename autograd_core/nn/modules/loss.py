@@ -8,10 +8,12 @@ from autograd_core.nn.loss import (
     L1Loss,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
     SmoothL1Loss,
+    TripletMarginLoss,
 )
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss",
-    "NLLLoss", "SmoothL1Loss",
+    "NLLLoss", "PairwiseDistance", "SmoothL1Loss", "TripletMarginLoss",
 ]
