@@ -364,3 +364,16 @@ def test_a_gradient_penalty_is_part_of_the_forward_pass_and_two_optimizers_two_s
         g.step()
     assert len(cuts) == 4  # each optimizer.step() ends an iteration
     assert "Mul" in cuts[0] and "Sum" in cuts[0]
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("import torch\nstep = 0\nfor i in range(3):\n    step += 1\n", True),  # a counter
+    ("import torch\nmodel = torch.nn.Linear(2, 1)\nstep = 0\n", True),
+    ("import torch\nmodel = torch.nn.Linear(2, 1)\ndef step(i):\n    return model(i)\n", False),
+    ("import autograd_core as ag\nmodel = ag.nn.Linear(2, 1)\nstep = 0\n", False),  # told so
+    ("import torch\nx = torch.ones(2)\n", True),
+])
+def test_a_pytorch_scripts_step_counter_does_not_make_it_a_model_script(source, plain):
+    from app.runner.script import is_plain
+
+    assert is_plain(source) is plain
