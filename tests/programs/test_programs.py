@@ -49,7 +49,8 @@ class Program:
 
 
 PROGRAMS = [
-    Program("mnist_cnn", ("--dropout", "0"), 1e-4, 6),
+    Program("mnist_cnn", ("--dropout", "0"), 1e-4, 6,
+            needs="h-api, not yet merged: optim.Adadelta, format() of a 0-d tensor"),
     Program("vae", ("--fixed-noise",), 1e-9, 4),
     Program("dcgan", (), 1e-4, 6),
     Program("word_lm", ("--dropout", "0"), 1e-4, 4),

@@ -377,3 +377,19 @@ def test_a_pytorch_scripts_step_counter_does_not_make_it_a_model_script(source, 
     from app.runner.script import is_plain
 
     assert is_plain(source) is plain
+
+
+def test_with_an_optimizer_two_backward_passes_before_its_step_are_one_iteration(cuts):
+    torch, net, x = _model()
+    opt = torch.optim.Adam(net.parameters())
+    for _ in range(3):  # DCGAN's discriminator step: real and fake losses, then one step
+        opt.zero_grad()
+        err_real = net(x).mean()
+        err_real.backward()
+        err_fake = net(x * 2).pow(2).mean()
+        err_fake.backward()
+        err = err_real + err_fake  # a statistic, with gradients on, after the backward
+        opt.step()
+        print(err.item())
+    assert len(cuts) == 3  # one boundary per step(); the third iteration is still open
+    assert cuts[0] == cuts[1] and cuts[0].count("Mean") == 2 and "Add" in cuts[0]
