@@ -3,7 +3,7 @@
 Each file in this folder is a plain PyTorch program (it imports only `torch` and the standard
 library) of a kind people train: an MNIST CNN with a checkpoint resume, a VAE, a DCGAN, an
 LSTM language model, a minGPT block, a seq2seq with attention, a triplet net with custom
-autograd Functions, a WGAN-GP. Each one runs
+autograd Functions, a WGAN-GP, a Transformer LM with a packed-sequence GRU head. Each one runs
   (a) with real PyTorch, in process;
   (b) in process with `torch` resolved to autograd_core (the worker's own `torch_alias`);
   (c) through the worker's plain-script mode: `gradscope record prog.py -n K`, a subprocess.
@@ -58,9 +58,11 @@ PROGRAMS = [
     Program("seq2seq", ("--dropout", "0"), 1e-9, 4),
     Program("triplet_custom_fn", (), 1e-9, 4),
     Program("wgan_gp", ("--fixed-noise",), 1e-9, 8),
+    Program("transformer_lm", ("--dropout", "0"), 1e-9, 4,
+            needs="h-api, not yet merged: torch.accelerator, cuda.manual_seed_all, backends"),
 ]
 RANDOM_RUNS = {"mnist_cnn": (), "vae": (), "word_lm": (), "mingpt": (), "seq2seq": (),
-               "wgan_gp": ()}  # their random parts on (PyTorch's defaults)
+               "wgan_gp": (), "transformer_lm": ()}  # their random parts on (PyTorch's defaults)
 
 
 def _params(program: Program) -> list[Any]:
