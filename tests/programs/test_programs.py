@@ -46,6 +46,10 @@ class Program:
     rel: float  # relative tolerance of losses and weights against PyTorch
     steps: int  # optimizer steps (the plain-script mode's iterations)
     needs: str = ""  # a branch not yet merged whose API the program needs (xfail until then)
+    # Weights' absolute tolerance where it is wider than `rel`: Adam's first steps move a
+    # weight by lr * g / (|g| + eps), so a gradient that cancels to ~1e-13 (summation order)
+    # moves it by up to lr * 1e-13 / eps = 1e-8 either way.
+    weight_atol: float = 0.0
 
 
 PROGRAMS = [
@@ -58,7 +62,7 @@ PROGRAMS = [
     Program("seq2seq", ("--dropout", "0"), 1e-9, 4),
     Program("triplet_custom_fn", (), 1e-9, 4),
     Program("wgan_gp", ("--fixed-noise",), 1e-9, 8),
-    Program("transformer_lm", ("--dropout", "0"), 1e-9, 4,
+    Program("transformer_lm", ("--dropout", "0"), 1e-9, 4, weight_atol=1e-7,
             needs="h-api, not yet merged: torch.accelerator, cuda.manual_seed_all, backends"),
 ]
 RANDOM_RUNS = {"mnist_cnn": (), "vae": (), "word_lm": (), "mingpt": (), "seq2seq": (),
@@ -165,7 +169,7 @@ def test_program_with_torch_swapped_matches_pytorch(program, pytorch_runs):
     assert sorted(ours.weights) == sorted(theirs.weights)
     for name, value in theirs.weights.items():
         np.testing.assert_allclose(ours.weights[name], value, rtol=program.rel,
-                                   atol=program.rel, err_msg=name)
+                                   atol=max(program.rel, program.weight_atol), err_msg=name)
 
 
 @pytest.mark.oracle

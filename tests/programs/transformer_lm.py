@@ -28,7 +28,7 @@ class PositionalEncoding(nn.Module):
 class TransformerModel(nn.Transformer):
     def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
         super().__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid,
-                         num_encoder_layers=nlayers)
+                         num_encoder_layers=nlayers, dropout=dropout)
         self.src_mask = None
         self.pos_encoder = PositionalEncoding(ninp, dropout)
         self.input_emb = nn.Embedding(ntoken, ninp)
