@@ -10,9 +10,33 @@ submodules `backend`, `creation`, `dtypes`, `engine`, `function`, `grad_mode`, `
 
 import builtins  # `bool` and `int` below are dtypes, as in torch
 
-from autograd_core import autograd, creation, dtypes, engine, ops, serialization
+# Namespaces scripts touch on the CPU (small modules: imported eagerly).
+from autograd_core import (
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    compiler,
+    creation,
+    distributed,
+    dtypes,
+    engine,
+    ops,
+    serialization,
+    sparse,
+)
+from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
+from autograd_core._settings import (
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
+from autograd_core.amp import GradScaler, autocast
 from autograd_core.backend import Device, device
 from autograd_core.backend._malloc import tune as _tune_malloc
+from autograd_core.compiler import compile
 from autograd_core.creation import (
     arange,
     as_tensor,
@@ -43,6 +67,7 @@ from autograd_core.creation import (
     zeros_like,
 )
 from autograd_core.dtypes import (
+    bfloat16,
     bool,
     cdouble,
     cfloat,
@@ -97,8 +122,15 @@ from autograd_core.random import (
     set_rng_state,
 )
 from autograd_core.serialization import load, save
+from autograd_core.sparse import sparse_coo_tensor, spmm
 from autograd_core.tensor import Size, Tensor
 from autograd_core.tensor import bind_methods as _bind_methods
+
+# PyTorch's legacy tensor types (constructors with a fixed dtype): `FloatTensor([1, 2])`.
+BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, \
+    LongTensor, ShortTensor = (_CPU_TYPES[n] for n in (
+        "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
+        "IntTensor", "LongTensor", "ShortTensor"))
 
 _bind_methods(ops, ops.TENSOR_METHODS, backward=engine.backward, creation=creation)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
@@ -119,8 +151,9 @@ def _lazy(name: str) -> object:
 
 
 def __getattr__(name: str) -> object:
-    # nn, optim, trace, cuda, testing load on first use: `import autograd_core` stays fast.
-    if name in ("nn", "optim", "trace", "cuda", "testing", "utils"):
+    # nn, optim, trace, cuda, testing load on first use: `import autograd_core` stays fast
+    # (onnx too, as in torch).
+    if name in ("nn", "optim", "trace", "cuda", "testing", "utils", "onnx"):
         return _lazy(name)
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
 

@@ -128,8 +128,36 @@ class ConversionMethods(TensorFields):
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
-            return _TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)
+            name = _TYPE_NAMES.get(self._data.dtype.name, self._data.dtype.name)
+            return name.replace("torch.", "torch.cuda.") if self.device.type == "cuda" else name
+        legacy = getattr(dtype, "_legacy", None)  # torch.FloatTensor and friends
+        if legacy is not None:
+            return self.to(device=legacy[1], dtype=legacy[0])
         return self.to(dtypes.to_dtype(dtype))
+
+    def __format__(self, format_spec: str) -> str:
+        """f"{loss:.4f}" formats a 0-d tensor's value; others take only an empty spec."""
+        if self._data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def to_sparse(self, *args: Any, **kwargs: Any) -> Tensor:
+        """A dense copy: sparse layouts are stored dense here (see `autograd_core.sparse`)."""
+        t: Any = self
+        return t.clone()
+
+    def to_dense(self, dtype: Any = None, *, masked_grad: Any = None) -> Tensor:
+        """The tensor itself (every tensor is dense), converted when `dtype` is given."""
+        t: Any = self
+        return t if dtype is None else t.to(dtype)
+
+    def coalesce(self) -> Tensor:
+        t: Any = self
+        return t
+
+    # Device and layout flags PyTorch tensors carry: here tensors are dense, on cpu or cuda.
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = is_mkldnn = is_nested = property(
+        lambda self: False)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
@@ -165,7 +193,8 @@ def _options(t: Any, dtype: Any, device: Any) -> dict[str, Any]:
 _TYPE_NAMES = {
     "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
     "int64": "torch.LongTensor", "int32": "torch.IntTensor", "bool": "torch.BoolTensor",
-    "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor",
+    "float16": "torch.HalfTensor", "uint8": "torch.ByteTensor", "int16": "torch.ShortTensor",
+    "int8": "torch.CharTensor",
 }
 
 

@@ -51,8 +51,9 @@ class dtype:  # noqa: N801  (PyTorch's name: `isinstance(x, torch.dtype)`)
         return getattr(self._np, name)
 
     def __eq__(self, other: object) -> builtins.bool:
-        if isinstance(other, dtype):
-            return self._np == other._np
+        if isinstance(other, dtype):  # bfloat16 shares float32's arrays but is its own dtype
+            return self._np == other._np and (self._name == "bfloat16") == (
+                other._name == "bfloat16")
         if isinstance(other, np.dtype):
             return NotImplemented  # numpy's own comparison decides (see the class docstring)
         return False
@@ -96,6 +97,9 @@ complex128 = cdouble = _define("complex128")
 uint16 = _define("uint16")
 uint32 = _define("uint32")
 uint64 = _define("uint64")
+# numpy has no bfloat16: the name exists (autocast(dtype=bfloat16), dtype tables in scripts),
+# and a tensor asked for bfloat16 is stored and computed as float32, so it reports float32.
+bfloat16 = dtype(np.dtype("float32"), "bfloat16")
 
 _ALIASES = {
     "float": float32, "float32": float32, "float64": float64, "double": float64,
@@ -103,6 +107,7 @@ _ALIASES = {
     "long": int64, "bool": bool, "int8": int8, "uint8": uint8, "int16": int16,
     "short": int16, "complex64": complex64, "cfloat": complex64, "complex128": complex128,
     "cdouble": complex128, "uint16": uint16, "uint32": uint32, "uint64": uint64,
+    "bfloat16": bfloat16,
 }
 
 

@@ -170,11 +170,46 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Any = None, out: Any = None) -> Tensor:
-    """Indices drawn from the rows of `input`, read as (unnormalised) probabilities."""
-    probs = np.asarray(input.detach().cpu().numpy(), dtype=np.float64)
+    """Indices drawn from the rows of `input`, read as (unnormalised) probabilities.
+
+    Without replacement, once the non-zero categories are used up the zero-probability ones
+    follow (in random order), as in PyTorch.
+    """
+    probs = _multinomial_probs(input, num_samples, replacement)
     rows = probs.reshape(-1, probs.shape[-1])
     rng = random.rng_of(generator)
-    picked = [rng.choice(r.size, size=num_samples, replace=replacement, p=r / r.sum())
-              for r in rows]
+    picked = [_draw(rng, r, num_samples, replacement) for r in rows]
     arr = np.asarray(picked, dtype=np.int64).reshape((*probs.shape[:-1], num_samples))
     return _finish("multinomial", _to_device(arr, input.device), False, out)
+
+
+def _multinomial_probs(input: Tensor, num_samples: int, replacement: bool) -> np.ndarray:
+    """The probabilities as float64 rows, after PyTorch's checks (its messages)."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    probs = np.asarray(input.detach().cpu().numpy(), dtype=np.float64)
+    if not np.isfinite(probs).all() or (probs < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (probs.sum(axis=-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return probs
+
+
+def _draw(rng: Any, row: np.ndarray, n: int, replacement: bool) -> np.ndarray:
+    if replacement:
+        return rng.choice(row.size, size=n, replace=True, p=row / row.sum())
+    nonzero = np.flatnonzero(row)
+    first = rng.choice(nonzero, size=min(n, nonzero.size), replace=False,
+                       p=row[nonzero] / row[nonzero].sum())
+    if n <= nonzero.size:
+        return first
+    zeros = rng.permutation(np.flatnonzero(row == 0))[: n - nonzero.size]
+    return np.concatenate([first, zeros])

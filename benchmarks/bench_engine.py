@@ -4,7 +4,8 @@
 
 Each workload runs in its own single-threaded process; the implementations start from the
 same weights and data, must agree on the first loss, then run round-robin (one step each in
-turn) and report the median step time. Prints a markdown table.
+turn) and report the median step time. Prints a markdown table. W9 and W10 (an LSTM language
+model, a GPT block) have no hand-written floor: their first loss is checked against PyTorch's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse  # noqa: E402
 import gc  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -202,6 +204,109 @@ def w5_rnn_dynamic() -> dict[str, Step]:
     return impls
 
 
+# ------------------------------------------------------------------ W9 LSTM language model
+def _random_weights(model: Any, seed: int = 0, scale: float = 0.1) -> list[np.ndarray]:
+    """One float32 array per parameter of `model` (ours), in parameter order."""
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-scale, scale, tuple(p.shape)).astype(np.float32)
+            for p in model.parameters()]
+
+
+def w9_lstm_lm() -> dict[str, Step]:
+    """The word language model's step: embedding, 2-layer batch-first LSTM, decoder, SGD."""
+    vocab, width, batch, steps = 1000, 200, 20, 35
+    rng = _rng()
+    tokens = rng.integers(0, vocab, (batch, steps + 1))
+
+    def build(lib: Any, load: Callable, arrays: list[np.ndarray] | None) -> tuple[Step, Any]:
+        nn = lib.nn
+
+        class LM(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.emb = nn.Embedding(vocab, width)
+                self.rnn = nn.LSTM(width, width, num_layers=2, batch_first=True)
+                self.dec = nn.Linear(width, vocab)
+
+            def forward(self, x: Any) -> Any:
+                out, _ = self.rnn(self.emb(x))
+                return self.dec(out)
+
+        model = LM()
+        arrays = _random_weights(model) if arrays is None else arrays
+        load(model, arrays)
+        x, y = lib.tensor(tokens[:, :-1]), lib.tensor(tokens[:, 1:]).reshape(-1)
+
+        def loss_fn(m: Any, i: int) -> Any:
+            return nn.functional.cross_entropy(m(x).reshape(-1, vocab), y)
+
+        return _trainer(model, lib, loss_fn), arrays
+
+    ours, arrays = build(ag, _load_ours, None)
+    impls = {"ours": ours}
+    if torch is not None:
+        impls["torch"] = build(torch, _load_torch, arrays)[0]
+    return impls
+
+
+# ------------------------------------------------------------------ W10 GPT block
+def w10_gpt_block() -> dict[str, Step]:
+    """One pre-norm GPT block (causal self-attention, GELU MLP) between an embedding and a
+    head, minGPT's way of writing attention; AdamW."""
+    vocab, width, heads, batch, ctx = 256, 128, 4, 16, 64
+    rng = _rng()
+    tokens = rng.integers(0, vocab, (batch, ctx + 1))
+    mask = np.tril(np.ones((ctx, ctx), dtype=bool))
+
+    def build(lib: Any, load: Callable, arrays: list[np.ndarray] | None) -> tuple[Step, Any]:
+        nn, F = lib.nn, lib.nn.functional
+
+        class GPT(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.tok, self.pos = nn.Embedding(vocab, width), nn.Embedding(ctx, width)
+                self.ln1, self.ln2, self.ln_f = (nn.LayerNorm(width) for _ in range(3))
+                self.qkv, self.proj = nn.Linear(width, 3 * width), nn.Linear(width, width)
+                self.fc, self.fc_out = nn.Linear(width, 4 * width), nn.Linear(4 * width, width)
+                self.head = nn.Linear(width, vocab)
+
+            def attend(self, x: Any) -> Any:
+                b, t, c = x.shape
+                q, k, v = (z.view(b, t, heads, c // heads).transpose(1, 2)
+                           for z in self.qkv(x).split(c, dim=2))
+                att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(c // heads))
+                att = F.softmax(att.masked_fill(causal == 0, float("-inf")), dim=-1)
+                return self.proj((att @ v).transpose(1, 2).contiguous().view(b, t, c))
+
+            def forward(self, idx: Any) -> Any:
+                x = self.tok(idx) + self.pos(positions)
+                x = x + self.attend(self.ln1(x))
+                x = x + self.fc_out(F.gelu(self.fc(self.ln2(x))))
+                return self.head(self.ln_f(x))
+
+        model = GPT()
+        arrays = _random_weights(model) if arrays is None else arrays
+        load(model, arrays)
+        causal, positions = lib.tensor(mask.astype(np.int64)), lib.arange(ctx)
+        x, y = lib.tensor(tokens[:, :-1]), lib.tensor(tokens[:, 1:]).reshape(-1)
+        opt = lib.optim.AdamW(model.parameters(), lr=1e-3)
+
+        def step(i: int) -> float:
+            loss = F.cross_entropy(model(x).view(-1, vocab), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return step, arrays
+
+    ours, arrays = build(ag, _load_ours, None)
+    impls = {"ours": ours}
+    if torch is not None:
+        impls["torch"] = build(torch, _load_torch, arrays)[0]
+    return impls
+
+
 WORKLOADS: dict[str, tuple[str, Callable[[], dict[str, Step]], int, float]] = {
     # name: (description, builder, timed rounds, time unit divisor -> reported value)
     "W1": ("tiny-ops: 200 chained elementwise ops on (8,), µs/op", w1_tiny_ops, 400,
@@ -211,17 +316,23 @@ WORKLOADS: dict[str, tuple[str, Callable[[], dict[str, Step]], int, float]] = {
     "W4": ("cnn-small: 32x1x28x28, 2 conv + pool, ms/step", w4_cnn_small, 60, 1e-3),
     "W5": ("rnn-dynamic: RNNCell 32->128, batch 16, T=5..50, ms/step", w5_rnn_dynamic, 92,
            1e-3),
+    "W9": ("lstm-lm: 20x35 tokens, vocab 1000, 2-layer LSTM 200, SGD, ms/step", w9_lstm_lm, 40,
+           1e-3),
+    "W10": ("gpt-block: 16x64 tokens, width 128, 4 heads, GELU MLP, AdamW, ms/step",
+            w10_gpt_block, 40, 1e-3),
 }
 
 
 # ------------------------------------------------------------------ measuring
 def _check_losses(impls: dict[str, Step]) -> dict[str, float]:
-    """Step 0 of every implementation from identical weights: the losses must agree."""
+    """Step 0 of every implementation from identical weights: the losses must agree (with
+    the floor's, or PyTorch's where a workload has no hand-written floor)."""
     losses = {name: step(0) for name, step in impls.items()}
-    ref = losses["floor"]
+    ref_name = "floor" if "floor" in losses else "torch" if "torch" in losses else "ours"
+    ref = losses[ref_name]
     for name, value in losses.items():
         if not np.isclose(value, ref, rtol=1e-4, atol=1e-6):
-            raise AssertionError(f"{name} loss {value} differs from the floor's {ref}")
+            raise AssertionError(f"{name} loss {value} differs from {ref_name}'s {ref}")
     return losses
 
 
@@ -302,9 +413,14 @@ def _fmt(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3g}" if v < 10 else f"{v:.1f}"
 
 
+def _ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if a is None or b is None else f"{a / b:.2f}x"
+
+
 # The README's targets, printed in the table so `python -m benchmarks` can rewrite it whole.
 TARGETS = {"W1": "≤ 1.0x PyTorch", "W2": "≤ 1.0x PyTorch", "W3": "≤ 1.05x floor",
-           "W4": "≤ 1.0x PyTorch", "W5": "≤ 1.0x PyTorch"}
+           "W4": "≤ 1.0x PyTorch", "W5": "≤ 1.0x PyTorch", "W9": "≤ 1.0x PyTorch",
+           "W10": "≤ 1.0x PyTorch"}
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
@@ -318,7 +434,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         v = r["values"]
         ours, fl, th = v.get("ours"), v.get("floor"), v.get("torch")
         print(f"| {r['key']} {r['desc']} | {_fmt(ours)} | {_fmt(fl)} | {_fmt(th)} | "
-              f"{ours / fl:.2f}x | {'n/a' if th is None else f'{ours / th:.2f}x'} | {target} |")
+              f"{_ratio(ours, fl)} | {_ratio(ours, th)} | {target} |")
     for r in results:
         if "peak" in r:
             pk = r["peak"]

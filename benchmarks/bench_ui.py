@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 
 import networkx as nx  # noqa: E402
 from _results import recorded  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEvent, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.layout import layout_graph  # noqa: E402
@@ -199,7 +199,9 @@ def frames(app: QApplication, copies: int, repeats: int) -> dict[str, float]:
     view.centerOn(scene.nodes[next(iter(scene.nodes))])
     view._on_zoom()
     zoomed = _frame_ms(app, view, repeats)
-    view.fit()
+    # The whole graph (Fit shows a tall one at its width now, which is not the overview).
+    view.fitInView(scene.itemsBoundingRect(), Qt.KeepAspectRatio)
+    view._on_zoom()
     app.processEvents()
     overview = _frame_ms(app, view, repeats)
     return {"nodes": graph.number_of_nodes(), "layout": t_layout, "build": t_build,

@@ -193,8 +193,12 @@ class _Placer:
         self.x = _initial(flat, starts, offs, len(proper.rank), anchor)
         self.open_layers: set[int] = set()
         if anchor is not None:
+            # A layer is placed again when it has a new node, or when its anchors no longer
+            # fit side by side: after collapsing, boxes from different layers of the previous
+            # drawing (an RNN's per-step input copies) share one and would sit on each other.
             self.open_layers = {r for r, layer in enumerate(proper.layers)
-                                if any(anchor[v] is None for v in layer)}
+                                if any(anchor[v] is None for v in layer)
+                                or _crowded(layer, self.offsets[r], anchor)}
 
     def run_pass(self, downward: bool) -> None:
         """Re-place every layer towards its neighbours above (downward) or below."""
@@ -236,6 +240,15 @@ class _Placer:
                 else:
                     targets.append(x[v])
             _place(layer, offsets[r], targets, weight, x)
+
+
+def _crowded(layer: list[int], offs: list[float], anchor: list[float | None]) -> bool:
+    """Whether the anchored x of `layer` break its order or spacing (`offs`, from its first)."""
+    for i in range(1, len(layer)):
+        a, b = anchor[layer[i - 1]], anchor[layer[i]]
+        if a is not None and b is not None and b - a < offs[i] - offs[i - 1] - 1e-6:
+            return True
+    return False
 
 
 def assign_x(

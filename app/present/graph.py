@@ -26,6 +26,7 @@ def capture_graph(capture: Any) -> nx.DiGraph:
 
     graph = with_safe_text(to_networkx(capture))
     add_param_grad_norms(graph, capture)
+    grad_fn_names(graph, capture)
     return graph
 
 
@@ -88,6 +89,50 @@ def default_collapse(graph: nx.DiGraph, limit: int = AUTO_COLLAPSE_NODES) -> fro
         if drawn <= limit:
             return collapse_at_depth(graph, depth)
     return collapse_at_depth(graph, 1)
+
+
+def expand_one_level(graph: nx.DiGraph, collapsed: frozenset[str]) -> frozenset[str]:
+    """Open each collapsed module one level: it shows its own ops and its direct child modules
+    as collapsed boxes (a module without children opens fully).
+
+    Example: {"blocks"} -> {"blocks.0", "blocks.1", ...}.
+    """
+    paths = module_paths(graph)
+    out: set[str] = set()
+    for path in collapsed:
+        out.update(p for p in paths if p.startswith(path + ".")
+                   and p.count(".") == path.count(".") + 1)
+    return frozenset(out)
+
+
+def collapse_one_level(graph: nx.DiGraph, collapsed: frozenset[str]) -> frozenset[str]:
+    """Close the deepest open modules (those drawn as frames, not inside a collapsed one)
+    into boxes, one level up from what is shown; collapsed ones inside them merge in.
+
+    Example: nothing collapsed in `blocks.0.attn` -> {"blocks.0.attn", "blocks.1.attn", ...}.
+    """
+    def hidden(path: str) -> bool:
+        return any(path == c or path.startswith(c + ".") for c in collapsed)
+
+    open_paths = [p for p in module_paths(graph) if not hidden(p)]
+    if not open_paths:
+        return collapsed
+    depth = max(p.count(".") for p in open_paths)
+    level = {p for p in open_paths if p.count(".") == depth}
+    kept = {c for c in collapsed if not any(c.startswith(p + ".") for p in level)}
+    return frozenset(kept | level)
+
+
+def grad_fn_names(graph: nx.DiGraph, capture: Any) -> None:
+    """Add `grad_fn` (the backward node's name, PyTorch's `AddmmBackward0`) to each op of
+    `graph` that ran backward, for the torchviz-style label; in place."""
+    from autograd_core.trace.text import safe_text
+
+    backward = getattr(capture, "backward", ())
+    for node in getattr(capture, "nodes", ()):
+        ran = node.backward is not None and 0 <= node.backward < len(backward)
+        if ran and node.key in graph:
+            graph.nodes[node.key]["grad_fn"] = safe_text(str(backward[node.backward].name))
 
 
 def lay_out(graph: nx.DiGraph, collapsed: frozenset[str], previous: Layout | None = None

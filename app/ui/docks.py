@@ -22,7 +22,8 @@ from app.ui.diff_panel import DiffPanel
 from app.ui.health_panel import HealthPanel
 from app.ui.inspector import InspectorPanel
 from app.ui.output_view import OutputPanel
-from app.ui.timeline import LossPlot, TimelineWidget
+from app.ui.plots import LossPlot
+from app.ui.timeline import TimelineWidget
 
 
 @dataclass(frozen=True)

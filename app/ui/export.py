@@ -38,6 +38,7 @@ from app.present.graph import (
     overlay_values,
 )
 from app.present.health_view import health_badges
+from app.present.labels import export_title
 from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
@@ -51,6 +52,7 @@ __all__ = ["DATA_FORMATS", "IMAGE_FORMATS", "MAX_FRAME_DEPTH", "MAX_PAGE", "MAX_
 
 
 LEGEND_ROOM = 76.0  # scene units kept free above the graph for the overlay legend
+TITLE_ROOM = 30.0   # ... and for the title line above it
 
 
 def _has_legend(scene: GraphScene) -> bool:
@@ -60,7 +62,7 @@ def _has_legend(scene: GraphScene) -> bool:
 def _source(scene: GraphScene) -> QRectF:
     """The exported part of the scene: the items, a margin, and room for the legend on top
     (drawn over the graph it hid the top right nodes)."""
-    top = LEGEND_ROOM if _has_legend(scene) else 20
+    top = (LEGEND_ROOM if _has_legend(scene) else 20) + (TITLE_ROOM if scene.caption else 0)
     return scene.itemsBoundingRect().adjusted(-20, -top, 20, 20)
 
 
@@ -70,13 +72,42 @@ def _render(scene: GraphScene, painter: QPainter, target: QRectF, legend: bool) 
     scene.set_overview(False)  # exports always draw the detailed items
     source = _source(scene)
     painter.fillRect(target, QColor(scene.theme.background))
-    scene.render(painter, target, source, Qt.KeepAspectRatio)
+    selected = scene.selectedItems()
+    scene.blockSignals(True)  # a picture is not a selection change
+    scene.clearSelection()    # ... and carries no selection highlight
+    scene.exporting = True    # every text, whatever the scale (items read this)
+    try:
+        scene.render(painter, target, source, Qt.KeepAspectRatio)
+    finally:
+        scene.exporting = False
+        for item in selected:
+            item.setSelected(True)
+        scene.blockSignals(False)
     scene.set_overview(overview)
+    if legend and scene.caption:
+        _paint_title(painter, target, scene)
     if legend and _has_legend(scene):
         from app.ui.graph_view import paint_legend
 
-        paint_legend(painter, QRectF(target.right() - 250, target.top() + 10, 236, 58),
+        top = target.top() + 10 + (TITLE_ROOM if scene.caption else 0)
+        paint_legend(painter, QRectF(target.right() - 250, top, 236, 58),
                      scene.overlay, scene.theme)
+
+
+def _paint_title(painter: QPainter, target: QRectF, scene: GraphScene) -> None:
+    """The export's title (model, iteration, overlay) at the top left, plain text."""
+    from PySide6.QtGui import QFont
+
+    font = QFont()
+    font.setPixelSize(14)
+    font.setBold(True)
+    painter.save()
+    painter.setFont(font)
+    painter.setPen(QColor(scene.theme.text))
+    box = QRectF(target.left() + 12, target.top() + 6, max(target.width() - 24, 120), 22)
+    shown = painter.fontMetrics().elidedText(scene.caption, Qt.ElideMiddle, int(box.width()))
+    painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, shown)
+    painter.restore()
 
 
 def graph_size(scene: GraphScene) -> QSize:
@@ -248,12 +279,12 @@ def export_headless(source: str, out: str, iteration: int | None = None,
         raise ValueError(f"{out}: unknown output format")
     fit_size(1, 1, scale, MAX_SIDE, MAX_PIXELS, out)  # a bad scale fails before any work
     cap = source_capture(source, iteration, iterations)
-    return export_capture(cap, out, overlay, collapse, scale, theme_name)
+    return export_capture(cap, out, overlay, collapse, scale, theme_name, Path(source).name)
 
 
 def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
                    collapse: int | None = None, scale: float = 2.0,
-                   theme_name: str = "light") -> Exported:
+                   theme_name: str = "light", name: str = "") -> Exported:
     """Export one capture to `out` by its ending: data formats directly, image formats drawn
     offscreen as the window draws them (collapse by size unless `collapse` is given)."""
     from app.ui.theme import theme
@@ -266,6 +297,7 @@ def export_capture(cap: Any, out: str | os.PathLike, overlay: str = "none",
                                                                                    collapse)
     collapsed, frames_note = _cap_frame_depth(graph, collapsed)
     scene = GraphScene(theme(theme_name))
+    scene.caption = export_title(name, getattr(cap, "index", None), overlay)
     layout = lay_out(graph, collapsed)
     scene.show_graph(graph, layout, animate=False)
     roles, path_edges = anomaly_roles(graph, cap)  # a NaN's origin reads apart here too

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -26,6 +27,7 @@ from app.present.graph import (
     step_graph,
 )
 from app.present.health_view import health_badges
+from app.present.labels import export_title
 from app.present.nan_hunt import anomaly_roles
 from app.present.overlays import overlay_scale
 from app.ui.graph_scene import GraphScene
@@ -193,6 +195,9 @@ class GraphPresenter(QObject):
         self._apply_overlay()
 
     def _apply_overlay(self) -> None:
+        cap = self.model.capture()
+        self.scene.caption = export_title(Path(self.model.run.path).name,
+                                          None if cap is None else cap.index, self.overlay)
         graph = self.scene.graph
         groups = self.layout.groups if self.layout is not None else {}
         drawn = {k: m for k, m in groups.items() if k in self.scene.nodes}

@@ -45,6 +45,9 @@ class GraphScene(SceneAnimation, QGraphicsScene):
         self.overview = False
         self._styled_theme: Theme | None = None
         self.version = 0  # bumped when the picture changes (the minimap caches on it)
+        self.exporting = False  # set while a static export renders (items draw all text)
+        self.caption = ""       # a static export's title: model, iteration, overlay
+        self.label_style = "op"  # or "grad_fn": PyTorch's AddmmBackward0 names
         self._overview = OverviewPainter()
         self._fading: list[QGraphicsItem] = []
         self._animation: QVariantAnimation | None = None
@@ -127,14 +130,22 @@ class GraphScene(SceneAnimation, QGraphicsScene):
                     self.copies.append(item)
 
     def _new_node(self, key: Hashable, graph: nx.DiGraph) -> NodeItem:
-        kind, label, detail = node_text(key, graph, self._members)
+        kind, label, detail = node_text(key, graph, self._members, self.label_style)
         item = NodeItem(key, kind, label, detail, GROUP_SIZE if kind == "group" else NODE_SIZE)
         item.theme = self.theme
         self._add(item)
         return item
 
     def _refresh_node(self, item: NodeItem, key: Hashable, graph: nx.DiGraph) -> None:
-        _, item.label, item.detail = node_text(key, graph, self._members)
+        _, item.label, item.detail = node_text(key, graph, self._members, self.label_style)
+
+    def set_label_style(self, style: str) -> None:
+        """Name ops by op ("op") or by PyTorch's grad_fn ("grad_fn"); redraws the labels."""
+        self.label_style = style
+        for item in self._all_nodes():
+            self._refresh_node(item, item.key, self.graph)
+            item.update()
+        self._changed()
 
     def _place_edges(self, graph: nx.DiGraph, layout: Layout, animate: bool) -> None:
         old, self.edges = self.edges, {}

@@ -4,8 +4,10 @@ new widget class and one `register_panel` line (napari's layer_to_controls)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QStackedWidget,
     QTreeWidget,
@@ -15,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.layout import GroupNode
+from app.present.inspect import input_names, node_by_id, producer_text
 from app.present.overlays import format_value
+from app.ui.node_extras import NodeExtras
 from app.ui.text import plain_label, plain_tooltip, shrinkable
 from autograd_core.trace import BackwardRecord, IterationCapture, NodeRecord
 
@@ -38,10 +42,17 @@ class RecordPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["field", "value"])
         self.tree.setColumnWidth(0, 130)
+        # Values are never cut silently: one too long for the column is elided in its middle
+        # (both ends of "5.03e-05" stay, with an ellipsis) and the tooltip has it whole.
+        # (Wrapping made every refresh lay out each row's height: 20 ms at 10 Hz.)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setTextElideMode(Qt.ElideMiddle)
+        self.tree.header().setStretchLastSection(True)
+        self.model: Any = None  # the window's SessionModel (set by InspectorPanel)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
-        lay.addWidget(self.tree)
+        lay.addWidget(self.tree, 3)
 
     def show_record(self, record: Any, context: Any) -> None:
         """Fill the panel; `context` is the capture the record belongs to (may be None)."""
@@ -84,7 +95,13 @@ def _tensor_rows(meta: Any) -> list[tuple[str, Any]]:
 
 
 class NodePanel(RecordPanel):
-    """An op (or param/input/loss) node: where it ran, its tensors, its times."""
+    """An op (or param/input/loss) node: where it ran, its tensors (named by the nodes that
+    made them), its times; below, its source, value pictures and history (`NodeExtras`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.extras = NodeExtras(self)
+        self.layout().addWidget(self.extras, 2)
 
     def show_record(self, record: NodeRecord, context: Any) -> None:
         rows: list[tuple[str, Any]] = [("kind", record.kind), ("key", record.key),
@@ -94,26 +111,40 @@ class NodePanel(RecordPanel):
         if record.saved_bytes:
             rows.append(("saved for backward", f"{record.saved_bytes:,} bytes"))
         tensors = getattr(context, "tensors", {}) or {}
-        for label, ids in (("input", record.inputs), ("output", record.outputs)):
-            for i, tid in enumerate(ids):
-                if tid in tensors:
-                    rows.append((f"{label} {i}", _tensor_rows(tensors[tid])))
+        names = input_names(record, context)
+        for name, tid in zip(names, record.inputs, strict=True):
+            if tid in tensors:
+                rows.append((f"from {name}", _tensor_rows(tensors[tid])))
+        for i, tid in enumerate(record.outputs):
+            if tid in tensors:
+                rows.append((f"output {i}" if len(record.outputs) > 1 else "output",
+                             _tensor_rows(tensors[tid])))
         if context is not None and record.backward is not None:
             b = context.backward[record.backward]
             rows.append(("backward time", format_value(b.time_ns, "time")))
-            for i, g in enumerate(b.grads):
-                rows.append((f"grad to input {i}", _tensor_rows(g)))
+            for name, g in zip(names, b.grads, strict=False):
+                rows.append((f"grad to {name}", _tensor_rows(g)))
         self._fill(f"{record.label}  {record.source}", rows)
+        self.extras.show_node(record, context, self.model)
 
 
 class BackwardPanel(RecordPanel):
     """A backward node that just ran (step backward): the gradients it sent to its inputs."""
 
     def show_record(self, record: BackwardRecord, context: Any) -> None:
-        rows: list[tuple[str, Any]] = [("forward node", record.forward),
+        model = self.model
+        if model is not None and model.step_records:  # stepping: ids are of this iteration
+            stepped = SimpleNamespace(nodes=sorted((*model.step_records, *model.step_leaves),
+                                                   key=lambda n: n.id))
+            if node_by_id(stepped, record.forward) is not None:
+                context = stepped  # else the ops ran unstepped: the last capture names them
+        rows: list[tuple[str, Any]] = [("forward op", producer_text(record, context)),
                                        ("time", format_value(record.time_ns, "time"))]
+        forward = node_by_id(context, record.forward)
+        names = input_names(forward, context) if forward is not None else []
         for i, g in enumerate(record.grads):
-            rows.append((f"grad to input {i}", _tensor_rows(g)))
+            name = names[i] if i < len(names) else f"input {i}"
+            rows.append((f"grad to {name}", _tensor_rows(g)))
         self._fill(str(record.name), rows)
 
 
@@ -157,7 +188,7 @@ class GroupPanel(RecordPanel):
         total = sum(n.time_ns for n in ops)
         rows = [("module", record.path), ("nodes", len(ops)),
                 ("forward time", format_value(total, "time"))]
-        self._fill(f"module {record.path} (double-click to expand)", rows)
+        self._fill(f"module {record.path}", rows)
 
 
 register_panel(NodeRecord, NodePanel)
@@ -176,6 +207,13 @@ class InspectorPanel(QStackedWidget):
         self.addWidget(self.empty)
         self._panels: dict[type, RecordPanel] = {}
         self.record: Any = None
+        self.model: Any = None
+
+    def attach(self, window: Any) -> None:
+        """Read the window's model for a node's history and its script's folder."""
+        self.model = window.model
+        for panel in self._panels.values():
+            panel.model = self.model
 
     def show_record(self, record: Any, context: Any = None) -> None:
         self.record = record
@@ -187,6 +225,7 @@ class InspectorPanel(QStackedWidget):
         if panel is None:
             panel = self._panels[factory_type] = _REGISTRY[factory_type]()
             panel.setObjectName(type(panel).__name__)
+            panel.model = self.model
             self.addWidget(panel)
         panel.show_record(record, context)
         self.setCurrentWidget(panel)

@@ -18,10 +18,21 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
+from app.present.semantic import (
+    DETAIL_PT,
+    LABEL_PT,
+    MIN_BOX_LOD,
+    MIN_LABEL_PX,
+    contrast_text,
+    min_lod,
+    text_px,
+)
 from app.ui.node_states import GHOST_OPACITY, STATE_EDGE, paint_state
 
-# Below this zoom level text is skipped: it would be unreadable and is the costliest part.
-TEXT_LOD = 0.45
+# Text is drawn only at zooms where it is at least 9 px tall (app.present.semantic): smaller
+# text is unreadable and the costliest part of a frame. Below that the view names modules.
+# TEXT_LOD is the zoom at 96 dpi under which a box drops its op name (kept for callers).
+TEXT_LOD = min_lod(LABEL_PT)
 NODE_Z, EDGE_Z, FRAME_Z = 2.0, 1.0, 0.0
 TITLE_WIDTH = 240.0  # the least width a module frame's title may use before it is elided
 
@@ -48,6 +59,7 @@ class NodeItem(QGraphicsItem):
         self.badge = ""                      # "", or a gradient-health flag (BADGES)
         self.theme = None
         self._fitted: tuple = ()             # (label, detail, dpi) -> the elided pair
+        self._scaled: tuple = ()             # (label, font size, dpi) -> the elided label
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self.setZValue(NODE_Z)
 
@@ -75,11 +87,22 @@ class NodeItem(QGraphicsItem):
             paint_state(painter, self.rect, self.state)
         if self.badge:
             paint_badge(painter, self.rect, self.badge, lod >= TEXT_LOD)
-        if lod < TEXT_LOD:
+        device = painter.device()
+        label_lod, detail_lod = text_lods(device)
+        exporting = _exporting(self)
+        if lod < MIN_BOX_LOD and not exporting:
+            return  # boxes under ~60 px: the view names modules instead (semantic zoom)
+        painter.setPen(QColor(contrast_text(fill.name())))
+        if lod < label_lod and not exporting:
+            # The op name alone, at 9 px on screen, while the box is wide enough to hold it.
+            font, size = scaled_font(lod, device)
+            painter.setFont(font)
+            painter.drawText(self.rect, Qt.AlignCenter, self.scaled_label(font, size, device))
             return
-        label, detail = self.fitted_text(painter.device())
-        painter.setPen(QColor(_text_on(fill)))
+        label, detail = self.fitted_text(device)
         painter.setFont(_font(True))
+        if lod < detail_lod and not exporting:
+            detail = ""  # the shape line would be under 9 px: the op name alone, centred
         if not detail:  # a scalar (the loss): its name alone, in the middle of the box
             painter.drawText(self.rect, Qt.AlignCenter, label)
             return
@@ -99,6 +122,21 @@ class NodeItem(QGraphicsItem):
             self._fitted = (*key, fit_text(self.label, _metrics(True, device), width),
                             fit_text(self.detail, _metrics(False, device), width))
         return self._fitted[3], self._fitted[4]
+
+    def scaled_label(self, font: QFont, size: int, device=None) -> str:
+        """The label elided to the box in the scaled font `font` (cached per size)."""
+        key = (self.label, size, device.logicalDpiY() if device is not None else 0)
+        if self._scaled[:3] != key:
+            metrics = QFontMetricsF(font, device) if device is not None else QFontMetricsF(font)
+            self._scaled = (*key, fit_text(self.label, metrics, self.rect.width() - 8))
+        return self._scaled[3]
+
+    def label_px(self, lod: float, device=None) -> float:
+        """Pixel height of the op name drawn at zoom `lod` (0: not drawn)."""
+        dpi = device.logicalDpiY() if device is not None else 96
+        if lod < MIN_BOX_LOD:
+            return 0.0
+        return max(text_px(LABEL_PT, lod, dpi), MIN_LABEL_PX)
 
     def mouseDoubleClickEvent(self, event) -> None:
         scene = self.scene()
@@ -146,7 +184,7 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(color)
         painter.drawPolygon(_arrow(before, end))
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod >= TEXT_LOD and self.label:
+        if self.label and (lod >= text_lods(painter.device())[1] or _exporting(self)):
             painter.setFont(_font(False))
             painter.setPen(QColor(th.grad if self.mark else th.muted))
             mid = self.points[len(self.points) // 2] if len(self.points) > 2 else (
@@ -182,10 +220,30 @@ class GroupItem(QGraphicsItem):
         painter.setPen(QPen(QColor(th.frame), 1, Qt.DashLine))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.outline)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= TEXT_LOD:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        small = self.title_font(lod, painter.device())
+        if small is not None:
             painter.setPen(QColor(th.muted))
-            painter.setFont(_font(False))
+            painter.setFont(_font(False) if small else _title_font(lod, painter.device()))
             painter.drawText(self.title_at, self.fitted_title(painter.device()))
+
+    def title_font(self, lod: float, device=None) -> bool | None:
+        """How the title is drawn at zoom `lod`: True in the small font, False in the larger
+        one scaled to 9 px (where the small one would be under 9 px), None not at all (the
+        view names the modules then, see `app.ui.semantic_zoom`)."""
+        detail_lod = text_lods(device)[1]
+        if lod >= detail_lod or _exporting(self):
+            return True
+        return False if lod >= MIN_BOX_LOD else None
+
+    def title_px(self, lod: float, device=None) -> float:
+        """Pixel height of the drawn title at zoom `lod` (0: not drawn)."""
+        small = self.title_font(lod, device)
+        if small is None:
+            return 0.0
+        dpi = device.logicalDpiY() if device is not None else 96
+        return text_px(DETAIL_PT, lod, dpi) if small else max(text_px(LABEL_PT, lod, dpi),
+                                                              MIN_LABEL_PX)
 
     def fitted_title(self, device=None) -> str:
         """The module path elided to the frame's width (its end kept), cached per resolution.
@@ -233,7 +291,7 @@ def _arrow(before: QPointF, end: QPointF) -> QPolygonF:
     return QPolygonF([end, left, right])
 
 
-_FONTS: dict[bool, QFont] = {}
+_FONTS: dict[bool | str, QFont] = {}
 
 
 def _font(bold: bool) -> QFont:
@@ -245,6 +303,29 @@ def _font(bold: bool) -> QFont:
         font.setBold(bold)
         _FONTS[bold] = font
     return font
+
+
+def _title_font(lod: float, device) -> QFont:
+    """A frame title at least 9 px on screen, for zooms where the usual one is smaller."""
+    return scaled_font(lod, device, bold=False)[0]
+
+
+_SCALED: dict[tuple[int, bool], QFont] = {}
+
+
+def scaled_font(lod: float, device, bold: bool = True) -> tuple[QFont, int]:
+    """A font (and its size key) that draws about 9 px tall on screen at zoom `lod`: text
+    stays readable while boxes shrink, until they are too small for it (MIN_BOX_LOD). Sizes
+    are rounded to tenths of a point, so a zoom gesture builds a handful of fonts."""
+    dpi = device.logicalDpiY() if device is not None else 96
+    points = max(LABEL_PT, MIN_LABEL_PX / max(lod, 1e-3) * 72.0 / dpi)
+    size = round(points * 10)
+    font = _SCALED.get((size, bold))
+    if font is None:
+        font = _SCALED[(size, bold)] = QFont()
+        font.setPointSizeF(size / 10)
+        font.setBold(bold)
+    return font, size
 
 
 _METRICS: dict[tuple[bool, int], QFontMetricsF] = {}
@@ -282,5 +363,20 @@ def fit_text(text: str, metrics: QFontMetricsF, width: float) -> str:
     return metrics.elidedText(text, Qt.ElideRight, width)
 
 
-def _text_on(fill: QColor) -> str:
-    return "#111111" if fill.lightnessF() > 0.55 else "#f2f2f2"
+_LODS: dict[int, tuple[float, float]] = {}
+
+
+def text_lods(device) -> tuple[float, float]:
+    """(label, detail) zoom thresholds on `device`: the least zoom at which the op name and
+    the smaller shape line / frame title are at least 9 px tall there (cached per dpi)."""
+    dpi = device.logicalDpiY() if device is not None else 96
+    lods = _LODS.get(dpi)
+    if lods is None:
+        lods = _LODS[dpi] = (min_lod(LABEL_PT, dpi), min_lod(DETAIL_PT, dpi))
+    return lods
+
+
+def _exporting(item: QGraphicsItem) -> bool:
+    """A static export draws every text whatever its scale (a PDF is zoomed in a viewer)."""
+    scene = item.scene()
+    return scene is not None and getattr(scene, "exporting", False)

@@ -36,6 +36,7 @@ from app.ui.settings import Settings
 from app.ui.status_line import number_text, status_text
 from app.ui.text import one_line, plain_label, plain_tooltip
 from app.ui.theme import apply_theme, theme
+from app.ui.view_actions import VIEW_ACTIONS, connect_view_actions
 from app.ui.window_files import WindowFiles
 
 
@@ -116,7 +117,7 @@ class MainWindow(WindowFiles, QMainWindow):
             run_menu.addAction(a[name])
         view_menu = self.menuBar().addMenu("&View")
         for name in ("previous_iteration", "next_iteration", "fit", "search", "collapse_all",
-                     "expand_all", "toggle_theme"):
+                     "expand_all", *VIEW_ACTIONS, "toggle_theme"):
             view_menu.addAction(a[name])
         view_menu.addSeparator()  # every dock and toolbar, so a closed one comes back
         for dock in self.docks.values():
@@ -143,6 +144,7 @@ class MainWindow(WindowFiles, QMainWindow):
         a["collapse_all"].triggered.connect(self._on_collapse_all_triggered)
         a["expand_all"].triggered.connect(lambda: self.presenter.set_collapsed(frozenset()))
         a["toggle_theme"].triggered.connect(self._on_toggle_theme_triggered)
+        connect_view_actions(self)  # one level collapse/expand, grad_fn labels
         a["save_session"].triggered.connect(self._on_save_session_triggered)
         a["export_graph"].triggered.connect(self._on_export_graph_triggered)
         a["export_data"].triggered.connect(self._on_export_data_triggered)

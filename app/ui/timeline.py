@@ -1,17 +1,16 @@
-"""Plots under the graph: the loss curve over the run, and the timeline: the shown iteration
+"""The timeline under the graph: the shown iteration
 (and the ones before it, side by side) on a time axis with ticks, zoom (wheel) and pan (drag),
 forward / backward / update lanes with ops nested under their modules, hover naming op,
 module, time and file:line, a click selecting the node (and panning the graph to it), and
 export of the iterations shown as one Chrome trace. Its numbers come from the Qt-free
-`app.present.timeline_model`. Both are painted directly, culled to what is visible."""
+`app.present.timeline_model`. It is painted directly, culled to what is visible."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QFileDialog, QPushButton, QSpinBox, QToolTip, QWidget
 
 from app.present.timeline_model import (
@@ -31,56 +30,6 @@ from app.ui.text import plain_tooltip
 from app.ui.theme import DARK, Theme
 
 PHASE_COLORS = {"forward": "#4e79a7", "backward": "#f28e2b", "update": "#59a14f"}
-
-
-class LossPlot(QWidget):
-    """The loss per iteration (the model's bounded window of losses)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.points: Sequence[tuple[int, float]] = ()
-        self.theme: Theme = DARK
-        self.setMinimumHeight(90)
-
-    def set_points(self, points: Sequence[tuple[int, float]]) -> None:
-        self.points = points
-        self.update()
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(self.theme.background))
-        painter.setPen(QColor(self.theme.muted))
-        box = QRectF(self.rect()).adjusted(44, 8, -8, -18)
-        pts = [(i, v) for i, v in self.points if v == v]  # drop NaN losses from the scale
-        if not pts:
-            painter.drawText(self.rect(), Qt.AlignCenter, "loss: waiting for iterations")
-            painter.end()
-            return
-        (i0, i1) = pts[0][0], pts[-1][0]
-        lo, hi = min(v for _, v in pts), max(v for _, v in pts)
-        span_i, span_v = max(i1 - i0, 1), (hi - lo) or 1.0
-        step = max(1, len(pts) // int(max(box.width(), 1)))  # at most one point per pixel
-        # One iteration or a flat loss sits in the middle rather than in a corner.
-        x0 = box.left() if i1 > i0 else box.center().x()
-        y0 = box.bottom() if hi > lo else box.center().y()
-        poly = QPolygonF([QPointF(x0 + (i - i0) / span_i * box.width(),
-                                  y0 - (v - lo) / span_v * box.height())
-                          for i, v in pts[::step]])
-        painter.drawText(QRectF(0, box.top() - 6, 42, 14), Qt.AlignRight, f"{hi:.3g}")
-        painter.drawText(QRectF(0, box.bottom() - 8, 42, 14), Qt.AlignRight, f"{lo:.3g}")
-        span = f"iteration {i0}" if i0 == i1 else f"iterations {i0}-{i1}"
-        painter.drawText(QRectF(box.left(), box.bottom() + 2, box.width(), 14), Qt.AlignCenter,
-                         f"loss, {span}")
-        painter.setRenderHint(QPainter.Antialiasing)
-        color = QColor(self.theme.selection)
-        painter.setPen(QPen(color, 1.5))
-        painter.drawPolyline(poly)
-        if len(pts) <= 20:  # few points: mark each, so the first loss shows as a dot
-            painter.setBrush(color)
-            for point in poly:
-                painter.drawEllipse(point, 2.5, 2.5)
-        painter.end()
-
 
 HEADER_H, AXIS_H, LEFT, MAX_ROW_H, LANE_GAP = 26.0, 16.0, 70.0, 16.0, 3.0
 MAX_ITERATIONS = 20  # side by side; each is a whole capture's spans

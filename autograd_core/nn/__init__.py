@@ -2,7 +2,7 @@
 
 
 
-from autograd_core.nn import functional, init, modules, utils
+from autograd_core.nn import functional, init, modules, parallel, utils
 from autograd_core.nn.activation import (
     ELU,
     GELU,
@@ -44,6 +44,7 @@ from autograd_core.nn.loss import (
 )
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
+from autograd_core.nn.parallel import DataParallel
 from autograd_core.nn.parameter import Buffer, Parameter
 from autograd_core.nn.pooling import (
     AdaptiveAvgPool1d,

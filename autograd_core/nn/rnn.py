@@ -5,8 +5,10 @@ each gate; on the GPU the plain RNN step is one fused op instead (ops/recurrent.
 host time per launch is what a small step costs). Parameter names, shapes, gate order
 (LSTM i,f,g,o; GRU r,z,n), initialisation U(-1/sqrt(hidden), 1/sqrt(hidden)) and return
 values are PyTorch's. Full-sequence layers project the whole input sequence with one linear
-per layer and direction, then run only the hidden-to-hidden part per time step; a
-PackedSequence input runs in nn/_rnn_packed.py. Not supported: LSTM proj_size.
+per layer and direction, then run only the hidden-to-hidden part per time step; on the CPU
+with no trace observer attached, LSTM's and GRU's recurrence is one op per layer and
+direction instead (ops/recurrent_seq.py), ~15 fewer graph nodes per step. A PackedSequence
+input runs in nn/_rnn_packed.py. Not supported: LSTM proj_size.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from autograd_core.ops.dropout import dropout
 from autograd_core.ops.join import cat, chunk, stack, unbind
 from autograd_core.ops.linear import linear
 from autograd_core.ops.recurrent import fused_here, rnn_cell
+from autograd_core.ops.recurrent_seq import gru_layer, layer_fused_here, lstm_layer
 from autograd_core.ops.unary import relu, sigmoid, tanh
 from autograd_core.tensor import Tensor
 
@@ -243,6 +246,14 @@ class RNNBase(Module):
     def _step(self, xg: Tensor, state: Any, w_hh: Tensor, b_hh: Any) -> Any:
         raise NotImplementedError
 
+    def _fused(self, xg: Tensor, state: Any, w_hh: Tensor, b_hh: Any,
+               reverse: bool) -> tuple[Tensor, Any]:
+        """One direction's whole recurrence as one op (ops/recurrent_seq.py): (out, state)."""
+        if self.mode == "LSTM":
+            out, h, c = lstm_layer(xg, state[0], state[1], w_hh, b_hh, reverse)
+            return out, (h, c)
+        return gru_layer(xg, state, w_hh, b_hh, reverse)
+
     def _run(self, input: Tensor, hx: Any) -> tuple[Tensor, Any]:
         """input (T, B, I); hx one (L*D, B, H) tensor, or an (h, c) pair for the LSTM."""
         dirs = 2 if self.bidirectional else 1
@@ -254,9 +265,15 @@ class RNNBase(Module):
             outs = []
             for d in range(dirs):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
-                xs = unbind(linear(layer_in, w_ih, b_ih), 0)  # every step's input projection
+                xg_all = linear(layer_in, w_ih, b_ih)  # every step's input projection
                 k = layer * dirs + d
                 state = (h0[0][k], h0[1][k]) if lstm else h0[0][k]
+                if self.mode in ("LSTM", "GRU") and layer_fused_here(layer_in):
+                    out, state = self._fused(xg_all, state, w_hh, b_hh, bool(d))
+                    outs.append(out)
+                    finals.append(state)
+                    continue
+                xs = unbind(xg_all, 0)
                 hs = []
                 for xg in (reversed(xs) if d else xs):
                     state = self._step(xg, state, w_hh, b_hh)

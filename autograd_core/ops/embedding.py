@@ -36,10 +36,29 @@ class Embedding(Function):
             counts = xp.bincount(flat, minlength=num)
             g2 = g2 / counts[flat][:, None].astype(g.dtype)
         gw = xp.zeros(ctx.weight_shape, dtype=g.dtype)
-        xp.add.at(gw, flat, g2)
+        if xp is np and flat.size > 64:  # (add.at is as fast on a few rows)
+            _add_rows(gw, flat, g2)
+        else:
+            xp.add.at(gw, flat, g2)
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0
         return None, gw
+
+
+def _add_rows(gw: np.ndarray, rows: np.ndarray, g2: np.ndarray) -> None:
+    """gw[rows] += g2 with repeated rows summed in order, as np.add.at does, ~10x faster: in
+    round k each row's k-th occurrence is added by plain fancy indexing (no repeats within a
+    round); the number of rounds is the largest repeat count."""
+    order = np.argsort(rows, kind="stable")
+    s = rows[order]
+    n = s.size
+    new = np.concatenate(([True], s[1:] != s[:-1]))
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    rank = np.empty(n, np.intp)
+    rank[order] = np.arange(n) - first  # k for the k-th occurrence of its row
+    for k in range(int(rank.max()) + 1):
+        sel = np.flatnonzero(rank == k)
+        gw[rows[sel]] += g2[sel]
 
 
 def _type_of(input: Any, idx: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
@@ -14,10 +16,21 @@ from autograd_core.tensor import Tensor, bump_version
 __all__: list[str] = []
 
 
+def _mean(x: Any, axes: tuple) -> Any:
+    """x.mean(axes, keepdims=True); over one numpy last axis (LayerNorm's usual case) as a
+    product with a ones vector, ~5x faster than numpy's reduction along a short last axis."""
+    n = x.shape[-1]
+    if type(x) is not np.ndarray or axes != (x.ndim - 1,) or n < 8:
+        return x.mean(axis=axes, keepdims=True)
+    out = x @ np.ones((n, 1), x.dtype)
+    out /= n
+    return out
+
+
 def _normalize_grad(gxhat: Any, xhat: Any, rstd: Any, axes: tuple) -> Any:
     """d/dx of xhat = (x - mean) * rstd over `axes`, applied to gxhat."""
-    m1 = gxhat.mean(axis=axes, keepdims=True)
-    m2 = (gxhat * xhat).mean(axis=axes, keepdims=True)
+    m1 = _mean(gxhat, axes)
+    m2 = _mean(gxhat * xhat, axes)
     out = gxhat - m1
     out -= xhat * m2
     out *= rstd
@@ -27,9 +40,9 @@ def _normalize_grad(gxhat: Any, xhat: Any, rstd: Any, axes: tuple) -> Any:
 def _standardize(x: Any, axes: tuple, eps: float) -> tuple[Any, Any, Any, Any]:
     """(xhat, rstd, mean, biased var) over `axes`, reusing one temporary for x - mean."""
     xp = get_array_module(x)
-    mean = x.mean(axis=axes, keepdims=True)
+    mean = _mean(x, axes)
     xhat = x - mean
-    var = (xhat * xhat).mean(axis=axes, keepdims=True)
+    var = _mean(xhat * xhat, axes)
     rstd = 1 / xp.sqrt(var + eps)
     xhat *= rstd
     return xhat, rstd.astype(x.dtype, copy=False), mean, var

@@ -4,7 +4,8 @@ On the GPU a small recurrent step is bound by host time per kernel launch: compo
 linear, add and tanh it is four graph nodes and seven launches forward; fused it is one node
 and three launches (two cuBLAS products into one buffer, one kernel for bias and activation),
 and its backward shares one activation-gradient kernel and one bias reduction. On the CPU
-the cell stays composed, so the inspector shows each part.
+the cell stays composed, so the inspector shows each part. (Whole LSTM / GRU layers over a
+sequence, the CPU's fused path when nothing observes, are in ops/recurrent_seq.py.)
 """
 
 from __future__ import annotations

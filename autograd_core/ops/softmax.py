@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.ops._util import norm_dim
@@ -11,6 +13,34 @@ from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
 
 __all__ = ["log_softmax", "softmax"]
+
+
+def _rows(x: Any, axis: int) -> bool:
+    """Whether the row helpers below serve: numpy, reducing a last axis of 8 or more."""
+    return type(x) is np.ndarray and axis in (-1, x.ndim - 1) and x.shape[-1] >= 8
+
+
+def _row_max(x: Any, axis: int) -> Any:
+    """x.max(axis, keepdims=True). numpy reduces a short contiguous last axis ~5x slower than
+    log2(n) elementwise maximums of halves take (the same exact result, NaN propagated)."""
+    if not _rows(x, axis):
+        return x.max(axis=axis, keepdims=True)
+    m, n = x, x.shape[-1]
+    while n > 1:
+        h = n // 2
+        nxt = np.maximum(m[..., :h], m[..., h:2 * h])
+        if n % 2:
+            np.maximum(nxt[..., :1], m[..., 2 * h:], out=nxt[..., :1])
+        m, n = nxt, h
+    return m
+
+
+def _row_sum(x: Any, axis: int) -> Any:
+    """x.sum(axis, keepdims=True); along a numpy last axis as a product with a ones vector
+    (BLAS: ~5x faster than numpy's reduction there)."""
+    if not _rows(x, axis):
+        return x.sum(axis=axis, keepdims=True)
+    return x @ np.ones((x.shape[-1], 1), x.dtype)
 
 
 class Softmax(Function):
@@ -21,8 +51,9 @@ class Softmax(Function):
         if x.size == 0:
             return _empty(ctx, x, axis)
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
-        e /= e.sum(axis=axis, keepdims=True)
+        e = x - _row_max(x, axis)
+        xp.exp(e, out=e)
+        e /= _row_sum(e, axis)
         ctx.save_for_backward(e)
         ctx.axis = axis
         return e
@@ -30,8 +61,11 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        gy = g * y
-        return gy - y * gy.sum(axis=ctx.axis, keepdims=True)
+        r = g * y  # y (g - sum(g y)), PyTorch's order: one temporary, three passes
+        s = _row_sum(r, ctx.axis)
+        get_array_module(g).subtract(g, s, out=r)
+        r *= y
+        return r
 
 
 class LogSoftmax(Function):
@@ -42,8 +76,8 @@ class LogSoftmax(Function):
         if x.size == 0:
             return _empty(ctx, x, axis)
         xp = get_array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted = x - _row_max(x, axis)
+        y = shifted - xp.log(_row_sum(xp.exp(shifted), axis))
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
@@ -51,7 +85,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g - get_array_module(g).exp(y) * g.sum(axis=ctx.axis, keepdims=True)
+        return g - get_array_module(g).exp(y) * _row_sum(g, ctx.axis)
 
 
 def _empty(ctx: Any, x: Any, axis: Any) -> Any:

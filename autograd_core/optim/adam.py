@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from autograd_core.backend import get_array_module
-from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad
+from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad, refuse_flags
 
 
 class Adam(Optimizer):
@@ -16,11 +16,11 @@ class Adam(Optimizer):
         opt = Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
     """
 
-    _decoupled = False
-
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0.0:
@@ -30,8 +30,11 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        refuse_flags(capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=False,
+                        differentiable=False, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
@@ -42,7 +45,8 @@ class Adam(Optimizer):
             step = state["step"] = state.get("step", 0) + 1
             m = self._state_buffer(state, "exp_avg", x)
             v = self._state_buffer(state, "exp_avg_sq", x)
-            decoupled = self._decoupled  # AdamW decays the weights, not the gradient
+            # AdamW (decoupled) decays the weights, not the gradient
+            decoupled = group.get("decoupled_weight_decay", False)
             g = l2_grad(x, g, 0 if decoupled else wd, maximize)
             if decoupled and wd != 0:
                 x *= 1 - lr * wd
@@ -75,9 +79,10 @@ class AdamW(Adam):
         opt = AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     """
 
-    _decoupled = True
-
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         foreach=foreach, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)

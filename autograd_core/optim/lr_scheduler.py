@@ -33,8 +33,16 @@ class LRScheduler:
                 )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step every scheduler takes when built (`_is_initial` is True during it)."""
         self._step_count = 0
-        self.step()
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The lrs for the current `last_epoch` (recursive form, from the groups' lrs)."""
@@ -45,7 +53,11 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or jump to `epoch`, with the closed form where there is one)."""
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -170,3 +182,18 @@ class LambdaLR(LRScheduler):
 
 
 _LRScheduler = LRScheduler  # the old public name, still used by some scripts
+
+# The newer schedulers live in their own modules (this file's size); they import LRScheduler
+# from here, so they are imported last.
+from autograd_core.optim._lr_schedules import (  # noqa: E402
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    LinearLR,
+    SequentialLR,
+)
+from autograd_core.optim._one_cycle import OneCycleLR  # noqa: E402
+from autograd_core.optim._plateau import ReduceLROnPlateau  # noqa: E402
+
+__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
+           "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau",
+           "SequentialLR", "StepLR"]

@@ -185,12 +185,17 @@ class Optimizer:
             self.param_groups[i] = group
 
 
+_INT_STATE = frozenset({"step", "func_evals", "n_iter"})
+
+
 def _cast_state(key: str, value: Any, param: Tensor) -> Any:
     """A copy of one saved state value; buffers take the dtype and device of their param."""
-    if key == "step":
+    if key in _INT_STATE:
         return int(value.item()) if hasattr(value, "item") else int(value)
-    if value is None:
-        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):  # LBFGS keeps its history as lists of vectors
+        return type(value)(_cast_state("", v, param) for v in value)
     arr = value._data if isinstance(value, Tensor) else value
     if hasattr(arr, "numpy") and not hasattr(arr, "__array_interface__"):
         arr = arr.detach().cpu().numpy()  # a torch tensor from a PyTorch checkpoint
@@ -240,3 +245,16 @@ def add_scaled(x: Any, g: Any, alpha: float) -> None:
         t = tmp[: stop - start]
         xp.multiply(gf[start:stop], alpha, out=t)
         xf[start:stop] += t
+
+
+def refuse_flags(**flags: Any) -> None:
+    """Raise TypeError naming a torch option we accept only switched off (capturable, ...).
+
+    `foreach` and `fused` are not passed here: in torch they only pick a faster kernel, so any
+    value is accepted and ignored; the options below change what a step means, so True is
+    refused.
+    """
+    for name, value in flags.items():
+        if value:
+            raise TypeError(f"{name}=True is not supported by autograd_core's optimizers "
+                            f"(PyTorch's {name} needs CUDA graphs or a differentiable step)")

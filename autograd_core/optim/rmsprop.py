@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core.backend import get_array_module
-from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad
+from autograd_core.optim.optimizer import Optimizer, l2_grad, params_with_grad, refuse_flags
 
 
 class RMSprop(Optimizer):
@@ -17,7 +17,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                 *, maximize: bool = False) -> None:
+                 foreach: bool | None = None, *, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if eps < 0.0:
@@ -28,8 +29,10 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if alpha < 0.0:
             raise ValueError(f"Invalid alpha value: {alpha}")
+        refuse_flags(capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize)
+                        momentum=momentum, centered=centered, maximize=maximize,
+                        foreach=foreach, capturable=False, differentiable=False)
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:

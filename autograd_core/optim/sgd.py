@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd_core.optim.optimizer import Optimizer, add_scaled, l2_grad, params_with_grad, required
+from autograd_core.optim.optimizer import (
+    Optimizer,
+    add_scaled,
+    l2_grad,
+    params_with_grad,
+    refuse_flags,
+    required,
+)
 from autograd_core.tensor import Tensor
 
 
@@ -17,7 +24,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
+                 *, maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -26,8 +34,10 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        refuse_flags(differentiable=differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=False, fused=fused)
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:

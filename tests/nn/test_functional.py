@@ -28,6 +28,8 @@ CASES = [
     ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"),
      lambda x: TF.gelu(x, approximate="tanh"), [randn(6, 7) * 3]),
     ("gelu_far_tails", F.gelu, TF.gelu, [np.linspace(-12, 12, 97)]),
+    # dense: float32 takes its own erf (Abramowitz & Stegun), float64 Cephes'
+    ("gelu_dense", F.gelu, TF.gelu, [np.linspace(-9, 9, 4001)]),
     ("silu", F.silu, TF.silu, [randn(4, 5) * 3]),
     ("tanh", F.tanh, TF.tanh, [randn(4, 5)]),
     ("sigmoid", F.sigmoid, TF.sigmoid, [randn(4, 5)]),
@@ -59,6 +61,9 @@ CASES = [
      [randn(4, 3, 2, 5), randn(3), randn(3)]),
     ("embedding", lambda i, w: F.embedding(i, w), lambda i, w: TF.embedding(i, w),
      [np.array([[1, 2, 1], [0, 4, 1]]), randn(5, 3)]),
+    # over 64 lookups with repeats: the backward's sort-and-rounds path
+    ("embedding_repeats", lambda i, w: F.embedding(i, w), lambda i, w: TF.embedding(i, w),
+     [R.integers(0, 20, (10, 30)), randn(20, 3)]),
     ("embedding_padding", lambda i, w: F.embedding(i, w, padding_idx=1),
      lambda i, w: TF.embedding(i, w, padding_idx=1),
      [np.array([[1, 2, 1], [0, 4, 1]]), randn(5, 3)]),
@@ -77,6 +82,12 @@ CASES = [
     ("pad_circular", lambda x: F.pad(x, (2, 1), mode="circular"),
      lambda x: TF.pad(x, (2, 1), mode="circular"), [randn(2, 3, 4)]),
     ("normalize", F.normalize, TF.normalize, [randn(4, 5)]),
+    # rows of 8 or more along the last axis: max by folding halves (odd lengths too), sums
+    # as products with ones
+    ("softmax_rows", lambda x: F.softmax(x, dim=-1), lambda x: TF.softmax(x, dim=-1),
+     [randn(3, 4, 37) * 5]),
+    ("log_softmax_rows", lambda x: F.log_softmax(x, dim=2), lambda x: TF.log_softmax(x, dim=2),
+     [randn(2, 3, 64) * 5]),
     ("normalize_p1", lambda x: F.normalize(x, p=1.0, dim=0),
      lambda x: TF.normalize(x, p=1.0, dim=0), [randn(4, 5)]),
     ("cosine_similarity", F.cosine_similarity, TF.cosine_similarity,

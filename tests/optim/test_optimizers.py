@@ -22,11 +22,31 @@ CASES = [
     ("Adam", dict(lr=0.01, maximize=True, weight_decay=0.05, amsgrad=True)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, foreach=False)),
+    ("AdamW", dict(lr=0.01, fused=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, foreach=True)),
+    ("RMSprop", dict(lr=0.01, foreach=True)),
     ("RMSprop", dict(lr=0.01)),
     ("RMSprop", dict(lr=0.01, alpha=0.9, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.01, momentum=0.9)),
     ("RMSprop", dict(lr=0.01, centered=True)),
     ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("Adadelta", dict(foreach=True)),
+    ("Adagrad", dict()),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.3,
+                     eps=1e-6)),
+    ("Adagrad", dict(lr=0.1, maximize=True, foreach=False)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.95), eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.95), weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.6), weight_decay=0.1)),  # rectified from step 2
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.6), weight_decay=0.1, decoupled_weight_decay=True,
+                   maximize=True, foreach=True)),
 ]
 
 
@@ -50,13 +70,13 @@ def test_matches_torch_over_five_steps(name, kwargs):
     ours, theirs, rng = _pair()
     opt = getattr(optim, name)(ours, **kwargs)
     ref = getattr(torch.optim, name)(theirs, **kwargs)
-    for _ in range(5):
+    for _ in range(8):
         _set_grads(ours, theirs, rng)
         opt.step()
         ref.step()
         for p, q in zip(ours, theirs):
-            np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(), rtol=0,
-                                       atol=1e-6)
+            np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().cpu().numpy(),
+                                       rtol=1e-12, atol=1e-12)
 
 
 def test_state_buffers_keep_param_dtype():

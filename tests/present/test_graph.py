@@ -42,7 +42,7 @@ def test_box_texts_name_inputs_and_size_collapsed_groups():
     assert node_text("0", g) == ("input", "input 0", "4x2")
     assert node_text("m", g) == ("op", "matmul", "4x3")
     group = GroupNode("fc")
-    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops (double-click)")
+    assert node_text(group, g, {group: ("m", "r")}) == ("group", "fc", "2 ops")
     assert edge_label(("0", "m"), g) == "4x2" and edge_label(("m", "r"), g) == ""
 
 
@@ -85,3 +85,44 @@ def test_overlay_values_give_collapsed_groups_their_members_sums():
     assert values["a"]["time_ns"] == 10
     assert values[GroupNode("m")] == {"time_ns": 40, "backward_ns": 5, "saved_bytes": 8,
                                       "grad_norm": 7.0}
+
+
+def test_one_level_collapse_and_expand_walk_the_module_tree():
+    from app.present.graph import collapse_one_level, expand_one_level
+
+    g = nx.DiGraph()
+    for i, group in enumerate(["blocks.0.attn", "blocks.0.mlp", "blocks.1.attn", "head", ""]):
+        g.add_node(i, kind="op", group=group)
+    levels = [frozenset()]
+    while True:
+        nxt = collapse_one_level(g, levels[-1])
+        if nxt == levels[-1]:
+            break
+        levels.append(nxt)
+    assert levels[1:] == [frozenset({"blocks.0.attn", "blocks.0.mlp", "blocks.1.attn"}),
+                          frozenset({"blocks.0", "blocks.1"}),
+                          frozenset({"blocks", "head"})]
+    assert expand_one_level(g, levels[3]) == levels[2]  # head has no submodules: opens fully
+    assert expand_one_level(g, levels[2]) == levels[1]
+    assert expand_one_level(g, levels[1]) == frozenset()
+
+
+def test_grad_fn_label_style_names_ops_that_ran_backward():
+    from app.present.labels import node_text
+
+    g = nx.DiGraph()
+    g.add_node("m", kind="op", label="Linear", grad_fn="LinearBackward0", shape="4x3")
+    g.add_node("w", kind="param", label="fc.weight")
+    assert node_text("m", g)[1] == "Linear"
+    assert node_text("m", g, style="grad_fn")[1] == "LinearBackward0"
+    assert node_text("w", g, style="grad_fn")[1] == "fc.weight"
+
+
+def test_a_one_op_group_says_1_op():
+    from app.layout import GroupNode
+    from app.present.labels import node_text
+
+    g = nx.DiGraph()
+    g.add_node("r", kind="op", label="relu", group="act")
+    group = GroupNode("act")
+    assert node_text(group, g, {group: ("r",)}) == ("group", "act", "1 op")

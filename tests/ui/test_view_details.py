@@ -13,8 +13,8 @@ from app.layout import Layout
 from app.ui.graph_scene import GraphScene
 from app.ui.graph_view import GraphView, summary
 from app.ui.items import _metrics, fit_text
+from app.ui.plots import LossPlot
 from app.ui.theme import DARK
-from app.ui.timeline import LossPlot
 
 
 @pytest.fixture
@@ -96,8 +96,13 @@ def test_the_minimap_draws_the_graph_that_arrives_after_it_was_first_shown(view,
 def test_the_loss_plot_shows_the_first_loss_as_a_point(qtbot):
     plot = LossPlot()
     qtbot.addWidget(plot)
-    plot.resize(240, 140)
-    empty = count_color(plot.grab().toImage(), DARK.selection)
+    plot.resize(400, 260)
+    plot.show()
+    qtbot.waitExposed(plot)
+    qtbot.waitUntil(lambda: plot.tabs is not None)  # built from the event loop
+    view = plot.loss_view  # the plot itself: the style sheet paints handles in this colour
+    empty = count_color(view.grab().toImage(), DARK.selection)
     plot.set_points([(0, 1.1)])
-    assert empty == 0 and count_color(plot.grab().toImage(), DARK.selection) > 5
+    assert empty == 0
+    qtbot.waitUntil(lambda: count_color(view.grab().toImage(), DARK.selection) > 5)
 

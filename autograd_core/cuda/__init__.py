@@ -20,11 +20,13 @@ from autograd_core.backend import Device, device
 
 __all__ = [
     "Event",
+    "amp",
     "current_device",
     "device_count",
     "empty_cache",
     "get_device_name",
     "is_available",
+    "is_bf16_supported",
     "manual_seed",
     "manual_seed_all",
     "max_memory_allocated",
@@ -88,19 +90,31 @@ def synchronize(dev: Any = None) -> None:
 
 
 def manual_seed(seed: int) -> None:
-    """Seed CuPy's generator on the current device (what rand/randn on 'cuda' draw from)."""
+    """Seed CuPy's generator on the current device (what rand/randn on 'cuda' draw from).
+
+    Without a usable GPU it only records the seed and returns, as PyTorch's does on a
+    machine without CUDA (scripts call it unconditionally).
+    """
     from autograd_core import random  # random imports backend
 
     random.state.cuda_seed = int(seed)
-    _cupy().random.seed(int(seed))
+    if is_available():
+        _cupy().random.seed(int(seed))
 
 
 def manual_seed_all(seed: int) -> None:
-    """Seed CuPy's generator on every device."""
+    """Seed CuPy's generator on every device (nothing to do without a GPU, as in PyTorch)."""
+    if not is_available():
+        return
     cp = _cupy()
     for i in range(device_count()):
         with cp.cuda.Device(i):
             cp.random.seed(int(seed))
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False: the engine has no bfloat16 arithmetic (`bfloat16` tensors compute in float32)."""
+    return False
 
 
 def _pool_bytes(dev: Any, what: str) -> int:
@@ -169,3 +183,17 @@ class Event:
     def elapsed_time(self, end: Event) -> float:
         """Milliseconds from this event to `end` (both recorded and complete)."""
         return float(_cupy().cuda.get_elapsed_time(self._event, end._event))
+
+
+def __getattr__(name: str) -> Any:
+    # `torch.cuda.amp` loads on first use; the legacy types (`torch.cuda.FloatTensor`) are
+    # names that build CUDA tensors, or say that CUDA is missing, when called.
+    if name == "amp":
+        import importlib
+
+        return importlib.import_module("autograd_core.cuda.amp")
+    from autograd_core._legacy_types import CUDA_TYPES
+
+    if name in CUDA_TYPES:
+        return CUDA_TYPES[name]
+    raise AttributeError(f"module 'autograd_core.cuda' has no attribute '{name}'")
