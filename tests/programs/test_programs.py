@@ -53,8 +53,7 @@ class Program:
 
 
 PROGRAMS = [
-    Program("mnist_cnn", ("--dropout", "0"), 1e-4, 6,
-            needs="h-api, not yet merged: optim.Adadelta, format() of a 0-d tensor"),
+    Program("mnist_cnn", ("--dropout", "0"), 1e-4, 6),
     Program("vae", ("--fixed-noise",), 1e-9, 4),
     Program("dcgan", (), 1e-4, 6),
     Program("word_lm", ("--dropout", "0"), 1e-4, 4),
@@ -62,8 +61,7 @@ PROGRAMS = [
     Program("seq2seq", ("--dropout", "0"), 1e-9, 4),
     Program("triplet_custom_fn", (), 1e-9, 4),
     Program("wgan_gp", ("--fixed-noise",), 1e-9, 8),
-    Program("transformer_lm", ("--dropout", "0"), 1e-9, 4, weight_atol=1e-7,
-            needs="h-api, not yet merged: torch.accelerator, cuda.manual_seed_all, backends"),
+    Program("transformer_lm", ("--dropout", "0"), 1e-9, 4, weight_atol=1e-7),
 ]
 RANDOM_RUNS = {"mnist_cnn": (), "vae": (), "word_lm": (), "mingpt": (), "seq2seq": (),
                "wgan_gp": (), "transformer_lm": ()}  # their random parts on (PyTorch's defaults)
