@@ -3,7 +3,8 @@
 Each file in this folder is a plain PyTorch program (it imports only `torch` and the standard
 library) of a kind people train: an MNIST CNN with a checkpoint resume, a VAE, a DCGAN, an
 LSTM language model, a minGPT block, a seq2seq with attention, a triplet net with custom
-autograd Functions, a WGAN-GP, a Transformer LM with a packed-sequence GRU head. Each one runs
+autograd Functions, a WGAN-GP, a Transformer LM with a packed-sequence GRU head, LSTMCells
+trained by LBFGS. Each one runs
   (a) with real PyTorch, in process;
   (b) in process with `torch` resolved to autograd_core (the worker's own `torch_alias`);
   (c) through the worker's plain-script mode: `gradscope record prog.py -n K`, a subprocess.
@@ -62,6 +63,7 @@ PROGRAMS = [
     Program("triplet_custom_fn", (), 1e-9, 4),
     Program("wgan_gp", ("--fixed-noise",), 1e-9, 8),
     Program("transformer_lm", ("--dropout", "0"), 1e-9, 4, weight_atol=1e-7),
+    Program("time_sequence", (), 1e-9, 3),
 ]
 RANDOM_RUNS = {"mnist_cnn": (), "vae": (), "word_lm": (), "mingpt": (), "seq2seq": (),
                "wgan_gp": (), "transformer_lm": ()}  # their random parts on (PyTorch's defaults)
@@ -188,3 +190,29 @@ def test_program_with_its_random_parts_on_trains(program):
     ours = run_in_process(program, ours=True, args=RANDOM_RUNS[program.name])
     assert len(ours.losses) >= program.steps
     assert all(math.isfinite(v) for v in ours.losses.values()), ours.stdout
+
+
+@pytest.mark.oracle
+def test_checkpoints_move_both_ways_between_the_programs_engines(tmp_path):
+    """The LBFGS program's checkpoint (state_dict, LBFGS state, a list of floats): ours loads
+    into PyTorch, PyTorch's into ours, each equal to the other engine's own."""
+    torch = pytest.importorskip("torch")
+    program = next(p for p in PROGRAMS if p.name == "time_sequence")
+    ours_file, theirs_file = tmp_path / "ours.pt", tmp_path / "theirs.pt"
+    run_in_process(program, ours=True, args=("--checkpoint", str(ours_file)))
+    run_in_process(program, ours=False, args=("--checkpoint", str(theirs_file)))
+    theirs = torch.load(theirs_file, weights_only=True)
+    ours_in_torch = torch.load(ours_file, weights_only=True)
+    import autograd_core
+
+    theirs_in_ours = autograd_core.load(str(theirs_file), weights_only=True)
+    assert ours_in_torch["model"].keys() == theirs["model"].keys()
+    for key, value in theirs["model"].items():
+        np.testing.assert_allclose(ours_in_torch["model"][key].numpy(), value.numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=key)
+        np.testing.assert_array_equal(theirs_in_ours["model"][key].numpy(), value.numpy())
+    state, their_state = ours_in_torch["optimizer"]["state"][0], theirs["optimizer"]["state"][0]
+    assert state.keys() == their_state.keys()
+    assert state["n_iter"] == their_state["n_iter"]
+    assert ours_in_torch["losses"] == pytest.approx(theirs["losses"], rel=1e-9)
+    assert ours_in_torch["optimizer"]["param_groups"] == theirs["optimizer"]["param_groups"]
