@@ -8,6 +8,7 @@ from autograd_core.nn.activation import (
     GELU,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     PReLU,
     ReLU,

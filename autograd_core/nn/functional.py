@@ -11,6 +11,7 @@ from autograd_core.ops.activation import (
     gelu,
     hardtanh,
     leaky_relu,
+    logsigmoid,
     relu,
     relu6,
     silu,

@@ -12,7 +12,7 @@ from autograd_core.ops._util import norm_dim
 from autograd_core.tensor import Tensor
 
 # repeat is a Tensor method only (autograd_core.ops binds it).
-__all__ = ["flip", "roll", "tril", "triu"]
+__all__ = ["flip", "roll", "tile", "tril", "triu"]
 
 
 class Repeat(Function):
@@ -87,6 +87,13 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (diagonal < 0 keeps more)."""
     _check_matrix(input, "triu")
     return Triu.apply(input, k=diagonal)
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:
+    """`repeat` with PyTorch's tile rule: fewer reps than dimensions are padded with 1s in
+    front (`x.tile((2,))` on a matrix tiles its last dimension)."""
+    reps = _sizes((dims,), "tile", "dims")
+    return repeat(input, (1,) * (input.ndim - len(reps)) + reps)
 
 
 class Flip(Function):
