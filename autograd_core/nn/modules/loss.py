@@ -9,7 +9,6 @@ from autograd_core.nn.loss import (
     L1Loss,
     MSELoss,
     NLLLoss,
-    PairwiseDistance,
     SmoothL1Loss,
     TripletMarginLoss,
 )
@@ -17,5 +16,5 @@ from autograd_core.nn.loss import (
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss",
-    "NLLLoss", "PairwiseDistance", "SmoothL1Loss", "TripletMarginLoss",
+    "NLLLoss", "SmoothL1Loss", "TripletMarginLoss",
 ]
