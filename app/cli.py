@@ -129,7 +129,8 @@ def _parse_export(argv: list[str]) -> argparse.Namespace:
     p.add_argument("-o", "--output", required=True,
                    help=f"OUT{suffix_list()} (data formats need no PySide6)")
     p.add_argument("--iteration", type=int_at_least(0), default=None, metavar="K",
-                   help="the iteration to export (default: the last captured)")
+                   help="the iteration to export (default: the last captured; a "
+                        ".trace.json holds every captured iteration unless K is given)")
     p.add_argument("-n", "--iterations", type=int_at_least(1), default=None,
                    help="iterations to record from a model script (default: 3)")
     p.add_argument("--overlay", choices=tuple(OVERLAYS), default="none",

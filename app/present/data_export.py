@@ -64,14 +64,23 @@ def source_capture(source: str, iteration: int | None = None,
 
 def export_data_headless(source: str, out: str, iteration: int | None = None,
                          iterations: int | None = None) -> Exported:
-    """Write iteration `iteration` (default: the last) of `source` to the data file `out`.
+    """Write iteration `iteration` (default: the last) of `source` to the data file `out`;
+    a Chrome trace without `iteration` holds every captured iteration on one time line (the
+    `-n` recorded from a script), as the Timeline's export does for the iterations it shows.
 
     Example:
         export_data_headless("run.gscope", "graph.json")
+        export_data_headless("model.py", "steps.trace.json", iterations=5)  # 5 iterations
     """
     fmt = export_format(out)
     if fmt is None or fmt.kind != "data":
         raise ValueError(f"{out}: not a data format (use {suffix_list('data')})")
+    if fmt.suffix == ".trace.json" and iteration is None:
+        captures = _captures(source, iterations)
+        if not captures:
+            raise RuntimeError(f"{source}: no captured iterations")
+        export_data(captures, out)
+        return Exported(Path(out))
     export_data(source_capture(source, iteration, iterations), out)
     return Exported(Path(out))
 

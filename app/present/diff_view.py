@@ -12,7 +12,8 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+import os
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ import networkx as nx
 
 from autograd_core.trace.diff import diff
 
-__all__ = ["DiffRow", "DiffView", "diff_states", "diff_view", "with_ghosts"]
+__all__ = ["DiffRow", "DiffView", "diff_states", "diff_view", "group_states", "with_ghosts"]
 
 
 @dataclass(slots=True)
@@ -35,7 +36,8 @@ class DiffRow:
 
     @property
     def title(self) -> str:
-        where = self.source or "no source line"
+        # The file's name and line: a full path ate the dock's width (the tooltip has it).
+        where = os.path.basename(self.source) if self.source else "no source line"
         mod = f" in {self.module}" if self.module else ""
         n = len(self.nodes)
         return f"{where}{mod}: {n} node{'s' if n != 1 else ''}"
@@ -88,6 +90,26 @@ def diff_states(view: DiffView | None) -> dict[Hashable, str]:
     states.update(dict.fromkeys(view.added, "added"))
     states.update(dict.fromkeys(view.removed, "removed"))
     return states
+
+
+DIFF_STATES = ("added", "removed", "changed")
+
+
+def group_states(states: dict[Hashable, str], members: dict[Hashable, Sequence[Hashable]]
+                 ) -> dict[Hashable, str]:
+    """Diff states for collapsed module boxes (`members`: box -> the nodes it hides), so a
+    diff shows on a collapsed graph too: "added" or "removed" when every member was, else
+    "changed" when any member was added, removed or changed; boxes without one are left out.
+
+    Example: {"a": "added", "b": "added"}, {box: ["a", "b"]} -> {box: "added"}
+    """
+    out: dict[Hashable, str] = {}
+    for box, keys in members.items():
+        seen = {states.get(k, "") for k in keys}
+        if not seen & set(DIFF_STATES):
+            continue
+        out[box] = seen.pop() if len(seen) == 1 and seen <= {"added", "removed"} else "changed"
+    return out
 
 
 def with_ghosts(graph: nx.DiGraph, pinned_graph: nx.DiGraph, removed: set[str]) -> nx.DiGraph:

@@ -90,7 +90,9 @@ class DiffPanel(QWidget):
                 child.setData(0, KEY_ROLE, key)
                 child.setToolTip(1, plain_tooltip(key))  # keys come from the capture
                 top.addChild(child)
+            top.setToolTip(0, plain_tooltip(row.source or row.title))
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # the branch's title reads across the columns
             top.setExpanded(len(row.nodes) <= 20)
 
     def _on_tree_item_clicked(self, item: QTreeWidgetItem, column: int) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.layout import GroupNode, Layout
+from app.present.diff_view import group_states
 from app.present.graph import GROUP_SIZE, NODE_SIZE
 from app.present.labels import edge_label, node_text
 from app.present.overlays import OverlayScale, box_total
@@ -250,6 +251,7 @@ class GraphScene(SceneAnimation, QGraphicsScene):
         """Node states (see `app.ui.node_states`: origin, spread, path, added, removed,
         changed) and the edges on the way to a NaN's origin; nodes not named lose theirs."""
         changed = False
+        states = {**group_states(states, self._members), **states}  # collapsed boxes too
         for item in self._all_nodes():
             state = states.get(item.key, "")
             if state != item.state:

@@ -5,7 +5,8 @@ A formula gets a `GraphCtx` (the node: its attributes, saved arrays, and `ctx.in
 `ctx.output(a)` to turn saved arrays back into graph-linked Tensors) and the output gradients
 as Tensors; it returns one gradient (Tensor or None) per positional input. Constant masks go
 in as plain (non-differentiable) Tensors. The other families are in _graph_grads_shape.py,
-_graph_grads_nn.py, _graph_grads_layers.py and _graph_grads_more.py, imported at the end.
+_graph_grads_nn.py, _graph_grads_layers.py, _graph_grads_more.py and _graph_grads_rnn.py, imported
+at the end.
 """
 
 from __future__ import annotations
@@ -296,5 +297,6 @@ from autograd_core.ops import (  # noqa: E402, F401
     _graph_grads_layers,
     _graph_grads_more,
     _graph_grads_nn,
+    _graph_grads_rnn,
     _graph_grads_shape,
 )

@@ -77,6 +77,7 @@ class LSTMLayer(Function):
             np.multiply(z[:, 3 * H:], tcs[t], out=hs[t + 1])
         ctx.save_for_backward(w_hh, hs, cs, gates, tcs)
         ctx.reverse, ctx.has_bias = reverse, b_hh is not None
+        ctx.xg, ctx.b_hh = xg, b_hh  # for create_graph: the layer is rebuilt from ops
         return _order(hs[1:], reverse).copy(), hs[T].copy(), cs[T].copy()
 
     @staticmethod
@@ -151,6 +152,7 @@ class GRULayer(Function):
             h += n
         ctx.save_for_backward(w_hh, hs, acts, hns)
         ctx.reverse, ctx.has_bias = reverse, b_hh is not None
+        ctx.xg, ctx.b_hh = xg, b_hh  # for create_graph: the layer is rebuilt from ops
         return _order(hs[1:], reverse).copy(), hs[T].copy()
 
     @staticmethod

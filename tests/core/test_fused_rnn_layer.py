@@ -109,3 +109,26 @@ def test_unobserved_layer_is_one_node_per_direction() -> None:
         node = next((n for n, _ in node.next_functions if n is not None and
                      hasattr(n, "fn") and n.fn.__name__ in ("LSTMLayer", "Linear")), None)
     assert names == ["LSTMLayer", "Linear", "LSTMLayer", "Linear"]
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_fused_layers_differentiate_twice_as_pytorch(kind: str, bidirectional: bool) -> None:
+    # A gradient penalty through a fused layer: its graph formula rebuilds the recurrence.
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, kind)(4, 5, num_layers=2, batch_first=True,
+                                     bidirectional=bidirectional).double()
+    ours = getattr(nn, kind)(4, 5, num_layers=2, batch_first=True,
+                             bidirectional=bidirectional).double()
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    xt = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
+    xo = ag.tensor(xt.detach().numpy(), requires_grad=True)
+    for lib, model, x in ((torch, theirs, xt), (ag, ours, xo)):
+        y, _ = model(x)
+        g, = lib.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        (g ** 2).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    for po, pt in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(po.grad.numpy(), pt.grad.numpy(), rtol=1e-9, atol=1e-12)

@@ -48,3 +48,13 @@ def test_the_delta_overlay_is_centred_on_unchanged():
     s = overlay_scale(nodes, "diff_time")
     assert s.t["same"] == 0.5 and s.t["half"] == 0.0 and s.t["double"] == 1.0
     assert s.label(2.0) == "x2"
+
+
+def test_group_states_lift_a_diff_onto_collapsed_boxes():
+    from app.present.diff_view import group_states
+
+    states = {"a": "added", "b": "added", "c": "removed", "d": "changed"}
+    members = {"new": ["a", "b"], "gone": ["c"], "mixed": ["a", "x"], "shape": ["d"],
+               "same": ["x", "y"]}
+    assert group_states(states, members) == {"new": "added", "gone": "removed",
+                                             "mixed": "changed", "shape": "changed"}

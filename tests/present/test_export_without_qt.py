@@ -72,6 +72,25 @@ def test_headless_data_export_picks_the_iteration(session_file, tmp_path):
         export_data(None, tmp_path / "d.txt")
 
 
+def test_a_chrome_trace_holds_every_captured_iteration_unless_one_is_named(session_file,
+                                                                          tmp_path):
+    from autograd_core import trace
+
+    held = [c.index for c in trace.load(session_file).captures]
+    assert len(held) == 2
+    out = tmp_path / "all.trace.json"
+    export_data_headless(str(session_file), str(out))
+    events = json.loads(out.read_text())["traceEvents"]
+    shown = [e["name"] for e in events if e.get("cat") == "iteration"]
+    assert shown == [f"iteration {i}" for i in held]                # one time line, in order
+    starts = [e["ts"] for e in events if e.get("cat") == "iteration"]
+    assert starts[0] < starts[1]
+    one = tmp_path / "one.trace.json"
+    export_data_headless(str(session_file), str(one), iteration=held[0])
+    events = json.loads(one.read_text())["traceEvents"]
+    assert [e["name"] for e in events if e.get("cat") == "iteration"] == [f"iteration {held[0]}"]
+
+
 def test_the_format_registry_knows_each_ending():
     assert formats.export_kind("a/B.TRACE.JSON") == ".trace.json"
     assert formats.export_kind("b.json") == ".json"
