@@ -13,6 +13,7 @@ gradients are Tensors and each node's derivative is computed with ops, so it rec
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from operator import attrgetter
 from time import perf_counter_ns as _clock
@@ -62,9 +63,14 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any] | None = Non
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
-    """Return d(outputs)/d(inputs) without touching any `.grad` (PyTorch's autograd.grad)."""
+    """Return d(outputs)/d(inputs) without touching any `.grad` (PyTorch's autograd.grad).
+
+    The parameters are PyTorch's, in its order; `only_inputs` is ignored as there (WGAN-GP
+    code still passes it), `is_grads_batched=True` (vmap) is not supported."""
+    _legacy_grad_flags(only_inputs, is_grads_batched)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
@@ -96,6 +102,16 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             g = np.asarray(g)
         out.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
     return tuple(out)
+
+
+def _legacy_grad_flags(only_inputs: bool, is_grads_batched: bool) -> None:
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=3)
+    if is_grads_batched:
+        raise TypeError("grad() argument 'is_grads_batched=True' is not supported by "
+                        "autograd_core (it needs vmap)")
 
 
 def _graph_roots(roots: list[tuple[Any, int, Any]], grads: Any) -> list[tuple[Any, int, Any]]:

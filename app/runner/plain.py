@@ -7,12 +7,14 @@ idle the script thread waits at the boundary; Stop, a Restart or the end of the 
 it there with `StopRequested` (its `finally` blocks run, nothing after the boundary does).
 
 Boundaries come from the engine's hook, through the worker's Controller (`Boundaries`): an
-`optimizer.step()` (the "update" phase) ends an iteration, and so does a backward pass with no
-update after it. The engine announces neither end, so the boundary is taken at the program's
-next engine event: after an update, any op, module call or backward; after a backward, the
-next op or module call run with gradients on (so `clip_grad_norm_` or a manual `no_grad`
-update between `backward()` and `step()` stays in the iteration). The script's end closes an
-iteration that ran a backward or an update.
+`optimizer.step()` (the "update" phase) ends an iteration, and, while the script has no
+optimizer, so does a backward pass (with one, a GAN's two backward passes before its step stay
+one iteration, and `errD = errD_real + errD_fake` after them is not a new one). The engine
+announces neither end, so the boundary is taken at the program's next engine event: after an
+update, any op, module call or backward; after a backward, the next op or module call run with
+gradients on (so `clip_grad_norm_` or a manual `no_grad` update between `backward()` and
+`step()` stays in the iteration). The script's end closes an iteration that ran a backward or
+an update.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 from app.runner.stepping import StopRequested
 from autograd_core import grad_mode
+from autograd_core.optim import optimizer
 
 __all__ = ["Boundaries", "PlainScript", "ScriptEnded", "ScriptModules"]
 
@@ -65,7 +68,8 @@ class Boundaries:
 
     def before_op(self) -> None:
         state = self.state
-        if state == _UPDATE or (state == _BACKWARD and grad_mode.state.enabled):
+        if state == _UPDATE or (state == _BACKWARD and grad_mode.state.enabled
+                                and not optimizer.any_alive()):
             self._boundary()
 
     def before_module(self, module: Any) -> bool:

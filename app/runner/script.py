@@ -72,11 +72,22 @@ def load(path: str, args: Sequence[str] = ()) -> Script | PlainScript:
 def is_plain(source: str) -> bool:
     """Whether a script is a plain training script rather than a model script: it defines no
     top-level `step`, and no `model` either unless it imports `torch` (a PyTorch script's
-    `model = Net()`; a model script that forgot `step` is told so)."""
+    `model = Net()`; a model script that forgot `step` is told so). In a PyTorch script only
+    a `def step` makes it a model script: `step = 0` there is a training loop's counter."""
     names = _definition_lines(source)
-    if "step" in names:
+    torch = _imports_torch(source)
+    if "step" in names and not (torch and not _defines_function(source, "step")):
         return False
-    return "model" not in names or _imports_torch(source)
+    return "model" not in names or torch
+
+
+def _defines_function(source: str, name: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
+               for n in tree.body)
 
 
 def _imports_torch(source: str) -> bool:

@@ -8,6 +8,7 @@ from autograd_core.nn.activation import (
     GELU,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     PReLU,
     ReLU,
@@ -35,10 +36,13 @@ from autograd_core.nn.loss import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
     SmoothL1Loss,
+    TripletMarginLoss,
 )
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm

@@ -106,6 +106,13 @@ class ELU(Module):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
+class LogSigmoid(Module):
+    """y = log(1 / (1 + exp(-x)))"""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
 class Softplus(Module):
     """y = log(1 + exp(beta x)) / beta"""
 

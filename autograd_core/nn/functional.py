@@ -11,6 +11,7 @@ from autograd_core.ops.activation import (
     gelu,
     hardtanh,
     leaky_relu,
+    logsigmoid,
     relu,
     relu6,
     silu,
@@ -25,6 +26,7 @@ from autograd_core.ops.adaptive_pool import (
 from autograd_core.ops.attention import scaled_dot_product_attention
 from autograd_core.ops.conv import conv1d, conv2d
 from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d
+from autograd_core.ops.distance import kl_div, pairwise_distance, triplet_margin_loss
 from autograd_core.ops.dropout import dropout, dropout1d, dropout2d
 from autograd_core.ops.embedding import embedding, one_hot
 from autograd_core.ops.interpolate import (

@@ -76,8 +76,8 @@ TENSOR_METHODS = [
     # shape
     "reshape", "view", "view_as", "reshape_as", "permute", "transpose", "swapaxes", "swapdims",
     "t", "squeeze", "unsqueeze", "flatten", "unflatten", "expand", "expand_as", "contiguous",
-    "repeat", "split", "chunk", "unbind", "tril", "triu", "flip", "roll", "narrow", "movedim",
-    "moveaxis",
+    "repeat", "tile", "split", "chunk", "unbind", "tril", "triu", "flip", "roll", "narrow",
+    "movedim", "moveaxis",
     # indexing
     "gather", "index_select", "masked_fill", "nonzero", "scatter", "scatter_add",
     "take_along_dim",

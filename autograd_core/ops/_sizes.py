@@ -41,3 +41,14 @@ def _is_size(s: Any) -> bool:
 
 def _type_name(s: Any) -> str:
     return "Tensor" if isinstance(s, Tensor) else type(s).__name__
+
+
+def keyword_sizes(args: tuple, kwargs: dict, name: str, op: str) -> tuple:
+    """`f(x, name=(2, 3))`: PyTorch's parser also takes the sizes of `f(x, *sizes)` by keyword
+    (`permute(dims=...)`, `reshape(shape=...)`); returned as the packed positional form."""
+    if name in kwargs and args:
+        raise TypeError(f"{op}() got multiple values for argument '{name}'")
+    if name not in kwargs or len(kwargs) > 1:
+        bad = next((k for k in kwargs if k != name), name)
+        raise TypeError(f"{op}() got an unexpected keyword argument '{bad}'")
+    return (kwargs[name],)

@@ -206,7 +206,7 @@ class Hardtanh(Function):
 
 # PyTorch's CPU kernel names, which its "not implemented for 'Long'" errors quote.
 _KERNELS = {"gelu": "GeluKernelImpl", "silu": "silu_cpu", "leaky_relu": "leaky_relu_cpu",
-            "elu": "elu_cpu", "softplus": "softplus_cpu"}
+            "elu": "elu_cpu", "softplus": "softplus_cpu", "log_sigmoid": "log_sigmoid_cpu"}
 
 
 def _float_input(input: Tensor, op: str) -> None:
@@ -257,6 +257,12 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """log(1 + exp(beta * x)) / beta, reverting to x above the threshold."""
     _float_input(input, "softplus")
     return Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    _float_input(input, "log_sigmoid")
+    return -Softplus.apply(-input, beta=1.0, threshold=20.0)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,

@@ -7,12 +7,12 @@ from typing import Any
 
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._sizes import _sizes
+from autograd_core.ops._sizes import _sizes, keyword_sizes
 from autograd_core.ops._util import norm_dim
 from autograd_core.tensor import Tensor
 
 # repeat is a Tensor method only (autograd_core.ops binds it).
-__all__ = ["flip", "roll", "tril", "triu"]
+__all__ = ["flip", "roll", "tile", "tril", "triu"]
 
 
 class Repeat(Function):
@@ -34,8 +34,9 @@ class Repeat(Function):
         return summed.reshape(ctx.in_shape)
 
 
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
+def repeat(input: Tensor, *sizes: Any, **kw: Any) -> Tensor:
     """Tile the tensor: `x.repeat(2, 1)` stacks two copies along dim 0."""
+    sizes = keyword_sizes(sizes, kw, "repeats", "repeat") if kw else sizes
     if not sizes:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(sizes, "repeat", "repeats")
@@ -88,6 +89,13 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return Triu.apply(input, k=diagonal)
 
 
+def tile(input: Tensor, dims: Any) -> Tensor:
+    """`repeat` with PyTorch's tile rule: fewer reps than dimensions are padded with 1s in
+    front (`x.tile((2,))` on a matrix tiles its last dimension)."""
+    reps = _sizes((dims,), "tile", "dims")
+    return repeat(input, (1,) * (input.ndim - len(reps)) + reps)
+
+
 class Flip(Function):
     """y = x reversed along axes"""
 
@@ -101,8 +109,9 @@ class Flip(Function):
         return get_array_module(g).flip(g, ctx.axes)
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:
+def flip(input: Tensor, *dims: Any, **kw: Any) -> Tensor:
     """Reverse the order of elements along `dims`."""
+    dims = keyword_sizes(dims, kw, "dims", "flip") if kw else dims
     axes = tuple(norm_dim(d, input.ndim, "flip") for d in _sizes(dims, "flip", "dims"))
     for i, a in enumerate(axes):
         if a in axes[:i]:

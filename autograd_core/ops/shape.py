@@ -10,7 +10,7 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
-from autograd_core.ops._sizes import _is_size, _sizes, _type_name
+from autograd_core.ops._sizes import _is_size, _sizes, _type_name, keyword_sizes
 from autograd_core.ops._util import norm_dim, scalar_type_name, shape_str
 from autograd_core.ops.rearrange import flip, repeat, roll, tril, triu  # noqa: F401  (moved)
 from autograd_core.tensor import Tensor
@@ -83,9 +83,10 @@ def _infer_shape(numel: int, shape: tuple, op: str, in_shape: tuple) -> tuple:
     return shape
 
 
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, *shape: Any, **kw: Any) -> Tensor:
     """The same data in a new shape (a view when the memory allows, else a copy); -1 infers
     one dimension."""
+    shape = keyword_sizes(shape, kw, "shape", "reshape") if kw else shape
     target = _infer_shape(input._data.size, _sizes(shape, "reshape", "shape"), "reshape",
                           input._data.shape)
     return _reshaped(input, target)
@@ -95,13 +96,14 @@ _VIEW_ERROR = ("view size is not compatible with input tensor's size and stride 
                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, *shape: Any, **kw: Any) -> Tensor:
     """The same memory seen in a new shape: writes through the view reach the input.
 
     Like PyTorch, a shape that the input's strides cannot express (a transposed or expanded
     tensor flattened across its strides) raises instead of copying; use reshape() there.
     `view(dtype)` reinterprets the bits as another dtype.
     """
+    shape = keyword_sizes(shape, kw, "size", "view") if kw else shape
     if len(shape) == 1 and isinstance(shape[0], np.dtype | dtypes.dtype):
         return _view_dtype(input, np.dtype(shape[0]))
     packed = len(shape) == 1 and isinstance(shape[0], (tuple, list))
@@ -220,8 +222,8 @@ class Permute(Function):
         return g.transpose(inverse)
 
 
-def permute(input: Tensor, *dims: Any) -> Tensor:
-    dims = _sizes(dims, "permute", "dims")
+def permute(input: Tensor, *dims: Any, **kw: Any) -> Tensor:
+    dims = _sizes(keyword_sizes(dims, kw, "dims", "permute") if kw else dims, "permute", "dims")
     n = input.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -314,8 +316,8 @@ class Expand(Function):
         return sum_to(g, ctx.in_shape)
 
 
-def expand(input: Tensor, *sizes: Any) -> Tensor:
-    sizes = _sizes(sizes, "expand", "size")
+def expand(input: Tensor, *sizes: Any, **kw: Any) -> Tensor:
+    sizes = _sizes(keyword_sizes(sizes, kw, "size", "expand") if kw else sizes, "expand", "size")
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(

@@ -7,6 +7,7 @@ parameters in place; `step()` handles the closure, the inspector's phase and gra
 from __future__ import annotations
 
 import copy
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,6 +31,16 @@ _SET_MESSAGE = (
 )
 
 
+# The optimizers alive now. A plain script's runner asks `any_alive()`: with an optimizer,
+# only its step() ends an iteration (a GAN's two backward passes before one step stay one).
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+def any_alive() -> bool:
+    """Whether any optimizer exists in this process now."""
+    return len(_LIVE) > 0
+
+
 class Optimizer:
     """Base class of the optimizers: holds `param_groups` and `state` like torch.optim.
 
@@ -39,6 +50,7 @@ class Optimizer:
     """
 
     def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+        _LIVE.add(self)
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []

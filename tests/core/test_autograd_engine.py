@@ -322,6 +322,25 @@ def test_autograd_grad_allow_unused():
     np.testing.assert_allclose(gx.numpy(), [2.0, 4.0])
 
 
+def test_autograd_grad_takes_pytorchs_parameters_in_its_order():
+    torch = pytest.importorskip("torch")
+    x = leaf([1.0, 2.0])
+    unused = leaf([1.0])
+    # positional: grad_outputs, retain_graph, create_graph, only_inputs, allow_unused
+    gx, gu = autograd.grad((x * x).sum(), [x, unused], None, True, False, True, True)
+    assert gu is None
+    np.testing.assert_allclose(gx.numpy(), [2.0, 4.0])
+    t = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    with pytest.warns(FutureWarning) as theirs:
+        torch.autograd.grad((t * t).sum(), t, only_inputs=False)
+    with pytest.warns(FutureWarning) as ours:
+        (g,) = autograd.grad((x * x).sum(), x, only_inputs=False)  # ignored, as in PyTorch
+    assert str(ours[0].message) == str(theirs[0].message)
+    np.testing.assert_allclose(g.numpy(), [2.0, 4.0])
+    with pytest.raises(TypeError, match="is_grads_batched"):
+        autograd.grad((x * x).sum(), x, is_grads_batched=True)
+
+
 def test_autograd_grad_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()

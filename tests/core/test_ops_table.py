@@ -240,6 +240,8 @@ OPS: list[Op] = [
     op("expand_as", lambda m, x, y: x.expand_as(y) * y, lambda x, y: x * y, (1, 4), (3, 4)),
     op("contiguous", lambda m, x: x.t().contiguous(), np.transpose, (2, 3)),
     op("repeat", lambda m, x: x.repeat(2, 1, 3), lambda x: np.tile(x, (2, 1, 3)), (2, 3)),
+    op("tile", lambda m, x: m.tile(x, (2,)), lambda x: np.tile(x, 2), (2, 3)),
+    op("tile:more", lambda m, x: x.tile((2, 1, 3)), lambda x: np.tile(x, (2, 1, 3)), (2, 3)),
     op("tril", lambda m, x: m.tril(x), np.tril, (3, 4)),
     op("tril:diagonal", lambda m, x: x.tril(diagonal=-1), lambda x: np.tril(x, -1), (2, 3, 3)),
     op("triu", lambda m, x: m.triu(x, 1), lambda x: np.triu(x, 1), (3, 4)),

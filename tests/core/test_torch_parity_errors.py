@@ -791,7 +791,8 @@ LAYER_DTYPES: list[Row] = [
     ("avg_pool2d of int", lambda T: _F(T).avg_pool2d(T.tensor([[[[-3, 4], [1, -1]]]]), 2)),
     ("adaptive_avg_pool2d of int", lambda T: _F(T).adaptive_avg_pool2d(_img(T, "int64"), 2)),
     *[(f"{name} of int", (lambda n: lambda T: getattr(_F(T), n)(_i(T, 1, -2, 9)))(name))
-      for name in ("gelu", "silu", "leaky_relu", "elu", "softplus", "hardtanh", "relu6")],
+      for name in ("gelu", "silu", "leaky_relu", "elu", "softplus", "hardtanh", "relu6",
+                   "logsigmoid")],
     ("hardtanh of bool", lambda T: _F(T).hardtanh(_b(T))),
     ("layer_norm of int", lambda T: _F(T).layer_norm(T.tensor([[1, 2]]), (2,))),
     ("layer_norm with a double weight",

@@ -34,6 +34,7 @@ CASES = [
     ("tanh", F.tanh, TF.tanh, [randn(4, 5)]),
     ("sigmoid", F.sigmoid, TF.sigmoid, [randn(4, 5)]),
     ("elu", lambda x: F.elu(x, 0.7), lambda x: TF.elu(x, 0.7), [randn(4, 5)]),
+    ("logsigmoid", F.logsigmoid, TF.logsigmoid, [randn(4, 5) * 30]),
     ("softplus", lambda x: F.softplus(x, 2.0, 5.0), lambda x: TF.softplus(x, 2.0, 5.0),
      [randn(4, 5) * 4]),
     ("hardtanh", F.hardtanh, TF.hardtanh, [randn(4, 5) * 2]),
@@ -101,7 +102,7 @@ def test_matches_torch(name, ours, theirs, arrays, dtype, check) -> None:
     check(ours, theirs, arrays, dtype)
 
 
-GRADCHECK = ["gelu", "silu", "elu", "softplus", "linear_3d", "layer_norm_2dims",
+GRADCHECK = ["gelu", "silu", "elu", "softplus", "logsigmoid", "linear_3d", "layer_norm_2dims",
              "batch_norm_2d", "pad_reflect_2d", "normalize", "embedding"]
 
 

@@ -66,6 +66,7 @@ LAYERS = [
     ("sigmoid", nn.Sigmoid, tn.Sigmoid, (4, 5)),
     ("elu", nn.ELU, tn.ELU, (4, 5)),
     ("softplus", nn.Softplus, tn.Softplus, (4, 5)),
+    ("logsigmoid", nn.LogSigmoid, tn.LogSigmoid, (4, 5)),
     ("softmax", lambda: nn.Softmax(1), lambda: tn.Softmax(1), (4, 5)),
     ("logsoftmax", lambda: nn.LogSoftmax(-1), lambda: tn.LogSoftmax(-1), (4, 5)),
     ("flatten", nn.Flatten, tn.Flatten, (2, 3, 4)),

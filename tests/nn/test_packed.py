@@ -168,9 +168,9 @@ def test_a_length_past_the_input_is_refused() -> None:
         R.pack_padded_sequence(ag.randn(4, 3, 2), [5, 3, 1])
 
 
-SUBMODULES = ["activation", "batchnorm", "container", "conv", "dropout", "flatten", "linear",
-              "loss", "module", "normalization", "pixelshuffle", "pooling", "rnn", "sparse",
-              "transformer", "upsampling"]
+SUBMODULES = ["activation", "batchnorm", "container", "conv", "distance", "dropout", "flatten",
+              "linear", "loss", "module", "normalization", "pixelshuffle", "pooling", "rnn",
+              "sparse", "transformer", "upsampling"]
 
 
 @pytest.mark.parametrize("name", SUBMODULES)

@@ -364,3 +364,32 @@ def test_a_gradient_penalty_is_part_of_the_forward_pass_and_two_optimizers_two_s
         g.step()
     assert len(cuts) == 4  # each optimizer.step() ends an iteration
     assert "Mul" in cuts[0] and "Sum" in cuts[0]
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("import torch\nstep = 0\nfor i in range(3):\n    step += 1\n", True),  # a counter
+    ("import torch\nmodel = torch.nn.Linear(2, 1)\nstep = 0\n", True),
+    ("import torch\nmodel = torch.nn.Linear(2, 1)\ndef step(i):\n    return model(i)\n", False),
+    ("import autograd_core as ag\nmodel = ag.nn.Linear(2, 1)\nstep = 0\n", False),  # told so
+    ("import torch\nx = torch.ones(2)\n", True),
+])
+def test_a_pytorch_scripts_step_counter_does_not_make_it_a_model_script(source, plain):
+    from app.runner.script import is_plain
+
+    assert is_plain(source) is plain
+
+
+def test_with_an_optimizer_two_backward_passes_before_its_step_are_one_iteration(cuts):
+    torch, net, x = _model()
+    opt = torch.optim.Adam(net.parameters())
+    for _ in range(3):  # DCGAN's discriminator step: real and fake losses, then one step
+        opt.zero_grad()
+        err_real = net(x).mean()
+        err_real.backward()
+        err_fake = net(x * 2).pow(2).mean()
+        err_fake.backward()
+        err = err_real + err_fake  # a statistic, with gradients on, after the backward
+        opt.step()
+        print(err.item())
+    assert len(cuts) == 3  # one boundary per step(); the third iteration is still open
+    assert cuts[0] == cuts[1] and cuts[0].count("Mean") == 2 and "Add" in cuts[0]

@@ -9,6 +9,7 @@ from autograd_core.nn.modules import (
     batchnorm,
     container,
     conv,
+    distance,
     dropout,
     flatten,
     linear,
@@ -27,6 +28,7 @@ from autograd_core.nn.modules.activation import *
 from autograd_core.nn.modules.batchnorm import *
 from autograd_core.nn.modules.container import *
 from autograd_core.nn.modules.conv import *
+from autograd_core.nn.modules.distance import *
 from autograd_core.nn.modules.dropout import *
 from autograd_core.nn.modules.flatten import *
 from autograd_core.nn.modules.linear import *

@@ -5,6 +5,7 @@ from autograd_core.nn.activation import (
     GELU,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
     PReLU,
     ReLU,
@@ -18,6 +19,6 @@ from autograd_core.nn.activation import (
 from autograd_core.nn.attention import MultiheadAttention
 
 __all__ = [
-    "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "MultiheadAttention", "PReLU", "ReLU",
-    "ReLU6", "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
+    "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "MultiheadAttention",
+    "PReLU", "ReLU", "ReLU6", "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
 ]
