@@ -339,7 +339,8 @@ class Worker:
     def _ended(self, exc: ScriptEnded) -> None:
         self._cut_short()  # what ran after its last iteration is no iteration
         self.send(p.Error("warning", f"{self.options.path}: the script {exc.why} after "
-                          f"{exc.iterations} iterations (Restart, or a new run, starts it from the top)",
+                          f"{exc.iterations} iterations (Restart, or a new run, starts it "
+                          "from the top)",
                           location=self.options.path))
         self.send(p.Finished(self.iteration, 0.0))
         self.status(p.IDLE)
