@@ -99,7 +99,7 @@ def stalls(app: QApplication, window: MainWindow, seconds: float) -> tuple[float
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start(5)
     before = window.model.iterations_seen
-    window.actions["run"].trigger()
+    window.actions["run_until_stopped"].trigger()  # flat out, not ITERATIONS
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         app.processEvents()  # the event loop as exec() would run it

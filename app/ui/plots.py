@@ -6,6 +6,7 @@ zooms and pans with the mouse; "Export PNG" saves the plots shown. The series ar
 
 from __future__ import annotations
 
+import gc
 import html
 import math
 from collections import deque
@@ -74,6 +75,10 @@ class LossPlot(QWidget):
 
         self._pv = plot_view
         self._build()
+        # pyqtgraph loads after the first picture, once the start-up heap was frozen
+        # (main_window.freeze_startup_heap): keep its ~100k module objects out of the cycle
+        # collector's view too, or a full collection mid-run scans them (a 40 ms stall).
+        gc.freeze()
         self.theme = self._theme
         if self.isVisible():
             self.refresh()
