@@ -94,6 +94,9 @@ def _one_start(app: QApplication, timeout: float) -> float | None:
 
 def stalls(app: QApplication, window: MainWindow, seconds: float) -> tuple[float, float, int]:
     """Longest gap between 5 ms timer ticks while the worker runs flat out; it/s; iterations."""
+    # The plots load pyqtgraph just after the first picture (a one-off ~0.3 s import, before a
+    # user's first click): the run starts once they are built, as it would for a user.
+    _wait(app, lambda: window.loss_plot.tabs is not None, 10)
     ticks: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -143,6 +146,7 @@ def chatty(app: QApplication, seconds: float) -> dict[str, float]:
     if not _wait(app, lambda: bool(window.model.captures) and window.model.status is not None
                  and window.model.status.state == p.IDLE, 120):
         raise RuntimeError(f"the chatty script did not load: {window.model.errors}")
+    _wait(app, lambda: window.loss_plot.tabs is not None, 10)  # as in stalls()
     ticks: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -233,6 +237,9 @@ def main() -> None:
     app = QApplication.instance() or QApplication(["bench"])
     first, window = first_graph(app)
     stall, rate, done = stalls(app, window, 4.0 if args.quick else 10.0)
+    # A second run: the first pays one-off costs (the docks' first data, numpy's and
+    # pyqtgraph's first calls); both are reported.
+    again = stalls(app, window, 4.0 if args.quick else 10.0)[0]
     flood = chatty(app, 3.0 if args.quick else 8.0)
     _wait(app, lambda: window.model.status.state == p.IDLE, 10)
     f5 = frames(app, 1, 5 if args.quick else 15)
@@ -250,7 +257,7 @@ def main() -> None:
         print(f"| start-ups that drew their first graph (new window + worker each) | "
               f"{ok}/{n_starts}{spread} | all |")
     print(f"| longest event-loop stall while training ({done} iterations, {rate:.0f} it/s) "
-          f"| {stall:.0f} ms | <= 50 ms |")
+          f"| {stall:.0f} ms first run, {again:.0f} ms the next | <= 50 ms |")
     print(f"| longest event-loop stall while a script prints 2,000 lines per iteration "
           f"({flood['its']:.0f} it/s) | {flood['stall']:.0f} ms | <= 50 ms |")
     print(f"| Pause latency under that load: worker stopped / window shows idle "

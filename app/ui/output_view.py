@@ -1,105 +1,44 @@
 """The Output dock: what the script prints, shown without ever stalling the window.
 
-Lines arrive in batches (`protocol.OutputBatch`); `OutputView.add_lines` only writes them to the
-run's log file and queues them, and the view takes the queue in at most once a frame, as one
-insert. The queue and the view are bounded: when a flood outruns them, the oldest lines give
-way to a "N lines not shown" marker, and the whole text stays in the log file ("Open full
-output"). The view follows new lines unless the user scrolled up; then it stays put, counting
-what waits below, until they scroll back to the bottom.
+Lines arrive in batches (`protocol.OutputBatch`); `OutputView.add_lines` only hands them to the
+run's log (`run_log.RunLog`, written by its own thread) and queues them, and the view takes
+the queue in at most once a frame, as one insert. The queue and the view are bounded: when a
+flood outruns them, the oldest lines give way to a "N lines not shown" marker, and the whole
+text stays in the log file ("Open full output"). The view follows new lines unless the user
+scrolled up; then it stays put, counting what waits below, until they scroll back to the
+bottom.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
+from app.ui.run_log import RunLog
 from app.ui.text import clip, plain_label
 
 MAX_LINES = 2000          # lines the view holds (and the queue between two frames)
-MAX_LINE = 20_000         # characters shown of one line: a 1 MB line took 53 s to lay out
-MAX_CHARS = 500_000       # characters the view holds (and the queue): long lines mean
-                          # fewer of them (2,000 lines of 20k characters took 0.8 s to set)
+MAX_LINE = 5_000          # characters shown of one line: a 1 MB line took 53 s to lay out,
+                          # and wrapped in a narrow dock 20k took 35 ms (the log has it all)
+MAX_CHARS = 250_000       # characters the view holds (and the queue): long lines mean
+                          # fewer of them (2,000 lines of 20k characters took 0.8 s to set;
+                          # a frame's layout cost grows with them, and with a narrower dock)
 FRAME_S = 0.016           # the view takes queued lines in at most once per frame
 REBUILD_AFTER = 200       # lines pushed out of the view past which it is set anew
 REBUILD_CHARS = 20_000    # ... or characters
-MAX_LOG_BYTES = 256 << 20  # one run's log file stops growing here (and says so)
-KEEP_LOGS = 50            # log files kept in the folder (older ones are removed)
 
 
 def default_log_dir() -> Path:
     """Where run logs go: a per-user folder in the system's temporary directory."""
     uid = os.getuid() if hasattr(os, "getuid") else 0
     return Path(tempfile.gettempdir()) / f"gradscope-output-{uid}"
-
-
-class RunLog:
-    """One run's full output, written as lines arrive (buffered; cost bounded per line)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.path: Path | None = None
-        self._file: IO[str] | None = None
-        self._written = 0
-        self._full = False
-
-    def write(self, lines: Iterable[str]) -> None:
-        if self._full:
-            return
-        if self._file is None and not self._open():
-            return
-        text = "".join(f"{line}\n" for line in lines)
-        self._written += len(text)
-        if self._written > MAX_LOG_BYTES:
-            self._full = True
-            text = f"[output log stopped at {MAX_LOG_BYTES >> 20} MiB]\n"
-        try:
-            self._file.write(text)
-        except OSError:  # a full disk: the view still works, the log stops
-            self._full = True
-
-    def _open(self) -> bool:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _prune(self.folder)
-            fd, name = tempfile.mkstemp(prefix=time.strftime("run-%Y%m%d-%H%M%S-"),
-                                        suffix=".log", dir=self.folder)
-            self._file = open(fd, "w", encoding="utf-8", errors="replace",  # noqa: SIM115
-                              buffering=1 << 16)
-            self.path = Path(name)
-            return True
-        except OSError:
-            self._full = True
-            return False
-
-    def flush(self) -> None:
-        if self._file is not None:
-            with contextlib.suppress(OSError):
-                self._file.flush()
-
-    def close(self) -> None:
-        if self._file is not None:
-            with contextlib.suppress(OSError):
-                self._file.close()
-            self._file = None
-
-
-def _prune(folder: Path) -> None:
-    """Remove all but the newest `KEEP_LOGS` logs (of earlier sessions of the app)."""
-    with contextlib.suppress(OSError):
-        logs = sorted(folder.glob("run-*.log"), key=lambda f: f.stat().st_mtime)
-        for old in logs[:-KEEP_LOGS]:
-            with contextlib.suppress(OSError):
-                old.unlink()
 
 
 class OutputView(QPlainTextEdit):
@@ -190,7 +129,7 @@ class OutputView(QPlainTextEdit):
         self._frame.stop()
         started = time.perf_counter()
         self._last_frame = started
-        self.log.flush()
+        self.log.flush(wait=False)  # the writer thread flushes; the view never waits on disk
         if not self._queue or not self.following:
             return
         lines, hidden = list(self._queue), self.hidden

@@ -6,7 +6,6 @@ zooms and pans with the mouse; "Export PNG" saves the plots shown. The series ar
 
 from __future__ import annotations
 
-import gc
 import html
 import math
 from collections import deque
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.present import plot_series as ps
+from app.ui.heap import freeze_late_imports
 from app.ui.text import plain_label, plain_tooltip
 from app.ui.theme import DARK, Theme
 
@@ -75,10 +75,7 @@ class LossPlot(QWidget):
 
         self._pv = plot_view
         self._build()
-        # pyqtgraph loads after the first picture, once the start-up heap was frozen
-        # (main_window.freeze_startup_heap): keep its ~100k module objects out of the cycle
-        # collector's view too, or a full collection mid-run scans them (a 40 ms stall).
-        gc.freeze()
+        freeze_late_imports()  # pyqtgraph loaded after the start-up heap was frozen
         self.theme = self._theme
         if self.isVisible():
             self.refresh()
