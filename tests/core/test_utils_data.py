@@ -35,3 +35,24 @@ def test_random_split_by_fractions_partitions_the_dataset():
 def test_mismatched_tensors_are_refused():
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(ag.ones(3), ag.ones(4))
+
+
+def test_loading_batches_is_not_recorded_as_the_models_graph():
+    # A recorded loop over a DataLoader: indexing samples and stacking them into a batch is
+    # data loading; the capture holds the model's ops only (and the observer comes back).
+    from autograd_core import hooks, trace
+
+    X, y = ag.randn(64, 3), ag.randn(64, 1)
+    loader = DataLoader(TensorDataset(X, y), batch_size=16, shuffle=True)
+    model = ag.nn.Linear(3, 1)
+    with trace.record(model) as rec:
+        observer = hooks.get_observer()
+        for xb, yb in loader:
+            assert hooks.get_observer() is observer
+            loss = ((model(xb) - yb) ** 2).mean()
+            loss.backward()
+            rec.next_iteration(loss)
+    ops = {n.op for cap in rec.session.captures for n in cap.nodes if n.kind == "op"}
+    assert len(rec.session.captures) == 4
+    assert "Stack" not in ops and not any("Index" in op or "Select" in op for op in ops), ops
+    assert "Linear" in ops

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_core import random
+from autograd_core import hooks, random
 from autograd_core.utils.data._collate import default_collate, default_convert
 from autograd_core.utils.data.dataset import Dataset, IterableDataset
 from autograd_core.utils.data.sampler import (
@@ -72,6 +72,21 @@ def _check_iterable_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> N
         name, value = given[0]
         raise ValueError("DataLoader with IterableDataset: expected unspecified "
                          f"{name} option, but got {name}={value}")
+
+
+def _unobserved(batches: Iterator[Any]) -> Iterator[Any]:
+    """Each batch made with the engine's observer detached: indexing samples and collating
+    them is data loading, not the model's graph (a recorded iteration would otherwise show a
+    node per sample, and a plain script's iteration would end at the next batch's first op)."""
+    while True:
+        previous = hooks.set_observer(None)
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        finally:
+            hooks.set_observer(previous)
+        yield batch
 
 
 class DataLoader:
@@ -173,8 +188,8 @@ class DataLoader:
             # PyTorch's single-process iterator refuses a timeout (its own assertion).
             raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
         if self.num_workers > 0:
-            return self._as_worker()
-        return self._batches()
+            return _unobserved(self._as_worker())
+        return _unobserved(self._batches())
 
     def _as_worker(self) -> Iterator[Any]:
         seed = int(random.rng_of(self.generator).integers(0, 1 << 63))
