@@ -340,8 +340,7 @@ class Worker:
         self._cut_short()  # what ran after its last iteration is no iteration
         self.send(p.Error("warning", f"{self.options.path}: the script {exc.why} after "
                           f"{exc.iterations} iterations (Restart, or a new run, starts it "
-                          "from the top)",
-                          location=self.options.path))
+                          "from the top)", location=self.options.path))
         self.send(p.Finished(self.iteration, 0.0))
         self.status(p.IDLE)
 
