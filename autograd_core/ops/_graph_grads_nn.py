@@ -33,15 +33,20 @@ def _recompute(ctx: Any, g: Tensor, arrays: dict[int, Any],
                build: Callable[[dict[int, Tensor]], Tensor]) -> tuple:
     """The gradients of an op rebuilt from primitive ops: `arrays` maps input indices to
     arrays holding (values equivalent to) those inputs; build(tensors) returns the output."""
+    ins = {i: clone(ctx.input(i, a)) for i, a in arrays.items()}
+    return differentiate(ctx, ins, [build(ins)], [g])
+
+
+def differentiate(ctx: Any, ins: dict[int, Tensor], outs: list[Tensor], gs: list) -> tuple:
+    """Input i's gradient (None where not needed) of `outs`, rebuilt from `ins` (graph-linked
+    copies of the node's inputs), weighted by `gs`, as a graph (create_graph=True)."""
     from autograd_core.engine import grad
 
     needs = ctx.needs_input_grad
-    ins = {i: clone(ctx.input(i, a)) for i, a in arrays.items()}
-    out = build(ins)
     wrt = [i for i, t in ins.items() if needs[i] and t.requires_grad]
     result: list[Any] = [None] * len(needs)
     if wrt:
-        grads = grad([out], [ins[i] for i in wrt], [g], create_graph=True, allow_unused=True)
+        grads = grad(outs, [ins[i] for i in wrt], gs, create_graph=True, allow_unused=True)
         for i, gi in zip(wrt, grads):
             result[i] = gi
     return tuple(result)

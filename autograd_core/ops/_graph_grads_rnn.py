@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd_core._graph_walk import formula
+from autograd_core.ops._graph_grads_nn import differentiate
 from autograd_core.ops.join import stack
 from autograd_core.ops.recurrent_seq import GRULayer, LSTMLayer
 from autograd_core.ops.unary import clone, sigmoid, tanh
@@ -25,20 +26,6 @@ def _linked_inputs(ctx: Any, arrays: dict[int, Any]) -> dict[int, Tensor]:
 
 def _steps(T: int, reverse: bool) -> range:
     return range(T - 1, -1, -1) if reverse else range(T)
-
-
-def _differentiate(ctx: Any, ins: dict[int, Tensor], outs: list[Tensor], gs: tuple) -> tuple:
-    from autograd_core.engine import grad
-
-    needs = ctx.needs_input_grad
-    wrt = [i for i, t in ins.items() if needs[i] and t.requires_grad]
-    result: list[Any] = [None] * len(needs)
-    if wrt:
-        grads = grad(outs, [ins[i] for i in wrt], list(gs), create_graph=True,
-                     allow_unused=True)
-        for i, gi in zip(wrt, grads):
-            result[i] = gi
-    return tuple(result)
 
 
 @formula(LSTMLayer)
@@ -57,7 +44,7 @@ def _lstm_layer(ctx, g_out, g_h, g_c):
         c = f * c + i * g
         h = o * tanh(c)
         outs[t] = h
-    return _differentiate(ctx, ins, [stack(outs), h, c], (g_out, g_h, g_c))
+    return differentiate(ctx, ins, [stack(outs), h, c], [g_out, g_h, g_c])
 
 
 @formula(GRULayer)
@@ -76,4 +63,4 @@ def _gru_layer(ctx, g_out, g_h):
         n = tanh(x[:, 2 * H:] + r * hg[:, 2 * H:])
         h = n + u * (h - n)
         outs[t] = h
-    return _differentiate(ctx, ins, [stack(outs), h], (g_out, g_h))
+    return differentiate(ctx, ins, [stack(outs), h], [g_out, g_h])
