@@ -57,8 +57,14 @@ def test_nan_losses_are_marked_and_a_click_shows_that_iteration(qtbot, nan_windo
 def test_hover_reads_out_the_loss_and_log_and_smoothing_redraw(qtbot, nan_window):
     plots = nan_window.loss_plot
     view = plots.loss_view
-    qtbot.mouseMove(view.viewport(), view.view_point(3, plots.series.y[3]).toPoint())
-    qtbot.waitUntil(lambda: plots.readout.text().startswith("iteration 3: loss "), timeout=5000)
+
+    def hovered() -> bool:
+        # Moved again on each poll: a redraw that lands after a move shifts the axes, so the
+        # point of iteration 3 is read anew each time.
+        qtbot.mouseMove(view.viewport(), view.view_point(3, plots.series.y[3]).toPoint())
+        return plots.readout.text().startswith("iteration 3: loss ")
+
+    qtbot.waitUntil(hovered, timeout=5000)
     assert f"{plots.series.raw[3]:.6g}" in plots.readout.text()
     plots.log_box.click()
     assert view.getPlotItem().ctrl.logYCheck.isChecked()
