@@ -202,14 +202,14 @@ def _encode_one(item: Any, blobs: list[bytes]) -> dict:
 
 
 def encode_capture(capture: Any) -> bytes:
-    """A capture as a packet of the session file's JSON and its thumbnails."""
-    from app.runner.capture_json import capture_document
+    """A capture as a packet: the session file's JSON by position, and its thumbnails."""
+    from app.runner.capture_json import capture_rows
 
     arrays: dict = {}
     try:
-        return pack(capture_document(capture, arrays), arrays)
-    except (TypeError, ValueError, AttributeError):  # a value the fast path does not know
-        from autograd_core.trace.schema import encode
+        return pack(capture_rows(capture, arrays), arrays)
+    except (TypeError, ValueError, AttributeError):  # a value the fast path does not know:
+        from autograd_core.trace.schema import encode  # the session file's own document
 
         arrays = {}
         return pack(encode(capture, arrays), arrays)
@@ -290,9 +290,15 @@ def decode_capture(blob: bytes) -> Any:
     Raises:
         FrameError or SessionFormatError: naming what is wrong.
     """
+    from app.runner.capture_json import RowError, document_from_rows
     from autograd_core.trace.codec import decode_capture as decode
 
     doc, arrays = unpack(blob, "capture")
+    if type(doc) is list:  # by position (capture_rows), as the worker writes it
+        try:
+            doc = document_from_rows(doc)
+        except RowError as exc:
+            raise FrameError(str(exc)) from None
     return decode(doc, "capture", arrays)
 
 

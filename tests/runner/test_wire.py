@@ -229,7 +229,7 @@ def test_the_fast_capture_document_is_the_session_files(tmp_path):
     """The worker's fast encoder writes what the session codec writes (and reads)."""
     import json
 
-    from app.runner.capture_json import capture_document
+    from app.runner.capture_json import capture_rows, document_from_rows
     from autograd_core.trace.schema import SCHEMA, encode
 
     cap = _capture(3)
@@ -237,7 +237,8 @@ def test_the_fast_capture_document_is_the_session_files(tmp_path):
     cap.phases = {"forward": (1, 2)}
     fast_arrays: dict = {}
     slow_arrays: dict = {}
-    fast = capture_document(cap, fast_arrays)
+    rows = json.loads(json.dumps(capture_rows(cap, fast_arrays)))  # as it travels
+    fast = document_from_rows(rows)
     assert set(fast) == set(SCHEMA[IterationCapture])
 
     def norm(doc: object) -> object:
@@ -245,3 +246,26 @@ def test_the_fast_capture_document_is_the_session_files(tmp_path):
 
     assert norm(fast) == norm(encode(cap, slow_arrays))
     assert fast_arrays.keys() == slow_arrays.keys()
+
+
+def test_a_worker_stalled_inside_a_frame_never_blocks_the_reader(tmp_path, monkeypatch):
+    """Half a frame, then silence: polls return at once (the window stays responsive)."""
+    whole = encode_messages([p.Loss(0, 1.0)])
+    (tmp_path / "frame.bin").write_bytes(whole + whole[:len(whole) // 2])
+    (tmp_path / "fake.py").write_text(FAKE)
+    monkeypatch.setattr(driver_module, "WORKER_COMMAND",
+                        [sys.executable, str(tmp_path / "fake.py"), str(tmp_path / "frame.bin")])
+    d = driver_module.Driver(str(tmp_path / "model.py"))
+    d.start()
+    try:
+        events: list = []
+        end = time.monotonic() + 20
+        while not events and time.monotonic() < end:
+            events += d.wait_events(0.2)
+        assert [type(e) for e in events] == [p.Loss]
+        t0 = time.monotonic()
+        for _ in range(5):
+            assert d.poll_events() == []
+        assert time.monotonic() - t0 < 0.5 and d.alive
+    finally:
+        d.close()
