@@ -10,7 +10,10 @@ checks and limits apply unchanged. What else makes it fast: one `attrgetter` per
 reads every field in C, tuples and NaN/Inf stay as they are (`json.dumps` writes lists and
 `NaN`/`Infinity`, which `frames.unpack` reads back for packets only), and strings are left to
 `json.dumps`'s escaping (a lone surrogate travels as `\\udXXX` and is cleaned by the decoder,
-as a file's are). Thumbnails move out into the packet's arrays under keys "a0", "a1", ...
+as a file's are). Thumbnails move out into the packet's arrays under keys "a0", "a1", ...,
+and the statistics' float fields into one float64 table (`frames.TABLE`, a row per
+`TensorStats`): formatting floats was most of what was left of `json.dumps`'s time. A stats
+row is then its other fields in schema order followed by its row in the table.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from app.runner.frames import TABLE
 from autograd_core.trace.records import (
     BackwardRecord,
     Health,
@@ -27,14 +31,19 @@ from autograd_core.trace.records import (
     TensorMeta,
     TensorStats,
 )
-from autograd_core.trace.schema import SCHEMA
+from autograd_core.trace.schema import SCHEMA, F
 
-__all__ = ["capture_rows", "document_from_rows"]
+__all__ = ["RowError", "capture_rows", "document_from_rows"]
 
 _GET = {cls: operator.attrgetter(*spec) for cls, spec in SCHEMA.items()}
 _CAP = list(SCHEMA[IterationCapture])
 _STATS_AT = list(SCHEMA[TensorMeta]).index("stats")
-_THUMB_AT = list(SCHEMA[TensorStats]).index("thumb")
+# TensorStats: its float fields go to the table, the others stay in the row.
+_STATS_FLOATS = tuple(n for n, spec in SCHEMA[TensorStats].items() if spec == F)
+_STATS_OTHERS = tuple(n for n in SCHEMA[TensorStats] if n not in _STATS_FLOATS)
+_get_floats = operator.attrgetter(*_STATS_FLOATS)
+_get_others = operator.attrgetter(*_STATS_OTHERS)
+_THUMB_AT = _STATS_OTHERS.index("thumb")
 _GRADS_AT = list(SCHEMA[BackwardRecord]).index("grads")
 _ORIGIN_AT = list(SCHEMA[Health]).index("first_nonfinite")
 
@@ -44,7 +53,8 @@ def capture_rows(cap: IterationCapture, arrays: dict[str, np.ndarray]) -> list:
     are added to `arrays` and replaced by their keys."""
     from autograd_core.trace.records import Edge, ModuleSpan, NodeRecord, NonFiniteOrigin
 
-    get_meta, get_stats = _GET[TensorMeta], _GET[TensorStats]
+    get_meta = _GET[TensorMeta]
+    floats: list[tuple] = []
 
     def meta(m: TensorMeta | None) -> Any:
         if m is None:
@@ -53,7 +63,8 @@ def capture_rows(cap: IterationCapture, arrays: dict[str, np.ndarray]) -> list:
         stats = row[_STATS_AT]
         if stats is None:
             return row
-        srow = list(get_stats(stats))
+        srow = [*_get_others(stats), len(floats)]
+        floats.append(_get_floats(stats))
         if srow[_THUMB_AT] is not None:
             key = f"a{len(arrays)}"
             arrays[key] = srow[_THUMB_AT]
@@ -81,6 +92,8 @@ def capture_rows(cap: IterationCapture, arrays: dict[str, np.ndarray]) -> list:
     row = list(_GET[IterationCapture](cap))
     for name, value in parts.items():
         row[_CAP.index(name)] = value
+    if floats:
+        arrays[TABLE] = np.array(floats, dtype=np.float64)
     return row
 
 
@@ -88,24 +101,36 @@ class RowError(ValueError):
     """A capture's rows do not have the schema's shape."""
 
 
-def document_from_rows(rows: Any) -> Any:
+def document_from_rows(rows: Any, arrays: dict[str, np.ndarray]) -> Any:
     """The session file's document for `rows` (records as objects naming their fields), for
-    the session codec to validate; an array of the wrong length raises RowError."""
-    return _doc(rows, (IterationCapture,), "capture")
+    the session codec to validate; takes the statistics table out of `arrays`. An array of
+    the wrong length, or a stats row pointing outside the table, raises RowError."""
+    table = arrays.pop(TABLE, None)
+    floats = [] if table is None else table.tolist()
+    if table is not None and table.shape[1] != len(_STATS_FLOATS):
+        raise RowError(f"the statistics table has {table.shape[1]} columns, "
+                       f"not {len(_STATS_FLOATS)}")
+    return _doc(rows, (IterationCapture,), floats)
 
 
-def _doc(v: Any, spec: tuple, path: str) -> Any:
+def _doc(v: Any, spec: tuple, floats: list) -> Any:
     kind = spec[0]
+    if kind is TensorStats:
+        if type(v) is not list or len(v) != len(_STATS_OTHERS) + 1 or type(v[-1]) is not int \
+                or not 0 <= v[-1] < len(floats):
+            raise RowError("a TensorStats row that is not its fields and a table row")
+        return {**dict(zip(_STATS_OTHERS, v, strict=False)),
+                **dict(zip(_STATS_FLOATS, floats[v[-1]], strict=True))}
     if isinstance(kind, type):
         fields = SCHEMA[kind]
         if type(v) is not list or len(v) != len(fields):
-            raise RowError(f"{path}: expected the {len(fields)} fields of {kind.__name__}")
-        return {name: _doc(x, fspec, path) if _NESTED[fspec] else x
+            raise RowError(f"expected the {len(fields)} fields of {kind.__name__}")
+        return {name: _doc(x, fspec, floats) if _NESTED[fspec] else x
                 for (name, fspec), x in zip(fields.items(), v, strict=True)}
     if kind == "opt":
-        return None if v is None else _doc(v, spec[1], path)
+        return None if v is None else _doc(v, spec[1], floats)
     if kind == "list" and type(v) is list:
-        return [_doc(x, spec[1], path) for x in v]
+        return [_doc(x, spec[1], floats) for x in v]
     return v  # anything else the codec checks as it is
 
 

@@ -55,6 +55,8 @@ MAX_BLOBS = 100_000     # blobs in one frame
 MAX_PACKET_ARRAYS = 60_000  # arrays in one packet (the session file's thumbnail limit)
 ARRAY_DTYPES = ("float32",)  # what a packet may declare: thumbnails
 MAX_ARRAY_SIDE = 64          # ...of at most 64x64 (trace.stats.THUMB_SIDE)
+TABLE = "stats"              # and one float64 table of at most TABLE_COLUMNS columns
+TABLE_COLUMNS = 16
 _U32 = struct.Struct("<I")
 _READ_CHUNK = 1 << 20
 
@@ -77,12 +79,14 @@ def encode_frame(kind: int, items: list[Any], blobs: list[bytes] = ()) -> bytes:
 
 def pack(doc: Any, arrays: dict[str, np.ndarray]) -> bytes:
     """A packet: `doc` (JSON-ready; NaN/Inf written as JSON's common `NaN`/`Infinity`,
-    which `unpack` reads back) and `arrays` (float32, 2-D), declared in its JSON."""
+    which `unpack` reads back) and `arrays` (float32, 2-D; the one named `TABLE` float64),
+    declared in its JSON."""
     table = []
     raws = []
     for key, arr in arrays.items():
-        arr = np.ascontiguousarray(arr, dtype=np.float32)
-        table.append([key, "float32", list(arr.shape)])
+        dtype = np.float64 if key == TABLE else np.float32
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+        table.append([key, arr.dtype.name, list(arr.shape)])
         raws.append(arr.tobytes())
     head = json.dumps({"doc": doc, "arrays": table}, separators=(",", ":")).encode()
     return b"".join((_U32.pack(len(head)), head, *raws))
@@ -145,25 +149,30 @@ def unpack(blob: bytes, what: str = "packet") -> tuple[Any, dict[str, np.ndarray
             or type(head["arrays"]) is not list or len(head["arrays"]) > MAX_PACKET_ARRAYS:
         raise FrameError(f"{what}: not {{doc, arrays}}")
     shapes = [_array_entry(entry, what) for entry in head["arrays"]]
-    total = sum(4 * h * w for _, (h, w) in shapes)
-    if end + total != len(view):
+    total = sum(dtype.itemsize * h * w for _, dtype, (h, w) in shapes)
+    if end + total != len(view):  # before anything is allocated for them
         raise FrameError(f"{what}: arrays declare {total} bytes, {len(view) - end} follow")
     arrays = {}
-    for key, shape in shapes:
-        n = 4 * shape[0] * shape[1]
-        arrays[key] = np.frombuffer(view[end:end + n], dtype=np.float32).reshape(shape).copy()
+    for key, dtype, shape in shapes:
+        n = dtype.itemsize * shape[0] * shape[1]
+        arrays[key] = np.frombuffer(view[end:end + n], dtype=dtype).reshape(shape).copy()
         end += n
     return head["doc"], arrays
 
 
-def _array_entry(entry: Any, what: str) -> tuple[str, tuple[int, int]]:
-    if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str \
-            or entry[1] not in ARRAY_DTYPES or type(entry[2]) is not list \
-            or len(entry[2]) != 2 \
-            or not all(type(n) is int and 0 <= n <= MAX_ARRAY_SIDE for n in entry[2]):
-        raise FrameError(f"{what}: an array declared as {entry!r:.80}; only float32 "
-                         f"2-D arrays of at most {MAX_ARRAY_SIDE}x{MAX_ARRAY_SIDE} travel")
-    return entry[0][:64], (entry[2][0], entry[2][1])
+def _array_entry(entry: Any, what: str) -> tuple[str, np.dtype, tuple[int, int]]:
+    if type(entry) is list and len(entry) == 3 and type(entry[0]) is str \
+            and type(entry[2]) is list and len(entry[2]) == 2 \
+            and all(type(n) is int and n >= 0 for n in entry[2]):
+        (h, w), key = entry[2], entry[0][:64]
+        if entry[1] in ARRAY_DTYPES and h <= MAX_ARRAY_SIDE and w <= MAX_ARRAY_SIDE \
+                and key != TABLE:
+            return key, np.dtype(np.float32), (h, w)
+        if entry[1] == "float64" and key == TABLE and w <= TABLE_COLUMNS:
+            return key, np.dtype(np.float64), (h, w)  # rows: bounded by the bytes that follow
+    raise FrameError(f"{what}: an array declared as {entry!r:.80}; only float32 2-D arrays "
+                     f"of at most {MAX_ARRAY_SIDE}x{MAX_ARRAY_SIDE} and one float64 "
+                     f"{TABLE!r} table travel")
 
 
 def _json(raw: memoryview, what: str, constants: bool = False) -> Any:

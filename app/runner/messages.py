@@ -296,7 +296,7 @@ def decode_capture(blob: bytes) -> Any:
     doc, arrays = unpack(blob, "capture")
     if type(doc) is list:  # by position (capture_rows), as the worker writes it
         try:
-            doc = document_from_rows(doc)
+            doc = document_from_rows(doc, arrays)
         except RowError as exc:
             raise FrameError(str(exc)) from None
     return decode(doc, "capture", arrays)

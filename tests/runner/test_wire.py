@@ -238,7 +238,7 @@ def test_the_fast_capture_document_is_the_session_files(tmp_path):
     fast_arrays: dict = {}
     slow_arrays: dict = {}
     rows = json.loads(json.dumps(capture_rows(cap, fast_arrays)))  # as it travels
-    fast = document_from_rows(rows)
+    fast = document_from_rows(rows, fast_arrays)
     assert set(fast) == set(SCHEMA[IterationCapture])
 
     def norm(doc: object) -> object:
@@ -269,3 +269,25 @@ def test_a_worker_stalled_inside_a_frame_never_blocks_the_reader(tmp_path, monke
         assert time.monotonic() - t0 < 0.5 and d.alive
     finally:
         d.close()
+
+
+def test_a_capture_packet_pointing_outside_its_tables_is_refused_on_read():
+    from app.runner.capture_json import capture_rows
+    from app.runner.frames import pack
+
+    cap = _capture(1)
+    arrays: dict = {}
+    rows = capture_rows(cap, arrays)
+    stats_row = rows[_capture_field("tensors")][0][4]
+    bad_index = [*stats_row[:-1], 99]                        # no such table row
+    bad_thumb = [*stats_row[:-2], "stats", stats_row[-1]]    # the table as a thumbnail
+    for changed in (bad_index, bad_thumb):
+        rows[_capture_field("tensors")][0][4] = changed
+        with pytest.raises((FrameError, SessionFormatError)):
+            messages.decode_capture(pack(rows, dict(arrays)))
+
+
+def _capture_field(name: str) -> int:
+    from autograd_core.trace.schema import SCHEMA
+
+    return list(SCHEMA[IterationCapture]).index(name)
