@@ -8,8 +8,8 @@ A frame is a 12-byte header, then its payload:
 The head is `{"items": [...], "blobs": [size, ...]}`: the messages (see `messages`) and the
 sizes of the raw byte blobs that follow it (a capture travels as one blob, decoded when first
 read). A packet (`pack`/`unpack`) is the blob format for records: a JSON document plus raw
-float32 arrays whose dtype and shape it declares, every size checked before anything is
-allocated.
+arrays whose dtype and shape it declares (float32 thumbnails of at most 64x64, and one float64
+table), every size checked against the bytes there before anything is allocated.
 
 Everything read here is untrusted (the worker may be on another machine, or hostile): a wrong
 magic, version or kind, a declared length over `MAX_FRAME`, JSON that is not what we write, or
@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,7 @@ class FrameError(Exception):
 
 
 # ------------------------------------------------------------------------------ writing
-def encode_frame(kind: int, items: list[Any], blobs: list[bytes] = ()) -> bytes:  # type: ignore[assignment]
+def encode_frame(kind: int, items: list[Any], blobs: Sequence[bytes] = ()) -> bytes:
     """One frame holding `items` (JSON-ready) and `blobs`."""
     head = json.dumps({"items": items, "blobs": [len(b) for b in blobs]},
                       allow_nan=False, separators=(",", ":")).encode()

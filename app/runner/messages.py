@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 from app.runner import protocol as p
@@ -324,7 +323,3 @@ def _decode_step_records(blob: bytes) -> tuple[Any, tuple]:
         raise FrameError(str(exc)) from None
     return record, leaves
 
-
-def message_fields(cls: type) -> tuple[str, ...]:
-    """The dataclass fields of `cls` (for tests: every field must travel)."""
-    return tuple(f.name for f in fields(cls))
