@@ -61,6 +61,12 @@ _U32 = struct.Struct("<I")
 _READ_CHUNK = 1 << 20
 
 
+# Made once (json.dumps builds an encoder per call with these options); no circular check:
+# what we encode is records and lists we just built.
+_HEAD_JSON = json.JSONEncoder(allow_nan=False, separators=(",", ":"), check_circular=False).encode
+_PACKET_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 class FrameError(Exception):
     """A frame that is not one we write: the connection it came on must be closed."""
 
@@ -68,8 +74,7 @@ class FrameError(Exception):
 # ------------------------------------------------------------------------------ writing
 def encode_frame(kind: int, items: list[Any], blobs: Sequence[bytes] = ()) -> bytes:
     """One frame holding `items` (JSON-ready) and `blobs`."""
-    head = json.dumps({"items": items, "blobs": [len(b) for b in blobs]},
-                      allow_nan=False, separators=(",", ":")).encode()
+    head = _HEAD_JSON({"items": items, "blobs": [len(b) for b in blobs]}).encode()
     size = _U32.size + len(head) + sum(len(b) for b in blobs)
     if size > MAX_FRAME:
         raise FrameError(f"a frame of {size} bytes is over the {MAX_FRAME} byte limit")
@@ -88,7 +93,7 @@ def pack(doc: Any, arrays: dict[str, np.ndarray]) -> bytes:
         arr = np.ascontiguousarray(arr, dtype=dtype)
         table.append([key, arr.dtype.name, list(arr.shape)])
         raws.append(arr.tobytes())
-    head = json.dumps({"doc": doc, "arrays": table}, separators=(",", ":")).encode()
+    head = _PACKET_JSON({"doc": doc, "arrays": table}).encode()
     return b"".join((_U32.pack(len(head)), head, *raws))
 
 
