@@ -69,9 +69,9 @@ def capture_rows(cap: IterationCapture, arrays: dict[str, np.ndarray]) -> list:
             key = f"a{len(arrays)}"
             arrays[key] = srow[_THUMB_AT]
             srow[_THUMB_AT] = key
-        row = list(row)
-        row[_STATS_AT] = srow
-        return row
+        out = list(row)
+        out[_STATS_AT] = srow
+        return out
 
     get_back = _GET[BackwardRecord]
 

@@ -171,10 +171,11 @@ def encode_items(items: list[Any], blobs: list[bytes]) -> list[dict]:
     return [_encode_one(item, blobs) for item in items]
 
 
-def _encode_one(item: Any, blobs: list[bytes]) -> dict:
+def _encode_one(event: Any, blobs: list[bytes]) -> dict:
+    item: Any = event  # any event or command (checked against the tables below)
     name = type(item).__name__
     table = EVENT_TYPES.get(name) or COMMAND_TYPES.get(name) or OPTIONS_TYPES.get(name)
-    if table is None or type(item) is not table[0]:
+    if table is None or type(event) is not table[0]:
         raise TypeError(f"{name} is not a message of the wire")
     out: dict[str, Any] = {"type": name}
     for field in table[1]:
@@ -244,7 +245,7 @@ def _decode_one(message: Any, blobs: list[bytes], table: dict) -> Any:
     if entry is None:
         raise FrameError(f"unknown message type {name!r:.40}")
     cls, checks = entry
-    extra = _EXTRA.get(name, ())
+    extra = _EXTRA.get(str(name), ())
     if set(message) != {"type", *checks, *extra}:
         raise FrameError(f"{name}: fields {sorted(map(str, message))!r:.200} are not "
                          f"{sorted(['type', *checks, *extra])}")
