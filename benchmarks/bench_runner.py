@@ -12,7 +12,7 @@ to in-process (target: at most 1.2x), events per second and bytes per iteration 
 Wall time on a shared machine swings with its load, so the table also gives CPU time per
 iteration (from the kernel's per-thread run time, /proc/PID/task/TID/schedstat): the thread
 that runs `step` (in-process: this one; worker: its main thread) and, for the worker, all its
-threads. The worker's step thread pickles and sends each capture before the next iteration
+threads. The worker's step thread encodes and sends each capture before the next iteration
 starts (so a crash loses none); its sender thread ships the rest (status, output) in batches.
 Both sides run numpy single-threaded.
 """

@@ -24,17 +24,21 @@ import socket
 import subprocess
 import sys
 import time
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
 from app.runner import protocol as p
-from app.runner.pipes import decode, died_event, pidfd, start_relay
+from app.runner.channel import Channel
+from app.runner.frames import COMMANDS
+from app.runner.pipes import died_event, pidfd, refused_error, start_relay
 from app.runner.stop_report import StackDump, killed_error, where_stuck
 from app.runner.threads import DEFAULT_THREADS, thread_env
 
 _ACTIVE = (p.RUNNING, p.STEPPING)
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `app` package
+# What starts a worker (its two descriptors are appended); tests put a fake worker here.
+WORKER_COMMAND = [sys.executable, "-m", "app.runner"]
 
 
 class Driver:
@@ -89,6 +93,8 @@ class Driver:
         self._stop_killed = False  # the last kill was Stop's, after the grace period
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
         self.batch_output = False  # True: printed lines stay in their OutputBatch events
+        self._refused: str | None = None  # why the worker's stream was refused, if it was
+        self.worker_command = list(WORKER_COMMAND)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -110,7 +116,7 @@ class Driver:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
         out = subprocess.PIPE if self.relay_output else None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app.runner", str(fds[0]), str(fds[1])],
+            [*self.worker_command, str(fds[0]), str(fds[1])],
             pass_fds=(*fds, self._dump.fd), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
             env=env, start_new_session=True)
         if self.relay_output:
@@ -118,8 +124,9 @@ class Driver:
             start_relay(self.process.stderr, sys.__stderr__)
         cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
         evt_child.close()
-        self._commands = Connection(cmd_parent.detach())
-        self._events = Connection(evt_parent.detach())
+        self._commands = Channel(cmd_parent.detach(), COMMANDS)
+        self._events = Channel(evt_parent.detach(), COMMANDS, nonblocking=True)
+        self._refused = None
         self._sentinel = pidfd(self.process.pid)
         self._group = self.process.pid
         self._commands.send(self.options)
@@ -298,6 +305,8 @@ class Driver:
             return []
         if self._stop_deadline is not None:
             timeout = max(0.0, min(timeout, self._stop_deadline - time.monotonic()))
+        if self.pending():
+            timeout = 0.0  # a budgeted poll left whole frames in our buffer
         ready = [self._events] + ([self._sentinel] if self._sentinel is not None else [])
         # Without a pidfd, a death still shows as EOF on the event pipe.
         wait(ready, timeout)
@@ -308,20 +317,16 @@ class Driver:
         conn = self._events
         if conn is None or conn.closed:
             return events
-        end = None if budget is None else time.perf_counter() + budget
-        try:
-            while conn.poll():
-                data = conn.recv_bytes()
-                self.bytes_received += len(data)
-                item = decode(data)
-                for event in item if type(item) is list else (item,):  # batched per write
-                    if type(event) is p.OutputBatch and not self.batch_output:
-                        events.extend(event.outputs())
-                    else:
-                        events.append(event)
-                if end is not None and time.perf_counter() >= end:
-                    break
-        except (EOFError, OSError):
+        before = conn.reader.bytes_read
+        for event in conn.read(budget):
+            if type(event) is p.OutputBatch and not self.batch_output:
+                events.extend(event.outputs())
+            else:
+                events.append(event)
+        self.bytes_received += conn.reader.bytes_read - before
+        if conn.refused is not None and self._refused is None:
+            self._refuse(conn.refused, events)
+        if conn.reader.eof and not self._eof:
             self._eof = True
             # The worker closed its end: it is exiting. Reap it so Died is reported now,
             # not on a later poll (the descriptor stays readable at EOF).
@@ -336,6 +341,16 @@ class Driver:
             self._track(event)
             kept.append(event)
         return kept
+
+    def _refuse(self, why: str, events: list[Any]) -> None:
+        """The worker sent something that is not our protocol: untrusted input, so read no
+        more of it and end the worker (and its group); `Died` then names why."""
+        self._refused = why
+        self._eof = True
+        self._stop_deadline = None
+        self._restart_after_stop = False
+        events.append(refused_error(why))
+        self.kill()
 
     def _track(self, event: Any) -> None:
         if isinstance(event, p.Status):
@@ -370,6 +385,8 @@ class Driver:
         event = died_event(code)
         if self._stop_killed:  # not a crash: Stop ended it (the `stopped` Error says where)
             event.message = "the worker was ended by Stop"
+        if self._refused is not None:
+            event.message = f"the connection to the worker was closed: {self._refused}"
         if restart:
             self._respawn()
         return event

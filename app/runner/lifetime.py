@@ -1,12 +1,28 @@
-"""The worker process's lifetime: whether a command waits on the pipe, and how an orphaned
-worker (its driver gone) leaves, taking the processes its script forked with it."""
+"""The worker process's lifetime: whether a command waits on the pipe, what ends its command
+stream, and how an orphaned worker (its driver gone) leaves, taking the processes its script
+forked with it."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from typing import Any
+
+from app.runner import protocol as p
+from app.runner.frames import FrameError
+
+# What ends the worker's command stream: the driver closed it, or sent a frame that is not
+# our protocol (untrusted either way: nothing more is read from it).
+GONE = (EOFError, OSError, FrameError)
+
+
+def note_gone(exc: BaseException) -> p.Shutdown:
+    """The command the end of the stream means; a refused frame is named on stderr."""
+    if isinstance(exc, FrameError):
+        print(f"gradscope worker: refused a command frame: {exc}", file=sys.__stderr__)
+    return p.Shutdown()
 
 
 def readable(conn: Any) -> bool:

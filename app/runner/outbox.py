@@ -2,7 +2,7 @@
 
 Waking the driver's process costs a context switch per write (more than a small iteration on
 a busy machine), so routine events (losses, captures) wait up to `interval` and travel
-together as one pickled list; events a viewer waits on (status, errors, steps, output) wake
+together as one frame; events a viewer waits on (status, errors, steps, output) wake
 the sender at once. The thread also keeps the stream flowing while user code spins.
 
 Printed lines are routine too: queued `Output` events travel folded into `OutputBatch` events
@@ -15,7 +15,7 @@ terminal: the backlog (and so how late Pause and Stop are seen in the window) st
 iteration (unless a viewer window thins captures), so a capture is in the socket before the
 next iteration starts and a worker that crashes loses none of the iterations it finished.
 
-Captures travel as their own pickles inside the batch (see `protocol.Captured`), so the
+Captures travel as their own packets inside the frame (see `protocol.Captured`), so the
 driver decodes only those it reads. With `keep_captures` set (a viewer's session window), a
 batch that has fallen further behind than that keeps only its newest captures: the viewer
 would drop the older ones from its window on arrival anyway. Losses and status are never
@@ -25,7 +25,6 @@ thinned, nor the first capture that holds a NaN/Inf (the window keeps where it w
 
 from __future__ import annotations
 
-import pickle
 import sys
 import threading
 import time
@@ -33,6 +32,7 @@ import traceback
 from typing import Any
 
 from app.runner import protocol as p
+from app.runner.channel import encode_messages
 
 # Events sent without waiting for the batch interval.
 URGENT = (p.Status, p.Error, p.Stepped, p.Finished, p.Loaded)
@@ -127,8 +127,8 @@ class Outbox:
         items = fold_output(items)
         try:
             data = _encode(items)
-        except Exception as exc:  # an event that cannot pickle: send the rest, and say so
-            data = _encode([_picklable(e, exc) for e in items])
+        except Exception as exc:  # an event that cannot travel: send the rest, and say so
+            data = _encode([_sendable(e, exc) for e in items])
         try:
             self.conn.send_bytes(data)
         except (BrokenPipeError, OSError):
@@ -181,13 +181,10 @@ def fold_output(items: list[Any]) -> list[Any]:
 
 
 def _encode(items: list[Any]) -> bytes:
-    for e in items:
-        if type(e) is p.Captured:
-            e.encode()
-    return pickle.dumps(items if len(items) > 1 else items[0], protocol=5)
+    return encode_messages(items)
 
 
-def _picklable(event: Any, exc: Exception) -> Any:
+def _sendable(event: Any, exc: Exception) -> Any:
     try:
         _encode([event])
         return event

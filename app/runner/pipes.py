@@ -1,11 +1,10 @@
 """The driver's side of the worker's pipes and process: relaying the worker's raw output to
-ours, decoding event messages (a bad one becomes an Error event), a descriptor that wakes on
-the worker's exit, and the `Died` event its exit code becomes."""
+ours, a descriptor that wakes on the worker's exit, and the `Died` event its exit code
+becomes (event messages are read by `channel.Channel`)."""
 
 from __future__ import annotations
 
 import os
-import pickle
 import signal as signals
 import threading
 from typing import Any
@@ -42,14 +41,10 @@ def read_some(source: Any) -> bytes:
         return b""
 
 
-def decode(data: bytes) -> Any:
-    """One message; a message that cannot be unpickled becomes an internal Error event
-    rather than an exception that would lose the events read with it."""
-    try:
-        return pickle.loads(data)
-    except Exception as exc:
-        return p.Error("internal", f"an event from the worker could not be read: "
-                       f"{type(exc).__name__}: {exc}")
+def refused_error(why: str) -> p.Error:
+    """The error a refused frame from the worker becomes (the connection is then closed)."""
+    return p.Error("internal", f"the worker sent data this side cannot accept, so the "
+                   f"connection was closed and the worker ended: {why}")
 
 
 def pidfd(pid: int) -> int | None:

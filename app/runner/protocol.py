@@ -1,12 +1,11 @@
 """Commands (driver -> worker) and events (worker -> driver): plain dataclasses over a pipe.
 
-Everything here pickles as plain data (numbers, strings, tuples, our own dataclasses and the
-trace's plain records), so the stream never carries live arrays or engine objects.
+They travel as JSON messages in frames (`messages`, `frames`): plain data (numbers, strings,
+shapes and the trace's plain records), never pickles, live arrays or engine objects.
 """
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,13 +189,14 @@ class Stepped:
 class Captured:
     """One recorded iteration: `capture` is the trace's `IterationCapture` (plain records).
 
-    Over the pipe the capture travels as its own pickle and is unpickled on first read of
+    Over the pipe the capture travels as its own packet (the session file's JSON and its
+    thumbnails, see `messages.encode_capture`), decoded and validated on first read of
     `capture`: a viewer that falls behind a fast run keeps every capture of its window but
     decodes only those it shows (a capture is ~10x cheaper to carry as bytes than to decode).
     """
 
     iteration: int
-    payload: Any  # the IterationCapture, or its pickle (bytes) as it came off the pipe
+    payload: Any  # the IterationCapture, or its packet (bytes) as it came off the pipe
     # The capture holds a NaN/Inf (its health names an origin): set by the worker, so the
     # window finds where a NaN was born without decoding every capture, and never thins it.
     nonfinite: bool = False
@@ -209,14 +209,19 @@ class Captured:
 
     @property
     def capture(self) -> Any:
+        """The capture; raises (FrameError, SessionFormatError) when its packet is bad."""
         if type(self.payload) is bytes:
-            self.payload = pickle.loads(self.payload)
+            from app.runner.messages import decode_capture
+
+            self.payload = decode_capture(self.payload)
         return self.payload
 
     def encode(self) -> None:
-        """Pickle the capture in place (the worker's sender does this before sending)."""
+        """Encode the capture in place (the worker's sender does this before sending)."""
         if type(self.payload) is not bytes:
-            self.payload = pickle.dumps(self.payload, protocol=5)
+            from app.runner.messages import encode_capture
+
+            self.payload = encode_capture(self.payload)
 
 
 @dataclass(slots=True)

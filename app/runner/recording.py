@@ -40,10 +40,8 @@ class TraceRecording(NullRecording):
     """A `trace.Recorder` behind the Controller; the worker closes iterations explicitly."""
 
     def __init__(self, model: Any, level: str, every: int, threads: int = 0) -> None:
-        from app.runner.wire import register_record_reducers
         from autograd_core.trace import Recorder, keys
 
-        register_record_reducers()  # captures travel to the driver: pickle them compactly
         # The recorder names each op's source by the first frame outside the engine; our
         # Controller sits between the engine and the recorder, so it must count as engine.
         keys.register_engine_file(_CONTROLLER_FILE)

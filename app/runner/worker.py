@@ -17,7 +17,7 @@ from typing import Any
 
 from app.runner import protocol as p
 from app.runner import recording, torch_alias, warnings_filter
-from app.runner.lifetime import ORPHAN_GRACE, end_group, exit_later, readable
+from app.runner.lifetime import GONE, ORPHAN_GRACE, end_group, exit_later, note_gone, readable
 from app.runner.measures import loss_value, memory_in_use
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
@@ -93,8 +93,8 @@ class Worker:
         while True:
             try:
                 cmd = commands.recv()
-            except (EOFError, OSError):  # the driver went away: leave as soon as we can
-                cmd = p.Shutdown()
+            except GONE as exc:  # the driver went away or broke the protocol: leave soon
+                cmd = note_gone(exc)  # a Shutdown
                 self.orphaned = True
                 exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
                                            # keep an orphaned worker alive

@@ -1,7 +1,7 @@
 """SessionModel: the GUI-side state fed by runner events (or a loaded .gscope file), announced
 with past-tense Qt signals. Views read it; only the model changes it. Memory stays bounded: a
 window of captures and of loss values, however long the run. Captures from the worker stay
-pickled until a view reads them (`capture()`), so a fast run costs the GUI thread little more
+encoded until a view reads them (`capture()`), so a fast run costs the GUI thread little more
 than its losses. Captures of an opened session are decoded when first read too; one that
 cannot be decoded (a hostile or damaged file, a bad frame) is reported once as an error
 event and shows as no capture, never as an exception in Qt's event loop.

@@ -91,6 +91,6 @@ def test_the_runner_and_the_cli_never_import_qt():
 def test_the_worker_starts_without_networkx_or_qt():
     """The worker records and streams; graphs are built by the viewer (networkx costs the
     worker's start-up a quarter of a second to a second on a busy machine)."""
-    imports = ("import app.runner.worker, app.runner.recording, app.runner.wire; "
+    imports = ("import app.runner.worker, app.runner.recording, app.runner.channel; "
                "import autograd_core.trace, autograd_core.nn, autograd_core.optim")
     assert _modules_loaded_by(imports, ("networkx", "PySide")) == "[]"

@@ -3,20 +3,12 @@ thinned backlog: the window must be able to show where a NaN was born."""
 
 from __future__ import annotations
 
-import pickle
 from types import SimpleNamespace
 
 from app.runner import protocol as p
 from app.runner.outbox import Outbox
-
-
-class _Pipe:
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def send_bytes(self, data: bytes) -> None:
-        item = pickle.loads(data)
-        self.sent.extend(item if type(item) is list else [item])
+from tests.runner.wire_helpers import FramePipe as _Pipe
+from tests.runner.wire_helpers import capture
 
 
 def _cap(i: int, origin: object = None) -> SimpleNamespace:
@@ -33,7 +25,7 @@ def test_the_first_nonfinite_capture_is_never_thinned_away():
     pipe = _Pipe()
     box = Outbox(pipe, interval=3600, keep_captures=3)  # flushed by hand below
     for i in range(10):
-        box.put(p.Captured.of(i, _cap(i, origin="Log" if i >= 2 else None)))
+        box.put(p.Captured.of(i, capture(i, origin="Log" if i >= 2 else None)))
     box._flush()
     box.close()
     assert [e.iteration for e in pipe.sent] == [2, 8, 9]  # the birth + the newest: 3 kept

@@ -5,29 +5,11 @@ growing the queue without end, and a driver that does not ask for batches still 
 
 from __future__ import annotations
 
-import pickle
 import threading
-import time
 
 from app.runner import protocol as p
 from app.runner.outbox import MAX_QUEUED_LINES, Outbox, fold_output
-
-
-class _Pipe:
-    """Stands in for the event connection: keeps each message the outbox sends, unpickled."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.messages: list[list] = []
-        self.delay = delay
-
-    def send_bytes(self, data: bytes) -> None:
-        time.sleep(self.delay)  # a slow reader
-        item = pickle.loads(data)
-        self.messages.append(item if type(item) is list else [item])
-
-    @property
-    def sent(self) -> list:
-        return [e for m in self.messages for e in m]
+from tests.runner.wire_helpers import FramePipe as _Pipe
 
 
 def test_lines_fold_into_bounded_batches_in_order():

@@ -4,23 +4,13 @@ window, and a broken event never stops the stream."""
 
 from __future__ import annotations
 
-import pickle
 import time
 from multiprocessing.connection import wait
 
 from app.runner import protocol as p
 from app.runner.outbox import Outbox
-
-
-class _Pipe:
-    """Stands in for the event connection: keeps what the outbox sends, unpickled."""
-
-    def __init__(self) -> None:
-        self.sent: list = []
-
-    def send_bytes(self, data: bytes) -> None:
-        item = pickle.loads(data)
-        self.sent.extend(item if type(item) is list else [item])
+from tests.runner.wire_helpers import FramePipe as _Pipe
+from tests.runner.wire_helpers import capture
 
 
 def test_a_backlog_keeps_every_loss_and_only_the_window_of_newest_captures():
@@ -28,20 +18,20 @@ def test_a_backlog_keeps_every_loss_and_only_the_window_of_newest_captures():
     box = Outbox(pipe, interval=3600, keep_captures=3)  # flushed by hand below
     for i in range(10):
         box.put(p.Loss(i, float(i)))
-        box.put(p.Captured(i, {"index": i}))
+        box.put(p.Captured(i, capture(i)))
     box._flush()
     box.close()
     assert [e.iteration for e in pipe.sent if isinstance(e, p.Loss)] == list(range(10))
     captured = [e for e in pipe.sent if isinstance(e, p.Captured)]
     assert [e.iteration for e in captured] == [7, 8, 9]
     assert type(captured[0].payload) is bytes                     # not decoded yet...
-    assert captured[0].capture == {"index": 7}                    # ...until read
+    assert captured[0].capture == capture(7)                      # ...until read
     assert box.dropped_captures == 7
     kinds = [type(e).__name__ for e in pipe.sent]
     assert kinds.index("Captured") > kinds.index("Loss")           # order kept
 
 
-def test_an_event_that_cannot_be_pickled_is_reported_and_the_rest_still_arrive():
+def test_an_event_that_cannot_be_sent_is_reported_and_the_rest_still_arrive():
     pipe = _Pipe()
     box = Outbox(pipe, interval=3600)
     box.put(p.Loss(0, 1.0))

@@ -1,16 +1,15 @@
-"""The session model under a fast run: captures from the pipe stay pickled until a view reads
+"""The session model under a fast run: captures from the pipe stay encoded until a view reads
 them, and the window keeps the newest."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from app.runner import protocol as p
 from app.ui.session_model import SessionModel
+from autograd_core.trace.records import Health, IterationCapture, NodeRecord, NonFiniteOrigin
 
 
 def _from_pipe(i: int) -> p.Captured:
-    event = p.Captured(i, SimpleNamespace(index=i, loss=None))
+    event = p.Captured(i, IterationCapture(index=i, level="basic", wall_time=1.0))
     event.encode()  # as the worker's sender ships it
     return event
 
@@ -24,18 +23,19 @@ def test_captures_decode_only_when_shown_and_the_window_keeps_the_newest(qtbot):
     assert len(added) == 12 and model.iterations_seen == 12
     assert all(type(c) is p.Captured for c in model.captures)     # nothing decoded yet
     assert model.capture().index == 11                              # the newest, decoded
-    assert type(model.captures[-1]) is SimpleNamespace
+    assert type(model.captures[-1]) is IterationCapture
     assert type(model.captures[0]) is p.Captured                    # the rest still bytes
     model.select_capture(0)
     assert model.capture().index == 7 and model.capture_at(-2).index == 10
 
 
 def _nan_capture(i: int, born: bool) -> p.Captured:
-    origin = SimpleNamespace(node=0, key="/Log#0", phase="forward", source="m.py:30",
-                             where="output", nan=1, inf=0) if born else None
-    cap = SimpleNamespace(index=i, loss=float("nan") if born else 1.0,
-                          nodes=[SimpleNamespace(op="Log", module="")],
-                          health=SimpleNamespace(first_nonfinite=origin))
+    origin = NonFiniteOrigin(0, "/Log#0", "forward", "m.py:30", "output", 1, 0) \
+        if born else None
+    node = NodeRecord(0, "/Log#0", "op", "Log", "", "m.py:30", "step", "forward", (), ())
+    cap = IterationCapture(index=i, level="basic", wall_time=1.0, nodes=[node],
+                           loss=float("nan") if born else 1.0,
+                           health=Health(first_nonfinite=origin))
     event = p.Captured.of(i, cap)
     event.encode()
     return event
