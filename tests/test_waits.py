@@ -18,7 +18,7 @@ TESTS = Path(__file__).resolve().parent
 SCENARIO_PAUSES = {
     ("runner/test_timings.py", "time.sleep"):
         "the user's pause between two step presses: the time the test proves is left out",
-    ("runner/test_output_batching.py", "time.sleep"):
+    ("runner/wire_helpers.py", "time.sleep"):
         "a stand-in pipe's slow reader, whose pace the outbox must wait for",
 }
 
