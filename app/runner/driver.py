@@ -393,6 +393,8 @@ class Driver(Commands):
             tail = self._stderr.text(wait=1.0) if self._stderr is not None else ""
             events = ended_events(self.remote, code, tail, self._heard,
                                   self._ending or self._stop_killed)
+            if self._stop_killed:
+                events[-1].message = f"the worker on {self.remote.label} was ended by Stop"
         if restart:
             self._respawn()
         return events

@@ -183,3 +183,35 @@ def test_a_hostile_remote_stream_is_refused_cleanly(kind, tmp_path, drivers):
     if kind == "pickle-in-frame":  # what came before the bad frame still arrives
         assert isinstance(s.events[0], p.Loss)
     assert not marker.exists()
+
+
+STUCK = """
+import os, subprocess
+child = subprocess.Popen(["sleep", "300"])
+open({pidfile!r}, "w").write(str(child.pid))
+model = nn.Linear(3, 1)
+
+def step(i):
+    while True:  # never reaches an op: Stop must kill
+        pass
+"""
+
+
+def test_stop_on_a_stuck_script_ends_the_worker_and_what_it_started_on_the_host(
+        tmp_path, target, drivers):
+    pidfile = tmp_path / "child.pid"
+    driver = Driver(str(write_script(tmp_path, STUCK.format(pidfile=str(pidfile)))),
+                    remote=target, record="none", stop_grace=1.0)
+    drivers.append(driver)
+    driver.start()
+    s = Session(driver)
+    child = read_pid(pidfile, s, 60)
+    driver.run(1)
+    s.wait_state(p.RUNNING, 30)
+    driver.stop()
+    stopped = s.wait_for(lambda e: isinstance(e, p.Error), 30)
+    assert stopped.kind == "stopped"
+    died = s.wait_for(lambda e: isinstance(e, p.Died), 30)
+    assert died.message == f"the worker on {target.label} was ended by Stop"
+    assert not s.of(p.LinkLost)  # we ended it: not a lost link
+    assert wait_gone(child, 20), "a process the script started outlived its worker"
