@@ -5,7 +5,8 @@ Nothing listens on any port and nothing of ours authenticates: `ssh` (its config
 agent and jump hosts) starts `PYTHON -m app.runner --stdio` on the host, and the frames of
 `channel` travel over its stdin and stdout. `BatchMode=yes` keeps ssh from ever prompting
 on a terminal the window does not have: a host that needs a password fails with ssh's own
-message instead.
+message instead. The driver must keep polling (`poll_events`/`wait_events` send the pings):
+a remote worker that hears nothing for its watchdog period (15 s) ends itself.
 """
 
 from __future__ import annotations
