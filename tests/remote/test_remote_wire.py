@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,23 @@ def test_link_health_takes_the_median_round_trip_and_the_byte_rate():
     health = link.health(None, True)
     assert health.rtt_ms is not None and 0 <= health.rtt_ms < 1000
     assert health.bytes_per_s == 2000.0  # over the ~2 s window
+
+
+def test_only_the_users_own_sources_travel_once_each(tmp_path):
+    import json
+    import types
+
+    from app.runner.sources import SourceSender
+
+    mine = tmp_path / "train.py"
+    mine.write_text("x = 1\n")
+    data = tmp_path / "notes.txt"
+    data.write_text("not python")
+    ours = Path(p.__file__)  # gradscope's own package
+    stdlib = Path(json.__file__)
+    names = [f"{mine}:1", f"{mine}:2", f"{ours}:10", f"{stdlib}:3", f"{data}:1",
+             "/no/such/file.py:4", "no line"]
+    capture = types.SimpleNamespace(nodes=[types.SimpleNamespace(source=n) for n in names])
+    sender = SourceSender()
+    assert sender.events(capture) == [p.Source(str(mine), "x = 1\n")]
+    assert sender.events(capture) == []  # once per file
