@@ -22,13 +22,16 @@ from __future__ import annotations
 import json
 import os
 import struct
+import zlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # imported where used: a remote worker sets its BLAS threads first
+    import numpy as np
 
 __all__ = [
     "COMMANDS",
+    "COMPRESSED",
     "EVENTS",
     "HEADER",
     "MAGIC",
@@ -36,6 +39,7 @@ __all__ = [
     "VERSION",
     "FrameError",
     "FrameReader",
+    "compress_frame",
     "encode_frame",
     "pack",
     "parse_payload",
@@ -48,6 +52,9 @@ VERSION = 1
 EVENTS = 1    # worker -> driver
 COMMANDS = 2  # driver -> worker (WorkerOptions first, then commands)
 _KINDS = {EVENTS: "events", COMMANDS: "commands"}
+# A flag in the kind: the payload is zlib-deflated (remote links, frames over COMPRESS_OVER).
+COMPRESSED = 0x100
+COMPRESS_OVER = 64 << 10
 HEADER = struct.Struct("<4sHHI")
 MAX_FRAME = 256 << 20   # bytes of one frame's payload (a capture at `full` is a few MB)
 MAX_HEAD = 64 << 20     # bytes of a frame's JSON head (a full output batch is ~6 MB escaped)
@@ -86,6 +93,8 @@ def pack(doc: Any, arrays: dict[str, np.ndarray]) -> bytes:
     """A packet: `doc` (JSON-ready; NaN/Inf written as JSON's common `NaN`/`Infinity`,
     which `unpack` reads back) and `arrays` (float32, 2-D; the one named `TABLE` float64),
     declared in its JSON."""
+    import numpy as np
+
     table = []
     raws = []
     for key, arr in arrays.items():
@@ -106,7 +115,7 @@ def check_header(raw: bytes, kind: int) -> int:
     if version != VERSION:
         raise FrameError(f"protocol version {version}, this side speaks {VERSION} "
                          "(the worker and the window are from different releases)")
-    if got != kind:
+    if got & ~COMPRESSED != kind:
         raise FrameError(f"a frame of kind {_KINDS.get(got, got)!s:.20} where "
                          f"{_KINDS[kind]} were expected")
     if size > MAX_FRAME:
@@ -116,9 +125,39 @@ def check_header(raw: bytes, kind: int) -> int:
     return size
 
 
-def parse_payload(payload: bytes | memoryview) -> tuple[list[Any], list[bytes]]:
+def compress_frame(frame: bytes) -> bytes:
+    """`frame` with its payload deflated (when that makes it smaller)."""
+    magic, version, kind, _ = HEADER.unpack_from(frame)
+    packed = zlib.compress(memoryview(frame)[HEADER.size:], 1)
+    if len(packed) >= len(frame) - HEADER.size:
+        return frame
+    return HEADER.pack(magic, version, kind | COMPRESSED, len(packed)) + packed
+
+
+def inflate(payload: bytes | memoryview) -> bytes:
+    """A compressed frame's payload, inflated at most to MAX_FRAME bytes: a stream that would
+    inflate further (a zip bomb) is refused like any oversized frame, before it is."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(payload, MAX_FRAME + 1)
+    except zlib.error as exc:
+        raise FrameError(f"a compressed frame that does not inflate ({exc})") from None
+    if len(out) > MAX_FRAME or inflater.unconsumed_tail:
+        raise FrameError(f"a compressed frame inflating past the {MAX_FRAME} byte limit")
+    if not inflater.eof or inflater.unused_data:
+        raise FrameError("a compressed frame that does not end where its size says")
+    return out
+
+
+def is_compressed(raw: bytes | bytearray) -> bool:
+    """Whether the frame header in `raw` flags a deflated payload (checked header)."""
+    return bool(HEADER.unpack_from(raw)[2] & COMPRESSED)
+
+
+def parse_payload(payload: bytes | memoryview, compressed: bool = False
+                  ) -> tuple[list[Any], list[bytes]]:
     """(items, blobs) of one frame's payload; sizes are checked before anything is copied."""
-    view = memoryview(payload)
+    view = memoryview(inflate(payload) if compressed else payload)
     (head_len,) = _U32.unpack_from(view, 0)
     end = _U32.size + head_len
     if head_len > MAX_HEAD or end > len(view):
@@ -142,6 +181,8 @@ def parse_payload(payload: bytes | memoryview) -> tuple[list[Any], list[bytes]]:
 
 def unpack(blob: bytes, what: str = "packet") -> tuple[Any, dict[str, np.ndarray]]:
     """(doc, arrays) of a packet; every declared array is checked against the bytes there."""
+    import numpy as np
+
     view = memoryview(blob)
     if len(view) < _U32.size:
         raise FrameError(f"{what}: too short")
@@ -166,6 +207,8 @@ def unpack(blob: bytes, what: str = "packet") -> tuple[Any, dict[str, np.ndarray
 
 
 def _array_entry(entry: Any, what: str) -> tuple[str, np.dtype, tuple[int, int]]:
+    import numpy as np
+
     if type(entry) is list and len(entry) == 3 and type(entry[0]) is str \
             and type(entry[2]) is list and len(entry[2]) == 2 \
             and all(type(n) is int and n >= 0 for n in entry[2]):
@@ -210,8 +253,9 @@ def read_frame(fd: int, kind: int) -> tuple[list[Any], list[bytes]]:
         EOFError: the other side closed the connection.
         FrameError: what arrived is not a frame of `kind`.
     """
-    size = check_header(_read_exactly(fd, HEADER.size), kind)
-    return parse_payload(_read_exactly(fd, size))
+    raw = _read_exactly(fd, HEADER.size)
+    size = check_header(raw, kind)
+    return parse_payload(_read_exactly(fd, size), is_compressed(raw))
 
 
 def _read_exactly(fd: int, n: int) -> bytes:
@@ -274,7 +318,7 @@ class FrameReader:
         end = HEADER.size + (self._need or 0)
         payload = memoryview(self._buf)[HEADER.size:end]
         try:
-            frame = parse_payload(payload)
+            frame = parse_payload(payload, is_compressed(self._buf))
         finally:
             payload.release()
         del self._buf[:end]

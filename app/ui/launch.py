@@ -8,6 +8,7 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from autograd_core.trace import is_session_file
 
@@ -41,7 +42,8 @@ def choose_platform(screenshot: bool) -> str | None:
 
 
 def run_app(source: str | None = None, screenshot: str | None = None,
-            iterations: int | None = None, script_args: list[str] | None = None) -> int:
+            iterations: int | None = None, script_args: list[str] | None = None,
+            remote: Any = None) -> int:
     """Open the window on a model script or .gscope session (default: the spirals example).
 
     Args:
@@ -49,6 +51,8 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         screenshot: save the window to this PNG once `iterations` are drawn, then exit.
         iterations: with `screenshot`, how many iterations run before the shot (default 1).
         script_args: the script's own command-line arguments (its `sys.argv[1:]`).
+        remote: an `app.runner.RemoteTarget`: the script runs on that host (`source` is a
+            path there, or a local file it uploads), through the window's `open_remote`.
     Returns:
         The process exit code.
     """
@@ -68,7 +72,13 @@ def run_app(source: str | None = None, screenshot: str | None = None,
     if screenshot is not None:
         window.resize(1280, 820)  # a reproducible picture, whatever the saved geometry
     window.show()
-    if is_session_file(source):
+    if remote is not None:
+        opener = getattr(window, "open_remote", None)  # the window's Open remote entry
+        if opener is None:
+            print("gradscope: this window cannot open a remote model", file=sys.stderr)
+            return 2
+        opener(source, remote)
+    elif is_session_file(source):
         window.open_session(source)
     else:
         window.runner.script_args[os.path.abspath(source)] = list(script_args or [])
