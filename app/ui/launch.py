@@ -8,6 +8,7 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from autograd_core.trace import is_session_file
 
@@ -41,7 +42,8 @@ def choose_platform(screenshot: bool) -> str | None:
 
 
 def run_app(source: str | None = None, screenshot: str | None = None,
-            iterations: int | None = None, script_args: list[str] | None = None) -> int:
+            iterations: int | None = None, script_args: list[str] | None = None,
+            remote: Any = None) -> int:
     """Open the window on a model script or .gscope session (default: the spirals example).
 
     Args:
@@ -49,6 +51,8 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         screenshot: save the window to this PNG once `iterations` are drawn, then exit.
         iterations: with `screenshot`, how many iterations run before the shot (default 1).
         script_args: the script's own command-line arguments (its `sys.argv[1:]`).
+        remote: a `RemoteTarget`: the worker runs there and `source` is a path on that host
+            (or the local file it uploads).
     Returns:
         The process exit code.
     """
@@ -68,7 +72,10 @@ def run_app(source: str | None = None, screenshot: str | None = None,
     if screenshot is not None:
         window.resize(1280, 820)  # a reproducible picture, whatever the saved geometry
     window.show()
-    if is_session_file(source):
+    if remote is not None:
+        window.runner.script_args[source] = list(script_args or [])
+        window.open_remote(remote, source)
+    elif is_session_file(source):
         window.open_session(source)
     else:
         window.runner.script_args[os.path.abspath(source)] = list(script_args or [])
