@@ -18,9 +18,11 @@ from typing import Any
 from app.runner import messages
 from app.runner.frames import (
     COMMANDS,
+    COMPRESS_OVER,
     EVENTS,
     FrameError,
     FrameReader,
+    compress_frame,
     encode_frame,
     read_frame,
 )
@@ -36,14 +38,14 @@ def encode_messages(items: list[Any], kind: int = EVENTS) -> bytes:
 
 def decode_frame(data: bytes, table: dict | None = None) -> list[Any]:
     """The messages of one whole frame in `data` (tests, and what `Channel` reads)."""
-    from app.runner.frames import HEADER, check_header, parse_payload
+    from app.runner.frames import HEADER, check_header, is_compressed, parse_payload
 
     table = messages.EVENT_TYPES if table is None else table
     kind = EVENTS if table is messages.EVENT_TYPES else COMMANDS
     size = check_header(bytes(data[:HEADER.size]), kind)
     if len(data) != HEADER.size + size:
         raise FrameError(f"{len(data)} bytes hold a frame of {HEADER.size + size}")
-    items, blobs = parse_payload(memoryview(data)[HEADER.size:])
+    items, blobs = parse_payload(memoryview(data)[HEADER.size:], is_compressed(data))
     return messages.decode_items(items, blobs, table)
 
 
@@ -62,6 +64,7 @@ class Channel:
         self.send_kind = send_kind
         self.recv_kind = COMMANDS if send_kind == EVENTS else EVENTS
         self.closed = False
+        self.compress = False  # deflate frames over COMPRESS_OVER bytes (remote links)
         self.refused: str | None = None  # why the other side's stream was refused
         self._received: list[Any] = []
         self._table = messages.OPTIONS_TYPES if self.recv_kind == COMMANDS else \
@@ -77,6 +80,8 @@ class Channel:
 
     def send_bytes(self, data: bytes) -> None:
         """Write one whole frame (blocks while the other side's buffer is full)."""
+        if self.compress and len(data) > COMPRESS_OVER:
+            data = compress_frame(data)
         view = memoryview(data)
         while view:
             view = view[os.write(self.write_fd, view):]

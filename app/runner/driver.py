@@ -20,28 +20,29 @@ from __future__ import annotations
 import contextlib
 import os
 import signal as signals
-import socket
 import subprocess
 import sys
 import time
 from multiprocessing.connection import wait
-from pathlib import Path
 from typing import Any
 
 from app.runner import protocol as p
-from app.runner.channel import Channel
-from app.runner.frames import COMMANDS
-from app.runner.pipes import died_event, pidfd, refused_error, start_relay
+from app.runner.driver_commands import Commands
+from app.runner.link import LinkMonitor
+from app.runner.link_end import ended_events, start_failed
+from app.runner.pipes import died_event, pidfd, refused_error
+from app.runner.remote import RemoteError, RemoteTarget, upload
 from app.runner.stop_report import StackDump, killed_error, where_stuck
-from app.runner.threads import DEFAULT_THREADS, thread_env
+from app.runner.threads import DEFAULT_THREADS
+from app.runner.transport import spawn_local, spawn_remote
 
 _ACTIVE = (p.RUNNING, p.STEPPING)
-_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding the `app` package
 # What starts a worker (its two descriptors are appended); tests put a fake worker here.
 WORKER_COMMAND = [sys.executable, "-m", "app.runner"]
+WATCHDOG = 15.0  # seconds a remote worker lives on without hearing from us
 
 
-class Driver:
+class Driver(Commands):
     """A worker process running one model script.
 
     Args:
@@ -61,6 +62,8 @@ class Driver:
         threads: BLAS/OpenMP threads for the worker's ops, set in its environment before
             numpy loads (default 1, see `app.runner.threads`); 0: the libraries' default.
         args: the script's own command-line arguments (its `sys.argv[1:]`, for argparse).
+        remote: run the worker on another machine through `ssh` (`path` is then a path
+            there, or a local file copied there when `remote.upload`); None: locally.
 
     Printed lines arrive as one `Output` event per line; a reader that handles
     `OutputBatch` events itself (a window) sets `batch_output` and gets them unsplit.
@@ -69,14 +72,20 @@ class Driver:
     def __init__(self, path: str, device: str | None = None, record: str = "basic",
                  every: int = 1, stop_grace: float = 1.0, keep_captures: int | None = None,
                  relay_output: bool = False, threads: int = DEFAULT_THREADS,
-                 args: list[str] | tuple[str, ...] = ()) -> None:
+                 args: list[str] | tuple[str, ...] = (),
+                 remote: RemoteTarget | None = None) -> None:
         if record not in p.RECORD_LEVELS:
             raise ValueError(f"record must be one of {p.RECORD_LEVELS}, not {record!r}")
         if threads < 0:
             raise ValueError(f"threads must be 0 (the libraries' default) or more, not {threads}")
         self.options = p.WorkerOptions(path=str(path), device=device, record=record,
                                        every=every, keep_captures=keep_captures,
-                                       threads=threads, args=list(args))
+                                       threads=threads, args=list(args),
+                                       remote=remote is not None,
+                                       watchdog=WATCHDOG if remote is not None else None)
+        self.remote = remote
+        self.link = LinkMonitor()
+        self._script = str(path)  # the local file an upload copies
         self.stop_grace = stop_grace
         self.relay_output = relay_output
         self.state = p.DEAD
@@ -94,7 +103,12 @@ class Driver:
         self.bytes_received = 0  # event bytes read so far (for status bars and benchmarks)
         self.batch_output = False  # True: printed lines stay in their OutputBatch events
         self._refused: str | None = None  # why the worker's stream was refused, if it was
-        self.worker_command = list(WORKER_COMMAND)
+        # What starts the worker: the ssh command line remotely (tests replace either).
+        self.worker_command = remote.worker_command() if remote else list(WORKER_COMMAND)
+        self._stderr: Any = None  # ssh's stderr tail (remote)
+        self._heard = False  # a frame came from this worker (the link was up)
+        self._ending = False  # we asked the worker to end (no LinkLost then)
+        self._failed: list[Any] = []  # events of a start that failed before any process
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -106,30 +120,32 @@ class Driver:
         decide how the worker ends), and ending the worker ends every process its script
         forked, so none survives holding our stdout (`gradscope record ... | tee` ends).
         """
-        cmd_parent, cmd_child = socket.socketpair()
-        evt_parent, evt_child = socket.socketpair()
-        fds = (cmd_child.fileno(), evt_child.fileno())
         self._close_dump()
-        self._dump = StackDump()
-        self.options.dump_fd = self._dump.fd
-        env = thread_env(dict(os.environ), self.options.threads)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_ROOT, env.get("PYTHONPATH")]))
-        out = subprocess.PIPE if self.relay_output else None
-        self.process = subprocess.Popen(
-            [*self.worker_command, str(fds[0]), str(fds[1])],
-            pass_fds=(*fds, self._dump.fd), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-            env=env, start_new_session=True)
-        if self.relay_output:
-            start_relay(self.process.stdout, sys.__stdout__)
-            start_relay(self.process.stderr, sys.__stderr__)
-        cmd_child.close()  # the child holds its ends; closing ours makes its death an EOF here
-        evt_child.close()
-        self._commands = Channel(cmd_parent.detach(), COMMANDS)
-        self._events = Channel(evt_parent.detach(), COMMANDS, nonblocking=True)
+        self.link.reset()
+        self._heard = self._ending = False
+        if self.remote is None:
+            self._dump = StackDump()
+            self.options.dump_fd = self._dump.fd
+            spawned = spawn_local(self.worker_command, self.options.threads,
+                                  self.relay_output, self._dump.fd)
+        else:
+            self.options.dump_fd = None
+            if self.remote.upload:
+                try:
+                    self.options.path, self.options.cleanup_dir = upload(self.remote,
+                                                                         self._script)
+                except (RemoteError, OSError) as exc:
+                    self._failed = start_failed(self.remote, exc)
+                    self.state = p.DEAD
+                    return
+            spawned = spawn_remote(self.worker_command, self.relay_output)
+        self.process, self._stderr = spawned.process, spawned.stderr
+        self._commands, self._events = spawned.commands, spawned.events
         self._refused = None
         self._sentinel = pidfd(self.process.pid)
         self._group = self.process.pid
-        self._commands.send(self.options)
+        with contextlib.suppress(OSError):  # ssh failed at once: its exit says why
+            self._commands.send(self.options)
         self.state = p.LOADING
         self._stop_deadline = None
         self._died_reported = False
@@ -149,6 +165,7 @@ class Driver:
         reports `Died`."""
         if self.process is None:
             return
+        self._ending = True
         self._kill_group()
         if self.alive:
             self.process.kill()
@@ -171,7 +188,9 @@ class Driver:
         """Ask the worker to exit, kill it if it does not, and release the pipes."""
         if self.process is None:
             return
+        self._failed = []
         if self.alive:
+            self._ending = True
             self._send(p.Shutdown())
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(1.0)
@@ -208,41 +227,6 @@ class Driver:
         else:
             self._send(command)
 
-    def _send(self, command: Any) -> bool:
-        if not self.alive:
-            return False
-        try:
-            self._commands.send(command)
-        except (BrokenPipeError, OSError):
-            return False
-        return True
-
-    def run(self, iterations: int | None = None) -> None:
-        self._send(p.Run(iterations))
-
-    def pause(self) -> None:
-        self._send(p.Pause())
-
-    def step_forward(self) -> None:
-        self._send(p.StepForward())
-
-    def step_backward(self) -> None:
-        self._send(p.StepBackward())
-
-    def finish_iteration(self) -> None:
-        self._send(p.FinishIteration())
-
-    def set_device(self, device: str) -> None:
-        self.options.device = device
-        if not self._send(p.SetDevice(device)):
-            self.restart()
-
-    def set_recording(self, level: str, every: int = 1) -> None:
-        if level not in p.RECORD_LEVELS:
-            raise ValueError(f"recording level must be one of {p.RECORD_LEVELS}, not {level!r}")
-        self.options.record, self.options.every = level, every
-        self._send(p.SetRecording(level, every))
-
     def stop(self) -> None:
         """Ask the script to stop at its next op; kill the worker if it has not answered
         within `stop_grace` seconds (checked by `poll_events`/`wait_events`)."""
@@ -275,11 +259,16 @@ class Driver:
                 the rest in the pipe (`pending()` says so; the descriptor stays readable).
                 A GUI passes a few milliseconds so a backlog never stalls its event loop.
         """
+        if self._failed:
+            events, self._failed = self._failed, []
+            return events
         events = self._read_available(budget)
         self._check_stop_deadline(events)
         if self.process is not None and not self._died_reported and not self.alive \
                 and not self.pending():
-            events.append(self._died())  # only once everything it sent has been read
+            events.extend(self._died())  # only once everything it sent has been read
+        else:
+            self._ping()
         return events
 
     def pending(self) -> bool:
@@ -295,16 +284,22 @@ class Driver:
     def poll_due_in(self) -> float | None:
         """Seconds until `poll_events` must run even without events (Stop's kill deadline),
         or None. A GUI polling only on `fileno()` readiness arms a timer for this."""
-        if self._stop_deadline is None:
+        if self.process is None or self._died_reported:
             return None
-        return max(0.0, self._stop_deadline - time.monotonic())
+        due = self.link.due_in()
+        if self._stop_deadline is not None:
+            due = min(due, self._stop_deadline - time.monotonic())
+        return max(0.0, due)
 
     def wait_events(self, timeout: float) -> list[Any]:
         """Block up to `timeout` seconds for events (or death), then `poll_events()`."""
+        if self._failed:
+            return self.poll_events()
         if self.process is None or self._died_reported:
             return []
-        if self._stop_deadline is not None:
-            timeout = max(0.0, min(timeout, self._stop_deadline - time.monotonic()))
+        due = self.poll_due_in()
+        if due is not None:
+            timeout = min(timeout, due)
         if self.pending():
             timeout = 0.0  # a budgeted poll left whole frames in our buffer
         ready = [self._events] + ([self._sentinel] if self._sentinel is not None else [])
@@ -323,7 +318,10 @@ class Driver:
                 events.extend(event.outputs())
             else:
                 events.append(event)
-        self.bytes_received += conn.reader.bytes_read - before
+        got = conn.reader.bytes_read - before
+        self.bytes_received += got
+        self.link.received(got)
+        self._heard = self._heard or got > 0
         if conn.refused is not None and self._refused is None:
             self._refuse(conn.refused, events)
         if conn.reader.eof and not self._eof:
@@ -335,6 +333,9 @@ class Driver:
                     self.process.wait(1.0)
         kept = []
         for event in events:
+            if type(event) is p.Pong:
+                self.link.pong(event.t)
+                continue
             if self._restart_after_stop and isinstance(event, p.Error) \
                     and event.kind == "stopped":
                 continue  # Restart, not the user's Stop, ended the iteration: it reloads now
@@ -373,7 +374,7 @@ class Driver:
         if not self._restart_after_stop:  # a Restart reloads at once: nothing to report
             events.append(killed_error(where, self.stop_grace))
 
-    def _died(self) -> p.Died:
+    def _died(self) -> list[Any]:
         self._died_reported = True
         try:
             code = self.process.wait(1.0)
@@ -387,6 +388,11 @@ class Driver:
             event.message = "the worker was ended by Stop"
         if self._refused is not None:
             event.message = f"the connection to the worker was closed: {self._refused}"
+        events: list[Any] = [event]
+        if self.remote is not None and self._refused is None:
+            tail = self._stderr.text(wait=1.0) if self._stderr is not None else ""
+            events = ended_events(self.remote, code, tail, self._heard,
+                                  self._ending or self._stop_killed)
         if restart:
             self._respawn()
-        return event
+        return events

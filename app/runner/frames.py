@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ import numpy as np
 
 __all__ = [
     "COMMANDS",
+    "COMPRESSED",
     "EVENTS",
     "HEADER",
     "MAGIC",
@@ -36,6 +38,7 @@ __all__ = [
     "VERSION",
     "FrameError",
     "FrameReader",
+    "compress_frame",
     "encode_frame",
     "pack",
     "parse_payload",
@@ -48,6 +51,9 @@ VERSION = 1
 EVENTS = 1    # worker -> driver
 COMMANDS = 2  # driver -> worker (WorkerOptions first, then commands)
 _KINDS = {EVENTS: "events", COMMANDS: "commands"}
+# A flag in the kind: the payload is zlib-deflated (remote links, frames over COMPRESS_OVER).
+COMPRESSED = 0x100
+COMPRESS_OVER = 64 << 10
 HEADER = struct.Struct("<4sHHI")
 MAX_FRAME = 256 << 20   # bytes of one frame's payload (a capture at `full` is a few MB)
 MAX_HEAD = 64 << 20     # bytes of a frame's JSON head (a full output batch is ~6 MB escaped)
@@ -106,7 +112,7 @@ def check_header(raw: bytes, kind: int) -> int:
     if version != VERSION:
         raise FrameError(f"protocol version {version}, this side speaks {VERSION} "
                          "(the worker and the window are from different releases)")
-    if got != kind:
+    if got & ~COMPRESSED != kind:
         raise FrameError(f"a frame of kind {_KINDS.get(got, got)!s:.20} where "
                          f"{_KINDS[kind]} were expected")
     if size > MAX_FRAME:
@@ -116,9 +122,39 @@ def check_header(raw: bytes, kind: int) -> int:
     return size
 
 
-def parse_payload(payload: bytes | memoryview) -> tuple[list[Any], list[bytes]]:
+def compress_frame(frame: bytes) -> bytes:
+    """`frame` with its payload deflated (when that makes it smaller)."""
+    magic, version, kind, _ = HEADER.unpack_from(frame)
+    packed = zlib.compress(memoryview(frame)[HEADER.size:], 1)
+    if len(packed) >= len(frame) - HEADER.size:
+        return frame
+    return HEADER.pack(magic, version, kind | COMPRESSED, len(packed)) + packed
+
+
+def inflate(payload: bytes | memoryview) -> bytes:
+    """A compressed frame's payload, inflated at most to MAX_FRAME bytes: a stream that would
+    inflate further (a zip bomb) is refused like any oversized frame, before it is."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(payload, MAX_FRAME + 1)
+    except zlib.error as exc:
+        raise FrameError(f"a compressed frame that does not inflate ({exc})") from None
+    if len(out) > MAX_FRAME or inflater.unconsumed_tail:
+        raise FrameError(f"a compressed frame inflating past the {MAX_FRAME} byte limit")
+    if not inflater.eof or inflater.unused_data:
+        raise FrameError("a compressed frame that does not end where its size says")
+    return out
+
+
+def is_compressed(raw: bytes | bytearray) -> bool:
+    """Whether the frame header in `raw` flags a deflated payload (checked header)."""
+    return bool(HEADER.unpack_from(raw)[2] & COMPRESSED)
+
+
+def parse_payload(payload: bytes | memoryview, compressed: bool = False
+                  ) -> tuple[list[Any], list[bytes]]:
     """(items, blobs) of one frame's payload; sizes are checked before anything is copied."""
-    view = memoryview(payload)
+    view = memoryview(inflate(payload) if compressed else payload)
     (head_len,) = _U32.unpack_from(view, 0)
     end = _U32.size + head_len
     if head_len > MAX_HEAD or end > len(view):
@@ -210,8 +246,9 @@ def read_frame(fd: int, kind: int) -> tuple[list[Any], list[bytes]]:
         EOFError: the other side closed the connection.
         FrameError: what arrived is not a frame of `kind`.
     """
-    size = check_header(_read_exactly(fd, HEADER.size), kind)
-    return parse_payload(_read_exactly(fd, size))
+    raw = _read_exactly(fd, HEADER.size)
+    size = check_header(raw, kind)
+    return parse_payload(_read_exactly(fd, size), is_compressed(raw))
 
 
 def _read_exactly(fd: int, n: int) -> bytes:
@@ -274,7 +311,7 @@ class FrameReader:
         end = HEADER.size + (self._need or 0)
         payload = memoryview(self._buf)[HEADER.size:end]
         try:
-            frame = parse_payload(payload)
+            frame = parse_payload(payload, is_compressed(self._buf))
         finally:
             payload.release()
         del self._buf[:end]

@@ -5,6 +5,7 @@ forked with it."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -43,9 +44,20 @@ def exit_later(seconds: float) -> None:
     timer.start()
 
 
+# Folders to remove when the worker ends (an uploaded script's, on a remote host).
+CLEANUP: list[str] = []
+
+
+def clean_up() -> None:
+    """Remove the folders in CLEANUP (an uploaded script's temporary folder)."""
+    while CLEANUP:
+        shutil.rmtree(CLEANUP.pop(), ignore_errors=True)
+
+
 def end_group() -> None:
     """Without a driver nobody else will: kill our process group (the processes the script
     forked), ourselves last. Only when we lead the group, as `Driver.start` makes us."""
+    clean_up()
     if os.getpgid(0) == os.getpid():
         os.killpg(0, signal.SIGKILL)
     os._exit(3)

@@ -103,6 +103,14 @@ def _encode_shapes(shapes: tuple) -> list[str | None]:
                                     ",".join(str(int(d)) for d in s)) for s in shapes]
 
 
+def _pairs(v: Any) -> tuple:
+    """A short list of (name, label) string pairs (Loaded.devices)."""
+    if type(v) not in (list, tuple) or len(v) > 64 or not all(
+            type(x) in (list, tuple) and len(x) == 2 for x in v):
+        raise FrameError(f"expected a list of (name, label) pairs, got {_short(v)}")
+    return tuple((_str(a), _str(b)) for a, b in v)
+
+
 def _short(v: Any) -> str:
     return "null" if v is None else f"{type(v).__name__} {v!r:.40}"
 
@@ -111,6 +119,8 @@ def _plain(x: Any) -> Any:
     """`x` as JSON carries it: numpy scalars as Python numbers, non-finite floats spelled."""
     if type(x) in (str, int, bool, type(None), list):
         return x
+    if type(x) is tuple:  # Loaded.devices: JSON writes its pairs as lists
+        return list(x)
     if isinstance(x, float) or (hasattr(x, "dtype") and getattr(x, "ndim", 1) == 0
                                 and x.dtype.kind == "f"):
         x = float(x)
@@ -126,7 +136,8 @@ _F, _I, _S, _OI, _OS = _float, _int, _str, _opt(_int), _opt(_str)
 
 # type name -> (class, {field: check}); fields not listed here never travel.
 EVENT_TYPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
-    "Loaded": (p.Loaded, {"path": _S, "device": _S, "iterations": _OI, "model_type": _S}),
+    "Loaded": (p.Loaded, {"path": _S, "device": _S, "iterations": _OI, "model_type": _S,
+                          "host": _S, "devices": _pairs}),
     "Status": (p.Status, {"state": _S, "iteration": _I, "its_per_sec": _F, "device": _S,
                           "memory_bytes": _I, "threads": _I}),
     "Loss": (p.Loss, {"iteration": _I, "value": _F}),
@@ -138,6 +149,8 @@ EVENT_TYPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
                             "inputs": _shapes, "outputs": _shapes}),
     "Captured": (p.Captured, {"iteration": _I, "nonfinite": _bool}),
     "Finished": (p.Finished, {"iteration": _I, "elapsed": _F}),
+    "Pong": (p.Pong, {"t": _F}),
+    "Source": (p.Source, {"path": _S, "text": _S}),
 }
 COMMAND_TYPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "Run": (p.Run, {"iterations": _OI}),
@@ -150,10 +163,11 @@ COMMAND_TYPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "SetDevice": (p.SetDevice, {"device": _S}),
     "SetRecording": (p.SetRecording, {"level": _S, "every": _I}),
     "Shutdown": (p.Shutdown, {}),
+    "Ping": (p.Ping, {"t": _F}),
     "WorkerOptions": (p.WorkerOptions, {
         "path": _S, "device": _OS, "record": _S, "every": _I, "status_interval": _F,
         "keep_captures": _OI, "extra_sys_path": _strs, "threads": _I, "dump_fd": _OI,
-        "args": _strs}),
+        "args": _strs, "remote": _bool, "watchdog": _opt(_float), "cleanup_dir": _OS}),
 }
 # The first frame to a worker holds its options, and only that one.
 OPTIONS_TYPES = {"WorkerOptions": COMMAND_TYPES.pop("WorkerOptions")}

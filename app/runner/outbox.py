@@ -35,7 +35,7 @@ from app.runner import protocol as p
 from app.runner.channel import encode_messages
 
 # Events sent without waiting for the batch interval.
-URGENT = (p.Status, p.Error, p.Stepped, p.Finished, p.Loaded)
+URGENT = (p.Status, p.Error, p.Stepped, p.Finished, p.Loaded, p.Pong)
 
 # Printed lines queued before `put` waits for the sender (a few batches: enough to keep the
 # pipe full, few enough that the window catches up within a frame or two).

@@ -81,8 +81,17 @@ class Shutdown:
     """Leave the worker's main loop and exit cleanly."""
 
 
+@dataclass(slots=True)
+class Ping:
+    """The driver is listening (sent about once a second): the worker answers `Pong(t)` from
+    its command reader at once, and a remote worker that hears nothing for its watchdog
+    period ends itself."""
+
+    t: float = 0.0  # the driver's monotonic clock at sending
+
+
 Command = (Run | Pause | StepForward | StepBackward | FinishIteration | Stop | Restart
-           | SetDevice | SetRecording | Shutdown)
+           | SetDevice | SetRecording | Shutdown | Ping)
 
 
 # ------------------------------------------------------------------------------- events
@@ -94,6 +103,9 @@ class Loaded:
     device: str
     iterations: int | None   # the script's ITERATIONS, if any
     model_type: str          # class name of `model`
+    host: str = ""           # the worker's hostname
+    devices: tuple = ()      # (name, label) per usable device there: ("cpu", "CPU"),
+                             # ("cuda:0", "NVIDIA H200, 139 GiB")
 
 
 @dataclass(slots=True)
@@ -241,8 +253,32 @@ class Died:
     message: str = ""
 
 
+@dataclass(slots=True)
+class Pong:
+    """The worker's answer to `Ping(t)` (the driver consumes it: round-trip time)."""
+
+    t: float = 0.0
+
+
+@dataclass(slots=True)
+class Source:
+    """A remote worker's copy of a user source file that a capture names (sent once per
+    file, before the `Captured` event that first names it): the window shows its lines."""
+
+    path: str
+    text: str
+
+
+@dataclass(slots=True)
+class LinkLost:
+    """Driver-side, remote only: the ssh transport ended without the worker saying it was
+    ending (`reason` names why); `Died` follows, and everything received stays received."""
+
+    reason: str
+
+
 Event = (Loaded | Status | Loss | Output | OutputBatch | Error | Stepped | Captured | Finished
-         | Died)
+         | Died | Pong | Source | LinkLost)
 
 
 @dataclass(slots=True)
@@ -262,3 +298,8 @@ class WorkerOptions:
     dump_fd: int | None = None       # inherited file for faulthandler's stacks on SIGUSR1
     args: list[str] = field(default_factory=list)  # the script's own command-line arguments
                                                    # (its sys.argv[1:])
+    remote: bool = False             # started over ssh (--stdio): compress large frames,
+                                     # send Source events, watch for the driver's pings
+    watchdog: float | None = None    # seconds without any command or Ping before the worker
+                                     # ends itself (None: never, as local workers)
+    cleanup_dir: str | None = None   # an uploaded script's temporary folder, removed at exit

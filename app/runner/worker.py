@@ -7,31 +7,33 @@ handled by the main thread between iterations, or inside the engine hook in step
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import sys
-import threading
 import time
 import traceback
 from typing import Any
 
 from app.runner import protocol as p
 from app.runner import recording, torch_alias, warnings_filter
-from app.runner.lifetime import GONE, ORPHAN_GRACE, end_group, exit_later, note_gone, readable
+from app.runner.lifetime import CLEANUP, clean_up, end_group, readable
 from app.runner.measures import loss_value, memory_in_use
 from app.runner.outbox import Outbox
 from app.runner.output import LineWriter
 from app.runner.plain import PlainScript, ScriptEnded
 from app.runner.script import Script, ScriptError, exception_error, load, set_device
+from app.runner.sources import SourceSender
 from app.runner.stepping import BACKWARD, FORWARD, Controller, StopRequested
 from app.runner.stop_report import install_dump, stopped_error
 from app.runner.threads import effective_threads
 from app.runner.warm import warm
+from app.runner.worker_link import CommandReader, devices, hostname
 
 
 def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
     """Entry point of the spawned worker process."""
     install_dump(options.dump_fd)  # Stop's last resort asks where a stuck script is
+    if options.cleanup_dir:
+        CLEANUP.append(options.cleanup_dir)
     worker = Worker(commands, events, options)
     worker.install_output()
     warnings_filter.install()
@@ -45,6 +47,7 @@ def main(commands: Any, events: Any, options: p.WorkerOptions) -> None:
         raise
     finally:
         worker.close()
+        clean_up()
         if worker.orphaned:
             end_group()
 
@@ -78,32 +81,26 @@ class Worker:
         self.pending: Any = None      # a command that ended step mode and must run next
         self.recording_stale = False  # SetRecording arrived mid-iteration
         self.quit = False
-        self.orphaned = False         # the driver went away without a Shutdown
         self.commands = commands
         self.stop_command: Any = None  # the Stop or Shutdown that raised the stop flag
         self.threads = effective_threads(options.threads)
-        threading.Thread(target=self._read, args=(commands,), daemon=True).start()
+        self.sources = SourceSender() if options.remote else None
+        self.reader = CommandReader(commands, self.queue, self.send, self._on_stop,
+                                    options.watchdog)
 
     # ------------------------------------------------------------------ plumbing
     def send(self, event: Any) -> None:
         self.outbox.put(event)
 
-    def _read(self, commands: Any) -> None:
-        """Reader thread: queue commands; flag Stop (and Shutdown) for the hook at once."""
-        while True:
-            try:
-                cmd = commands.recv()
-            except GONE as exc:  # the driver went away or broke the protocol: leave soon
-                cmd = note_gone(exc)  # a Shutdown
-                self.orphaned = True
-                exit_later(ORPHAN_GRACE)  # user code that never reaches an op must not
-                                           # keep an orphaned worker alive
-            if isinstance(cmd, p.Stop | p.Shutdown):
-                self.stop_command = cmd
-                self.controller.stop_requested = True
-            self.queue.put(cmd)
-            if isinstance(cmd, p.Shutdown):
-                return
+    @property
+    def orphaned(self) -> bool:
+        """The driver went away without a Shutdown."""
+        return self.reader.orphaned
+
+    def _on_stop(self, cmd: Any) -> None:
+        """The reader thread got Stop or Shutdown: flag it for the hook at once."""
+        self.stop_command = cmd
+        self.controller.stop_requested = True
 
     def status(self, state: str | None = None) -> None:
         if state is not None:
@@ -164,7 +161,7 @@ class Worker:
             self.flush_output()
         self._new_recording()
         self.send(p.Loaded(self.options.path, self.device or "cpu", self.script.iterations,
-                           type(self.script.model).__name__))
+                           type(self.script.model).__name__, hostname(), devices()))
         self.status(p.IDLE)
 
     # ------------------------------------------------------------------ main loop
@@ -187,8 +184,7 @@ class Worker:
             # A command is on its way through the reader thread, which waits for the GIL
             # (three turns of 5 ms while a script prints flat out): take it before the next
             # iteration, so Pause lets at most the current one finish.
-            with contextlib.suppress(queue.Empty):
-                self._handle(self.queue.get(timeout=0.1))
+            self.reader.wait_taken(0.1)
         while True:
             try:
                 cmd = self.queue.get_nowait()
@@ -288,6 +284,8 @@ class Worker:
         if loss is not None:
             self.send(p.Loss(i, loss))
         if capture is not None:
+            for source in self.sources.events(capture) if self.sources else ():
+                self.send(source)
             self.send(p.Captured.of(i, capture))
             if self.flush_captures:
                 self.outbox.flush()

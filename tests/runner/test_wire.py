@@ -50,6 +50,8 @@ def _capture(i: int) -> IterationCapture:
 
 SAMPLES = [
     p.Loaded("/m.py", "cpu", 200, "Sequential"), p.Loaded("/m.py", "cuda", None, "Net"),
+    p.Loaded("/m.py", "cuda", 3, "Net", "gpu1", (("cpu", "CPU"), ("cuda:0", "H200, 139 GiB"))),
+    p.Pong(12.5), p.Source("/home/u/m.py", "x = 1\n"), p.Ping(3.25),
     p.Status(p.RUNNING, 3, 12.5, "cpu", 1 << 40, 4),
     p.Loss(2, float("nan")), p.Loss(3, float("inf")), p.Loss(4, 0.25),
     p.Output("stderr", "caf\u00e9 \udc80 <b>"),
@@ -64,6 +66,7 @@ SAMPLES = [
     p.Finished(10, 0.5),
     p.Run(5), p.Run(None), p.Pause(), p.StepForward(), p.StepBackward(), p.FinishIteration(),
     p.Stop(), p.Restart(), p.SetDevice("cuda"), p.SetRecording("full", 3), p.Shutdown(),
+    p.WorkerOptions("/m.py", remote=True, watchdog=15.0, cleanup_dir="/tmp/gs-1"),
     p.WorkerOptions("/m.py", "cpu", "off", 2, 0.1, 8, ["/x"], 0, 5, ["--lr", "0.1"]),
 ]
 
@@ -95,7 +98,8 @@ def test_a_capture_travels_as_bytes_and_decodes_equal_on_first_read():
 
 
 def test_every_protocol_type_has_a_wire_format():
-    events = {t.__name__ for t in typing.get_args(p.Event)} - {"Died"}  # driver-side only
+    events = {t.__name__ for t in typing.get_args(p.Event)} - {"Died", "LinkLost"}  # driver
+    # side only
     commands = {t.__name__ for t in typing.get_args(p.Command)}
     assert events == set(messages.EVENT_TYPES)
     assert commands == set(messages.COMMAND_TYPES)
