@@ -1,0 +1,236 @@
+"""The window's side of the remote worker, with real widgets: the Open remote dialog checks
+what it is given (the mistake said in the dialog, which stays open) and offers the recently
+used hosts; a remote model in the recent files survives a restart of the app and reopening it
+reconnects; the device box lists the worker's devices; the inspector shows the source text a
+remote worker sent when the file is not on this disk; the status bar shows the link's health
+from a real local worker and offers a lower recording level on a slow link. The link-lost
+banner and Reconnect run against a real worker over a private sshd (tests/remote/sshd.py)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import sys
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from app.runner import protocol as p
+from tests.ui.conftest import EXAMPLES, ROOT, STARTUP_MS
+
+
+def _ok(qtbot, dialog) -> None:
+    button = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok)
+    qtbot.mouseClick(button, Qt.LeftButton)
+
+
+def test_the_dialog_says_what_is_wrong_stays_open_and_offers_recent_hosts(qtbot, settings,
+                                                                          tmp_path):
+    from app.ui.remote_dialog import RemoteDialog
+
+    settings.add_recent_host("old-box")
+    settings.add_recent_host("gpu-box")
+    dialog = RemoteDialog(settings.recent_hosts)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    offered = [dialog.host.itemText(i) for i in range(dialog.host.count())]
+    assert offered == ["gpu-box", "old-box"] and dialog.host.currentText() == "gpu-box"
+    cases = [("", "/srv/m.py", "", "empty"),
+             ("-oProxyCommand=touch /tmp/x", "/srv/m.py", "", "starts with '-'"),
+             ("gpu box", "/srv/m.py", "", "whitespace"),
+             ("gpu-box", "", "", "path on the host"),
+             ("gpu-box", "/srv/m.py", "-o 'unclosed", "ssh options")]
+    for host, path, options, said in cases:
+        dialog.host.setCurrentText(host)
+        dialog.path.setText(path)
+        dialog.options.setText(options)
+        _ok(qtbot, dialog)
+        assert dialog.isVisible() and dialog.result() != QDialog.Accepted, host
+        assert dialog.error.isVisible() and said in dialog.error.text(), dialog.error.text()
+    dialog.options.setText("")
+    dialog.upload.setChecked(True)
+    assert dialog.browse.isVisible() and dialog.path_label.text() == "Local model file"
+    dialog.path.setText(str(tmp_path / "missing.py"))
+    _ok(qtbot, dialog)
+    assert "not a local file" in dialog.error.text() and dialog.isVisible()
+    dialog.upload.setChecked(False)
+    dialog.host.setCurrentText("me@gpu-box:2222")
+    dialog.path.setText("/srv/m.py")
+    dialog.options.setText("-J jump")
+    dialog.python.setText("/opt/venv/bin/python")
+    _ok(qtbot, dialog)
+    assert not dialog.isVisible() and dialog.result() == QDialog.Accepted
+    target = dialog.target
+    assert target.destination == "me@gpu-box" and target.label == "me@gpu-box:2222"
+    assert target.ssh_options == ("-p", "2222", "-J", "jump")
+    assert target.python == "/opt/venv/bin/python" and not target.upload
+    assert dialog.entry.path == "/srv/m.py"
+
+
+def test_a_remote_entry_in_recent_files_survives_a_restart_and_reopening_reconnects(
+        qtbot, tmp_path, monkeypatch):
+    from app.runner.remote import RemoteTarget
+    from app.ui.main_window import MainWindow
+    from app.ui.settings import Settings
+
+    ini = str(tmp_path / "settings.ini")
+    opened: list[tuple] = []
+
+    def window_on(settings):
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        # The worker is not the subject: record what the window asks of its runner.
+        monkeypatch.setattr(window.runner, "open",
+                            lambda *args, **kw: opened.append((args, kw)))
+        return window
+
+    first = window_on(Settings(QSettings(ini, QSettings.IniFormat)))
+    target = RemoteTarget.parse("me@gpu-box:2222", ("-J", "jump"), "python3.12")
+    first.open_remote(target, "/srv/m.py")
+    assert opened[-1][1]["remote"] == target and opened[-1][0][0] == "/srv/m.py"
+    assert "m.py on me@gpu-box:2222" in first.windowTitle()
+    first.open_model(str(EXAMPLES / "spiral_mlp.py"))  # a local one after it: both listed
+    first.settings.sync()
+    first.close()
+
+    again = window_on(Settings(QSettings(ini, QSettings.IniFormat)))
+    labels = [a.text() for a in again.recent_menu.actions()]
+    assert labels[1] == "me@gpu-box:2222:/srv/m.py", labels
+    assert again.settings.recent_hosts == ["me@gpu-box:2222"]
+    opened.clear()
+    again.recent_menu.actions()[1].trigger()
+    (path, *_), kw = opened[-1]
+    assert path == "/srv/m.py" and kw["remote"] == target
+    assert again.model.remote_host == "me@gpu-box:2222"
+    assert again.recent_menu.actions()[0].text() == "me@gpu-box:2222:/srv/m.py"
+    again.close()
+
+
+def test_the_device_box_lists_the_workers_devices_with_names_and_memory(qtbot, spiral_window):
+    w = spiral_window
+    box = w.toolbar.device
+    devices = tuple(w.model.info.devices)  # a real local worker's own list
+    assert "cpu" in [name for name, _label in devices], devices
+    assert [box.itemData(i) for i in range(box.count())] == [n for n, _ in devices]
+    w.model.apply(p.Loaded("/srv/m.py", "cuda", None, "MLP", host="gpu-box",
+                           devices=(("cpu", "CPU"), ("cuda:0", "NVIDIA H200, 139 GiB"))))
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "cpu", "cuda:0 — NVIDIA H200, 139 GiB"]
+    assert box.currentData() == "cuda:0" and box.model().item(1).isEnabled()
+    w.model.apply(p.Loaded("/srv/m.py", "cpu", None, "MLP"))  # no list: today's choice
+    assert [box.itemData(i) for i in range(box.count())] == ["cpu", "cuda"]
+    assert box.currentData() == "cpu"
+
+
+def test_the_source_tab_shows_the_text_a_remote_worker_sent(qtbot, open_window, tmp_path):
+    from tests.ui.test_inspector import _click_node
+
+    script = tmp_path / "spiral_copy.py"
+    script.write_text((EXAMPLES / "spiral_mlp.py").read_text())
+    w = open_window(script)
+    lines = script.read_text().splitlines()
+    script.unlink()  # as on the laptop: the file is on the host only
+    w.model.remote_host = "gpu-box"
+    panel = _click_node(qtbot, w, "2/Linear#0")
+    panel.extras.setCurrentIndex(0)
+    source = w.model.capture().node_by_key("2/Linear#0").source
+    assert "remote host" in panel.extras.source.toPlainText()
+    w.runner.model.apply(p.Source(source.rpartition(":")[0], "\n".join(lines)))
+    panel.extras.refresh()
+    text = panel.extras.source.toPlainText()
+    assert "→ 44  " + lines[43] in text and lines[42] in text, text
+
+
+def test_the_status_bar_shows_a_local_workers_link_health_without_a_host(qtbot, spiral_window):
+    w = spiral_window
+    label = w.link_status.label
+    qtbot.waitUntil(lambda: " ms" in label.text() and "…" not in label.text(),
+                    timeout=STARTUP_MS)
+    assert label.isVisible() and label.text().startswith("rtt "), label.text()
+    assert "on " not in label.text() and label.text().endswith(("KiB/s", "MiB/s"))
+
+
+def test_a_slow_link_offers_a_lower_recording_level_in_one_click(qtbot, spiral_window,
+                                                                 monkeypatch):
+    from app.runner.link import LinkHealth
+
+    w = spiral_window
+    monkeypatch.setattr(w.runner, "link_health",
+                        lambda: LinkHealth("gpu-box", 420.0, 2048.0, True))
+    w.link_status.refresh()
+    button = w.link_status.slow_button
+    assert button.isVisible() and "'off'" in button.text()
+    assert w.link_status.label.text().startswith("on gpu-box  |  rtt 420 ms")
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert w.toolbar.recording.currentText() == "off"
+    assert w.runner.driver.options.record == "off" and w.settings.recording == "off"
+    assert not button.isVisible()
+
+
+# ---------------------------------------------------------------------------- over real ssh
+@pytest.fixture(scope="module")
+def sshd():
+    """A private sshd on a free loopback port (tests/remote/sshd.py), or a stated skip."""
+    from tests.remote.sshd import PrivateSshd, SshdUnavailableError
+
+    server = PrivateSshd()
+    try:
+        server.start()
+    except SshdUnavailableError as exc:
+        pytest.skip(f"no private sshd here: {exc}")
+    yield server
+    server.stop()
+
+
+def _remote_target(sshd):
+    from app.runner.remote import RemoteTarget
+
+    # The "host" is this machine: its python, with this checkout importable there.
+    python = f"env PYTHONPATH={shlex.quote(str(ROOT))} {shlex.quote(sys.executable)}"
+    return RemoteTarget.parse(sshd.destination, sshd.options, python)
+
+
+def test_a_lost_link_keeps_what_came_and_reconnect_starts_a_fresh_worker(qtbot, settings,
+                                                                         sshd):
+    from app.ui import run_state as rs
+    from app.ui.main_window import MainWindow
+
+    target = _remote_target(sshd)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    drawn: list[bool] = []
+    window.first_graph_drawn.connect(lambda: drawn.append(True))
+    window.open_remote(target, str(EXAMPLES / "spiral_mlp.py"))
+    qtbot.waitUntil(lambda: bool(drawn) or bool(window.model.errors), timeout=STARTUP_MS)
+    assert drawn, (window.model.errors, window.output.toPlainText()[-500:])
+    label = window.link_status.label
+    qtbot.waitUntil(lambda: " ms" in label.text() and "…" not in label.text(),
+                    timeout=STARTUP_MS)
+    assert label.text().startswith(f"on {target.label}  |  rtt "), label.text()
+    # The worker sent the script's text: the inspector shows it, not this disk's file.
+    assert any(path.endswith("spiral_mlp.py") for path in window.model.sources)
+
+    window.command("run_until_stopped")
+    qtbot.waitUntil(lambda: len(window.model.captures) >= 3, timeout=STARTUP_MS)
+    os.kill(window.runner.driver.process.pid, signal.SIGKILL)  # the ssh client: link cut
+    banner = window.link_banner
+    qtbot.waitUntil(banner.isVisible, timeout=STARTUP_MS)
+    qtbot.waitUntil(lambda: window.model.run_state == rs.FAILED, timeout=STARTUP_MS)
+    kept = len(window.model.captures)
+    assert banner.text.startswith(f"Connection to {target.label} lost: ")
+    assert banner.text.endswith(f"{kept} iterations kept"), banner.text
+    assert not window.error_panel.isVisible()  # the banner says it; no "worker died" panel
+    first = window.model.capture_at(0).index
+    window.toolbar.scrubber.setValue(0)  # offline: scrubbing and the graph still work
+    assert window.model.capture().index == first and window.scene.nodes
+
+    qtbot.mouseClick(banner.reconnect_button, Qt.LeftButton)
+    assert not banner.isVisible()
+    qtbot.waitUntil(lambda: window.runner.alive and len(window.model.captures) > kept
+                    and window.model.run_state == rs.IDLE, timeout=STARTUP_MS)
+    assert window.model.capture_at(0).index == first  # what came before stays on the scrubber
+    window.close()
+    assert not window.runner.alive
