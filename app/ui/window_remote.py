@@ -137,8 +137,9 @@ class WindowRemote:
 
     # ------------------------------------------------------------------ devices
     def _on_model_loaded_devices(self, loaded: Any) -> None:
-        """The box lists the worker's devices (name and memory) when it reports them, else
-        the plain CPU/CUDA choice (with CUDA greyed where it cannot run here)."""
+        """The box lists the worker's devices (name and memory) when it reports them, with a
+        greyed CUDA entry saying why when it has no GPU; else the plain CPU/CUDA choice (CUDA
+        greyed where it cannot run here)."""
         devices = _device_items(getattr(loaded, "devices", ()))
         box = self.toolbar.device
         if not devices:
@@ -149,9 +150,19 @@ class WindowRemote:
                 window: Any = self
                 window._check_cuda()
             return
+        reason = ""
+        if not any(name.startswith("cuda") for _label, name in devices):
+            # Say why there is no GPU rather than leave the choice out silently.
+            reason = (f"no usable CUDA device on {self.model.remote_host}"
+                      if self.model.remote_run else _local_cuda_reason())
+            devices.append(("CUDA", "cuda"))
         self._fill_devices(devices, str(getattr(loaded, "device", "")))
         self._default_devices = False
-        self._cuda_reason = ""  # the worker listed what it can use: nothing to grey here
+        self._cuda_reason = reason  # what the window says when the greyed entry is chosen
+        if reason:
+            item = box.model().item(box.count() - 1)
+            item.setEnabled(False)
+            item.setToolTip(plain_tooltip(f"CUDA unavailable: {reason}"))
         box.setToolTip(plain_tooltip(f"Where the model runs (devices of "
                                      f"{self.model.remote_host or 'this machine'})"))
 
@@ -168,6 +179,12 @@ class WindowRemote:
             index = next((i for i, n in enumerate(names) if n.split(":")[0] == current), 0)
         box.setCurrentIndex(index)
         box.blockSignals(False)
+
+
+def _local_cuda_reason() -> str:
+    from autograd_core import backend
+
+    return str(backend.cuda_unavailable_reason() or "no CUDA device")
 
 
 def _device_items(devices: Any) -> list[tuple[str, str]]:

@@ -113,12 +113,25 @@ def test_the_device_box_lists_the_workers_devices_with_names_and_memory(qtbot, s
     box = w.toolbar.device
     devices = tuple(w.model.info.devices)  # a real local worker's own list
     assert "cpu" in [name for name, _label in devices], devices
-    assert [box.itemData(i) for i in range(box.count())] == [n for n, _ in devices]
+    names = [n for n, _ in devices]
+    if not any(n.startswith("cuda") for n in names):  # no GPU here: a greyed CUDA says why
+        names.append("cuda")
+        assert not box.model().item(len(names) - 1).isEnabled()
+        assert "CUDA unavailable" in box.itemData(len(names) - 1, Qt.ToolTipRole)
+    assert [box.itemData(i) for i in range(box.count())] == names
     w.model.apply(p.Loaded("/srv/m.py", "cuda", None, "MLP", host="gpu-box",
                            devices=(("cpu", "CPU"), ("cuda:0", "NVIDIA H200, 139 GiB"))))
     assert [box.itemText(i) for i in range(box.count())] == [
         "cpu", "cuda:0 — NVIDIA H200, 139 GiB"]
     assert box.currentData() == "cuda:0" and box.model().item(1).isEnabled()
+    w.model.remote_host = "gpu-box"
+    w.model.apply(p.Loaded("/srv/m.py", "cpu", None, "MLP", host="gpu-box",
+                           devices=(("cpu", "CPU"),)))
+    assert [box.itemText(i) for i in range(box.count())] == ["cpu", "CUDA"]
+    w._on_device_activated(1)  # the greyed entry: the window says why and keeps the CPU
+    assert w.statusBar().currentMessage().startswith(
+        "CUDA unavailable: no usable CUDA device on gpu-box")
+    assert box.currentData() == "cpu"
     w.model.apply(p.Loaded("/srv/m.py", "cpu", None, "MLP"))  # no list: today's choice
     assert [box.itemData(i) for i in range(box.count())] == ["cpu", "cuda"]
     assert box.currentData() == "cpu"
