@@ -2,11 +2,13 @@
 
     gradscope [MODEL.py | run.gscope] [--screenshot OUT.png [-n ITERATIONS]]
                                                                   the window (default example)
+    gradscope --remote [USER@]HOST[:PORT] MODEL.py [--ssh-option OPT] [--remote-python PATH]
+              [--upload]                                          the model runs on HOST
     gradscope MODEL.py --terminal [-n ITERATIONS]                 train in the terminal
     gradscope export (MODEL.py | run.gscope) -o OUT.{png,svg,pdf,json,trace.json,dot,graphml}
                      [--iteration K] [-n ITERATIONS] [--overlay time|grad|value] [--collapse D]
     gradscope record MODEL.py [-n ITERATIONS] [--device cpu|cuda] [--stats off|basic|full]
-                     [--timeout SECONDS] [--threads N] -o run.gscope
+                     [--timeout SECONDS] [--threads N] [--remote HOST ...] -o run.gscope
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.cli_args import int_at_least, positive_finite, split_script_args
+from app.cli_args import (
+    add_remote_options,
+    int_at_least,
+    positive_finite,
+    remote_target,
+    split_script_args,
+)
 from app.cli_record import record_command
 from app.present.formats import (
     MAX_PIXELS,
@@ -66,6 +74,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="open the window, save it once the iterations are drawn, exit")
     p.add_argument("--terminal", action="store_true",
                    help="no window: train in the terminal, printing the loss")
+    add_remote_options(p)
     return p.parse_args(argv)
 
 
@@ -99,15 +108,26 @@ def main(argv: list[str] | None = None) -> int:
         return export_command(argv[1:])
     ours, script_args = split_script_args(argv)
     args = _parse(ours)
+    try:
+        remote = remote_target(args)
+    except ValueError as exc:
+        print(f"gradscope: {exc}", file=sys.stderr)
+        return 2
     if args.terminal:
+        if remote is not None:
+            print("gradscope: --terminal trains here; use `gradscope record --remote` to run "
+                  "on a host without the window", file=sys.stderr)
+            return 2
         return train(args.model, args.iterations)
-    return gui(args.model, args.screenshot, args.iterations, script_args)
+    return gui(args.model, args.screenshot, args.iterations, script_args, remote)
 
 
 def gui(source: str, screenshot: str | None, iterations: int | None = None,
-        script_args: list[str] | None = None) -> int:
-    """Open the window (Qt is imported only here, so the other commands run without it)."""
-    if not Path(source).is_file():
+        script_args: list[str] | None = None, remote: Any = None) -> int:
+    """Open the window (Qt is imported only here, so the other commands run without it);
+    `remote`: a RemoteTarget the model script runs on (its path is the host's)."""
+    on_host = remote is not None and not remote.upload
+    if not on_host and not Path(source).is_file():
         print(f"gradscope: no such model script or session: {source}", file=sys.stderr)
         return 2
     try:
@@ -116,6 +136,8 @@ def gui(source: str, screenshot: str | None, iterations: int | None = None,
         print(f"gradscope: the app needs PySide6 ({exc}); install the gui extra: "
               "pip install -e '.[gui]'  (or use --terminal)", file=sys.stderr)
         return 2
+    if remote is not None:
+        return run_app(source, screenshot, iterations, script_args or [], remote=remote)
     return run_app(source, screenshot, iterations, script_args or [])
 
 

@@ -41,3 +41,35 @@ def split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
         return list(argv), []
     at = argv.index("--")
     return list(argv[:at]), list(argv[at + 1:])
+
+
+def add_remote_options(parser: argparse.ArgumentParser) -> None:
+    """--remote, --ssh-option, --remote-python, --upload (the window and `record`)."""
+    parser.add_argument("--remote", metavar="[USER@]HOST[:PORT]", default=None,
+                        help="run the model on this host through ssh (its config, keys, agent "
+                             "and jump hosts apply); MODEL.py is then a path on the host")
+    parser.add_argument("--ssh-option", action="append", default=[], metavar="OPT",
+                        help="an argument for ssh, before the host (repeatable; e.g. "
+                             "--ssh-option=-J --ssh-option=jumphost)")
+    parser.add_argument("--remote-python", default="python3", metavar="PATH",
+                        help="the python on the host that has gradscope installed "
+                             "(default: python3)")
+    parser.add_argument("--upload", action="store_true",
+                        help="MODEL.py is a local file: copy it to a temporary folder on the "
+                             "host (removed when the worker ends)")
+
+
+def remote_target(args: argparse.Namespace) -> Any:
+    """The RemoteTarget the options name, or None without --remote.
+
+    Raises:
+        ValueError: a destination ssh would misread, naming it.
+    """
+    if args.remote is None:
+        if args.ssh_option or args.upload or args.remote_python != "python3":
+            raise ValueError("--ssh-option, --remote-python and --upload need --remote HOST")
+        return None
+    from app.runner.remote import RemoteTarget
+
+    return RemoteTarget.parse(args.remote, tuple(args.ssh_option), args.remote_python,
+                              args.upload)

@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli_args import int_at_least, positive_finite, split_script_args
+from app.cli_args import (
+    add_remote_options,
+    int_at_least,
+    positive_finite,
+    remote_target,
+    split_script_args,
+)
 
 if TYPE_CHECKING:
     from app.runner.record import RecordResult
@@ -38,7 +44,9 @@ def _parse_record(argv: list[str]) -> argparse.Namespace:
                    help="BLAS/OpenMP threads for the model's ops (default: 1, fastest for "
                         "small models and honest op times on a busy machine; 0: the "
                         "libraries' default, one per core)")
-    p.add_argument("-o", "--output", required=True, help="the session file to write")
+    p.add_argument("-o", "--output", required=True, help="the session file to write "
+                                                         "(here, also with --remote)")
+    add_remote_options(p)
     return p.parse_args(argv)
 
 
@@ -62,7 +70,12 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
     from autograd_core.trace.archive import MAX_CAPTURES
     from autograd_core.trace.atomic import OutputPathError, check_output_path
 
-    if not Path(args.model).is_file():
+    try:
+        remote = remote_target(args)
+    except ValueError as exc:
+        _say(f"gradscope: {exc}", file=sys.stderr)
+        return 2
+    if (remote is None or remote.upload) and not Path(args.model).is_file():
         _say(f"gradscope: no such model script: {args.model}", file=sys.stderr)
         return 2
     try:
@@ -89,7 +102,7 @@ def _record(args: argparse.Namespace, interrupt: Any) -> int:
     try:
         result = record(args.model, args.iterations, args.device, args.stats, args.timeout,
                         callbacks, sink=sink, interrupt=interrupt, threads=args.threads,
-                        args=args.script_args)
+                        args=args.script_args, remote=remote)
     except BaseException:
         if writer:
             _abort(writer[0])

@@ -99,7 +99,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
            callbacks: Callbacks | None = None,
            sink: Callable[[str, int], Any] | None = None,
            interrupt: Interrupt | None = None, threads: int = DEFAULT_THREADS,
-           args: list[str] | tuple[str, ...] = ()) -> RecordResult:
+           args: list[str] | tuple[str, ...] = (), remote: Any = None) -> RecordResult:
     """Run `iterations` of the script at `path` in a worker, recording at `stats`.
 
     Args:
@@ -117,6 +117,8 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
         threads: BLAS/OpenMP threads of the worker (default 1; 0: the libraries' default),
             reported in each capture's `threads`.
         args: the script's own command-line arguments (its `sys.argv[1:]`).
+        remote: a `RemoteTarget`: the worker runs on that host over ssh (the session is
+            still saved here).
     Returns:
         A RecordResult (`session` is the sink) and what went wrong, if anything.
 
@@ -133,7 +135,7 @@ def record(path: str, iterations: int | None = None, device: str | None = None,
     result = RecordResult(None)
     # relay_output: nothing the script starts may keep holding the caller's stdout.
     with Driver(path, device=device, record=stats, relay_output=True,
-                threads=threads, args=args) as driver:
+                threads=threads, args=args, remote=remote) as driver:
         loaded = _wait_loaded(driver, cb, deadline, interrupt, result)
         if isinstance(loaded, p.Loaded):
             total = iterations or loaded.iterations or 100
@@ -239,6 +241,8 @@ def _handle(event: Any, result: RecordResult, cb: Callbacks, stopping: bool) -> 
             return False  # the stop had to kill: Died follows
         result.error = event
         return True
+    elif isinstance(event, p.LinkLost):  # Died follows and ends the recording
+        cb.warning(p.Error("warning", f"the link to the host was lost: {event.reason}"))
     elif isinstance(event, p.Died):
         if not stopping:
             result.died = event

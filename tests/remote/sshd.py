@@ -84,7 +84,8 @@ class PrivateSshd:
                                    capture_output=True, timeout=30)
             if probe.returncode == 0:
                 return self
-            time.sleep(0.1)  # sshd not listening yet: poll again
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(0.1)  # not listening yet: wait a moment (or for its exit)
         self.stop()
         raise SshdUnavailableError(f"sshd did not accept our key within {timeout:.0f} s: "
                               f"{probe.stderr.decode(errors='replace').strip()[-300:]}")
