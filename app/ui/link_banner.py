@@ -1,7 +1,7 @@
 """LinkBanner: above the graph when the link to a remote worker dropped: "Connection to HOST
-lost: REASON - N iterations kept", with Reconnect (a fresh worker over a new link; nothing is
-resumed) and Dismiss. What was received stays: the scrubber, the graph and the docks keep
-working offline, and Save session writes it locally. A new run hides the banner."""
+lost: REASON - N iterations kept", with Reconnect (a fresh worker over a new link, a new run;
+nothing is resumed) and Dismiss. What was received stays: the scrubber, the graph and the docks
+keep working offline, and Save session writes it locally. A new run hides the banner."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ class LinkBanner(QFrame):
         self.reconnect_button = QPushButton("Reconnect")
         self.reconnect_button.setObjectName("link_reconnect")
         self.reconnect_button.setToolTip(plain_tooltip(
-            "Start a fresh worker on the host (the iterations received so far stay)"))
+            "Start a fresh worker on the host: a new run, from the start (what was received "
+            "stays shown until it loads; Save session keeps it for good)"))
         self.reconnect_button.clicked.connect(self.reconnect_requested)
         self.dismiss_button = QPushButton("Dismiss")
         self.dismiss_button.clicked.connect(self.hide)

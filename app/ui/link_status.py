@@ -33,7 +33,7 @@ class LinkStatus(QWidget):
         self.slow_button.clicked.connect(self._on_slow_button_clicked)
         self.slow_button.hide()
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setContentsMargins(12, 0, 4, 0)  # apart from the run's state beside it
         lay.addWidget(self.slow_button)
         lay.addWidget(self.label)
         self.window_: Any = None

@@ -5,8 +5,9 @@ local workers too). A mixin of `MainWindow`, which calls `_build_remote` once it
 
 A remote run is a run like any other (`SessionModel.run_started`); the model knows its host
 (`remote_host`), so the inspector shows the source texts the worker sent instead of reading
-this machine's disk. Reconnect starts a fresh worker on the same target (nothing is resumed)
-and keeps what was received: the kept iterations stay on the scrubber."""
+this machine's disk. Reconnect starts a fresh worker on the same target (nothing is resumed):
+what was received stays on the scrubber until that worker loads the script (and for good when
+it cannot connect); its run then replaces it, as a Restart's does."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ class WindowRemote:
         m.link_lost.connect(self._on_model_link_lost)
         m.loaded.connect(self._on_model_loaded_devices)
         m.worker_died.connect(self._on_model_worker_died_remote)  # after the window's own
-        m.run_started.connect(lambda _run: self.link_banner.clear())
+        m.run_started.connect(self._on_model_run_started_remote)
+        m.status_changed.connect(self._on_model_status_reconnect)
         self.link_banner.reconnect_requested.connect(self.reconnect)
 
     # ------------------------------------------------------------------ opening
@@ -109,6 +111,10 @@ class WindowRemote:
         if dialog.exec() == QDialog.Accepted and dialog.entry is not None:
             self.open_remote(dialog.target, dialog.entry.path, dialog.entry)
 
+    def _on_model_run_started_remote(self, _run: Any) -> None:
+        self.link_banner.clear()
+        self._reconnecting = False  # whatever started this run, a Reconnect's wait is over
+
     # ------------------------------------------------------------------ the link
     def _on_model_link_lost(self, reason: str) -> None:
         host = self.model.remote_host or "the worker"
@@ -121,19 +127,29 @@ class WindowRemote:
             self.error_panel.hide()
 
     def reconnect(self) -> None:
-        """A fresh worker on the same target; what was received stays shown."""
+        """A fresh worker on the same target. What was received stays shown while it
+        connects (and stays when it cannot connect); once the fresh worker loads the
+        script, its run replaces it, as Restart's does: a new worker counts iterations from
+        the start, and one run's data is never mixed into another's."""
         if self.runner.driver is None:
             return
         self.link_banner.clear()
         self.error_panel.hide()
         self.model.note_reconnect()
         self.model.note_command("restart")
-        self._draw_first = True
+        self._reconnecting = True
         self.runner.restart()
         window: Any = self
         window.statusBar().showMessage(one_line(
             f"reconnecting to {self.model.remote_host or 'the worker'}: a fresh worker "
-            "(iterations count from the start again)"), 10000)
+            "starts a new run; what was received stays until it loads"), 10000)
+
+    def _on_model_status_reconnect(self, status: Any) -> None:
+        """The fresh worker of a Reconnect reports that it loads: its run begins."""
+        if getattr(self, "_reconnecting", False) and status.state == p.LOADING:
+            self._reconnecting = False
+            self.model.start_run("script", self.script or "")
+            self._draw_first = True
 
     # ------------------------------------------------------------------ devices
     def _on_model_loaded_devices(self, loaded: Any) -> None:

@@ -240,10 +240,18 @@ def test_a_lost_link_keeps_what_came_and_reconnect_starts_a_fresh_worker(qtbot, 
     window.toolbar.scrubber.setValue(0)  # offline: scrubbing and the graph still work
     assert window.model.capture().index == first and window.scene.nodes
 
+    run = window.model.run.number
     qtbot.mouseClick(banner.reconnect_button, Qt.LeftButton)
-    assert not banner.isVisible()
-    qtbot.waitUntil(lambda: window.runner.alive and len(window.model.captures) > kept
-                    and window.model.run_state == rs.IDLE, timeout=STARTUP_MS)
-    assert window.model.capture_at(0).index == first  # what came before stays on the scrubber
+    assert not banner.isVisible() and window.runner.alive
+    # While the fresh worker connects, what came stays on the scrubber.
+    assert len(window.model.captures) == kept and window.model.run.number == run
+    drawn.clear()
+    qtbot.waitUntil(lambda: bool(drawn) and window.model.run_state == rs.IDLE,
+                    timeout=STARTUP_MS)
+    # Once it loaded, its run is a new one, counted from the start (nothing resumed).
+    assert window.model.run.number == run + 1
+    assert [window.model.capture_at(i).index for i in range(len(window.model.captures))] \
+        == [0]
+    assert window.link_status.label.text().startswith(f"on {target.label}  |  rtt ")
     window.close()
     assert not window.runner.alive
