@@ -121,6 +121,7 @@ class RemoteDialog(QDialog):
         except ValueError as exc:
             self.error.setText(str(exc))
             self.error.show()
+            self.adjustSize()  # room for the wrapped sentence: a cut one hides the advice
             return
         self.error.hide()
         super().accept()
