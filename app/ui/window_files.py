@@ -71,6 +71,7 @@ class WindowFiles:
             return
         self.runner.close()
         self.script = None
+        self.model.remote_host, self.remote_target = "", None  # a file here, read here
         self.settings.add_recent(str(path))
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.model.open_session(session, str(path))

@@ -8,6 +8,7 @@ banner and Reconnect run against a real worker over a private sshd (tests/remote
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -92,6 +93,7 @@ def test_a_remote_entry_in_recent_files_survives_a_restart_and_reopening_reconne
     assert opened[-1][1]["remote"] == target and opened[-1][0][0] == "/srv/m.py"
     assert "m.py on me@gpu-box:2222" in first.windowTitle()
     first.open_model(str(EXAMPLES / "spiral_mlp.py"))  # a local one after it: both listed
+    assert first.model.remote_host == "" and "remote" not in opened[-1][1]
     first.settings.sync()
     first.close()
 
@@ -206,7 +208,7 @@ def _remote_target(sshd):
 
 
 def test_a_lost_link_keeps_what_came_and_reconnect_starts_a_fresh_worker(qtbot, settings,
-                                                                         sshd):
+                                                                         sshd, tmp_path):
     from app.ui import run_state as rs
     from app.ui.main_window import MainWindow
 
@@ -239,6 +241,12 @@ def test_a_lost_link_keeps_what_came_and_reconnect_starts_a_fresh_worker(qtbot, 
     first = window.model.capture_at(0).index
     window.toolbar.scrubber.setValue(0)  # offline: scrubbing and the graph still work
     assert window.model.capture().index == first and window.scene.nodes
+    saved = tmp_path / "kept.gscope"  # and Save session writes what came, here
+    assert window.save_session(str(saved)) == kept
+    from autograd_core import trace
+
+    with contextlib.closing(trace.load(str(saved))) as session:
+        assert len(session) == kept and session[0].index == first
 
     run = window.model.run.number
     qtbot.mouseClick(banner.reconnect_button, Qt.LeftButton)
