@@ -52,7 +52,7 @@ class LinkStatus(QWidget):
         """Read the driver's link health and show it (cheap: a dataclass and a label)."""
         runner = getattr(self.window_, "runner", None)
         health = None if runner is None or runner.driver is None else runner.link_health()
-        if health is not None and getattr(health, "host", None) is None:
+        if runner is not None and health is not None and getattr(health, "host", None) is None:
             remote = runner.remote  # a runner whose health does not name the host
             if remote is not None:
                 health = _with_host(health, getattr(remote, "label", ""))

@@ -52,7 +52,9 @@ class RemoteDialog(QDialog):
         self.host.setEditable(True)
         self.host.addItems(hosts)  # recently used, newest first
         self.host.setCurrentText(entry.destination if entry else (hosts[0] if hosts else ""))
-        self.host.lineEdit().setPlaceholderText("[user@]host[:port] or an ssh config alias")
+        edit = self.host.lineEdit()
+        if edit is not None:  # editable: it has one
+            edit.setPlaceholderText("[user@]host[:port] or an ssh config alias")
         self.path = QLineEdit(entry.path if entry else "")
         self.path.setObjectName("remote_path")
         self.path.setPlaceholderText("/home/me/project/model.py (a path on the host)")
@@ -81,7 +83,8 @@ class RemoteDialog(QDialog):
         form.addRow("Remote python", self.python)
         form.addRow("ssh options", self.options)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

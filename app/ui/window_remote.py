@@ -43,6 +43,7 @@ class WindowRemote:
     script: str | None
     _cuda_reason: str
     _draw_first: bool
+    _fill_recent: Any
 
     def _build_remote(self) -> None:
         window: Any = self
@@ -106,9 +107,10 @@ class WindowRemote:
         self.open_remote(target, entry.path, entry)
 
     def _on_open_remote_triggered(self) -> None:
-        dialog = RemoteDialog(self.settings.recent_hosts, self, self.remote_entry)
+        window: Any = self
+        dialog = RemoteDialog(self.settings.recent_hosts, window, self.remote_entry)
         self.remote_dialog = dialog  # tests reach the open dialog here
-        if dialog.exec() == QDialog.Accepted and dialog.entry is not None:
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.entry is not None:
             self.open_remote(dialog.target, dialog.entry.path, dialog.entry)
 
     def _on_model_run_started_remote(self, _run: Any) -> None:
