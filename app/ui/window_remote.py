@@ -124,9 +124,16 @@ class WindowRemote:
 
     def _on_model_worker_died_remote(self, died: Any) -> None:
         """After a lost link the banner says what happened: the death panel would repeat
-        it as a crash."""
+        it as a crash. A worker that never started on the host: ssh's own sentence (the
+        host unreachable, the key refused, no python there) stays in the panel rather than
+        "the worker died", with Restart to try again."""
         if self.model.link_lost_reason:
             self.error_panel.hide()
+            return
+        errors = self.model.errors
+        if self.model.remote_run and errors and errors[-1].kind == "remote":
+            self.error_panel.show_error(errors[-1])
+            self.error_panel.restart_button.show()
 
     def reconnect(self) -> None:
         """A fresh worker on the same target. What was received stays shown while it

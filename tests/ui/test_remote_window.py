@@ -263,3 +263,36 @@ def test_a_lost_link_keeps_what_came_and_reconnect_starts_a_fresh_worker(qtbot, 
     assert window.link_status.label.text().startswith(f"on {target.label}  |  rtt ")
     window.close()
     assert not window.runner.alive
+
+
+def test_a_host_that_cannot_be_reached_is_one_clear_sentence_with_restart(qtbot, settings,
+                                                                        sshd):
+    from app.runner.remote import RemoteTarget
+    from app.ui.main_window import MainWindow
+
+    good = _remote_target(sshd)
+    closed = _free_port()  # nothing listens there: ssh's "Connection refused"
+    options = tuple(o for o in sshd.options if o not in ("-p", str(sshd.port)))
+    target = RemoteTarget.parse(f"{sshd.destination}:{closed}", options, good.python)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    died: list = []
+    window.model.worker_died.connect(died.append)
+    window.open_remote(target, str(EXAMPLES / "spiral_mlp.py"))
+    qtbot.waitUntil(lambda: bool(died), timeout=STARTUP_MS)
+    panel = window.error_panel
+    assert panel.isVisible() and not window.link_banner.isVisible()
+    said = panel.message.text()
+    assert said.startswith(f"could not start the worker on {target.label}: "), said
+    assert "refused" in said.lower(), said
+    assert panel.restart_button.isVisible() and window.actions["restart"].isEnabled()
+    window.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
