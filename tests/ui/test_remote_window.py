@@ -3,8 +3,10 @@ what it is given (the mistake said in the dialog, which stays open) and offers t
 used hosts; a remote model in the recent files survives a restart of the app and reopening it
 reconnects; the device box lists the worker's devices; the inspector shows the source text a
 remote worker sent when the file is not on this disk; the status bar shows the link's health
-from a real local worker and offers a lower recording level on a slow link. The link-lost
-banner and Reconnect run against a real worker over a private sshd (tests/remote/sshd.py)."""
+from a real local worker and offers a lower recording level on a slow link. Over a private
+sshd (tests/remote/sshd.py), with real workers: the link-lost banner, offline use, Save session
+and Reconnect; stepping, recording level, pause and stop; an uploaded script's error at the
+host's file:line; an unreachable host as ssh's own sentence."""
 
 from __future__ import annotations
 
@@ -288,6 +290,91 @@ def test_a_host_that_cannot_be_reached_is_one_clear_sentence_with_restart(qtbot,
     assert "refused" in said.lower(), said
     assert panel.restart_button.isVisible() and window.actions["restart"].isEnabled()
     window.close()
+
+
+def _remote_window(qtbot, settings, target, path: str):
+    """A window running `path` on `target`, once its first graph is drawn."""
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    drawn: list[bool] = []
+    window.first_graph_drawn.connect(lambda: drawn.append(True))
+    window.open_remote(target, path)
+    qtbot.waitUntil(lambda: bool(drawn) or bool(window.model.errors), timeout=STARTUP_MS)
+    assert drawn, (window.model.errors, window.output.toPlainText()[-500:])
+    return window
+
+
+def test_a_remote_run_steps_records_pauses_and_stops_as_a_local_one(qtbot, settings, sshd):
+    from app.ui import run_state as rs
+
+    w = _remote_window(qtbot, settings, _remote_target(sshd), str(EXAMPLES / "spiral_mlp.py"))
+    m = w.model
+    qtbot.waitUntil(lambda: m.run_state == rs.IDLE, timeout=STARTUP_MS)
+    w.command("step_forward")
+    qtbot.waitUntil(lambda: m.last_step is not None and m.run_state == rs.STEPPING,
+                    timeout=STARTUP_MS)
+    assert m.last_step.phase == "forward" and m.last_step.index == 0
+    w.command("step_backward")
+    qtbot.waitUntil(lambda: m.last_step is not None and m.last_step.phase == "backward",
+                    timeout=STARTUP_MS)
+    w._on_run_one_triggered()  # finish the stepped iteration
+    qtbot.waitUntil(lambda: m.run_state == rs.IDLE, timeout=STARTUP_MS)
+    full = w.toolbar.recording.findData("full")
+    w.toolbar.recording.setCurrentIndex(full)
+    w.toolbar.recording.activated.emit(full)  # as if chosen: the host records histograms
+    seen = m.iterations_seen
+    w.command("run_until_stopped")
+    qtbot.waitUntil(lambda: m.iterations_seen >= seen + 3, timeout=STARTUP_MS)
+    w.command("pause")
+    qtbot.waitUntil(lambda: m.run_state == rs.PAUSED, timeout=STARTUP_MS)
+    assert m.capture().level == "full"
+    w.command("run_until_stopped")
+    qtbot.waitUntil(lambda: m.run_state == rs.RUNNING, timeout=STARTUP_MS)
+    w.command("stop")
+    qtbot.waitUntil(lambda: m.run_state in (rs.STOPPED, rs.ENDED), timeout=STARTUP_MS)
+    assert not w.link_banner.isVisible()  # a Stop is not a lost link
+    w.close()
+    assert not w.runner.alive
+
+
+BROKEN = """import autograd_core as ag
+from autograd_core import nn
+
+model = nn.Linear(2, 1)
+
+
+def step(i):
+    loss = model(ag.randn(3, 2)).sum()
+    loss.backward()
+    raise RuntimeError("boom on the host")
+"""
+
+
+def test_an_uploaded_script_fails_with_the_hosts_file_and_line(qtbot, settings, sshd,
+                                                               tmp_path):
+    from app.runner.remote import RemoteTarget
+
+    local = tmp_path / "broken.py"
+    local.write_text(BROKEN)
+    good = _remote_target(sshd)
+    target = RemoteTarget(good.destination, good.ssh_options, good.python, upload=True)
+    from app.ui.main_window import MainWindow
+
+    w = MainWindow(settings)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_remote(target, str(local))
+    panel = w.error_panel
+    qtbot.waitUntil(panel.isVisible, timeout=STARTUP_MS)
+    where = panel.location.text()
+    # The copy on the host (a private temporary folder there), at the raising line.
+    assert where.endswith("broken.py:10") and where != f"{local}:10", where
+    assert "boom on the host" in panel.message.text()
+    assert "broken.py" in w.settings.recent_files[0] and "upload" in w.settings.recent_files[0]
+    w.close()
 
 
 def _free_port() -> int:
