@@ -1,8 +1,8 @@
 """The status bar's link field: which host the worker runs on ("on gpu-box") and the link's
 health (round-trip time, event bytes per second) from `Driver.link_health()`, refreshed once a
 second by a timer that only reads the driver's figures (no work on the GUI thread). When the
-link is slow (a round trip over 250 ms, or events piling up unread) a button next to it
-lowers the recording level in one click."""
+link to a remote worker is slow (a round trip over 250 ms, or events piling up unread for two
+refreshes) a button next to it lowers the recording level in one click."""
 
 from __future__ import annotations
 
@@ -60,7 +60,10 @@ class LinkStatus(QWidget):
             runner is not None and runner.backlogged()) else 0
         self.label.setText(link_text(health))
         self.label.setVisible(health is not None)
-        self._show_slow(is_slow(health, self._backlog_ticks >= 2))
+        # Only a link to another machine is offered the remedy: a local window that falls
+        # behind is not a slow link (and says nothing it cannot back up).
+        remote = health is not None and bool(getattr(health, "host", None))
+        self._show_slow(remote and is_slow(health, self._backlog_ticks >= 2))
 
     def _show_slow(self, slow: bool) -> None:
         level = self.window_.toolbar.recording.currentText() if slow else ""

@@ -184,6 +184,10 @@ def test_a_slow_link_offers_a_lower_recording_level_in_one_click(qtbot, spiral_w
     assert w.toolbar.recording.currentText() == "off"
     assert w.runner.driver.options.record == "off" and w.settings.recording == "off"
     assert not button.isVisible()
+    w.toolbar.recording.setCurrentText("basic")  # a level that could be lowered again
+    monkeypatch.setattr(w.runner, "link_health", lambda: LinkHealth(None, 420.0, 0.0, True))
+    w.link_status.refresh()  # this machine's worker: no link to blame
+    assert not button.isVisible() and w.link_status.label.text().startswith("rtt 420 ms")
 
 
 # ---------------------------------------------------------------------------- over real ssh
