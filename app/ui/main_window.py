@@ -92,7 +92,7 @@ class MainWindow(WindowFiles, WindowRemote, QMainWindow):
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
-        self.toolbar.device.setCurrentIndex(1 if self.settings.device == "cuda" else 0)
+        self.toolbar.device.setCurrentIndex(1 if self.settings.device.startswith("cuda") else 0)
         self.toolbar.recording.setCurrentText(self.settings.recording)
         geometry, state = self.settings.window_state()
         if geometry is not None:

@@ -65,6 +65,7 @@ class WindowRemote:
         self.link_status = LinkStatus()
         self.link_status.attach(window)
         self._default_devices = True  # the box holds DEFAULT_DEVICES, not a worker's list
+        self._devices_host = ""  # the host whose worker listed them ("": this machine)
         m = self.model
         m.link_lost.connect(self._on_model_link_lost)
         m.loaded.connect(self._on_model_loaded_devices)
@@ -89,10 +90,11 @@ class WindowRemote:
         self.model.remote_host = label
         self.model.start_run("script", self.script)
         self._draw_first = True
-        # The host's devices are not this machine's: ask for the last choice, not what the
-        # local box could offer (the worker's list replaces the box once it has loaded).
-        device = self.toolbar.device.currentData() if not self._default_devices else (
-            self.settings.device)
+        # The box offers this host's devices only when a worker there filled it; otherwise
+        # the script's DEVICE decides (else the CPU), and the host's list replaces the box
+        # once the worker has loaded, for the user to choose from.
+        same_host = not self._default_devices and self._devices_host == label
+        device = self.toolbar.device.currentData() if same_host else None
         self.runner.open(self.script, device, self.toolbar.recording.currentText(),
                          remote=target)
 
@@ -183,6 +185,7 @@ class WindowRemote:
             devices.append(("CUDA", "cuda"))
         self._fill_devices(devices, str(getattr(loaded, "device", "")))
         self._default_devices = False
+        self._devices_host = self.model.remote_host  # whose devices the box lists
         self._cuda_reason = reason  # what the window says when the greyed entry is chosen
         if reason:
             item = box.model().item(box.count() - 1)

@@ -93,6 +93,7 @@ def test_a_remote_entry_in_recent_files_survives_a_restart_and_reopening_reconne
     target = RemoteTarget.parse("me@gpu-box:2222", ("-J", "jump"), "python3.12")
     first.open_remote(target, "/srv/m.py")
     assert opened[-1][1]["remote"] == target and opened[-1][0][0] == "/srv/m.py"
+    assert opened[-1][0][1] is None  # this machine's device box says nothing of the host's
     assert "m.py on me@gpu-box:2222" in first.windowTitle()
     first.open_model(str(EXAMPLES / "spiral_mlp.py"))  # a local one after it: both listed
     assert first.model.remote_host == "" and "remote" not in opened[-1][1]
