@@ -318,6 +318,11 @@ def test_a_remote_run_steps_records_pauses_and_stops_as_a_local_one(qtbot, setti
     w = _remote_window(qtbot, settings, _remote_target(sshd), str(EXAMPLES / "spiral_mlp.py"))
     m = w.model
     qtbot.waitUntil(lambda: m.run_state == rs.IDLE, timeout=STARTUP_MS)
+    box = w.toolbar.device  # the host's own devices (this machine, seen through ssh)
+    assert m.info.host and box.itemData(0) == "cpu"
+    listed = [name for name, _label in m.info.devices]
+    greyed = [] if any(n.startswith("cuda") for n in listed) else ["cuda"]  # says why
+    assert [box.itemData(i) for i in range(box.count())] == listed + greyed
     w.command("step_forward")
     qtbot.waitUntil(lambda: m.last_step is not None and m.run_state == rs.STEPPING,
                     timeout=STARTUP_MS)
