@@ -14,6 +14,7 @@ import contextlib
 import os
 import shlex
 import signal
+import subprocess
 import sys
 
 import pytest
@@ -385,6 +386,28 @@ def test_an_uploaded_script_fails_with_the_hosts_file_and_line(qtbot, settings, 
     assert "boom on the host" in panel.message.text()
     assert "broken.py" in w.settings.recent_files[0] and "upload" in w.settings.recent_files[0]
     w.close()
+
+
+def test_gradscope_remote_opens_the_window_on_the_host_with_the_scripts_arguments(sshd,
+                                                                                  tmp_path):
+    """`gradscope --remote HOST MODEL.py -- ARGS`: the CLI's target reaches the window,
+    which runs the host's MODEL.py with ARGS and draws it (saved by --screenshot)."""
+    from tests.ui.test_plain_script_window import ARGV
+
+    script = tmp_path / "train.py"  # on the "host" (this machine, through ssh)
+    script.write_text(ARGV)
+    out = tmp_path / "window.png"
+    target = _remote_target(sshd)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               PYTHONPATH=str(ROOT))
+    options = [f"--ssh-option={o}" for o in sshd.options]
+    run = subprocess.run([sys.executable, "-m", "app", "--remote", sshd.destination, *options,
+                          "--remote-python", target.python, str(script), "--screenshot",
+                          str(out), "--", "--epochs", "1"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "train.argv").read_text() == "['--epochs', '1']"
+    assert out.stat().st_size > 0
 
 
 def _free_port() -> int:
