@@ -9,9 +9,12 @@ from typing import Any
 
 from app.present.inspect import MAX_SOURCE_BYTES
 
-__all__ = ["MAX_SOURCES", "RemoteTracking"]
+__all__ = ["MAX_SOURCES", "MAX_SOURCE_TOTAL", "RemoteTracking"]
 
-MAX_SOURCES = 256  # files kept per run: a worker is untrusted, its stream must stay bounded
+# A worker is untrusted: what it may make the window keep stays bounded, per run.
+MAX_SOURCES = 256                # files
+MAX_SOURCE_TOTAL = 32 * 2**20    # characters of all of them together
+MAX_PATH_CHARS = 4096
 
 
 class RemoteTracking:
@@ -19,6 +22,7 @@ class RemoteTracking:
     the link dropped, "" while it holds)."""
 
     sources: dict[str, str]
+    _source_chars = 0  # characters held in `sources`
     link_lost_reason: str = ""
     remote_host: str = ""  # the host the open script runs on ("": this machine); set by the
                            # window before it starts the run, kept across its restarts
@@ -27,6 +31,7 @@ class RemoteTracking:
     def _reset_remote(self) -> None:
         """A new run: its sources come again with its captures."""
         self.sources = {}
+        self._source_chars = 0
         self.link_lost_reason = ""
 
     @property
@@ -37,10 +42,14 @@ class RemoteTracking:
         path, text = getattr(event, "path", None), getattr(event, "text", None)
         if not (isinstance(path, str) and isinstance(text, str)) or not path:
             return  # not what the protocol says: ignored, like any unknown field
-        if len(text) > MAX_SOURCE_BYTES or (path not in self.sources
-                                            and len(self.sources) >= MAX_SOURCES):
-            return
-        self.sources[path] = text
+        sources = self.sources
+        total = self._source_chars - len(sources.get(path, "")) + len(text)
+        if (len(text) > MAX_SOURCE_BYTES or len(path) > MAX_PATH_CHARS
+                or total > MAX_SOURCE_TOTAL
+                or (path not in sources and len(sources) >= MAX_SOURCES)):
+            return  # past the bounds: that file's lines show as not sent
+        sources[path] = text
+        self._source_chars = total
 
     def _apply_link_lost(self, event: Any) -> None:
         self.link_lost_reason = str(getattr(event, "reason", "") or "the link ended")

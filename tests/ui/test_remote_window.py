@@ -162,6 +162,24 @@ def test_the_source_tab_shows_the_text_a_remote_worker_sent(qtbot, open_window, 
     assert "→ 44  " + lines[43] in text and lines[42] in text, text
 
 
+def test_source_texts_from_a_worker_stay_bounded(qtbot, monkeypatch):
+    from app.ui import session_remote
+    from app.ui.session_model import SessionModel
+
+    model = SessionModel()
+    monkeypatch.setattr(session_remote, "MAX_SOURCE_TOTAL", 100)
+    monkeypatch.setattr(session_remote, "MAX_SOURCES", 3)
+    model.apply(p.Source("/a.py", "x" * 60))
+    model.apply(p.Source("/b.py", "y" * 60))          # past the total: not kept
+    model.apply(p.Source("/a.py", "z" * 10))          # a file sent again replaces its text
+    model.apply(p.Source("/b.py", "y" * 60))          # which leaves room
+    model.apply(p.Source("/c.py", "c"))
+    model.apply(p.Source("/d.py", "d"))               # a fourth file: past the count
+    assert model.sources == {"/a.py": "z" * 10, "/b.py": "y" * 60, "/c.py": "c"}
+    model.start_run("script", "/m.py")                # a new run's sources come again
+    assert model.sources == {} and model._source_chars == 0
+
+
 def test_the_status_bar_shows_a_local_workers_link_health_without_a_host(qtbot, spiral_window):
     w = spiral_window
     label = w.link_status.label
