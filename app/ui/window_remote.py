@@ -110,7 +110,10 @@ class WindowRemote:
 
     def _on_open_remote_triggered(self) -> None:
         window: Any = self
-        dialog = RemoteDialog(self.settings.recent_hosts, window, self.remote_entry)
+        # Filled in with the last remote model (this window's, else the newest recent one).
+        last = self.remote_entry or next(
+            (e for e in map(RemoteEntry.decode, self.settings.recent_files) if e), None)
+        dialog = RemoteDialog(self.settings.recent_hosts, window, last)
         self.remote_dialog = dialog  # tests reach the open dialog here
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.entry is not None:
             self.open_remote(dialog.target, dialog.entry.path, dialog.entry)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from app.runner import protocol as p
@@ -105,6 +105,11 @@ def test_a_remote_entry_in_recent_files_survives_a_restart_and_reopening_reconne
     labels = [a.text() for a in again.recent_menu.actions()]
     assert labels[1] == "me@gpu-box:2222:/srv/m.py", labels
     assert again.settings.recent_hosts == ["me@gpu-box:2222"]
+    QTimer.singleShot(0, lambda: again.remote_dialog.reject())
+    again.open_remote_action.trigger()  # File > Open remote…: filled in with the last one
+    dialog = again.remote_dialog
+    assert (dialog.host.currentText(), dialog.path.text(), dialog.options.text(),
+            dialog.python.text()) == ("me@gpu-box:2222", "/srv/m.py", "-J jump", "python3.12")
     opened.clear()
     again.recent_menu.actions()[1].trigger()
     (path, *_), kw = opened[-1]
