@@ -118,7 +118,9 @@ class RunnerAdapter(QObject):
         if self.driver is None:
             return
         was_dead = not self.driver.alive
-        self._awaiting_load = True
+        # A dead worker's pipes go with it: all a fresh one sends is the new run's (its
+        # failure to start too, such as a host that is still unreachable).
+        self._awaiting_load = not was_dead
         self.driver.restart()
         if was_dead:  # a fresh process: new pipes
             self._watch()

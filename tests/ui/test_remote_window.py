@@ -321,6 +321,35 @@ def test_a_host_that_cannot_be_reached_is_one_clear_sentence_with_restart(qtbot,
     window.close()
 
 
+def test_a_reconnect_that_cannot_reach_the_host_says_why_and_keeps_what_came(qtbot, settings,
+                                                                           sshd):
+    from app.runner.remote import RemoteTarget
+    from app.ui import run_state as rs
+
+    target = _remote_target(sshd)
+    w = _remote_window(qtbot, settings, target, str(EXAMPLES / "spiral_mlp.py"))
+    qtbot.waitUntil(lambda: w.model.run_state == rs.IDLE, timeout=STARTUP_MS)
+    kept = len(w.model.captures)
+    driver = w.runner.driver
+    os.kill(driver.process.pid, signal.SIGKILL)  # the link drops...
+    qtbot.waitUntil(w.link_banner.isVisible, timeout=STARTUP_MS)
+    # ...and the host stays out of reach: the fresh ssh finds nothing listening.
+    options = tuple(o for o in sshd.options if o not in ("-p", str(sshd.port)))
+    gone = RemoteTarget.parse(f"{sshd.destination}:{_free_port()}", options, target.python)
+    driver.worker_command = gone.worker_command()
+    run = w.model.run.number
+    qtbot.mouseClick(w.link_banner.reconnect_button, Qt.LeftButton)
+    panel = w.error_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and w.model.run_state == rs.FAILED,
+                    timeout=STARTUP_MS)
+    assert panel.message.text().startswith("could not start the worker on "), \
+        panel.message.text()
+    assert "refused" in panel.message.text().lower()
+    assert w.model.run.number == run and len(w.model.captures) == kept  # nothing lost
+    assert panel.restart_button.isVisible()
+    w.close()
+
+
 def _remote_window(qtbot, settings, target, path: str):
     """A window running `path` on `target`, once its first graph is drawn."""
     from app.ui.main_window import MainWindow
