@@ -24,7 +24,7 @@ README = ROOT / "README.md"
 SCRIPTS = {
     "engine": "bench_engine.py", "trace": "bench_trace.py", "layout": "bench_layout.py",
     "runner": "bench_runner.py", "store": "bench_store.py", "ui": "bench_ui.py",
-    "timing": "bench_timing.py", "gpu": "bench_gpu.py",
+    "timing": "bench_timing.py", "gpu": "bench_gpu.py", "remote": "bench_remote.py",
 }
 BLOCK = re.compile(r"(<!-- bench:(?P<name>\w+) -->\n)(?P<body>.*?)(<!-- /bench:(?P=name) -->)",
                    re.S)

@@ -12,10 +12,14 @@ import sys
 
 from app.runner.channel import Channel
 from app.runner.frames import EVENTS, FrameError
-from app.runner.worker import main
+from app.runner.threads import DEFAULT_THREADS, thread_env
 
 
 def stdio() -> None:
+    # ssh passes no environment of ours: set the BLAS/OpenMP threads before numpy loads (the
+    # options' own decoding loads it), as `Driver.start` does for a local worker. A remote
+    # worker runs with the default; `Driver(threads=N)` is a local setting.
+    os.environ.update(thread_env({}, DEFAULT_THREADS))
     read_fd, write_fd = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -30,6 +34,9 @@ def stdio() -> None:
         print(f"gradscope worker: no options from the window: {exc}", file=sys.stderr)
         sys.exit(2)
     channel.compress = bool(options.remote)
+    options.threads = DEFAULT_THREADS  # what the libraries were loaded with (see above)
+    from app.runner.worker import main
+
     main(channel, channel, options)
 
 
@@ -37,6 +44,8 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--stdio"]:
         stdio()
     else:
+        from app.runner.worker import main
+
         commands = Channel(int(sys.argv[1]), EVENTS)
         events = Channel(int(sys.argv[2]), EVENTS)
         main(commands, events, commands.recv())

@@ -24,9 +24,10 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # imported where used: a remote worker sets its BLAS threads first
+    import numpy as np
 
 __all__ = [
     "COMMANDS",
@@ -92,6 +93,8 @@ def pack(doc: Any, arrays: dict[str, np.ndarray]) -> bytes:
     """A packet: `doc` (JSON-ready; NaN/Inf written as JSON's common `NaN`/`Infinity`,
     which `unpack` reads back) and `arrays` (float32, 2-D; the one named `TABLE` float64),
     declared in its JSON."""
+    import numpy as np
+
     table = []
     raws = []
     for key, arr in arrays.items():
@@ -178,6 +181,8 @@ def parse_payload(payload: bytes | memoryview, compressed: bool = False
 
 def unpack(blob: bytes, what: str = "packet") -> tuple[Any, dict[str, np.ndarray]]:
     """(doc, arrays) of a packet; every declared array is checked against the bytes there."""
+    import numpy as np
+
     view = memoryview(blob)
     if len(view) < _U32.size:
         raise FrameError(f"{what}: too short")
@@ -202,6 +207,8 @@ def unpack(blob: bytes, what: str = "packet") -> tuple[Any, dict[str, np.ndarray
 
 
 def _array_entry(entry: Any, what: str) -> tuple[str, np.dtype, tuple[int, int]]:
+    import numpy as np
+
     if type(entry) is list and len(entry) == 3 and type(entry[0]) is str \
             and type(entry[2]) is list and len(entry[2]) == 2 \
             and all(type(n) is int and n >= 0 for n in entry[2]):

@@ -72,3 +72,10 @@ def test_a_destination_ssh_would_misread_is_refused(host, tmp_path, capsys):
 def test_remote_options_need_remote(tmp_path, capsys):
     assert main(["record", "m.py", "-o", str(tmp_path / "r.gscope"), "--upload"]) == 2
     assert "need --remote" in capsys.readouterr().err
+
+
+def test_the_window_command_checks_its_remote_options_before_opening(capsys):
+    assert main(["--remote=a b", "m.py"]) == 2
+    assert "remote host" in capsys.readouterr().err
+    assert main(["--remote", "gpu1", "--terminal", "m.py"]) == 2
+    assert "record --remote" in capsys.readouterr().err
