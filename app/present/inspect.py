@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,23 +89,31 @@ class SourceLine:
     current: bool
 
 
-def source_context(source: str, around: int = 3, roots: Iterable[str | os.PathLike] = ()
+def source_context(source: str, around: int = 3, roots: Iterable[str | os.PathLike] = (),
+                   texts: Mapping[str, str] | None = None, local: bool = True
                    ) -> list[SourceLine] | str:
     """The lines around `source` ("file.py:LINE"), or a sentence saying why there are none.
     Only a regular `.py` file of reasonable size is read (a session file names paths that may
     not be the user's code); a relative path is looked up from the working directory and
-    from each of `roots` (the script's folder and its parents)."""
+    from each of `roots` (the script's folder and its parents). `texts` holds files' texts by
+    path (what a remote worker sent): one named there is taken from there; with `local`
+    False (a run on another machine) the local disk is never read, whatever it holds."""
     path_text, _, line_text = source.rpartition(":")
     if not path_text or not line_text.isdigit():
         return "no source line recorded"
     line = int(line_text)
-    path = _find(path_text, roots)
-    if path is None:
-        return f"{path_text} is not on this machine"
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except OSError as exc:
-        return f"{path_text} cannot be read: {exc.strerror or exc}"
+    if texts and path_text in texts:
+        lines = texts[path_text].splitlines()
+    elif not local:
+        return f"{path_text} is on the remote host and its text was not sent"
+    else:
+        path = _find(path_text, roots)
+        if path is None:
+            return f"{path_text} is not on this machine"
+        try:
+            lines = path.read_text(errors="replace").splitlines()
+        except OSError as exc:
+            return f"{path_text} cannot be read: {exc.strerror or exc}"
     if not 1 <= line <= len(lines):
         return f"{path_text} has no line {line} (changed since the run?)"
     lo, hi = max(1, line - around), min(len(lines), line + around)

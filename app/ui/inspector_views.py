@@ -31,8 +31,10 @@ class SourceView(QPlainTextEdit):
         self.setFont(font)
         self.setMinimumHeight(60)
 
-    def show_source(self, source: str, roots: list[str]) -> None:
-        lines = ins.source_context(source, roots=roots)
+    def show_source(self, source: str, roots: list[str],
+                    texts: dict[str, str] | None = None, local: bool = True) -> None:
+        """`texts`: sources a remote worker sent; `local` False: never read this disk."""
+        lines = ins.source_context(source, roots=roots, texts=texts, local=local)
         if isinstance(lines, str):
             self.setPlainText(f"{source}\n{lines}" if source else lines)
             return

@@ -51,8 +51,8 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         screenshot: save the window to this PNG once `iterations` are drawn, then exit.
         iterations: with `screenshot`, how many iterations run before the shot (default 1).
         script_args: the script's own command-line arguments (its `sys.argv[1:]`).
-        remote: an `app.runner.RemoteTarget`: the script runs on that host (`source` is a
-            path there, or a local file it uploads), through the window's `open_remote`.
+        remote: a `RemoteTarget`: the worker runs there and `source` is a path on that host
+            (or the local file it uploads).
     Returns:
         The process exit code.
     """
@@ -73,11 +73,8 @@ def run_app(source: str | None = None, screenshot: str | None = None,
         window.resize(1280, 820)  # a reproducible picture, whatever the saved geometry
     window.show()
     if remote is not None:
-        opener = getattr(window, "open_remote", None)  # the window's Open remote entry
-        if opener is None:
-            print("gradscope: this window cannot open a remote model", file=sys.stderr)
-            return 2
-        opener(source, remote)
+        window.runner.script_args[source] = list(script_args or [])
+        window.open_remote(remote, source)
     elif is_session_file(source):
         window.open_session(source)
     else:

@@ -38,9 +38,10 @@ from app.ui.text import one_line, plain_label, plain_tooltip
 from app.ui.theme import apply_theme, theme
 from app.ui.view_actions import VIEW_ACTIONS, connect_view_actions
 from app.ui.window_files import WindowFiles
+from app.ui.window_remote import WindowRemote
 
 
-class MainWindow(WindowFiles, QMainWindow):
+class MainWindow(WindowFiles, WindowRemote, QMainWindow):
     """The Gradscope window. Signal: first_graph_drawn (for --screenshot and benchmarks)."""
 
     first_graph_drawn = Signal()
@@ -61,6 +62,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self._connect()
         attach_docks(self, self.docks)
         self.nan_banner.attach(self)
+        self._build_remote()  # Open remote…, link status, Reconnect, the worker's devices
         self._on_model_run_state_changed(self.model.run_state)  # nothing open: nothing runs
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self._on_status_timer_timeout)
@@ -90,7 +92,7 @@ class MainWindow(WindowFiles, QMainWindow):
         self._build_menus()
         self.state_label = plain_label("no script")  # the worker's state and device names
         self.statusBar().addPermanentWidget(self.state_label)
-        self.toolbar.device.setCurrentIndex(1 if self.settings.device == "cuda" else 0)
+        self.toolbar.device.setCurrentIndex(1 if self.settings.device.startswith("cuda") else 0)
         self.toolbar.recording.setCurrentText(self.settings.recording)
         geometry, state = self.settings.window_state()
         if geometry is not None:

@@ -60,7 +60,10 @@ class NodeExtras(QTabWidget):
         self._later.stop()
         tab = self.currentIndex()
         if tab == SOURCE:
-            self.source.show_source(node.source, self._roots())
+            model = self._model
+            self.source.show_source(node.source, self._roots(),
+                                    getattr(model, "sources", None),
+                                    not getattr(model, "remote_run", False))
         elif tab == VALUES:
             self._show_values()
         else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
@@ -50,12 +51,28 @@ class RunnerAdapter(QObject):
     def alive(self) -> bool:
         return self.driver is not None and self.driver.alive
 
-    def open(self, path: str, device: str | None = None, record: str = "basic") -> None:
-        """Start a worker on `path` (closing any previous one)."""
+    @property
+    def remote(self) -> Any:
+        """The open worker's `RemoteTarget`, None for a local one (or none)."""
+        return getattr(self.driver, "remote", None)
+
+    def link_health(self) -> Any:
+        """The driver's `LinkHealth` (None without a driver, or a runner without it)."""
+        health = getattr(self.driver, "link_health", None)
+        return None if health is None else health()
+
+    def backlogged(self) -> bool:
+        """Whether events wait unread after a pump (the window falls behind the worker)."""
+        return self.driver is not None and self.driver.pending()
+
+    def open(self, path: str, device: str | None = None, record: str = "basic",
+             remote: Any = None) -> None:
+        """Start a worker on `path` (closing any previous one); with `remote` (a
+        `RemoteTarget`) the worker runs on that host and `path` is a path there."""
         self.close()
         # The window holds CAPTURE_WINDOW captures: a backlog's older ones need not travel.
-        self.driver = _new_driver(path, device, record, self.threads,
-                                  self.script_args.get(os.path.abspath(path), []))
+        args = self.script_args.get(path if remote is not None else os.path.abspath(path), [])
+        self.driver = _new_driver(path, device, record, self.threads, args, remote)
         self.driver.batch_output = True  # the output view takes printed lines a batch at once
         self._awaiting_load = False
         self.driver.start()
@@ -101,7 +118,9 @@ class RunnerAdapter(QObject):
         if self.driver is None:
             return
         was_dead = not self.driver.alive
-        self._awaiting_load = True
+        # A dead worker's pipes go with it: all a fresh one sends is the new run's (its
+        # failure to start too, such as a host that is still unreachable).
+        self._awaiting_load = not was_dead
         self.driver.restart()
         if was_dead:  # a fresh process: new pipes
             self._watch()
@@ -154,11 +173,15 @@ class RunnerAdapter(QObject):
 
 
 def _new_driver(path: str, device: str | None, record: str, threads: int | None,
-                args: list[str]) -> Driver:
-    """A Driver for `path`; `threads` is passed only when set and the Driver takes it."""
+                args: list[str], remote: Any = None) -> Driver:
+    """A Driver for `path` (on `remote` when set); `threads` is passed only when set and the
+    Driver takes it."""
     kwargs: dict = {} if threads is None else {"threads": threads}
     if args:
         kwargs["args"] = args
+    if remote is not None:  # a remote target is never dropped: that would run it here
+        return Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW,
+                      remote=remote, **kwargs)
     try:
         return Driver(path, device=device, record=record, keep_captures=CAPTURE_WINDOW, **kwargs)
     except TypeError:  # a runner without the threads option

@@ -23,13 +23,14 @@ from app.runner import protocol as p
 from app.ui import run_state as rs
 from app.ui.session_nan import NanTracking
 from app.ui.session_pin import PinTracking
+from app.ui.session_remote import RemoteTracking
 from autograd_core.trace import SessionFormatError
 
 CAPTURE_WINDOW = 100
 LOSS_WINDOW = 10_000
 
 
-class SessionModel(NanTracking, PinTracking, QObject):
+class SessionModel(NanTracking, PinTracking, RemoteTracking, QObject):
     """What the window shows: captures, losses, status, stepping state, errors, selection."""
 
     loaded = Signal(object)            # protocol.Loaded
@@ -48,6 +49,7 @@ class SessionModel(NanTracking, PinTracking, QObject):
     run_state_changed = Signal(str)    # one of run_state.RUN_STATES
     nan_found = Signal(object)         # NanBirth: where the run's first NaN/Inf was born
     pinned_changed = Signal(object)    # the capture pinned for the diff (None: unpinned)
+    link_lost = Signal(str)            # a remote worker's link dropped (the reason)
 
     def __init__(self, window: int = CAPTURE_WINDOW, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +69,7 @@ class SessionModel(NanTracking, PinTracking, QObject):
         self.run = RunInfo(0, "none", "")
         self.run_state = rs.NONE
         self._requested = ""               # the last user command that shapes the state
+        self._reset_remote()
 
     # ------------------------------------------------------------------ runs
     def start_run(self, kind: str, path: str) -> RunInfo:
@@ -81,6 +84,7 @@ class SessionModel(NanTracking, PinTracking, QObject):
         self.iterations_seen, self.session_path = 0, ""
         self._requested = ""
         self._reset_nan()
+        self._reset_remote()
         self.unpin()
         self.run = RunInfo(self.run.number + 1, kind, str(path))
         self.run_started.emit(self.run)
@@ -335,3 +339,8 @@ _HANDLERS = {
     p.Output: SessionModel._apply_output,
     p.OutputBatch: SessionModel._apply_output,
 }
+# A remote worker's events (protocol versions without them simply never send them).
+for _name, _handler in (("Source", SessionModel._apply_source),
+                        ("LinkLost", SessionModel._apply_link_lost)):
+    if hasattr(p, _name):
+        _HANDLERS[getattr(p, _name)] = _handler

@@ -1,5 +1,6 @@
-"""Settings kept between launches with QSettings: recent files, last device, theme, recording
-level, the worker's BLAS/OpenMP threads and the window's geometry and dock layout."""
+"""Settings kept between launches with QSettings: recent files, recent remote hosts, last
+device, theme, recording level, the worker's BLAS/OpenMP threads and the window's geometry
+and dock layout."""
 
 from __future__ import annotations
 
@@ -26,6 +27,17 @@ class Settings:
     def add_recent(self, path: str) -> None:
         files = [path] + [f for f in self.recent_files if f != path]
         self.q.setValue("recent_files", files[:MAX_RECENT])
+
+    @property
+    def recent_hosts(self) -> list[str]:
+        """The ssh destinations of File > Open remote, newest first."""
+        value = self._get("recent_hosts", [])
+        hosts = [value] if isinstance(value, str) else list(value)
+        return [h for h in hosts if isinstance(h, str) and h]
+
+    def add_recent_host(self, host: str) -> None:
+        hosts = [host] + [h for h in self.recent_hosts if h != host]
+        self.q.setValue("recent_hosts", hosts[:MAX_RECENT])
 
     @property
     def device(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.present.formats import dialog_filter, export_kind
+from app.present.remote_view import RemoteEntry
 from app.runner import protocol as p
 from app.ui import export
 from app.ui.session_model import session_error
@@ -31,10 +32,18 @@ class WindowFiles:
     recent_menu: Any
     script: str | None
     view: Any
+    remote_target: Any
+    open_remote_entry: Callable[[RemoteEntry], None]
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent_files:
+            remote = RemoteEntry.decode(path)  # a remote model: "host:path", reconnects
+            if remote is not None:
+                action = self.recent_menu.addAction(
+                    menu_text(remote.label), lambda e=remote: self.open_remote_entry(e))
+                action.setToolTip(plain_tooltip(f"{remote.path} on {remote.destination}"))
+                continue
             action = self.recent_menu.addAction(menu_text(path),
                                                 lambda path=path: self.open_model(path))
             action.setToolTip(plain_tooltip(path))  # the default tooltip is the bare text
@@ -45,6 +54,7 @@ class WindowFiles:
         self.settings.add_recent(self.script)
         self._fill_recent()
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
+        self.model.remote_host, self.remote_target = "", None  # this machine's worker
         self.model.start_run("script", self.script)
         self._draw_first = True
         self.runner.open(self.script, self.toolbar.device.currentData(),
@@ -61,6 +71,7 @@ class WindowFiles:
             return
         self.runner.close()
         self.script = None
+        self.model.remote_host, self.remote_target = "", None  # a file here, read here
         self.settings.add_recent(str(path))
         self.setWindowTitle(window_title(f"Gradscope — {Path(path).name}"))
         self.model.open_session(session, str(path))
