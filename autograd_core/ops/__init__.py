@@ -9,6 +9,7 @@ The names in `TENSOR_METHODS` are also bound as Tensor methods (x.exp(), x.sum(1
 import sys as _sys
 
 from autograd_core.ops.arithmetic import *
+from autograd_core.ops.binary_math import *
 from autograd_core.ops.bitwise import *
 from autograd_core.ops.conversion import *
 from autograd_core.ops.conversion import cast, to_device
@@ -28,11 +29,13 @@ from autograd_core.ops.shape import *
 from autograd_core.ops.shape import contiguous, expand, expand_as, reshape_as, view, view_as
 from autograd_core.ops.softmax import *
 from autograd_core.ops.sorting import *
+from autograd_core.ops.special_math import *
 from autograd_core.ops.statistics import *
 from autograd_core.ops.unary import *
 
 FAMILIES = (
     "arithmetic",
+    "binary_math",
     "bitwise",
     "conversion",
     "einsum",
@@ -48,6 +51,7 @@ FAMILIES = (
     "shape",
     "softmax",
     "sorting",
+    "special_math",
     "statistics",
     "unary",
 )
@@ -81,4 +85,48 @@ TENSOR_METHODS = [
     # indexing
     "gather", "index_select", "masked_fill", "nonzero", "scatter", "scatter_add",
     "take_along_dim",
+    # more elementwise math (special_math, binary_math)
+    "erf", "erfc", "erfinv", "lgamma", "digamma", "expm1", "exp2", "log2", "log10", "sinh",
+    "cosh", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos",
+    "arctan", "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "logit", "deg2rad",
+    "rad2deg", "mvlgamma", "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "copysign",
+    "xlogy", "float_power", "fmax", "fmin", "heaviside", "lerp", "addcmul", "addcdiv",
+    "nan_to_num",
 ]
+
+# Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
+# Tensor already defines one).
+INPLACE_METHODS = [
+    "erf", "erfc", "erfinv", "lgamma", "digamma", "expm1", "exp2", "log2", "log10", "sinh",
+    "cosh", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos",
+    "arctan", "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "logit", "deg2rad",
+    "rad2deg", "atan2", "arctan2", "hypot", "copysign", "xlogy", "float_power", "fmax", "fmin",
+    "nan_to_num", "sin", "cos", "tanh", "sigmoid", "log", "log1p", "abs", "floor", "ceil",
+    "round", "trunc", "square", "reciprocal", "rsqrt", "sign", "clamp_min", "clamp_max",
+]
+
+
+def _bind_inplace() -> None:
+    from autograd_core.tensor import Tensor
+
+    def make(fn: object) -> object:
+        def method(self: Tensor, *args: object, **kwargs: object) -> Tensor:
+            return self._inplace(fn(self, *args, **kwargs))  # type: ignore[operator]
+        return method
+
+    for name in INPLACE_METHODS:
+        if not hasattr(Tensor, name + "_"):
+            m = make(globals()[name])
+            m.__name__ = m.__qualname__ = name + "_"
+            setattr(Tensor, name + "_", m)
+
+    def polygamma(self: Tensor, n: int) -> Tensor:
+        return special_math.polygamma(n, self)
+
+    def polygamma_(self: Tensor, n: int) -> Tensor:
+        return self._inplace(special_math.polygamma(n, self))
+
+    Tensor.polygamma, Tensor.polygamma_ = polygamma, polygamma_
+
+
+_bind_inplace()

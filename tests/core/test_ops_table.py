@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import inspect
 import zlib
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,25 +16,8 @@ import pytest
 import autograd_core as ag
 from autograd_core import ops
 from autograd_core.testing import gradcheck
-
-
-class Op(NamedTuple):
-    name: str  # the row id; the op it covers is the part before ':'
-    fn: Callable[..., Any]  # fn(m, *tensors, **kwargs), m = autograd_core or torch
-    ref: Callable[..., Any] | None  # numpy reference on arrays (None: checked against torch)
-    shapes: tuple  # one shape per input tensor
-    domain: str = "real"  # real | positive | unit (inside (-1, 1))
-    kwargs: dict = {}  # a NamedTuple default, never mutated
-    grad: bool = True  # False for ops whose outputs are not differentiable
-    covers: tuple = ()  # more op names this row exercises (aliases, helpers)
-    # False where finite differences cannot judge the op (a float32 round trip): the row's
-    # gradients are still compared with PyTorch's.
-    fd: bool = True
-
-
-def op(name: str, fn: Callable, ref: Callable | None, *shapes: tuple, domain: str = "real",
-       grad: bool = True, covers: tuple = (), fd: bool = True, **kwargs: Any) -> Op:
-    return Op(name, fn, ref, shapes, domain, kwargs, grad, covers, fd)
+from tests.core.op_row import Op, op
+from tests.core.ops_rows_math import ROWS as MATH_ROWS
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -337,6 +319,7 @@ OPS: list[Op] = [
        covers=("eq", "ne", "lt", "le", "gt", "ge")),
 ]
 
+OPS += MATH_ROWS
 ROWS = {row.name: row for row in OPS}
 GRAD_ROWS = [row for row in OPS if row.grad and row.fd]
 
@@ -371,6 +354,8 @@ def _host(t: Any) -> np.ndarray:
 # ------------------------------------------------------------------------------ forward
 @pytest.mark.parametrize("row", OPS, ids=lambda r: r.name)
 def test_forward_matches_numpy(row: Op, device: str) -> None:
+    if row.ref is None:
+        pytest.skip("no numpy reference: checked against PyTorch (test_matches_torch)")
     arrays = _inputs(row)
     got = _outputs(row.fn(ag, *_tensors(ag, arrays, device), **row.kwargs))
     want = _outputs(row.ref(*arrays, **row.kwargs))
@@ -442,7 +427,7 @@ NOT_OPS = {
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
-              "indexing", "gather", "sorting", "bitwise")
+              "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math")
 
 
 def test_every_op_has_a_row() -> None:

@@ -1,0 +1,90 @@
+"""Elementwise ops defined once: a forward on arrays and the derivative written with Tensor ops.
+
+`unary_op` / `binary_op` build a `Function` subclass (named as PyTorch's node would be) whose
+first-order backward evaluates the derivative on Tensors with grad mode off, and register the
+same derivative as the op's graph formula, so `create_graph=True` differentiates it again.
+One definition of each derivative serves both walks, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_core._graph_walk import formula
+from autograd_core.backend import get_array_module
+from autograd_core.function import Function
+from autograd_core.grad_mode import no_grad
+from autograd_core.ops._util import sum_to
+from autograd_core.tensor import Tensor
+
+__all__ = ["binary_op", "unary_op"]
+
+
+def unary_op(name: str, fwd: Callable[[Any, Any], Any],
+             deriv: Callable[[Tensor], Tensor] | None, doc: str = "") -> type:
+    """A one-input op: fwd(xp, x) on arrays; deriv(x) = dy/dx with Tensor ops (None: zero)."""
+
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return fwd(get_array_module(x), x)
+
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        if deriv is None:
+            return g * 0
+        with no_grad(), np.errstate(all="ignore"):
+            return (Tensor._make(g) * deriv(Tensor._make(x)))._data.astype(g.dtype, copy=False)
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward),
+                                   "backward": staticmethod(backward), "__doc__": doc,
+                                   "__module__": __name__})
+
+    def graph(ctx: Any, g: Tensor) -> Tensor:
+        if deriv is None:
+            return g * 0
+        with np.errstate(all="ignore"):
+            return g * deriv(ctx.input(0, ctx.saved[0]))
+
+    formula(cls)(graph)
+    return cls
+
+
+def binary_op(name: str, fwd: Callable[[Any, Any, Any], Any],
+              partials: Callable[[Tensor, Tensor], tuple[Any, Any]], doc: str = "") -> type:
+    """A two-input broadcasting op: fwd(xp, a, b); partials(a, b) = (dy/da, dy/db) as Tensors
+    (None: no gradient to that input)."""
+
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            return fwd(get_array_module(a), a, b)
+
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        with no_grad(), np.errstate(all="ignore"):
+            pa, pb = partials(Tensor._make(a), Tensor._make(b))
+            gt = Tensor._make(g)
+            return tuple(None if p is None or not need else
+                         sum_to((gt * p)._data, shape).astype(g.dtype, copy=False)
+                         for p, need, shape in zip((pa, pb), ctx.needs_input_grad,
+                                                   (a.shape, b.shape)))
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward),
+                                   "backward": staticmethod(backward), "__doc__": doc,
+                                   "__module__": __name__})
+
+    def graph(ctx: Any, g: Tensor) -> tuple:
+        from autograd_core.ops._graph_grads import sum_to as graph_sum_to
+
+        a, b = ctx.saved
+        with np.errstate(all="ignore"):
+            pa, pb = partials(ctx.input(0, a), ctx.input(1, b))
+            return tuple(None if p is None else graph_sum_to(g * p, tuple(s.shape))
+                         for p, s in zip((pa, pb), (a, b)))
+
+    formula(cls)(graph)
+    return cls
