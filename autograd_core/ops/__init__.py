@@ -25,12 +25,15 @@ from autograd_core.ops.piecewise import *
 from autograd_core.ops.rearrange import *
 from autograd_core.ops.rearrange import repeat
 from autograd_core.ops.reduction import *
+from autograd_core.ops.scan import *
 from autograd_core.ops.shape import *
 from autograd_core.ops.shape import contiguous, expand, expand_as, reshape_as, view, view_as
 from autograd_core.ops.softmax import *
 from autograd_core.ops.sorting import *
 from autograd_core.ops.special_math import *
 from autograd_core.ops.statistics import *
+from autograd_core.ops.structure import *
+from autograd_core.ops.structure import trace
 from autograd_core.ops.unary import *
 
 FAMILIES = (
@@ -48,11 +51,13 @@ FAMILIES = (
     "piecewise",
     "rearrange",
     "reduction",
+    "scan",
     "shape",
     "softmax",
     "sorting",
     "special_math",
     "statistics",
+    "structure",
     "unary",
 )
 # Read from sys.modules: a family and one of its functions can share a name (einsum).
@@ -92,6 +97,9 @@ TENSOR_METHODS = [
     "rad2deg", "mvlgamma", "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "copysign",
     "xlogy", "float_power", "fmax", "fmin", "heaviside", "lerp", "addcmul", "addcdiv",
     "nan_to_num",
+    # scans and structure (scan, structure)
+    "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "diagonal", "diag", "diag_embed",
+    "trace", "kron", "fliplr", "flipud", "rot90", "broadcast_to", "tensordot",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -103,6 +111,7 @@ INPLACE_METHODS = [
     "rad2deg", "atan2", "arctan2", "hypot", "copysign", "xlogy", "float_power", "fmax", "fmin",
     "nan_to_num", "sin", "cos", "tanh", "sigmoid", "log", "log1p", "abs", "floor", "ceil",
     "round", "trunc", "square", "reciprocal", "rsqrt", "sign", "clamp_min", "clamp_max",
+    "cumprod", "tril", "triu",
 ]
 
 
