@@ -17,6 +17,7 @@ from autograd_core.ops.einsum import *
 from autograd_core.ops.extrema import *
 from autograd_core.ops.gather import *
 from autograd_core.ops.indexing import *
+from autograd_core.ops.index_more import *
 from autograd_core.ops.indexing import getitem, setitem
 from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
@@ -44,6 +45,7 @@ FAMILIES = (
     "einsum",
     "extrema",
     "gather",
+    "index_more",
     "indexing",
     "join",
     "linalg",
@@ -100,6 +102,9 @@ TENSOR_METHODS = [
     # scans and structure (scan, structure)
     "cumprod", "cummax", "cummin", "logcumsumexp", "diff", "diagonal", "diag", "diag_embed",
     "trace", "kron", "fliplr", "flipud", "rot90", "broadcast_to", "tensordot",
+    # indexed writes (index_more)
+    "index_add", "index_copy", "index_fill", "index_put", "masked_scatter", "masked_select",
+    "scatter_reduce",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -111,7 +116,8 @@ INPLACE_METHODS = [
     "rad2deg", "atan2", "arctan2", "hypot", "copysign", "xlogy", "float_power", "fmax", "fmin",
     "nan_to_num", "sin", "cos", "tanh", "sigmoid", "log", "log1p", "abs", "floor", "ceil",
     "round", "trunc", "square", "reciprocal", "rsqrt", "sign", "clamp_min", "clamp_max",
-    "cumprod", "tril", "triu",
+    "cumprod", "tril", "triu", "index_add", "index_copy", "index_fill", "index_put",
+    "masked_scatter", "scatter_reduce", "scatter", "scatter_add",
 ]
 
 

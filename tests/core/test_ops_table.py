@@ -17,6 +17,7 @@ import autograd_core as ag
 from autograd_core import ops
 from autograd_core.testing import gradcheck
 from tests.core.op_row import Op, op
+from tests.core.ops_rows_index import ROWS as INDEX_ROWS
 from tests.core.ops_rows_math import ROWS as MATH_ROWS
 from tests.core.ops_rows_struct import ROWS as STRUCT_ROWS
 
@@ -320,7 +321,7 @@ OPS: list[Op] = [
        covers=("eq", "ne", "lt", "le", "gt", "ge")),
 ]
 
-OPS += MATH_ROWS + STRUCT_ROWS
+OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS
 ROWS = {row.name: row for row in OPS}
 GRAD_ROWS = [row for row in OPS if row.grad and row.fd]
 
@@ -429,7 +430,7 @@ NOT_OPS = {
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
               "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
-              "scan", "structure")
+              "scan", "structure", "index_more")
 
 
 def test_every_op_has_a_row() -> None:
