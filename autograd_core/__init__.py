@@ -21,6 +21,7 @@ from autograd_core import (
     distributed,
     dtypes,
     engine,
+    linalg,
     ops,
     serialization,
     sparse,

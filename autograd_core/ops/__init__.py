@@ -16,11 +16,12 @@ from autograd_core.ops.conversion import cast, to_device
 from autograd_core.ops.einsum import *
 from autograd_core.ops.extrema import *
 from autograd_core.ops.gather import *
-from autograd_core.ops.indexing import *
 from autograd_core.ops.index_more import *
+from autograd_core.ops.indexing import *
 from autograd_core.ops.indexing import getitem, setitem
 from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
+from autograd_core.ops.linalg_more import *
 from autograd_core.ops.logic import *
 from autograd_core.ops.piecewise import *
 from autograd_core.ops.rearrange import *
@@ -49,6 +50,7 @@ FAMILIES = (
     "indexing",
     "join",
     "linalg",
+    "linalg_more",
     "logic",
     "piecewise",
     "rearrange",
@@ -105,6 +107,9 @@ TENSOR_METHODS = [
     # indexed writes (index_more)
     "index_add", "index_copy", "index_fill", "index_put", "masked_scatter", "masked_select",
     "scatter_reduce",
+    # linear algebra (linalg_more)
+    "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr", "svd", "matrix_power",
+    "cross", "dist", "select",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless

@@ -20,7 +20,7 @@ from autograd_core.grad_mode import no_grad
 from autograd_core.ops._util import sum_to
 from autograd_core.tensor import Tensor
 
-__all__ = ["binary_op", "unary_op"]
+__all__ = ["binary_op", "tensor_op", "unary_op"]
 
 
 def unary_op(name: str, fwd: Callable[[Any, Any], Any],
@@ -85,6 +85,50 @@ def binary_op(name: str, fwd: Callable[[Any, Any, Any], Any],
             pa, pb = partials(ctx.input(0, a), ctx.input(1, b))
             return tuple(None if p is None else graph_sum_to(g * p, tuple(s.shape))
                          for p, s in zip((pa, pb), (a, b)))
+
+    formula(cls)(graph)
+    return cls
+
+
+def tensor_op(name: str, fwd: Callable[..., Any], bwd: Callable[..., Any],
+              doc: str = "") -> type:
+    """An op of several inputs and outputs (matrix functions) whose backward is written once
+    with Tensor ops: fwd(ctx, xp, *arrays, **kw) -> array or tuple of arrays;
+    bwd(ctx, inputs, outputs, grads) -> one gradient Tensor (or None) per input, where
+    inputs/outputs/grads are Tensors. The plain walk runs bwd with grad mode off; the
+    create_graph walk runs it on graph-linked Tensors, so the op differentiates again."""
+
+    def forward(ctx: Any, *arrays: Any, **kw: Any) -> Any:
+        xp = get_array_module(arrays[0])
+        with np.errstate(all="ignore"):
+            out = fwd(ctx, xp, *arrays, **kw)
+        # A 0-d result of a kernel may be a numpy scalar: keep arrays throughout.
+        out = tuple(xp.asarray(o) for o in out) if isinstance(out, tuple) else xp.asarray(out)
+        outs = out if isinstance(out, tuple) else (out,)
+        ctx.save_for_backward(*arrays, *outs)
+        ctx.n_in = len(arrays)
+        return out
+
+    def backward(ctx: Any, *grads: Any) -> Any:
+        saved, n = ctx.saved_tensors, ctx.n_in
+        with no_grad(), np.errstate(all="ignore"):
+            res = bwd(ctx, [Tensor._make(a) for a in saved[:n]],
+                      [Tensor._make(a) for a in saved[n:]],
+                      [Tensor._make(get_array_module(g).asarray(g)) for g in grads])
+        arrays = tuple(None if r is None else r._data for r in res)
+        return arrays if n > 1 else arrays[0]
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward),
+                                   "backward": staticmethod(backward), "__doc__": doc,
+                                   "__module__": __name__})
+
+    def graph(ctx: Any, *grads: Tensor) -> Any:
+        saved, n = ctx.saved, ctx.n_in
+        ins = [ctx.input(i, a) for i, a in enumerate(saved[:n])]
+        outs = [ctx.output(a, k) for k, a in enumerate(saved[n:])]
+        with np.errstate(all="ignore"):
+            res = bwd(ctx, ins, outs, list(grads))
+        return tuple(res) if n > 1 else res[0]
 
     formula(cls)(graph)
     return cls

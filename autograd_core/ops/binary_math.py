@@ -17,6 +17,7 @@ from autograd_core import dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.ops._fn_factory import binary_op
 from autograd_core.ops._operands import _broadcast_error, _prepare
+from autograd_core.ops._util import c_type_name
 from autograd_core.ops.arithmetic import add, div, mul, sub
 from autograd_core.ops.conversion import cast
 from autograd_core.ops.logic import isfinite, isnan, where
@@ -162,7 +163,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not "
                         f"{type(end).__name__}")
     if input._data.dtype != end._data.dtype:
-        raise RuntimeError(f"expected dtype {_name(input)} for `end` but got dtype {_name(end)}")
+        raise RuntimeError(f"expected dtype {c_type_name(input._data.dtype)} for `end` but got "
+                           f"dtype {c_type_name(end._data.dtype)}")
     diff = sub(end, input)
     if isinstance(weight, Tensor):
         low = weight.detach().abs() < 0.5
@@ -170,10 +172,6 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if abs(weight) < 0.5:
         return add(input, mul(diff, weight))
     return sub(end, mul(diff, 1 - weight))
-
-
-def _name(t: Tensor) -> str:
-    return repr(dtypes.wrap(t._data.dtype))
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
@@ -186,7 +184,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     """input + value * tensor1 / tensor2 (integer division refused, as PyTorch does)."""
     if (tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu"):
         raise RuntimeError(
-            "Integer division with addcdiv is no longer supported, and in a future release "
+            "Integer division with addcdiv is no longer supported, and in a future  release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
             "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "

@@ -89,7 +89,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     if input.ndim:
         shape[axis] = size
     if isinstance(value, Tensor) and value.ndim:
-        raise IndexError("index_fill_ only supports a 0-dimensional value tensor, but got "
+        raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
                          f"tensor with {value.ndim} dimension(s).")
     return masked_fill(input, Tensor._make(hit.reshape(shape)), value)
 

@@ -212,7 +212,7 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 
 def frac(input: Tensor) -> Tensor:
     if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"\"frac_cpu\" not implemented for "
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for "
                            f"'{scalar_type_name(input._data.dtype)}'")
     return Frac.apply(input)
 

@@ -26,7 +26,8 @@ from autograd_core.tensor import Tensor
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_tensors", "broadcast_to",
     "cartesian_prod", "column_stack", "diag", "diag_embed", "diagonal", "dstack", "fliplr",
-    "flipud", "hstack", "kron", "meshgrid", "rot90", "row_stack", "tensordot", "tril_indices",
+    "flipud", "hstack", "kron", "meshgrid", "rot90", "row_stack", "select", "tensordot",
+    "tril_indices",
     "triu_indices", "vstack",
 ]
 
@@ -217,6 +218,18 @@ def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
     return input * 1 if input._data.dtype.kind != "b" else input.clone()
 
 
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at `index` of `dim` (that dim removed)."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = norm_dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {d}")
+    return input[(slice(None),) * d + (index,)]
+
+
 def broadcast_to(input: Tensor, size: Any) -> Tensor:
     return expand(input, tuple(size))
 
@@ -290,16 +303,16 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        da, db = list(range(-dims, 0)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-    da = [norm_dim(d, a.ndim, "tensordot") for d in da]
-    db = [norm_dim(d, b.ndim, "tensordot") for d in db]
-    for x, y in zip(da, db):
+    for x, y in zip(da, db):  # PyTorch's message names the dims as given
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
                                f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "
                                f"dim {y}")
+    da = [norm_dim(d, a.ndim, "tensordot") for d in da]
+    db = [norm_dim(d, b.ndim, "tensordot") for d in db]
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     k = int(np.prod([a.shape[d] for d in da]))

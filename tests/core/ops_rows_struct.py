@@ -90,3 +90,6 @@ ROWS = [
     op("triu_indices", lambda m, x: x[tuple(m.triu_indices(3, 4, -1))],
        lambda x: x[np.triu_indices(3, -1, 4)], (3, 4)),
 ]
+ROWS += [
+    op("select", lambda m, x: m.select(x, 1, -2), lambda x: x[:, -2], (3, 4)),
+]

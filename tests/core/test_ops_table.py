@@ -18,6 +18,7 @@ from autograd_core import ops
 from autograd_core.testing import gradcheck
 from tests.core.op_row import Op, op
 from tests.core.ops_rows_index import ROWS as INDEX_ROWS
+from tests.core.ops_rows_linalg import ROWS as LINALG_ROWS
 from tests.core.ops_rows_math import ROWS as MATH_ROWS
 from tests.core.ops_rows_struct import ROWS as STRUCT_ROWS
 
@@ -321,7 +322,7 @@ OPS: list[Op] = [
        covers=("eq", "ne", "lt", "le", "gt", "ge")),
 ]
 
-OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS
+OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS + LINALG_ROWS
 ROWS = {row.name: row for row in OPS}
 GRAD_ROWS = [row for row in OPS if row.grad and row.fd]
 
@@ -430,7 +431,8 @@ NOT_OPS = {
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
               "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
-              "scan", "structure", "index_more")
+              "scan", "structure", "index_more",
+              "linalg_more")
 
 
 def test_every_op_has_a_row() -> None:
