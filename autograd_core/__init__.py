@@ -25,7 +25,9 @@ from autograd_core import (
     ops,
     serialization,
     sparse,
+    special,
 )
+from autograd_core._finfo import finfo, iinfo
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
 from autograd_core._settings import (
     are_deterministic_algorithms_enabled,

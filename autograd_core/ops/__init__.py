@@ -28,12 +28,14 @@ from autograd_core.ops.rearrange import *
 from autograd_core.ops.rearrange import repeat
 from autograd_core.ops.reduction import *
 from autograd_core.ops.scan import *
+from autograd_core.ops.search import *
 from autograd_core.ops.shape import *
 from autograd_core.ops.shape import contiguous, expand, expand_as, reshape_as, view, view_as
 from autograd_core.ops.softmax import *
 from autograd_core.ops.sorting import *
 from autograd_core.ops.special_math import *
 from autograd_core.ops.statistics import *
+from autograd_core.ops.stats_more import *
 from autograd_core.ops.structure import *
 from autograd_core.ops.structure import trace
 from autograd_core.ops.unary import *
@@ -56,11 +58,13 @@ FAMILIES = (
     "rearrange",
     "reduction",
     "scan",
+    "search",
     "shape",
     "softmax",
     "sorting",
     "special_math",
     "statistics",
+    "stats_more",
     "structure",
     "unary",
 )
@@ -110,6 +114,11 @@ TENSOR_METHODS = [
     # linear algebra (linalg_more)
     "det", "logdet", "slogdet", "inverse", "pinverse", "cholesky", "qr", "svd", "matrix_power",
     "cross", "dist", "select",
+    # searching, counting, statistics (search, stats_more)
+    "allclose", "aminmax", "argwhere", "bincount", "count_nonzero", "equal", "histc", "isclose",
+    "isin", "repeat_interleave", "unique", "unique_consecutive", "addbmm", "addmv", "addr",
+    "baddbmm", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum", "quantile",
+    "renorm",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -122,7 +131,8 @@ INPLACE_METHODS = [
     "nan_to_num", "sin", "cos", "tanh", "sigmoid", "log", "log1p", "abs", "floor", "ceil",
     "round", "trunc", "square", "reciprocal", "rsqrt", "sign", "clamp_min", "clamp_max",
     "cumprod", "tril", "triu", "index_add", "index_copy", "index_fill", "index_put",
-    "masked_scatter", "scatter_reduce", "scatter", "scatter_add",
+    "masked_scatter", "scatter_reduce", "scatter", "scatter_add", "addmv", "addbmm", "baddbmm",
+    "addr", "renorm",
 ]
 
 

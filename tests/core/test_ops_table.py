@@ -20,6 +20,7 @@ from tests.core.op_row import Op, op
 from tests.core.ops_rows_index import ROWS as INDEX_ROWS
 from tests.core.ops_rows_linalg import ROWS as LINALG_ROWS
 from tests.core.ops_rows_math import ROWS as MATH_ROWS
+from tests.core.ops_rows_search import ROWS as SEARCH_ROWS
 from tests.core.ops_rows_struct import ROWS as STRUCT_ROWS
 
 
@@ -322,7 +323,7 @@ OPS: list[Op] = [
        covers=("eq", "ne", "lt", "le", "gt", "ge")),
 ]
 
-OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS + LINALG_ROWS
+OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS + LINALG_ROWS + SEARCH_ROWS
 ROWS = {row.name: row for row in OPS}
 GRAD_ROWS = [row for row in OPS if row.grad and row.fd]
 
@@ -427,12 +428,14 @@ NOT_OPS = {
     "bitwise_xor": "integer", "bitwise_left_shift": "integer", "bitwise_right_shift": "integer",
     "greater": "alias of gt", "greater_equal": "alias of ge", "less": "alias of lt",
     "less_equal": "alias of le", "not_equal": "alias of ne",
+    "allclose": "returns a bool: tests/core/test_ops_more_api.py",
+    "equal": "returns a bool: tests/core/test_ops_more_api.py",
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
               "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
               "scan", "structure", "index_more",
-              "linalg_more")
+              "linalg_more", "search", "stats_more")
 
 
 def test_every_op_has_a_row() -> None:
