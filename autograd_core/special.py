@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autograd_core.ops._fn_factory import unary_op
 from autograd_core.ops.binary_math import xlogy
 from autograd_core.ops.logic import where
 from autograd_core.ops.softmax import log_softmax as _log_softmax
@@ -80,12 +81,21 @@ def xlog1py(input: Any, other: Any) -> Tensor:
     return where(x == 0, 0.0, x * log1p(other))
 
 
+def _entr_kernel(xp: Any, x: Any) -> Any:
+    pos = x > 0
+    safe = xp.where(pos, x, 1)
+    return xp.where(pos, -safe * xp.log(safe), xp.where(x == 0, 0, -xp.inf)).astype(x.dtype)
+
+
+# PyTorch's derivative -(1 + log x) everywhere (NaN below 0, +inf at 0).
+Entr = unary_op("SpecialEntr", _entr_kernel, lambda x: -(1 + log(x)), "y = -x log x")
+
+
 def entr(input: Tensor) -> Tensor:
     """-x log x (0 at 0, -inf below 0)."""
-    x = input
-    pos = x > 0
-    safe = where(pos, x, 1.0)
-    return where(pos, -safe * log(safe), where(x == 0, 0.0, float("-inf")))
+    from autograd_core.ops.special_math import _float
+
+    return Entr.apply(_float(input))
 
 
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:

@@ -23,6 +23,8 @@ from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
 from autograd_core.ops.linalg_more import *
 from autograd_core.ops.logic import *
+from autograd_core.ops.misc_api import *
+from autograd_core.ops.misc_api import sum_to_size, unfold
 from autograd_core.ops.piecewise import *
 from autograd_core.ops.rearrange import *
 from autograd_core.ops.rearrange import repeat
@@ -54,6 +56,7 @@ FAMILIES = (
     "linalg",
     "linalg_more",
     "logic",
+    "misc_api",
     "piecewise",
     "rearrange",
     "reduction",
@@ -119,6 +122,10 @@ TENSOR_METHODS = [
     "isin", "repeat_interleave", "unique", "unique_consecutive", "addbmm", "addmv", "addr",
     "baddbmm", "median", "mode", "nanmean", "nanmedian", "nanquantile", "nansum", "quantile",
     "renorm",
+    # misc_api
+    "tensor_split", "hsplit", "vsplit", "dsplit", "ravel", "msort", "take", "inner", "vdot",
+    "positive", "signbit", "fix", "diagflat", "is_floating_point", "is_complex", "is_nonzero",
+    "unfold", "sum_to_size",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -132,7 +139,9 @@ INPLACE_METHODS = [
     "round", "trunc", "square", "reciprocal", "rsqrt", "sign", "clamp_min", "clamp_max",
     "cumprod", "tril", "triu", "index_add", "index_copy", "index_fill", "index_put",
     "masked_scatter", "scatter_reduce", "scatter", "scatter_add", "addmv", "addbmm", "baddbmm",
-    "addr", "renorm",
+    "addr", "renorm", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+    "less_equal", "not_equal", "logical_not", "logical_and", "logical_or", "logical_xor",
+    "absolute", "true_divide", "fix", "negative", "subtract", "multiply", "divide",
 ]
 
 
@@ -156,7 +165,22 @@ def _bind_inplace() -> None:
     def polygamma_(self: Tensor, n: int) -> Tensor:
         return self._inplace(special_math.polygamma(n, self))
 
+    def where_(self: Tensor, condition: Tensor, other: object) -> Tensor:
+        return logic.where(condition, self, other)
+
+    def mH(self: Tensor) -> Tensor:
+        return shape.transpose(self, -2, -1)
+
+    def H(self: Tensor) -> Tensor:
+        if self.ndim != 2:
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor.")
+        return shape.transpose(self, 0, 1)
+
     Tensor.polygamma, Tensor.polygamma_ = polygamma, polygamma_
+    # Tensor.where(condition, other) is where(condition, self, other): self is the values.
+    Tensor.where = where_
+    Tensor.mH, Tensor.H = property(mH), property(H)
 
 
 _bind_inplace()

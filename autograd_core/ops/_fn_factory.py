@@ -13,14 +13,42 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core._graph_walk import formula
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.grad_mode import no_grad
 from autograd_core.ops._util import sum_to
 from autograd_core.tensor import Tensor
 
-__all__ = ["binary_op", "tensor_op", "unary_op"]
+__all__ = ["binary_op", "register_formula", "tensor_op", "tensor_sum_to", "unary_op"]
+
+# Graph formulas wait here until the create_graph walk loads (ops/_graph_grads_fns.py, imported
+# with the other formula modules, registers them and sets `_register`): the ops package must
+# not import the walk, which sits above Tensor (tests/core/test_import_layers.py).
+_pending: dict[type, Callable[..., Any]] = {}
+_register: Callable[..., Any] | None = None
+
+
+def register_formula(cls: type, fn: Callable[..., Any]) -> None:
+    """Register `fn` as `cls`'s graph formula (now, or when the graph walk loads)."""
+    if _register is not None:
+        _register(cls)(fn)
+    else:
+        _pending[cls] = fn
+
+
+def tensor_sum_to(g: Tensor, shape: tuple) -> Tensor:
+    """A broadcast gradient Tensor summed back to `shape`, with Tensor ops."""
+    from autograd_core.ops.reduction import sum as _sum
+
+    gs = tuple(g.shape)
+    if gs == tuple(shape):
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
+    if axes:
+        g = _sum(g, dim=axes, keepdim=True)
+    return g.reshape(tuple(shape)) if lead else g
 
 
 def unary_op(name: str, fwd: Callable[[Any, Any], Any],
@@ -49,7 +77,7 @@ def unary_op(name: str, fwd: Callable[[Any, Any], Any],
         with np.errstate(all="ignore"):
             return g * deriv(ctx.input(0, ctx.saved[0]))
 
-    formula(cls)(graph)
+    register_formula(cls, graph)
     return cls
 
 
@@ -78,15 +106,13 @@ def binary_op(name: str, fwd: Callable[[Any, Any, Any], Any],
                                    "__module__": __name__})
 
     def graph(ctx: Any, g: Tensor) -> tuple:
-        from autograd_core.ops._graph_grads import sum_to as graph_sum_to
-
         a, b = ctx.saved
         with np.errstate(all="ignore"):
             pa, pb = partials(ctx.input(0, a), ctx.input(1, b))
-            return tuple(None if p is None else graph_sum_to(g * p, tuple(s.shape))
+            return tuple(None if p is None else tensor_sum_to(g * p, tuple(s.shape))
                          for p, s in zip((pa, pb), (a, b)))
 
-    formula(cls)(graph)
+    register_formula(cls, graph)
     return cls
 
 
@@ -130,5 +156,5 @@ def tensor_op(name: str, fwd: Callable[..., Any], bwd: Callable[..., Any],
             res = bwd(ctx, ins, outs, list(grads))
         return tuple(res) if n > 1 else res[0]
 
-    formula(cls)(graph)
+    register_formula(cls, graph)
     return cls

@@ -136,7 +136,7 @@ def _xp(t: Tensor) -> Any:
 
 # ------------------------------------------------------------------ solve
 def _solve_bwd(ctx: Any, ins: list, outs: list, gs: list) -> list:
-    from autograd_core.ops._graph_grads import sum_to
+    from autograd_core.ops._fn_factory import tensor_sum_to as sum_to
 
     a, b = ins
     gb = solve(_mT(a), gs[0])

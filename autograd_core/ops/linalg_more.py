@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import dtypes
+from autograd_core.backend import get_array_module
 from autograd_core.ops import decomp as D
 from autograd_core.ops._util import norm_dim
 from autograd_core.ops.extrema import amax, amin
@@ -116,13 +116,12 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
 
 def matrix_power(A: Tensor, n: int) -> Tensor:
     """A multiplied by itself n times (the inverse's powers for n < 0, I for 0)."""
-    from autograd_core.creation import eye
-
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
                            f"they are {A.shape[-2]} by {A.shape[-1]} matrices")
     if n == 0:
-        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(tuple(A.shape)) * 1
+        eye = Tensor._make(get_array_module(A._data).eye(A.shape[-1], dtype=A._data.dtype))
+        return eye.expand(tuple(A.shape)) * 1
     base = D.inv(A) if n < 0 else A
     result, power = None, base
     k = abs(n)
@@ -138,12 +137,12 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
 def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: Any = None) -> Any:
     """The least-squares solution of A X = B (through the pseudo-inverse); residuals and rank
     are empty, as PyTorch's default CPU driver ('gelsy') returns them."""
-    from autograd_core.creation import tensor
-
     vector = B.ndim == A.ndim - 1
     X = pinv(A, rtol=rcond) @ (unsqueeze(B, -1) if vector else B)
-    empty = tensor([], dtype=A.dtype)
-    return LstsqResult(X[..., 0] if vector else X, empty, tensor([], dtype=dtypes.int64), empty)
+    xp = get_array_module(A._data)
+    empty = Tensor._make(xp.zeros((0,), dtype=A._data.dtype))
+    rank = Tensor._make(xp.zeros((0,), dtype=np.int64))
+    return LstsqResult(X[..., 0] if vector else X, empty, rank, empty)
 
 
 def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from autograd_core import dtypes
-from autograd_core._graph_walk import formula
 from autograd_core.backend import get_array_module
 from autograd_core.function import Function
 from autograd_core.grad_mode import no_grad
+from autograd_core.ops._fn_factory import register_formula
 from autograd_core.ops._util import norm_dim, return_type
 from autograd_core.ops.conversion import cast
 from autograd_core.tensor import Tensor
@@ -62,12 +62,14 @@ class CumProd(Function):
                                  ctx.axis)._data
 
 
-@formula(CumProd)
 def _cumprod_formula(ctx, g):
     x, y = ctx.saved
     if x.shape[ctx.axis] == 0:
         return g
     return _cumprod_grad(ctx.input(0, x), ctx.output(y), g, ctx.axis)
+
+
+register_formula(CumProd, _cumprod_formula)
 
 
 def _scan_dtype(input: Tensor, dtype: Any) -> Tensor:

@@ -87,14 +87,15 @@ def trace(input: Tensor) -> Tensor:
 
 
 def _indices(row: int, col: int, offset: int, upper: bool, dtype: Any, device: Any) -> Tensor:
-    from autograd_core.creation import tensor
+    from autograd_core.ops.conversion import cast, to_device
 
     if row < 0 or col < 0:
         raise RuntimeError(f"row must be non-negative, got{row}" if row < 0 else
                            f"col must be non-negative, got{col}")
     r, c = (np.triu_indices if upper else np.tril_indices)(row, offset, col)
-    return tensor(np.stack([r, c]).astype(np.int64), dtype=dtypes.int64 if dtype is None
-                  else dtype, device=device)
+    out = Tensor._make(np.stack([r, c]).astype(np.int64))
+    out = out if dtype is None else cast(out, dtype)
+    return out if device is None else to_device(out, device)
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
@@ -173,9 +174,7 @@ def block_diag(*tensors: Tensor) -> Tensor:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions."
                                f" Input {i} has {t.ndim} dimensions")
     if not mats:
-        from autograd_core.creation import zeros
-
-        return zeros(1, 0)
+        return Tensor._make(np.zeros((1, 0), dtype=dtypes.default.value))
     total = sum(t.shape[1] for t in mats)
     rows, left = [], 0
     for t in mats:
