@@ -21,6 +21,7 @@ from autograd_core import (
     distributed,
     dtypes,
     engine,
+    fft,
     linalg,
     ops,
     serialization,
