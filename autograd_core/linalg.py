@@ -37,14 +37,16 @@ from autograd_core.ops.linalg_more import (
     vecdot,
     vector_norm,
 )
+from autograd_core.ops.matrix_more import cond, matrix_exp, solve_triangular
+from autograd_core.ops.matrix_more import linalg_vander as vander
 from autograd_core.ops.structure import diagonal as _diagonal
 from autograd_core.tensor import Tensor
 
 __all__ = [
-    "LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh",
-    "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
-    "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "svd", "svdvals",
-    "vecdot", "vector_norm",
+    "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
+    "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+    "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
+    "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm",
 ]
 
 _Ex = namedtuple("inv_ex", ["inverse", "info"])

@@ -23,6 +23,8 @@ from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
 from autograd_core.ops.linalg_more import *
 from autograd_core.ops.logic import *
+from autograd_core.ops.matrix_more import *
+from autograd_core.ops.matrix_more import fill_diagonal, put
 from autograd_core.ops.misc_api import *
 from autograd_core.ops.misc_api import sum_to_size, unfold
 from autograd_core.ops.piecewise import *
@@ -56,6 +58,7 @@ FAMILIES = (
     "linalg",
     "linalg_more",
     "logic",
+    "matrix_more",
     "misc_api",
     "piecewise",
     "rearrange",
@@ -125,7 +128,7 @@ TENSOR_METHODS = [
     # misc_api
     "tensor_split", "hsplit", "vsplit", "dsplit", "ravel", "msort", "take", "inner", "vdot",
     "positive", "signbit", "fix", "diagflat", "is_floating_point", "is_complex", "is_nonzero",
-    "unfold", "sum_to_size",
+    "unfold", "sum_to_size", "cov", "corrcoef", "put", "matrix_exp",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -141,7 +144,8 @@ INPLACE_METHODS = [
     "masked_scatter", "scatter_reduce", "scatter", "scatter_add", "addmv", "addbmm", "baddbmm",
     "addr", "renorm", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "logical_not", "logical_and", "logical_or", "logical_xor",
-    "absolute", "true_divide", "fix", "negative", "subtract", "multiply", "divide",
+    "absolute", "true_divide", "fix", "negative", "subtract", "multiply", "divide", "put",
+    "fill_diagonal",
 ]
 
 

@@ -119,3 +119,45 @@ ROWS = [
     op("matrix_rank", lambda m, x: m.linalg.matrix_rank(x), np.linalg.matrix_rank, (3, 4),
        grad=False),
 ]
+
+
+def _np_fill_diagonal(x: np.ndarray) -> np.ndarray:
+    y = x.copy()
+    np.fill_diagonal(y, 2.5)
+    return y
+
+
+def _np_put(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+    y = x.copy().ravel()
+    np.add.at(y, [1, 7, 1], s)
+    return y.reshape(x.shape)
+
+
+def _expm(x: np.ndarray) -> np.ndarray:
+    w, v = np.linalg.eig(x)
+    return (v @ np.diag(np.exp(w)) @ np.linalg.inv(v)).real
+
+
+ROWS += [
+    op("matrix_exp", lambda m, x: m.linalg.matrix_exp(x), _expm, (3, 3)),
+    op("matrix_exp:large", lambda m, x: m.matrix_exp(x * 4), lambda x: _expm(x * 4), (2, 2)),
+    op("solve_triangular", lambda m, a, b: m.linalg.solve_triangular(a + 3 * m.eye(
+        3, dtype=a.dtype), b, upper=True), lambda a, b: np.linalg.solve(
+        np.triu(a + 3 * np.eye(3)), b), (3, 3), (3, 2)),
+    op("solve_triangular:right-unit", lambda m, a, b: m.linalg.solve_triangular(
+        a, b, upper=False, left=False, unitriangular=True),
+       lambda a, b: b @ np.linalg.inv(np.tril(a, -1) + np.eye(3)), (3, 3), (2, 3)),
+    op("cond", lambda m, x: m.linalg.cond(x), lambda x: np.linalg.cond(x), (3, 3)),
+    op("cond:fro", lambda m, x: m.linalg.cond(x, "fro"), lambda x: np.linalg.cond(x, "fro"),
+       (3, 3)),
+    op("vander", lambda m, x: m.vander(x, 4), lambda x: np.vander(x, 4), (3,)),
+    op("linalg.vander", lambda m, x: m.linalg.vander(x), lambda x: np.vander(x, increasing=True),
+       (3,)),
+    op("combinations", lambda m, x: m.combinations(x, 2, with_replacement=True),
+       lambda x: np.array([[x[i], x[j]] for i in range(3) for j in range(i, 3)]), (3,)),
+    op("cumulative_trapezoid", lambda m, y: m.cumulative_trapezoid(y, dx=0.5),
+       lambda y: np.cumsum((y[:, 1:] + y[:, :-1]) * 0.25, 1), (3, 4)),
+    op("fill_diagonal", lambda m, x: (x * 1).fill_diagonal_(2.5), _np_fill_diagonal, (3, 4)),
+    op("put", lambda m, x, s: (x * 1).put_(m.tensor([1, 7, 1]), s, accumulate=True), _np_put,
+       (3, 4), (3,)),
+]

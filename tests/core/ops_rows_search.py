@@ -119,3 +119,31 @@ def _np_unique_consecutive(x: np.ndarray) -> tuple:
     starts = np.concatenate([[True], x[1:] != x[:-1]])
     counts = np.diff(np.concatenate([np.nonzero(starts)[0], [len(x)]]))
     return x[starts], np.cumsum(starts) - 1, counts
+
+
+def _unfold(x: np.ndarray) -> np.ndarray:
+    return np.stack([x[:, i:i + 2] for i in range(0, 3, 1)], 1)
+
+
+ROWS += [
+    op("tensor_split", lambda m, x: m.tensor_split(x, 3, dim=1),
+       lambda x: tuple(np.array_split(x, 3, axis=1)), (3, 4)),
+    op("tensor_split:indices", lambda m, x: x.tensor_split([1, 3]),
+       lambda x: tuple(np.split(x, [1, 3])), (4, 2)),
+    op("hsplit", lambda m, x: m.hsplit(x, 2), lambda x: tuple(np.hsplit(x, 2)), (3, 4)),
+    op("vsplit", lambda m, x: m.vsplit(x, [1]), lambda x: tuple(np.vsplit(x, [1])), (3, 4)),
+    op("dsplit", lambda m, x: m.dsplit(x, 2), lambda x: tuple(np.dsplit(x, 2)), (2, 3, 4)),
+    op("ravel", lambda m, x: m.ravel(x.mT), lambda x: np.ravel(x.T), (3, 4)),
+    op("msort", lambda m, x: m.msort(x), lambda x: np.sort(x, 0), (3, 4)),
+    op("take", lambda m, x: m.take(x, m.tensor([[0, 11], [5, -1]])),
+       lambda x: np.take(x, [[0, 11], [5, -1]]), (3, 4)),
+    op("inner", lambda m, a, b: m.inner(a, b), np.inner, (3, 4), (2, 4)),
+    op("vdot", lambda m, a, b: m.vdot(a, b), np.vdot, (4,), (4,)),
+    op("positive", lambda m, x: m.positive(x) * 2, lambda x: x * 2, (3,)),
+    op("rsub", lambda m, a, b: m.rsub(a, b, alpha=2), lambda a, b: b - 2 * a, (3, 4), (4,)),
+    op("fix", lambda m, x: m.fix(x * 3), lambda x: np.fix(x * 3), (3, 4)),
+    op("diagflat", lambda m, x: m.diagflat(x, -1), lambda x: np.diagflat(x, -1), (2, 2)),
+    op("unfold", lambda m, x: x.unfold(1, 2, 1), _unfold, (3, 4)),
+    op("sum_to_size", lambda m, x: x.sum_to_size(3, 1), lambda x: x.sum(1, keepdims=True),
+       (3, 4)),
+]

@@ -394,12 +394,19 @@ def _run(m: Any, row: Op, arrays: list[np.ndarray], weights: list[np.ndarray] | 
     return outs, grads, weights
 
 
+# Rows whose PyTorch backward itself fails (torch 2.13: vander's and cond(p='fro')'s in-place
+# kernels trip its version counter): compared with PyTorch on the forward only.
+TORCH_CANNOT_BACKWARD = {"vander", "cond:fro"}
+
+
 @pytest.mark.oracle
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("row", OPS, ids=lambda r: r.name)
 def test_matches_torch(row: Op, dtype: Any) -> None:
     torch = pytest.importorskip("torch")
     rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-10, 1e-12)
+    if row.name in TORCH_CANNOT_BACKWARD:
+        row = row._replace(grad=False)
     arrays = _inputs(row, dtype)
     t_outs, t_grads, weights = _run(torch, row, arrays, None)
     a_outs, a_grads, _ = _run(ag, row, arrays, weights)
@@ -429,13 +436,17 @@ NOT_OPS = {
     "greater": "alias of gt", "greater_equal": "alias of ge", "less": "alias of lt",
     "less_equal": "alias of le", "not_equal": "alias of ne",
     "allclose": "returns a bool: tests/core/test_ops_more_api.py",
+    "is_floating_point": "returns a bool", "is_complex": "returns a bool",
+    "is_nonzero": "returns a bool", "broadcast_shapes": "returns a Size",
+    "signbit": "boolean: tests/core/test_ops_more_api.py",
+    "unravel_index": "integer: tests/core/test_ops_more_api.py",
     "equal": "returns a bool: tests/core/test_ops_more_api.py",
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
               "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
               "scan", "structure", "index_more",
-              "linalg_more", "search", "stats_more")
+              "linalg_more", "search", "stats_more", "misc_api", "matrix_more")
 
 
 def test_every_op_has_a_row() -> None:
