@@ -30,6 +30,13 @@ from autograd_core import (
 )
 from autograd_core._finfo import finfo, iinfo
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
+from autograd_core._printoptions import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+    set_printoptions,
+)
 from autograd_core._random_more import bernoulli, poisson
 from autograd_core._random_more import bind as _bind_random
 from autograd_core._settings import (

@@ -205,3 +205,68 @@ def test_hessian_of_logdet_matches_torch() -> None:
         (h,) = m.autograd.grad((g * m.tensor(v)).sum(), x)
         out.append(h.detach().numpy())
     np.testing.assert_allclose(out[0], out[1], rtol=1e-10)
+
+
+def test_printoptions_change_the_repr_as_torch() -> None:
+    x = np.linspace(0, 1, 2000)
+    try:
+        for m in (ag, torch):
+            m.set_printoptions(precision=2, threshold=5, edgeitems=2)
+        assert repr(ag.tensor(x[:7])) == repr(torch.tensor(x[:7]))
+        for m in (ag, torch):
+            m.set_printoptions(profile="full")
+        assert repr(ag.tensor(x[:30].reshape(5, 6))) == repr(torch.tensor(x[:30].reshape(5, 6)))
+    finally:
+        for m in (ag, torch):
+            m.set_printoptions(profile="default")
+    assert repr(ag.tensor(x)) == repr(torch.tensor(x))
+    with pytest.raises(TypeError, match="sci_mode"):
+        ag.set_printoptions(sci_mode=True)
+
+
+def test_thread_settings_are_kept() -> None:
+    before = ag.get_num_threads()
+    ag.set_num_threads(3)
+    assert ag.get_num_threads() == 3
+    ag.set_num_threads(before)
+
+
+FUNCTIONAL = {
+    "jacobian": lambda m, x: m.autograd.functional.jacobian(lambda a: a.exp() * a[0], x),
+    "jacobian:tuple": lambda m, x: m.autograd.functional.jacobian(
+        lambda a, b: (a * b, a.sum() * b), (x, x * 2)),
+    "hessian": lambda m, x: m.autograd.functional.hessian(lambda a: (a ** 3).sum() * a.sin()
+                                                          .sum(), x),
+    "vjp": lambda m, x: m.autograd.functional.vjp(lambda a: a * a.sum(), x, x.cos()),
+    "jvp": lambda m, x: m.autograd.functional.jvp(lambda a: a * a.sum(), x, x.cos()),
+    "hvp": lambda m, x: m.autograd.functional.hvp(lambda a: (a.exp() * a).sum(), x, x.cos()),
+    "vhp": lambda m, x: m.autograd.functional.vhp(lambda a: (a.exp() * a).sum(), x, x.cos()),
+}
+
+
+def _flat(v: Any) -> list:
+    if isinstance(v, (tuple, list)):
+        return [y for item in v for y in _flat(item)]
+    return [_np(v)]
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONAL))
+def test_autograd_functional_matches_torch(name: str) -> None:
+    x = np.array([0.3, -1.2, 0.8])
+    a = FUNCTIONAL[name](ag, ag.tensor(x))
+    t = FUNCTIONAL[name](torch, torch.tensor(x))
+    for p, q in zip(_flat(a), _flat(t), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_assert_close_passes_and_fails_as_torch() -> None:
+    ag.testing.assert_close(ag.ones(3), ag.ones(3) + 1e-7)
+    ag.testing.assert_close({"a": [ag.ones(2)]}, {"a": [ag.ones(2)]})
+    for call in (lambda m: m.testing.assert_close(m.ones(3), m.tensor([1.0, 1.1, 1.0])),
+                 lambda m: m.testing.assert_close(m.ones(3), m.ones(3, dtype=m.float64)),
+                 lambda m: m.testing.assert_close(m.ones(3), m.ones(2))):
+        with pytest.raises(AssertionError) as want:
+            call(torch)
+        with pytest.raises(AssertionError) as got:
+            call(ag)
+        assert str(got.value).split("\n")[0] == str(want.value).split("\n")[0]
