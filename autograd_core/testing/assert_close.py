@@ -60,7 +60,7 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
     if check_device and isinstance(actual, Tensor) and actual.device != expected.device:
         raise AssertionError(msg or f"The values for attribute 'device' do not match: "
                              f"{actual.device} != {expected.device}.")
-    if rtol is None:
+    if rtol is None or atol is None:
         rtol, atol = _TOLERANCES.get(np.result_type(a.dtype, e.dtype), (0.0, 0.0))
     af, ef = a.astype(np.float64) if a.dtype.kind != "c" else a, \
         e.astype(np.float64) if e.dtype.kind != "c" else e
