@@ -3,8 +3,9 @@ kron, meshgrid, cartesian_prod, block_diag, fliplr/flipud/rot90, broadcast_to/_t
 atleast_1d/2d/3d, hstack/vstack/dstack/column_stack, tensordot.
 
 All are compositions of differentiable ops (indexing, padding, reshapes, products), so they
-have gradients to any order and run on every backend. `diagonal` returns a copy, not a view:
-writing into its result does not write into the input (PyTorch's is a view).
+have gradients to any order and run on every backend. `diagonal` is a view (writes reach the
+input) when its planes are the last two dims of a contiguous tensor, the usual matrix case;
+otherwise it is a copy (PyTorch's is always a view).
 """
 
 from __future__ import annotations
@@ -38,15 +39,23 @@ def _index(like: Tensor, values: Any) -> Tensor:
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The `offset` diagonal of the (dim1, dim2) planes, as the last dim (a copy)."""
+    """The `offset` diagonal of the (dim1, dim2) planes, as the last dim."""
     n = input.ndim
     d1, d2 = norm_dim(dim1, n, "diagonal"), norm_dim(dim2, n, "diagonal")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    start_1, start_2 = max(-offset, 0), max(offset, 0)
+    length = max(min(input.shape[d1] - start_1, input.shape[d2] - start_2), 0)
+    if {d1, d2} == {n - 2, n - 1} and length and input.is_contiguous():
+        # The planes are the last two dims of a contiguous tensor: the diagonal is a strided
+        # slice of their flattened view, so it is a view (writes reach input), as PyTorch's.
+        cols = input.shape[-1]
+        i, j = (start_1, start_2) if d1 == n - 2 else (start_2, start_1)
+        first = i * cols + j
+        flat = input.view(*input.shape[:-2], -1)
+        return flat[..., first:first + (length - 1) * (cols + 1) + 1:cols + 1]
     x = movedim(input, (d1, d2), (-2, -1))
-    rows, cols = x.shape[-2], x.shape[-1]
-    start_r, start_c = (max(-offset, 0), max(offset, 0))
-    length = max(min(rows - start_r, cols - start_c), 0)
+    start_r, start_c = start_1, start_2
     r = np.arange(length) + start_r
     c = np.arange(length) + start_c
     return x[..., _index(x, r), _index(x, c)]

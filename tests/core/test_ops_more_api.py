@@ -270,3 +270,17 @@ def test_assert_close_passes_and_fails_as_torch() -> None:
         with pytest.raises(AssertionError) as got:
             call(ag)
         assert str(got.value).split("\n")[0] == str(want.value).split("\n")[0]
+
+
+def test_diagonal_of_a_matrix_is_a_view_as_torch() -> None:
+    """Writes into x.diagonal() reach x (A.diagonal().add_(eps) is a common idiom)."""
+    out = []
+    for m in (ag, torch):
+        y = m.tensor(X, requires_grad=True)
+        z = y * 2
+        z.diagonal(1).add_(1.0)
+        z.diagonal().mul_(3.0)
+        (z * z).sum().backward()
+        out.append((_np(z), y.grad.numpy()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
