@@ -186,5 +186,13 @@ def _bind_inplace() -> None:
     Tensor.where = where_
     Tensor.mH, Tensor.H = property(mH), property(H)
 
+    def bfloat16(self: Tensor, memory_format: object = None) -> Tensor:
+        from autograd_core import dtypes
+
+        return conversion.cast(self, dtypes.bfloat16)
+
+    if not hasattr(Tensor, "bfloat16"):
+        Tensor.bfloat16 = bfloat16
+
 
 _bind_inplace()

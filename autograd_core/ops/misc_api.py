@@ -16,9 +16,9 @@ from autograd_core.ops.shape import reshape
 from autograd_core.tensor import Size, Tensor
 
 __all__ = [
-    "broadcast_shapes", "diagflat", "dsplit", "fix", "hsplit", "inner", "is_complex",
-    "is_floating_point", "is_nonzero", "msort", "positive", "ravel", "rsub", "signbit", "take",
-    "tensor_split", "unravel_index", "vdot", "vsplit",
+    "broadcast_shapes", "can_cast", "diagflat", "dsplit", "fix", "hsplit", "inner", "is_complex",
+    "is_floating_point", "is_nonzero", "msort", "positive", "ravel", "result_type", "rsub",
+    "signbit", "take", "tensor_split", "unravel_index", "vdot", "vsplit",
 ]
 
 
@@ -153,6 +153,25 @@ def broadcast_shapes(*shapes: Any) -> Size:
     except ValueError:
         raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape"
                            f" ({', '.join(str(list(s)) for s in norm)})") from None
+
+
+def result_type(tensor: Any, other: Any) -> Any:
+    """The dtype an op over these two operands (tensors or numbers) gives."""
+    from autograd_core import dtypes
+
+    return dtypes.wrap(dtypes.result_type(tensor, other))
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether PyTorch's type promotion allows the cast: never to a lower category (complex >
+    floating > integer > bool)."""
+    from autograd_core import dtypes
+
+    for pos, (name, value) in enumerate((("from_", from_), ("to", to)), 1):
+        if not isinstance(value, dtypes.dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {pos}) must be "
+                            f"torch.dtype, not {type(value).__name__}")
+    return dtypes._category(dtypes.to_dtype(from_)) <= dtypes._category(dtypes.to_dtype(to))
 
 
 def is_floating_point(input: Tensor) -> bool:

@@ -284,3 +284,17 @@ def test_diagonal_of_a_matrix_is_a_view_as_torch() -> None:
         out.append((_np(z), y.grad.numpy()))
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+
+
+def test_result_type_and_can_cast_match_torch() -> None:
+    pairs = [("int64", 1.0), ("float32", "float64"), ("int32", True), ("bool", 2)]
+    for a, b in pairs:
+        def make(m: Any, v: Any) -> Any:
+            return m.ones(2, dtype=getattr(m, v)) if isinstance(v, str) else v
+        assert str(ag.result_type(make(ag, a), make(ag, b))) == \
+            str(torch.result_type(make(torch, a), make(torch, b)))
+    names = ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]
+    for a in names:
+        for b in names:
+            assert ag.can_cast(getattr(ag, a), getattr(ag, b)) == \
+                torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)

@@ -438,6 +438,7 @@ NOT_OPS = {
     "allclose": "returns a bool: tests/core/test_ops_more_api.py",
     "is_floating_point": "returns a bool", "is_complex": "returns a bool",
     "is_nonzero": "returns a bool", "broadcast_shapes": "returns a Size",
+    "result_type": "returns a dtype", "can_cast": "returns a bool",
     "signbit": "boolean: tests/core/test_ops_more_api.py",
     "unravel_index": "integer: tests/core/test_ops_more_api.py",
     "equal": "returns a bool: tests/core/test_ops_more_api.py",
