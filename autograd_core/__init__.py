@@ -21,11 +21,24 @@ from autograd_core import (
     distributed,
     dtypes,
     engine,
+    fft,
+    linalg,
     ops,
     serialization,
     sparse,
+    special,
 )
+from autograd_core._finfo import finfo, iinfo
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
+from autograd_core._printoptions import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+    set_printoptions,
+)
+from autograd_core._random_more import bernoulli, poisson
+from autograd_core._random_more import bind as _bind_random
 from autograd_core._settings import (
     are_deterministic_algorithms_enabled,
     get_float32_matmul_precision,
@@ -133,6 +146,7 @@ BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTe
         "IntTensor", "LongTensor", "ShortTensor"))
 
 _bind_methods(ops, ops.TENSOR_METHODS, backward=engine.backward, creation=creation)
+_bind_random(Tensor)
 _tune_malloc()  # reuse freed array memory instead of re-faulting it (glibc)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd_core import _autograd_functional as functional
 from autograd_core import _graph_walk, grad_mode
 from autograd_core import function as _function
 from autograd_core.engine import backward, grad
@@ -12,8 +13,8 @@ from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autograd_core.tensor import Tensor
 from autograd_core.testing import gradcheck, gradgradcheck
 
-__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "no_grad", "set_grad_enabled"]
+__all__ = ["Function", "Variable", "backward", "enable_grad", "functional", "grad",
+           "gradcheck", "gradgradcheck", "no_grad", "set_grad_enabled"]
 
 
 class Function(_function.Function):

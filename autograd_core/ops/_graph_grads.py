@@ -6,7 +6,7 @@ A formula gets a `GraphCtx` (the node: its attributes, saved arrays, and `ctx.in
 as Tensors; it returns one gradient (Tensor or None) per positional input. Constant masks go
 in as plain (non-differentiable) Tensors. The other families are in _graph_grads_shape.py,
 _graph_grads_nn.py, _graph_grads_layers.py, _graph_grads_more.py and _graph_grads_rnn.py, imported
-at the end.
+at the end (with _graph_grads_fns.py, which registers the formulas `_fn_factory` ops define).
 """
 
 from __future__ import annotations
@@ -294,6 +294,7 @@ def _where(ctx, g):
 formula(conversion.Cast)(lambda ctx, g: cast(g, ctx.src))
 
 from autograd_core.ops import (  # noqa: E402, F401
+    _graph_grads_fns,
     _graph_grads_layers,
     _graph_grads_more,
     _graph_grads_nn,

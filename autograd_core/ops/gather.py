@@ -165,8 +165,19 @@ def _scatter(input: Tensor, dim: int, index: Tensor, src: Any, add: bool, op: st
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, *,
-            value: Any = None) -> Tensor:
-    """A copy of input with src (or a scalar value) written at `index` along `dim`."""
+            value: Any = None, reduce: str | None = None) -> Tensor:
+    """A copy of input with src (or a scalar value) written at `index` along `dim`;
+    reduce='add' / 'multiply' combines instead of writing (PyTorch's older form)."""
+    if reduce is not None:
+        from autograd_core.ops.index_more import scatter_reduce
+
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
+        s = value if src is None else src
+        if not isinstance(s, Tensor):
+            s = Tensor._make(get_array_module(input._data).full(
+                index._data.shape, s, dtype=input._data.dtype))
+        return scatter_reduce(input, dim, index, s, "sum" if reduce == "add" else "prod")
     return _scatter(input, dim, index, value if src is None else src, False, "scatter")
 
 

@@ -141,8 +141,16 @@ class Unbind(Function):
         return get_array_module(gs[0]).stack(gs, axis=ctx.axis)
 
 
-def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """Pieces of `split_size_or_sections` each (the last may be smaller), or of listed sizes."""
+def split(tensor: Tensor, split_size_or_sections: Any = None, dim: int = 0, *,
+          split_size: Any = None) -> tuple[Tensor, ...]:
+    """Pieces of `split_size_or_sections` each (the last may be smaller), or of listed sizes.
+    `split_size=` is Tensor.split's keyword for the same argument."""
+    if split_size is not None:
+        if split_size_or_sections is not None:
+            raise TypeError("split() got multiple values for argument 'split_size'")
+        split_size_or_sections = split_size
+    elif split_size_or_sections is None:
+        raise TypeError("split() missing 1 required positional argument: 'split_size'")
     axis = norm_dim(dim, tensor.ndim, "split")
     n = tensor._data.shape[axis]
     arg = split_size_or_sections

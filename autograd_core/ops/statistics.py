@@ -169,6 +169,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     from autograd_core.ops.logic import ne
     from autograd_core.ops.unary import abs as _abs
 
+    if p == "nuc":  # the nuclear norm of matrices (the last two dims, or `dim`)
+        from autograd_core.ops.linalg_more import matrix_norm
+
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
     input = _as_float(input, dtype, "linalg.vector_norm")
     axes = norm_dims(dim, input.ndim, "norm")
     if p in ("fro", 2, 2.0, None):

@@ -38,6 +38,9 @@ Session files (.gscope):
     check_output_path(path, protect=[script])   # OutputPathError, before a run
 """
 
+import sys as _sys
+import types as _types
+
 from autograd_core.trace.atomic import OutputPathError, check_output_path
 from autograd_core.trace.diff import CaptureDiff, NodeChange, diff
 from autograd_core.trace.export_chrome import chrome_trace, export_chrome_trace
@@ -98,3 +101,16 @@ __all__ = [
     "to_json",
     "to_networkx",
 ]
+
+
+class _CallableModule(_types.ModuleType):
+    """This package is also `torch.trace` (the matrix trace) for scripts that do
+    `import autograd_core as torch`: calling the module calls the op; its attributes stay."""
+
+    def __call__(self, input: object) -> object:
+        from autograd_core.ops.structure import trace as matrix_trace
+
+        return matrix_trace(input)  # type: ignore[arg-type]
+
+
+_sys.modules[__name__].__class__ = _CallableModule

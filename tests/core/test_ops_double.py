@@ -19,6 +19,9 @@ from tests.core.test_ops_table import GRAD_ROWS, OPS, Op, _inputs, _outputs, _te
 # Row -> the node that refuses double backward, for rows whose op has no graph formula yet
 # (none today; a row added here must name the error it raises).
 NOT_YET: dict[str, str] = {}
+# Rows whose op PyTorch cannot differentiate twice (its own NotImplementedError): ours is
+# checked by gradgradcheck alone.
+TORCH_FIRST_ORDER_ONLY = {"cdist", "cdist:p1", "vander", "cond:fro"}
 
 
 def _call(row: Op, m: Any, xs: list) -> list:
@@ -54,7 +57,8 @@ def _second_order(m: Any, row: Op, arrays: list[np.ndarray]) -> list:
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("row", [r for r in GRAD_ROWS if r.name not in NOT_YET],
+@pytest.mark.parametrize("row", [r for r in GRAD_ROWS if r.name not in NOT_YET
+                                 and r.name not in TORCH_FIRST_ORDER_ONLY],
                          ids=lambda r: r.name)
 def test_second_derivative_matches_torch(row: Op) -> None:
     torch = pytest.importorskip("torch")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import inspect
 import zlib
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,25 +16,12 @@ import pytest
 import autograd_core as ag
 from autograd_core import ops
 from autograd_core.testing import gradcheck
-
-
-class Op(NamedTuple):
-    name: str  # the row id; the op it covers is the part before ':'
-    fn: Callable[..., Any]  # fn(m, *tensors, **kwargs), m = autograd_core or torch
-    ref: Callable[..., Any] | None  # numpy reference on arrays (None: checked against torch)
-    shapes: tuple  # one shape per input tensor
-    domain: str = "real"  # real | positive | unit (inside (-1, 1))
-    kwargs: dict = {}  # a NamedTuple default, never mutated
-    grad: bool = True  # False for ops whose outputs are not differentiable
-    covers: tuple = ()  # more op names this row exercises (aliases, helpers)
-    # False where finite differences cannot judge the op (a float32 round trip): the row's
-    # gradients are still compared with PyTorch's.
-    fd: bool = True
-
-
-def op(name: str, fn: Callable, ref: Callable | None, *shapes: tuple, domain: str = "real",
-       grad: bool = True, covers: tuple = (), fd: bool = True, **kwargs: Any) -> Op:
-    return Op(name, fn, ref, shapes, domain, kwargs, grad, covers, fd)
+from tests.core.op_row import Op, op
+from tests.core.ops_rows_index import ROWS as INDEX_ROWS
+from tests.core.ops_rows_linalg import ROWS as LINALG_ROWS
+from tests.core.ops_rows_math import ROWS as MATH_ROWS
+from tests.core.ops_rows_search import ROWS as SEARCH_ROWS
+from tests.core.ops_rows_struct import ROWS as STRUCT_ROWS
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -337,6 +323,7 @@ OPS: list[Op] = [
        covers=("eq", "ne", "lt", "le", "gt", "ge")),
 ]
 
+OPS += MATH_ROWS + STRUCT_ROWS + INDEX_ROWS + LINALG_ROWS + SEARCH_ROWS
 ROWS = {row.name: row for row in OPS}
 GRAD_ROWS = [row for row in OPS if row.grad and row.fd]
 
@@ -371,6 +358,8 @@ def _host(t: Any) -> np.ndarray:
 # ------------------------------------------------------------------------------ forward
 @pytest.mark.parametrize("row", OPS, ids=lambda r: r.name)
 def test_forward_matches_numpy(row: Op, device: str) -> None:
+    if row.ref is None:
+        pytest.skip("no numpy reference: checked against PyTorch (test_matches_torch)")
     arrays = _inputs(row)
     got = _outputs(row.fn(ag, *_tensors(ag, arrays, device), **row.kwargs))
     want = _outputs(row.ref(*arrays, **row.kwargs))
@@ -405,12 +394,19 @@ def _run(m: Any, row: Op, arrays: list[np.ndarray], weights: list[np.ndarray] | 
     return outs, grads, weights
 
 
+# Rows whose PyTorch backward itself fails (torch 2.13: vander's and cond(p='fro')'s in-place
+# kernels trip its version counter): compared with PyTorch on the forward only.
+TORCH_CANNOT_BACKWARD = {"vander", "cond:fro"}
+
+
 @pytest.mark.oracle
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("row", OPS, ids=lambda r: r.name)
 def test_matches_torch(row: Op, dtype: Any) -> None:
     torch = pytest.importorskip("torch")
     rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-10, 1e-12)
+    if row.name in TORCH_CANNOT_BACKWARD:
+        row = row._replace(grad=False)
     arrays = _inputs(row, dtype)
     t_outs, t_grads, weights = _run(torch, row, arrays, None)
     a_outs, a_grads, _ = _run(ag, row, arrays, weights)
@@ -439,10 +435,19 @@ NOT_OPS = {
     "bitwise_xor": "integer", "bitwise_left_shift": "integer", "bitwise_right_shift": "integer",
     "greater": "alias of gt", "greater_equal": "alias of ge", "less": "alias of lt",
     "less_equal": "alias of le", "not_equal": "alias of ne",
+    "allclose": "returns a bool: tests/core/test_ops_more_api.py",
+    "is_floating_point": "returns a bool", "is_complex": "returns a bool",
+    "is_nonzero": "returns a bool", "broadcast_shapes": "returns a Size",
+    "result_type": "returns a dtype", "can_cast": "returns a bool",
+    "signbit": "boolean: tests/core/test_ops_more_api.py",
+    "unravel_index": "integer: tests/core/test_ops_more_api.py",
+    "equal": "returns a bool: tests/core/test_ops_more_api.py",
 }
 OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduction",
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
-              "indexing", "gather", "sorting", "bitwise")
+              "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
+              "scan", "structure", "index_more",
+              "linalg_more", "search", "stats_more", "misc_api", "matrix_more")
 
 
 def test_every_op_has_a_row() -> None:
