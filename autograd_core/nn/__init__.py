@@ -19,6 +19,22 @@ from autograd_core.nn.activation import (
     Softplus,
     Tanh,
 )
+from autograd_core.nn.activation_more import (
+    CELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Mish,
+    RReLU,
+    Softmax2d,
+    Softmin,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from autograd_core.nn.attention import MultiheadAttention
 from autograd_core.nn.containers import (
     ModuleDict,
@@ -44,8 +60,26 @@ from autograd_core.nn.loss import (
     SmoothL1Loss,
     TripletMarginLoss,
 )
+from autograd_core.nn.loss_more import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+)
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
+from autograd_core.nn.normalization_more import (
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LocalResponseNorm,
+    RMSNorm,
+)
 from autograd_core.nn.parallel import DataParallel
 from autograd_core.nn.parameter import Buffer, Parameter
 from autograd_core.nn.pooling import (

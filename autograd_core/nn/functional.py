@@ -6,6 +6,37 @@
 
 # ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
 
+from autograd_core.nn._functional_act import (
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    mish,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+from autograd_core.nn._functional_loss import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
+from autograd_core.nn._functional_norm import (
+    group_norm,
+    instance_norm,
+    local_response_norm,
+    rms_norm,
+)
 from autograd_core.ops.activation import (
     elu,
     gelu,

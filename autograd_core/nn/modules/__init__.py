@@ -12,6 +12,7 @@ from autograd_core.nn.modules import (
     distance,
     dropout,
     flatten,
+    instancenorm,
     linear,
     loss,
     module,
@@ -31,6 +32,7 @@ from autograd_core.nn.modules.conv import *
 from autograd_core.nn.modules.distance import *
 from autograd_core.nn.modules.dropout import *
 from autograd_core.nn.modules.flatten import *
+from autograd_core.nn.modules.instancenorm import *
 from autograd_core.nn.modules.linear import *
 from autograd_core.nn.modules.loss import *
 from autograd_core.nn.modules.module import *
@@ -42,6 +44,7 @@ from autograd_core.nn.modules.sparse import *
 from autograd_core.nn.modules.transformer import *
 from autograd_core.nn.modules.upsampling import *
 
-__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten, linear, loss,
+__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten,
+                          instancenorm, linear, loss,
                           module, normalization, pixelshuffle, pooling, rnn, sparse, transformer,
                           upsampling) for name in m.__all__]

@@ -18,3 +18,9 @@ __all__ = [
     "MSELoss",
     "NLLLoss", "SmoothL1Loss", "TripletMarginLoss",
 ]
+
+# The margin and likelihood losses, in their own file.
+from autograd_core.nn import loss_more as _more
+from autograd_core.nn.loss_more import *  # noqa: F403
+
+__all__ += _more.__all__
