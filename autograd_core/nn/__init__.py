@@ -46,6 +46,7 @@ from autograd_core.nn.containers import (
 from autograd_core.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
 from autograd_core.nn.flatten import Flatten, Unflatten
+from autograd_core.nn.fold import Fold, Unfold
 from autograd_core.nn.linear import Identity, Linear
 from autograd_core.nn.loss import (
     BCELoss,
@@ -79,6 +80,23 @@ from autograd_core.nn.normalization_more import (
     InstanceNorm3d,
     LocalResponseNorm,
     RMSNorm,
+)
+from autograd_core.nn.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
 )
 from autograd_core.nn.parallel import DataParallel
 from autograd_core.nn.parameter import Buffer, Parameter

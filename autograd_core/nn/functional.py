@@ -6,6 +6,7 @@
 
 # ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
 
+from autograd_core.nn._fold import fold, unfold
 from autograd_core.nn._functional_act import (
     celu,
     glu,
@@ -37,6 +38,7 @@ from autograd_core.nn._functional_norm import (
     local_response_norm,
     rms_norm,
 )
+from autograd_core.nn._grid_sample import affine_grid, grid_sample
 from autograd_core.ops.activation import (
     elu,
     gelu,

@@ -12,11 +12,13 @@ from autograd_core.nn.modules import (
     distance,
     dropout,
     flatten,
+    fold,
     instancenorm,
     linear,
     loss,
     module,
     normalization,
+    padding,
     pixelshuffle,
     pooling,
     rnn,
@@ -32,11 +34,13 @@ from autograd_core.nn.modules.conv import *
 from autograd_core.nn.modules.distance import *
 from autograd_core.nn.modules.dropout import *
 from autograd_core.nn.modules.flatten import *
+from autograd_core.nn.modules.fold import *
 from autograd_core.nn.modules.instancenorm import *
 from autograd_core.nn.modules.linear import *
 from autograd_core.nn.modules.loss import *
 from autograd_core.nn.modules.module import *
 from autograd_core.nn.modules.normalization import *
+from autograd_core.nn.modules.padding import *
 from autograd_core.nn.modules.pixelshuffle import *
 from autograd_core.nn.modules.pooling import *
 from autograd_core.nn.modules.rnn import *
@@ -44,7 +48,7 @@ from autograd_core.nn.modules.sparse import *
 from autograd_core.nn.modules.transformer import *
 from autograd_core.nn.modules.upsampling import *
 
-__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten,
-                          instancenorm, linear, loss,
-                          module, normalization, pixelshuffle, pooling, rnn, sparse, transformer,
-                          upsampling) for name in m.__all__]
+__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten, fold,
+                          instancenorm, linear, loss, module, normalization, padding,
+                          pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
+           for name in m.__all__]

@@ -1,0 +1,154 @@
+"""affine_grid and grid_sample (spatial transformer networks), written with existing ops as
+PyTorch's CPU kernels compute them (unnormalize, pad the coordinates, gather the corners,
+weight them), so gradients flow to both the image and the grid, to any order.
+
+Supported: 4-D input; modes 'bilinear' and 'nearest'; padding 'zeros', 'border' and
+'reflection'. Not yet: 5-D (volumetric) input and mode 'bicubic' (NotImplementedError).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from autograd_core import creation
+from autograd_core.ops.join import stack
+from autograd_core.ops.logic import where
+from autograd_core.tensor import Tensor
+
+__all__ = ["affine_grid", "grid_sample"]
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
+                  "align_corners=False since 1.3.0. Please specify align_corners=True if the "
+                  "old behavior is desired. See the documentation of grid_sample for details.")
+
+
+def _align(align_corners: bool | None) -> bool:
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base_coords(n: int, like: Tensor, align_corners: bool) -> Tensor:
+    """The n sample positions in [-1, 1] (pixel centers unless align_corners)."""
+    steps = creation.linspace(-1.0, 1.0, n, dtype=like.dtype, device=like.device)
+    return steps if align_corners or n <= 1 else steps * ((n - 1) / n)
+
+
+def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
+    """Sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of the affine maps `theta`.
+
+    Example:
+        >>> F.affine_grid(ag.eye(2, 3).unsqueeze(0), (1, 1, 2, 2), align_corners=True)[0, 0]
+        tensor([[-1., -1.],
+                [ 1., -1.]])
+    """
+    ac = _align(align_corners)
+    size = [int(s) for s in size]
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    spatial = len(size) - 2
+    if spatial not in (2, 3):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    rows = spatial
+    if theta.dim() != 3 or tuple(theta.shape[1:]) != (rows, rows + 1):
+        shape = f"Nx{rows}x{rows + 1}"
+        raise ValueError(f"Expected a batch of {spatial}D affine matrices of shape {shape} for "
+                         f"size {size}. Got {theta.shape}.")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    n, dims = size[0], size[2:]
+    # base[..., k] = the coordinate along the k-th axis from the last (x, y, z), then 1.
+    columns = []
+    for k, s in enumerate(reversed(dims)):
+        pos = len(dims) - 1 - k  # where this axis sits in dims
+        view = [1] * len(dims)
+        view[pos] = s
+        columns.append(_base_coords(s, theta, ac).reshape(*view).expand(*dims))
+    columns.append(creation.ones(*dims, dtype=theta.dtype, device=theta.device))
+    base = stack(columns, -1)
+    flat = base.reshape(1, -1, rows + 1)
+    out = flat.matmul(theta.transpose(1, 2))  # (N, prod(dims), rows)
+    return out.reshape(n, *dims, rows)
+
+
+def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
+    if align_corners:
+        return (coord + 1) * ((size - 1) / 2)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord: Tensor, twice_low: int, twice_high: int) -> Tensor:
+    """Reflect coordinates into [twice_low / 2, twice_high / 2], as PyTorch's kernel."""
+    if twice_low == twice_high:
+        return coord * 0
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    dist = (coord - low).abs()
+    extra = dist.fmod(span)
+    flips = (dist.detach() / span).floor()
+    even = flips.fmod(2) == 0
+    return where(even, extra + low, span - extra + low)
+
+
+def _source_coord(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    c = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        c = c.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        c = (_reflect(c, 0, 2 * (size - 1)) if align_corners
+             else _reflect(c, -1, 2 * size - 1))
+        c = c.clamp(0, size - 1)
+    return c
+
+
+def _gather(flat: Tensor, iy: Tensor, ix: Tensor, h: int, w: int) -> Tensor:
+    """flat (N, C, H*W) at integer positions (N, P); zero outside the image."""
+    inside = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
+    index = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).long()
+    vals = flat.gather(2, index.unsqueeze(1).expand(-1, flat.shape[1], -1))
+    return vals * inside.unsqueeze(1).to(flat.dtype)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """Sample input (N, C, H, W) at the grid's (x, y) positions in [-1, 1]: (N, C, Ho, Wo)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    ac = _align(align_corners)
+    if input.dim() == 5 or mode == "bicubic":
+        raise NotImplementedError("grid_sample: 5-D input and mode='bicubic' are not "
+                                  "supported yet")
+    if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and "
+                           f"grid with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1], grid.shape[2]
+    g = grid.reshape(n, ho * wo, 2)
+    x = _source_coord(g[..., 0], w, padding_mode, ac)
+    y = _source_coord(g[..., 1], h, padding_mode, ac)
+    flat = input.reshape(n, c, h * w)
+    if mode == "nearest":
+        out = _gather(flat, y.detach().round(), x.detach().round(), h, w)
+        # The grid gets a zero gradient (PyTorch's), not none: a factor of exactly 1 on it.
+        out = out * (1 + 0 * (x + y)).unsqueeze(1)
+    else:
+        x0, y0 = x.detach().floor(), y.detach().floor()
+        tx, ty = x - x0, y - y0
+        out = 0
+        for dy, wy in ((0, 1 - ty), (1, ty)):
+            for dx, wx in ((0, 1 - tx), (1, tx)):
+                corner = _gather(flat, y0 + dy, x0 + dx, h, w)
+                out = out + corner * (wy * wx).unsqueeze(1)
+    return out.reshape(n, c, ho, wo)
