@@ -45,20 +45,20 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
                 [ 1., -1.]])
     """
     ac = _align(align_corners)
-    size = [int(s) for s in size]
+    given, size = size, [int(s) for s in size]
     if not theta.is_floating_point():
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     spatial = len(size) - 2
     if spatial not in (2, 3):
         raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
-                                  f"affine transforms, respectively. Got size {size}.")
+                                  f"affine transforms, respectively. Got size {given}.")
     rows = spatial
     if theta.dim() != 3 or tuple(theta.shape[1:]) != (rows, rows + 1):
         shape = f"Nx{rows}x{rows + 1}"
         raise ValueError(f"Expected a batch of {spatial}D affine matrices of shape {shape} for "
-                         f"size {size}. Got {theta.shape}.")
+                         f"size {given}. Got {theta.shape}.")
     if min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+        raise ValueError(f"Expected non-zero, positive output size. Got {given}")
     n, dims = size[0], size[2:]
     # base[..., k] = the coordinate along the k-th axis from the last (x, y, z), then 1.
     columns = []
