@@ -2,6 +2,7 @@
 
 from autograd_core.utils.data import dataloader, dataset, sampler
 from autograd_core.utils.data._collate import default_collate, default_convert
+from autograd_core.utils.data._combined import ChainDataset, ConcatDataset, StackDataset
 from autograd_core.utils.data.dataloader import DataLoader, WorkerInfo, get_worker_info
 from autograd_core.utils.data.dataset import (
     Dataset,
@@ -20,8 +21,9 @@ from autograd_core.utils.data.sampler import (
 )
 
 __all__ = [
-    "BatchSampler", "DataLoader", "Dataset", "IterableDataset", "RandomSampler", "Sampler",
-    "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+    "IterableDataset", "RandomSampler", "Sampler",
+    "SequentialSampler", "StackDataset", "Subset", "SubsetRandomSampler", "TensorDataset",
     "WeightedRandomSampler", "WorkerInfo", "dataloader", "dataset", "default_collate",
     "default_convert", "get_worker_info", "random_split", "sampler",
 ]
