@@ -45,6 +45,7 @@ from autograd_core.nn.containers import (
 )
 from autograd_core.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
+from autograd_core.nn.embedding_bag import Bilinear, EmbeddingBag
 from autograd_core.nn.flatten import Flatten, Unflatten
 from autograd_core.nn.fold import Fold, Unfold
 from autograd_core.nn.linear import Identity, Linear
