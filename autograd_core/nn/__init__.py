@@ -127,3 +127,10 @@ from autograd_core.nn.upsampling import (
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
 )
+from autograd_core.nn.volumetric import (
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    Conv3d,
+    MaxPool3d,
+)

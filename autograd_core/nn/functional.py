@@ -40,6 +40,13 @@ from autograd_core.nn._functional_norm import (
     rms_norm,
 )
 from autograd_core.nn._grid_sample import affine_grid, grid_sample
+from autograd_core.nn._volumetric import (
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    conv3d,
+    max_pool3d,
+)
 from autograd_core.ops.activation import (
     elu,
     gelu,
