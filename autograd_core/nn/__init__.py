@@ -72,6 +72,22 @@ from autograd_core.nn.loss_more import (
     PoissonNLLLoss,
     SoftMarginLoss,
 )
+from autograd_core.nn.misc_layers import (
+    AlphaDropout,
+    ChannelShuffle,
+    CosineSimilarity,
+    Dropout3d,
+    FeatureAlphaDropout,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
+    MultiLabelMarginLoss,
+    SyncBatchNorm,
+    TripletMarginWithDistanceLoss,
+)
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from autograd_core.nn.normalization_more import (

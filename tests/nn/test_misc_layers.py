@@ -1,0 +1,149 @@
+"""The smaller layers and functions (LPPool, ChannelShuffle, MaxUnpool, CosineSimilarity,
+alpha dropout, pdist, gumbel_softmax, multilabel margin and custom-distance triplet losses,
+SyncBatchNorm, in-place activation aliases) against PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import nn
+from autograd_core.nn import functional as F
+from autograd_core.testing import gradcheck, gradgradcheck
+
+from .conftest import check_against_torch
+from .test_layers import DTYPES, R, copy_weights, run_both
+
+torch = pytest.importorskip("torch")
+tn = torch.nn
+TF = torch.nn.functional
+
+LAYERS = [
+    ("lppool1d", lambda m: m.LPPool1d(2, 3, stride=2), (2, 3, 8)),
+    ("lppool2d", lambda m: m.LPPool2d(3, (2, 3)), (2, 2, 4, 6)),
+    ("lppool2d_inf", lambda m: m.LPPool2d(float("inf"), 2), (2, 2, 4, 4)),
+    ("lppool3d", lambda m: m.LPPool3d(2, 2), (1, 2, 4, 4, 4)),
+    ("channel_shuffle", lambda m: m.ChannelShuffle(3), (2, 6, 2, 2)),
+    ("syncbatchnorm", lambda m: m.SyncBatchNorm(3), (4, 3, 2, 2)),
+    ("dropout3d_eval", lambda m: m.Dropout3d().eval(), (2, 3, 2, 2, 2)),
+    ("alpha_dropout_eval", lambda m: m.AlphaDropout(0.3).eval(), (4, 5)),
+]
+
+
+@DTYPES
+@pytest.mark.parametrize(("name", "make", "shape"), LAYERS, ids=[c[0] for c in LAYERS])
+def test_layer_matches_torch(name, make, shape, dtype) -> None:
+    theirs = make(tn).to(torch.float64 if dtype == np.float64 else torch.float32)
+    ours = make(nn).to(ag.float64 if dtype == np.float64 else ag.float32)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    copy_weights(ours, theirs)
+    x = R.standard_normal(shape).astype(dtype)
+    if name.startswith("lppool") and "inf" not in name:
+        x = np.abs(x) + 0.1  # fractional powers of negatives are NaN in both
+    run_both(ours, theirs, x, dtype)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_max_unpool_inverts_max_pool_like_torch(nd) -> None:
+    shape = (2, 3) + (6,) * nd
+    pool_t = getattr(TF, f"max_pool{nd}d")
+    x = R.standard_normal(shape)
+    _, idx = pool_t(torch.tensor(x), 2, return_indices=True)
+    pooled = pool_t(torch.tensor(x), 2)
+    ours = getattr(nn, f"MaxUnpool{nd}d")(2)
+    theirs = getattr(tn, f"MaxUnpool{nd}d")(2)
+    assert repr(ours) == repr(theirs)
+    check_against_torch(lambda p: ours(p, ag.tensor(idx.numpy())),
+                        lambda p: theirs(p, idx), [pooled.numpy()])
+
+
+FUNCS = [
+    ("cosine_similarity", lambda m, a, b: m.CosineSimilarity(0)(a, b), (4, 3), (4, 3)),
+    ("pdist", lambda m, a: m.functional.pdist(a), (5, 3)),
+    ("pdist_p1", lambda m, a: m.functional.pdist(a, 1), (4, 3)),
+    ("triplet_custom", lambda m, a, p, n: m.TripletMarginWithDistanceLoss(
+        distance_function=lambda x, y: 1 - m.functional.cosine_similarity(x, y), margin=0.5,
+        swap=True)(a, p, n), (4, 3), (4, 3), (4, 3)),
+    ("triplet_default", lambda m, a, p, n: m.TripletMarginWithDistanceLoss(
+        reduction="none")(a, p, n), (4, 3), (4, 3), (4, 3)),
+    ("channel_shuffle_fn", lambda m, a: m.functional.channel_shuffle(a, 2), (2, 4, 3)),
+]
+
+
+@DTYPES
+@pytest.mark.parametrize(("name", "fn", "shapes"), [(f[0], f[1], f[2:]) for f in FUNCS],
+                         ids=[f[0] for f in FUNCS])
+def test_function_matches_torch(name, fn, shapes, dtype) -> None:
+    check_against_torch(lambda *xs: fn(nn, *xs), lambda *xs: fn(tn, *xs),
+                        [R.standard_normal(s) for s in shapes], dtype)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_multilabel_margin_loss_matches_torch(reduction) -> None:
+    target = np.array([[3, 0, -1, 1], [1, 2, 3, -1], [0, -1, 2, 2]])
+    check_against_torch(lambda x: nn.MultiLabelMarginLoss(reduction=reduction)(
+                            x, ag.tensor(target)),
+                        lambda x: tn.MultiLabelMarginLoss(reduction=reduction)(
+                            x, torch.tensor(target)),
+                        [R.standard_normal((3, 4))])
+
+
+def test_gradgradcheck_of_composed_functions() -> None:
+    x = ag.tensor(R.standard_normal((4, 3)), requires_grad=True)
+    assert gradgradcheck(lambda t: F.pdist(t), (x,))
+    pos = ag.tensor(np.abs(R.standard_normal((1, 2, 4, 4))) + 0.1, requires_grad=True)
+    assert gradcheck(lambda t: F.lp_pool2d(t, 2, 2), (pos,))
+    assert gradgradcheck(lambda t: F.lp_pool2d(t, 2, 2), (pos,))
+
+
+def test_alpha_dropout_keeps_selu_statistics_and_is_identity_in_eval() -> None:
+    x = ag.randn(200000, dtype=ag.float64)
+    y = F.alpha_dropout(x, 0.2, training=True).numpy()
+    assert abs(y.mean()) < 0.02 and abs(y.std() - 1) < 0.02
+    assert F.alpha_dropout(x, 0.2, training=False) is x
+    fy = F.feature_alpha_dropout(ag.randn(1000, 8, 3, dtype=ag.float64), 0.5, True).numpy()
+    assert (np.ptp(fy - fy[..., :1], axis=-1) != 0).any()  # inputs differ per position
+
+
+def test_gumbel_softmax_samples_and_straight_through_gradient() -> None:
+    ag.manual_seed(0)
+    logits = ag.tensor(np.log([[0.7, 0.2, 0.1]]).repeat(4000, 0), requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).detach().numpy(), 1.0)
+    hard = F.gumbel_softmax(logits, hard=True)
+    h = hard.detach().numpy()
+    assert set(np.unique(h)) == {0.0, 1.0}
+    np.testing.assert_allclose(h.mean(0), [0.7, 0.2, 0.1], atol=0.03)
+    (hard * ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)).sum().backward()
+    assert logits.grad is not None and np.abs(logits.grad.numpy()).sum() > 0
+
+
+def test_inplace_activation_aliases_write_into_their_input() -> None:
+    for name, args in [("relu_", ()), ("elu_", ()), ("leaky_relu_", (0.2,)),
+                       ("hardtanh_", ()), ("celu_", ()), ("selu_", ()),
+                       ("threshold_", (0.1, 2.0)), ("rrelu_", ())]:
+        x = R.standard_normal(6)
+        a, t = ag.tensor(x), torch.tensor(x)
+        ra, rt = getattr(F, name)(a, *args), getattr(TF, name)(t, *args)
+        assert ra is a
+        np.testing.assert_allclose(a.numpy(), t.numpy(), err_msg=name)
+        np.testing.assert_allclose(ra.numpy(), rt.numpy(), err_msg=name)
+
+
+def test_convert_sync_batchnorm_keeps_state() -> None:
+    model = nn.Sequential(nn.Conv2d(2, 3, 1), nn.BatchNorm2d(3), nn.ReLU())
+    model[1].running_mean.fill_(0.5)
+    converted = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    assert isinstance(converted[1], nn.SyncBatchNorm)
+    np.testing.assert_allclose(converted[1].running_mean.numpy(), 0.5)
+    assert list(converted.state_dict()) == list(model.state_dict())
+
+
+def test_channel_shuffle_error_matches_torch() -> None:
+    with pytest.raises(RuntimeError) as theirs:
+        TF.channel_shuffle(torch.zeros(1, 5, 2), 2)
+    with pytest.raises(RuntimeError) as ours:
+        F.channel_shuffle(ag.zeros(1, 5, 2), 2)
+    assert str(ours.value) == str(theirs.value)
