@@ -14,6 +14,7 @@ from autograd_core.backend import get_array_module
 from autograd_core.nn import _functional_act as FA
 from autograd_core.nn._functional_loss import _reduce
 from autograd_core.ops import activation as A
+from autograd_core.ops import adaptive_pool as AP
 from autograd_core.ops import dropout as D
 from autograd_core.ops import pooling as P
 from autograd_core.ops._reduction import _legacy_reduction
@@ -253,3 +254,20 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
            training: bool = False) -> Tensor:
     return FA.rrelu(input, lower, upper, training, inplace=True)
+
+
+def _with_indices(pool: Callable[..., Any]) -> Callable[..., Any]:
+    def with_indices(*args: Any, **kwargs: Any) -> Any:
+        kwargs["return_indices"] = True
+        return pool(*args, **kwargs)
+    with_indices.__name__ = f"{pool.__name__}_with_indices"
+    with_indices.__doc__ = f"{pool.__name__}(..., return_indices=True): (values, indices)."
+    return with_indices
+
+
+max_pool1d_with_indices = _with_indices(P.max_pool1d)
+max_pool2d_with_indices = _with_indices(P.max_pool2d)
+adaptive_max_pool1d_with_indices = _with_indices(AP.adaptive_max_pool1d)
+adaptive_max_pool2d_with_indices = _with_indices(AP.adaptive_max_pool2d)
+__all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "max_pool1d_with_indices", "max_pool2d_with_indices"]

@@ -34,6 +34,8 @@ from autograd_core.nn._functional_loss import (
     soft_margin_loss,
 )
 from autograd_core.nn._functional_misc import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
     alpha_dropout,
     celu_,
     channel_shuffle,
@@ -46,6 +48,8 @@ from autograd_core.nn._functional_misc import (
     lp_pool1d,
     lp_pool2d,
     lp_pool3d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
     max_unpool1d,
     max_unpool2d,
     max_unpool3d,

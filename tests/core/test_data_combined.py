@@ -91,3 +91,36 @@ def test_errors_match_torch(case) -> None:
     with pytest.raises(type(theirs.value)) as ours:
         ERRORS[case](data)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("kw", [{"shuffle": False}, {"shuffle": False, "drop_last": True},
+                                {"shuffle": True}, {"shuffle": True, "drop_last": True}])
+def test_distributed_sampler_splits_like_torch(kw) -> None:
+    n, replicas = 10, 3
+    ours = [data.DistributedSampler(range(n), replicas, r, **kw) for r in range(replicas)]
+    theirs = [td.DistributedSampler(range(n), replicas, r, **kw) for r in range(replicas)]
+    assert [len(s) for s in ours] == [len(s) for s in theirs]
+    if not kw["shuffle"]:
+        assert [list(s) for s in ours] == [list(s) for s in theirs]
+    shares = [list(s) for s in ours]
+    flat = sorted(i for share in shares for i in share)
+    assert len(flat) == sum(len(s) for s in theirs)
+    assert set(flat) <= set(range(n))
+    if not kw.get("drop_last"):
+        assert set(flat) == set(range(n))  # padding repeats, never drops
+    ours[0].set_epoch(1)
+    again = data.DistributedSampler(range(n), replicas, 0, **kw)
+    again.set_epoch(1)
+    assert list(ours[0]) == list(again)  # seeded by seed + epoch
+
+
+def test_distributed_sampler_errors_match_torch_without_the_package() -> None:
+    with pytest.raises(RuntimeError, match="Requires distributed package to be available"):
+        data.DistributedSampler(range(4))
+    with pytest.raises(ValueError) as theirs:
+        td.DistributedSampler(range(4), 2, 2)
+    with pytest.raises(ValueError) as ours:
+        data.DistributedSampler(range(4), 2, 2)
+    assert str(ours.value) == str(theirs.value)
+    from autograd_core.utils.data.distributed import DistributedSampler
+    assert DistributedSampler is data.DistributedSampler

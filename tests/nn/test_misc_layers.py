@@ -147,3 +147,27 @@ def test_channel_shuffle_error_matches_torch() -> None:
     with pytest.raises(RuntimeError) as ours:
         F.channel_shuffle(ag.zeros(1, 5, 2), 2)
     assert str(ours.value) == str(theirs.value)
+
+
+def test_init_dirac_sparse_and_aliases() -> None:
+    for shape, groups in [((4, 2, 3), 2), ((3, 3, 3, 3), 1), ((2, 2, 1, 3, 3), 1)]:
+        w, wt = ag.empty(*shape), torch.empty(*shape)
+        nn.init.dirac_(w, groups)
+        tn.init.dirac_(wt, groups)
+        np.testing.assert_array_equal(w.numpy(), wt.numpy())
+    w = ag.empty(10, 6)
+    nn.init.sparse_(w, 0.3, std=0.5)
+    assert ((w.numpy() == 0).sum(0) >= 3).all()
+    assert nn.init.eye is nn.init.eye_ and nn.init.dirac is nn.init.dirac_
+    with pytest.raises(ValueError, match="Only tensors with 3, 4, or 5 dimensions"):
+        nn.init.dirac_(ag.empty(2, 2))
+
+
+def test_pool_with_indices_aliases_match_torch() -> None:
+    x = R.standard_normal((1, 2, 4, 6))
+    for name, args in [("max_pool2d_with_indices", (2,)),
+                       ("adaptive_max_pool2d_with_indices", ((2, 3),))]:
+        va, ia = getattr(F, name)(ag.tensor(x), *args)
+        vt, it = getattr(TF, name)(torch.tensor(x), *args)
+        np.testing.assert_array_equal(va.numpy(), vt.numpy())
+        np.testing.assert_array_equal(ia.numpy(), it.numpy())
