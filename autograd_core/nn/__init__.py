@@ -3,6 +3,7 @@
 
 
 from autograd_core.nn import functional, init, modules, parallel, utils
+from autograd_core.nn._ctc import CTCLoss
 from autograd_core.nn.activation import (
     ELU,
     GELU,

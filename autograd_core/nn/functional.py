@@ -6,6 +6,7 @@
 
 # ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
 
+from autograd_core.nn._ctc import ctc_loss
 from autograd_core.nn._embedding_bag import bilinear, embedding_bag
 from autograd_core.nn._fold import fold, unfold
 from autograd_core.nn._functional_act import (
