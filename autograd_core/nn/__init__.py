@@ -49,6 +49,20 @@ from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
 from autograd_core.nn.embedding_bag import Bilinear, EmbeddingBag
 from autograd_core.nn.flatten import Flatten, Unflatten
 from autograd_core.nn.fold import Fold, Unfold
+from autograd_core.nn.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConv3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+    LazyLinear,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
 from autograd_core.nn.linear import Identity, Linear
 from autograd_core.nn.loss import (
     BCELoss,
