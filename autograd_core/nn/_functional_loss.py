@@ -133,19 +133,18 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """0.5 * (log(var) + (input - target)^2 / var), var clamped at eps (no gradient through
     the clamp, as PyTorch's in-place clamp under no_grad)."""
-    if not isinstance(var, Tensor):
-        var = input.new_full((), float(var))
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+    v = var if isinstance(var, Tensor) else input.new_full((), float(var))
+    if tuple(v.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(v.shape):
+            v = v.unsqueeze(-1)
+        elif not (tuple(input.shape[:-1]) == tuple(v.shape[:-1]) and v.shape[-1] == 1):
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    if bool((var < 0).any()):
+    if bool((v < 0).any()):
         raise ValueError("var has negative entry/entries")
-    var = var + (var.detach().clamp_min(eps) - var.detach())
-    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    clamped = v + (v.detach().clamp_min(eps) - v.detach())
+    loss = 0.5 * (clamped.log() + (input - target) ** 2 / clamped)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)

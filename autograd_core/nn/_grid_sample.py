@@ -139,6 +139,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     x = _source_coord(g[..., 0], w, padding_mode, ac)
     y = _source_coord(g[..., 1], h, padding_mode, ac)
     flat = input.reshape(n, c, h * w)
+    out: Any
     if mode == "nearest":
         out = _gather(flat, y.detach().round(), x.detach().round(), h, w)
         # The grid gets a zero gradient (PyTorch's), not none: a factor of exactly 1 on it.

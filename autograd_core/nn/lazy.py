@@ -34,6 +34,7 @@ class UninitializedTensorMixin:
     """Holds no data until `materialize(shape)` gives it an (uninitialised) array."""
 
     cls_to_become: type = Tensor
+    _data: Any
 
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
@@ -193,6 +194,8 @@ class LazyConv3d(_LazyConvMixin, Conv3d):
 
 
 class _LazyNormMixin(LazyModuleMixin):
+    weight: Any
+    bias: Any
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None) -> None:

@@ -168,5 +168,5 @@ def remove_parametrizations(module: Module, tensor_name: str,
     module.register_parameter(tensor_name, param)
     if not is_parametrized(module):
         delattr(module, "parametrizations")
-        module.__class__ = type(module)._parametrized_base
+        module.__class__ = type(module)._parametrized_base  # type: ignore[attr-defined]
     return module
