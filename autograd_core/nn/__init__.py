@@ -56,6 +56,9 @@ from autograd_core.nn.lazy import (
     LazyConv1d,
     LazyConv2d,
     LazyConv3d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyConvTranspose3d,
     LazyInstanceNorm1d,
     LazyInstanceNorm2d,
     LazyInstanceNorm3d,
@@ -163,5 +166,6 @@ from autograd_core.nn.volumetric import (
     AdaptiveMaxPool3d,
     AvgPool3d,
     Conv3d,
+    ConvTranspose3d,
     MaxPool3d,
 )

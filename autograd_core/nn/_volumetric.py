@@ -23,7 +23,7 @@ from autograd_core.ops.pooling import _out_len
 from autograd_core.tensor import Tensor
 
 __all__ = ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d",
-           "max_pool3d"]
+           "conv_transpose3d", "max_pool3d"]
 
 
 def _triple(v: Any, name: str) -> tuple[int, int, int]:
@@ -203,3 +203,53 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     if return_indices:
         raise TypeError("adaptive_max_pool3d(): return_indices=True is not supported")
     return _adaptive(input, output_size, "adaptive_max_pool3d", lambda t, d: t.amax(d))
+
+
+def _zero_stuff(x: Tensor, dim: int, stride: int) -> Tensor:
+    """Insert stride - 1 zeros between neighbours along `dim` (with ops: stack, reshape)."""
+    if stride == 1:
+        return x
+    n = x.shape[dim]
+    zeros = x.new_zeros(*x.shape)
+    woven = stack([x] + [zeros] * (stride - 1), dim + 1)
+    merged = woven.reshape(*x.shape[:dim], n * stride, *x.shape[dim + 1:])
+    return merged.narrow(dim, 0, (n - 1) * stride + 1)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """3-D transposed convolution: weight (C_in, C_out/groups, kd, kh, kw).
+
+    Computed as PyTorch defines it: the input with stride - 1 zeros woven between voxels,
+    padded by d(k - 1) - p (+ output_padding on the far side), convolved with the flipped,
+    transposed kernel.
+    """
+    if input.ndim not in (4, 5):
+        raise RuntimeError(f"Expected 4D (unbatched) or 5D (batched) input to "
+                           f"conv_transpose3d, but got input of size: {list(input.shape)}")
+    s, d = _triple(stride, "stride"), _triple(dilation, "dilation")
+    p, op = _triple(padding, "padding"), _triple(output_padding, "output_padding")
+    if any(o >= max(si, di) for o, si, di in zip(op, s, d)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                           f"but got output_padding_depth: {op[0]} output_padding_height: "
+                           f"{op[1]} output_padding_width: {op[2]} stride_depth: {s[0]} "
+                           f"stride_height: {s[1]} stride_width: {s[2]} dilation_depth: "
+                           f"{d[0]} dilation_height: {d[1]} dilation_width: {d[2]}")
+    unbatched = input.ndim == 4
+    x = input.unsqueeze(0) if unbatched else input
+    c_in = x.shape[1]
+    if weight.shape[0] != c_in:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(x.shape)} to have {weight.shape[0]} channels, but got "
+                           f"{c_in} channels instead")
+    k = tuple(weight.shape[2:])
+    for i in range(3):
+        x = _zero_stuff(x, 2 + i, s[i])
+    sides = tuple((d[i] * (k[i] - 1) - p[i], d[i] * (k[i] - 1) - p[i] + op[i]) for i in range(3))
+    x = _pad_sides(x, sides)
+    cout_g = weight.shape[1]
+    w = weight.reshape(groups, c_in // groups, cout_g, *k).transpose(1, 2)
+    w = w.reshape(groups * cout_g, c_in // groups, *k).flip([2, 3, 4])
+    y = conv3d(x, w, bias, 1, 0, d, groups)
+    return y.squeeze(0) if unbatched else y

@@ -74,6 +74,7 @@ from autograd_core.nn._volumetric import (
     adaptive_max_pool3d,
     avg_pool3d,
     conv3d,
+    conv_transpose3d,
     max_pool3d,
 )
 from autograd_core.ops.activation import (

@@ -1,5 +1,6 @@
-"""Lazy layers (LazyLinear, LazyConv1d/2d/3d, LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d/3d):
-the input size is read from the first batch, as PyTorch's.
+"""Lazy layers (LazyLinear, LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d,
+LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d/3d): the input size is read from the first
+batch, as PyTorch's.
 
 Their weights start as `UninitializedParameter`s (no data). The first forward call (or a
 load_state_dict, which takes the checkpoint's shapes) materializes them with the layer's
@@ -16,16 +17,17 @@ from typing import Any
 from autograd_core import creation, dtypes
 from autograd_core.backend import get_array_module
 from autograd_core.grad_mode import no_grad
-from autograd_core.nn.conv import Conv1d, Conv2d
+from autograd_core.nn.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from autograd_core.nn.linear import Linear
 from autograd_core.nn.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from autograd_core.nn.normalization_more import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from autograd_core.nn.parameter import Parameter
-from autograd_core.nn.volumetric import Conv3d
+from autograd_core.nn.volumetric import Conv3d, ConvTranspose3d
 from autograd_core.tensor import Tensor, _to_array
 
 __all__ = ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d",
-           "LazyConv2d", "LazyConv3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
            "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin", "UninitializedBuffer",
            "UninitializedParameter"]
 
@@ -191,6 +193,56 @@ class LazyConv3d(_LazyConvMixin, Conv3d):
     """Conv3d whose in_channels comes from the first input."""
 
     cls_to_become = Conv3d
+
+
+class _LazyConvTransposeMixin(LazyModuleMixin):
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                 bias: bool = True, dilation: Any = 1, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                         dilation, padding_mode)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()  # type: ignore[misc]
+
+    def initialize_parameters(self, input: Tensor, *args: Any) -> None:
+        if not self.has_uninitialized_params():
+            return
+        batched = input.dim() == self._nd + 2  # type: ignore[attr-defined]
+        self.in_channels = input.shape[1] if batched else input.shape[0]
+        if self.in_channels % self.groups != 0:  # type: ignore[attr-defined]
+            raise ValueError("in_channels must be divisible by groups")
+        with no_grad():  # transposed: weight (C_in, C_out / groups, *kernel)
+            self.weight.materialize((self.in_channels,  # type: ignore[attr-defined]
+                                     self.out_channels // self.groups,  # type: ignore
+                                     *self.kernel_size))  # type: ignore[attr-defined]
+            if self.bias is not None:  # type: ignore[attr-defined]
+                self.bias.materialize((self.out_channels,))  # type: ignore[attr-defined]
+            self.reset_parameters()
+
+
+class LazyConvTranspose1d(_LazyConvTransposeMixin, ConvTranspose1d):
+    """ConvTranspose1d whose in_channels comes from the first input."""
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeMixin, ConvTranspose2d):
+    """ConvTranspose2d whose in_channels comes from the first input."""
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeMixin, ConvTranspose3d):
+    """ConvTranspose3d whose in_channels comes from the first input."""
+
+    cls_to_become = ConvTranspose3d
 
 
 class _LazyNormMixin(LazyModuleMixin):

@@ -1,16 +1,17 @@
-"""3-D layers: Conv3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d (PyTorch's
-arguments, parameter names and reprs), over `nn._volumetric`."""
+"""3-D layers: Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d,
+AdaptiveMaxPool3d (PyTorch's arguments, parameter names and reprs), over `nn._volumetric`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from autograd_core.nn import _volumetric as V
-from autograd_core.nn.conv import _ConvNd
+from autograd_core.nn.conv import _ConvNd, _ConvTransposeNd
 from autograd_core.nn.pooling import _AdaptiveMaxPool, _AdaptivePool, _AvgPoolNd, _MaxPoolNd
 from autograd_core.tensor import Tensor
 
-__all__ = ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "Conv3d", "MaxPool3d"]
+__all__ = ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "Conv3d", "ConvTranspose3d",
+           "MaxPool3d"]
 
 
 class Conv3d(_ConvNd):
@@ -25,6 +26,17 @@ class Conv3d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return self._conv(V.conv3d, input)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution over (N, C_in, D, H, W); forward(x, output_size=...)."""
+
+    _nd = 3
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        return V.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self._output_padding(input, output_size), self.groups,
+                                  self.dilation)
 
 
 class MaxPool3d(_MaxPoolNd):

@@ -26,6 +26,12 @@ LAYERS = [
                                                padding_mode="reflect"), (1, 2, 4, 4, 4)),
     ("conv3d_unbatched_circular", lambda m: m.Conv3d(2, 3, 3, padding=1,
                                                      padding_mode="circular"), (2, 3, 4, 5)),
+    ("convtranspose3d", lambda m: m.ConvTranspose3d(4, 6, (2, 3, 2), stride=(2, 1, 2),
+                                                    padding=(1, 0, 1), output_padding=(1, 0, 0),
+                                                    groups=2, dilation=(1, 2, 1)),
+     (2, 4, 3, 4, 3)),
+    ("convtranspose3d_unbatched", lambda m: m.ConvTranspose3d(2, 3, 3, stride=2, padding=1),
+     (2, 3, 3, 3)),
     ("maxpool3d", lambda m: m.MaxPool3d(2), (2, 3, 4, 4, 6)),
     ("maxpool3d_ceil_pad_dil", lambda m: m.MaxPool3d(3, 2, 1, dilation=(1, 2, 1),
                                                      ceil_mode=True), (1, 2, 5, 7, 6)),
@@ -67,6 +73,10 @@ def test_conv3d_and_pools_gradcheck_and_double_backward() -> None:
     conv = lambda a, c, d: F.conv3d(a, c, d, padding=1, groups=2)  # noqa: E731
     assert gradcheck(conv, (x, w, b))
     assert gradgradcheck(conv, (x, w, b))
+    wt = ag.tensor(R.standard_normal((2, 1, 2, 2, 2)), requires_grad=True)
+    tconv = lambda a, c: F.conv_transpose3d(a, c, stride=2, groups=2)  # noqa: E731
+    assert gradcheck(tconv, (x, wt))
+    assert gradgradcheck(tconv, (x, wt))
     for pool in (lambda a: F.max_pool3d(a, 2, 1) ** 2, lambda a: F.avg_pool3d(a, 2, 1) ** 2,
                  lambda a: F.adaptive_avg_pool3d(a, 2) ** 2):
         assert gradcheck(pool, (x,))
@@ -85,6 +95,8 @@ ERRORS = [
                                   padding="same"),
     lambda m: m.functional.conv3d(_z(m, 1, 2, 2, 2, 2), _z(m, 3, 2, 3, 3, 3)),
     lambda m: m.Conv3d(3, 4, 2, groups=2),
+    lambda m: m.functional.conv_transpose3d(_z(m, 1, 2, 3, 3, 3), _z(m, 2, 2, 2, 2, 2),
+                                            stride=2, output_padding=2),
 ]
 
 
