@@ -36,6 +36,7 @@ from autograd_core.nn.activation_more import (
     Tanhshrink,
     Threshold,
 )
+from autograd_core.nn.adaptive import AdaptiveLogSoftmaxWithLoss
 from autograd_core.nn.attention import MultiheadAttention
 from autograd_core.nn.containers import (
     ModuleDict,

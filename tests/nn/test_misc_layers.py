@@ -171,3 +171,35 @@ def test_pool_with_indices_aliases_match_torch() -> None:
         vt, it = getattr(TF, name)(torch.tensor(x), *args)
         np.testing.assert_array_equal(va.numpy(), vt.numpy())
         np.testing.assert_array_equal(ia.numpy(), it.numpy())
+
+
+@DTYPES
+def test_adaptive_log_softmax_matches_torch(dtype) -> None:
+    torch.manual_seed(0)
+    theirs = tn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10], div_value=2.0, head_bias=True).to(
+        torch.float64 if dtype == np.float64 else torch.float32)
+    ours = nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10], div_value=2.0, head_bias=True).to(
+        dtype)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    copy_weights(ours, theirs)
+    x = R.standard_normal((7, 16)).astype(dtype)
+    y = np.array([0, 3, 5, 9, 12, 19, 2])
+    xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    oa, ot = ours(xa, ag.tensor(y)), theirs(xt, torch.tensor(y))
+    tol = {"rtol": 1e-9, "atol": 1e-12} if dtype == np.float64 else {"rtol": 1e-5, "atol": 1e-6}
+    np.testing.assert_allclose(oa.output.detach().numpy(), ot.output.detach().numpy(), **tol)
+    oa.loss.backward()
+    ot.loss.backward()
+    np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), **tol)
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), err_msg=name, **tol)
+    np.testing.assert_allclose(ours.log_prob(ag.tensor(x)).detach().numpy(),
+                               theirs.log_prob(torch.tensor(x)).detach().numpy(), **tol)
+    np.testing.assert_array_equal(ours.predict(ag.tensor(x)).numpy(),
+                                  theirs.predict(torch.tensor(x)).numpy())
+    for bad in ([], [4, 4], [0, 3], [25]):
+        with pytest.raises(ValueError):
+            nn.AdaptiveLogSoftmaxWithLoss(16, 20, bad)
+    with pytest.raises(RuntimeError, match="Target values should be in"):
+        ours(ag.tensor(x), ag.tensor([0, 1, 2, 3, 4, 5, 20]))

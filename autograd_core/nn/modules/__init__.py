@@ -6,6 +6,7 @@ submodule re-exports the layers PyTorch keeps there, and this package every laye
 
 from autograd_core.nn.modules import (
     activation,
+    adaptive,
     batchnorm,
     container,
     conv,
@@ -28,6 +29,7 @@ from autograd_core.nn.modules import (
     utils,
 )
 from autograd_core.nn.modules.activation import *
+from autograd_core.nn.modules.adaptive import *
 from autograd_core.nn.modules.batchnorm import *
 from autograd_core.nn.modules.container import *
 from autograd_core.nn.modules.conv import *
@@ -48,7 +50,7 @@ from autograd_core.nn.modules.sparse import *
 from autograd_core.nn.modules.transformer import *
 from autograd_core.nn.modules.upsampling import *
 
-__all__ = [name for m in (activation, batchnorm, container, conv, dropout, flatten, fold,
+__all__ = [name for m in (activation, adaptive, batchnorm, container, conv, dropout, flatten, fold,
                           instancenorm, linear, loss, module, normalization, padding,
                           pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
            for name in m.__all__]
