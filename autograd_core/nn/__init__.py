@@ -50,6 +50,7 @@ from autograd_core.nn.dropout import Dropout, Dropout1d, Dropout2d
 from autograd_core.nn.embedding_bag import Bilinear, EmbeddingBag
 from autograd_core.nn.flatten import Flatten, Unflatten
 from autograd_core.nn.fold import Fold, Unfold
+from autograd_core.nn.fractional import FractionalMaxPool2d, FractionalMaxPool3d
 from autograd_core.nn.lazy import (
     LazyBatchNorm1d,
     LazyBatchNorm2d,

@@ -77,6 +77,7 @@ from autograd_core.nn._volumetric import (
     conv_transpose3d,
     max_pool3d,
 )
+from autograd_core.nn.fractional import fractional_max_pool2d, fractional_max_pool3d
 from autograd_core.ops.activation import (
     elu,
     gelu,

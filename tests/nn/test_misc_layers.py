@@ -203,3 +203,36 @@ def test_adaptive_log_softmax_matches_torch(dtype) -> None:
             nn.AdaptiveLogSoftmaxWithLoss(16, 20, bad)
     with pytest.raises(RuntimeError, match="Target values should be in"):
         ours(ag.tensor(x), ag.tensor([0, 1, 2, 3, 4, 5, 20]))
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+def test_fractional_max_pool_matches_torch_with_fixed_samples(nd, dtype) -> None:
+    shape = (2, 3, 11, 9) if nd == 2 else (1, 2, 7, 8, 9)
+    x = R.standard_normal(shape).astype(dtype)
+    s = R.random((*shape[:2], nd)).astype(dtype)
+    kw = {"output_size": (5, 4)} if nd == 2 else {"output_ratio": 0.5}
+    ours = getattr(nn, f"FractionalMaxPool{nd}d")(2, return_indices=True,
+                                                   _random_samples=ag.tensor(s), **kw)
+    theirs = getattr(tn, f"FractionalMaxPool{nd}d")(2, return_indices=True,
+                                                     _random_samples=torch.tensor(s), **kw)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    xa, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (ya, ia), (yt, it) = ours(xa), theirs(xt)
+    np.testing.assert_array_equal(ya.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    ya.pow(2).sum().backward()
+    yt.pow(2).sum().backward()
+    np.testing.assert_allclose(xa.grad.numpy(), xt.grad.numpy(), rtol=1e-6)
+
+
+def test_fractional_max_pool_draws_and_errors() -> None:
+    y = F.fractional_max_pool2d(ag.randn(2, 3, 10, 10), 3, output_ratio=0.5)
+    assert tuple(y.shape) == (2, 3, 5, 5)
+    for kw in ({}, {"output_size": 4, "output_ratio": 0.5}, {"output_ratio": 1.5}):
+        with pytest.raises(ValueError) as theirs:
+            tn.FractionalMaxPool2d(2, **kw)
+        with pytest.raises(ValueError) as ours:
+            nn.FractionalMaxPool2d(2, **kw)
+        assert str(ours.value) == str(theirs.value)
