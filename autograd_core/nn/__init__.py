@@ -95,6 +95,7 @@ from autograd_core.nn.loss_more import (
 from autograd_core.nn.misc_layers import (
     AlphaDropout,
     ChannelShuffle,
+    Container,
     CosineSimilarity,
     Dropout3d,
     FeatureAlphaDropout,
@@ -105,6 +106,7 @@ from autograd_core.nn.misc_layers import (
     MaxUnpool2d,
     MaxUnpool3d,
     MultiLabelMarginLoss,
+    NLLLoss2d,
     SyncBatchNorm,
     TripletMarginWithDistanceLoss,
 )

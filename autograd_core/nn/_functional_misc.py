@@ -265,9 +265,27 @@ def _with_indices(pool: Callable[..., Any]) -> Callable[..., Any]:
     return with_indices
 
 
+def _volumetric_pool() -> Any:
+    from autograd_core.nn import _volumetric as V
+
+    return V.max_pool3d
+
+
+def _fractional_pools() -> tuple:
+    from autograd_core.nn import fractional as FR
+
+    return FR.fractional_max_pool2d, FR.fractional_max_pool3d
+
+
+native_channel_shuffle = channel_shuffle
+max_pool3d_with_indices = _with_indices(_volumetric_pool())
+fractional_max_pool2d_with_indices = _with_indices(_fractional_pools()[0])
+fractional_max_pool3d_with_indices = _with_indices(_fractional_pools()[1])
 max_pool1d_with_indices = _with_indices(P.max_pool1d)
 max_pool2d_with_indices = _with_indices(P.max_pool2d)
 adaptive_max_pool1d_with_indices = _with_indices(AP.adaptive_max_pool1d)
 adaptive_max_pool2d_with_indices = _with_indices(AP.adaptive_max_pool2d)
 __all__ += ["adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
-            "max_pool1d_with_indices", "max_pool2d_with_indices"]
+            "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices",
+            "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "native_channel_shuffle"]

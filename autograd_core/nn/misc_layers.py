@@ -4,12 +4,13 @@ TripletMarginWithDistanceLoss and SyncBatchNorm (one process: plain batch statis
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from autograd_core.nn import _functional_misc as FM
 from autograd_core.nn.dropout import _DropoutNd
-from autograd_core.nn.loss import _Loss
+from autograd_core.nn.loss import NLLLoss, _Loss
 from autograd_core.nn.module import Module
 from autograd_core.nn.normalization import _BatchNorm
 from autograd_core.ops.normalization import cosine_similarity
@@ -201,3 +202,29 @@ class SyncBatchNorm(_BatchNorm):
         for name, child in module.named_children():
             out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
         return out
+
+
+class Container(Module):
+    """PyTorch's deprecated Module with submodules given as keywords (it warns, as PyTorch)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now "
+                      "implemented in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
+
+
+class NLLLoss2d(NLLLoss):
+    """Deprecated alias of NLLLoss (it warns, as PyTorch)."""
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see https://pytorch.org/docs/main/nn.html"
+                      "#torch.nn.NLLLoss for more details.", FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
+__all__ += ["Container", "NLLLoss2d"]

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from autograd_core.grad_mode import is_grad_enabled, no_grad
 from autograd_core.tensor import Tensor
 
-__all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential", "noop_context_fn"]
+__all__ = ["CheckpointError", "checkpoint", "checkpoint_sequential", "detach_variable",
+           "noop_context_fn", "set_checkpoint_debug_enabled", "set_checkpoint_early_stop"]
 
 _REENTRANT_WARNING = (
     "torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. "
@@ -102,3 +103,31 @@ def checkpoint_sequential(functions: Any, segments: int, input: Any,
         end = start + size - 1
         input = checkpoint(run(start, end), input, use_reentrant=reentrant)
     return run(end + 1, len(funcs) - 1)(input)
+
+
+def detach_variable(inputs: tuple) -> tuple:
+    """Each tensor detached, keeping its requires_grad flag (other items as they are)."""
+    if not isinstance(inputs, tuple):
+        raise RuntimeError("Only tuple of tensors is supported. Got Unsupported input type: "
+                           f"{type(inputs).__name__}")
+    out = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            d = x.detach()
+            d.requires_grad = x.requires_grad
+            out.append(d)
+        else:
+            out.append(x)
+    return tuple(out)
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable: bool) -> Iterator[None]:
+    """Accepted for PyTorch's API; nothing is recomputed here, so nothing stops early."""
+    yield
+
+
+@contextlib.contextmanager
+def set_checkpoint_debug_enabled(enabled: bool | None) -> Iterator[None]:
+    """Accepted for PyTorch's API; there is no recomputation to debug."""
+    yield

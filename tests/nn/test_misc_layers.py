@@ -236,3 +236,40 @@ def test_fractional_max_pool_draws_and_errors() -> None:
         with pytest.raises(ValueError) as ours:
             nn.FractionalMaxPool2d(2, **kw)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_deprecated_names_warn_like_torch_and_aliases_work() -> None:
+    for name, args in (("NLLLoss2d", ()), ("Container", ())):
+        with pytest.warns(FutureWarning) as theirs:
+            getattr(tn, name)(*args)
+        with pytest.warns(FutureWarning) as ours:
+            getattr(nn, name)(*args)
+        assert str(ours[0].message) == str(theirs[0].message)
+    x = R.standard_normal((1, 2, 4, 4, 4))
+    (va, ia), (vt, it) = F.max_pool3d_with_indices(ag.tensor(x), 2), \
+        TF.max_pool3d_with_indices(torch.tensor(x), 2)
+    np.testing.assert_array_equal(va.numpy(), vt.numpy())
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+    np.testing.assert_array_equal(F.native_channel_shuffle(ag.tensor(x[0]), 2).numpy(),
+                                  TF.native_channel_shuffle(torch.tensor(x[0]), 2).numpy())
+    s = R.random((1, 2, 2))
+    _, ia = F.fractional_max_pool2d_with_indices(ag.tensor(x[..., 0]), 2, output_size=2,
+                                                 _random_samples=ag.tensor(s))
+    _, it = TF.fractional_max_pool2d_with_indices(torch.tensor(x[..., 0]), 2, output_size=2,
+                                                  _random_samples=torch.tensor(s))
+    np.testing.assert_array_equal(ia.numpy(), it.numpy())
+
+
+def test_checkpoint_helpers_match_torch() -> None:
+    from autograd_core.utils import checkpoint as cp
+
+    t = ag.ones(2, requires_grad=True)
+    out = cp.detach_variable((t, 3))
+    assert out[1] == 3 and out[0].requires_grad and out[0].grad_fn is None
+    with pytest.raises(RuntimeError) as theirs:
+        torch.utils.checkpoint.detach_variable([torch.ones(1)])
+    with pytest.raises(RuntimeError) as ours:
+        cp.detach_variable([ag.ones(1)])
+    assert str(ours.value) == str(theirs.value)
+    with cp.set_checkpoint_early_stop(False), cp.set_checkpoint_debug_enabled(True):
+        assert cp.checkpoint(lambda a: a * 2, t, use_reentrant=False).requires_grad
