@@ -72,6 +72,7 @@ from autograd_core.nn._functional_norm import (
     local_response_norm,
     rms_norm,
 )
+from autograd_core.nn._functional_weighted import huber_loss, l1_loss, mse_loss
 from autograd_core.nn._grid_sample import affine_grid, grid_sample
 from autograd_core.nn._volumetric import (
     adaptive_avg_pool3d,
@@ -116,9 +117,6 @@ from autograd_core.ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
-    huber_loss,
-    l1_loss,
-    mse_loss,
     nll_loss,
     smooth_l1_loss,
 )

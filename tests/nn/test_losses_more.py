@@ -147,3 +147,17 @@ def test_errors_match_torch(case) -> None:
     with pytest.raises(cls) as ours:
         make(nn)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+def test_weighted_elementwise_losses_match_torch(name, reduction) -> None:
+    w = R.random((4, 3)) + 0.1
+    check_against_torch(
+        lambda x, y: getattr(nn.functional, name)(x, y, reduction=reduction,
+                                                  weight=ag.tensor(w)),
+        lambda x, y: getattr(tn.functional, name)(x, y, reduction=reduction,
+                                                  weight=torch.tensor(w)),
+        [R.standard_normal((4, 3)), R.standard_normal((4, 3))])
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):
+        getattr(nn.functional, name)(ag.zeros(4, 3), ag.zeros(4, 3), weight=ag.ones(3))
