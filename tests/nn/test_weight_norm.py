@@ -131,3 +131,63 @@ def test_total_norm_and_clip_with_norm_match_torch() -> None:
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-12)
     with pytest.warns(FutureWarning, match="clip_grad_norm_"):
         nn.utils.clip_grad_norm(pa, 0.5)
+
+
+ORTHO = [((4, 4), None, True), ((5, 3), None, True), ((3, 5), None, True),
+         ((4, 4), "cayley", True), ((5, 3), "cayley", True), ((5, 3), "householder", False),
+         ((3, 5), "householder", False), ((4, 4), "householder", False),
+         ((5, 3), "matrix_exp", True)]
+
+
+@pytest.mark.parametrize(("shape", "orth_map", "triv"), ORTHO,
+                         ids=[f"{s[0]}x{s[1]}-{m}-{t}" for s, m, t in ORTHO])
+def test_orthogonal_matches_torch_over_sgd_steps(shape, orth_map, triv) -> None:
+    torch.manual_seed(0)
+    lin_t = tn.Linear(shape[1], shape[0]).double()
+    lin_a = nn.Linear(shape[1], shape[0]).double()
+    lin_a.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in
+                           lin_t.state_dict().items()})
+    par_t, par_a = tn.utils.parametrizations, nn.utils.parametrizations
+    theirs = par_t.orthogonal(lin_t, orthogonal_map=orth_map, use_trivialization=triv)
+    ours = par_a.orthogonal(lin_a, orthogonal_map=orth_map, use_trivialization=triv)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    if shape[0] == shape[1] or not triv:  # no random completion: registration agrees too
+        np.testing.assert_allclose(ours.weight.detach().numpy(),
+                                   theirs.weight.detach().numpy(), atol=1e-12)
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in
+                          theirs.state_dict().items()})
+    opt_t = torch.optim.SGD(theirs.parameters(), lr=0.3)
+    opt_a = ag.optim.SGD(ours.parameters(), lr=0.3)
+    x = R.standard_normal((6, shape[1]))
+    for _ in range(3):
+        loss_t = (theirs(torch.tensor(x)) ** 2).sum()
+        loss_a = (ours(ag.tensor(x)) ** 2).sum()
+        assert loss_a.item() == pytest.approx(loss_t.item(), rel=1e-10)
+        for opt, loss in ((opt_t, loss_t), (opt_a, loss_a)):
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    w = ours.weight.detach().numpy()
+    np.testing.assert_allclose(w, theirs.weight.detach().numpy(), atol=1e-10)
+    gram = w.T @ w if shape[0] >= shape[1] else w @ w.T
+    np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-12)
+
+
+def test_orthogonal_errors_match_torch() -> None:
+    for make, kw in ((lambda m: m.Linear(3, 3), {"orthogonal_map": "qr"}),
+                     (lambda m: m.BatchNorm1d(3), {})):
+        with pytest.raises(ValueError) as theirs:
+            tn.utils.parametrizations.orthogonal(make(tn), **kw)
+        with pytest.raises(ValueError) as ours:
+            nn.utils.parametrizations.orthogonal(make(nn), **kw)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_orthogonal_matrix_exp_refuses_double_backward_clearly() -> None:
+    lin = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3).double())
+    x = ag.tensor(R.standard_normal((2, 3)), requires_grad=True)
+    (g,) = ag.autograd.grad(lin(x).pow(2).sum(), lin.parametrizations.weight.original,
+                            create_graph=True)
+    with pytest.raises(RuntimeError, match="double backward is not supported for MatrixExp"):
+        g.sum().backward()

@@ -1,16 +1,18 @@
-"""`nn.utils.parametrizations`: weight_norm and spectral_norm as parametrizations (PyTorch's
-current API; state_dict keys `parametrizations.weight.original0/1`, `..._u`, `..._v`)."""
+"""`nn.utils.parametrizations`: weight_norm, spectral_norm and orthogonal as parametrizations
+(PyTorch's current API; state_dict keys `parametrizations.weight.original0/1`, `..._u`,
+`..._v`, `...0.base`)."""
 
 from __future__ import annotations
 
 from autograd_core.grad_mode import no_grad
 from autograd_core.nn.module import Module
 from autograd_core.nn.utils import parametrize
+from autograd_core.nn.utils._orthogonal import orthogonal
 from autograd_core.nn.utils.weight_norm import norm_except_dim
 from autograd_core.ops.normalization import normalize
 from autograd_core.tensor import Tensor
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 class _WeightNorm(Module):
