@@ -69,6 +69,7 @@ from autograd_core.nn.lazy import (
     UninitializedParameter,
 )
 from autograd_core.nn.linear import Identity, Linear
+from autograd_core.nn.linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions
 from autograd_core.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,

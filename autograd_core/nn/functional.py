@@ -83,6 +83,7 @@ from autograd_core.nn._volumetric import (
     max_pool3d,
 )
 from autograd_core.nn.fractional import fractional_max_pool2d, fractional_max_pool3d
+from autograd_core.nn.linear_cross_entropy import linear_cross_entropy
 from autograd_core.ops.activation import (
     elu,
     gelu,

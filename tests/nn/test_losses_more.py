@@ -161,3 +161,31 @@ def test_weighted_elementwise_losses_match_torch(name, reduction) -> None:
         [R.standard_normal((4, 3)), R.standard_normal((4, 3))])
     with pytest.raises(ValueError, match="Weights and input must have the same size"):
         getattr(nn.functional, name)(ag.zeros(4, 3), ag.zeros(4, 3), weight=ag.ones(3))
+
+
+LCE = [({}, (5,)), ({"bias": True, "label_smoothing": 0.1, "reduction": "sum"}, (5,)),
+       ({"out_features": (3,), "bias": True, "reduction": "none"}, (5, 3)),
+       ({"ignore_index": 2}, (5,))]
+
+
+@pytest.mark.parametrize(("kw", "target_shape"), LCE, ids=[str(i) for i in range(len(LCE))])
+def test_linear_cross_entropy_matches_torch(kw, target_shape) -> None:
+    torch.manual_seed(0)
+    theirs = tn.LinearCrossEntropyLoss(4, 6, **kw).double()
+    ours = nn.LinearCrossEntropyLoss(4, 6, **kw).double()
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in
+                          theirs.state_dict().items()})
+    y = R.integers(0, 6, target_shape)
+    check_against_torch(lambda x: ours(x, ag.tensor(y)), lambda x: theirs(x, torch.tensor(y)),
+                        [R.standard_normal((5, 4))])
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-9, atol=1e-12,
+                                   err_msg=name)
+    opts = nn.LinearCrossEntropyOptions()  # accepted: the same numbers
+    w = ag.tensor(R.standard_normal((6, 4)))
+    x = ag.tensor(R.standard_normal((5, 4)))
+    t = ag.tensor(R.integers(0, 6, (5,)))
+    assert nn.functional.linear_cross_entropy(x, w, t, options=opts).item() == pytest.approx(
+        nn.functional.cross_entropy(x @ w.T, t).item(), rel=1e-12)
