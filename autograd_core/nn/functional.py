@@ -74,6 +74,7 @@ from autograd_core.nn._functional_norm import (
 )
 from autograd_core.nn._functional_weighted import huber_loss, l1_loss, mse_loss
 from autograd_core.nn._grid_sample import affine_grid, grid_sample
+from autograd_core.nn._mha_functional import multi_head_attention_forward
 from autograd_core.nn._volumetric import (
     adaptive_avg_pool3d,
     adaptive_max_pool3d,

@@ -273,3 +273,35 @@ def test_checkpoint_helpers_match_torch() -> None:
     assert str(ours.value) == str(theirs.value)
     with cp.set_checkpoint_early_stop(False), cp.set_checkpoint_debug_enabled(True):
         assert cp.checkpoint(lambda a: a * 2, t, use_reentrant=False).requires_grad
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_multi_head_attention_forward_matches_torch(separate) -> None:
+    torch.manual_seed(0)
+    kw = {"kdim": 6, "vdim": 5} if separate else {"add_bias_kv": True, "add_zero_attn": True}
+    mha = tn.MultiheadAttention(8, 2, **kw).double()
+    sd = {k: v.detach().numpy() for k, v in mha.state_dict().items()}
+    q, k, v = (R.standard_normal((5, 3, 8)), R.standard_normal((4, 3, kw.get("kdim", 8))),
+               R.standard_normal((4, 3, kw.get("vdim", 8))))
+    mask = np.triu(np.full((5, 4), -np.inf), 1)
+
+    def call(lib, fn, q, k, v, wq):
+        proj = ({"use_separate_proj_weight": True, "q_proj_weight": wq,
+                 "k_proj_weight": lib.tensor(sd["k_proj_weight"]),
+                 "v_proj_weight": lib.tensor(sd["v_proj_weight"])} if separate else {})
+        in_w = None if separate else wq
+        out, w = fn(q, k, v, 8, 2, in_w, lib.tensor(sd["in_proj_bias"]),
+                    None if separate else lib.tensor(sd["bias_k"]),
+                    None if separate else lib.tensor(sd["bias_v"]), not separate, 0.0,
+                    lib.tensor(sd["out_proj.weight"]), lib.tensor(sd["out_proj.bias"]),
+                    training=False, attn_mask=lib.tensor(mask), **proj)
+        return out + w.sum() * 0.1
+
+    wname = "q_proj_weight" if separate else "in_proj_weight"
+    check_against_torch(lambda *a: call(ag, F.multi_head_attention_forward, *a),
+                        lambda *a: call(torch, TF.multi_head_attention_forward, *a),
+                        [q, k, v, sd[wname]])
+    with pytest.raises(TypeError, match="static_k"):
+        F.multi_head_attention_forward(ag.zeros(2, 1, 8), ag.zeros(2, 1, 8), ag.zeros(2, 1, 8),
+                                       8, 2, ag.zeros(24, 8), None, None, None, False, 0.0,
+                                       ag.zeros(8, 8), None, static_k=ag.zeros(2, 2, 4))
