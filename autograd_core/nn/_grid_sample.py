@@ -2,8 +2,8 @@
 PyTorch's CPU kernels compute them (unnormalize, pad the coordinates, gather the corners,
 weight them), so gradients flow to both the image and the grid, to any order.
 
-Supported: 4-D input; modes 'bilinear' and 'nearest'; padding 'zeros', 'border' and
-'reflection'. Not yet: 5-D (volumetric) input and mode 'bicubic' (NotImplementedError).
+Supported: 4-D input; modes 'bilinear', 'nearest' and 'bicubic'; padding 'zeros', 'border'
+and 'reflection'. Not yet: 5-D (volumetric) input (NotImplementedError).
 """
 
 from __future__ import annotations
@@ -112,6 +112,50 @@ def _gather(flat: Tensor, iy: Tensor, ix: Tensor, h: int, w: int) -> Tensor:
     return vals * inside.unsqueeze(1).to(flat.dtype)
 
 
+_A = -0.75  # the cubic convolution's parameter, PyTorch's
+
+
+def _cubic_weights(t: Tensor) -> list[Tensor]:
+    """The four taps' weights at fractional offset t (Keys' cubic convolution)."""
+    def near(x: Tensor) -> Tensor:  # |x| <= 1
+        return ((_A + 2) * x - (_A + 3)) * x * x + 1
+
+    def far(x: Tensor) -> Tensor:  # 1 < |x| < 2
+        return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _tap_coord(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """An integer tap position moved inside the image by the padding mode (zeros: as is)."""
+    if padding_mode == "border":
+        return coord.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        c = (_reflect(coord, 0, 2 * (size - 1)) if align_corners
+             else _reflect(coord, -1, 2 * size - 1))
+        return c.clamp(0, size - 1)
+    return coord
+
+
+def _bicubic(flat: Tensor, g: Tensor, h: int, w: int, padding_mode: str,
+             align_corners: bool) -> Tensor:
+    """4 x 4 taps around each point, weighted by cubic convolution, as PyTorch's kernel (the
+    padding mode applies to each tap's position, not to the point)."""
+    x = _unnormalize(g[..., 0], w, align_corners)
+    y = _unnormalize(g[..., 1], h, align_corners)
+    x0, y0 = x.detach().floor(), y.detach().floor()
+    wx, wy = _cubic_weights(x - x0), _cubic_weights(y - y0)
+    out: Any = 0
+    for i in range(4):
+        iy = _tap_coord(y0 + (i - 1), h, padding_mode, align_corners).round()
+        row: Any = 0
+        for j in range(4):
+            ix = _tap_coord(x0 + (j - 1), w, padding_mode, align_corners).round()
+            row = row + _gather(flat, iy, ix, h, w) * wx[j].unsqueeze(1)
+        out = out + row * wy[i].unsqueeze(1)
+    return out
+
+
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample input (N, C, H, W) at the grid's (x, y) positions in [-1, 1]: (N, C, Ho, Wo)."""
@@ -122,9 +166,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
     ac = _align(align_corners)
-    if input.dim() == 5 or mode == "bicubic":
-        raise NotImplementedError("grid_sample: 5-D input and mode='bicubic' are not "
-                                  "supported yet")
+    if input.dim() == 5:
+        raise NotImplementedError("grid_sample: 5-D (volumetric) input is not supported yet")
     if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2:
         raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
                            f"dimensions, but got input with sizes {list(input.shape)} and "
@@ -136,9 +179,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     n, c, h, w = input.shape
     ho, wo = grid.shape[1], grid.shape[2]
     g = grid.reshape(n, ho * wo, 2)
+    flat = input.reshape(n, c, h * w)
+    if mode == "bicubic":
+        return _bicubic(flat, g, h, w, padding_mode, ac).reshape(n, c, ho, wo)
     x = _source_coord(g[..., 0], w, padding_mode, ac)
     y = _source_coord(g[..., 1], h, padding_mode, ac)
-    flat = input.reshape(n, c, h * w)
     out: Any
     if mode == "nearest":
         out = _gather(flat, y.detach().round(), x.detach().round(), h, w)

@@ -130,7 +130,7 @@ def test_affine_grid_matches_torch(size, align) -> None:
 @DTYPES
 @pytest.mark.parametrize("align", [True, False])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 def test_grid_sample_matches_torch(mode, padding_mode, align, dtype) -> None:
     # a grid reaching outside [-1, 1], so every padding mode is exercised
     grid = TF.affine_grid(torch.tensor(_theta()), (2, 3, 4, 7), align_corners=align) * 1.4
@@ -147,6 +147,9 @@ def test_grid_sample_gradcheck_and_double_backward(padding_mode) -> None:
     fn = lambda a, b: F.grid_sample(a, b, "bilinear", padding_mode, False)  # noqa: E731
     assert gradcheck(fn, (x, g))
     assert gradgradcheck(fn, (x, g))
+    cubic = lambda a, b: F.grid_sample(a, b, "bicubic", padding_mode, True)  # noqa: E731
+    assert gradcheck(cubic, (x, g))
+    assert gradgradcheck(cubic, (x, g))
     theta = ag.tensor(_theta(1), requires_grad=True)
     assert gradgradcheck(lambda t: F.grid_sample(x, F.affine_grid(t, (1, 2, 3, 4), True) ** 2,
                                                  align_corners=True), (theta,))
