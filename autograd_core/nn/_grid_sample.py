@@ -2,8 +2,8 @@
 PyTorch's CPU kernels compute them (unnormalize, pad the coordinates, gather the corners,
 weight them), so gradients flow to both the image and the grid, to any order.
 
-Supported: 4-D input; modes 'bilinear', 'nearest' and 'bicubic'; padding 'zeros', 'border'
-and 'reflection'. Not yet: 5-D (volumetric) input (NotImplementedError).
+Supported: 4-D input (modes 'bilinear', 'nearest', 'bicubic') and 5-D input ('bilinear', that
+is trilinear, and 'nearest'); padding 'zeros', 'border' and 'reflection'.
 """
 
 from __future__ import annotations
@@ -112,6 +112,48 @@ def _gather(flat: Tensor, iy: Tensor, ix: Tensor, h: int, w: int) -> Tensor:
     return vals * inside.unsqueeze(1).to(flat.dtype)
 
 
+def _grid_sample_3d(input: Tensor, grid: Tensor, mode: str, padding_mode: str,
+                    ac: bool) -> Tensor:
+    """Volumetric sampling: input (N, C, D, H, W), grid (N, Do, Ho, Wo, 3) of (x, y, z);
+    'bilinear' is trilinear here, as in PyTorch."""
+    if mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if grid.dim() != 5 or grid.shape[-1] != 3 or input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected 5D input and grid with same number of "
+                           f"dimensions and batch size, but got input with sizes "
+                           f"{list(input.shape)} and grid with sizes {list(grid.shape)}")
+    n, c, d, h, w = input.shape
+    out_shape = tuple(grid.shape[1:4])
+    g = grid.reshape(n, -1, 3)
+    coords = [_source_coord(g[..., k], size, padding_mode, ac)
+              for k, size in enumerate((w, h, d))]
+    flat = input.reshape(n, c, d * h * w)
+
+    def gather(ix: Tensor, iy: Tensor, iz: Tensor) -> Tensor:
+        inside = ((ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1) & (iz >= 0)
+                  & (iz <= d - 1))
+        index = ((iz.clamp(0, d - 1) * h + iy.clamp(0, h - 1)) * w
+                 + ix.clamp(0, w - 1)).long()
+        vals = flat.gather(2, index.unsqueeze(1).expand(-1, c, -1))
+        return vals * inside.unsqueeze(1).to(flat.dtype)
+
+    if mode == "nearest":
+        picked = [k.detach().round() for k in coords]
+        out = gather(*picked) * (1 + 0 * sum(coords, input.new_zeros(()))).unsqueeze(1)
+    else:
+        base = [k.detach().floor() for k in coords]
+        frac = [k - b for k, b in zip(coords, base)]
+        out = 0
+        for corner in range(8):
+            offs = [(corner >> k) & 1 for k in range(3)]
+            weight: Any = 1
+            for k in range(3):
+                weight = weight * (frac[k] if offs[k] else 1 - frac[k])
+            value = gather(*(base[k] + offs[k] for k in range(3)))
+            out = out + value * weight.unsqueeze(1)
+    return out.reshape(n, c, *out_shape)
+
+
 _A = -0.75  # the cubic convolution's parameter, PyTorch's
 
 
@@ -167,7 +209,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                          f"'border', or 'reflection', but got: '{padding_mode}'")
     ac = _align(align_corners)
     if input.dim() == 5:
-        raise NotImplementedError("grid_sample: 5-D (volumetric) input is not supported yet")
+        return _grid_sample_3d(input, grid, mode, padding_mode, ac)
     if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2:
         raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
                            f"dimensions, but got input with sizes {list(input.shape)} and "

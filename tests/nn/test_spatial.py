@@ -178,3 +178,25 @@ GRID_ERRORS = [
 @pytest.mark.parametrize("case", range(len(GRID_ERRORS)))
 def test_grid_errors_match_torch(case) -> None:
     _same_error(GRID_ERRORS[case])
+
+
+@pytest.mark.parametrize("align", [True, False])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_volumetric_grid_sample_matches_torch(mode, padding_mode, align) -> None:
+    grid = TF.affine_grid(torch.tensor(_theta(2, 3)), (2, 3, 3, 4, 5), align_corners=align) * 1.3
+    check_against_torch(
+        lambda x, g: F.grid_sample(x, g, mode, padding_mode, align),
+        lambda x, g: TF.grid_sample(x, g, mode, padding_mode, align),
+        [R.standard_normal((2, 3, 4, 5, 6)), grid.numpy()])
+
+
+def test_volumetric_grid_sample_gradcheck_and_bicubic_error() -> None:
+    x = ag.tensor(R.standard_normal((1, 1, 2, 3, 3)), requires_grad=True)
+    g = ag.tensor(R.uniform(-1.2, 1.2, (1, 2, 1, 2, 3)), requires_grad=True)
+    fn = lambda a, b: F.grid_sample(a, b, "bilinear", "border", False)  # noqa: E731
+    assert gradcheck(fn, (x, g))
+    assert gradgradcheck(fn, (x, g))
+    _same_error(lambda m: m.functional.grid_sample(m_zeros(m, 1, 1, 2, 2, 2),
+                                                   m_zeros(m, 1, 1, 1, 1, 3), "bicubic",
+                                                   align_corners=False))
