@@ -186,7 +186,10 @@ class _Orthogonal(Module):
                 raise NotImplementedError("It is not possible to assign to the matrix "
                                           "exponential or the Cayley parametrizations when "
                                           "use_trivialization=False.")
-            h, tau = np.linalg.qr(np.asarray(arr), mode="raw")  # LAPACK geqrf
+            host = np.asarray(q.detach().cpu().numpy())  # geqrf's raw form: numpy only
+            if transpose:
+                host = np.swapaxes(host, -1, -2)
+            h, tau = np.linalg.qr(host, mode="raw")  # LAPACK geqrf
             a = np.swapaxes(h, -1, -2).copy()
             d = np.sign(np.diagonal(a, axis1=-2, axis2=-1)).copy()
             d[tau == 0.0] *= -1
