@@ -89,7 +89,7 @@ class _ConvNd(Module):
              f"stride={self.stride}")
         if self.padding != (0,) * self._nd:
             pad = self.padding
-            s += f", padding={pad if isinstance(pad, tuple) else repr(pad)}"
+            s += f", padding={pad}"  # a string unquoted, as PyTorch prints it
         if self.dilation != (1,) * self._nd:
             s += f", dilation={self.dilation}"
         if self.groups != 1:

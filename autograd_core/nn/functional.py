@@ -6,6 +6,85 @@
 
 # ruff: noqa: F401  (this file is the public namespace: a plain list of re-exports)
 
+from autograd_core.nn._ctc import ctc_loss
+from autograd_core.nn._embedding_bag import bilinear, embedding_bag
+from autograd_core.nn._fold import fold, unfold
+from autograd_core.nn._functional_act import (
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    mish,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
+from autograd_core.nn._functional_loss import (
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
+from autograd_core.nn._functional_misc import (
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
+    alpha_dropout,
+    celu_,
+    channel_shuffle,
+    dropout3d,
+    elu_,
+    feature_alpha_dropout,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d_with_indices,
+    gumbel_softmax,
+    hardtanh_,
+    leaky_relu_,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+    multilabel_margin_loss,
+    native_channel_shuffle,
+    pdist,
+    relu_,
+    rrelu_,
+    selu_,
+    threshold_,
+    triplet_margin_with_distance_loss,
+)
+from autograd_core.nn._functional_norm import (
+    group_norm,
+    instance_norm,
+    local_response_norm,
+    rms_norm,
+)
+from autograd_core.nn._functional_weighted import huber_loss, l1_loss, mse_loss
+from autograd_core.nn._grid_sample import affine_grid, grid_sample
+from autograd_core.nn._mha_functional import multi_head_attention_forward
+from autograd_core.nn._volumetric import (
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    conv3d,
+    conv_transpose3d,
+    max_pool3d,
+)
+from autograd_core.nn.fractional import fractional_max_pool2d, fractional_max_pool3d
+from autograd_core.nn.linear_cross_entropy import linear_cross_entropy
 from autograd_core.ops.activation import (
     elu,
     gelu,
@@ -40,9 +119,6 @@ from autograd_core.ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
-    huber_loss,
-    l1_loss,
-    mse_loss,
     nll_loss,
     smooth_l1_loss,
 )

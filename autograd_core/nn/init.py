@@ -168,7 +168,46 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Ten
         return tensor.copy_(Tensor._make((q * gain).reshape(tensor.shape)))
 
 
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """A 3-, 4- or 5-D conv weight that passes its input through (identity per group)."""
+    dims = tensor.dim()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    out_per_group = tensor.shape[0] // groups
+    if tensor.shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    xp = get_array_module(tensor._data)
+    w = xp.zeros(tensor.shape, dtype=tensor.dtype)
+    center = tuple(n // 2 for n in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, tensor.shape[1])):
+            w[(g * out_per_group + d, d, *center)] = 1
+    with grad_mode.no_grad():
+        return tensor.copy_(Tensor._make(w))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
+            generator: Any = None) -> Tensor:
+    """N(0, std) values with ceil(sparsity * rows) zeros in each column (2-D only)."""
+    from autograd_core import random
+
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = math.ceil(sparsity * rows)
+    xp = get_array_module(tensor._data)
+    w = random.normal_array(xp.empty((rows, cols), tensor.dtype), 0.0, std, generator)
+    rng = random.rng_of(generator)
+    for c in range(cols):
+        w[rng.permutation(rows)[:zeros], c] = 0
+    with grad_mode.no_grad():
+        return tensor.copy_(Tensor._make(w))
+
+
 # PyTorch's deprecated aliases without the trailing underscore.
+eye = eye_
+dirac = dirac_
+sparse = sparse_
 uniform = uniform_
 normal = normal_
 constant = constant_

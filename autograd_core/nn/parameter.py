@@ -72,5 +72,7 @@ class Buffer(Tensor):
 
 
 def is_lazy(param: Any) -> bool:
-    """Always False: lazy (uninitialized) parameters are not supported."""
-    return False
+    """Whether `param` is an UninitializedParameter / UninitializedBuffer (a lazy layer's)."""
+    from autograd_core.nn.lazy import UninitializedTensorMixin
+
+    return isinstance(param, UninitializedTensorMixin)

@@ -283,12 +283,11 @@ def _conv(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: An
         if padding == "valid":
             pads = ((0, 0),) * nd
         elif padding == "same":
-            if any(s != 1 for s in stride_t):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+            if any(s != 1 for s in stride_t):  # the functional form raises RuntimeError
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
             pads = _same_pads(kernel, dil)
         else:
-            raise ValueError(f"Invalid padding string '{padding}', should be one of "
-                             "{'valid', 'same'}")
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         pads = tuple((p, p) for p in _tuple(padding, nd, "padding"))
     unbatched = input.ndim == nd + 1

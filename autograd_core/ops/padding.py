@@ -86,10 +86,12 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     """
     pad = tuple(int(p) for p in pad)
     nd = input.ndim
-    if len(pad) % 2 or len(pad) // 2 > nd:
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > nd:
         raise RuntimeError(
-            f"Padding length must be divisible by 2 and at most twice the input dims, got "
-            f"{len(pad)} for an input of {nd} dims")
+            f"Padding length should be less than or equal to two times the input dimension "
+            f"but got padding length {len(pad)} and input of dimension {nd}")
     pads = [(0, 0)] * nd
     for k in range(len(pad) // 2):
         pads[nd - 1 - k] = (pad[2 * k], pad[2 * k + 1])
@@ -100,6 +102,16 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         return ConstantPad.apply(input, pads=pads, value=0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if nd not in (len(pad) // 2 + 1, len(pad) // 2 + 2):
+        # PyTorch's kernels pad 1-3 trailing dims of a (batched or unbatched) image only.
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {nd}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     _check_index_pads(input.shape, pads, mode)
     return IndexPad.apply(input, pads=pads, mode=mode)
 

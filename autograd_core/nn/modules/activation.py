@@ -22,3 +22,9 @@ __all__ = [
     "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "MultiheadAttention",
     "PReLU", "ReLU", "ReLU6", "SiLU", "Sigmoid", "Softmax", "Softplus", "Tanh",
 ]
+
+# The activations added later, in their own file (kept apart to stay under 400 lines).
+from autograd_core.nn import activation_more as _more
+from autograd_core.nn.activation_more import *  # noqa: F403
+
+__all__ += _more.__all__

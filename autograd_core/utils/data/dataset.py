@@ -16,12 +16,22 @@ class Dataset:
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
+    def __add__(self, other: Dataset) -> Dataset:
+        from autograd_core.utils.data._combined import ConcatDataset
+
+        return ConcatDataset([self, other])
+
 
 class IterableDataset(Dataset):
     """A stream of samples: `__iter__()` (a DataLoader reads it in order, never by index)."""
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __add__(self, other: Dataset) -> Dataset:  # type: ignore[override]
+        from autograd_core.utils.data._combined import ChainDataset
+
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
