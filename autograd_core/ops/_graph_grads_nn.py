@@ -156,6 +156,12 @@ def _cross_entropy(ctx, g):
         t2 = tw / weight if weight is not None else tw
         arrays = {0: class_losses._from_rows(logp, shape),
                   1: class_losses._from_rows((t2 - eps / logp.shape[1]) / (1 - eps), shape)}
+    elif ctx.plain:  # class targets, no smoothing: the softmax's numerators were kept
+        e, sums, safe, w_t = ctx.saved
+        # log(e / sum e) is the log-softmax (an e that underflowed to 0 reads as the
+        # smallest normal number: its softmax weight is 0 either way)
+        logp = xp.log(xp.maximum(e, xp.finfo(e.dtype).tiny)) - xp.log(sums)[:, None]
+        arrays = {0: class_losses._from_rows(logp, shape)}
     else:
         logp, safe, valid, w_t, weight = ctx.saved
         arrays = {0: class_losses._from_rows(logp, shape)}

@@ -107,18 +107,19 @@ class LSTMLayer(Function):
         dh = g_h.copy()
         dc = g_c.copy()
         tmp = np.empty((B, H), gates.dtype)
+        need = ctx.needs_input_grad
         for t in range(T - 1, -1, -1):
             dh += g_out[t]
             dc += np.multiply(dh, o_slope[t], out=tmp)
             np.multiply(dc[:, None, :], by_dc[t], out=dz4[t, :, :3])
             np.multiply(dh, by_dh[t], out=dz4[t, :, 3])
             dc *= f[t]
-            dh = dz_all[t] @ w_hh
+            if t or need[1]:  # the last product is h0's gradient: skipped when unwanted
+                dh = dz_all[t] @ w_hh
         flat = dz_all.reshape(T * B, G)
-        need = ctx.needs_input_grad
         gw = flat.T @ hs[:T].reshape(T * B, H) if need[3] else None
         gb = flat.sum(0) if ctx.has_bias and need[4] else None
-        return _ordered(dz_all, ctx.reverse), dh, dc, gw, gb
+        return _ordered(dz_all, ctx.reverse), dh if need[1] else None, dc, gw, gb
 
 
 class GRULayer(Function):
@@ -164,6 +165,7 @@ class GRULayer(Function):
         dx_all = np.empty_like(acts)  # gradients of xg's r, z, n pre-activations
         dhg_all = np.empty_like(acts)  # gradients of h W_hh^T + b_hh
         dh = g_h.copy()
+        need = ctx.needs_input_grad
         for t in range(T - 1, -1, -1):
             dh += g_out[t]
             a = acts[t]
@@ -177,13 +179,13 @@ class GRULayer(Function):
             dx[:, :H] *= r * (1 - r)  # d r pre-activation
             dg[:, :2 * H] = dx[:, :2 * H]
             np.multiply(dn, r, out=dg[:, 2 * H:])
-            dh = dh * z
-            dh += dg @ w_hh
+            if t or need[1]:  # the last step's is h0's gradient: skipped when unwanted
+                dh = dh * z
+                dh += dg @ w_hh
         flat = dhg_all.reshape(T * B, G)
-        need = ctx.needs_input_grad
         gw = flat.T @ hs[:T].reshape(T * B, H) if need[2] else None
         gb = flat.sum(0) if ctx.has_bias and need[3] else None
-        return _ordered(dx_all, ctx.reverse), dh, gw, gb
+        return _ordered(dx_all, ctx.reverse), dh if need[1] else None, gw, gb
 
 
 def lstm_layer(xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, b_hh: Tensor | None,

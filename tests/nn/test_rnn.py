@@ -206,3 +206,37 @@ def test_rnn_cell_step_is_a_few_ops() -> None:
         stack.extend(n for n, _ in node.next_functions)
     fused = h.device.type == "cuda" and fastpath.enabled
     assert sorted(names) == (["RNNCell"] if fused else ["Add", "Linear", "Linear", "Tanh"])
+
+
+def test_lstm_language_model_steps_match_torch_float64() -> None:
+    # The engine benchmark's W9 program, smaller: embedding, a 2-layer batch-first LSTM (the
+    # fused per-layer recurrence), a decoder and cross_entropy with class targets, two SGD steps.
+    torch = _torch()
+    vocab, width, batch, steps = 30, 12, 4, 7
+    tokens = RNG.integers(0, vocab, (batch, steps + 1))
+
+    def build(lib: Any) -> tuple[Any, Any]:
+        emb, rnn = lib.nn.Embedding(vocab, width), lib.nn.LSTM(width, width, 2, batch_first=True)
+        model = lib.nn.ModuleList([emb, rnn, lib.nn.Linear(width, vocab)]).double()
+        return model, lib.optim.SGD(model.parameters(), lr=0.5)
+
+    def train(lib: Any, model: Any, optim: Any) -> tuple[list, list]:
+        x, y = lib.tensor(tokens[:, :-1]), lib.tensor(tokens[:, 1:]).reshape(-1)
+        losses, grads = [], []
+        for _ in range(2):
+            out, _ = model[1](model[0](x))
+            loss = lib.nn.functional.cross_entropy(model[2](out).reshape(-1, vocab), y)
+            optim.zero_grad()
+            loss.backward()
+            grads.append([p.grad.detach().numpy().copy() for p in model.parameters()])
+            optim.step()
+            losses.append(loss.item())
+        return losses, grads
+
+    (ours, opt), (theirs, topt) = build(ag), build(torch)
+    _copy_weights(ours, theirs)
+    (our_losses, our_grads), (losses, grads) = train(ag, ours, opt), train(torch, theirs, topt)
+    np.testing.assert_allclose(our_losses, losses, rtol=1e-12)
+    for mine, their_step in zip(our_grads, grads, strict=True):
+        for a, b in zip(mine, their_step, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-10, rtol=1e-10)
