@@ -2,8 +2,9 @@
 
 States: none (nothing open), starting (the worker loads the script), idle, running, paused,
 stepping, stopped (by the user), ended (stopped by the user, who had to end the worker: only
-Restart helps), failed (the script did not load or the worker died), and session (an opened
-.gscope file: read-only, nothing runs).
+Restart helps), failed (the script did not load or the worker died), disconnected (the link
+to a remote worker's host dropped: what came stays, Reconnect or Restart starts a fresh
+worker), and session (an opened .gscope file: read-only, nothing runs).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from app.runner import protocol as p
 
 NONE, STARTING, IDLE, RUNNING, PAUSED = "none", "starting", "idle", "running", "paused"
 STEPPING, STOPPED, FAILED, SESSION = "stepping", "stopped", "failed", "session"
-ENDED = "stopped, worker ended"
-RUN_STATES = (NONE, STARTING, IDLE, RUNNING, PAUSED, STEPPING, STOPPED, ENDED, FAILED, SESSION)
+ENDED, DISCONNECTED = "stopped, worker ended", "disconnected"
+RUN_STATES = (NONE, STARTING, IDLE, RUNNING, PAUSED, STEPPING, STOPPED, ENDED, FAILED,
+              DISCONNECTED, SESSION)
 
 # The actions that drive the worker; every other action is enabled whatever the state.
 RUN_ACTIONS = ("run", "run_until_stopped", "pause", "step_forward", "step_backward", "run_one",
@@ -32,6 +34,7 @@ ENABLED: dict[str, frozenset[str]] = {
     STEPPING: frozenset({"step_forward", "step_backward", "run_one", "stop", "restart"}),
     ENDED: frozenset({"restart"}),
     FAILED: frozenset({"restart"}),
+    DISCONNECTED: frozenset({"restart"}),
     SESSION: frozenset(),
 }
 
@@ -41,6 +44,8 @@ WHY_DISABLED = {
     SESSION: "an opened session is read-only: open its model script to run it",
     FAILED: "the script is not running: fix it and Restart",
     ENDED: "Stop had to end the worker: Restart to run again",
+    DISCONNECTED: "the connection to the host was lost: Reconnect (or Restart) starts a "
+                  "fresh worker there",
 }
 
 

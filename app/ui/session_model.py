@@ -161,7 +161,9 @@ class SessionModel(NanTracking, PinTracking, RemoteTracking, QObject):
     def _apply_died(self, event: p.Died) -> None:
         self.step_records, self.step_leaves = [], []
         self.last_step = None
-        self._set_state(rs.ENDED if self.stop_requested else rs.FAILED)
+        # A dropped link is not the script failing: say what happened (LinkLost came first).
+        self._set_state(rs.ENDED if self.stop_requested else
+                        rs.DISCONNECTED if self.link_lost_reason else rs.FAILED)
         self.worker_died.emit(event)
 
     def _apply_output(self, event: p.Output | p.OutputBatch) -> None:
