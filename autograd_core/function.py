@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from autograd_core import grad_mode, hooks
+from autograd_core._complex_grad import complex_grad_error
+from autograd_core._handles import _RemovableHandle
 from autograd_core.backend import get_array_module
 
 # Set by autograd_core.tensor at import (_bind_tensor): the two modules need each other.
@@ -117,20 +119,6 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {id(self):#x}>"
-
-
-class _RemovableHandle:
-    """Handle returned by register_hook: `handle.remove()` unregisters the hook."""
-
-    __slots__ = ("_fn", "_list")
-
-    def __init__(self, hook_list: list, fn: Any) -> None:
-        self._list = hook_list
-        self._fn = fn
-
-    def remove(self) -> None:
-        if self._fn in self._list:
-            self._list.remove(self._fn)
 
 
 _FREED_MESSAGE = (
@@ -245,6 +233,8 @@ class Function:
                 ctx.next_functions = (ea,)
                 ctx.needs_input_grad = _ONE_NEEDED
             if raw.dtype.kind in _FLOAT_KINDS:
+                if raw.dtype.kind == "c":
+                    raise complex_grad_error(cls)
                 out.requires_grad = True
                 out.grad_fn = ctx
             saved = ctx._saved
@@ -385,6 +375,8 @@ def _wrap(cls: type, ctx: Node, raw: Any, index: int, requires: bool, args: tupl
         raw = get_array_module(raw).asarray(raw)  # numpy reductions return scalars
     out = Tensor._make(raw)
     if requires and raw.dtype.kind in _FLOAT_KINDS:
+        if raw.dtype.kind == "c":
+            raise complex_grad_error(cls)
         out.requires_grad = True
         out.grad_fn = ctx
         out._output_nr = index

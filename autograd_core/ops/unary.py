@@ -176,7 +176,7 @@ _TAIL = -4.0
 
 def _exact_tail(x: Any, y: Any, xp: Any) -> None:
     """Recompute y = sigmoid(x) in place where x < _TAIL, as e^x / (1 + e^x)."""
-    if y.size == 0:
+    if y.size == 0 or y.dtype.kind == "c":  # complex: no tail to mend (and no ordering)
         return
     if xp is np:  # one reduction decides; most activations have no such tail
         if float(x.min()) >= _TAIL:  # False for a NaN minimum: the mask below decides
