@@ -192,6 +192,7 @@ open({pidfile!r}, "w").write(str(child.pid))
 model = nn.Linear(3, 1)
 
 def step(i):
+    print("spinning", flush=True)  # inside step: a Stop from now on finds it stuck
     while True:  # never reaches an op: Stop must kill
         pass
 """
@@ -207,7 +208,9 @@ def test_stop_on_a_stuck_script_ends_the_worker_and_what_it_started_on_the_host(
     s = Session(driver)
     child = read_pid(pidfile, s, 60)
     driver.run(1)
-    s.wait_state(p.RUNNING, 30)
+    # Not Status(RUNNING): it is sent before the iteration begins, and a Stop that lands
+    # in that gap is answered by Status(IDLE) (nothing to stop, nothing to kill).
+    s.wait_for(lambda e: isinstance(e, p.Output) and e.text == "spinning", 30)
     driver.stop()
     stopped = s.wait_for(lambda e: isinstance(e, p.Error), 30)
     assert stopped.kind == "stopped"

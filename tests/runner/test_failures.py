@@ -194,3 +194,33 @@ def test_stop_when_idle_is_acknowledged(start, simple):
     s.driver.stop()
     s.wait_state(p.IDLE, timeout=5)
     assert s.driver.alive
+
+
+def test_a_stop_landing_before_the_iteration_begins_is_an_idle_ack_not_a_kill(start, tmp_path):
+    # Status(RUNNING) goes out before the first iteration begins; a Stop arriving in that gap
+    # is handled between iterations: Status(IDLE), no 'stopped' Error, no kill. (A remote
+    # test that stopped on Status(RUNNING) and waited for the kill's Error hit this gap on a
+    # loaded machine.) The gate holds loading until Run and Stop are both on the wire.
+    gate = tmp_path / "gate"
+    s = start(f"""
+        import os, time
+        model = nn.Module()
+
+        def step(i):
+            print("spinning", flush=True)
+            while True:  # never reaches an op: only a kill would end it
+                pass
+
+        while not os.path.exists({str(gate)!r}):
+            time.sleep(0.01)
+        """)
+    s.wait_state(p.LOADING)
+    s.driver.run(1)
+    s.driver.stop()
+    gate.touch()
+    s.wait_state(p.RUNNING)
+    s.wait_state(p.IDLE, timeout=10)
+    assert s.driver.alive and not s.of(p.Died)
+    assert not s.of(p.Error) and not [e for e in s.of(p.Output) if e.text == "spinning"]
+    s.driver.run(1)  # the worker is fine: the next run starts the step
+    s.wait_for(lambda e: isinstance(e, p.Output) and e.text == "spinning")
