@@ -17,6 +17,7 @@ import time
 from bisect import bisect_left
 from collections import deque
 from itertools import accumulate, islice
+from operator import itemgetter
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -93,7 +94,9 @@ class OutputView(QPlainTextEdit):
 
     def add_lines(self, lines: list[tuple[str, str]]) -> None:
         """Take printed (stream, text) lines: logged now, shown by the next frame."""
-        texts = [text if type(text) is str else str(text) for _, text in lines]
+        texts = list(map(itemgetter(1), lines))
+        if not set(map(type, texts)) <= {str}:
+            texts = [text if type(text) is str else str(text) for text in texts]
         self.log.write(texts)
         if len(texts) >= MAX_LINES:  # the batch alone fills the view: what was queued goes
             self.hidden += len(self._queue) + len(texts) - MAX_LINES
