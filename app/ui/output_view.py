@@ -14,7 +14,10 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from bisect import bisect_left
 from collections import deque
+from itertools import accumulate, islice
+from operator import itemgetter
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -91,25 +94,33 @@ class OutputView(QPlainTextEdit):
 
     def add_lines(self, lines: list[tuple[str, str]]) -> None:
         """Take printed (stream, text) lines: logged now, shown by the next frame."""
-        texts = [text if type(text) is str else str(text) for _, text in lines]
+        texts = list(map(itemgetter(1), lines))
+        if not set(map(type, texts)) <= {str}:
+            texts = [text if type(text) is str else str(text) for text in texts]
         self.log.write(texts)
         if len(texts) >= MAX_LINES:  # the batch alone fills the view: what was queued goes
             self.hidden += len(self._queue) + len(texts) - MAX_LINES
             self._queue.clear()
             self._queued_chars = 0
             texts = texts[-MAX_LINES:]
-        shown = [t if len(t) <= MAX_LINE else clip(t, MAX_LINE) for t in texts]
-        self._queue.extend(shown)
-        self._queued_chars += sum(map(len, shown))
+        # Per-line Python passes cost ~1 ms a batch under a flood: lengths are taken in C,
+        # and a line is clipped only when one is long.
+        lengths = list(map(len, texts))
+        if lengths and max(lengths) > MAX_LINE:
+            texts = [t if len(t) <= MAX_LINE else clip(t, MAX_LINE) for t in texts]
+            lengths = list(map(len, texts))
+        self._queue.extend(texts)
+        self._queued_chars += sum(lengths)
         self._trim_queue()
         self._schedule()
 
     def _trim_queue(self) -> None:
         """Drop the oldest queued lines beyond what one frame may show (counted as hidden)."""
-        while self._queue and (len(self._queue) > MAX_LINES
-                               or self._queued_chars > MAX_CHARS):
-            self._queued_chars -= len(self._queue.popleft())
-            self.hidden += 1
+        drop, chars = _oldest_beyond(self._queue, self._queued_chars, keep=0)
+        if drop:
+            self._queue = deque(islice(self._queue, drop, None))
+            self._queued_chars -= chars
+            self.hidden += drop
 
     def _schedule(self) -> None:
         """Flush now when the last frame is a frame ago (a lone line shows at once), else
@@ -150,12 +161,10 @@ class OutputView(QPlainTextEdit):
         blocks one by one (2,000 took 21 ms where setting 2,000 lines took 2)."""
         self._shown.extend(lines)
         self._shown_chars += sum(map(len, lines))
-        dropped = dropped_chars = 0
-        while len(self._shown) > 1 and (len(self._shown) > MAX_LINES
-                                        or self._shown_chars > MAX_CHARS):
-            gone = len(self._shown.popleft())
-            self._shown_chars -= gone
-            dropped, dropped_chars = dropped + 1, dropped_chars + gone
+        dropped, dropped_chars = _oldest_beyond(self._shown, self._shown_chars, keep=1)
+        if dropped:
+            self._shown = deque(islice(self._shown, dropped, None))
+            self._shown_chars -= dropped_chars
         self._appending = True
         try:
             # Removing blocks costs by their characters (100 lines of 2,000: 40 ms).
@@ -193,6 +202,23 @@ class OutputView(QPlainTextEdit):
         self.log.flush()
         path = self.log_path
         return path is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _oldest_beyond(lines: deque[str], chars: int, keep: int) -> tuple[int, int]:
+    """How many of the oldest `lines` (holding `chars` characters) must go so that at most
+    `MAX_LINES` and `MAX_CHARS` remain, keeping at least `keep`; and their characters.
+    Sums and searches run in C: a flood pushes out ~1,000 lines a batch."""
+    n = len(lines)
+    drop = max(0, n - MAX_LINES)
+    if chars <= MAX_CHARS and not drop:
+        return 0, 0
+    lengths = list(map(len, lines))
+    gone = sum(lengths[:drop])
+    excess = chars - gone - MAX_CHARS
+    if excess > 0:  # still too many characters: the fewest further lines that cover them
+        drop += bisect_left(list(accumulate(lengths[drop:])), excess) + 1
+    drop = min(drop, n - keep) if n > keep else 0
+    return drop, sum(lengths[:drop])
 
 
 class OutputPanel(QWidget):
