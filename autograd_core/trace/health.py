@@ -29,22 +29,23 @@ class HealthConfig:
 
 
 def first_nonfinite(cap: IterationCapture) -> NonFiniteOrigin | None:
-    """The earliest forward output or backward gradient holding NaN or Inf."""
-    best: tuple | None = None
-    for node in cap.nodes:
-        for tid in node.outputs:
-            st = cap.tensors[tid].stats
-            if st is not None and not st.finite:
-                cand = (node.start_ns, 0, node.id, "output", st)
-                best = cand if best is None or cand[:2] < best[:2] else best
-                break
-    for b in cap.backward:
-        for g in b.grads:
-            if g is not None and g.stats is not None and not g.stats.finite:
-                cand = (b.start_ns, 1, b.forward, "grad", g.stats)
-                best = cand if best is None or cand[:2] < best[:2] else best
-                break
-    if best is None:
+    """Where the iteration's numerical trouble was born, None when it had none.
+
+    Trouble is a NaN anywhere, a non-finite gradient, or an Inf that reached the loss (or, in
+    a capture without one, any Inf). An Inf that stayed inside the forward pass is no trouble:
+    it is how masks are written (`masked_fill(mask, -inf)` before a softmax, PyTorch's own
+    `generate_square_subsequent_mask`), and blaming it would hide the real origin.
+    """
+    outputs = _forward_nonfinite(cap)
+    grads = _backward_nonfinite(cap)
+    nans = [c for c in outputs + grads if c[4].nan]
+    if nans:
+        best = min(nans, key=lambda c: c[:2])
+        if best[3] == "output":  # an Inf that fed the NaN (inf - inf, 0 * inf) is its cause
+            best = _inf_source(cap, best)
+    elif grads or _inf_reached_loss(cap, outputs):
+        best = min(outputs + grads, key=lambda c: c[:2])
+    else:
         return None
     _, _, nid, where, st = best
     if nid < 0:
@@ -52,6 +53,55 @@ def first_nonfinite(cap: IterationCapture) -> NonFiniteOrigin | None:
     node = cap.nodes[nid]
     phase = "backward" if where == "grad" else node.phase
     return NonFiniteOrigin(nid, node.key, phase, node.source, where, st.nan, st.inf)
+
+
+def _forward_nonfinite(cap: IterationCapture) -> list[tuple]:
+    """(start, 0, node id, "output", stats) for each node with a non-finite output."""
+    found = []
+    for node in cap.nodes:
+        for tid in node.outputs:
+            st = cap.tensors[tid].stats
+            if st is not None and not st.finite:
+                found.append((node.start_ns, 0, node.id, "output", st))
+                break
+    return found
+
+
+def _backward_nonfinite(cap: IterationCapture) -> list[tuple]:
+    """(start, 1, forward node id, "grad", stats) for each backward node with a non-finite grad."""
+    found = []
+    for b in cap.backward:
+        for g in b.grads:
+            if g is not None and g.stats is not None and not g.stats.finite:
+                found.append((b.start_ns, 1, b.forward, "grad", g.stats))
+                break
+    return found
+
+
+def _inf_reached_loss(cap: IterationCapture, outputs: list[tuple]) -> bool:
+    """Whether a forward Inf matters: it is in the loss/output, or no loss/output is known."""
+    ends = [n for n in cap.nodes if n.kind in ("loss", "output")]
+    if not ends:
+        return bool(outputs)
+    return any(cap.tensors[t].stats is not None and not cap.tensors[t].stats.finite
+               for n in ends for t in n.inputs)
+
+
+def _inf_source(cap: IterationCapture, cand: tuple) -> tuple:
+    """Follow Inf-carrying inputs back from a NaN to the op that first made an Inf of them."""
+    producer = {t: n for n in cap.nodes if n.kind == "op" for t in n.outputs}
+    seen: set[int] = set()
+    while True:
+        node = cap.nodes[cand[2]]
+        for tid in node.inputs:
+            st = cap.tensors[tid].stats
+            src = producer.get(tid)
+            if st is not None and st.inf and src is not None and src.id not in seen:
+                seen.add(src.id)
+                cand = (src.start_ns, 0, src.id, "output", st)
+                break
+        else:
+            return cand
 
 
 def assess(cap: IterationCapture, config: HealthConfig, grad_norms: dict[str, float],
