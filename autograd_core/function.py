@@ -16,6 +16,7 @@ import numpy as np
 from autograd_core import grad_mode, hooks
 from autograd_core._complex_grad import complex_grad_error
 from autograd_core._handles import _RemovableHandle
+from autograd_core._saved_versions import fast_versions, saved_versions
 from autograd_core.backend import get_array_module
 
 # Set by autograd_core.tensor at import (_bind_tensor): the two modules need each other.
@@ -183,6 +184,7 @@ class Function:
             ctx._pre_hooks = None
             ctx.n_outputs = 1
             ctx.meta = None
+            ctx.needs_input_grad = (ra, rb)  # before forward: ops keep only what is needed
             xa = a._data if ta else a
             xb = b._data if tb else b
             # A call without **{} is cheaper: most ops get no keyword arguments.
@@ -228,7 +230,6 @@ class Function:
                 else:
                     eb = _NO_EDGE
                 ctx.next_functions = (ea, eb)
-                ctx.needs_input_grad = (ra, rb)
             else:
                 ctx.next_functions = (ea,)
                 ctx.needs_input_grad = _ONE_NEEDED
@@ -237,27 +238,8 @@ class Function:
                     raise complex_grad_error(cls)
                 out.requires_grad = True
                 out.grad_fn = ctx
-            saved = ctx._saved
-            if saved:
-                # Versions of the tensor inputs, and of the output when it is saved.
-                vo = None
-                for s in saved:
-                    if s is raw or (type(s) is Tensor and s._data is raw):
-                        vo = out._version
-                        break
-                if ta and (n == 1 or tb):  # every input a tensor (the common case)
-                    va = a._version
-                    if n == 1:
-                        versions: tuple = ((va, va[0]),)
-                    else:
-                        vb = b._version
-                        versions = ((va, va[0]), (vb, vb[0]))
-                else:  # a Python number among the inputs: it has no counter
-                    t = a if ta else b
-                    versions = ((t._version, t._version[0]),)
-                if vo is not None:
-                    versions += ((vo, vo[0]),)
-                ctx._versions = versions
+            if ctx._saved:
+                ctx._versions = fast_versions(ctx, a, b if n == 2 else None, out)
         return out
 
 
@@ -330,17 +312,9 @@ def _finish_multi(cls: type, ctx: Node, raw: tuple, requires: bool, args: tuple)
 
 
 def _remember_versions(ctx: Node, args: tuple, outputs: tuple) -> None:
-    # Remember versions now, so an in-place write before backward is caught: of the
-    # inputs, and of the outputs only when saved (`y = a @ w; y += b` is fine).
-    versions = [(t._version, t._version[0]) for t in args if isinstance(t, Tensor)]
-    saved = ctx._saved
-    for o in outputs:
-        d = o._data
-        for a in saved:
-            if a is d or (type(a) is Tensor and a._data is d):  # Tensor: autograd.Function
-                versions.append((o._version, o._version[0]))
-                break
-    ctx._versions = versions
+    # Remember versions now, so an in-place write before backward is caught: of the inputs
+    # and outputs the node saved (`y = a @ w; y += b` and `b = a.exp(); a += 1` are fine).
+    ctx._versions = saved_versions(ctx, args + outputs)
 
 
 def _edge(a: Any) -> tuple[Any, int]:

@@ -101,18 +101,19 @@ def _sub(ctx, g):
 def _mul(ctx, g):
     a, b = ctx.saved
     na, nb = ctx.needs_input_grad
+    sa, sb = ctx.shapes  # an input not needed by the other's gradient is not kept
     ta, tb = ctx.input(0, a), ctx.input(1, b)
-    return (sum_to(g * tb, shape_of(a)) if na else None,
-            sum_to(g * ta, shape_of(b)) if nb else None)
+    return (sum_to(g * tb, sa) if na else None, sum_to(g * ta, sb) if nb else None)
 
 
 @formula(arithmetic.Div)
 def _div(ctx, g):
     a, b = ctx.saved
     na, nb = ctx.needs_input_grad
+    sa, sb = ctx.shapes  # a is kept only when b needs a gradient
     ta, tb = ctx.input(0, a), ctx.input(1, b)
-    return (sum_to(g / tb, shape_of(a)) if na else None,
-            sum_to(-g * ta / (tb * tb), shape_of(b)) if nb else None)
+    return (sum_to(g / tb, sa) if na else None,
+            sum_to(-g * ta / (tb * tb), sb) if nb else None)
 
 
 @formula(arithmetic.Pow)

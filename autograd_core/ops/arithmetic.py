@@ -59,22 +59,25 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = _needs(ctx)
+        # As PyTorch: a is kept only for b's gradient and b only for a's, so an input that is
+        # not needed (`h * 2`, `h * mask`) may be freed, or written in place, before backward.
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
+        sa, sb = ctx.shapes
         ga = gb = None
         if na:
             ga = g * b
-            sa = getattr(a, "shape", ())
             if ga.shape != sa:
                 ga = sum_to(ga, sa)
         if nb:
             gb = g * a
-            sb = getattr(b, "shape", ())
             if gb.shape != sb:
                 gb = sum_to(gb, sb)
         return ga, gb
@@ -85,16 +88,26 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if _needs(ctx)[1] else None, b)  # a only for b's gradient
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = sum_to(g / b, _shape(a)) if na else None
-        gb = sum_to(-g * a / (b * b), _shape(b)) if nb else None
+        sa, sb = ctx.shapes
+        ga = sum_to(g / b, sa) if na else None
+        gb = sum_to(-g * a / (b * b), sb) if nb else None
         return ga, gb
+
+
+def _needs(ctx) -> tuple:
+    """Which inputs need a gradient, known before forward on Function.apply's fast path."""
+    try:
+        return ctx.needs_input_grad
+    except AttributeError:  # a node built elsewhere: keep everything
+        return (True, True)
 
 
 class Pow(Function):
@@ -104,7 +117,8 @@ class Pow(Function):
     def forward(ctx, a, b):
         xp = get_array_module(a if hasattr(a, "shape") else b)
         y = _int_power(xp, a, b) if _integer_pow(a, b) else xp.power(a, b)
-        ctx.save_for_backward(a, b, y)
+        # y is read only for b's gradient: kept only when b needs one (as in PyTorch).
+        ctx.save_for_backward(a, b, y if _needs(ctx)[1] else None)
         return y
 
     @staticmethod

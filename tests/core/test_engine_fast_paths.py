@@ -18,9 +18,9 @@ def nonleaf(values):
 
 
 @pytest.mark.parametrize("build", [
-    lambda h: 2.0 * h,  # a Python number as the first operand
-    lambda h: h * 2.0,
-    lambda h: h * ag.tensor([3.0, 4.0], dtype=ag.float64),
+    lambda h: nonleaf([3.0, 4.0]) * h,  # h is kept for the other factor's gradient
+    lambda h: h * nonleaf([3.0, 4.0]),
+    lambda h: nonleaf([3.0, 4.0]) / h,
 ])
 def test_writing_a_saved_input_in_place_is_caught(build):
     h = nonleaf([1.0, 2.0])
@@ -28,6 +28,20 @@ def test_writing_a_saved_input_in_place_is_caught(build):
     h.add_(1.0)
     with pytest.raises(RuntimeError, match=STALE):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("build", [
+    lambda h: 2.0 * h,  # times a number, or a tensor without grad, h is not kept (PyTorch)
+    lambda h: h * 2.0,
+    lambda h: h * ag.tensor([3.0, 4.0], dtype=ag.float64),
+    lambda h: h / 4.0,
+])
+def test_writing_an_input_that_was_not_kept_is_fine(build):
+    h = nonleaf([1.0, 2.0])
+    y = build(h)
+    h.add_(1.0)
+    y.sum().backward()
+    assert y.grad_fn is not None
 
 
 def test_writing_a_saved_output_in_place_is_caught():
