@@ -25,6 +25,7 @@ from autograd_core import (
     dtypes,
     function,
 )
+from autograd_core._grad_field import check_grad, warn_non_leaf_grad
 from autograd_core._tensor_conversion import ConversionMethods
 from autograd_core._tensor_conversion import _parse_to as _parse_to  # re-exported
 from autograd_core._tensor_convert import _SCALAR_NAMES as _SCALAR_NAMES  # re-exported
@@ -156,12 +157,15 @@ class Tensor(OperatorMethods, ConversionMethods, InplaceMethods):
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves, and non-leaves after retain_grad())."""
-        return self._grad
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self._retains_grad:
+            warn_non_leaf_grad()  # PyTorch's hint: the usual mistake behind a None here
+        return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            _check_grad(self, value)
+            check_grad(self, value)
         self._grad = value
 
     @property
@@ -354,33 +358,6 @@ def bind_methods(ops_module: Any, names: list[str], *, backward: Any, creation: 
         setattr(Tensor, dunder, _as_method(getattr(ops_module, name)))
 
 
-def _check_grad(t: Tensor, g: Any) -> None:
-    """PyTorch's checks on `x.grad = g`: a tensor of x's size, dtype and device."""
-    if not isinstance(g, Tensor):
-        raise TypeError(
-            f"assigned grad expected to be a Tensor or None but got grad of type "
-            f"{type(g).__name__}"
-        )
-    if g._data.shape != t._data.shape:
-        raise RuntimeError(
-            f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of "
-            f"size '{list(t._data.shape)}'. Please ensure that the gradient and the tensor are "
-            "the same size"
-        )
-    if g._data.dtype != t._data.dtype:
-        raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{g._data.dtype}' to a tensor with "
-            f"dtype '{t._data.dtype}'. Please ensure that the gradient and the tensor have the "
-            "same dtype"
-        )
-    if g.device != t.device:
-        raise RuntimeError(
-            f"attempting to assign a gradient located on device '{g.device}' to a tensor "
-            f"located on device '{t.device}'. Please ensure that the gradient and the tensor "
-            "are on the same device"
-        )
-
-
 def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
     t = Tensor._make(arr)
     t.requires_grad = requires_grad
@@ -397,3 +374,4 @@ def _bind_method_modules(**names: Any) -> None:
 
 
 _bind_method_modules(Tensor=Tensor)
+
