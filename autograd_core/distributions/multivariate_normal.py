@@ -40,10 +40,9 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
 
 
 def _cholesky_inverse(L: Tensor) -> Tensor:
-    """(L L^T)^{-1} from the lower factor L."""
-    eye = ag.eye(L.shape[-1], dtype=L.dtype, device=L.device)
-    L_inv = ag.linalg.solve_triangular(L, eye, upper=False)
-    return ag.matmul(L_inv.mT, L_inv)
+    """(L L^T)^{-1} from the lower factor L; differentiated as torch.cholesky_inverse is,
+    treating every entry of L as an input (not only its lower triangle)."""
+    return ag.linalg.inv(ag.matmul(L, L.mT))
 
 
 def _matrix_arg(name: str, matrix: Tensor, loc: Tensor) -> Size:
