@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 import autograd_core as ag
 from autograd_core.distributions.constraints import Constraint
 from autograd_core.tensor import Tensor
@@ -83,7 +85,23 @@ class _PositiveDefinite(_Symmetric):
         sym_check = super().check(value)
         if not sym_check.all():
             return sym_check
-        return ag.linalg.cholesky_ex(value).info.eq(0)
+        return _cholesky_succeeds(value)
+
+
+def _cholesky_succeeds(value: Tensor) -> Tensor:
+    """Per matrix, whether a Cholesky factorisation exists (torch: cholesky_ex(..).info == 0;
+    our cholesky_ex raises on a non-positive-definite matrix, so each is tried here)."""
+    arrays = np.asarray(value.detach().cpu().numpy(), dtype=np.float64)
+    n = arrays.shape[-1]
+    flat = arrays.reshape(-1, n, n)
+    ok = np.empty(len(flat), dtype=bool)
+    for i, matrix in enumerate(flat):
+        try:
+            np.linalg.cholesky(matrix)
+            ok[i] = True
+        except np.linalg.LinAlgError:
+            ok[i] = False
+    return ag.tensor(ok.reshape(arrays.shape[:-2]), device=value.device)
 
 
 class _Cat(Constraint):

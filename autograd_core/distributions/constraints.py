@@ -319,6 +319,8 @@ class _Multinomial(Constraint):
     is_discrete = True
     event_dim = 1
 
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
 
     def check(self, x: Tensor) -> Tensor:
         return (x >= 0).all(dim=-1) & (x.sum(dim=-1) <= self.upper_bound)
