@@ -36,6 +36,17 @@ class Size(tuple):
             n *= s
         return n
 
+    # Concatenating shapes (`batch_shape + event_shape`, `(n,) + shape`) stays a Size, as in
+    # PyTorch, so the result still prints as `torch.Size([...])` in messages.
+    def __add__(self, other: tuple) -> Size:  # type: ignore[override]
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) "
+                            "to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: tuple) -> Size:
+        return Size(tuple.__add__(other, self))
+
 
 
 _LEGACY_HINT = ("Tensor() takes only device= as a keyword; use autograd_core.tensor(data, "

@@ -68,7 +68,10 @@ def _random(shape: tuple, dt: np.dtype, dev: Device, generator: Any, kind: str) 
             values = random.uniform_array(like, 0.0, 1.0, generator)
         else:
             values = random.normal_array(like, 0.0, 1.0, generator)
-    return values.astype(dt, copy=False)
+    values = values.astype(dt, copy=False)
+    # numpy draws a scalar, not a 0-d array, for shape (): a tensor holds an array (a scalar
+    # would read as another device in mixed ops such as `randn(()) * tensor(2.)`)
+    return np.asarray(values) if isinstance(values, np.generic) else values
 
 
 def rand(*size: Any, generator: Any = None, out: Any = None, dtype: Any = None,
