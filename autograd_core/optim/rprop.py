@@ -44,11 +44,14 @@ class Rprop(Optimizer):
             if "step_size" not in state:
                 state["step"] = 0
                 state["prev"] = Tensor._make(xp.zeros_like(x))
-                state["step_size"] = Tensor._make(xp.full_like(g, group["lr"]))
+                state["step_size"] = Tensor._make(xp.zeros_like(x))
+                _as_real(xp, state["step_size"]._data)[...] = group["lr"]
             state["step"] += 1
-            prev, step_size = state["prev"]._data, state["step_size"]._data
-            if group["maximize"]:
-                g = -g
+            # a complex number is two independent reals, as in torch (view_as_real)
+            x = _as_real(xp, x)
+            g = _as_real(xp, xp.ascontiguousarray(-g if group["maximize"] else g))
+            prev = _as_real(xp, state["prev"]._data)
+            step_size = _as_real(xp, state["step_size"]._data)
             product = g * prev
             factor = xp.where(product > 0, etaplus, xp.where(product < 0, etaminus, 1.0))
             step_size *= factor
@@ -56,6 +59,11 @@ class Rprop(Optimizer):
             g = xp.where(factor == etaminus, 0, g).astype(x.dtype, copy=False)
             x -= _sign(xp, g) * step_size
             prev[...] = g
+
+
+def _as_real(xp: Any, a: Any) -> Any:
+    """A complex array seen as its (real, imag) pairs, in place; a real array as it is."""
+    return a.view(a.real.dtype) if xp.iscomplexobj(a) else a
 
 
 def _sign(xp: Any, a: Any) -> Any:

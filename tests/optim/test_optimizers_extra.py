@@ -195,3 +195,30 @@ def test_new_optimizers_are_exported_like_torchs():
     for name in ("Rprop", "ASGD", "SparseAdam"):
         assert name in optim.__all__ and name in torch.optim.__all__
         assert name in dir(optim)
+
+
+def test_sparse_adam_refuses_complex_params_like_torch():
+    messages = []
+    for lib in (ag, torch):
+        with pytest.raises(ValueError) as info:
+            lib.optim.SparseAdam([lib.zeros(2, requires_grad=True),
+                                  lib.zeros(2, dtype=lib.complex64, requires_grad=True)])
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("name,kwargs", [("Rprop", dict()), ("Rprop", dict(maximize=True)),
+                                         ("ASGD", dict(t0=1, weight_decay=0.1))])
+def test_complex_params_move_like_two_reals_as_in_torch(name, kwargs):
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    ours = [ag.tensor(a.copy(), requires_grad=True)]
+    theirs = [torch.tensor(a.copy(), requires_grad=True)]
+    opt = getattr(optim, name)(ours, **kwargs)
+    ref = getattr(torch.optim, name)(theirs, **kwargs)
+    for _ in range(6):
+        g = rng.standard_normal(a.shape) + 1j * rng.standard_normal(a.shape)
+        ours[0].grad, theirs[0].grad = ag.tensor(g), torch.tensor(g)
+        opt.step()
+        ref.step()
+        np.testing.assert_allclose(_np(ours[0]), _np(theirs[0]), rtol=1e-12, atol=1e-14)
