@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import types
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -162,12 +163,13 @@ class CosineAnnealingLR(LRScheduler):
         return [lo + (b - lo) * (1 + math.cos(math.pi * e / t)) / 2 for b in self.base_lrs]
 
 
-class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch)"""
+class _LambdaState:
+    """The lr_lambdas of LambdaLR and MultiplicativeLR, checked and saved as torch does."""
 
-    def __init__(self, optimizer: Optimizer,
-                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-                 last_epoch: int = -1) -> None:
+    optimizer: Optimizer
+    lr_lambdas: list[Callable[[int], float]]
+
+    def _set_lambdas(self, optimizer: Optimizer, lr_lambda: Any) -> None:
         n = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n:
@@ -175,6 +177,31 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimizer; of the lr_lambdas, only a callable object's __dict__
+        (a function or lambda is saved as None), as torch writes it."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state; the functions stay, a callable object gets its saved __dict__."""
+        saved = state_dict.get("lr_lambdas", [])
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != "lr_lambdas"})
+        for fn, fn_state in zip(self.lr_lambdas, saved):
+            if fn_state is not None:
+                fn.__dict__.update(fn_state)
+
+
+class LambdaLR(_LambdaState, LRScheduler):
+    """lr = base_lr * lr_lambda(epoch)"""
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        self._set_lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -185,6 +212,12 @@ _LRScheduler = LRScheduler  # the old public name, still used by some scripts
 
 # The newer schedulers live in their own modules (this file's size); they import LRScheduler
 # from here, so they are imported last.
+from autograd_core.optim._lr_cyclic import CyclicLR  # noqa: E402
+from autograd_core.optim._lr_more import (  # noqa: E402
+    ChainedScheduler,
+    MultiplicativeLR,
+    PolynomialLR,
+)
 from autograd_core.optim._lr_schedules import (  # noqa: E402
     ConstantLR,
     CosineAnnealingWarmRestarts,
@@ -194,6 +227,7 @@ from autograd_core.optim._lr_schedules import (  # noqa: E402
 from autograd_core.optim._one_cycle import OneCycleLR  # noqa: E402
 from autograd_core.optim._plateau import ReduceLROnPlateau  # noqa: E402
 
-__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
-           "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau",
-           "SequentialLR", "StepLR"]
+__all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+           "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
+           "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR",
+           "StepLR"]
