@@ -28,6 +28,11 @@ from autograd_core import (
     sparse,
     special,
 )
+from autograd_core._anomaly import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from autograd_core._finfo import finfo, iinfo
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
 from autograd_core._printoptions import (
