@@ -171,8 +171,8 @@ def _lazy(name: str) -> object:
 
 def __getattr__(name: str) -> object:
     # nn, optim, trace, cuda, testing load on first use: `import autograd_core` stays fast
-    # (onnx too, as in torch).
-    if name in ("nn", "optim", "trace", "cuda", "testing", "utils", "onnx"):
+    # (onnx and jit too, as in torch).
+    if name in ("nn", "optim", "trace", "cuda", "testing", "utils", "onnx", "jit"):
         return _lazy(name)
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
 

@@ -62,7 +62,8 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """Turn anomaly detection on or off (PyTorch's `torch.set_anomaly_enabled`)."""
     enabled = bool(enabled)
     if enabled and not state.enabled:
-        hooks.state.observer = _AnomalyObserver(hooks.state.observer)
+        # Observer's optional hooks are attributes here (the inner observer's, or None).
+        hooks.state.observer = _AnomalyObserver(hooks.state.observer)  # type: ignore[assignment]
         hooks.state.wrap = _AnomalyObserver
     elif not enabled and state.enabled:
         hooks.state.observer = hooks.get_observer()

@@ -166,7 +166,7 @@ def run(roots: list[tuple[Any, int, Tensor]], retain_graph: bool, captured: dict
         obs.phase("backward")
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = True  # the formulas record their ops
-    node: Any = None  # the failing node, for anomaly mode's report
+    node = None  # the failing node, for anomaly mode's report
     try:
         for node in order:
             g = buffers.pop(node, None)

@@ -199,7 +199,7 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool, captured: dict |
         begin = obs.backward_begin
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = False  # backward formulas build no graph (no create_graph)
-    node: Any = None  # the failing node, for anomaly mode's report
+    node = None  # the failing node, for anomaly mode's report
     try:
         pop = buffers.pop
         for node in _topological_order([r[0] for r in roots]):
