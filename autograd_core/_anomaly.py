@@ -16,6 +16,9 @@ call that caused the error: ...". Its public switches are the top-level
 `is_anomaly_enabled`, `is_anomaly_check_nan_enabled` and `set_anomaly_enabled`; the context
 managers are in _anomaly_mode.py.
 
+Like any attached observer, it turns off the paths that only run unobserved (the fused
+one-op LSTM/GRU layer, late BLAS gradients): the mode is for debugging, as in PyTorch.
+
 Nodes that backward formulas make under `create_graph=True` run with the observer detached
 (their ops belong to the node being differentiated), so they carry no forward trace: an error
 in them is reported as "No forward pass information available", as PyTorch does for a node
