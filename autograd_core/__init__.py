@@ -28,6 +28,11 @@ from autograd_core import (
     sparse,
     special,
 )
+from autograd_core._anomaly import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from autograd_core._finfo import finfo, iinfo
 from autograd_core._legacy_types import CPU_TYPES as _CPU_TYPES
 from autograd_core._printoptions import (
@@ -166,8 +171,9 @@ def _lazy(name: str) -> object:
 
 def __getattr__(name: str) -> object:
     # nn, optim, trace, cuda, testing, distributions load on first use: `import autograd_core`
-    # stays fast (onnx too, as in torch).
-    if name in ("nn", "optim", "trace", "cuda", "testing", "utils", "onnx", "distributions"):
+    # stays fast (onnx and jit too, as in torch).
+    if name in ("nn", "optim", "trace", "cuda", "testing", "utils", "onnx", "distributions",
+                "jit"):
         return _lazy(name)
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
 

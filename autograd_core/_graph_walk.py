@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import grad_mode, hooks
+from autograd_core import _anomaly, grad_mode, hooks
 from autograd_core._deferred import TYPES as _DEFERRED
 from autograd_core.function import _FREED, _FREED_MESSAGE, AccumulateGrad, Function, Node
 from autograd_core.tensor import Tensor
@@ -166,6 +166,7 @@ def run(roots: list[tuple[Any, int, Tensor]], retain_graph: bool, captured: dict
         obs.phase("backward")
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = True  # the formulas record their ops
+    node = None  # the failing node, for anomaly mode's report
     try:
         for node in order:
             g = buffers.pop(node, None)
@@ -186,6 +187,10 @@ def run(roots: list[tuple[Any, int, Tensor]], retain_graph: bool, captured: dict
                         _pre_hooks(node, g)  # its backward
                     continue
             _run_node(node, g, buffers, retain_graph, obs)
+    except Exception:
+        if _anomaly.state.enabled:
+            _anomaly.report(node)
+        raise
     finally:
         grad_mode.state.enabled = prev_mode
     return results

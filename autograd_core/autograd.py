@@ -1,20 +1,24 @@
-"""`autograd_core.autograd`: grad(), backward(), custom Function with tensors, Variable."""
+"""`autograd_core.autograd`: grad(), backward(), custom Function with tensors, Variable, and
+anomaly detection (`detect_anomaly`, `set_detect_anomaly`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from autograd_core import _anomaly_mode as anomaly_mode
 from autograd_core import _autograd_functional as functional
 from autograd_core import _graph_walk, grad_mode
 from autograd_core import function as _function
+from autograd_core._anomaly_mode import detect_anomaly, set_detect_anomaly
 from autograd_core.engine import backward, grad
 from autograd_core.function import Node
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autograd_core.tensor import Tensor
 from autograd_core.testing import gradcheck, gradgradcheck
 
-__all__ = ["Function", "Variable", "backward", "enable_grad", "functional", "grad",
-           "gradcheck", "gradgradcheck", "no_grad", "set_grad_enabled"]
+__all__ = ["Function", "Variable", "anomaly_mode", "backward", "detect_anomaly", "enable_grad",
+           "functional", "grad", "gradcheck", "gradgradcheck", "no_grad", "set_detect_anomaly",
+           "set_grad_enabled"]
 
 
 class Function(_function.Function):

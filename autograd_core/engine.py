@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core import _graph_walk, grad_mode, hooks
+from autograd_core import _anomaly, _graph_walk, grad_mode, hooks
 from autograd_core._deferred import TYPES as _DEFERRED
 from autograd_core._grad_hooks import accumulate_leaf, leaf_hooks, run_post_hooks, run_pre_hooks
 from autograd_core._input_buffer import InputBuffer
@@ -199,6 +199,7 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool, captured: dict |
         begin = obs.backward_begin
     prev_mode = grad_mode.state.enabled
     grad_mode.state.enabled = False  # backward formulas build no graph (no create_graph)
+    node = None  # the failing node, for anomaly mode's report
     try:
         pop = buffers.pop
         for node in _topological_order([r[0] for r in roots]):
@@ -223,6 +224,10 @@ def _run(roots: list[tuple[Any, int, Any]], retain_graph: bool, captured: dict |
                                      gi if type(gi) is tuple else (gi,))
             else:
                 _run_node(node, g, buffers, retain_graph, obs)
+    except Exception:
+        if _anomaly.state.enabled:  # read only when a node failed: the loop pays nothing
+            _anomaly.report(node)
+        raise
     finally:
         grad_mode.state.enabled = prev_mode
     return results

@@ -49,10 +49,13 @@ class Observer(Protocol):
 
 
 class _Hooks:
-    __slots__ = ("observer",)
+    __slots__ = ("observer", "wrap")
 
     def __init__(self) -> None:
         self.observer: Observer | None = None
+        # While anomaly detection is on (_anomaly.py), its observer class: it sits in the slot
+        # in front of the attached observer (its `inner`), and stays there across attaches.
+        self.wrap: Any = None
 
 
 state = _Hooks()
@@ -60,10 +63,15 @@ state = _Hooks()
 
 def set_observer(observer: Observer | None) -> Observer | None:
     """Attach `observer` (or detach with None); returns the one it replaced."""
-    previous = state.observer
-    state.observer = observer
+    previous = get_observer()
+    wrap = state.wrap
+    state.observer = observer if wrap is None else wrap(observer)
     return previous
 
 
 def get_observer() -> Observer | None:
-    return state.observer
+    """The attached observer (anomaly detection's layer in front of it is not one)."""
+    obs = state.observer
+    if state.wrap is not None and obs is not None:
+        return obs.inner  # type: ignore[attr-defined]
+    return obs

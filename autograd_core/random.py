@@ -8,6 +8,7 @@ numpy's PCG64 sits underneath, so only seeding semantics match, not the values d
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,71 @@ def get_rng_state() -> Any:
 
 def set_rng_state(new_state: Any) -> None:
     default_generator.set_state(new_state)
+
+
+# PyTorch's device types, in its order (its message for a string that names none).
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str | None = None) -> Iterator[None]:
+    """Draws inside the block leave the global generator where it was (torch.random.fork_rng).
+
+    The CPU generator's state is saved and restored. On a GPU, each of `devices` (default: all)
+    draws inside from a generator of its own, seeded from the global seed, and gets its own
+    generator back afterwards (CuPy's states cannot be copied, so the block's GPU draws are
+    not the ones the device would have made next). `enabled=False` forks nothing; any other
+    `device_type` PyTorch knows has no generator here, so the CPU one is all there is to fork.
+
+    Example:
+        with fork_rng():
+            noise = randn(3)     # the draws after the block are those without it
+    """
+    if device_type is not None and device_type not in _DEVICE_TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of "
+                           f"device string: {device_type}")
+    if device_type == "meta" or not enabled:
+        yield
+        return
+    cpu_state = get_rng_state()
+    gpu_states = _fork_cupy(devices)
+    try:
+        yield
+    finally:
+        set_rng_state(cpu_state)
+        _restore_cupy(gpu_states)
+
+
+def _fork_cupy(devices: Any) -> list[tuple[int, Any]]:
+    """Give each device a generator of its own for the block; return the ones to restore."""
+    cp = cupy_or_none()
+    if cp is None:
+        return []
+    try:
+        indices = list(range(cp.cuda.runtime.getDeviceCount())) if devices is None else [
+            device(d).index or 0 if not isinstance(d, int) else d for d in devices]
+    except Exception:  # CuPy without a usable GPU: only the CPU generator is in use
+        return []
+    saved = []
+    for i in indices:
+        with cp.cuda.Device(i):
+            saved.append((i, cp.random.get_random_state()))
+            # Seeded without drawing from the CPU generator, whose draws in the block stay
+            # those without the fork.
+            seed = (default_generator.initial_seed() + 1 + i) % (1 << 63)
+            cp.random.set_random_state(cp.random.RandomState(seed))
+    return saved
+
+
+def _restore_cupy(saved: list[tuple[int, Any]]) -> None:
+    if saved:
+        cp = cupy_or_none()
+        for i, generator in saved:
+            with cp.cuda.Device(i):
+                cp.random.set_random_state(generator)
 
 
 def _seed_cupy(value: int) -> None:

@@ -1,8 +1,8 @@
 """torch.special: special functions (differentiable to any order where PyTorch's are).
 
 Error functions, gamma family, the normal CDF and its log, logit/expit, xlogy/xlog1py, entr,
-sinc, and the softmax family under their special names. Not here: Bessel functions (i0, i1,
-...), zeta, Airy and the orthogonal polynomials.
+sinc, the modified Bessel functions i0, i0e, i1, i1e, and the softmax family under their
+special names. Not here: the other Bessel functions, zeta, Airy and the orthogonal polynomials.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from autograd_core.ops.special_math import (
     erfinv,
     exp2,
     expm1,
+    i0,
     lgamma,
     logit,
     mvlgamma,
@@ -34,8 +35,9 @@ from autograd_core.tensor import Tensor
 
 __all__ = [
     "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
-    "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
-    "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy",
+    "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+    "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
+    "xlogy",
 ]
 
 expit = sigmoid
@@ -96,6 +98,30 @@ def entr(input: Tensor) -> Tensor:
     from autograd_core.ops.special_math import _float
 
     return Entr.apply(_float(input))
+
+
+def i0e(input: Tensor) -> Tensor:
+    """exp(-|x|) i0(x), finite where i0 overflows."""
+    from autograd_core.ops._bessel import SpecialI0E
+    from autograd_core.ops.special_math import _float
+
+    return SpecialI0E.apply(_float(input))
+
+
+def i1(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind, order 1."""
+    from autograd_core.ops._bessel import SpecialI1
+    from autograd_core.ops.special_math import _float
+
+    return SpecialI1.apply(_float(input))
+
+
+def i1e(input: Tensor) -> Tensor:
+    """exp(-|x|) i1(x)."""
+    from autograd_core.ops._bessel import SpecialI1E
+    from autograd_core.ops.special_math import _float
+
+    return SpecialI1E.apply(_float(input))
 
 
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:

@@ -21,6 +21,7 @@ from autograd_core.ops.indexing import *
 from autograd_core.ops.indexing import getitem, setitem
 from autograd_core.ops.join import *
 from autograd_core.ops.linalg import *
+from autograd_core.ops.linalg_legacy import *
 from autograd_core.ops.linalg_more import *
 from autograd_core.ops.logic import *
 from autograd_core.ops.matrix_more import *
@@ -56,6 +57,7 @@ FAMILIES = (
     "indexing",
     "join",
     "linalg",
+    "linalg_legacy",
     "linalg_more",
     "logic",
     "matrix_more",
@@ -129,6 +131,8 @@ TENSOR_METHODS = [
     "tensor_split", "hsplit", "vsplit", "dsplit", "ravel", "msort", "take", "inner", "vdot",
     "positive", "signbit", "fix", "diagflat", "is_floating_point", "is_complex", "is_nonzero",
     "unfold", "sum_to_size", "cov", "corrcoef", "put", "matrix_exp",
+    # Bessel (special_math) and the legacy solvers (linalg_legacy)
+    "i0", "cholesky_solve", "triangular_solve",
 ]
 
 # Ops whose in-place form `x.name_(...)` writes `name(x, ...)` into x (bound below unless
@@ -145,7 +149,7 @@ INPLACE_METHODS = [
     "addr", "renorm", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
     "less_equal", "not_equal", "logical_not", "logical_and", "logical_or", "logical_xor",
     "absolute", "true_divide", "fix", "negative", "subtract", "multiply", "divide", "put",
-    "fill_diagonal",
+    "fill_diagonal", "i0",
 ]
 
 

@@ -15,7 +15,7 @@ from autograd_core.backend import get_array_module
 from autograd_core.ops._util import norm_dim
 from autograd_core.tensor import Tensor
 
-__all__ = ["combinations", "cumulative_trapezoid", "matrix_exp", "vander"]
+__all__ = ["combinations", "cumulative_trapezoid", "matrix_exp", "put", "vander"]
 
 
 def matrix_exp(A: Tensor) -> Tensor:

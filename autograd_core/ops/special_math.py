@@ -25,7 +25,7 @@ from autograd_core.tensor import Tensor
 __all__ = [
     "acos", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "asin",
     "asinh", "atan", "atanh", "cosh", "deg2rad", "digamma", "erf", "erfc", "erfinv", "exp2",
-    "expm1", "frac", "lgamma", "log2", "log10", "logit", "mvlgamma", "polygamma", "rad2deg",
+    "expm1", "frac", "i0", "lgamma", "log2", "log10", "logit", "mvlgamma", "polygamma", "rad2deg",
     "sgn", "sinc", "sinh", "tan",
 ]
 
@@ -221,6 +221,13 @@ def sgn(input: Tensor) -> Tensor:
     if input._data.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for sgn")
     return Sgn.apply(input)
+
+
+def i0(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind, order 0 (ops/_bessel.py)."""
+    from autograd_core.ops._bessel import I0
+
+    return I0.apply(_float(input))
 
 
 def sinc(input: Tensor) -> Tensor:

@@ -161,3 +161,41 @@ ROWS += [
     op("put", lambda m, x, s: (x * 1).put_(m.tensor([1, 7, 1]), s, accumulate=True), _np_put,
        (3, 4), (3,)),
 ]
+
+
+def _np_put_ends(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+    y = x.copy().ravel()
+    y[[0, -1]] = s
+    return y.reshape(x.shape)
+
+
+def _np_put_at(x: np.ndarray, index: list, s: np.ndarray) -> np.ndarray:
+    y = x.copy().ravel()
+    np.add.at(y, index, s)
+    return y.reshape(x.shape)
+
+
+def _tri(m: Any, a: Any) -> Any:
+    """A well-conditioned square matrix whose triangles are both invertible."""
+    return a + 3 * m.eye(a.shape[-1], dtype=a.dtype)
+
+
+ROWS += [
+    op("put:torch", lambda m, x, s: m.put(x, m.tensor([0, -1]), s), _np_put_ends, (2, 3), (2,)),
+    op("put:method", lambda m, x, s: x.put(m.tensor([4, 4]), s, accumulate=True),
+       lambda x, s: _np_put_at(x, [4, 4], s), (2, 3), (2,)),
+    # legacy solvers and chain_matmul (linalg_legacy.py; deprecated in PyTorch, which warns)
+    op("chain_matmul", lambda m, a, b, c: m.chain_matmul(a, b, c),
+       lambda a, b, c: a @ b @ c, (2, 3), (3, 4), (4, 2)),
+    op("triangular_solve", lambda m, b, a: tuple(m.triangular_solve(b, _tri(m, a))),
+       lambda b, a: (np.linalg.solve(np.triu(a + 3 * np.eye(3)), b), a + 3 * np.eye(3)),
+       (3, 2), (3, 3)),
+    op("triangular_solve:lower-transposed-unit", lambda m, b, a: b.triangular_solve(
+        a, upper=False, transpose=True, unitriangular=True).solution,
+       lambda b, a: np.linalg.solve((np.tril(a, -1) + np.eye(3)).T, b), (2, 3, 2), (3, 3)),
+    op("cholesky_solve", lambda m, b, x: m.cholesky_solve(b, m.linalg.cholesky(_spd(m, x))),
+       lambda b, x: np.linalg.solve(_np_spd(x), b), (3, 2), (2, 3, 3)),
+    op("cholesky_solve:upper", lambda m, b, x: b.cholesky_solve(
+        m.linalg.cholesky(_spd(m, x), upper=True), upper=True),
+       lambda b, x: np.linalg.solve(_np_spd(x), b), (3, 2), (3, 3)),
+]

@@ -83,4 +83,12 @@ ROWS = [
     op("heaviside", lambda m, x: m.heaviside(x, m.tensor(0.5, dtype=x.dtype)),
        lambda x: np.heaviside(x, 0.5), (3, 4), grad=False),
     op("sgn", lambda m, x: m.sgn(x), np.sign, (3, 4), grad=False),
+    # Bessel I0/I1 (ops/_bessel.py): x * 6 reaches both Cephes branches (|x| <= 8 and above)
+    op("i0", lambda m, x: m.i0(x * 6), lambda x: np.i0(x * 6), (3, 4)),
+    op("i0:method", lambda m, x: x.i0(), np.i0, (3, 4)),
+    op("special.i0", lambda m, x: m.special.i0(x), np.i0, (3, 4)),
+    op("special.i0e", lambda m, x: m.special.i0e(x * 6), lambda x: np.exp(-np.abs(x * 6)) * np.i0(
+        x * 6), (3, 4)),
+    op("special.i1", lambda m, x: m.special.i1(x * 6), None, (3, 4)),
+    op("special.i1e", lambda m, x: m.special.i1e(x * 6), None, (3, 4)),
 ]

@@ -447,7 +447,7 @@ OP_MODULES = ("arithmetic", "unary", "piecewise", "logic", "conversion", "reduct
               "statistics", "extrema", "softmax", "linalg", "einsum", "shape", "rearrange", "join",
               "indexing", "gather", "sorting", "bitwise", "special_math", "binary_math",
               "scan", "structure", "index_more",
-              "linalg_more", "search", "stats_more", "misc_api", "matrix_more")
+              "linalg_more", "search", "stats_more", "misc_api", "matrix_more", "linalg_legacy")
 
 
 def test_every_op_has_a_row() -> None:
