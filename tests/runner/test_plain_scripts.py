@@ -237,7 +237,7 @@ y = F.not_a_function(x)
 
 @pytest.mark.parametrize("line, api", [
     ("y = F.not_a_function(x)", "torch.nn.functional.not_a_function"),
-    ("y = torch.distributions.Normal(x, 1.0)", "torch.distributions"),
+    ("y = torch.func.vmap(torch.sin)(x)", "torch.func"),
     ("import torch.distributed.rpc", "torch.distributed.rpc"),  # torch.distributed exists
     ("from torch.nn import NotALayer", "torch.nn.NotALayer"),
     ("y = x.not_a_method()", "torch.Tensor.not_a_method"),
