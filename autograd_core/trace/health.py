@@ -83,8 +83,8 @@ def _inf_reached_loss(cap: IterationCapture, outputs: list[tuple]) -> bool:
     ends = [n for n in cap.nodes if n.kind in ("loss", "output")]
     if not ends:
         return bool(outputs)
-    return any(cap.tensors[t].stats is not None and not cap.tensors[t].stats.finite
-               for n in ends for t in n.inputs)
+    stats = [cap.tensors[t].stats for n in ends for t in n.inputs]
+    return any(st is not None and not st.finite for st in stats)
 
 
 def _inf_source(cap: IterationCapture, cand: tuple) -> tuple:
