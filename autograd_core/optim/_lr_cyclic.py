@@ -12,14 +12,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from autograd_core.optim._one_cycle import _format_param
+from autograd_core.optim._one_cycle import _CyclesMomentum, _format_param, _start_momentum
 from autograd_core.optim.lr_scheduler import LRScheduler
 from autograd_core.optim.optimizer import Optimizer
 
 __all__ = ["CyclicLR"]
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(_CyclesMomentum, LRScheduler):
     """lr climbs from base_lr to max_lr over `step_size_up` steps and back down, each cycle's
     amplitude scaled by the policy; momentum moves the opposite way. Stepped once per batch.
 
@@ -62,24 +62,8 @@ class CyclicLR(LRScheduler):
 
     def _init_momentum(self, optimizer: Optimizer, base_momentum: Any, max_momentum: Any,
                        last_epoch: int) -> None:
-        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-            raise ValueError(
-                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-        self.use_beta1 = "betas" in optimizer.defaults
-        self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
-        self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-        if last_epoch == -1:
-            for top, base, group in zip(self.max_momentums, self.base_momentums,
-                                        optimizer.param_groups):
-                self._set_momentum(group, top)
-                group["max_momentum"] = top
-                group["base_momentum"] = base
-
-    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
+        self.max_momentums, self.base_momentums = _start_momentum(
+            self, optimizer, max_momentum, base_momentum, last_epoch)
 
     def _init_scale_fn(self) -> None:
         # the built-in policies fix scale_mode, whatever was passed (as in torch)

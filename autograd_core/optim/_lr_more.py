@@ -6,9 +6,8 @@ Re-exported from `autograd_core.optim.lr_scheduler`, where scripts import them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from autograd_core.optim._lr_schedules import _check_sequence
+from autograd_core.optim._lr_schedules import _check_sequence, _Composite
 from autograd_core.optim.lr_scheduler import LRScheduler, _LambdaState
 from autograd_core.optim.optimizer import Optimizer
 
@@ -63,7 +62,7 @@ class PolynomialLR(LRScheduler):
         return [b * (1.0 - done) ** self.power for b in self.base_lrs]
 
 
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Composite, LRScheduler):
     """Steps every scheduler of `schedulers`, in order, on each `step()`: their factors multiply.
 
     Example:
@@ -89,15 +88,3 @@ class ChainedScheduler(LRScheduler):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
-
-    def state_dict(self) -> dict[str, Any]:
-        """Own state plus each chained scheduler's state_dict, as torch writes it."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        inner = state_dict["_schedulers"]
-        self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})
-        for sched, state in zip(self._schedulers, inner):
-            sched.load_state_dict(state)

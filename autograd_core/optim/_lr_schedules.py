@@ -7,12 +7,31 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from autograd_core.optim.lr_scheduler import LRScheduler
 from autograd_core.optim.optimizer import Optimizer
 
 __all__ = ["ConstantLR", "CosineAnnealingWarmRestarts", "LinearLR", "SequentialLR"]
+
+
+class _Composite:
+    """state_dict of a scheduler made of schedulers (SequentialLR, ChainedScheduler)."""
+
+    _schedulers: Sequence[Any]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Own state plus each inner scheduler's state_dict, as torch writes it."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        inner = state_dict["_schedulers"]
+        self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})
+        for sched, state in zip(self._schedulers, inner):
+            sched.load_state_dict(state)
 
 
 class ConstantLR(LRScheduler):
@@ -80,7 +99,7 @@ class LinearLR(LRScheduler):
                 for b in self.base_lrs]
 
 
-class SequentialLR(LRScheduler):
+class SequentialLR(_Composite, LRScheduler):
     """Runs `schedulers[i]` from `milestones[i-1]` on (each restarted at its milestone).
 
     Example:
@@ -127,18 +146,6 @@ class SequentialLR(LRScheduler):
         else:
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        """Own state plus each inner scheduler's state_dict, as torch writes it."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        inner = state_dict["_schedulers"]
-        self.__dict__.update({k: v for k, v in state_dict.items() if k != "_schedulers"})
-        for sched, state in zip(self._schedulers, inner):
-            sched.load_state_dict(state)
 
 
 def _check_sequence(name: str, optimizer: Optimizer, schedulers: list[LRScheduler]) -> None:

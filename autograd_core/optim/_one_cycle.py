@@ -11,7 +11,19 @@ from autograd_core.optim.optimizer import Optimizer
 __all__ = ["OneCycleLR"]
 
 
-class OneCycleLR(LRScheduler):
+class _CyclesMomentum:
+    """Momentum (SGD's) or beta1 (Adam's) moved against the learning rate: OneCycleLR, CyclicLR."""
+
+    use_beta1: bool
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+
+class OneCycleLR(_CyclesMomentum, LRScheduler):
     """The 1cycle policy, stepped once per batch for `total_steps` (or epochs*steps_per_epoch).
 
     Example:
@@ -51,23 +63,7 @@ class OneCycleLR(LRScheduler):
 
     def _init_momentum(self, optimizer: Optimizer, max_momentum: Any, base_momentum: Any,
                        last_epoch: int) -> None:
-        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-            raise ValueError(
-                "optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-        self.use_beta1 = "betas" in optimizer.defaults
-        tops = _format_param("max_momentum", optimizer, max_momentum)
-        bases = _format_param("base_momentum", optimizer, base_momentum)
-        if last_epoch == -1:
-            for top, base, group in zip(tops, bases, optimizer.param_groups):
-                self._set_momentum(group, top)
-                group["max_momentum"] = top
-                group["base_momentum"] = base
-
-    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
+        _start_momentum(self, optimizer, max_momentum, base_momentum, last_epoch)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
@@ -136,3 +132,20 @@ def _format_param(name: str, optimizer: Optimizer, param: Any) -> list[Any]:
                              f"{name} has {len(param)} values, param_groups has {n}.")
         return list(param)
     return [param] * n
+
+
+def _start_momentum(sched: Any, optimizer: Optimizer, max_momentum: Any, base_momentum: Any,
+                    last_epoch: int) -> tuple[list[Any], list[Any]]:
+    """Check the optimizer has a momentum, set each group's to its max and record the range."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(
+            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    sched.use_beta1 = "betas" in optimizer.defaults
+    tops = _format_param("max_momentum", optimizer, max_momentum)
+    bases = _format_param("base_momentum", optimizer, base_momentum)
+    if last_epoch == -1:
+        for top, base, group in zip(tops, bases, optimizer.param_groups):
+            sched._set_momentum(group, top)
+            group["max_momentum"] = top
+            group["base_momentum"] = base
+    return tops, bases
