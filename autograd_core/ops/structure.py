@@ -280,12 +280,19 @@ def atleast_3d(*tensors: Tensor) -> Any:
     return _atleast(tensors, 3)
 
 
+def _nonempty(tensors: Any, op: str) -> None:
+    if len(tensors) == 0:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")  # PyTorch's words
+
+
 def hstack(tensors: Any) -> Tensor:
+    _nonempty(tensors, "hstack")
     ts = list(atleast_1d(*tensors)) if len(tensors) > 1 else [atleast_1d(tensors[0])]
     return cat(ts, 0 if ts[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Any) -> Tensor:
+    _nonempty(tensors, "vstack")
     ts = list(atleast_2d(*tensors)) if len(tensors) > 1 else [atleast_2d(tensors[0])]
     return cat(ts, 0)
 
@@ -294,11 +301,13 @@ row_stack = vstack
 
 
 def dstack(tensors: Any) -> Tensor:
+    _nonempty(tensors, "dstack")
     ts = list(atleast_3d(*tensors)) if len(tensors) > 1 else [atleast_3d(tensors[0])]
     return cat(ts, 2)
 
 
 def column_stack(tensors: Any) -> Tensor:
+    _nonempty(tensors, "column_stack")
     ts = [reshape(t, (-1, 1)) if t.ndim < 2 else t for t in tensors]
     return cat(ts, 1)
 

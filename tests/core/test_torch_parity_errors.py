@@ -396,6 +396,15 @@ def _grad_of(T: Any, f: Callable[[Any], Any]) -> Any:
 
 
 EMPTY_REDUCTIONS_AND_SPLITS: list[Row] = [
+    ("cat([])", lambda T: T.cat([])),
+    ("concat([])", lambda T: T.concat([])),
+    ("concatenate([])", lambda T: T.concatenate([])),
+    ("stack([])", lambda T: T.stack([])),
+    ("hstack([])", lambda T: T.hstack([])),
+    ("vstack([])", lambda T: T.vstack([])),
+    ("row_stack([])", lambda T: T.row_stack([])),
+    ("dstack([])", lambda T: T.dstack([])),
+    ("column_stack([])", lambda T: T.column_stack([])),
     ("max() of empty", lambda T: _e(T).max()),
     ("max(0) of empty", lambda T: _e(T).max(0)),
     ("max(dim=0) of empty", lambda T: _e(T).max(dim=0)),
