@@ -176,6 +176,18 @@ class Distribution:
                 f"of the distribution {self!r}, "
                 f"but found invalid values:\n{value}")
 
+    def _expand_params(self, cls: type, batch_shape: Any, _instance: Any,
+                       names: tuple[str, ...]) -> Any:
+        """`expand()` of a family whose parameters `names` all have the batch shape (Normal,
+        Laplace, Uniform, Exponential), as each of PyTorch's writes it out."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        super(cls, new).__init__(batch_shape, validate_args=False)  # type: ignore[misc]
+        new._validate_args = self._validate_args
+        return new
+
     def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
         if _instance is None and type(self).__init__ != cls.__init__:
             raise NotImplementedError(
